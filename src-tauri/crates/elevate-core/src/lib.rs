@@ -1,0 +1,13 @@
+//! Elevate's engine: just-in-time elevation in Azure Privileged Identity Management, without Tauri.
+//!
+//! The crate is the whole product minus its faces (the tray app and the `elevate` CLI):
+//!
+//! - [`model`]: Elevate's vocabulary for eligibilities, grants, requests and policies, shared by all
+//!   three PIM sources.
+//! - [`store`]: the local SQLite database (history, cache, favourites, sets, settings).
+//!
+//! Architecture invariants: no Tauri, no global state, one async runtime (tokio) supplied by the caller,
+//! and no secret in any `Debug`, `Display`, log line, error message or database row.
+
+pub mod model;
+pub mod store;

@@ -1,0 +1,273 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{RoleKey, RoleRef, ScopeRef, Source, Span};
+
+/// A ticket reference, as PIM's `ticketInfo` carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// The ticketing system ("ServiceNow", "Jira").
+    pub system: String,
+    /// The ticket's number in that system.
+    pub number: String,
+}
+
+/// The text is not `SYSTEM:NUMBER`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("'{0}' is not a ticket: write SYSTEM:NUMBER, e.g. ServiceNow:INC0012345")]
+pub struct TicketParseError(String);
+
+impl FromStr for Ticket {
+    type Err = TicketParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            Some((system, number)) if !system.trim().is_empty() && !number.trim().is_empty() => Ok(Ticket {
+                system: system.trim().to_owned(),
+                number: number.trim().to_owned(),
+            }),
+            _ => Err(TicketParseError(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Ticket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.system, self.number)
+    }
+}
+
+/// What the user asks for when activating an eligibility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationRequest {
+    /// How long the grant should last.
+    pub duration: Span,
+    /// Why; required by many policies.
+    pub justification: Option<String>,
+    /// The ticket, when the policy requires one.
+    pub ticket: Option<Ticket>,
+    /// When the grant should start; `None` is now.
+    pub start: Option<DateTime<Utc>>,
+    /// A scope narrower than the eligibility's (ARM only), e.g. one resource group of an eligible subscription.
+    pub narrower_scope: Option<String>,
+}
+
+/// What a request asks Azure to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestKind {
+    /// Start a just-in-time grant.
+    Activate,
+    /// End one early.
+    Deactivate,
+    /// Lengthen one that is still active.
+    Extend,
+    /// Start again one that has expired.
+    Renew,
+    /// A request made by an administrator or another tool.
+    Other,
+}
+
+impl RequestKind {
+    /// Maps ARM's `requestType` or Graph's `action`, case-insensitively.
+    pub fn from_azure(value: &str) -> Self {
+        match value.to_ascii_lowercase().as_str() {
+            "selfactivate" => RequestKind::Activate,
+            "selfdeactivate" => RequestKind::Deactivate,
+            "selfextend" => RequestKind::Extend,
+            "selfrenew" => RequestKind::Renew,
+            _ => RequestKind::Other,
+        }
+    }
+
+    /// The stable name used in JSON output and the store.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Activate => "activate",
+            RequestKind::Deactivate => "deactivate",
+            RequestKind::Extend => "extend",
+            RequestKind::Renew => "renew",
+            RequestKind::Other => "other",
+        }
+    }
+}
+
+/// Azure's many request states, folded into the few a person acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestStatus {
+    /// Done: the grant exists (or, for a deactivation, is gone).
+    Done,
+    /// Waiting for an approver.
+    PendingApproval,
+    /// Accepted and still being worked on by Azure.
+    PendingOther,
+    /// An approver said no.
+    Denied,
+    /// Canceled by the requester, or revoked.
+    Canceled,
+    /// Azure could not carry it out.
+    Failed,
+}
+
+impl RequestStatus {
+    /// Maps every `status` value of ARM's and Graph's request resources, case-insensitively.
+    ///
+    /// `Revoked` is the success state of a deactivation and the end of anything else.
+    /// A value this version does not know is treated as still pending, so that nothing is reported as
+    /// done or failed on a guess; the raw value is kept beside it.
+    pub fn from_azure(status: &str, kind: RequestKind) -> Self {
+        match status.to_ascii_lowercase().as_str() {
+            "provisioned" | "granted" | "schedulecreated" | "adminapproved" | "accepted" => RequestStatus::Done,
+            "revoked" if kind == RequestKind::Deactivate => RequestStatus::Done,
+            "revoked" | "canceled" | "cancelled" => RequestStatus::Canceled,
+            "pendingapproval" | "pendingapprovalprovisioning" | "pendingadmindecision" => {
+                RequestStatus::PendingApproval
+            }
+            "pendingevaluation"
+            | "pendingprovisioning"
+            | "provisioningstarted"
+            | "pendingschedulecreation"
+            | "pendingexternalprovisioning"
+            | "pendingrevocation" => RequestStatus::PendingOther,
+            "denied" | "admindenied" => RequestStatus::Denied,
+            "failed" | "failedasresourceislocked" | "timedout" | "invalid" => RequestStatus::Failed,
+            _ => RequestStatus::PendingOther,
+        }
+    }
+
+    /// Whether Azure may still change it.
+    pub const fn is_pending(self) -> bool {
+        matches!(self, RequestStatus::PendingApproval | RequestStatus::PendingOther)
+    }
+
+    /// The stable name used in JSON output and the store.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Done => "done",
+            RequestStatus::PendingApproval => "pending-approval",
+            RequestStatus::PendingOther => "pending-other",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Canceled => "canceled",
+            RequestStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request as Azure reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// Azure's full id of the request.
+    pub id: String,
+    /// The request's name (the GUID Elevate chose for ARM, the id Graph assigned).
+    pub name: String,
+    /// Which API it went to.
+    pub source: Source,
+    /// The key of the role + scope it concerns.
+    pub key: RoleKey,
+    /// The role.
+    pub role: RoleRef,
+    /// The scope it was made at.
+    pub scope: ScopeRef,
+    /// What it asks for.
+    pub kind: RequestKind,
+    /// Folded status.
+    pub status: RequestStatus,
+    /// Azure's own status value, unchanged.
+    pub azure_status: String,
+    /// When Azure created it.
+    pub created: Option<DateTime<Utc>>,
+    /// The justification sent.
+    pub justification: Option<String>,
+    /// The ticket sent.
+    pub ticket: Option<Ticket>,
+    /// The duration asked for.
+    pub duration: Option<Span>,
+    /// When the grant starts (or started).
+    pub start: Option<DateTime<Utc>>,
+    /// Azure's approval id while an approver must act.
+    pub approval_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status value in the 2020-10-01 spec's `Status` enum.
+    const ALL_ARM_STATUSES: [&str; 22] = [
+        "Accepted",
+        "PendingEvaluation",
+        "Granted",
+        "Denied",
+        "PendingProvisioning",
+        "Provisioned",
+        "PendingRevocation",
+        "Revoked",
+        "Canceled",
+        "Failed",
+        "PendingApprovalProvisioning",
+        "PendingApproval",
+        "FailedAsResourceIsLocked",
+        "PendingAdminDecision",
+        "AdminApproved",
+        "AdminDenied",
+        "TimedOut",
+        "ProvisioningStarted",
+        "Invalid",
+        "PendingScheduleCreation",
+        "ScheduleCreated",
+        "PendingExternalProvisioning",
+    ];
+
+    #[test]
+    fn every_azure_status_has_a_considered_mapping() {
+        use RequestStatus::*;
+        let expected = [
+            Done,
+            PendingOther,
+            Done,
+            Denied,
+            PendingOther,
+            Done,
+            PendingOther,
+            Canceled,
+            Canceled,
+            Failed,
+            PendingApproval,
+            PendingApproval,
+            Failed,
+            PendingApproval,
+            Done,
+            Denied,
+            Failed,
+            PendingOther,
+            Failed,
+            PendingOther,
+            Done,
+            PendingOther,
+        ];
+        for (status, want) in ALL_ARM_STATUSES.iter().zip(expected) {
+            assert_eq!(RequestStatus::from_azure(status, RequestKind::Activate), want, "{status}");
+            assert_eq!(RequestStatus::from_azure(&status.to_lowercase(), RequestKind::Activate), want, "{status}");
+        }
+        assert_eq!(RequestStatus::from_azure("Revoked", RequestKind::Deactivate), Done);
+    }
+
+    #[test]
+    fn tickets_parse_as_system_colon_number() {
+        let t: Ticket = "ServiceNow:INC001:extra".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.system, "ServiceNow");
+        assert_eq!(t.number, "INC001:extra");
+        assert!("INC001".parse::<Ticket>().is_err());
+        assert!(":1".parse::<Ticket>().is_err());
+    }
+}

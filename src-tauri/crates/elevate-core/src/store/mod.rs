@@ -1,0 +1,1 @@
+//! Placeholder: the local store is being written.
