@@ -11,3 +11,17 @@
 
 pub mod model;
 pub mod store;
+pub mod arm;
+pub mod auth;
+pub mod azure_error;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod policy_rules;
+pub mod secret;
+pub mod selector;
+pub mod session;
+pub mod text;
+pub mod wire;
+
+pub use error::{Error, Result};

@@ -89,7 +89,7 @@ impl Span {
         if let Some(t) = time_part {
             total += sum_units(t, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)]).ok_or_else(err)?;
         }
-        if !total.is_finite() || total < 0.0 || total > 1.0e12 {
+        if !total.is_finite() || !(0.0..=1.0e12).contains(&total) {
             return Err(err());
         }
         Ok(Span { seconds: total.round() as u64 })

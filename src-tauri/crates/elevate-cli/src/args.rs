@@ -1,0 +1,149 @@
+//! The command line, as clap reads it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use elevate_core::model::{Source, Span, Ticket};
+
+/// Just-in-time elevation in Azure PIM: list what you are eligible for, activate it, see what is active.
+#[derive(Debug, Parser)]
+#[command(name = "elevate", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Run against the built-in simulator and its demo tenant (state kept between runs).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Print JSON instead of tables (listings are arrays of objects).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// More log output on stderr (-v info, -vv debug). Never includes tokens.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Sources to include.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceFilter {
+    /// Only these sources: azure-resource, entra-role, group (repeatable).
+    #[arg(long = "source", value_name = "SOURCE")]
+    pub sources: Vec<Source>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the roles you are eligible for.
+    Roles {
+        #[command(flatten)]
+        filter: SourceFilter,
+        /// Show the cached list from the last run without calling Azure.
+        #[arg(long)]
+        cached: bool,
+    },
+    /// List your active roles with the time left.
+    Active {
+        #[command(flatten)]
+        filter: SourceFilter,
+    },
+    /// Activate one or more roles (ROLE[@SCOPE], matched case-insensitively, or a role id).
+    Activate(ActivateArgs),
+    /// Deactivate one or more active roles.
+    Deactivate {
+        /// Roles to deactivate: ROLE[@SCOPE] or an id from `elevate active`.
+        #[arg(required = true, value_name = "SELECTOR")]
+        selectors: Vec<String>,
+    },
+    /// List your requests (pending ones; --all for every recent one).
+    Requests {
+        #[command(flatten)]
+        filter: SourceFilter,
+        /// Include finished requests.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Cancel pending requests (by request name/id, or ROLE[@SCOPE]).
+    Cancel {
+        /// Requests to cancel.
+        #[arg(required = true, value_name = "REQUEST")]
+        requests: Vec<String>,
+    },
+    /// Show the history of requests made from this machine.
+    History {
+        /// CSV instead of a table.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Run the simulator of Azure's PIM endpoints as a server.
+    Sim(SimArgs),
+    /// Demo mode only: start the demo tenant afresh.
+    Reset,
+    /// Demo mode only: show the simulator's clock, or move it (to see grants expire without waiting).
+    Clock {
+        /// Move the clock forward by this much (e.g. 10m, 2h).
+        #[arg(long, value_name = "DURATION")]
+        advance: Option<Span>,
+        /// Make the clock run this many times faster than real time (1 = normal).
+        #[arg(long, value_name = "FACTOR")]
+        scale: Option<f64>,
+    },
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `elevate activate`.
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// Roles to activate: ROLE[@SCOPE] or an id from `elevate roles`.
+    #[arg(required = true, value_name = "SELECTOR")]
+    pub selectors: Vec<String>,
+    /// How long (e.g. 30m, 2h, 1h30m, PT2H); clamped to each role's maximum. Default from config (1h).
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<Span>,
+    /// Justification.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Ticket, as SYSTEM:NUMBER.
+    #[arg(long, value_name = "SYSTEM:NUMBER")]
+    pub ticket: Option<Ticket>,
+    /// Start later: RFC 3339 (2026-01-31T09:00:00Z), HH:MM (local, next occurrence) or +DURATION.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Activate at a narrower scope below the eligible one (Azure resource roles).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Wait until each request is active (or decided), then report.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: Span,
+}
+
+/// `elevate sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Keep the simulator's state in this file between runs.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Items per page of every list (exercises nextLink paging).
+    #[arg(long, default_value_t = 50)]
+    pub page_size: usize,
+    /// Accept any well-formed JWT and take the caller from its oid claim (for third-party clients).
+    #[arg(long)]
+    pub accept_any_token: bool,
+}

@@ -1,0 +1,334 @@
+//! The commands that talk to Azure (or the demo simulator) through a signed-in session.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use elevate_core::Error;
+use elevate_core::arm::ArmClient;
+use elevate_core::auth::{AzureCliTokenSource, TokenSource};
+use elevate_core::config::{Config, Endpoints, Paths};
+use elevate_core::http::{HttpClient, RetryPolicy};
+use elevate_core::model::{AssignmentType, Source};
+use elevate_core::selector::{Selectable, select_one};
+use elevate_core::session::{ActionResult, ActivationWish, Outcome, Session, SessionOptions};
+use elevate_core::store::{HistoryQuery, Store};
+
+use crate::args::{ActivateArgs, Command};
+use crate::demo::Demo;
+use crate::output::{self, GrantJson, RoleJson};
+use crate::start_time::parse_start;
+
+/// A signed-in session and what it runs on.
+pub struct Context {
+    session: Session,
+    demo: Option<Demo>,
+    json: bool,
+}
+
+impl Context {
+    /// Opens the store, starts the demo simulator when asked, and signs in.
+    pub async fn open(demo: bool, json: bool) -> Result<Context, Error> {
+        let paths = Paths::from_env()?;
+        let config = Config::load(&paths)?;
+        let (endpoints, tokens, demo, db): (Endpoints, Arc<dyn TokenSource>, Option<Demo>, _) = if demo {
+            let sim = Demo::start(&paths.demo_dir()).await?;
+            let url = url::Url::parse(&sim.url()).map_err(|e| Error::Invalid(format!("the simulator's URL is unusable: {e}")))?;
+            (Endpoints::all_at(&url), sim.tokens(), Some(sim), paths.demo_dir().join("elevate.db"))
+        } else {
+            let endpoints = config.endpoints.clone();
+            let tokens = AzureCliTokenSource::new(endpoints.arm_scope.clone(), endpoints.graph_scope.clone(), None)?;
+            (endpoints, Arc::new(tokens) as Arc<dyn TokenSource>, None, paths.database())
+        };
+        let store = match Store::open(&db).await {
+            Ok(store) => Some(store),
+            Err(e) => {
+                eprintln!("warning: history will not be recorded: {e}");
+                None
+            }
+        };
+        let http = HttpClient::new(RetryPolicy::default())?;
+        let arm = ArmClient::new(http, endpoints.arm.clone(), Arc::clone(&tokens));
+        let options = SessionOptions { default_duration: config.default_duration, ..SessionOptions::default() };
+        let session = match Session::connect(arm, tokens, store, options).await {
+            Ok(session) => session,
+            Err(e) => {
+                if let Some(demo) = demo {
+                    demo.stop().await;
+                }
+                return Err(e);
+            }
+        };
+        Ok(Context { session, demo, json })
+    }
+
+    /// Stops the demo simulator (saving its state) and closes the store.
+    pub async fn close(self) {
+        if let Some(store) = self.session.store() {
+            store.clone().close().await;
+        }
+        if let Some(demo) = self.demo {
+            demo.stop().await;
+        }
+    }
+
+    /// Runs one command.
+    pub async fn run(&self, command: Command) -> Result<ExitCode, Error> {
+        match command {
+            Command::Roles { filter, cached } => self.roles(&filter.sources, cached).await,
+            Command::Active { filter } => self.active(&filter.sources).await,
+            Command::Activate(args) => self.activate(args).await,
+            Command::Deactivate { selectors } => self.deactivate(&selectors).await,
+            Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
+            Command::Cancel { requests } => self.cancel(&requests).await,
+            Command::History { csv, limit } => self.history(csv, limit).await,
+            Command::Clock { advance, scale } => self.clock(advance, scale).await,
+            Command::Sim(_) | Command::Reset | Command::Completions { .. } => {
+                Err(Error::Invalid("this command does not need a session".into()))
+            }
+        }
+    }
+
+    async fn roles(&self, sources: &[Source], cached: bool) -> Result<ExitCode, Error> {
+        let (items, failures) = if cached {
+            let mut items = self.session.cached_roles().await?;
+            items.retain(|e| sources.is_empty() || sources.contains(&e.source));
+            (items, Vec::new())
+        } else {
+            let listing = self.session.roles(sources).await;
+            (listing.items, listing.failures)
+        };
+        output::print_failures(&failures);
+        if self.json {
+            output::print_json(&items.iter().map(RoleJson::from).collect::<Vec<_>>());
+        } else if items.is_empty() && failures.is_empty() {
+            println!("You are not eligible for any role{}.", if cached { " (in the cache; run without --cached)" } else { "" });
+        } else {
+            output::roles_table(&items);
+        }
+        Ok(exit_for_listing(items.is_empty(), &failures))
+    }
+
+    async fn active(&self, sources: &[Source]) -> Result<ExitCode, Error> {
+        let listing = self.session.active(sources).await;
+        output::print_failures(&listing.failures);
+        let now = Utc::now();
+        if self.json {
+            output::print_json(&listing.items.iter().map(|g| GrantJson::new(g, now)).collect::<Vec<_>>());
+        } else if listing.items.is_empty() && listing.failures.is_empty() {
+            println!("No active roles.");
+        } else {
+            output::active_table(&listing.items, now);
+        }
+        Ok(exit_for_listing(listing.items.is_empty(), &listing.failures))
+    }
+
+    async fn activate(&self, args: ActivateArgs) -> Result<ExitCode, Error> {
+        let start = match &args.start {
+            Some(text) => Some(parse_start(text, Utc::now()).map_err(Error::Invalid)?),
+            None => None,
+        };
+        let listing = self.session.roles(&[]).await;
+        output::print_failures(&listing.failures);
+        let wish = ActivationWish {
+            duration: args.duration,
+            justification: args.reason.clone(),
+            ticket: args.ticket.clone(),
+            start,
+            narrower_scope: args.scope.clone(),
+        };
+        let mut chosen = Vec::new();
+        let mut failed_selectors = false;
+        for selector in &args.selectors {
+            match select_one(&listing.items, selector) {
+                Ok(e) if chosen.iter().any(|(c, _): &(elevate_core::model::Eligibility, _)| c.key == e.key) => {}
+                Ok(e) => chosen.push((e.clone(), wish.clone())),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed_selectors = true;
+                }
+            }
+        }
+        let mut results = self.session.activate_many(&chosen).await;
+        if args.wait {
+            self.wait_all(&mut results, Duration::from_secs(args.timeout.as_seconds())).await;
+        }
+        self.report(&results, "activated");
+        Ok(exit_for_actions(&results, failed_selectors))
+    }
+
+    async fn wait_all(&self, results: &mut [ActionResult], timeout: Duration) {
+        if !self.json && results.iter().any(|r| r.request.as_ref().is_some_and(|q| q.status.is_pending())) {
+            eprintln!("waiting up to {} for pending requests…", elevate_core::model::Span::from_seconds(timeout.as_secs()));
+        }
+        let waits = results.iter().map(|r| async {
+            match &r.request {
+                Some(request) if matches!(r.outcome, Outcome::Done | Outcome::PendingApproval | Outcome::PendingOther) => {
+                    Some(self.session.wait_until_settled(request, timeout).await)
+                }
+                _ => None,
+            }
+        });
+        let settled = futures::future::join_all(waits).await;
+        for (result, waited) in results.iter_mut().zip(settled) {
+            match waited {
+                Some(Ok(record)) => {
+                    result.outcome = record.status.into();
+                    result.request = Some(record);
+                }
+                Some(Err(e)) => result.notes.push(format!("could not follow the request: {e}")),
+                None => {}
+            }
+        }
+    }
+
+    async fn deactivate(&self, selectors: &[String]) -> Result<ExitCode, Error> {
+        let listing = self.session.active(&[]).await;
+        output::print_failures(&listing.failures);
+        let (activated, assigned): (Vec<_>, Vec<_>) =
+            listing.items.into_iter().partition(|g| g.assignment_type == AssignmentType::Activated);
+        let mut chosen = Vec::new();
+        let mut failed_selectors = false;
+        for selector in selectors {
+            match select_one(&activated, selector) {
+                Ok(g) if chosen.iter().any(|c: &elevate_core::model::ActiveGrant| c.key == g.key) => {}
+                Ok(g) => chosen.push(g.clone()),
+                Err(Error::NoMatch { .. }) if select_one(&assigned, selector).is_ok() => {
+                    eprintln!("error: '{selector}' is a standing assignment, not an activation; it cannot be deactivated");
+                    failed_selectors = true;
+                }
+                Err(Error::NoMatch { selector }) => {
+                    eprintln!("error: no active role matches '{selector}'; run `elevate active` to see them");
+                    failed_selectors = true;
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed_selectors = true;
+                }
+            }
+        }
+        let results = self.session.deactivate_many(&chosen).await;
+        self.report(&results, "deactivated");
+        Ok(exit_for_actions(&results, failed_selectors))
+    }
+
+    async fn requests(&self, sources: &[Source], all: bool) -> Result<ExitCode, Error> {
+        let mut listing = self.session.requests(sources).await;
+        output::print_failures(&listing.failures);
+        if !all {
+            listing.items.retain(|r| r.status.is_pending());
+        }
+        if self.json {
+            output::print_json(&listing.items);
+        } else if listing.items.is_empty() && listing.failures.is_empty() {
+            println!("{}", if all { "No requests." } else { "No pending requests (--all shows finished ones)." });
+        } else {
+            output::requests_table(&listing.items);
+        }
+        Ok(exit_for_listing(listing.items.is_empty(), &listing.failures))
+    }
+
+    async fn cancel(&self, wanted: &[String]) -> Result<ExitCode, Error> {
+        let listing = self.session.requests(&[]).await;
+        if let Some(f) = listing.failures.first() {
+            return Err(Error::Invalid(format!("cannot list your requests: {}", f.error.message)));
+        }
+        let pending: Vec<_> = listing.items.into_iter().filter(|r| r.status.is_pending()).collect();
+        let mut failed = false;
+        let mut done = Vec::new();
+        for text in wanted {
+            let found = pending
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(text.trim()))
+                .map(Ok)
+                .unwrap_or_else(|| select_one(&pending, text));
+            let outcome = match found {
+                Ok(request) => self.session.cancel(request).await.map(|()| request),
+                Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!("no pending request matches '{selector}'; run `elevate requests`"))),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(request) => {
+                    if !self.json {
+                        println!("✔ canceled the request for {} @ {} ({})", request.role.name, request.scope.name, request.key_text());
+                    }
+                    done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": "canceled"}));
+                }
+                Err(e) => {
+                    failed = true;
+                    if self.json {
+                        done.push(serde_json::json!({"request": text, "outcome": "error", "error": e.report()}));
+                    } else {
+                        eprintln!("error: {e}");
+                    }
+                }
+            }
+        }
+        if self.json {
+            output::print_json(&done);
+        }
+        Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    }
+
+    async fn history(&self, csv: bool, limit: u32) -> Result<ExitCode, Error> {
+        let Some(store) = self.session.store() else {
+            return Err(Error::Invalid("the local database is not available, so there is no history".into()));
+        };
+        let items = store.history(&HistoryQuery { limit: Some(limit), ..HistoryQuery::default() }).await?;
+        if self.json {
+            output::print_json(&items);
+        } else if csv {
+            output::history_csv(&items);
+        } else if items.is_empty() {
+            println!("No requests have been made from this machine yet.");
+        } else {
+            output::history_table(&items);
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    async fn clock(&self, advance: Option<elevate_core::model::Span>, scale: Option<f64>) -> Result<ExitCode, Error> {
+        let Some(demo) = &self.demo else {
+            return Err(Error::Invalid("`clock` only applies to the demo tenant: run `elevate --demo clock`".into()));
+        };
+        let info = if advance.is_some() || scale.is_some() {
+            let mut body = serde_json::json!({});
+            if let Some(advance) = advance {
+                body["advance"] = serde_json::json!(advance.to_iso8601());
+            }
+            if let Some(scale) = scale {
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(Error::Invalid(format!("--scale must be a positive number, not {scale}")));
+                }
+                body["scale"] = serde_json::json!(scale);
+            }
+            demo.control("clock", Some(body)).await?
+        } else {
+            demo.control("info", None).await?
+        };
+        if self.json {
+            output::print_json(&info);
+        } else {
+            println!("Demo clock: {} (×{})", info["now"].as_str().unwrap_or("?"), info["clock_scale"]);
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn report(&self, results: &[ActionResult], verb: &str) {
+        if self.json {
+            output::print_json(results);
+        } else {
+            output::action_lines(results, verb);
+        }
+    }
+}
+
+fn exit_for_listing(empty: bool, failures: &[elevate_core::session::SourceFailure]) -> ExitCode {
+    if empty && !failures.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn exit_for_actions(results: &[ActionResult], failed_selectors: bool) -> ExitCode {
+    let bad = results.iter().any(|r| matches!(r.outcome, Outcome::Error | Outcome::Failed | Outcome::Denied | Outcome::Canceled));
+    if bad || failed_selectors { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}

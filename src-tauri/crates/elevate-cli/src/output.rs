@@ -1,0 +1,313 @@
+//! How results are shown: aligned tables for people, JSON arrays for scripts, CSV for history.
+
+use chrono::{DateTime, Local, Utc};
+use elevate_core::model::{ActiveGrant, AssignmentType, Eligibility, MemberType, RequestRecord};
+use elevate_core::session::{ActionResult, Outcome, SourceFailure};
+use elevate_core::store::HistoryEntry;
+use serde::Serialize;
+
+/// An eligible role in JSON output.
+#[derive(Serialize)]
+pub struct RoleJson<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub role: &'a str,
+    pub role_id: &'a str,
+    pub scope: &'a str,
+    pub scope_name: &'a str,
+    pub scope_kind: &'a str,
+    pub member_type: MemberType,
+    pub eligible_until: Option<DateTime<Utc>>,
+}
+
+impl<'a> From<&'a Eligibility> for RoleJson<'a> {
+    fn from(e: &'a Eligibility) -> Self {
+        RoleJson {
+            id: e.key.as_str(),
+            source: e.source.as_str(),
+            role: &e.role.name,
+            role_id: &e.role.id,
+            scope: &e.scope.id,
+            scope_name: &e.scope.name,
+            scope_kind: e.scope.kind.label(),
+            member_type: e.member_type,
+            eligible_until: e.end,
+        }
+    }
+}
+
+/// An active grant in JSON output.
+#[derive(Serialize)]
+pub struct GrantJson<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub role: &'a str,
+    pub role_id: &'a str,
+    pub scope: &'a str,
+    pub scope_name: &'a str,
+    pub assignment_type: AssignmentType,
+    pub member_type: MemberType,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    pub remaining_seconds: Option<i64>,
+    pub instance_id: &'a str,
+}
+
+impl<'a> GrantJson<'a> {
+    pub fn new(g: &'a ActiveGrant, now: DateTime<Utc>) -> Self {
+        GrantJson {
+            id: g.key.as_str(),
+            source: g.source.as_str(),
+            role: &g.role.name,
+            role_id: &g.role.id,
+            scope: &g.scope.id,
+            scope_name: &g.scope.name,
+            assignment_type: g.assignment_type,
+            member_type: g.member_type,
+            start: g.start,
+            end: g.end,
+            remaining_seconds: g.remaining(now).map(|d| d.num_seconds()),
+            instance_id: &g.id,
+        }
+    }
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: could not write JSON: {e}"),
+    }
+}
+
+/// Prints a table with a header row, columns padded to their widest cell.
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let last = i + 1 == cells.len();
+            out.push_str(cell);
+            if !last {
+                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(cell.chars().count()) + 2;
+                out.push_str(&" ".repeat(pad));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// Warns on stderr about sources that failed.
+pub fn print_failures(failures: &[SourceFailure]) {
+    for f in failures {
+        eprintln!("warning: {} could not be listed: {}", f.source.label(), f.error.message);
+    }
+}
+
+/// `1h 05m`, `12m`, `ended`, `permanent`.
+pub fn time_left(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(end) = end else { return "permanent".to_owned() };
+    let secs = (end - now).num_seconds();
+    if secs <= 0 {
+        return "ended".to_owned();
+    }
+    let (h, m) = (secs / 3600, (secs % 3600) / 60);
+    match (h, m) {
+        (0, 0) => format!("{secs}s"),
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
+}
+
+/// A local time for people.
+pub fn local(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".to_owned())
+}
+
+pub fn roles_table(items: &[Eligibility]) {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|e| {
+            vec![
+                e.role.name.clone(),
+                e.scope.name.clone(),
+                e.scope.kind.label().to_owned(),
+                e.source.as_str().to_owned(),
+                match e.member_type {
+                    MemberType::Group => "group".to_owned(),
+                    MemberType::Inherited => "inherited".to_owned(),
+                    _ => "direct".to_owned(),
+                },
+                e.end.map(|t| local(Some(t))).unwrap_or_else(|| "permanent".to_owned()),
+            ]
+        })
+        .collect();
+    print_table(&["ROLE", "SCOPE", "KIND", "SOURCE", "VIA", "ELIGIBLE UNTIL"], &rows);
+}
+
+pub fn active_table(items: &[ActiveGrant], now: DateTime<Utc>) {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|g| {
+            vec![
+                g.role.name.clone(),
+                g.scope.name.clone(),
+                g.source.as_str().to_owned(),
+                match g.assignment_type {
+                    AssignmentType::Activated => "activated".to_owned(),
+                    AssignmentType::Assigned => "assigned".to_owned(),
+                },
+                local(g.end),
+                time_left(g.end, now),
+            ]
+        })
+        .collect();
+    print_table(&["ROLE", "SCOPE", "SOURCE", "TYPE", "ENDS", "LEFT"], &rows);
+}
+
+pub fn requests_table(items: &[RequestRecord]) {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.role.name.clone(),
+                r.scope.name.clone(),
+                r.kind.as_str().to_owned(),
+                format!("{} ({})", r.status, r.azure_status),
+                local(r.created),
+            ]
+        })
+        .collect();
+    print_table(&["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED"], &rows);
+}
+
+pub fn history_table(items: &[HistoryEntry]) {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|h| {
+            vec![
+                local(Some(h.at)),
+                h.kind.as_str().to_owned(),
+                h.role_name.clone(),
+                h.scope_name.clone(),
+                h.status.as_str().to_owned(),
+                h.justification.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print_table(&["WHEN", "KIND", "ROLE", "SCOPE", "OUTCOME", "REASON"], &rows);
+}
+
+/// RFC 4180 CSV of the history.
+pub fn history_csv(items: &[HistoryEntry]) {
+    println!("at,account,source,kind,role,scope_id,scope_name,duration,justification,ticket,status,azure_status,azure_request_id,error");
+    for h in items {
+        let cells = [
+            h.at.to_rfc3339(),
+            h.account.clone(),
+            h.source.as_str().to_owned(),
+            h.kind.as_str().to_owned(),
+            h.role_name.clone(),
+            h.scope_id.clone(),
+            h.scope_name.clone(),
+            h.duration.map(|d| d.to_iso8601()).unwrap_or_default(),
+            h.justification.clone().unwrap_or_default(),
+            h.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+            h.status.as_str().to_owned(),
+            h.azure_status.clone().unwrap_or_default(),
+            h.azure_request_id.clone().unwrap_or_default(),
+            h.error.clone().unwrap_or_default(),
+        ];
+        println!("{}", cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+    }
+}
+
+fn csv_cell(value: &str) -> String {
+    // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
+    let guarded = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// One line per action result, for people.
+pub fn action_lines(results: &[ActionResult], verb: &str) {
+    for r in results {
+        let what = format!("{} @ {}", r.role, r.scope_name);
+        let line = match r.outcome {
+            Outcome::Done => format!("✔ {what}: {verb}{}", until(r)),
+            Outcome::PendingApproval => format!("… {what}: waiting for approval (request {})", request_name(r)),
+            Outcome::PendingOther => format!("… {what}: accepted, Azure is still working on it (request {})", request_name(r)),
+            Outcome::AlreadyActive => format!("✔ {what}: already active"),
+            Outcome::AlreadyPending => format!("… {what}: a request is already pending"),
+            Outcome::Denied => format!("✘ {what}: denied"),
+            Outcome::Canceled => format!("✘ {what}: canceled"),
+            Outcome::Failed => format!("✘ {what}: Azure could not do it ({})", r.request.as_ref().map(|q| q.azure_status.as_str()).unwrap_or("failed")),
+            Outcome::Error => format!("✘ {what}: {}", r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("failed")),
+        };
+        println!("{line}");
+        for note in &r.notes {
+            println!("    note: {note}");
+        }
+    }
+}
+
+fn until(r: &ActionResult) -> String {
+    match (r.request.as_ref().and_then(|q| q.duration), r.request.as_ref()) {
+        (Some(d), Some(_)) => format!(" for {d}"),
+        _ => String::new(),
+    }
+}
+
+fn request_name(r: &ActionResult) -> &str {
+    r.request.as_ref().map(|q| q.name.as_str()).unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn time_left_reads_well() {
+        let now = Utc::now();
+        assert_eq!(time_left(None, now), "permanent");
+        assert_eq!(time_left(Some(now - chrono::TimeDelta::minutes(1)), now), "ended");
+        assert_eq!(time_left(Some(now + chrono::TimeDelta::minutes(65)), now), "1h 05m");
+        assert_eq!(time_left(Some(now + chrono::TimeDelta::seconds(12 * 60 + 5)), now), "12m");
+    }
+}
+
+/// Prints `value` as one line of JSON and flushes (for machine readers waiting on a pipe).
+pub fn print_json_line<T: Serialize + ?Sized>(value: &T) {
+    use std::io::Write as _;
+    match serde_json::to_string(value) {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        }
+        Err(e) => eprintln!("error: could not write JSON: {e}"),
+    }
+}

@@ -1,0 +1,484 @@
+//! The ARM PIM client.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use url::Url;
+use uuid::Uuid;
+
+use super::convert::{self, Incomplete};
+use super::wire::{Page, PolicyAssignment, PolicyResource};
+use crate::auth::{AccessToken, Audience, TokenSource};
+use crate::azure_error;
+use crate::error::{Api, Error, Result};
+use crate::http::{HttpClient, Method, Response};
+use crate::model::{
+    ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, ScopeKind, Span,
+};
+use crate::policy_rules::policy_from_rules;
+use crate::text::sanitize;
+use crate::wire::{eq_ci, format_time, lowercase_keys};
+
+/// The api-version of ARM's PIM resources.
+pub const API_VERSION: &str = "2020-10-01";
+const ROLE_DEFINITIONS_API_VERSION: &str = "2022-04-01";
+const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
+const MANAGEMENT_GROUPS_API_VERSION: &str = "2021-04-01";
+/// The most pages one list may have; a loop of `nextLink`s stops here.
+const MAX_PAGES: usize = 10_000;
+
+/// What came of submitting a request.
+#[allow(clippy::large_enum_variant)] // short-lived, returned once per request
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Submission {
+    /// Azure created the request (done, or pending approval).
+    Created(RequestRecord),
+    /// The role was already active (`RoleAssignmentExists`): nothing to do.
+    AlreadyActive,
+    /// A request for the same role and scope is already pending (`RoleAssignmentRequestExists`).
+    AlreadyPending {
+        /// Azure's message.
+        message: String,
+    },
+}
+
+/// A client of ARM's PIM endpoints for one signed-in user.
+pub struct ArmClient {
+    http: HttpClient,
+    base: Url,
+    tokens: Arc<dyn TokenSource>,
+    names: Mutex<HashMap<String, String>>,
+}
+
+impl ArmClient {
+    /// A client for the ARM endpoint `base` (e.g. `https://management.azure.com`).
+    pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
+        ArmClient { http, base, tokens, names: Mutex::new(HashMap::new()) }
+    }
+
+    /// A token for ARM, satisfying `claims` when given.
+    pub async fn token(&self, claims: Option<&serde_json::Value>) -> Result<AccessToken> {
+        self.tokens.token(Audience::Arm, claims).await
+    }
+
+    /// Everything the user is eligible for, at every scope (`asTarget()` at provider level).
+    pub async fn eligibilities(&self) -> Result<Vec<Eligibility>> {
+        self.eligibilities_at("/").await
+    }
+
+    /// What the user is eligible for at, above or below `scope`.
+    pub async fn eligibilities_at(&self, scope: &str) -> Result<Vec<Eligibility>> {
+        let url = self.url(scope, "roleEligibilityScheduleInstances", &[("$filter", "asTarget()")])?;
+        let items = self.list(url).await?;
+        let mut out = collect(items, "eligibility", |v| convert::eligibility(parse_item(v)?))?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's active role assignments (activated and standing), at every scope.
+    pub async fn active(&self) -> Result<Vec<ActiveGrant>> {
+        let url = self.url("/", "roleAssignmentScheduleInstances", &[("$filter", "asTarget()")])?;
+        let items = self.list(url).await?;
+        let mut out = collect(items, "active assignment", |v| convert::grant(parse_item(v)?))?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's own requests (`asRequestor()`), newest first.
+    pub async fn my_requests(&self) -> Result<Vec<RequestRecord>> {
+        let url = self.url("/", "roleAssignmentScheduleRequests", &[("$filter", "asRequestor()")])?;
+        let items = self.list(url).await?;
+        let mut out = collect(items, "request", |v| convert::request(parse_item(v)?))?;
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
+        out.sort_by_key(|r| std::cmp::Reverse(r.created));
+        Ok(out)
+    }
+
+    /// One request, by its full id.
+    pub async fn request(&self, id: &str) -> Result<RequestRecord> {
+        let url = self.resource_url(id)?;
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let mut record = self.read_request(&response)?;
+        self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+        Ok(record)
+    }
+
+    /// The activation policy for `role_definition_id` at `scope`: the policy assignment for that role
+    /// (matched case-insensitively by the role's GUID) and its effective rules.
+    pub async fn policy(&self, role_definition_id: &str, scope: &str) -> Result<Policy> {
+        let url = self.url(scope, "roleManagementPolicyAssignments", &[])?;
+        let items = self.list(url).await?;
+        let want = guid_of(role_definition_id);
+        let assignment = items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value::<PolicyAssignment>(lowercase_keys(v)).ok())
+            .find(|a| a.properties.roledefinitionid.as_deref().is_some_and(|r| eq_ci(guid_of(r), want)));
+        let Some(assignment) = assignment else {
+            tracing::debug!(target: "elevate::arm", role = want, scope, "no policy assignment; using an empty policy");
+            return Ok(Policy::default());
+        };
+        if let Some(rules) = assignment.properties.effectiverules.filter(|r| !r.is_empty()) {
+            return Ok(policy_from_rules(&rules));
+        }
+        let Some(policy_id) = assignment.properties.policyid else {
+            return Ok(Policy::default());
+        };
+        let url = self.resource_url(&policy_id)?;
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let policy: PolicyResource = read_json(&response, &self.host())?;
+        let rules = policy.properties.effectiverules.filter(|r| !r.is_empty()).or(policy.properties.rules).unwrap_or_default();
+        Ok(policy_from_rules(&rules))
+    }
+
+    /// Requests activation of `eligibility` for `principal_id` (the caller's object id).
+    ///
+    /// `name` is the request's GUID: pass the same one to retry the same logical request, so that a retry
+    /// after a lost answer finds the first request instead of creating a second.
+    pub async fn activate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        name: Uuid,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        let (scope, body) = activation_body(eligibility, request, principal_id)?;
+        self.submit(&scope, name, body, claims).await
+    }
+
+    /// Requests early deactivation of `grant`.
+    pub async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str, name: Uuid) -> Result<Submission> {
+        self.submit(&grant.scope.id, name, deactivation_body(grant, principal_id), None).await
+    }
+
+    /// Requests that `grant` be extended to last `duration` from now.
+    pub async fn extend(
+        &self,
+        grant: &ActiveGrant,
+        duration: Span,
+        justification: Option<&str>,
+        principal_id: &str,
+        name: Uuid,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        self.submit(&grant.scope.id, name, extension_body(grant, duration, justification, principal_id), claims).await
+    }
+
+    /// Cancels a pending request, by its full id.
+    pub async fn cancel(&self, request_id: &str) -> Result<()> {
+        let mut url = self.resource_url(request_id)?;
+        url.path_segments_mut().map_err(|()| bad_url(request_id))?.push("cancel");
+        self.call(Method::Post, &url, None, None).await.map(|_| ())
+    }
+
+    async fn submit(&self, scope: &str, name: Uuid, body: serde_json::Value, claims: Option<&serde_json::Value>) -> Result<Submission> {
+        let url = self.url(scope, &format!("roleAssignmentScheduleRequests/{name}"), &[])?;
+        match self.call(Method::Put, &url, Some(&body), claims).await {
+            Ok(response) => {
+                let mut record = self.read_request(&response)?;
+                self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+                Ok(Submission::Created(record))
+            }
+            Err(Error::Azure(e)) if eq_ci(&e.code, "RoleAssignmentExists") => Ok(Submission::AlreadyActive),
+            Err(Error::Azure(e))
+                if eq_ci(&e.code, "RoleAssignmentRequestExists") || eq_ci(&e.code, "PendingRoleAssignmentRequest") =>
+            {
+                Ok(Submission::AlreadyPending { message: e.message })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read_request(&self, response: &Response) -> Result<RequestRecord> {
+        let value: serde_json::Value = read_json(response, &self.host())?;
+        convert::request(parse_item(value).map_err(|e| self.malformed(&e.to_string()))?).map_err(|e| self.malformed(&e.to_string()))
+    }
+
+    /// Sends one call; an error status becomes a typed error.
+    async fn call(&self, method: Method, url: &Url, body: Option<&serde_json::Value>, claims: Option<&serde_json::Value>) -> Result<Response> {
+        let token = self.token(claims).await?;
+        let response = self.http.send(Api::Arm, method, url, &token, body, true).await?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(azure_error::from_response(Api::Arm, &response))
+        }
+    }
+
+    /// All items of a paged list, following `nextLink` on the same host only.
+    async fn list(&self, first: Url) -> Result<Vec<serde_json::Value>> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        let mut seen = HashSet::new();
+        while let Some(url) = next.take() {
+            if !seen.insert(url.as_str().to_owned()) || seen.len() > MAX_PAGES {
+                return Err(self.malformed("the list's nextLink goes round in a loop"));
+            }
+            let response = self.call(Method::Get, &url, None, None).await?;
+            let page: Page = read_json(&response, &self.host())?;
+            items.extend(page.value);
+            if let Some(link) = page.nextlink.filter(|l| !l.trim().is_empty()) {
+                next = Some(self.same_origin(&link)?);
+            }
+        }
+        Ok(items)
+    }
+
+    /// Parses a `nextLink`, refusing any other origin than the configured endpoint: the bearer token must
+    /// never be sent elsewhere.
+    fn same_origin(&self, link: &str) -> Result<Url> {
+        let url = Url::parse(link).or_else(|_| self.base.join(link)).map_err(|_| self.malformed("nextLink is not a URL"))?;
+        if url.origin() != self.base.origin() {
+            return Err(self.malformed(&format!(
+                "nextLink points to {} instead of {}; refusing to send the token there",
+                url.host_str().unwrap_or("?"),
+                self.host()
+            )));
+        }
+        Ok(url)
+    }
+
+    /// `{base}{scope}/providers/Microsoft.Authorization/{rest}?api-version=…&{query}`.
+    fn url(&self, scope: &str, rest: &str, query: &[(&str, &str)]) -> Result<Url> {
+        let scope = scope.trim().trim_matches('/');
+        let path = if scope.is_empty() {
+            format!("providers/Microsoft.Authorization/{rest}")
+        } else {
+            format!("{scope}/providers/Microsoft.Authorization/{rest}")
+        };
+        let mut url = self.base_join(&path)?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("api-version", API_VERSION);
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// A full resource id (`/subscriptions/…/providers/…/x/y`) at the PIM api-version.
+    fn resource_url(&self, id: &str) -> Result<Url> {
+        let mut url = self.base_join(id.trim().trim_start_matches('/'))?;
+        url.query_pairs_mut().append_pair("api-version", API_VERSION);
+        Ok(url)
+    }
+
+    fn base_join(&self, path: &str) -> Result<Url> {
+        let root = self.base.as_str().trim_end_matches('/');
+        // Each segment is encoded on its own; Azure ids contain no characters that need more.
+        let encoded: Vec<String> = path
+            .split('/')
+            .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+            .collect();
+        Url::parse(&format!("{root}/{}", encoded.join("/"))).map_err(|_| bad_url(path))
+    }
+
+    fn host(&self) -> String {
+        self.base.host_str().unwrap_or("ARM").to_owned()
+    }
+
+    fn malformed(&self, detail: &str) -> Error {
+        Error::MalformedResponse { host: self.host(), detail: detail.to_owned() }
+    }
+
+    /// Fills in display names that `expandedProperties` did not carry, by asking ARM for the role
+    /// definition, subscription or management group; falls back to the id's last segment.
+    async fn fill_names<'a>(&self, refs: impl Iterator<Item = (&'a mut crate::model::RoleRef, &'a mut crate::model::ScopeRef)>) {
+        for (role, scope) in refs {
+            if role.name.is_empty() {
+                role.name = self.lookup_role_name(&role.id).await;
+            }
+            if scope.name.is_empty() {
+                scope.name = self.lookup_scope_name(&scope.id, scope.kind).await;
+            }
+        }
+    }
+
+    async fn lookup_role_name(&self, role_id: &str) -> String {
+        let fallback = guid_of(role_id).to_owned();
+        self.cached_name(role_id, ROLE_DEFINITIONS_API_VERSION, &["properties", "rolename"], fallback).await
+    }
+
+    async fn lookup_scope_name(&self, scope: &str, kind: ScopeKind) -> String {
+        let last = scope.trim_end_matches('/').rsplit('/').next().unwrap_or(scope).to_owned();
+        match kind {
+            ScopeKind::Subscription => self.cached_name(scope, SUBSCRIPTIONS_API_VERSION, &["displayname"], last).await,
+            ScopeKind::ManagementGroup => {
+                self.cached_name(scope, MANAGEMENT_GROUPS_API_VERSION, &["properties", "displayname"], last).await
+            }
+            ScopeKind::Directory => "Tenant root".to_owned(),
+            _ => last,
+        }
+    }
+
+    async fn cached_name(&self, id: &str, api_version: &str, path: &[&str], fallback: String) -> String {
+        let key = id.to_ascii_lowercase();
+        if let Some(name) = self.names.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return name;
+        }
+        let name = match self.fetch_name(id, api_version, path).await {
+            Ok(Some(name)) => name,
+            Ok(None) => fallback,
+            Err(e) => {
+                tracing::debug!(target: "elevate::arm", id, error = %e, "display name lookup failed");
+                return fallback;
+            }
+        };
+        if let Ok(mut names) = self.names.lock() {
+            names.insert(key, name.clone());
+        }
+        name
+    }
+
+    async fn fetch_name(&self, id: &str, api_version: &str, path: &[&str]) -> Result<Option<String>> {
+        let mut url = self.base_join(id.trim_start_matches('/'))?;
+        url.query_pairs_mut().append_pair("api-version", api_version);
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let value = lowercase_keys(read_json::<serde_json::Value>(&response, &self.host())?);
+        let name = path.iter().try_fold(&value, |v, k| v.get(*k)).and_then(|v| v.as_str());
+        Ok(name.map(sanitize))
+    }
+}
+
+/// The scope to PUT at and the body of a SelfActivate request.
+pub fn activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<(String, serde_json::Value)> {
+    let scope = match &request.narrower_scope {
+        Some(narrower) => {
+            if !is_within(narrower, &eligibility.scope.id) {
+                return Err(Error::Invalid(format!(
+                    "{narrower} is not within {} ({}); a narrower scope must be below the eligible scope",
+                    eligibility.scope.name, eligibility.scope.id
+                )));
+            }
+            narrower.clone()
+        }
+        None => eligibility.scope.id.clone(),
+    };
+    let mut properties = json!({
+        "principalId": principal_id,
+        "roleDefinitionId": eligibility.role.id,
+        "requestType": "SelfActivate",
+        "scheduleInfo": { "expiration": { "type": "AfterDuration", "duration": request.duration.to_iso8601() } },
+    });
+    if let Some(schedule) = &eligibility.schedule_id {
+        properties["linkedRoleEligibilityScheduleId"] = json!(schedule);
+    }
+    if let Some(start) = request.start {
+        properties["scheduleInfo"]["startDateTime"] = json!(format_time(start));
+    }
+    if let Some(justification) = &request.justification {
+        properties["justification"] = json!(justification);
+    }
+    if let Some(ticket) = &request.ticket {
+        properties["ticketInfo"] = json!({ "ticketNumber": ticket.number, "ticketSystem": ticket.system });
+    }
+    Ok((scope, json!({ "properties": properties })))
+}
+
+/// The body of a SelfDeactivate request for `grant`.
+pub fn deactivation_body(grant: &ActiveGrant, principal_id: &str) -> serde_json::Value {
+    json!({ "properties": {
+        "principalId": principal_id,
+        "roleDefinitionId": grant.role.id,
+        "requestType": "SelfDeactivate",
+        "justification": "Deactivated with Elevate",
+    }})
+}
+
+/// The body of a SelfExtend request for `grant`.
+pub fn extension_body(grant: &ActiveGrant, duration: Span, justification: Option<&str>, principal_id: &str) -> serde_json::Value {
+    let mut body = json!({ "properties": {
+        "principalId": principal_id,
+        "roleDefinitionId": grant.role.id,
+        "requestType": "SelfExtend",
+        "scheduleInfo": { "expiration": { "type": "AfterDuration", "duration": duration.to_iso8601() } },
+    }});
+    if let Some(j) = justification {
+        body["properties"]["justification"] = json!(j);
+    }
+    body
+}
+
+/// Characters to escape in one path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
+
+fn bad_url(path: &str) -> Error {
+    Error::Invalid(format!("cannot build a URL for {}", sanitize(path)))
+}
+
+fn parse_item<T: DeserializeOwned>(value: serde_json::Value) -> std::result::Result<T, Incomplete> {
+    serde_json::from_value(lowercase_keys(value)).map_err(|_| Incomplete("the documented shape"))
+}
+
+fn read_json<T: DeserializeOwned>(response: &Response, host: &str) -> Result<T> {
+    serde_json::from_slice::<serde_json::Value>(&response.body)
+        .map(lowercase_keys)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::MalformedResponse { host: host.to_owned(), detail: format!("unexpected JSON: {e}") })
+}
+
+/// Converts every item, skipping (and logging) items that lack what Elevate needs. A list in which no
+/// item at all could be read is an error, not an empty list.
+fn collect<T>(items: Vec<serde_json::Value>, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, Incomplete>) -> Result<Vec<T>> {
+    let total = items.len();
+    let mut out = Vec::with_capacity(total);
+    let mut skipped = 0usize;
+    for item in items {
+        match convert(item) {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                skipped += 1;
+                tracing::warn!(target: "elevate::arm", what, reason = %e, "skipped an item Azure sent");
+            }
+        }
+    }
+    if total > 0 && out.is_empty() {
+        return Err(Error::MalformedResponse { host: "ARM".into(), detail: format!("none of the {total} {what} items could be read") });
+    }
+    if skipped > 0 {
+        tracing::warn!(target: "elevate::arm", what, skipped, total, "some items were skipped");
+    }
+    Ok(out)
+}
+
+/// The last segment of a role definition id (its GUID).
+fn guid_of(role_definition_id: &str) -> &str {
+    role_definition_id.trim().trim_end_matches('/').rsplit('/').next().unwrap_or(role_definition_id)
+}
+
+/// Whether `inner` is `outer` or below it, comparing case-insensitively.
+fn is_within(inner: &str, outer: &str) -> bool {
+    let norm = |s: &str| format!("{}/", s.trim().trim_end_matches('/').to_ascii_lowercase());
+    norm(inner).starts_with(&norm(outer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_nest_case_insensitively() {
+        assert!(is_within("/subscriptions/A/resourceGroups/rg", "/SUBSCRIPTIONS/a"));
+        assert!(is_within("/subscriptions/a", "/subscriptions/a/"));
+        assert!(!is_within("/subscriptions/ab", "/subscriptions/a"));
+    }
+
+    #[test]
+    fn role_guid_from_any_form() {
+        assert_eq!(guid_of("/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/ABC"), "ABC");
+        assert_eq!(guid_of("abc"), "abc");
+    }
+}

@@ -1,0 +1,7 @@
+//! Azure resource roles through Azure Resource Manager (`Microsoft.Authorization`, api-version 2020-10-01).
+
+mod client;
+pub mod convert;
+mod wire;
+
+pub use client::{API_VERSION, ArmClient, Submission, activation_body, deactivation_body, extension_body};

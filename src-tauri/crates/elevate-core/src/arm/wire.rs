@@ -1,0 +1,110 @@
+//! ARM's PIM resources as they come over the wire, read after [`crate::wire::lowercase_keys`], so every
+//! member name here is lower case. Only what Elevate uses is declared; everything is optional, because a
+//! missing field must not lose the whole list.
+
+use serde::Deserialize;
+
+/// One page of a list: `{"value":[…],"nextLink":"…"}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Page {
+    #[serde(default)]
+    pub value: Vec<serde_json::Value>,
+    pub nextlink: Option<String>,
+}
+
+/// `{id, displayName, type}` in `expandedProperties`; Elevate reads the name.
+#[derive(Debug, Default, Deserialize)]
+pub struct Named {
+    pub displayname: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Expanded {
+    pub scope: Option<Named>,
+    pub roledefinition: Option<Named>,
+}
+
+/// A roleEligibilityScheduleInstance or roleAssignmentScheduleInstance.
+#[derive(Debug, Deserialize)]
+pub struct Instance {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub properties: InstanceProperties,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InstanceProperties {
+    pub scope: Option<String>,
+    pub roledefinitionid: Option<String>,
+    pub principalid: Option<String>,
+    pub startdatetime: Option<String>,
+    pub enddatetime: Option<String>,
+    pub membertype: Option<String>,
+    pub assignmenttype: Option<String>,
+    pub roleeligibilityscheduleid: Option<String>,
+    pub expandedproperties: Option<Expanded>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketInfo {
+    pub ticketnumber: Option<String>,
+    pub ticketsystem: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Expiration {
+    pub duration: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ScheduleInfo {
+    pub startdatetime: Option<String>,
+    pub expiration: Option<Expiration>,
+}
+
+/// A roleAssignmentScheduleRequest.
+#[derive(Debug, Deserialize)]
+pub struct Request {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub properties: RequestProperties,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestProperties {
+    pub scope: Option<String>,
+    pub roledefinitionid: Option<String>,
+    pub requesttype: Option<String>,
+    pub status: Option<String>,
+    pub approvalid: Option<String>,
+    pub createdon: Option<String>,
+    pub justification: Option<String>,
+    pub ticketinfo: Option<TicketInfo>,
+    pub scheduleinfo: Option<ScheduleInfo>,
+    pub expandedproperties: Option<Expanded>,
+}
+
+/// A roleManagementPolicyAssignment.
+#[derive(Debug, Deserialize)]
+pub struct PolicyAssignment {
+    pub properties: PolicyAssignmentProperties,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyAssignmentProperties {
+    pub roledefinitionid: Option<String>,
+    pub policyid: Option<String>,
+    pub effectiverules: Option<Vec<serde_json::Value>>,
+}
+
+/// A roleManagementPolicy.
+#[derive(Debug, Deserialize)]
+pub struct PolicyResource {
+    pub properties: PolicyProperties,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyProperties {
+    pub rules: Option<Vec<serde_json::Value>>,
+    pub effectiverules: Option<Vec<serde_json::Value>>,
+}

@@ -1,0 +1,348 @@
+//! Where Elevate keeps its files, which Azure cloud it talks to, and the user's settings file.
+//!
+//! Resolution order for every endpoint: environment variable, then the config file, then the cloud's
+//! default. `ELEVATE_HOME` moves the config file and all data into one folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::model::Span;
+
+/// The configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file is not valid TOML or has wrong values.
+    #[error("the config file {path} is not valid: {detail}. Fix it, or delete it to use the defaults")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A file could not be read or written.
+    #[error("could not access {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An endpoint is not a usable URL.
+    #[error("{name} '{value}' is not usable: {detail}")]
+    Endpoint {
+        /// Which setting.
+        name: String,
+        /// The value given.
+        value: String,
+        /// Why it is refused.
+        detail: String,
+    },
+    /// No folder for Elevate's files could be found.
+    #[error("cannot find a home folder for Elevate's files; set ELEVATE_HOME")]
+    NoHome,
+}
+
+/// A national or public Azure cloud, or custom endpoints (tests, the simulator).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    /// Azure public cloud.
+    #[default]
+    Public,
+    /// Azure US Government.
+    UsGov,
+    /// Azure operated by 21Vianet (China).
+    China,
+    /// Endpoints set one by one.
+    Custom,
+}
+
+/// The base URLs of the services Elevate calls.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoints {
+    /// Azure Resource Manager, e.g. `https://management.azure.com`.
+    pub arm: Url,
+    /// Microsoft Graph, e.g. `https://graph.microsoft.com` (the client adds `/v1.0`).
+    pub graph: Url,
+    /// The sign-in authority host, e.g. `https://login.microsoftonline.com`.
+    pub authority: Url,
+    /// The OAuth scope for ARM tokens.
+    pub arm_scope: String,
+    /// The OAuth scope for Graph tokens.
+    pub graph_scope: String,
+}
+
+impl Endpoints {
+    /// The default endpoints of `cloud` (custom starts from the public cloud's).
+    pub fn for_cloud(cloud: Cloud) -> Self {
+        let (arm, graph, authority, arm_scope) = match cloud {
+            Cloud::Public | Cloud::Custom => (
+                "https://management.azure.com",
+                "https://graph.microsoft.com",
+                "https://login.microsoftonline.com",
+                "https://management.core.windows.net//.default",
+            ),
+            Cloud::UsGov => (
+                "https://management.usgovcloudapi.net",
+                "https://graph.microsoft.us",
+                "https://login.microsoftonline.us",
+                "https://management.core.usgovcloudapi.net//.default",
+            ),
+            Cloud::China => (
+                "https://management.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+                "https://login.chinacloudapi.cn",
+                "https://management.core.chinacloudapi.cn//.default",
+            ),
+        };
+        let parse = |s: &str| Url::parse(s).unwrap_or_else(|_| unreachable_url());
+        Endpoints {
+            arm: parse(arm),
+            graph: parse(graph),
+            authority: parse(authority),
+            arm_scope: arm_scope.to_owned(),
+            graph_scope: format!("{}/.default", graph.trim_end_matches('/')),
+        }
+    }
+
+    /// Endpoints that all point at one local server (the simulator).
+    pub fn all_at(base: &Url) -> Self {
+        let root = base.as_str().trim_end_matches('/').to_owned();
+        Endpoints {
+            arm: base.clone(),
+            graph: base.clone(),
+            authority: base.clone(),
+            arm_scope: format!("{root}/.default"),
+            graph_scope: format!("{root}/.default"),
+        }
+    }
+}
+
+// The literals above are constants known to parse; this keeps the constructor free of `unwrap`.
+fn unreachable_url() -> Url {
+    Url::from_directory_path("/").unwrap_or_else(|()| panic!("the root path is a valid URL"))
+}
+
+/// The settings file (`config.toml`), as written by people.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Which cloud; defaults to public.
+    #[serde(default)]
+    pub cloud: Cloud,
+    /// Endpoint overrides.
+    #[serde(default)]
+    pub endpoints: EndpointOverrides,
+    /// Activation defaults.
+    #[serde(default)]
+    pub activation: ActivationDefaults,
+}
+
+/// Endpoint overrides in the config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointOverrides {
+    /// ARM base URL.
+    pub arm: Option<String>,
+    /// Graph base URL.
+    pub graph: Option<String>,
+    /// Sign-in authority host.
+    pub authority: Option<String>,
+    /// OAuth scope for ARM tokens.
+    pub arm_scope: Option<String>,
+}
+
+/// Defaults for activation requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationDefaults {
+    /// Duration when none is given (clamped to each role's maximum); default 1h.
+    pub default_duration: Option<Span>,
+}
+
+/// Where Elevate's files live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    /// The folder of `config.toml`.
+    pub config_dir: PathBuf,
+    /// The folder of the database and other data.
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// From `ELEVATE_HOME` if set (config and data together), else the platform's config and data folders.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        if let Some(home) = std::env::var_os("ELEVATE_HOME").filter(|v| !v.is_empty()) {
+            return Ok(Paths::in_folder(PathBuf::from(home)));
+        }
+        let config = dirs::config_dir().ok_or(ConfigError::NoHome)?;
+        let data = dirs::data_dir().ok_or(ConfigError::NoHome)?;
+        Ok(Paths { config_dir: config.join("elevate"), data_dir: data.join("elevate") })
+    }
+
+    /// Config and data together in `folder`.
+    pub fn in_folder(folder: PathBuf) -> Self {
+        Paths { config_dir: folder.clone(), data_dir: folder }
+    }
+
+    /// `config.toml`.
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    /// The database of a real tenant's session.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("elevate.db")
+    }
+
+    /// The folder of demo mode (its own database and the simulator's state).
+    pub fn demo_dir(&self) -> PathBuf {
+        self.data_dir.join("demo")
+    }
+}
+
+/// The resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file as read (defaults when absent).
+    pub file: ConfigFile,
+    /// The endpoints after environment and file overrides.
+    pub endpoints: Endpoints,
+    /// Default activation duration.
+    pub default_duration: Span,
+}
+
+/// The environment variables that override endpoints.
+pub const ENV_ARM_URL: &str = "ELEVATE_ARM_URL";
+/// See [`ENV_ARM_URL`].
+pub const ENV_GRAPH_URL: &str = "ELEVATE_GRAPH_URL";
+/// See [`ENV_ARM_URL`].
+pub const ENV_AUTHORITY_URL: &str = "ELEVATE_AUTHORITY_URL";
+
+impl Config {
+    /// Reads `paths`' config file (absent = defaults) and applies the environment.
+    pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
+        let file = read_config_file(&paths.config_file())?;
+        Self::resolve(file, |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Applies overrides from `env` (a lookup function, so tests need not touch the process environment).
+    pub fn resolve(file: ConfigFile, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut endpoints = Endpoints::for_cloud(file.cloud);
+        let pick = |env_name: &str, from_file: &Option<String>| env(env_name).or_else(|| from_file.clone());
+        if let Some(arm) = pick(ENV_ARM_URL, &file.endpoints.arm) {
+            endpoints.arm = parse_endpoint("ARM endpoint", &arm)?;
+            endpoints.arm_scope = format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
+        }
+        if let Some(graph) = pick(ENV_GRAPH_URL, &file.endpoints.graph) {
+            endpoints.graph = parse_endpoint("Graph endpoint", &graph)?;
+            endpoints.graph_scope = format!("{}/.default", endpoints.graph.as_str().trim_end_matches('/'));
+        }
+        if let Some(authority) = pick(ENV_AUTHORITY_URL, &file.endpoints.authority) {
+            endpoints.authority = parse_endpoint("authority", &authority)?;
+        }
+        if let Some(scope) = &file.endpoints.arm_scope {
+            endpoints.arm_scope = scope.clone();
+        }
+        let default_duration = file.activation.default_duration.unwrap_or(Span::from_hours(1));
+        Ok(Config { file, endpoints, default_duration })
+    }
+}
+
+/// Reads a config file; a missing file is the defaults.
+pub fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(source) => return Err(ConfigError::Io { path: path.to_owned(), source }),
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), detail: e.message().to_owned() })
+}
+
+/// Parses an endpoint URL. Plain `http` is allowed only to loopback addresses, so a token is never sent
+/// in clear text over a network.
+pub fn parse_endpoint(name: &str, value: &str) -> Result<Url, ConfigError> {
+    let refuse = |detail: &str| ConfigError::Endpoint {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        detail: detail.to_owned(),
+    };
+    let url = Url::parse(value.trim()).map_err(|e| refuse(&e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => return Err(refuse("plain http is only allowed to this machine (localhost); use https")),
+        _ => return Err(refuse("use an https:// URL")),
+    }
+    if url.host_str().is_none() {
+        return Err(refuse("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("it must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn clouds_have_their_own_endpoints() {
+        let gov = Endpoints::for_cloud(Cloud::UsGov);
+        assert_eq!(gov.arm.host_str(), Some("management.usgovcloudapi.net"));
+        let cn = Endpoints::for_cloud(Cloud::China);
+        assert_eq!(cn.authority.host_str(), Some("login.chinacloudapi.cn"));
+    }
+
+    #[test]
+    fn environment_beats_file_beats_cloud() {
+        let file: ConfigFile = toml::from_str(
+            "cloud = \"us-gov\"\n[endpoints]\narm = \"https://arm.example.test\"\ngraph = \"https://graph.example.test\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let env = |name: &str| (name == ENV_ARM_URL).then(|| "http://127.0.0.1:4000".to_owned());
+        let config = Config::resolve(file, env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.endpoints.arm.as_str(), "http://127.0.0.1:4000/");
+        assert_eq!(config.endpoints.graph.host_str(), Some("graph.example.test"));
+        assert_eq!(config.endpoints.authority.host_str(), Some("login.microsoftonline.us"));
+    }
+
+    #[test]
+    fn refuses_clear_text_to_other_hosts() {
+        assert!(parse_endpoint("ARM", "http://management.azure.com").is_err());
+        assert!(parse_endpoint("ARM", "http://localhost:9999").is_ok());
+        assert!(parse_endpoint("ARM", "ftp://x").is_err());
+        assert!(parse_endpoint("ARM", "not a url").is_err());
+    }
+
+    #[test]
+    fn garbage_config_is_a_clear_error_and_missing_is_default() {
+        let dir = std::env::temp_dir().join(format!("elevate-config-test-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("config.toml");
+        assert_eq!(read_config_file(&path).ok(), Some(ConfigFile::default()));
+        let _ = std::fs::write(&path, "cloud = [[[ not toml");
+        let err = read_config_file(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("config.toml") && err.contains("delete it"), "{err}");
+        let _ = std::fs::write(&path, "clowd = \"public\"");
+        assert!(read_config_file(&path).is_err(), "unknown keys are refused, not ignored");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(Config::resolve(ConfigFile::default(), no_env).is_ok());
+    }
+}

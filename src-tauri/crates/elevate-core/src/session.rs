@@ -1,0 +1,480 @@
+//! One signed-in account's view of PIM across sources: the engine the CLI and the tray call.
+//!
+//! A [`Session`] lists eligibilities and active grants from every source it has a client for, fetching
+//! sources concurrently and reporting a failed source beside the others' results; it activates,
+//! deactivates and cancels, checks a role's policy before submitting, satisfies a claims challenge once
+//! by asking the token source for a stronger token, and records every request in the local history.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::future::join_all;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::arm::{ArmClient, Submission};
+use crate::auth::{Audience, TokenSource, decode_claims};
+use crate::error::{Error, ErrorReport, Result};
+use crate::model::{
+    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Policy, RequestKind, RequestRecord, RequestStatus,
+    RoleKey, Source, Span, Ticket,
+};
+use crate::store::{NewHistoryEntry, Store};
+
+/// Who is signed in.
+#[derive(Clone, Debug, Serialize)]
+pub struct Account {
+    /// The user's name (UPN), or the object id when the token has none.
+    pub name: String,
+    /// The user's object id: the `principalId` of every request.
+    pub object_id: String,
+    /// The tenant.
+    pub tenant_id: Option<String>,
+}
+
+/// A source that could not be read, reported beside the results of the others.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceFailure {
+    /// Which source.
+    pub source: Source,
+    /// What went wrong.
+    pub error: ErrorReport,
+}
+
+/// Results from several sources.
+#[derive(Clone, Debug, Serialize)]
+pub struct Listing<T> {
+    /// What the sources that answered returned.
+    pub items: Vec<T>,
+    /// The sources that failed.
+    pub failures: Vec<SourceFailure>,
+}
+
+/// What the user wants from an activation; missing parts come from the policy and the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct ActivationWish {
+    /// Wanted duration; clamped to the role's maximum.
+    pub duration: Option<Span>,
+    /// Why.
+    pub justification: Option<String>,
+    /// Ticket.
+    pub ticket: Option<Ticket>,
+    /// Start later.
+    pub start: Option<chrono::DateTime<Utc>>,
+    /// Activate at a scope below the eligible one.
+    pub narrower_scope: Option<String>,
+}
+
+/// How an action ended, in the few words a person (or a script) acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Done.
+    Done,
+    /// Waiting for an approver.
+    PendingApproval,
+    /// Accepted, still in progress at Azure.
+    PendingOther,
+    /// It was already active: nothing was requested.
+    AlreadyActive,
+    /// A request for it was already pending: nothing new was requested.
+    AlreadyPending,
+    /// Refused by an approver.
+    Denied,
+    /// Canceled.
+    Canceled,
+    /// Azure could not do it.
+    Failed,
+    /// It could not be requested (see `error`).
+    Error,
+}
+
+impl From<RequestStatus> for Outcome {
+    fn from(status: RequestStatus) -> Self {
+        match status {
+            RequestStatus::Done => Outcome::Done,
+            RequestStatus::PendingApproval => Outcome::PendingApproval,
+            RequestStatus::PendingOther => Outcome::PendingOther,
+            RequestStatus::Denied => Outcome::Denied,
+            RequestStatus::Canceled => Outcome::Canceled,
+            RequestStatus::Failed => Outcome::Failed,
+        }
+    }
+}
+
+/// The result of one activation, deactivation or extension.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionResult {
+    /// The role + scope key.
+    pub key: RoleKey,
+    /// Which source.
+    pub source: Source,
+    /// Role name.
+    pub role: String,
+    /// Scope id.
+    pub scope: String,
+    /// Scope name.
+    pub scope_name: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Azure's request, when one was created.
+    pub request: Option<RequestRecord>,
+    /// What Elevate adjusted or did on the way (duration shortened, stronger sign-in).
+    pub notes: Vec<String>,
+    /// The error, when `outcome` is `error`.
+    pub error: Option<ErrorReport>,
+}
+
+/// Settings of a session.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Duration when the user gives none (then clamped to the role's maximum).
+    pub default_duration: Span,
+    /// Interval between polls while waiting for a request.
+    pub poll_interval: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions { default_duration: Span::from_hours(1), poll_interval: Duration::from_secs(2) }
+    }
+}
+
+/// One signed-in account's engine.
+pub struct Session {
+    arm: ArmClient,
+    store: Option<Store>,
+    account: Account,
+    options: SessionOptions,
+}
+
+impl Session {
+    /// Signs in (gets a first ARM token from `tokens`) and learns who the user is.
+    pub async fn connect(arm: ArmClient, tokens: Arc<dyn TokenSource>, store: Option<Store>, options: SessionOptions) -> Result<Self> {
+        let token = tokens.token(Audience::Arm, None).await?;
+        let claims = decode_claims(&token.token)?;
+        let object_id = claims.require_oid()?.to_owned();
+        let account = Account {
+            name: claims.account().map(str::to_owned).unwrap_or_else(|| object_id.clone()),
+            object_id,
+            tenant_id: claims.tid.clone(),
+        };
+        Ok(Session { arm, store, account, options })
+    }
+
+    /// Who is signed in.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The local store, if any.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// Everything the user may activate, from `sources` (all when empty), fetched concurrently.
+    /// Fresh results replace the cache; a failed source is reported, not fatal.
+    pub async fn roles(&self, sources: &[Source]) -> Listing<Eligibility> {
+        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
+        if wants(sources, Source::AzureResource) {
+            match self.arm.eligibilities().await {
+                Ok(items) => {
+                    if let Some(store) = &self.store
+                        && let Err(e) = store.save_eligibilities(&self.account.name, Source::AzureResource, &items, Utc::now()).await {
+                            tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
+                        }
+                    listing.items.extend(items);
+                }
+                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
+            }
+        }
+        sort_roles(&mut listing.items);
+        listing
+    }
+
+    /// The cached eligibilities from the last successful listing (for an instant start).
+    pub async fn cached_roles(&self) -> Result<Vec<Eligibility>> {
+        let Some(store) = &self.store else { return Ok(Vec::new()) };
+        let mut items: Vec<Eligibility> =
+            store.cached_eligibilities(&self.account.name).await?.into_iter().map(|c| c.eligibility).collect();
+        sort_roles(&mut items);
+        Ok(items)
+    }
+
+    /// The user's active grants from `sources` (all when empty).
+    pub async fn active(&self, sources: &[Source]) -> Listing<ActiveGrant> {
+        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
+        if wants(sources, Source::AzureResource) {
+            match self.arm.active().await {
+                Ok(items) => listing.items.extend(items),
+                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
+            }
+        }
+        listing.items.sort_by(|a, b| a.end.cmp(&b.end).then_with(|| a.role.name.cmp(&b.role.name)));
+        listing
+    }
+
+    /// The user's requests from `sources`, newest first.
+    pub async fn requests(&self, sources: &[Source]) -> Listing<RequestRecord> {
+        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
+        if wants(sources, Source::AzureResource) {
+            match self.arm.my_requests().await {
+                Ok(items) => listing.items.extend(items),
+                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
+            }
+        }
+        listing.items.sort_by_key(|r| std::cmp::Reverse(r.created));
+        listing
+    }
+
+    /// The activation policy of an eligibility: fresh from Azure, else from the cache.
+    pub async fn policy(&self, eligibility: &Eligibility) -> Result<Policy> {
+        let fresh = match eligibility.source {
+            Source::AzureResource => self.arm.policy(&eligibility.role.id, &eligibility.scope.id).await,
+            Source::EntraRole | Source::Group => Err(Error::Invalid(format!("{} is not supported yet", eligibility.source.label()))),
+        };
+        match (fresh, &self.store) {
+            (Ok(policy), Some(store)) => {
+                if let Err(e) = store.save_policy(&self.account.name, &eligibility.key, &policy, Utc::now()).await {
+                    tracing::warn!(target: "elevate::session", error = %e, "could not cache a policy");
+                }
+                Ok(policy)
+            }
+            (Ok(policy), None) => Ok(policy),
+            (Err(e), Some(store)) if e.is_transient() => match store.cached_policy(&self.account.name, &eligibility.key).await {
+                Ok(Some((policy, _))) => Ok(policy),
+                _ => Err(e),
+            },
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Activates several eligibilities at once; each gets its own result.
+    pub async fn activate_many(&self, items: &[(Eligibility, ActivationWish)]) -> Vec<ActionResult> {
+        join_all(items.iter().map(|(e, w)| self.activate(e, w))).await
+    }
+
+    /// Activates one eligibility: checks its policy, submits, satisfies a claims challenge once, records history.
+    pub async fn activate(&self, eligibility: &Eligibility, wish: &ActivationWish) -> ActionResult {
+        let mut notes = Vec::new();
+        let request = match self.prepare(eligibility, wish, &mut notes).await {
+            Ok(request) => request,
+            Err(error) => return result_error(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope.id, &eligibility.scope.name, notes, &error),
+        };
+        let history = self.record(eligibility, RequestKind::Activate, &request).await;
+        let mut submission = self.arm.activate(eligibility, &request, &self.account.object_id, Uuid::new_v4(), None).await;
+        if let Err(Error::ClaimsChallenge(challenge)) = &submission {
+            notes.push(format!(
+                "Azure asked for a stronger sign-in (authentication context {}); signed in again and retried",
+                challenge.acrs().join(", ")
+            ));
+            let claims = challenge.claims.clone();
+            // A new request GUID: the refused request is finished, this is a new one.
+            submission = self.arm.activate(eligibility, &request, &self.account.object_id, Uuid::new_v4(), Some(&claims)).await;
+        }
+        let result = self.finish(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope, submission, notes);
+        self.update_history(history, &result).await;
+        result
+    }
+
+    /// Deactivates several grants at once.
+    pub async fn deactivate_many(&self, grants: &[ActiveGrant]) -> Vec<ActionResult> {
+        join_all(grants.iter().map(|g| self.deactivate(g))).await
+    }
+
+    /// Deactivates one activated grant.
+    pub async fn deactivate(&self, grant: &ActiveGrant) -> ActionResult {
+        if grant.assignment_type == AssignmentType::Assigned {
+            let error = Error::Invalid(format!(
+                "{} at {} is a standing assignment, not an activation; only activated roles can be deactivated",
+                grant.role.name, grant.scope.name
+            ));
+            return result_error(grant.key.clone(), grant.source, &grant.role.name, &grant.scope.id, &grant.scope.name, Vec::new(), &error);
+        }
+        let request = ActivationRequest { duration: Span::from_seconds(0), justification: None, ticket: None, start: None, narrower_scope: None };
+        let history = self.record_grant(grant, RequestKind::Deactivate, &request).await;
+        let submission = self.arm.deactivate(grant, &self.account.object_id, Uuid::new_v4()).await;
+        let result = self.finish(grant.key.clone(), grant.source, &grant.role.name, &grant.scope, submission, Vec::new());
+        self.update_history(history, &result).await;
+        result
+    }
+
+    /// Cancels a pending request.
+    pub async fn cancel(&self, request: &RequestRecord) -> Result<()> {
+        if !request.status.is_pending() {
+            return Err(Error::Invalid(format!(
+                "the request for {} at {} is {} and can no longer be canceled",
+                request.role.name, request.scope.name, request.status
+            )));
+        }
+        self.arm.cancel(&request.id).await?;
+        if let Some(store) = &self.store
+            && let Err(e) = store.update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled")).await {
+                tracing::warn!(target: "elevate::session", error = %e, "could not update history");
+            }
+        Ok(())
+    }
+
+    /// Waits until `request` leaves the pending states (or `timeout` passes) and, when it is done, until
+    /// the grant is listed as active. Returns the request's last known state.
+    pub async fn wait_until_settled(&self, request: &RequestRecord, timeout: Duration) -> Result<RequestRecord> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut current = request.clone();
+        while current.status.is_pending() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(self.options.poll_interval).await;
+            current = self.arm.request(&current.id).await?;
+        }
+        if current.status == RequestStatus::Done && current.kind == RequestKind::Activate {
+            while tokio::time::Instant::now() < deadline {
+                let active = self.arm.active().await?;
+                if active.iter().any(|g| g.key == current.key || (g.role.id.eq_ignore_ascii_case(&current.role.id) && g.scope.id.eq_ignore_ascii_case(&current.scope.id))) {
+                    break;
+                }
+                tokio::time::sleep(self.options.poll_interval).await;
+            }
+        }
+        if let Some(store) = &self.store
+            && let Err(e) = store.update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status)).await {
+                tracing::warn!(target: "elevate::session", error = %e, "could not update history");
+            }
+        Ok(current)
+    }
+
+    async fn prepare(&self, eligibility: &Eligibility, wish: &ActivationWish, notes: &mut Vec<String>) -> Result<ActivationRequest> {
+        let policy = match self.policy(eligibility).await {
+            Ok(policy) => policy,
+            Err(e) if e.is_transient() => {
+                notes.push(format!("the role's policy could not be read ({e}); Azure will check it"));
+                Policy::default()
+            }
+            Err(e) => return Err(e),
+        };
+        let duration = policy.clamp_duration(wish.duration, self.options.default_duration);
+        if let Some(wanted) = wish.duration.filter(|w| *w > duration) {
+            notes.push(format!("duration shortened from {wanted} to {duration}, the role's maximum"));
+        }
+        let justification = wish.justification.as_ref().map(|j| j.trim().to_owned()).filter(|j| !j.is_empty());
+        let where_ = format!("{} at {}", eligibility.role.name, eligibility.scope.name);
+        if policy.justification_required && justification.is_none() {
+            return Err(Error::Invalid(format!("{where_} requires a justification: add --reason \"why you need it\"")));
+        }
+        if policy.ticket_required && wish.ticket.is_none() {
+            return Err(Error::Invalid(format!("{where_} requires a ticket: add --ticket SYSTEM:NUMBER")));
+        }
+        if policy.approval_required {
+            notes.push("this role needs an approver's approval before it becomes active".to_owned());
+        }
+        Ok(ActivationRequest {
+            duration,
+            justification,
+            ticket: wish.ticket.clone(),
+            start: wish.start,
+            narrower_scope: wish.narrower_scope.clone(),
+        })
+    }
+
+    fn finish(&self, key: RoleKey, source: Source, role: &str, scope: &crate::model::ScopeRef, submission: Result<Submission>, notes: Vec<String>) -> ActionResult {
+        let base = |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
+            key: key.clone(),
+            source,
+            role: role.to_owned(),
+            scope: scope.id.clone(),
+            scope_name: scope.name.clone(),
+            outcome,
+            request,
+            notes,
+            error: None,
+        };
+        match submission {
+            Ok(Submission::Created(record)) => base(record.status.into(), Some(record), notes),
+            Ok(Submission::AlreadyActive) => base(Outcome::AlreadyActive, None, notes),
+            Ok(Submission::AlreadyPending { message }) => {
+                let mut notes = notes;
+                notes.push(message);
+                base(Outcome::AlreadyPending, None, notes)
+            }
+            Err(error) => result_error(key, source, role, &scope.id, &scope.name, notes, &error),
+        }
+    }
+
+    async fn record(&self, e: &Eligibility, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
+        self.insert_history(e.source, &e.key, &e.role.name, &e.scope.id, &e.scope.name, kind, request).await
+    }
+
+    async fn record_grant(&self, g: &ActiveGrant, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
+        self.insert_history(g.source, &g.key, &g.role.name, &g.scope.id, &g.scope.name, kind, request).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_history(&self, source: Source, key: &RoleKey, role: &str, scope_id: &str, scope_name: &str, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
+        let store = self.store.as_ref()?;
+        let entry = NewHistoryEntry {
+            at: Utc::now(),
+            account: self.account.name.clone(),
+            source,
+            key: key.clone(),
+            role_name: role.to_owned(),
+            scope_id: request.narrower_scope.clone().unwrap_or_else(|| scope_id.to_owned()),
+            scope_name: scope_name.to_owned(),
+            kind,
+            justification: request.justification.clone(),
+            ticket: request.ticket.clone(),
+            duration: (kind != RequestKind::Deactivate).then_some(request.duration),
+            status: RequestStatus::PendingOther,
+            azure_status: None,
+            azure_request_id: None,
+            error: None,
+        };
+        match store.record_request(&entry).await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!(target: "elevate::session", error = %e, "could not record history");
+                None
+            }
+        }
+    }
+
+    async fn update_history(&self, id: Option<i64>, result: &ActionResult) {
+        let (Some(store), Some(id)) = (&self.store, id) else { return };
+        let status = match result.outcome {
+            Outcome::Done | Outcome::AlreadyActive => RequestStatus::Done,
+            Outcome::PendingApproval | Outcome::AlreadyPending => RequestStatus::PendingApproval,
+            Outcome::PendingOther => RequestStatus::PendingOther,
+            Outcome::Denied => RequestStatus::Denied,
+            Outcome::Canceled => RequestStatus::Canceled,
+            Outcome::Failed | Outcome::Error => RequestStatus::Failed,
+        };
+        let azure_status = result.request.as_ref().map(|r| r.azure_status.clone());
+        let azure_id = result.request.as_ref().map(|r| r.id.clone());
+        let error = result.error.as_ref().map(|e| e.message.clone());
+        if let Err(e) = store.update_request_outcome(id, status, azure_status.as_deref(), azure_id.as_deref(), error.as_deref()).await {
+            tracing::warn!(target: "elevate::session", error = %e, "could not update history");
+        }
+    }
+}
+
+fn wants(sources: &[Source], source: Source) -> bool {
+    sources.is_empty() || sources.contains(&source)
+}
+
+fn sort_roles(items: &mut [Eligibility]) {
+    items.sort_by(|a, b| {
+        (a.source, a.role.name.to_lowercase(), a.scope.name.to_lowercase())
+            .cmp(&(b.source, b.role.name.to_lowercase(), b.scope.name.to_lowercase()))
+    });
+}
+
+fn result_error(key: RoleKey, source: Source, role: &str, scope: &str, scope_name: &str, notes: Vec<String>, error: &Error) -> ActionResult {
+    ActionResult {
+        key,
+        source,
+        role: role.to_owned(),
+        scope: scope.to_owned(),
+        scope_name: scope_name.to_owned(),
+        outcome: Outcome::Error,
+        request: None,
+        notes,
+        error: Some(error.report()),
+    }
+}

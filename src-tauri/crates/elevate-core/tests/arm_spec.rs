@@ -1,0 +1,149 @@
+//! The ARM client held against Microsoft's specs: it reads every example response Microsoft publishes
+//! for the operations it uses, and what it sends validates against the operations' request schemas.
+
+use elevate_core::arm::convert::{eligibility_from_json, grant_from_json, policy_from_json, request_from_json};
+use elevate_core::arm::{activation_body, deactivation_body, extension_body};
+use elevate_core::model::{
+    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, MemberType, RequestStatus, RoleKey, RoleRef, ScopeKind,
+    ScopeRef, Source, Span, Ticket,
+};
+use elevate_spec::ArmSpec;
+use serde_json::Value;
+
+fn spec() -> ArmSpec {
+    ArmSpec::load().unwrap_or_else(|e| panic!("spec: {e}"))
+}
+
+fn examples_of(spec: &ArmSpec, operation: &str) -> Vec<(String, Value)> {
+    spec.examples()
+        .into_iter()
+        .filter(|e| e.operation_id == operation && e.api_version.as_deref().is_none_or(|v| v == "2020-10-01"))
+        .flat_map(|e| {
+            let file = e.file.clone();
+            e.responses.into_iter().filter(|(s, _)| (200..300).contains(s)).map(move |(_, body)| (file.clone(), body))
+        })
+        .collect()
+}
+
+fn items(body: &Value) -> Vec<Value> {
+    match body.get("value").and_then(Value::as_array) {
+        Some(list) => list.clone(),
+        None => vec![body.clone()],
+    }
+}
+
+#[test]
+fn reads_every_example_of_the_operations_it_uses() {
+    let spec = spec();
+    let mut read = 0;
+    for op in ["RoleEligibilityScheduleInstances_ListForScope", "RoleEligibilityScheduleInstances_Get"] {
+        let examples = examples_of(&spec, op);
+        assert!(!examples.is_empty(), "no examples for {op}");
+        for (file, body) in examples {
+            for item in items(&body) {
+                let e = eligibility_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
+                assert!(!e.role.id.is_empty() && !e.scope.id.is_empty(), "{file}");
+                assert!(!e.role.name.is_empty(), "{file}: the example's expandedProperties name the role");
+                read += 1;
+            }
+        }
+    }
+    for op in ["RoleAssignmentScheduleInstances_ListForScope", "RoleAssignmentScheduleInstances_Get"] {
+        for (file, body) in examples_of(&spec, op) {
+            for item in items(&body) {
+                let g = grant_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
+                assert!(g.start.is_some(), "{file}");
+                read += 1;
+            }
+        }
+    }
+    for op in ["RoleAssignmentScheduleRequests_Create", "RoleAssignmentScheduleRequests_Get", "RoleAssignmentScheduleRequests_ListForScope", "RoleAssignmentScheduleRequests_Validate"] {
+        for (file, body) in examples_of(&spec, op) {
+            for item in items(&body) {
+                let r = request_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
+                assert_ne!(r.azure_status, "", "{file}");
+                read += 1;
+            }
+        }
+    }
+    assert!(read >= 8, "read {read} example items");
+}
+
+#[test]
+fn the_create_example_maps_to_done_with_its_duration() {
+    let spec = spec();
+    let (file, body) = examples_of(&spec, "RoleAssignmentScheduleRequests_Create").into_iter().next().unwrap_or_else(|| panic!("no example"));
+    let r = request_from_json(body).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert_eq!(r.azure_status, "Provisioned");
+    assert_eq!(r.status, RequestStatus::Done);
+    assert_eq!(r.duration, Some(Span::from_hours(8)));
+    assert_eq!(r.scope.kind, ScopeKind::Subscription);
+}
+
+#[test]
+fn reads_the_policy_examples() {
+    let spec = spec();
+    let examples = examples_of(&spec, "RoleManagementPolicies_Get");
+    assert!(!examples.is_empty());
+    for (file, body) in examples {
+        let policy = policy_from_json(body);
+        assert!(policy.max_duration.is_some(), "{file}: {policy:?}");
+    }
+    for (file, body) in examples_of(&spec, "RoleManagementPolicyAssignments_ListForScope") {
+        for item in items(&body) {
+            let _ = policy_from_json(item);
+        }
+        let _ = file;
+    }
+}
+
+fn eligibility() -> Eligibility {
+    Eligibility {
+        key: RoleKey::new(Source::AzureResource, "/subscriptions/s1", "r1"),
+        source: Source::AzureResource,
+        role: RoleRef { id: "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c".into(), name: "Contributor".into() },
+        scope: ScopeRef { id: "/subscriptions/s1".into(), name: "Sub".into(), kind: ScopeKind::Subscription },
+        principal_id: "p".into(),
+        member_type: MemberType::Direct,
+        start: None,
+        end: None,
+        schedule_id: Some("/subscriptions/s1/providers/Microsoft.Authorization/roleEligibilitySchedules/x".into()),
+    }
+}
+
+#[test]
+fn what_the_client_sends_validates_against_the_request_schema() {
+    let spec = spec();
+    let full = ActivationRequest {
+        duration: Span::from_minutes(90),
+        justification: Some("deploy".into()),
+        ticket: Some(Ticket { system: "ServiceNow".into(), number: "INC1".into() }),
+        start: Some(chrono::Utc::now()),
+        narrower_scope: Some("/subscriptions/s1/resourceGroups/rg".into()),
+    };
+    let minimal = ActivationRequest { duration: Span::from_hours(1), justification: None, ticket: None, start: None, narrower_scope: None };
+    for request in [full, minimal] {
+        let (_, body) = activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
+        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+        assert_eq!(body["properties"]["scheduleInfo"]["expiration"]["type"], "AfterDuration");
+    }
+    let grant = ActiveGrant {
+        id: "i".into(),
+        key: eligibility().key,
+        source: Source::AzureResource,
+        role: eligibility().role,
+        scope: eligibility().scope,
+        principal_id: "p".into(),
+        member_type: MemberType::Direct,
+        assignment_type: AssignmentType::Activated,
+        start: None,
+        end: None,
+    };
+    for body in [deactivation_body(&grant, "oid"), extension_body(&grant, Span::from_hours(2), Some("more"), "oid")] {
+        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+    }
+    // The validator is not a rubber stamp.
+    let (_, mut broken) = activation_body(&eligibility(), &ActivationRequest { duration: Span::from_hours(1), justification: None, ticket: None, start: None, narrower_scope: None }, "oid").unwrap_or_else(|e| panic!("{e}"));
+    broken["properties"]["requestType"] = Value::from(7);
+    assert!(spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &broken).is_err());
+}

@@ -1,0 +1,187 @@
+//! The `elevate` binary in demo mode: the embedded simulator, its demo tenant kept between runs in
+//! `ELEVATE_HOME`, and the local history. Every step is a separate process, as a user would run it.
+
+use elevate_e2e::Home;
+use serde_json::Value;
+
+fn find<'a>(items: &'a Value, role: &str, scope_name: &str) -> Option<&'a Value> {
+    items.as_array()?.iter().find(|r| r["role"] == role && r["scope_name"] == scope_name)
+}
+
+#[test]
+fn roles_lists_the_demo_tenant_with_the_documented_fields() {
+    let home = Home::new();
+    let roles = home.run(&["--demo", "--json", "roles"]).ok().json();
+    let items = roles.as_array().unwrap_or_else(|| panic!("not an array: {roles}"));
+    assert!(items.len() >= 6, "{roles:#}");
+    for item in items {
+        for field in ["id", "source", "role", "scope", "scope_name"] {
+            assert!(item[field].is_string(), "{field} missing in {item}");
+        }
+        assert_eq!(item["source"], "azure-resource");
+    }
+    let owner = find(&roles, "Owner", "Contoso Production").unwrap_or_else(|| panic!("{roles:#}"));
+    assert!(owner["scope"].as_str().is_some_and(|s| s.starts_with("/subscriptions/")));
+    let via_group = items.iter().find(|r| r["member_type"] == "group");
+    assert!(via_group.is_some(), "one eligibility is inherited through a group: {roles:#}");
+
+    let table = home.run(&["--demo", "roles"]).ok();
+    assert!(table.stdout.starts_with("ROLE"), "{}", table.stdout);
+    assert!(table.stdout.contains("Contoso Production"));
+}
+
+#[test]
+fn activate_then_active_then_deactivate_across_runs() {
+    let home = Home::new();
+    let activated = home
+        .run(&["--demo", "--json", "activate", "contributor@contoso development", "--for", "2h", "--reason", "deploy release 42"])
+        .ok()
+        .json();
+    assert_eq!(activated[0]["outcome"], "done", "{activated:#}");
+    assert_eq!(activated[0]["request"]["azure_status"], "Provisioned");
+
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    let grant = find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
+    assert_eq!(grant["assignment_type"], "activated");
+    let (start, end) = (grant["start"].as_str().unwrap_or(""), grant["end"].as_str().unwrap_or(""));
+    assert!(!start.is_empty() && !end.is_empty(), "{grant}");
+    let secs = grant["remaining_seconds"].as_i64().unwrap_or(0);
+    assert!((7000..=7200).contains(&secs), "about two hours left: {grant}");
+
+    // A standing assignment is listed too, and cannot be deactivated.
+    assert!(active.as_array().is_some_and(|a| a.iter().any(|g| g["assignment_type"] == "assigned")), "{active:#}");
+
+    // Azure refuses deactivation in the first five minutes; the message says so.
+    let early = home.run(&["--demo", "deactivate", "Contributor@Development"]);
+    assert_eq!(early.code, Some(1), "{}\n{}", early.stdout, early.stderr);
+    assert!(early.stdout.contains("ActiveDurationTooShort"), "{}", early.stdout);
+
+    home.run(&["--demo", "clock", "--advance", "6m"]).ok();
+    let done = home.run(&["--demo", "--json", "deactivate", "Contributor@Development"]).ok().json();
+    assert_eq!(done[0]["outcome"], "done", "{done:#}");
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    assert!(find(&active, "Contributor", "Contoso Development").is_none(), "{active:#}");
+
+    let history = home.run(&["--demo", "--json", "history"]).ok().json();
+    let kinds: Vec<&str> = history.as_array().map(|h| h.iter().filter_map(|e| e["kind"].as_str()).collect()).unwrap_or_default();
+    assert!(kinds.contains(&"activate") && kinds.contains(&"deactivate"), "{history:#}");
+    let csv = home.run(&["--demo", "history", "--csv"]).ok();
+    assert!(csv.stdout.starts_with("at,account,source,kind"), "{}", csv.stdout);
+    assert!(csv.stdout.contains("deploy release 42"));
+}
+
+#[test]
+fn policy_requirements_are_checked_before_anything_is_sent() {
+    let home = Home::new();
+    let run = home.run(&["--demo", "activate", "Contributor@Development"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("--reason"), "says what to add: {}", run.stdout);
+    let run = home.run(&["--demo", "activate", "Contoso Incident Responder", "--reason", "x"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("--ticket"), "{}", run.stdout);
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    assert!(active.as_array().is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")), "{active:#}");
+}
+
+#[test]
+fn longer_than_allowed_is_shortened_with_a_note() {
+    let home = Home::new();
+    let out = home.run(&["--demo", "--json", "activate", "Reader@Contoso Platform", "--for", "12h"]).ok().json();
+    assert_eq!(out[0]["outcome"], "done", "{out:#}");
+    assert_eq!(out[0]["request"]["duration"], "PT8H");
+    assert!(out[0]["notes"].to_string().contains("shortened"), "{out:#}");
+}
+
+#[test]
+fn approval_required_is_pending_and_can_be_canceled() {
+    let home = Home::new();
+    let out = home
+        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "hotfix", "--ticket", "ServiceNow:INC0012345"])
+        .ok()
+        .json();
+    assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
+    let name = out[0]["request"]["name"].as_str().unwrap_or_default().to_owned();
+    assert!(out[0]["request"]["approval_id"].is_string(), "{out:#}");
+
+    let pending = home.run(&["--demo", "--json", "requests"]).ok().json();
+    assert!(pending.as_array().is_some_and(|p| p.iter().any(|r| r["name"] == name.as_str())), "{pending:#}");
+
+    // Asking again while it is pending creates nothing new.
+    let again = home
+        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "hotfix", "--ticket", "ServiceNow:INC0012345"])
+        .ok()
+        .json();
+    assert_eq!(again[0]["outcome"], "already-pending", "{again:#}");
+
+    let canceled = home.run(&["--demo", "--json", "cancel", &name]).ok().json();
+    assert_eq!(canceled[0]["outcome"], "canceled", "{canceled:#}");
+    let pending = home.run(&["--demo", "--json", "requests"]).ok().json();
+    assert_eq!(pending.as_array().map(Vec::len), Some(0), "{pending:#}");
+}
+
+#[test]
+fn authentication_context_is_satisfied_by_signing_in_again() {
+    let home = Home::new();
+    let out = home.run(&["--demo", "--json", "activate", "Key Vault Secrets Officer", "--for", "30m", "--reason", "rotate keys"]).ok().json();
+    assert_eq!(out[0]["outcome"], "done", "{out:#}");
+    assert!(out[0]["notes"].to_string().contains("stronger sign-in"), "{out:#}");
+}
+
+#[test]
+fn several_roles_activate_concurrently_each_reported() {
+    let home = Home::new();
+    let run = home.run(&["--demo", "--json", "activate", "Reader@Platform", "Contributor@Development", "Nope@Nowhere", "--reason", "audit"]);
+    assert_eq!(run.code, Some(1), "one selector matched nothing");
+    assert!(run.stderr.contains("Nope@Nowhere"), "{}", run.stderr);
+    let out = run.json();
+    let outcomes: Vec<&str> = out.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(outcomes, vec!["done", "done"], "{out:#}");
+    let again = home.run(&["--demo", "--json", "activate", "Reader@Platform", "--reason", "audit"]).ok().json();
+    assert_eq!(again[0]["outcome"], "already-active", "{again:#}");
+}
+
+#[test]
+fn ambiguous_and_unknown_selectors_are_clear_errors() {
+    let home = Home::new();
+    let run = home.run(&["--demo", "activate", "Contributor", "--reason", "x"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("matches 2 roles"), "{}", run.stderr);
+    assert!(run.stderr.contains("rg-web-prod") && run.stderr.contains("Contoso Development"), "{}", run.stderr);
+    let run = home.run(&["--demo", "deactivate", "Owner"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("no active role matches"), "{}", run.stderr);
+}
+
+#[test]
+fn reset_starts_the_demo_afresh() {
+    let home = Home::new();
+    home.run(&["--demo", "activate", "Reader@Platform"]).ok();
+    home.run(&["--demo", "reset"]).ok();
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    assert!(active.as_array().is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")), "{active:#}");
+    let run = home.run(&["reset"]);
+    assert_eq!(run.code, Some(1), "reset without --demo is refused");
+}
+
+#[test]
+fn garbage_config_is_a_clear_error_and_loses_nothing() {
+    let home = Home::new();
+    home.run(&["--demo", "activate", "Reader@Platform"]).ok();
+    std::fs::write(home.path().join("config.toml"), "cloud = [[[").unwrap_or_else(|e| panic!("{e}"));
+    let run = home.run(&["--demo", "active"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("config.toml") && run.stderr.contains("delete it"), "{}", run.stderr);
+    std::fs::remove_file(home.path().join("config.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    assert!(find(&active, "Reader", "Contoso Platform").is_some(), "state survived: {active:#}");
+}
+
+#[test]
+fn real_tenant_endpoints_are_validated() {
+    let home = Home::new();
+    let run = home.command().env("ELEVATE_ARM_URL", "http://management.example.com").arg("roles").output();
+    let run = run.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("plain http is only allowed"), "{stderr}");
+}

@@ -1,0 +1,85 @@
+//! Support for the end-to-end tests: run the real `elevate` binary in a private `ELEVATE_HOME`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The built `elevate` binary: `$ELEVATE_BIN`, or `elevate` next to the test executable's `deps` folder
+/// (where cargo puts the workspace's binaries).
+pub fn elevate_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("ELEVATE_BIN") {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("cannot find the test executable: {e}"));
+    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap_or_else(|| panic!("unexpected test path {}", exe.display()));
+    let bin = dir.join(format!("elevate{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build the workspace first (cargo build --workspace)", bin.display());
+    bin
+}
+
+/// A private home for one test: config, data and the demo tenant.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+/// What a run printed.
+pub struct Run {
+    /// Exit code (None if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output as JSON, or a panic showing both streams.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// Panics with both streams unless the exit code was 0.
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, Some(0), "elevate failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+impl Home {
+    /// A new, empty home.
+    pub fn new() -> Self {
+        Home { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")) }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+
+    /// A command for `elevate` with this home and a clean environment for Elevate's variables.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(elevate_bin());
+        cmd.env("ELEVATE_HOME", self.dir.path())
+            .env_remove("ELEVATE_ARM_URL")
+            .env_remove("ELEVATE_GRAPH_URL")
+            .env_remove("ELEVATE_AUTHORITY_URL")
+            .env_remove("ELEVATE_LOG");
+        cmd
+    }
+
+    /// Runs `elevate ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output: Output = self.command().args(args).output().unwrap_or_else(|e| panic!("cannot run elevate: {e}"));
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Self::new()
+    }
+}
