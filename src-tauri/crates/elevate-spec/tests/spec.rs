@@ -7,10 +7,6 @@ fn spec() -> ArmSpec {
     ArmSpec::load().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Microsoft examples that contradict their own schema, with what is wrong. Keep this list short and
-/// explained; everything else must validate.
-const KNOWN_BAD_EXAMPLES: &[(&str, &str)] = &[];
-
 #[test]
 fn every_example_response_validates_against_its_operation() {
     let spec = spec();
@@ -23,9 +19,7 @@ fn every_example_response_validates_against_its_operation() {
             }
             checked += 1;
             if let Err(errors) = spec.validate_response(&example.operation_id, *status, body) {
-                if !KNOWN_BAD_EXAMPLES.iter().any(|(f, _)| example.file.ends_with(f)) {
-                    failures.push(format!("{} ({} {status}): {errors:#?}", example.file, example.operation_id));
-                }
+                failures.push(format!("{} ({} {status}): {errors:#?}", example.file, example.operation_id));
             }
         }
     }
