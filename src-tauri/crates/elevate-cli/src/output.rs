@@ -277,6 +277,19 @@ fn request_name(r: &ActionResult) -> &str {
     r.request.as_ref().map(|q| q.name.as_str()).unwrap_or("?")
 }
 
+/// Prints `value` as one line of JSON and flushes (for machine readers waiting on a pipe).
+pub fn print_json_line<T: Serialize + ?Sized>(value: &T) {
+    use std::io::Write as _;
+    match serde_json::to_string(value) {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            let _ = out.flush();
+        }
+        Err(e) => eprintln!("error: could not write JSON: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,18 +309,5 @@ mod tests {
         assert_eq!(time_left(Some(now - chrono::TimeDelta::minutes(1)), now), "ended");
         assert_eq!(time_left(Some(now + chrono::TimeDelta::minutes(65)), now), "1h 05m");
         assert_eq!(time_left(Some(now + chrono::TimeDelta::seconds(12 * 60 + 5)), now), "12m");
-    }
-}
-
-/// Prints `value` as one line of JSON and flushes (for machine readers waiting on a pipe).
-pub fn print_json_line<T: Serialize + ?Sized>(value: &T) {
-    use std::io::Write as _;
-    match serde_json::to_string(value) {
-        Ok(text) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
-            let _ = out.flush();
-        }
-        Err(e) => eprintln!("error: could not write JSON: {e}"),
     }
 }

@@ -25,7 +25,7 @@ pub async fn run(args: SimArgs, json: bool) -> Result<ExitCode, Error> {
     } else {
         println!("Simulator listening on {}", sim.url());
         println!("  tenant {}   demo user {}", sim.tenant_id(), sim.demo_user_oid());
-        println!("  control API: {}/_sim/info (see elevate-sim's CONTROL_API.md); Ctrl-C stops it");
+        println!("  control API: {}/_sim/info (see elevate-sim's CONTROL_API.md); Ctrl-C stops it", sim.url());
     }
     wait_for_stop().await;
     sim.shutdown().await;

@@ -18,11 +18,10 @@ pub fn parse_start(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
         let local_now = now.with_timezone(&Local);
         for days in 0..=1 {
             let date = local_now.date_naive() + TimeDelta::days(days);
-            if let Some(at) = date.and_time(clock).and_local_timezone(Local).earliest() {
-                if at > local_now {
+            if let Some(at) = date.and_time(clock).and_local_timezone(Local).earliest()
+                && at > local_now {
                     return Ok(at.with_timezone(&Utc));
                 }
-            }
         }
     }
     Err(refuse())

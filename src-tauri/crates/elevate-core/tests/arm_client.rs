@@ -106,7 +106,7 @@ async fn a_retry_after_a_lost_answer_never_creates_a_second_request() {
         let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
         let dev = pick(&items, "Contributor", "Contoso Development");
         let mut fault = json!({"method": "PUT", "path_contains": "roleAssignmentScheduleRequests", "count": 1, "after_effect": true});
-        fault.as_object_mut().map(|o| o.extend(kind.as_object().cloned().unwrap_or_default()));
+        if let Some(o) = fault.as_object_mut() { o.extend(kind.as_object().cloned().unwrap_or_default()) }
         f.fault(fault).await;
         f.clear_log().await;
         let name = Uuid::new_v4();

@@ -1,0 +1,551 @@
+//! The control API under `/_sim/` (JSON in and out, no authentication): clock, tokens, faults,
+//! request log, approval decisions, admin revocation, eligibilities, policies, settings and
+//! reset. See `CONTROL_API.md`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::arm::{DecisionError, Render, decide};
+use crate::clock::{format_time, parse_time};
+use crate::demo;
+use crate::duration::parse_duration;
+use crate::faults::FaultSpec;
+use crate::ids::{eq_ci, new_guid, role_guid_from_id};
+use crate::policy::{self, Approver, Policy, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
+use crate::scope::Scope;
+use crate::shared::Shared;
+use crate::state::{AcrsChallengeStyle, SimState};
+use crate::tenant::{self, ResourceGroup};
+use crate::token::TokenRequest;
+
+/// Most synthetic eligibilities one bulk call may add.
+const MAX_BULK: usize = 100_000;
+/// Largest page size accepted.
+const MAX_PAGE_SIZE: usize = 1000;
+
+/// An error of the control API, sent as `{"error":{"code","message"}}`.
+struct ControlError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ControlError {
+    fn bad(message: impl Into<String>) -> ControlError {
+        ControlError { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: message.into() }
+    }
+
+    fn not_found(message: impl Into<String>) -> ControlError {
+        ControlError { status: StatusCode::NOT_FOUND, code: "NotFound", message: message.into() }
+    }
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": { "code": self.code, "message": self.message } }))).into_response()
+    }
+}
+
+type ControlResult = Result<Response, ControlError>;
+
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ControlError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    serde_json::from_slice(bytes).map_err(|e| ControlError {
+        status: StatusCode::BAD_REQUEST,
+        code: "InvalidRequestContent",
+        message: e.to_string(),
+    })
+}
+
+fn ok(value: Value) -> ControlResult {
+    Ok(Json(value).into_response())
+}
+
+/// The control API's routes (nested under `/_sim`).
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/info", get(info))
+        .route("/token", post(token))
+        .route("/clock", post(clock))
+        .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route("/log", get(get_log).delete(clear_log))
+        .route("/requests", get(list_requests))
+        .route("/requests/{name}/approve", post(approve))
+        .route("/requests/{name}/deny", post(deny))
+        .route("/revoke", post(revoke))
+        .route("/eligibilities", post(add_eligibility))
+        .route("/bulk-eligibilities", post(bulk_eligibilities))
+        .route("/policies", post(set_policy))
+        .route("/settings", get(get_settings).post(set_settings))
+        .route("/reset", post(reset))
+        .fallback(unknown)
+}
+
+async fn unknown() -> ControlError {
+    ControlError::not_found("No such control endpoint; see CONTROL_API.md.")
+}
+
+/// `{url, tenant_id, demo_user_oid, demo_user_upn, now, clock_scale}`
+pub(crate) fn info_json(shared: &Shared) -> Value {
+    let state = shared.state();
+    let user = state.directory.user(&state.directory.default_user);
+    json!({
+        "url": shared.url,
+        "tenant_id": state.directory.tenant_id,
+        "demo_user_oid": state.directory.default_user,
+        "demo_user_upn": user.map(|u| u.upn.clone()),
+        "now": format_time(&state.now()),
+        "clock_scale": state.clock.scale(),
+    })
+}
+
+async fn info(State(shared): State<Arc<Shared>>) -> ControlResult {
+    ok(info_json(&shared))
+}
+
+async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let request: TokenRequest = parse_body(&body)?;
+    let access_token = shared.mint(&request).map_err(|e| ControlError::bad(e.to_string()))?;
+    ok(json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": request.lifetime_secs }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ClockChange {
+    advance: Option<String>,
+    set: Option<String>,
+    scale: Option<f64>,
+}
+
+async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let change: ClockChange = parse_body(&body)?;
+    let set = change
+        .set
+        .as_deref()
+        .map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time"))))
+        .transpose()?;
+    let advance = change.advance.as_deref().map(parse_duration).transpose().map_err(ControlError::bad)?;
+    let outcome = shared
+        .mutate(|state| {
+            let applied = (|| {
+                if let Some(scale) = change.scale {
+                    state.clock.set_scale(scale)?;
+                }
+                if let Some(to) = set {
+                    state.clock.set(to);
+                }
+                if let Some(by) = advance {
+                    state.clock.advance(by)?;
+                }
+                Ok::<(), String>(())
+            })();
+            (applied, true)
+        })
+        .await;
+    outcome.map_err(ControlError::bad)?;
+    shared.housekeep().await;
+    ok(info_json(&shared))
+}
+
+async fn list_faults(State(shared): State<Arc<Shared>>) -> ControlResult {
+    ok(json!(shared.faults().list()))
+}
+
+async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let spec: FaultSpec = parse_body(&body)?;
+    let fault = shared.faults().add(spec).map_err(ControlError::bad)?;
+    ok(json!(fault))
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> ControlResult {
+    shared.faults().clear();
+    ok(json!({ "cleared": true }))
+}
+
+async fn get_log(State(shared): State<Arc<Shared>>) -> ControlResult {
+    ok(json!(shared.log().entries()))
+}
+
+async fn clear_log(State(shared): State<Arc<Shared>>) -> ControlResult {
+    shared.log().clear();
+    ok(json!({ "cleared": true }))
+}
+
+async fn list_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
+    let state = shared.state();
+    let render = Render::new(&state);
+    let all: Vec<_> = state.requests.iter().map(|r| render.request(r)).collect();
+    ok(json!(all))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Decision {
+    #[allow(dead_code)]
+    justification: Option<String>,
+}
+
+async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool) -> ControlResult {
+    let _decision: Decision = parse_body(body)?;
+    let outcome = shared
+        .mutate(|state| match decide(state, name, approve) {
+            Ok(request) => (Ok(json!(Render::new(state).request(&request))), true),
+            Err(e) => (Err(e), false),
+        })
+        .await;
+    match outcome {
+        Ok(value) => ok(value),
+        Err(DecisionError::NotFound) => Err(ControlError::not_found(format!("No schedule request named '{name}'."))),
+        Err(DecisionError::NotPending(status)) => Err(ControlError {
+            status: StatusCode::CONFLICT,
+            code: "RequestNotPending",
+            message: format!("The request is not awaiting approval (status '{status}')."),
+        }),
+    }
+}
+
+async fn approve(State(shared): State<Arc<Shared>>, Path(name): Path<String>, body: Bytes) -> ControlResult {
+    decide_request(&shared, &name, &body, true).await
+}
+
+async fn deny(State(shared): State<Arc<Shared>>, Path(name): Path<String>, body: Bytes) -> ControlResult {
+    decide_request(&shared, &name, &body, false).await
+}
+
+fn role_of(state: &SimState, id: &str) -> Result<String, ControlError> {
+    role_guid_from_id(id)
+        .filter(|guid| state.directory.role(guid).is_some())
+        .ok_or_else(|| ControlError::bad(format!("unknown role definition '{id}'")))
+}
+
+/// Parses a scope and checks it exists; unknown resource groups are created when `create_groups`.
+fn known_scope(state: &mut SimState, text: &str, create_groups: bool) -> Result<Scope, ControlError> {
+    let scope = Scope::parse(text)
+        .ok_or_else(|| ControlError::bad(format!("'{text}' is not an ARM scope")))?
+        .canonicalize(&state.directory);
+    match &scope {
+        Scope::Root => {}
+        Scope::ManagementGroup(name) if state.directory.management_group(name).is_none() => {
+            return Err(ControlError::bad(format!("unknown management group '{name}'")));
+        }
+        Scope::ManagementGroup(_) => {}
+        Scope::Subscription(id) if state.directory.subscription(id).is_none() => {
+            return Err(ControlError::bad(format!("unknown subscription '{id}'")));
+        }
+        Scope::Subscription(_) => {}
+        Scope::ResourceGroup { subscription, name } | Scope::Resource { subscription, group: name, .. } => {
+            if state.directory.subscription(subscription).is_none() {
+                return Err(ControlError::bad(format!("unknown subscription '{subscription}'")));
+            }
+            if state.directory.resource_group(subscription, name).is_none() {
+                if !create_groups {
+                    return Err(ControlError::bad(format!("unknown resource group '{name}'")));
+                }
+                state.directory.resource_groups.push(ResourceGroup {
+                    subscription_id: subscription.clone(),
+                    name: name.clone(),
+                    location: "westeurope".to_string(),
+                });
+            }
+        }
+    }
+    Ok(scope)
+}
+
+#[derive(Deserialize)]
+struct Revoke {
+    principal_id: Option<String>,
+    role_definition_id: String,
+    scope: String,
+}
+
+async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let revoke: Revoke = parse_body(&body)?;
+    let outcome = shared
+        .mutate(|state| {
+            let result = (|| {
+                let role = role_of(state, &revoke.role_definition_id)?;
+                let scope = known_scope(state, &revoke.scope, false)?.canonical();
+                let principal = revoke.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                let before = state.assignments.len();
+                state.assignments.retain(|a| {
+                    !(eq_ci(&a.principal_id, &principal) && eq_ci(&a.role_guid, &role) && eq_ci(&a.scope, &scope))
+                });
+                let removed = before - state.assignments.len();
+                if removed == 0 {
+                    return Err(ControlError::not_found("No matching active assignment."));
+                }
+                Ok(removed)
+            })();
+            let changed = result.is_ok();
+            (result, changed)
+        })
+        .await?;
+    ok(json!({ "removed": outcome }))
+}
+
+#[derive(Deserialize)]
+struct AddEligibility {
+    principal_id: Option<String>,
+    role_definition_id: String,
+    scope: String,
+    member_type: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+}
+
+async fn add_eligibility(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let add: AddEligibility = parse_body(&body)?;
+    let time = |t: &Option<String>| {
+        t.as_deref().map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time")))).transpose()
+    };
+    let (start, end) = (time(&add.start)?, time(&add.end)?);
+    shared
+        .mutate(|state| {
+            let result = (|| {
+                let role = role_of(state, &add.role_definition_id)?;
+                let scope = known_scope(state, &add.scope, true)?;
+                let principal = add.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                let is_group = state.directory.group(&principal).is_some();
+                let member_type = match add.member_type.as_deref() {
+                    None => if is_group { "Group" } else { "Direct" }.to_string(),
+                    Some(m) => ["Direct", "Group", "Inherited"]
+                        .into_iter()
+                        .find(|known| eq_ci(known, m))
+                        .ok_or_else(|| ControlError::bad(format!("member_type '{m}' is not Direct, Group or Inherited")))?
+                        .to_string(),
+                };
+                let start = start.unwrap_or_else(|| state.now());
+                let eligibility = tenant::eligibility(
+                    &format!("elevate-sim/eligibility/{}", new_guid()),
+                    &principal,
+                    &role,
+                    &scope.canonical(),
+                    &member_type,
+                    start,
+                    end,
+                );
+                let wire = json!(Render::new(state).eligibility(&eligibility));
+                state.eligibilities.push(eligibility);
+                Ok(wire)
+            })();
+            let changed = result.is_ok();
+            (result, changed)
+        })
+        .await
+        .and_then(ok)
+}
+
+#[derive(Deserialize)]
+struct Bulk {
+    count: usize,
+}
+
+async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let bulk: Bulk = parse_body(&body)?;
+    if bulk.count == 0 || bulk.count > MAX_BULK {
+        return Err(ControlError::bad(format!("count must be between 1 and {MAX_BULK}")));
+    }
+    let total = shared
+        .mutate(|state| {
+            let now = state.now();
+            let principal = state.directory.default_user.clone();
+            let subscription = demo::BULK_SUBSCRIPTION.to_string();
+            let first = state.bulk_created as usize + 1;
+            let existing: std::collections::HashSet<String> = state
+                .directory
+                .resource_groups
+                .iter()
+                .filter(|g| eq_ci(&g.subscription_id, &subscription))
+                .map(|g| g.name.to_ascii_lowercase())
+                .collect();
+            for n in first..first + bulk.count {
+                let name = format!("rg-bulk-{n:05}");
+                if !existing.contains(&name) {
+                    state.directory.resource_groups.push(ResourceGroup {
+                        subscription_id: subscription.clone(),
+                        name: name.clone(),
+                        location: "westeurope".to_string(),
+                    });
+                }
+                let scope = Scope::ResourceGroup { subscription: subscription.clone(), name }.canonical();
+                state.eligibilities.push(tenant::eligibility(
+                    &format!("elevate-sim/bulk/{}/{n}", state.directory.tenant_id),
+                    &principal,
+                    demo::ROLE_READER,
+                    &scope,
+                    "Direct",
+                    now,
+                    None,
+                ));
+            }
+            state.bulk_created = u32::try_from(first - 1 + bulk.count).unwrap_or(u32::MAX);
+            (state.eligibilities.len(), true)
+        })
+        .await;
+    ok(json!({ "added": bulk.count, "total_eligibilities": total }))
+}
+
+#[derive(Deserialize)]
+struct SetPolicy {
+    scope: String,
+    role_definition_id: String,
+    maximum_duration: Option<String>,
+    expiration_required: Option<bool>,
+    require_justification: Option<bool>,
+    require_ticket: Option<bool>,
+    require_mfa: Option<bool>,
+    approval_required: Option<bool>,
+    approval_required_for_extension: Option<bool>,
+    approvers: Option<Vec<String>>,
+    auth_context: Option<String>,
+}
+
+fn toggle(rules: &mut Vec<String>, rule: &str, on: Option<bool>) {
+    match on {
+        Some(true) if !rules.iter().any(|r| eq_ci(r, rule)) => rules.push(rule.to_string()),
+        Some(false) => rules.retain(|r| !eq_ci(r, rule)),
+        _ => {}
+    }
+}
+
+async fn set_policy(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let set: SetPolicy = parse_body(&body)?;
+    if let Some(d) = &set.maximum_duration {
+        parse_duration(d).map_err(ControlError::bad)?;
+    }
+    shared
+        .mutate(|state| {
+            let result = (|| {
+                let role = role_of(state, &set.role_definition_id)?;
+                let scope = known_scope(state, &set.scope, false)?;
+                let mut rules = policy::effective(state, &role, &scope).rules;
+                if let Some(d) = &set.maximum_duration {
+                    rules.maximum_duration = d.clone();
+                }
+                if let Some(required) = set.expiration_required {
+                    rules.expiration_required = required;
+                }
+                toggle(&mut rules.enabled_rules, RULE_JUSTIFICATION, set.require_justification);
+                toggle(&mut rules.enabled_rules, RULE_TICKETING, set.require_ticket);
+                toggle(&mut rules.enabled_rules, RULE_MFA, set.require_mfa);
+                if let Some(required) = set.approval_required {
+                    rules.approval_required = required;
+                }
+                if let Some(required) = set.approval_required_for_extension {
+                    rules.approval_required_for_extension = required;
+                }
+                if let Some(ids) = &set.approvers {
+                    rules.approvers = ids
+                        .iter()
+                        .map(|id| {
+                            let info = state.directory.principal_info(id);
+                            Approver {
+                                id: id.clone(),
+                                description: info.display_name.unwrap_or_else(|| id.clone()),
+                                user_type: if info.kind == "Group" { "Group" } else { "User" }.to_string(),
+                            }
+                        })
+                        .collect();
+                }
+                if let Some(claim) = &set.auth_context {
+                    rules.auth_context = Some(claim.trim().to_string()).filter(|c| !c.is_empty());
+                }
+                let now = state.now();
+                let scope_text = scope.canonical();
+                let existing = state
+                    .policies
+                    .iter_mut()
+                    .find(|p| eq_ci(&p.scope, &scope_text) && eq_ci(&p.role_guid, &role));
+                let name = match existing {
+                    Some(policy) => {
+                        policy.rules = rules.clone();
+                        policy.last_modified = now;
+                        policy.name.clone()
+                    }
+                    None => {
+                        let name = new_guid();
+                        state.policies.push(Policy {
+                            name: name.clone(),
+                            scope: scope_text.clone(),
+                            role_guid: role.clone(),
+                            last_modified: now,
+                            rules: rules.clone(),
+                        });
+                        name
+                    }
+                };
+                Ok(json!({ "name": name, "scope": scope_text, "role_definition_id": role, "rules": rules }))
+            })();
+            let changed = result.is_ok();
+            (result, changed)
+        })
+        .await
+        .and_then(ok)
+}
+
+async fn get_settings(State(shared): State<Arc<Shared>>) -> ControlResult {
+    ok(json!(shared.state().settings))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct SettingsChange {
+    page_size: Option<usize>,
+    omit_expanded_properties: Option<bool>,
+    min_active_minutes_before_deactivate: Option<i64>,
+    acrs_challenge_style: Option<AcrsChallengeStyle>,
+}
+
+async fn set_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let change: SettingsChange = parse_body(&body)?;
+    if change.page_size.is_some_and(|p| p == 0 || p > MAX_PAGE_SIZE) {
+        return Err(ControlError::bad(format!("page_size must be between 1 and {MAX_PAGE_SIZE}")));
+    }
+    if change.min_active_minutes_before_deactivate.is_some_and(|m| !(0..=1440).contains(&m)) {
+        return Err(ControlError::bad("min_active_minutes_before_deactivate must be between 0 and 1440"));
+    }
+    let settings = shared
+        .mutate(|state| {
+            let settings = &mut state.settings;
+            if let Some(p) = change.page_size {
+                settings.page_size = p;
+            }
+            if let Some(o) = change.omit_expanded_properties {
+                settings.omit_expanded_properties = o;
+            }
+            if let Some(m) = change.min_active_minutes_before_deactivate {
+                settings.min_active_minutes_before_deactivate = m;
+            }
+            if let Some(s) = change.acrs_challenge_style {
+                settings.acrs_challenge_style = s;
+            }
+            (settings.clone(), true)
+        })
+        .await;
+    ok(json!(settings))
+}
+
+async fn reset(State(shared): State<Arc<Shared>>) -> ControlResult {
+    let page_size = shared.configured_page_size;
+    shared
+        .mutate(|state| {
+            let generation = state.generation;
+            let fresh = SimState::demo(Some(state.signing_key.clone()), page_size);
+            *state = fresh;
+            state.generation = generation;
+            ((), true)
+        })
+        .await;
+    shared.faults().clear();
+    ok(info_json(&shared))
+}

@@ -1,0 +1,143 @@
+//! Identifiers of the seeded demo tenant ("Contoso").
+//!
+//! The demo tenant is created whenever a simulator starts without a state file (or with a state
+//! file that does not exist yet) and by `POST /_sim/reset`. These constants let tests and the
+//! demo mode refer to its objects without looking them up.
+//!
+//! Ada Lovelace's eligibilities (all visible through `$filter=asTarget()`):
+//!
+//! | role | scope | policy |
+//! |---|---|---|
+//! | Contributor | subscription Contoso Development | justification, max 8 h |
+//! | Owner | subscription Contoso Production | approval (by Grace Hopper), justification, ticket, MFA, max 2 h |
+//! | Reader | management group Contoso Platform | nothing required, max 8 h (permanent eligibility) |
+//! | Key Vault Secrets Officer | resource group rg-data-prod | authentication context `c1`, justification, max 1 h |
+//! | Contoso Incident Responder | subscription Contoso Production | ticket, max 4 h |
+//! | Contributor (through group SG-Web-Operators) | resource group rg-web-prod | justification, max 4 h |
+//! | `Ops <img src=x onerror=alert(1)> Auditor` | subscription Contoso Sandbox | max 1 h |
+//!
+//! Plus a standing (`Assigned`, no end) Reader assignment at Contoso Sandbox. Any other role at
+//! any other scope gets the tenant default policy: justification, max 8 h.
+
+macro_rules! tenant_id {
+    () => {
+        "4c2d8e1a-7b3f-4e59-a6d0-1f8b9c2e3d45"
+    };
+}
+macro_rules! sub_production {
+    () => {
+        "6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"
+    };
+}
+macro_rules! sub_development {
+    () => {
+        "7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708"
+    };
+}
+macro_rules! sub_sandbox {
+    () => {
+        "8b3c4d5e-6f70-4182-ac93-b4d5e6f70819"
+    };
+}
+macro_rules! mg_platform {
+    () => {
+        "contoso-platform"
+    };
+}
+
+/// Directory (tenant) id of Contoso.
+pub const TENANT_ID: &str = tenant_id!();
+/// Display name of the tenant.
+pub const TENANT_NAME: &str = "Contoso";
+/// Domain used in user principal names.
+pub const TENANT_DOMAIN: &str = "contoso.example";
+
+/// Object id of the demo user, Ada Lovelace (the default token subject).
+pub const DEMO_USER_OID: &str = "0a1da1e5-1815-4c2b-9d3e-ada000001815";
+/// User principal name of the demo user.
+pub const DEMO_USER_UPN: &str = "ada@contoso.example";
+/// Display name of the demo user.
+pub const DEMO_USER_NAME: &str = "Ada Lovelace";
+
+/// Object id of the second user, Grace Hopper (approver of Owner at Contoso Production).
+pub const SECOND_USER_OID: &str = "6ace0000-1906-4b1d-8c2e-0000000c0b01";
+/// User principal name of the second user.
+pub const SECOND_USER_UPN: &str = "grace@contoso.example";
+/// Display name of the second user.
+pub const SECOND_USER_NAME: &str = "Grace Hopper";
+
+/// Object id of the security group SG-Web-Operators (Ada is a member).
+pub const GROUP_ID: &str = "5e0b0e7a-0f5e-4a1b-9c3d-0000005e0b0e";
+/// Display name of the group.
+pub const GROUP_NAME: &str = "SG-Web-Operators";
+
+/// Name (id) of the tenant root management group; Azure names it after the tenant id.
+pub const ROOT_MANAGEMENT_GROUP_ID: &str = tenant_id!();
+/// Name (id) of the management group Contoso Platform.
+pub const MANAGEMENT_GROUP_ID: &str = mg_platform!();
+/// Display name of the management group.
+pub const MANAGEMENT_GROUP_NAME: &str = "Contoso Platform";
+/// ARM scope of the management group Contoso Platform.
+pub const SCOPE_MANAGEMENT_GROUP: &str =
+    concat!("/providers/Microsoft.Management/managementGroups/", mg_platform!());
+
+/// Subscription id of Contoso Production.
+pub const SUBSCRIPTION_PRODUCTION: &str = sub_production!();
+/// Display name of the production subscription.
+pub const SUBSCRIPTION_PRODUCTION_NAME: &str = "Contoso Production";
+/// ARM scope of the production subscription.
+pub const SCOPE_PRODUCTION: &str = concat!("/subscriptions/", sub_production!());
+
+/// Subscription id of Contoso Development.
+pub const SUBSCRIPTION_DEVELOPMENT: &str = sub_development!();
+/// Display name of the development subscription.
+pub const SUBSCRIPTION_DEVELOPMENT_NAME: &str = "Contoso Development";
+/// ARM scope of the development subscription.
+pub const SCOPE_DEVELOPMENT: &str = concat!("/subscriptions/", sub_development!());
+
+/// Subscription id of Contoso Sandbox.
+pub const SUBSCRIPTION_SANDBOX: &str = sub_sandbox!();
+/// Display name of the sandbox subscription.
+pub const SUBSCRIPTION_SANDBOX_NAME: &str = "Contoso Sandbox";
+/// ARM scope of the sandbox subscription.
+pub const SCOPE_SANDBOX: &str = concat!("/subscriptions/", sub_sandbox!());
+
+/// Resource group rg-web-prod (in Contoso Production).
+pub const RG_WEB_PROD: &str = "rg-web-prod";
+/// ARM scope of rg-web-prod.
+pub const SCOPE_RG_WEB_PROD: &str =
+    concat!("/subscriptions/", sub_production!(), "/resourceGroups/rg-web-prod");
+/// Resource group rg-data-prod (in Contoso Production).
+pub const RG_DATA_PROD: &str = "rg-data-prod";
+/// ARM scope of rg-data-prod.
+pub const SCOPE_RG_DATA_PROD: &str =
+    concat!("/subscriptions/", sub_production!(), "/resourceGroups/rg-data-prod");
+/// Resource group rg-dev-shared (in Contoso Development).
+pub const RG_DEV_SHARED: &str = "rg-dev-shared";
+/// ARM scope of rg-dev-shared.
+pub const SCOPE_RG_DEV_SHARED: &str =
+    concat!("/subscriptions/", sub_development!(), "/resourceGroups/rg-dev-shared");
+/// Subscription that `POST /_sim/bulk-eligibilities` creates its resource groups in.
+pub const BULK_SUBSCRIPTION: &str = sub_sandbox!();
+
+/// Built-in role Owner.
+pub const ROLE_OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+/// Built-in role Contributor.
+pub const ROLE_CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+/// Built-in role Reader.
+pub const ROLE_READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+/// Built-in role User Access Administrator.
+pub const ROLE_USER_ACCESS_ADMINISTRATOR: &str = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+/// Built-in role Key Vault Secrets Officer.
+pub const ROLE_KEY_VAULT_SECRETS_OFFICER: &str = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
+/// Custom role "Contoso Incident Responder".
+pub const ROLE_INCIDENT_RESPONDER: &str = "c0de1e55-1dc7-4e5a-9a6b-00000000a1e7";
+/// Display name of the incident responder role.
+pub const ROLE_INCIDENT_RESPONDER_NAME: &str = "Contoso Incident Responder";
+/// Custom role whose display name contains markup (to prove a UI escapes Azure text).
+pub const ROLE_MARKUP_AUDITOR: &str = "3a4b5c6d-7e8f-4a90-8b1c-00000000bad0";
+/// Display name of the markup role, exactly as Azure would return it.
+pub const ROLE_MARKUP_AUDITOR_NAME: &str = "Ops <img src=x onerror=alert(1)> Auditor";
+
+/// Authentication-context claim value required to activate Key Vault Secrets Officer.
+pub const AUTH_CONTEXT_ID: &str = "c1";

@@ -1,0 +1,413 @@
+//! The directory (users, groups, management groups, subscriptions, resource groups, role
+//! definitions) and the demo tenant seed.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::demo;
+use crate::ids::{eq_ci, stable_guid};
+use crate::policy::{Approver, EndUserRules, Policy, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
+use crate::state::{ActiveAssignment, Eligibility};
+
+/// A user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct User {
+    /// Object id.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// User principal name (also used as e-mail).
+    pub upn: String,
+}
+
+/// A security group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Group {
+    /// Object id.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Object ids of the members.
+    pub members: Vec<String>,
+}
+
+/// A management group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ManagementGroup {
+    /// Name (the id segment).
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// Parent management group (none = directly under the root scope).
+    pub parent: Option<String>,
+}
+
+/// A subscription.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Subscription {
+    /// Subscription id (lower case).
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Management group it sits in.
+    pub management_group: Option<String>,
+}
+
+/// A resource group.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ResourceGroup {
+    /// Subscription id (lower case).
+    pub subscription_id: String,
+    /// Name.
+    pub name: String,
+    /// Azure region.
+    pub location: String,
+}
+
+/// A role definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RoleDefinition {
+    /// GUID (lower case).
+    pub guid: String,
+    /// `roleName`.
+    pub role_name: String,
+    /// Description.
+    pub description: String,
+    /// Built-in (`BuiltInRole`) or custom (`CustomRole`).
+    pub built_in: bool,
+    /// Allowed actions.
+    pub actions: Vec<String>,
+    /// Denied actions.
+    pub not_actions: Vec<String>,
+    /// Allowed data actions.
+    pub data_actions: Vec<String>,
+    /// Scopes the role can be assigned at.
+    pub assignable_scopes: Vec<String>,
+}
+
+/// What the simulator reports about a principal in `expandedProperties.principal`.
+#[derive(Debug, Clone)]
+pub(crate) struct PrincipalInfo {
+    /// Display name, if the principal is known.
+    pub display_name: Option<String>,
+    /// E-mail, for users.
+    pub email: Option<String>,
+    /// `User` or `Group`.
+    pub kind: &'static str,
+}
+
+/// Users, groups, scopes and role definitions of the tenant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Directory {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// Tenant display name.
+    pub tenant_name: String,
+    /// The user tokens are minted for by default.
+    pub default_user: String,
+    /// Users.
+    pub users: Vec<User>,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Management groups.
+    pub management_groups: Vec<ManagementGroup>,
+    /// Subscriptions.
+    pub subscriptions: Vec<Subscription>,
+    /// Resource groups.
+    pub resource_groups: Vec<ResourceGroup>,
+    /// Role definitions.
+    pub role_definitions: Vec<RoleDefinition>,
+}
+
+impl Directory {
+    /// The user with object id `id`.
+    pub(crate) fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| eq_ci(&u.id, id))
+    }
+
+    /// The group with object id `id`.
+    pub(crate) fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| eq_ci(&g.id, id))
+    }
+
+    /// Ids of the groups `principal` is a member of.
+    pub(crate) fn groups_of(&self, principal: &str) -> Vec<String> {
+        self.groups
+            .iter()
+            .filter(|g| g.members.iter().any(|m| eq_ci(m, principal)))
+            .map(|g| g.id.clone())
+            .collect()
+    }
+
+    /// `principal` and the groups it is a member of.
+    pub(crate) fn principal_and_groups(&self, principal: &str) -> Vec<String> {
+        let mut all = vec![principal.to_string()];
+        all.extend(self.groups_of(principal));
+        all
+    }
+
+    /// The subscription with id `id`.
+    pub(crate) fn subscription(&self, id: &str) -> Option<&Subscription> {
+        self.subscriptions.iter().find(|s| eq_ci(&s.id, id))
+    }
+
+    /// The management group called `name`.
+    pub(crate) fn management_group(&self, name: &str) -> Option<&ManagementGroup> {
+        self.management_groups.iter().find(|m| eq_ci(&m.name, name))
+    }
+
+    /// The resource group `name` in subscription `subscription`.
+    pub(crate) fn resource_group(&self, subscription: &str, name: &str) -> Option<&ResourceGroup> {
+        self.resource_groups
+            .iter()
+            .find(|g| eq_ci(&g.subscription_id, subscription) && eq_ci(&g.name, name))
+    }
+
+    /// The role definition with GUID `guid`.
+    pub(crate) fn role(&self, guid: &str) -> Option<&RoleDefinition> {
+        self.role_definitions.iter().find(|r| eq_ci(&r.guid, guid))
+    }
+
+    /// What is known about a principal.
+    pub(crate) fn principal_info(&self, id: &str) -> PrincipalInfo {
+        if let Some(user) = self.user(id) {
+            return PrincipalInfo {
+                display_name: Some(user.display_name.clone()),
+                email: Some(user.upn.clone()),
+                kind: "User",
+            };
+        }
+        if let Some(group) = self.group(id) {
+            return PrincipalInfo {
+                display_name: Some(group.display_name.clone()),
+                email: None,
+                kind: "Group",
+            };
+        }
+        PrincipalInfo { display_name: None, email: None, kind: "User" }
+    }
+}
+
+/// Everything the demo seed creates.
+pub(crate) struct DemoSeed {
+    /// The directory.
+    pub directory: Directory,
+    /// Tenant default rules.
+    pub default_rules: EndUserRules,
+    /// Explicit policies.
+    pub policies: Vec<Policy>,
+    /// Eligibilities.
+    pub eligibilities: Vec<Eligibility>,
+    /// Standing assignments.
+    pub assignments: Vec<ActiveAssignment>,
+}
+
+fn role(guid: &str, name: &str, description: &str, built_in: bool, actions: &[&str], not_actions: &[&str], data_actions: &[&str]) -> RoleDefinition {
+    let strings = |list: &[&str]| list.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    RoleDefinition {
+        guid: guid.to_string(),
+        role_name: name.to_string(),
+        description: description.to_string(),
+        built_in,
+        actions: strings(actions),
+        not_actions: strings(not_actions),
+        data_actions: strings(data_actions),
+        assignable_scopes: if built_in {
+            vec!["/".to_string()]
+        } else {
+            vec![demo::SCOPE_MANAGEMENT_GROUP.to_string()]
+        },
+    }
+}
+
+fn demo_directory() -> Directory {
+    let user = |id: &str, name: &str, upn: &str| User {
+        id: id.to_string(),
+        display_name: name.to_string(),
+        upn: upn.to_string(),
+    };
+    let subscription = |id: &str, name: &str| Subscription {
+        id: id.to_string(),
+        display_name: name.to_string(),
+        management_group: Some(demo::MANAGEMENT_GROUP_ID.to_string()),
+    };
+    let group = |sub: &str, name: &str| ResourceGroup {
+        subscription_id: sub.to_string(),
+        name: name.to_string(),
+        location: "westeurope".to_string(),
+    };
+    Directory {
+        tenant_id: demo::TENANT_ID.to_string(),
+        tenant_name: demo::TENANT_NAME.to_string(),
+        default_user: demo::DEMO_USER_OID.to_string(),
+        users: vec![
+            user(demo::DEMO_USER_OID, demo::DEMO_USER_NAME, demo::DEMO_USER_UPN),
+            user(demo::SECOND_USER_OID, demo::SECOND_USER_NAME, demo::SECOND_USER_UPN),
+        ],
+        groups: vec![Group {
+            id: demo::GROUP_ID.to_string(),
+            display_name: demo::GROUP_NAME.to_string(),
+            members: vec![demo::DEMO_USER_OID.to_string()],
+        }],
+        management_groups: vec![
+            ManagementGroup {
+                name: demo::ROOT_MANAGEMENT_GROUP_ID.to_string(),
+                display_name: "Tenant Root Group".to_string(),
+                parent: None,
+            },
+            ManagementGroup {
+                name: demo::MANAGEMENT_GROUP_ID.to_string(),
+                display_name: demo::MANAGEMENT_GROUP_NAME.to_string(),
+                parent: Some(demo::ROOT_MANAGEMENT_GROUP_ID.to_string()),
+            },
+        ],
+        subscriptions: vec![
+            subscription(demo::SUBSCRIPTION_PRODUCTION, demo::SUBSCRIPTION_PRODUCTION_NAME),
+            subscription(demo::SUBSCRIPTION_DEVELOPMENT, demo::SUBSCRIPTION_DEVELOPMENT_NAME),
+            subscription(demo::SUBSCRIPTION_SANDBOX, demo::SUBSCRIPTION_SANDBOX_NAME),
+        ],
+        resource_groups: vec![
+            group(demo::SUBSCRIPTION_PRODUCTION, demo::RG_WEB_PROD),
+            group(demo::SUBSCRIPTION_PRODUCTION, demo::RG_DATA_PROD),
+            group(demo::SUBSCRIPTION_DEVELOPMENT, demo::RG_DEV_SHARED),
+        ],
+        role_definitions: vec![
+            role(demo::ROLE_OWNER, "Owner", "Grants full access to manage all resources, including assigning roles in Azure RBAC.", true, &["*"], &[], &[]),
+            role(
+                demo::ROLE_CONTRIBUTOR,
+                "Contributor",
+                "Grants full access to manage all resources, but does not allow assigning roles in Azure RBAC.",
+                true,
+                &["*"],
+                &["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"],
+                &[],
+            ),
+            role(demo::ROLE_READER, "Reader", "View all resources, but does not allow you to make any changes.", true, &["*/read"], &[], &[]),
+            role(
+                demo::ROLE_USER_ACCESS_ADMINISTRATOR,
+                "User Access Administrator",
+                "Lets you manage user access to Azure resources.",
+                true,
+                &["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"],
+                &[],
+                &[],
+            ),
+            role(
+                demo::ROLE_KEY_VAULT_SECRETS_OFFICER,
+                "Key Vault Secrets Officer",
+                "Perform any action on the secrets of a key vault, except manage permissions.",
+                true,
+                &["Microsoft.Authorization/*/read", "Microsoft.KeyVault/*/read", "Microsoft.Resources/deployments/*"],
+                &[],
+                &["Microsoft.KeyVault/vaults/secrets/*"],
+            ),
+            role(
+                demo::ROLE_INCIDENT_RESPONDER,
+                demo::ROLE_INCIDENT_RESPONDER_NAME,
+                "Restart and inspect production workloads during an incident.",
+                false,
+                &["*/read", "Microsoft.Compute/virtualMachines/restart/action", "Microsoft.Web/sites/restart/action"],
+                &[],
+                &[],
+            ),
+            role(
+                demo::ROLE_MARKUP_AUDITOR,
+                demo::ROLE_MARKUP_AUDITOR_NAME,
+                "Audit operations. <b>Markup in Azure text must be shown as text.</b>",
+                false,
+                &["*/read"],
+                &[],
+                &[],
+            ),
+        ],
+    }
+}
+
+fn policy(scope: &str, role_guid: &str, rules: EndUserRules, now: DateTime<Utc>) -> Policy {
+    Policy {
+        name: stable_guid(&format!("elevate-sim/demo-policy/{scope}/{role_guid}")),
+        scope: scope.to_string(),
+        role_guid: role_guid.to_string(),
+        last_modified: now - Duration::days(60),
+        rules,
+    }
+}
+
+/// A new eligibility whose schedule and instance names are derived from `label`.
+pub(crate) fn eligibility(label: &str, principal: &str, role_guid: &str, scope: &str, member_type: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Eligibility {
+    Eligibility {
+        schedule_name: stable_guid(&format!("{label}/schedule")),
+        instance_name: stable_guid(&format!("{label}/instance")),
+        principal_id: principal.to_string(),
+        role_guid: role_guid.to_string(),
+        scope: scope.to_string(),
+        member_type: member_type.to_string(),
+        start,
+        end,
+        created_on: start,
+    }
+}
+
+/// The Contoso demo tenant, with times relative to `now`.
+pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
+    let start = now - Duration::days(30);
+    let end = Some(start + Duration::days(365));
+    let ada = demo::DEMO_USER_OID;
+    let elig = |n: &str, principal: &str, role_guid: &str, scope: &str, member: &str, end: Option<DateTime<Utc>>| {
+        eligibility(&format!("elevate-sim/demo-eligibility/{n}"), principal, role_guid, scope, member, start, end)
+    };
+    let eligibilities = vec![
+        elig("contributor-dev", ada, demo::ROLE_CONTRIBUTOR, demo::SCOPE_DEVELOPMENT, "Direct", end),
+        elig("owner-prod", ada, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
+        elig("reader-platform", ada, demo::ROLE_READER, demo::SCOPE_MANAGEMENT_GROUP, "Direct", None),
+        elig("kvso-data", ada, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, demo::SCOPE_RG_DATA_PROD, "Direct", end),
+        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", end),
+        elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
+        elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
+    ];
+    let standing_start = now - Duration::days(90);
+    let assignments = vec![ActiveAssignment {
+        schedule_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/schedule"),
+        instance_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/instance"),
+        principal_id: ada.to_string(),
+        role_guid: demo::ROLE_READER.to_string(),
+        scope: demo::SCOPE_SANDBOX.to_string(),
+        assignment_type: "Assigned".to_string(),
+        member_type: "Direct".to_string(),
+        start: standing_start,
+        end: None,
+        linked_eligibility_schedule_id: None,
+        linked_eligibility_instance_id: None,
+        origin_role_assignment_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/assignment"),
+        created_on: standing_start,
+    }];
+    let owner_rules = EndUserRules {
+        approval_required: true,
+        approvers: vec![Approver {
+            id: demo::SECOND_USER_OID.to_string(),
+            description: demo::SECOND_USER_NAME.to_string(),
+            user_type: "User".to_string(),
+        }],
+        ..EndUserRules::simple("PT2H", &[RULE_MFA, RULE_JUSTIFICATION, RULE_TICKETING])
+    };
+    let kvso_rules = EndUserRules {
+        auth_context: Some(demo::AUTH_CONTEXT_ID.to_string()),
+        ..EndUserRules::simple("PT1H", &[RULE_JUSTIFICATION])
+    };
+    let policies = vec![
+        policy(demo::SCOPE_DEVELOPMENT, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION]), now),
+        policy(demo::SCOPE_PRODUCTION, demo::ROLE_OWNER, owner_rules, now),
+        policy(demo::SCOPE_MANAGEMENT_GROUP, demo::ROLE_READER, EndUserRules::simple("PT8H", &[]), now),
+        policy(demo::SCOPE_RG_DATA_PROD, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, kvso_rules, now),
+        policy(demo::SCOPE_PRODUCTION, demo::ROLE_INCIDENT_RESPONDER, EndUserRules::simple("PT4H", &[RULE_TICKETING]), now),
+        policy(demo::SCOPE_RG_WEB_PROD, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]), now),
+        policy(demo::SCOPE_SANDBOX, demo::ROLE_MARKUP_AUDITOR, EndUserRules::simple("PT1H", &[]), now),
+    ];
+    DemoSeed {
+        directory: demo_directory(),
+        default_rules: EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION]),
+        policies,
+        eligibilities,
+        assignments,
+    }
+}
