@@ -57,6 +57,11 @@ fn activate_then_active_then_deactivate_across_runs() {
     assert!(early.stdout.contains("ActiveDurationTooShort"), "{}", early.stdout);
 
     home.run(&["--demo", "clock", "--advance", "6m"]).ok();
+    // Time left follows the demo clock.
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    let grant = find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
+    let secs = grant["remaining_seconds"].as_i64().unwrap_or(0);
+    assert!((6600..=6840).contains(&secs), "six minutes less: {grant}");
     let done = home.run(&["--demo", "--json", "deactivate", "Contributor@Development"]).ok().json();
     assert_eq!(done[0]["outcome"], "done", "{done:#}");
     let active = home.run(&["--demo", "--json", "active"]).ok().json();

@@ -12,7 +12,8 @@ use elevate_core::config::{Config, Endpoints, Paths};
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::model::{AssignmentType, Source};
 use elevate_core::selector::{Selectable, select_one};
-use elevate_core::session::{ActionResult, ActivationWish, Outcome, Session, SessionOptions};
+use elevate_core::graph::GraphClient;
+use elevate_core::session::{ActionResult, ActivationWish, Clients, Outcome, Session, SessionOptions};
 use elevate_core::store::{HistoryQuery, Store};
 
 use crate::args::{ActivateArgs, Command};
@@ -49,9 +50,12 @@ impl Context {
             }
         };
         let http = HttpClient::new(RetryPolicy::default())?;
-        let arm = ArmClient::new(http, endpoints.arm.clone(), Arc::clone(&tokens));
+        let clients = Clients {
+            arm: Some(ArmClient::new(http.clone(), endpoints.arm.clone(), Arc::clone(&tokens))),
+            graph: Some(GraphClient::new(http, endpoints.graph.clone(), Arc::clone(&tokens))),
+        };
         let options = SessionOptions { default_duration: config.default_duration, ..SessionOptions::default() };
-        let session = match Session::connect(arm, tokens, store, options).await {
+        let session = match Session::connect(clients, tokens, store, options).await {
             Ok(session) => session,
             Err(e) => {
                 if let Some(demo) = demo {
@@ -65,10 +69,13 @@ impl Context {
 
     /// Stops the demo simulator (saving its state) and closes the store.
     pub async fn close(self) {
-        if let Some(store) = self.session.store() {
+        let Context { session, demo, .. } = self;
+        if let Some(store) = session.store() {
             store.clone().close().await;
         }
-        if let Some(demo) = self.demo {
+        // The session holds the demo sign-in, which holds the simulator: let go of it first.
+        drop(session);
+        if let Some(demo) = demo {
             demo.stop().await;
         }
     }
@@ -110,10 +117,23 @@ impl Context {
         Ok(exit_for_listing(items.is_empty(), &failures))
     }
 
+    /// The time grants are measured against: the simulator's clock in demo mode (it can be moved or
+    /// scaled), the wall clock otherwise.
+    async fn now(&self) -> chrono::DateTime<Utc> {
+        if let Some(demo) = &self.demo {
+            if let Ok(info) = demo.control("info", None).await {
+                if let Some(now) = info["now"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+                    return now.with_timezone(&Utc);
+                }
+            }
+        }
+        Utc::now()
+    }
+
     async fn active(&self, sources: &[Source]) -> Result<ExitCode, Error> {
         let listing = self.session.active(sources).await;
         output::print_failures(&listing.failures);
-        let now = Utc::now();
+        let now = self.now().await;
         if self.json {
             output::print_json(&listing.items.iter().map(|g| GrantJson::new(g, now)).collect::<Vec<_>>());
         } else if listing.items.is_empty() && listing.failures.is_empty() {
@@ -231,9 +251,7 @@ impl Context {
 
     async fn cancel(&self, wanted: &[String]) -> Result<ExitCode, Error> {
         let listing = self.session.requests(&[]).await;
-        if let Some(f) = listing.failures.first() {
-            return Err(Error::Invalid(format!("cannot list your requests: {}", f.error.message)));
-        }
+        output::print_failures(&listing.failures);
         let pending: Vec<_> = listing.items.into_iter().filter(|r| r.status.is_pending()).collect();
         let mut failed = false;
         let mut done = Vec::new();

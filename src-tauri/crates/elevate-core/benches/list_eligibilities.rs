@@ -21,7 +21,7 @@ use elevate_core::arm::ArmClient;
 use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::secret::Secret;
-use elevate_core::session::{Session, SessionOptions};
+use elevate_core::session::{Clients, Session, SessionOptions};
 use elevate_core::store::Store;
 use elevate_sim::{SimConfig, Simulator, TokenRequest};
 
@@ -138,7 +138,7 @@ fn main() {
         let store = client_rt.block_on(Store::open(&dir.path().join("bench.db"))).unwrap_or_else(|e| panic!("{e}"));
         let arm = ArmClient::new(HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")), base, Arc::clone(&tokens));
         let session = client_rt
-            .block_on(Session::connect(arm, tokens, Some(store), SessionOptions::default()))
+            .block_on(Session::connect(Clients { arm: Some(arm), graph: None }, tokens, Some(store), SessionOptions::default()))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut session_times = Vec::new();
         for _ in 0..RUNS {

@@ -1,7 +1,8 @@
 //! One signed-in account's view of PIM across sources: the engine the CLI and the tray call.
 //!
-//! A [`Session`] lists eligibilities and active grants from every source it has a client for, fetching
-//! sources concurrently and reporting a failed source beside the others' results; it activates,
+//! A [`Session`] lists eligibilities and active grants from every source it has a client for (Azure
+//! resource roles through ARM; Entra roles and PIM for Groups through Graph), fetching sources
+//! concurrently and reporting a failed source beside the others' results; it activates,
 //! deactivates and cancels, checks a role's policy before submitting, satisfies a claims challenge once
 //! by asking the token source for a stronger token, and records every request in the local history.
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::arm::{ArmClient, Submission};
+use crate::graph::GraphClient;
 use crate::auth::{Audience, TokenSource, decode_claims};
 use crate::error::{Error, ErrorReport, Result};
 use crate::model::{
@@ -141,18 +143,28 @@ impl Default for SessionOptions {
     }
 }
 
+/// The API clients a session uses; a missing one leaves its sources out.
+pub struct Clients {
+    /// Azure resource roles.
+    pub arm: Option<ArmClient>,
+    /// Entra roles and PIM for Groups.
+    pub graph: Option<GraphClient>,
+}
+
 /// One signed-in account's engine.
 pub struct Session {
-    arm: ArmClient,
+    arm: Option<ArmClient>,
+    graph: Option<GraphClient>,
     store: Option<Store>,
     account: Account,
     options: SessionOptions,
 }
 
 impl Session {
-    /// Signs in (gets a first ARM token from `tokens`) and learns who the user is.
-    pub async fn connect(arm: ArmClient, tokens: Arc<dyn TokenSource>, store: Option<Store>, options: SessionOptions) -> Result<Self> {
-        let token = tokens.token(Audience::Arm, None).await?;
+    /// Signs in (gets a first token from `tokens`) and learns who the user is.
+    pub async fn connect(clients: Clients, tokens: Arc<dyn TokenSource>, store: Option<Store>, options: SessionOptions) -> Result<Self> {
+        let audience = if clients.arm.is_some() { Audience::Arm } else { Audience::Graph };
+        let token = tokens.token(audience, None).await?;
         let claims = decode_claims(&token.token)?;
         let object_id = claims.require_oid()?.to_owned();
         let account = Account {
@@ -160,7 +172,7 @@ impl Session {
             object_id,
             tenant_id: claims.tid.clone(),
         };
-        Ok(Session { arm, store, account, options })
+        Ok(Session { arm: clients.arm, graph: clients.graph, store, account, options })
     }
 
     /// Who is signed in.
@@ -176,19 +188,24 @@ impl Session {
     /// Everything the user may activate, from `sources` (all when empty), fetched concurrently.
     /// Fresh results replace the cache; a failed source is reported, not fatal.
     pub async fn roles(&self, sources: &[Source]) -> Listing<Eligibility> {
-        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
-        if wants(sources, Source::AzureResource) {
-            match self.arm.eligibilities().await {
-                Ok(items) => {
-                    if let Some(store) = &self.store
-                        && let Err(e) = store.save_eligibilities(&self.account.name, Source::AzureResource, &items, Utc::now()).await {
-                            tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
-                        }
-                    listing.items.extend(items);
+        let results = self
+            .per_source(
+                sources,
+                |arm| async move { arm.eligibilities().await },
+                |graph| async move { graph.directory_eligibilities().await },
+                |graph| async move { graph.group_eligibilities().await },
+            )
+            .await;
+        if let Some(store) = &self.store {
+            for (source, result) in &results {
+                if let Ok(items) = result {
+                    if let Err(e) = store.save_eligibilities(&self.account.name, *source, items, Utc::now()).await {
+                        tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
+                    }
                 }
-                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
             }
         }
+        let mut listing = merge(results);
         sort_roles(&mut listing.items);
         listing
     }
@@ -204,35 +221,73 @@ impl Session {
 
     /// The user's active grants from `sources` (all when empty).
     pub async fn active(&self, sources: &[Source]) -> Listing<ActiveGrant> {
-        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
-        if wants(sources, Source::AzureResource) {
-            match self.arm.active().await {
-                Ok(items) => listing.items.extend(items),
-                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
-            }
-        }
+        let results = self
+            .per_source(
+                sources,
+                |arm| async move { arm.active().await },
+                |graph| async move { graph.directory_active().await },
+                |graph| async move { graph.group_active().await },
+            )
+            .await;
+        let mut listing = merge(results);
         listing.items.sort_by(|a, b| a.end.cmp(&b.end).then_with(|| a.role.name.cmp(&b.role.name)));
         listing
     }
 
     /// The user's requests from `sources`, newest first.
     pub async fn requests(&self, sources: &[Source]) -> Listing<RequestRecord> {
-        let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
-        if wants(sources, Source::AzureResource) {
-            match self.arm.my_requests().await {
-                Ok(items) => listing.items.extend(items),
-                Err(error) => listing.failures.push(SourceFailure { source: Source::AzureResource, error: error.report() }),
-            }
-        }
+        let results = self
+            .per_source(
+                sources,
+                |arm| async move { arm.my_requests().await },
+                |graph| async move { graph.my_requests(Source::EntraRole).await },
+                |graph| async move { graph.my_requests(Source::Group).await },
+            )
+            .await;
+        let mut listing = merge(results);
         listing.items.sort_by_key(|r| std::cmp::Reverse(r.created));
         listing
+    }
+
+    /// Runs one fetch per wanted source that has a client, all at once.
+    async fn per_source<'a, T, A, D, G, FA, FD, FG>(&'a self, sources: &[Source], arm: A, directory: D, groups: G) -> Vec<(Source, Result<Vec<T>>)>
+    where
+        A: FnOnce(&'a ArmClient) -> FA,
+        D: FnOnce(&'a GraphClient) -> FD,
+        G: FnOnce(&'a GraphClient) -> FG,
+        FA: std::future::Future<Output = Result<Vec<T>>>,
+        FD: std::future::Future<Output = Result<Vec<T>>>,
+        FG: std::future::Future<Output = Result<Vec<T>>>,
+    {
+        let arm = self.arm.as_ref().filter(|_| wants(sources, Source::AzureResource)).map(arm);
+        let directory = self.graph.as_ref().filter(|_| wants(sources, Source::EntraRole)).map(directory);
+        let groups = self.graph.as_ref().filter(|_| wants(sources, Source::Group)).map(groups);
+        let (a, d, g) = futures::join!(optional(arm), optional(directory), optional(groups));
+        [(Source::AzureResource, a), (Source::EntraRole, d), (Source::Group, g)]
+            .into_iter()
+            .filter_map(|(source, result)| result.map(|r| (source, r)))
+            .collect()
+    }
+
+    fn arm(&self) -> Result<&ArmClient> {
+        self.arm.as_ref().ok_or_else(|| Error::Invalid("Azure resource roles are not configured".into()))
+    }
+
+    fn graph(&self) -> Result<&GraphClient> {
+        self.graph.as_ref().ok_or_else(|| Error::Invalid("Microsoft Graph (Entra roles, groups) is not configured".into()))
     }
 
     /// The activation policy of an eligibility: fresh from Azure, else from the cache.
     pub async fn policy(&self, eligibility: &Eligibility) -> Result<Policy> {
         let fresh = match eligibility.source {
-            Source::AzureResource => self.arm.policy(&eligibility.role.id, &eligibility.scope.id).await,
-            Source::EntraRole | Source::Group => Err(Error::Invalid(format!("{} is not supported yet", eligibility.source.label()))),
+            Source::AzureResource => match self.arm() {
+                Ok(arm) => arm.policy(&eligibility.role.id, &eligibility.scope.id).await,
+                Err(e) => Err(e),
+            },
+            Source::EntraRole | Source::Group => match self.graph() {
+                Ok(graph) => graph.policy(eligibility).await,
+                Err(e) => Err(e),
+            },
         };
         match (fresh, &self.store) {
             (Ok(policy), Some(store)) => {
@@ -263,19 +318,27 @@ impl Session {
             Err(error) => return result_error(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope.id, &eligibility.scope.name, notes, &error),
         };
         let history = self.record(eligibility, RequestKind::Activate, &request).await;
-        let mut submission = self.arm.activate(eligibility, &request, &self.account.object_id, Uuid::new_v4(), None).await;
+        let mut submission = self.submit_activation(eligibility, &request, None).await;
         if let Err(Error::ClaimsChallenge(challenge)) = &submission {
             notes.push(format!(
                 "Azure asked for a stronger sign-in (authentication context {}); signed in again and retried",
                 challenge.acrs().join(", ")
             ));
             let claims = challenge.claims.clone();
-            // A new request GUID: the refused request is finished, this is a new one.
-            submission = self.arm.activate(eligibility, &request, &self.account.object_id, Uuid::new_v4(), Some(&claims)).await;
+            // A new request (for ARM, a new GUID): the refused one is finished.
+            submission = self.submit_activation(eligibility, &request, Some(&claims)).await;
         }
         let result = self.finish(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope, submission, notes);
         self.update_history(history, &result).await;
         result
+    }
+
+    async fn submit_activation(&self, eligibility: &Eligibility, request: &ActivationRequest, claims: Option<&serde_json::Value>) -> Result<Submission> {
+        let principal = &self.account.object_id;
+        match eligibility.source {
+            Source::AzureResource => self.arm()?.activate(eligibility, request, principal, Uuid::new_v4(), claims).await,
+            Source::EntraRole | Source::Group => self.graph()?.activate(eligibility, request, principal, claims).await,
+        }
     }
 
     /// Deactivates several grants at once.
@@ -294,7 +357,16 @@ impl Session {
         }
         let request = ActivationRequest { duration: Span::from_seconds(0), justification: None, ticket: None, start: None, narrower_scope: None };
         let history = self.record_grant(grant, RequestKind::Deactivate, &request).await;
-        let submission = self.arm.deactivate(grant, &self.account.object_id, Uuid::new_v4()).await;
+        let submission = match grant.source {
+            Source::AzureResource => match self.arm() {
+                Ok(arm) => arm.deactivate(grant, &self.account.object_id, Uuid::new_v4()).await,
+                Err(e) => Err(e),
+            },
+            Source::EntraRole | Source::Group => match self.graph() {
+                Ok(graph) => graph.deactivate(grant, &self.account.object_id).await,
+                Err(e) => Err(e),
+            },
+        };
         let result = self.finish(grant.key.clone(), grant.source, &grant.role.name, &grant.scope, submission, Vec::new());
         self.update_history(history, &result).await;
         result
@@ -308,7 +380,10 @@ impl Session {
                 request.role.name, request.scope.name, request.status
             )));
         }
-        self.arm.cancel(&request.id).await?;
+        match request.source {
+            Source::AzureResource => self.arm()?.cancel(&request.id).await?,
+            Source::EntraRole | Source::Group => self.graph()?.cancel(&request.id).await?,
+        }
         if let Some(store) = &self.store
             && let Err(e) = store.update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled")).await {
                 tracing::warn!(target: "elevate::session", error = %e, "could not update history");
@@ -323,11 +398,15 @@ impl Session {
         let mut current = request.clone();
         while current.status.is_pending() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(self.options.poll_interval).await;
-            current = self.arm.request(&current.id).await?;
+            current = self.request(&current).await?;
         }
         if current.status == RequestStatus::Done && current.kind == RequestKind::Activate {
             while tokio::time::Instant::now() < deadline {
-                let active = self.arm.active().await?;
+                let listing = self.active(&[current.source]).await;
+                if let Some(failure) = listing.failures.first() {
+                    tracing::debug!(target: "elevate::session", error = %failure.error.message, "could not list active grants while waiting");
+                }
+                let active = listing.items;
                 if active.iter().any(|g| g.key == current.key || (g.role.id.eq_ignore_ascii_case(&current.role.id) && g.scope.id.eq_ignore_ascii_case(&current.scope.id))) {
                     break;
                 }
@@ -339,6 +418,14 @@ impl Session {
                 tracing::warn!(target: "elevate::session", error = %e, "could not update history");
             }
         Ok(current)
+    }
+
+    /// A request's current state.
+    pub async fn request(&self, request: &RequestRecord) -> Result<RequestRecord> {
+        match request.source {
+            Source::AzureResource => self.arm()?.request(&request.id).await,
+            Source::EntraRole | Source::Group => self.graph()?.request(&request.id).await,
+        }
     }
 
     async fn prepare(&self, eligibility: &Eligibility, wish: &ActivationWish, notes: &mut Vec<String>) -> Result<ActivationRequest> {
@@ -452,6 +539,24 @@ impl Session {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
         }
     }
+}
+
+async fn optional<T>(future: Option<impl std::future::Future<Output = T>>) -> Option<T> {
+    match future {
+        Some(f) => Some(f.await),
+        None => None,
+    }
+}
+
+fn merge<T>(results: Vec<(Source, Result<Vec<T>>)>) -> Listing<T> {
+    let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
+    for (source, result) in results {
+        match result {
+            Ok(items) => listing.items.extend(items),
+            Err(error) => listing.failures.push(SourceFailure { source, error: error.report() }),
+        }
+    }
+    listing
 }
 
 fn wants(sources: &[Source], source: Source) -> bool {

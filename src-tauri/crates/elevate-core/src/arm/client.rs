@@ -1,6 +1,6 @@
 //! The ARM PIM client.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
@@ -9,7 +9,8 @@ use url::Url;
 use uuid::Uuid;
 
 use super::convert::{self, Incomplete};
-use super::wire::{Page, PolicyAssignment, PolicyResource};
+use super::wire::{PolicyAssignment, PolicyResource};
+use crate::rest::{Submission, already, collect_pages, convert_all, read_json};
 use crate::auth::{AccessToken, Audience, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
@@ -26,23 +27,6 @@ pub const API_VERSION: &str = "2020-10-01";
 const ROLE_DEFINITIONS_API_VERSION: &str = "2022-04-01";
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
 const MANAGEMENT_GROUPS_API_VERSION: &str = "2021-04-01";
-/// The most pages one list may have; a loop of `nextLink`s stops here.
-const MAX_PAGES: usize = 10_000;
-
-/// What came of submitting a request.
-#[allow(clippy::large_enum_variant)] // short-lived, returned once per request
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Submission {
-    /// Azure created the request (done, or pending approval).
-    Created(RequestRecord),
-    /// The role was already active (`RoleAssignmentExists`): nothing to do.
-    AlreadyActive,
-    /// A request for the same role and scope is already pending (`RoleAssignmentRequestExists`).
-    AlreadyPending {
-        /// Azure's message.
-        message: String,
-    },
-}
 
 /// A client of ARM's PIM endpoints for one signed-in user.
 pub struct ArmClient {
@@ -72,7 +56,7 @@ impl ArmClient {
     pub async fn eligibilities_at(&self, scope: &str) -> Result<Vec<Eligibility>> {
         let url = self.url(scope, "roleEligibilityScheduleInstances", &[("$filter", "asTarget()")])?;
         let items = self.list(url).await?;
-        let mut out = collect(items, "eligibility", |v| convert::eligibility(parse_item(v)?))?;
+        let mut out = convert_all(items, "eligibility", &self.host(), |v| convert::eligibility(parse_item(v)?))?;
         self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
         Ok(out)
     }
@@ -81,7 +65,7 @@ impl ArmClient {
     pub async fn active(&self) -> Result<Vec<ActiveGrant>> {
         let url = self.url("/", "roleAssignmentScheduleInstances", &[("$filter", "asTarget()")])?;
         let items = self.list(url).await?;
-        let mut out = collect(items, "active assignment", |v| convert::grant(parse_item(v)?))?;
+        let mut out = convert_all(items, "active assignment", &self.host(), |v| convert::grant(parse_item(v)?))?;
         self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
         Ok(out)
     }
@@ -90,7 +74,7 @@ impl ArmClient {
     pub async fn my_requests(&self) -> Result<Vec<RequestRecord>> {
         let url = self.url("/", "roleAssignmentScheduleRequests", &[("$filter", "asRequestor()")])?;
         let items = self.list(url).await?;
-        let mut out = collect(items, "request", |v| convert::request(parse_item(v)?))?;
+        let mut out = convert_all(items, "request", &self.host(), |v| convert::request(parse_item(v)?))?;
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
         out.sort_by_key(|r| std::cmp::Reverse(r.created));
         Ok(out)
@@ -175,20 +159,15 @@ impl ArmClient {
 
     async fn submit(&self, scope: &str, name: Uuid, body: serde_json::Value, claims: Option<&serde_json::Value>) -> Result<Submission> {
         let url = self.url(scope, &format!("roleAssignmentScheduleRequests/{name}"), &[])?;
-        match self.call(Method::Put, &url, Some(&body), claims).await {
-            Ok(response) => {
-                let mut record = self.read_request(&response)?;
-                self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
-                Ok(Submission::Created(record))
-            }
-            Err(Error::Azure(e)) if eq_ci(&e.code, "RoleAssignmentExists") => Ok(Submission::AlreadyActive),
-            Err(Error::Azure(e))
-                if eq_ci(&e.code, "RoleAssignmentRequestExists") || eq_ci(&e.code, "PendingRoleAssignmentRequest") =>
-            {
-                Ok(Submission::AlreadyPending { message: e.message })
-            }
+        let created = match self.call(Method::Put, &url, Some(&body), claims).await {
+            Ok(response) => self.read_request(&response),
             Err(e) => Err(e),
+        };
+        let mut submission = already(created)?;
+        if let Submission::Created(record) = &mut submission {
+            self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
         }
+        Ok(submission)
     }
 
     fn read_request(&self, response: &Response) -> Result<RequestRecord> {
@@ -207,37 +186,9 @@ impl ArmClient {
         }
     }
 
-    /// All items of a paged list, following `nextLink` on the same host only.
+    /// All items of a paged list, following `nextLink` on the same origin only.
     async fn list(&self, first: Url) -> Result<Vec<serde_json::Value>> {
-        let mut items = Vec::new();
-        let mut next = Some(first);
-        let mut seen = HashSet::new();
-        while let Some(url) = next.take() {
-            if !seen.insert(url.as_str().to_owned()) || seen.len() > MAX_PAGES {
-                return Err(self.malformed("the list's nextLink goes round in a loop"));
-            }
-            let response = self.call(Method::Get, &url, None, None).await?;
-            let page: Page = read_json(&response, &self.host())?;
-            items.extend(page.value);
-            if let Some(link) = page.nextlink.filter(|l| !l.trim().is_empty()) {
-                next = Some(self.same_origin(&link)?);
-            }
-        }
-        Ok(items)
-    }
-
-    /// Parses a `nextLink`, refusing any other origin than the configured endpoint: the bearer token must
-    /// never be sent elsewhere.
-    fn same_origin(&self, link: &str) -> Result<Url> {
-        let url = Url::parse(link).or_else(|_| self.base.join(link)).map_err(|_| self.malformed("nextLink is not a URL"))?;
-        if url.origin() != self.base.origin() {
-            return Err(self.malformed(&format!(
-                "nextLink points to {} instead of {}; refusing to send the token there",
-                url.host_str().unwrap_or("?"),
-                self.host()
-            )));
-        }
-        Ok(url)
+        collect_pages(first, &self.base, "nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await
     }
 
     /// `{base}{scope}/providers/Microsoft.Authorization/{rest}?api-version=…&{query}`.
@@ -421,37 +372,6 @@ fn bad_url(path: &str) -> Error {
 
 fn parse_item<T: DeserializeOwned>(value: serde_json::Value) -> std::result::Result<T, Incomplete> {
     serde_json::from_value(lowercase_keys(value)).map_err(|_| Incomplete("the documented shape"))
-}
-
-fn read_json<T: DeserializeOwned>(response: &Response, host: &str) -> Result<T> {
-    serde_json::from_slice::<serde_json::Value>(&response.body)
-        .map(lowercase_keys)
-        .and_then(serde_json::from_value)
-        .map_err(|e| Error::MalformedResponse { host: host.to_owned(), detail: format!("unexpected JSON: {e}") })
-}
-
-/// Converts every item, skipping (and logging) items that lack what Elevate needs. A list in which no
-/// item at all could be read is an error, not an empty list.
-fn collect<T>(items: Vec<serde_json::Value>, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, Incomplete>) -> Result<Vec<T>> {
-    let total = items.len();
-    let mut out = Vec::with_capacity(total);
-    let mut skipped = 0usize;
-    for item in items {
-        match convert(item) {
-            Ok(v) => out.push(v),
-            Err(e) => {
-                skipped += 1;
-                tracing::warn!(target: "elevate::arm", what, reason = %e, "skipped an item Azure sent");
-            }
-        }
-    }
-    if total > 0 && out.is_empty() {
-        return Err(Error::MalformedResponse { host: "ARM".into(), detail: format!("none of the {total} {what} items could be read") });
-    }
-    if skipped > 0 {
-        tracing::warn!(target: "elevate::arm", what, skipped, total, "some items were skipped");
-    }
-    Ok(out)
 }
 
 /// The last segment of a role definition id (its GUID).

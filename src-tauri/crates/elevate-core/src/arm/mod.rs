@@ -4,4 +4,5 @@ mod client;
 pub mod convert;
 mod wire;
 
-pub use client::{API_VERSION, ArmClient, Submission, activation_body, deactivation_body, extension_body};
+pub use client::{API_VERSION, ArmClient, activation_body, deactivation_body, extension_body};
+pub use crate::rest::Submission;

@@ -4,14 +4,6 @@
 
 use serde::Deserialize;
 
-/// One page of a list: `{"value":[…],"nextLink":"…"}`.
-#[derive(Debug, Default, Deserialize)]
-pub struct Page {
-    #[serde(default)]
-    pub value: Vec<serde_json::Value>,
-    pub nextlink: Option<String>,
-}
-
 /// `{id, displayName, type}` in `expandedProperties`; Elevate reads the name.
 #[derive(Debug, Default, Deserialize)]
 pub struct Named {

@@ -1,0 +1,325 @@
+//! The Graph PIM client: Entra roles (`roleManagement/directory`) and PIM for Groups
+//! (`identityGovernance/privilegedAccess/group`).
+//!
+//! Unlike ARM, Graph names a new request itself, so a POST retried after a lost answer cannot carry the
+//! same name. It is still never duplicated: the retry is refused as `RoleAssignmentExists` (the first
+//! one was done) or `RoleAssignmentRequestExists` (it is pending), which [`Submission`] reports as
+//! already active or already pending.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use url::Url;
+
+use super::convert::{self, DIRECTORY_REQUESTS, GROUP_REQUESTS};
+use crate::auth::{AccessToken, Audience, TokenSource};
+use crate::azure_error;
+use crate::error::{Api, Error, Result};
+use crate::http::{HttpClient, Method, Response};
+use crate::model::{ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind, ScopeRef, Source, Span};
+use crate::rest::{Submission, already, collect_pages, convert_all, read_json};
+use crate::text::sanitize;
+use crate::wire::{format_time, lowercase_keys};
+
+const DIRECTORY: &str = "/roleManagement/directory";
+const GROUPS: &str = "/identityGovernance/privilegedAccess/group";
+const MINE: &str = "filterByCurrentUser(on='principal')";
+
+/// A client of Graph's PIM endpoints for one signed-in user.
+pub struct GraphClient {
+    http: HttpClient,
+    /// The service root, e.g. `https://graph.microsoft.com`; paths go under `/v1.0`.
+    base: Url,
+    tokens: Arc<dyn TokenSource>,
+    names: Mutex<HashMap<String, String>>,
+}
+
+impl GraphClient {
+    /// A client for the Graph service root `base`.
+    pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
+        GraphClient { http, base, tokens, names: Mutex::new(HashMap::new()) }
+    }
+
+    /// A token for Graph, satisfying `claims` when given.
+    pub async fn token(&self, claims: Option<&serde_json::Value>) -> Result<AccessToken> {
+        self.tokens.token(Audience::Graph, claims).await
+    }
+
+    /// The user's eligible Entra roles.
+    pub async fn directory_eligibilities(&self) -> Result<Vec<Eligibility>> {
+        let items = self.list(&format!("{DIRECTORY}/roleEligibilityScheduleInstances/{MINE}"), "roleDefinition,directoryScope").await?;
+        let mut out = convert_all(items, "Entra role eligibility", &self.host(), convert::directory_eligibility)?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's active Entra roles.
+    pub async fn directory_active(&self) -> Result<Vec<ActiveGrant>> {
+        let items = self.list(&format!("{DIRECTORY}/roleAssignmentScheduleInstances/{MINE}"), "roleDefinition,directoryScope").await?;
+        let mut out = convert_all(items, "Entra role assignment", &self.host(), convert::directory_grant)?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's eligible group memberships and ownerships.
+    pub async fn group_eligibilities(&self) -> Result<Vec<Eligibility>> {
+        let items = self.list(&format!("{GROUPS}/eligibilityScheduleInstances/{MINE}"), "group").await?;
+        let mut out = convert_all(items, "group eligibility", &self.host(), convert::group_eligibility)?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's active group memberships and ownerships.
+    pub async fn group_active(&self) -> Result<Vec<ActiveGrant>> {
+        let items = self.list(&format!("{GROUPS}/assignmentScheduleInstances/{MINE}"), "group").await?;
+        let mut out = convert_all(items, "group assignment", &self.host(), convert::group_grant)?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        Ok(out)
+    }
+
+    /// The user's own requests of `source` (Entra roles or groups).
+    pub async fn my_requests(&self, source: Source) -> Result<Vec<RequestRecord>> {
+        let path = match source {
+            Source::EntraRole => format!("{DIRECTORY_REQUESTS}/{MINE}"),
+            Source::Group => format!("{GROUP_REQUESTS}/{MINE}"),
+            Source::AzureResource => return Err(not_graph(source)),
+        };
+        let items = self.list(&path, "").await?;
+        let mut out = convert_all(items, "request", &self.host(), convert::request)?;
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
+        Ok(out)
+    }
+
+    /// One request, by the `id` Elevate gave it (its path under `/v1.0`).
+    pub async fn request(&self, id: &str) -> Result<RequestRecord> {
+        let url = self.url(id, &[])?;
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let mut record = self.read_request(&response)?;
+        self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+        Ok(record)
+    }
+
+    /// The activation policy of an Entra role (at the directory) or of a group's member/owner access.
+    pub async fn policy(&self, eligibility: &Eligibility) -> Result<Policy> {
+        let filter = match eligibility.source {
+            Source::EntraRole => format!(
+                "scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{}'",
+                odata_quote(&eligibility.role.id)
+            ),
+            Source::Group => format!(
+                "scopeId eq '{}' and scopeType eq 'Group' and roleDefinitionId eq '{}'",
+                odata_quote(&eligibility.scope.id),
+                odata_quote(&eligibility.role.id)
+            ),
+            Source::AzureResource => return Err(not_graph(eligibility.source)),
+        };
+        let url = self.url("/policies/roleManagementPolicyAssignments", &[("$filter", &filter), ("$expand", "policy($expand=rules)")])?;
+        let items = collect_pages(url, &self.base, "@odata.nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await?;
+        Ok(items.into_iter().next().map(convert::policy_from_assignment).unwrap_or_default())
+    }
+
+    /// Requests activation of an Entra role or group access for `principal_id` (the caller).
+    pub async fn activate(&self, eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str, claims: Option<&serde_json::Value>) -> Result<Submission> {
+        let (path, body) = match eligibility.source {
+            Source::EntraRole => (DIRECTORY_REQUESTS, directory_activation_body(eligibility, request, principal_id)?),
+            Source::Group => (GROUP_REQUESTS, group_activation_body(eligibility, request, principal_id)?),
+            Source::AzureResource => return Err(not_graph(eligibility.source)),
+        };
+        self.submit(path, body, claims).await
+    }
+
+    /// Requests early deactivation.
+    pub async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission> {
+        let (path, body) = self.grant_body(grant, "selfDeactivate", principal_id, None, None)?;
+        self.submit(path, body, None).await
+    }
+
+    /// Requests that `grant` be extended by `duration`.
+    pub async fn extend(&self, grant: &ActiveGrant, duration: Span, justification: Option<&str>, principal_id: &str, claims: Option<&serde_json::Value>) -> Result<Submission> {
+        let (path, body) = self.grant_body(grant, "selfExtend", principal_id, Some(duration), justification)?;
+        self.submit(path, body, claims).await
+    }
+
+    /// Cancels a pending request, by the `id` Elevate gave it.
+    pub async fn cancel(&self, id: &str) -> Result<()> {
+        let url = self.url(&format!("{}/cancel", id.trim_end_matches('/')), &[])?;
+        self.call(Method::Post, &url, None, None).await.map(|_| ())
+    }
+
+    fn grant_body(&self, grant: &ActiveGrant, action: &str, principal_id: &str, duration: Option<Span>, justification: Option<&str>) -> Result<(&'static str, serde_json::Value)> {
+        let mut body = match grant.source {
+            Source::EntraRole => {
+                let mut b = json!({ "action": action, "principalId": principal_id, "roleDefinitionId": grant.role.id });
+                scope_member(&mut b, &grant.scope);
+                b
+            }
+            Source::Group => json!({ "action": action, "principalId": principal_id, "groupId": grant.scope.id, "accessId": grant.role.id }),
+            Source::AzureResource => return Err(not_graph(grant.source)),
+        };
+        if let Some(d) = duration {
+            body["scheduleInfo"] = json!({ "expiration": { "type": "afterDuration", "duration": d.to_iso8601() } });
+        }
+        if let Some(j) = justification {
+            body["justification"] = json!(j);
+        }
+        let path = if grant.source == Source::Group { GROUP_REQUESTS } else { DIRECTORY_REQUESTS };
+        Ok((path, body))
+    }
+
+    async fn submit(&self, path: &str, body: serde_json::Value, claims: Option<&serde_json::Value>) -> Result<Submission> {
+        let url = self.url(path, &[])?;
+        let created = match self.call(Method::Post, &url, Some(&body), claims).await {
+            Ok(response) => self.read_request(&response),
+            Err(e) => Err(e),
+        };
+        let mut submission = already(created)?;
+        if let Submission::Created(record) = &mut submission {
+            self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+        }
+        Ok(submission)
+    }
+
+    fn read_request(&self, response: &Response) -> Result<RequestRecord> {
+        let value: serde_json::Value = serde_json::from_slice(&response.body)
+            .map_err(|e| crate::rest::malformed(&self.host(), &format!("unexpected JSON: {e}")))?;
+        convert::request(value).map_err(|e| crate::rest::malformed(&self.host(), &e.to_string()))
+    }
+
+    async fn call(&self, method: Method, url: &Url, body: Option<&serde_json::Value>, claims: Option<&serde_json::Value>) -> Result<Response> {
+        let token = self.token(claims).await?;
+        let response = self.http.send(Api::Graph, method, url, &token, body, true).await?;
+        if response.is_success() { Ok(response) } else { Err(azure_error::from_response(Api::Graph, &response)) }
+    }
+
+    async fn list(&self, path: &str, expand: &str) -> Result<Vec<serde_json::Value>> {
+        let query: Vec<(&str, &str)> = if expand.is_empty() { Vec::new() } else { vec![("$expand", expand)] };
+        let url = self.url(path, &query)?;
+        collect_pages(url, &self.base, "@odata.nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await
+    }
+
+    /// `{base}/v1.0{path}?{query}`. Paths are Elevate's own constants or ids Graph returned (GUIDs).
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url> {
+        let root = self.base.as_str().trim_end_matches('/');
+        let mut url = Url::parse(&format!("{root}/v1.0/{}", path.trim_start_matches('/')))
+            .map_err(|_| Error::Invalid(format!("cannot build a Graph URL for {}", sanitize(path))))?;
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    fn host(&self) -> String {
+        self.base.host_str().unwrap_or("Graph").to_owned()
+    }
+
+    /// Fills in names that were not expanded: role definitions, administrative units, groups.
+    async fn fill_names<'a>(&self, refs: impl Iterator<Item = (&'a mut RoleRef, &'a mut ScopeRef)>) {
+        for (role, scope) in refs {
+            if role.name.is_empty() {
+                role.name = self.name_of(&format!("{DIRECTORY}/roleDefinitions/{}", role.id), &role.id).await;
+            }
+            if scope.name.is_empty() {
+                let path = match scope.kind {
+                    ScopeKind::AdministrativeUnit => Some(format!("/directory{}", scope.id)),
+                    ScopeKind::Group => Some(format!("/groups/{}", scope.id)),
+                    ScopeKind::Application => Some(format!("/applications/{}", scope.id.trim_start_matches('/'))),
+                    _ => None,
+                };
+                scope.name = match path {
+                    Some(path) => self.name_of(&path, &scope.id).await,
+                    None => scope.id.clone(),
+                };
+            }
+        }
+    }
+
+    async fn name_of(&self, path: &str, fallback: &str) -> String {
+        let key = path.to_ascii_lowercase();
+        if let Some(name) = self.names.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return name;
+        }
+        let fetched = async {
+            let url = self.url(path, &[])?;
+            let response = self.call(Method::Get, &url, None, None).await?;
+            let value: serde_json::Value = read_json(&response, &self.host())?;
+            Ok::<_, Error>(lowercase_keys(value)["displayname"].as_str().map(sanitize))
+        };
+        let name = match fetched.await {
+            Ok(Some(name)) => name,
+            Ok(None) => fallback.to_owned(),
+            Err(e) => {
+                tracing::debug!(target: "elevate::graph", path, error = %e, "display name lookup failed");
+                return fallback.to_owned();
+            }
+        };
+        if let Ok(mut names) = self.names.lock() {
+            names.insert(key, name.clone());
+        }
+        name
+    }
+}
+
+fn not_graph(source: Source) -> Error {
+    Error::Invalid(format!("{} is not a Microsoft Graph source", source.label()))
+}
+
+/// Quotes a value for an OData string literal.
+fn odata_quote(value: &str) -> String {
+    value.replace('\'', "''")
+}
+
+/// Sets `directoryScopeId` or `appScopeId` from a scope.
+fn scope_member(body: &mut serde_json::Value, scope: &ScopeRef) {
+    if scope.kind == ScopeKind::Application {
+        body["appScopeId"] = json!(scope.id);
+    } else {
+        body["directoryScopeId"] = json!(scope.id);
+    }
+}
+
+/// Graph's documented requests always carry a start; "now" unless the user chose a later one.
+fn schedule(request: &ActivationRequest) -> serde_json::Value {
+    let start = request.start.unwrap_or_else(chrono::Utc::now);
+    json!({
+        "startDateTime": format_time(start),
+        "expiration": { "type": "afterDuration", "duration": request.duration.to_iso8601() },
+    })
+}
+
+fn common(body: &mut serde_json::Value, request: &ActivationRequest) -> Result<()> {
+    if request.narrower_scope.is_some() {
+        return Err(Error::Invalid("a narrower scope applies only to Azure resource roles".into()));
+    }
+    body["scheduleInfo"] = schedule(request);
+    if let Some(j) = &request.justification {
+        body["justification"] = json!(j);
+    }
+    if let Some(t) = &request.ticket {
+        body["ticketInfo"] = json!({ "ticketNumber": t.number, "ticketSystem": t.system });
+    }
+    Ok(())
+}
+
+/// The body of a `selfActivate` Entra role request.
+pub fn directory_activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<serde_json::Value> {
+    let mut body = json!({ "action": "selfActivate", "principalId": principal_id, "roleDefinitionId": eligibility.role.id });
+    scope_member(&mut body, &eligibility.scope);
+    common(&mut body, request)?;
+    Ok(body)
+}
+
+/// The body of a `selfActivate` PIM for Groups request.
+pub fn group_activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<serde_json::Value> {
+    let mut body = json!({
+        "action": "selfActivate",
+        "principalId": principal_id,
+        "groupId": eligibility.scope.id,
+        "accessId": eligibility.role.id,
+    });
+    common(&mut body, request)?;
+    Ok(body)
+}

@@ -1,0 +1,7 @@
+//! Microsoft Entra roles and PIM for Groups through Microsoft Graph v1.0.
+
+mod client;
+pub mod convert;
+mod wire;
+
+pub use client::{GraphClient, directory_activation_body, group_activation_body};

@@ -1,0 +1,127 @@
+//! What the ARM and Graph clients share: paged lists, JSON reading, the outcome of a submitted request,
+//! and the rule that a bearer token only ever goes to the configured origin.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::Response;
+use crate::model::RequestRecord;
+use crate::wire::lowercase_keys;
+
+/// The most pages one list may have; a loop of next links stops here.
+const MAX_PAGES: usize = 10_000;
+
+/// What came of submitting a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // short-lived, returned once per request
+pub enum Submission {
+    /// Azure created the request (done, or pending approval).
+    Created(RequestRecord),
+    /// The role was already active (`RoleAssignmentExists`): nothing to do.
+    AlreadyActive,
+    /// A request for the same role and scope is already pending (`RoleAssignmentRequestExists`).
+    AlreadyPending {
+        /// Azure's message.
+        message: String,
+    },
+}
+
+/// Maps Azure's "already" answers to a [`Submission`], leaving every other error as it is.
+pub fn already(result: Result<RequestRecord>) -> Result<Submission> {
+    match result {
+        Ok(record) => Ok(Submission::Created(record)),
+        Err(Error::Azure(e)) if e.code.eq_ignore_ascii_case("RoleAssignmentExists") => Ok(Submission::AlreadyActive),
+        Err(Error::Azure(e))
+            if e.code.eq_ignore_ascii_case("RoleAssignmentRequestExists")
+                || e.code.eq_ignore_ascii_case("PendingRoleAssignmentRequest") =>
+        {
+            Ok(Submission::AlreadyPending { message: e.message })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Collects every item of a paged list: `{"value":[…], <next_key>: "…"}`, following the next link while
+/// it stays on `origin`'s scheme, host and port.
+pub async fn collect_pages<F, Fut>(first: Url, origin: &Url, next_key: &str, mut fetch: F) -> Result<Vec<serde_json::Value>>
+where
+    F: FnMut(Url) -> Fut,
+    Fut: Future<Output = Result<Response>>,
+{
+    let host = origin.host_str().unwrap_or("-").to_owned();
+    let mut items = Vec::new();
+    let mut next = Some(first);
+    let mut seen = HashSet::new();
+    while let Some(url) = next.take() {
+        if !seen.insert(url.as_str().to_owned()) || seen.len() > MAX_PAGES {
+            return Err(malformed(&host, "the list's next link goes round in a loop"));
+        }
+        let response = fetch(url).await?;
+        let page: serde_json::Value = read_json(&response, &host)?;
+        match page.get("value") {
+            Some(serde_json::Value::Array(values)) => items.extend(values.iter().cloned()),
+            Some(serde_json::Value::Null) | None => {}
+            Some(_) => return Err(malformed(&host, "the list's value is not an array")),
+        }
+        if let Some(link) = page.get(next_key).and_then(|v| v.as_str()).filter(|l| !l.trim().is_empty()) {
+            next = Some(same_origin(origin, link)?);
+        }
+    }
+    Ok(items)
+}
+
+/// Parses a next link, refusing any origin other than `origin`: the bearer token must never be sent
+/// elsewhere.
+pub fn same_origin(origin: &Url, link: &str) -> Result<Url> {
+    let host = origin.host_str().unwrap_or("-");
+    let url = Url::parse(link).or_else(|_| origin.join(link)).map_err(|_| malformed(host, "a next link is not a URL"))?;
+    if url.origin() != origin.origin() {
+        return Err(malformed(
+            host,
+            &format!("a next link points to {} instead of {host}; refusing to send the token there", url.host_str().unwrap_or("?")),
+        ));
+    }
+    Ok(url)
+}
+
+/// The body as JSON with lower-cased member names, read into `T`.
+pub fn read_json<T: DeserializeOwned>(response: &Response, host: &str) -> Result<T> {
+    serde_json::from_slice::<serde_json::Value>(&response.body)
+        .map(lowercase_keys)
+        .and_then(serde_json::from_value)
+        .map_err(|e| malformed(host, &format!("unexpected JSON: {e}")))
+}
+
+/// Converts every item, skipping (and logging) items that lack what Elevate needs. A list in which no
+/// item at all could be read is an error, not an empty list.
+pub fn convert_all<T, E: std::fmt::Display>(
+    items: Vec<serde_json::Value>,
+    what: &str,
+    host: &str,
+    convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
+) -> Result<Vec<T>> {
+    let total = items.len();
+    let mut out = Vec::with_capacity(total);
+    for item in items {
+        match convert(item) {
+            Ok(v) => out.push(v),
+            Err(e) => tracing::warn!(target: "elevate::rest", what, reason = %e, "skipped an item Azure sent"),
+        }
+    }
+    if total > 0 && out.is_empty() {
+        return Err(malformed(host, &format!("none of the {total} {what} items could be read")));
+    }
+    if out.len() < total {
+        tracing::warn!(target: "elevate::rest", what, skipped = total - out.len(), total, "some items were skipped");
+    }
+    Ok(out)
+}
+
+/// A [`Error::MalformedResponse`] from `host`.
+pub fn malformed(host: &str, detail: &str) -> Error {
+    Error::MalformedResponse { host: host.to_owned(), detail: detail.to_owned() }
+}
