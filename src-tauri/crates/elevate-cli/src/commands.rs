@@ -120,13 +120,11 @@ impl Context {
     /// The time grants are measured against: the simulator's clock in demo mode (it can be moved or
     /// scaled), the wall clock otherwise.
     async fn now(&self) -> chrono::DateTime<Utc> {
-        if let Some(demo) = &self.demo {
-            if let Ok(info) = demo.control("info", None).await {
-                if let Some(now) = info["now"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+        if let Some(demo) = &self.demo
+            && let Ok(info) = demo.control("info", None).await
+                && let Some(now) = info["now"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
                     return now.with_timezone(&Utc);
                 }
-            }
-        }
         Utc::now()
     }
 

@@ -198,11 +198,10 @@ impl Session {
             .await;
         if let Some(store) = &self.store {
             for (source, result) in &results {
-                if let Ok(items) = result {
-                    if let Err(e) = store.save_eligibilities(&self.account.name, *source, items, Utc::now()).await {
+                if let Ok(items) = result
+                    && let Err(e) = store.save_eligibilities(&self.account.name, *source, items, Utc::now()).await {
                         tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
                     }
-                }
             }
         }
         let mut listing = merge(results);
@@ -259,9 +258,10 @@ impl Session {
         FD: std::future::Future<Output = Result<Vec<T>>>,
         FG: std::future::Future<Output = Result<Vec<T>>>,
     {
-        let arm = self.arm.as_ref().filter(|_| wants(sources, Source::AzureResource)).map(arm);
-        let directory = self.graph.as_ref().filter(|_| wants(sources, Source::EntraRole)).map(directory);
-        let groups = self.graph.as_ref().filter(|_| wants(sources, Source::Group)).map(groups);
+        // Boxed: three HTTP pipelines side by side make a large future.
+        let arm = self.arm.as_ref().filter(|_| wants(sources, Source::AzureResource)).map(|c| Box::pin(arm(c)));
+        let directory = self.graph.as_ref().filter(|_| wants(sources, Source::EntraRole)).map(|c| Box::pin(directory(c)));
+        let groups = self.graph.as_ref().filter(|_| wants(sources, Source::Group)).map(|c| Box::pin(groups(c)));
         let (a, d, g) = futures::join!(optional(arm), optional(directory), optional(groups));
         [(Source::AzureResource, a), (Source::EntraRole, d), (Source::Group, g)]
             .into_iter()
