@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use elevate_core::arm::ArmClient;
+use elevate_core::graph::GraphClient;
 use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::secret::Secret;
@@ -19,9 +20,13 @@ pub struct SimTokens {
 }
 
 impl TokenSource for SimTokens {
-    fn token<'a>(&'a self, _audience: Audience, claims: Option<&'a Value>) -> TokenFuture<'a> {
+    fn token<'a>(&'a self, audience: Audience, claims: Option<&'a Value>) -> TokenFuture<'a> {
         Box::pin(async move {
             let request = TokenRequest {
+                audience: match audience {
+                    Audience::Arm => "https://management.azure.com".to_owned(),
+                    Audience::Graph => "https://graph.microsoft.com".to_owned(),
+                },
                 acrs: claims.map(elevate_core::error::acrs_of_claims).unwrap_or_default(),
                 amr: self.amr.clone(),
                 ..TokenRequest::default()
@@ -40,6 +45,7 @@ impl TokenSource for SimTokens {
 pub struct Fixture {
     pub sim: Arc<Simulator>,
     pub client: ArmClient,
+    pub graph: GraphClient,
     pub tokens: Arc<SimTokens>,
     pub control: reqwest::Client,
 }
@@ -62,8 +68,9 @@ pub async fn fixture_with(page_size: usize, policy: RetryPolicy) -> Fixture {
     let tokens = Arc::new(SimTokens { sim: Arc::clone(&sim), amr: vec!["pwd".into(), "mfa".into()] });
     let base = url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}"));
     let http = HttpClient::new(policy).unwrap_or_else(|e| panic!("{e}"));
-    let client = ArmClient::new(http, base, Arc::clone(&tokens) as Arc<dyn TokenSource>);
-    Fixture { sim, client, tokens, control: reqwest::Client::new() }
+    let client = ArmClient::new(http.clone(), base.clone(), Arc::clone(&tokens) as Arc<dyn TokenSource>);
+    let graph = GraphClient::new(http, base, Arc::clone(&tokens) as Arc<dyn TokenSource>);
+    Fixture { sim, client, graph, tokens, control: reqwest::Client::new() }
 }
 
 pub async fn fixture() -> Fixture {
@@ -71,6 +78,18 @@ pub async fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// Another ARM client on the same simulator and tokens.
+    pub fn client_clone(&self) -> ArmClient {
+        let http = HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
+        ArmClient::new(http, url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")), Arc::clone(&self.tokens) as Arc<dyn TokenSource>)
+    }
+
+    /// Another Graph client on the same simulator and tokens.
+    pub fn graph_clone(&self) -> GraphClient {
+        let http = HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
+        GraphClient::new(http, url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")), Arc::clone(&self.tokens) as Arc<dyn TokenSource>)
+    }
+
     pub fn oid(&self) -> String {
         self.sim.demo_user_oid()
     }
