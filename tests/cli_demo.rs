@@ -18,12 +18,18 @@ fn roles_lists_the_demo_tenant_with_the_documented_fields() {
         for field in ["id", "source", "role", "scope", "scope_name"] {
             assert!(item[field].is_string(), "{field} missing in {item}");
         }
-        assert_eq!(item["source"], "azure-resource");
     }
+    let sources: std::collections::BTreeSet<&str> = items.iter().filter_map(|r| r["source"].as_str()).collect();
+    assert_eq!(sources.into_iter().collect::<Vec<_>>(), vec!["azure-resource", "entra-role", "group"], "{roles:#}");
+    assert!(find(&roles, "Global Reader", "Directory").is_some(), "{roles:#}");
+    assert!(find(&roles, "Member", "PIM-Prod-Operators").is_some(), "{roles:#}");
     let owner = find(&roles, "Owner", "Contoso Production").unwrap_or_else(|| panic!("{roles:#}"));
     assert!(owner["scope"].as_str().is_some_and(|s| s.starts_with("/subscriptions/")));
     let via_group = items.iter().find(|r| r["member_type"] == "group");
     assert!(via_group.is_some(), "one eligibility is inherited through a group: {roles:#}");
+
+    let only = home.run(&["--demo", "--json", "roles", "--source", "entra-role"]).ok().json();
+    assert!(only.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|r| r["source"] == "entra-role")), "{only:#}");
 
     let table = home.run(&["--demo", "roles"]).ok();
     assert!(table.stdout.starts_with("ROLE"), "{}", table.stdout);
@@ -189,4 +195,43 @@ fn real_tenant_endpoints_are_validated() {
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("plain http is only allowed"), "{stderr}");
+}
+
+#[test]
+fn entra_roles_and_group_memberships_end_to_end() {
+    let home = Home::new();
+    let out = home.run(&["--demo", "--json", "activate", "Global Reader", "Member@PIM-Prod-Operators", "--for", "1h", "--reason", "quarterly audit"]).ok().json();
+    let outcomes: Vec<&str> = out.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(outcomes, vec!["done", "done"], "{out:#}");
+
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    let reader = find(&active, "Global Reader", "Directory").unwrap_or_else(|| panic!("{active:#}"));
+    assert_eq!((reader["source"].as_str(), reader["assignment_type"].as_str()), (Some("entra-role"), Some("activated")));
+    assert!(find(&active, "Member", "PIM-Prod-Operators").is_some(), "{active:#}");
+    let inherited = active.as_array().and_then(|a| a.iter().find(|g| g["role"] == "Contributor" && g["scope_name"] == "Contoso Production"));
+    assert_eq!(inherited.map(|g| g["member_type"].clone()), Some(serde_json::json!("group")), "the group's Azure role shows as inherited: {active:#}");
+
+    let entra_only = home.run(&["--demo", "--json", "active", "--source", "entra-role"]).ok().json();
+    assert!(entra_only.as_array().is_some_and(|a| a.iter().all(|g| g["source"] == "entra-role")), "{entra_only:#}");
+
+    home.run(&["--demo", "clock", "--advance", "6m"]).ok();
+    let done = home.run(&["--demo", "--json", "deactivate", "Global Reader", "Member@PIM-Prod-Operators"]).ok().json();
+    let outcomes: Vec<&str> = done.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(outcomes, vec!["done", "done"], "{done:#}");
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    assert!(find(&active, "Global Reader", "Directory").is_none() && find(&active, "Member", "PIM-Prod-Operators").is_none(), "{active:#}");
+    let history = home.run(&["--demo", "--json", "history"]).ok().json();
+    let sources: std::collections::BTreeSet<&str> = history.as_array().map(|h| h.iter().filter_map(|e| e["source"].as_str()).collect()).unwrap_or_default();
+    assert!(sources.contains("entra-role") && sources.contains("group"), "{history:#}");
+}
+
+#[test]
+fn entra_approval_is_pending_and_cancelable_by_role_name() {
+    let home = Home::new();
+    let out = home.run(&["--demo", "--json", "activate", "User Administrator", "--reason", "onboarding"]).ok().json();
+    assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
+    let pending = home.run(&["--demo", "--json", "requests", "--source", "entra-role"]).ok().json();
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending:#}");
+    let canceled = home.run(&["--demo", "--json", "cancel", "User Administrator"]).ok().json();
+    assert_eq!(canceled[0]["outcome"], "canceled", "{canceled:#}");
 }

@@ -126,6 +126,8 @@ fn what_the_client_sends_validates_against_the_request_schema() {
     for request in [full, minimal] {
         let (_, body) = activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
         spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+        // What Elevate sends uses only documented enum values, exactly.
+        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
         assert_eq!(body["properties"]["scheduleInfo"]["expiration"]["type"], "AfterDuration");
     }
     let grant = ActiveGrant {
@@ -141,7 +143,7 @@ fn what_the_client_sends_validates_against_the_request_schema() {
         end: None,
     };
     for body in [deactivation_body(&grant, "oid"), extension_body(&grant, Span::from_hours(2), Some("more"), "oid")] {
-        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
     }
     // The validator is not a rubber stamp.
     let (_, mut broken) = activation_body(&eligibility(), &ActivationRequest { duration: Span::from_hours(1), justification: None, ticket: None, start: None, narrower_scope: None }, "oid").unwrap_or_else(|e| panic!("{e}"));
