@@ -90,6 +90,11 @@ async fn cache_replaces_per_account_and_source() {
     assert_eq!(a.iter().map(|c| c.eligibility.scope.id.as_str()).collect::<Vec<_>>(), vec!["/subscriptions/3"]);
     assert_eq!(store.cached_eligibilities("b").await.map(|v| v.len()).ok(), Some(1));
 
+    let many: Vec<Eligibility> = (0..450).map(|n| eligibility(&format!("/subscriptions/bulk/resourceGroups/rg-{n:04}"), "r1")).collect();
+    store.save_eligibilities("c", Source::AzureResource, &many, now).await.unwrap_or_else(|e| panic!("{e}"));
+    let cached = store.cached_eligibilities("c").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cached.len(), 450, "every row of several batched statements");
+
     let key = RoleKey::new(Source::AzureResource, "/subscriptions/3", "r3");
     let policy = Policy { max_duration: Some(Span::from_hours(4)), ticket_required: true, ..Policy::default() };
     store.save_policy("a", &key, &policy, now).await.unwrap_or_else(|e| panic!("{e}"));

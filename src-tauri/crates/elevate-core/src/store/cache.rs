@@ -7,6 +7,9 @@ use super::codec::{enum_text, json_text, parse_time, time_text};
 use super::{Store, StoreError};
 use crate::model::{Eligibility, Policy, RoleKey, Source};
 
+/// Rows per INSERT statement (5 parameters each, far below SQLite's limit of 32,766).
+const ROWS_PER_INSERT: usize = 200;
+
 /// An eligibility as last fetched.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedEligibility {
@@ -28,16 +31,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.fail(e))?;
-        for item in items {
-            sqlx::query("INSERT OR REPLACE INTO eligibility_cache (account, source, role_key, body, fetched_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(account)
-                .bind(&source)
-                .bind(item.key.as_str())
-                .bind(json_text("an eligibility", item)?)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.fail(e))?;
+        // Many rows per statement: each statement is a round trip to SQLite's worker thread.
+        for chunk in items.chunks(ROWS_PER_INSERT) {
+            let placeholders = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!("INSERT OR REPLACE INTO eligibility_cache (account, source, role_key, body, fetched_at) VALUES {placeholders}");
+            let mut query = sqlx::query(&sql);
+            for item in chunk {
+                query = query.bind(account).bind(&source).bind(item.key.as_str()).bind(json_text("an eligibility", item)?).bind(&at);
+            }
+            query.execute(&mut *tx).await.map_err(|e| self.fail(e))?;
         }
         tx.commit().await.map_err(|e| self.fail(e))
     }
