@@ -235,3 +235,21 @@ fn entra_approval_is_pending_and_cancelable_by_role_name() {
     let canceled = home.run(&["--demo", "--json", "cancel", "User Administrator"]).ok().json();
     assert_eq!(canceled[0]["outcome"], "canceled", "{canceled:#}");
 }
+
+#[test]
+fn wait_follows_the_request_and_start_schedules_it() {
+    let home = Home::new();
+    let waited = home.run(&["--demo", "--json", "activate", "Reader@Platform", "--wait", "--timeout", "30s"]).ok().json();
+    assert_eq!(waited[0]["outcome"], "done", "{waited:#}");
+    let pending = home
+        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "r", "--ticket", "SN:1", "--wait", "--timeout", "3s"])
+        .ok()
+        .json();
+    assert_eq!(pending[0]["outcome"], "pending-approval", "still waiting for an approver when --timeout ran out: {pending:#}");
+
+    let later = home.run(&["activate", "--demo", "Contributor@Development", "--reason", "tonight", "--start", "+2h"]).ok();
+    assert!(later.stdout.contains("scheduled to start"), "{}", later.stdout);
+    let bad = home.run(&["--demo", "activate", "Contributor@Development", "--reason", "x", "--start", "someday"]);
+    assert_eq!(bad.code, Some(1));
+    assert!(bad.stderr.contains("is not a start time"), "{}", bad.stderr);
+}

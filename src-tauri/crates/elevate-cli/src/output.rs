@@ -249,7 +249,10 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
     for r in results {
         let what = format!("{} @ {}", r.role, r.scope_name);
         let line = match r.outcome {
-            Outcome::Done => format!("✔ {what}: {verb}{}", until(r)),
+            Outcome::Done => match r.request.as_ref().and_then(|q| q.start).filter(|s| *s > Utc::now() + chrono::TimeDelta::minutes(1)) {
+                Some(start) => format!("✔ {what}: scheduled to start {}{}", local(Some(start)), until(r)),
+                None => format!("✔ {what}: {verb}{}", until(r)),
+            },
             Outcome::PendingApproval => format!("… {what}: waiting for approval (request {})", request_name(r)),
             Outcome::PendingOther => format!("… {what}: accepted, Azure is still working on it (request {})", request_name(r)),
             Outcome::AlreadyActive => format!("✔ {what}: already active"),
