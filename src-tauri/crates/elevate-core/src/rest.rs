@@ -10,6 +10,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::model::RequestRecord;
+use crate::azure_error::get_ci;
 use crate::wire::lowercase_keys;
 
 /// The most pages one list may have; a loop of next links stops here.
@@ -45,15 +46,15 @@ pub fn already(result: Result<RequestRecord>) -> Result<Submission> {
     }
 }
 
-/// Collects every item of a paged list: `{"value":[…], <next_key>: "…"}`, following the next link while
-/// it stays on `origin`'s scheme, host and port.
-pub async fn collect_pages<F, Fut>(first: Url, origin: &Url, next_key: &str, mut fetch: F) -> Result<Vec<serde_json::Value>>
+/// Reads every item of a paged list, `{"value":[…], <next_key>: "…"}`, handing items to `on_item` one page
+/// at a time (so that a long list is never held twice), and following the next link while it stays on
+/// `origin`'s scheme, host and port. Member names are matched case-insensitively.
+pub async fn collect_pages<F, Fut>(first: Url, origin: &Url, next_key: &str, mut fetch: F, mut on_item: impl FnMut(serde_json::Value)) -> Result<()>
 where
     F: FnMut(Url) -> Fut,
     Fut: Future<Output = Result<Response>>,
 {
     let host = origin.host_str().unwrap_or("-").to_owned();
-    let mut items = Vec::new();
     let mut next = Some(first);
     let mut seen = HashSet::new();
     while let Some(url) = next.take() {
@@ -61,17 +62,56 @@ where
             return Err(malformed(&host, "the list's next link goes round in a loop"));
         }
         let response = fetch(url).await?;
-        let page: serde_json::Value = read_json(&response, &host)?;
-        match page.get("value") {
-            Some(serde_json::Value::Array(values)) => items.extend(values.iter().cloned()),
+        let mut page: serde_json::Value =
+            serde_json::from_slice(&response.body).map_err(|e| malformed(&host, &format!("unexpected JSON: {e}")))?;
+        if let Some(link) = get_ci(&page, next_key).and_then(|v| v.as_str()).filter(|l| !l.trim().is_empty()) {
+            next = Some(same_origin(origin, link)?);
+        }
+        let values = page.as_object_mut().and_then(|o| {
+            let key = o.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned()?;
+            o.remove(&key)
+        });
+        match values {
+            Some(serde_json::Value::Array(values)) => values.into_iter().for_each(&mut on_item),
             Some(serde_json::Value::Null) | None => {}
             Some(_) => return Err(malformed(&host, "the list's value is not an array")),
         }
-        if let Some(link) = page.get(next_key).and_then(|v| v.as_str()).filter(|l| !l.trim().is_empty()) {
-            next = Some(same_origin(origin, link)?);
-        }
     }
-    Ok(items)
+    Ok(())
+}
+
+/// Every item of a paged list, converted as it arrives; items that lack what Elevate needs are skipped
+/// (and logged), but a list in which no item at all could be read is an error, not an empty list.
+pub async fn collect_converted<T, E, F, Fut>(
+    first: Url,
+    origin: &Url,
+    next_key: &str,
+    fetch: F,
+    what: &str,
+    convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
+) -> Result<Vec<T>>
+where
+    E: std::fmt::Display,
+    F: FnMut(Url) -> Fut,
+    Fut: Future<Output = Result<Response>>,
+{
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    collect_pages(first, origin, next_key, fetch, |item| {
+        total += 1;
+        match convert(item) {
+            Ok(v) => out.push(v),
+            Err(e) => tracing::warn!(target: "elevate::rest", what, reason = %e, "skipped an item Azure sent"),
+        }
+    })
+    .await?;
+    if total > 0 && out.is_empty() {
+        return Err(malformed(origin.host_str().unwrap_or("-"), &format!("none of the {total} {what} items could be read")));
+    }
+    if out.len() < total {
+        tracing::warn!(target: "elevate::rest", what, skipped = total - out.len(), total, "some items were skipped");
+    }
+    Ok(out)
 }
 
 /// Parses a next link, refusing any origin other than `origin`: the bearer token must never be sent
@@ -94,31 +134,6 @@ pub fn read_json<T: DeserializeOwned>(response: &Response, host: &str) -> Result
         .map(lowercase_keys)
         .and_then(serde_json::from_value)
         .map_err(|e| malformed(host, &format!("unexpected JSON: {e}")))
-}
-
-/// Converts every item, skipping (and logging) items that lack what Elevate needs. A list in which no
-/// item at all could be read is an error, not an empty list.
-pub fn convert_all<T, E: std::fmt::Display>(
-    items: Vec<serde_json::Value>,
-    what: &str,
-    host: &str,
-    convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
-) -> Result<Vec<T>> {
-    let total = items.len();
-    let mut out = Vec::with_capacity(total);
-    for item in items {
-        match convert(item) {
-            Ok(v) => out.push(v),
-            Err(e) => tracing::warn!(target: "elevate::rest", what, reason = %e, "skipped an item Azure sent"),
-        }
-    }
-    if total > 0 && out.is_empty() {
-        return Err(malformed(host, &format!("none of the {total} {what} items could be read")));
-    }
-    if out.len() < total {
-        tracing::warn!(target: "elevate::rest", what, skipped = total - out.len(), total, "some items were skipped");
-    }
-    Ok(out)
 }
 
 /// A [`Error::MalformedResponse`] from `host`.

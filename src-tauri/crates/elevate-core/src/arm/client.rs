@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::convert::{self, Incomplete};
 use super::wire::{PolicyAssignment, PolicyResource};
-use crate::rest::{Submission, already, collect_pages, convert_all, read_json};
+use crate::rest::{Submission, already, collect_converted, collect_pages, read_json};
 use crate::auth::{AccessToken, Audience, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
@@ -55,8 +55,7 @@ impl ArmClient {
     /// What the user is eligible for at, above or below `scope`.
     pub async fn eligibilities_at(&self, scope: &str) -> Result<Vec<Eligibility>> {
         let url = self.url(scope, "roleEligibilityScheduleInstances", &[("$filter", "asTarget()")])?;
-        let items = self.list(url).await?;
-        let mut out = convert_all(items, "eligibility", &self.host(), |v| convert::eligibility(parse_item(v)?))?;
+        let mut out = self.list(url, "eligibility", |v| convert::eligibility(parse_item(v)?)).await?;
         self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
         Ok(out)
     }
@@ -64,8 +63,7 @@ impl ArmClient {
     /// The user's active role assignments (activated and standing), at every scope.
     pub async fn active(&self) -> Result<Vec<ActiveGrant>> {
         let url = self.url("/", "roleAssignmentScheduleInstances", &[("$filter", "asTarget()")])?;
-        let items = self.list(url).await?;
-        let mut out = convert_all(items, "active assignment", &self.host(), |v| convert::grant(parse_item(v)?))?;
+        let mut out = self.list(url, "active assignment", |v| convert::grant(parse_item(v)?)).await?;
         self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
         Ok(out)
     }
@@ -73,8 +71,7 @@ impl ArmClient {
     /// The user's own requests (`asRequestor()`), newest first.
     pub async fn my_requests(&self) -> Result<Vec<RequestRecord>> {
         let url = self.url("/", "roleAssignmentScheduleRequests", &[("$filter", "asRequestor()")])?;
-        let items = self.list(url).await?;
-        let mut out = convert_all(items, "request", &self.host(), |v| convert::request(parse_item(v)?))?;
+        let mut out = self.list(url, "request", |v| convert::request(parse_item(v)?)).await?;
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
         out.sort_by_key(|r| std::cmp::Reverse(r.created));
         Ok(out)
@@ -93,12 +90,16 @@ impl ArmClient {
     /// (matched case-insensitively by the role's GUID) and its effective rules.
     pub async fn policy(&self, role_definition_id: &str, scope: &str) -> Result<Policy> {
         let url = self.url(scope, "roleManagementPolicyAssignments", &[])?;
-        let items = self.list(url).await?;
         let want = guid_of(role_definition_id);
-        let assignment = items
-            .into_iter()
-            .filter_map(|v| serde_json::from_value::<PolicyAssignment>(lowercase_keys(v)).ok())
-            .find(|a| a.properties.roledefinitionid.as_deref().is_some_and(|r| eq_ci(guid_of(r), want)));
+        let mut assignment = None;
+        collect_pages(url, &self.base, "nextLink", |url| async move { self.call(Method::Get, &url, None, None).await }, |v| {
+            if assignment.is_none() {
+                assignment = serde_json::from_value::<PolicyAssignment>(lowercase_keys(v))
+                    .ok()
+                    .filter(|a| a.properties.roledefinitionid.as_deref().is_some_and(|r| eq_ci(guid_of(r), want)));
+            }
+        })
+        .await?;
         let Some(assignment) = assignment else {
             tracing::debug!(target: "elevate::arm", role = want, scope, "no policy assignment; using an empty policy");
             return Ok(Policy::default());
@@ -186,9 +187,9 @@ impl ArmClient {
         }
     }
 
-    /// All items of a paged list, following `nextLink` on the same origin only.
-    async fn list(&self, first: Url) -> Result<Vec<serde_json::Value>> {
-        collect_pages(first, &self.base, "nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await
+    /// All items of a paged list, converted page by page, following `nextLink` on the same origin only.
+    async fn list<T, E: std::fmt::Display>(&self, first: Url, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>) -> Result<Vec<T>> {
+        collect_converted(first, &self.base, "nextLink", |url| async move { self.call(Method::Get, &url, None, None).await }, what, convert).await
     }
 
     /// `{base}{scope}/providers/Microsoft.Authorization/{rest}?api-version=…&{query}`.

@@ -18,13 +18,14 @@ use crate::azure_error;
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind, ScopeRef, Source, Span};
-use crate::rest::{Submission, already, collect_pages, convert_all, read_json};
+use crate::rest::{Submission, already, collect_converted, read_json};
 use crate::text::sanitize;
 use crate::wire::{format_time, lowercase_keys};
 
 const DIRECTORY: &str = "/roleManagement/directory";
 const GROUPS: &str = "/identityGovernance/privilegedAccess/group";
 const MINE: &str = "filterByCurrentUser(on='principal')";
+const NEXT: &str = "@odata.nextLink";
 
 /// A client of Graph's PIM endpoints for one signed-in user.
 pub struct GraphClient {
@@ -48,32 +49,32 @@ impl GraphClient {
 
     /// The user's eligible Entra roles.
     pub async fn directory_eligibilities(&self) -> Result<Vec<Eligibility>> {
-        let items = self.list(&format!("{DIRECTORY}/roleEligibilityScheduleInstances/{MINE}"), "roleDefinition,directoryScope").await?;
-        let mut out = convert_all(items, "Entra role eligibility", &self.host(), convert::directory_eligibility)?;
+        let path = format!("{DIRECTORY}/roleEligibilityScheduleInstances/{MINE}");
+        let mut out = self.list(&path, "roleDefinition,directoryScope", "Entra role eligibility", convert::directory_eligibility).await?;
         self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
         Ok(out)
     }
 
     /// The user's active Entra roles.
     pub async fn directory_active(&self) -> Result<Vec<ActiveGrant>> {
-        let items = self.list(&format!("{DIRECTORY}/roleAssignmentScheduleInstances/{MINE}"), "roleDefinition,directoryScope").await?;
-        let mut out = convert_all(items, "Entra role assignment", &self.host(), convert::directory_grant)?;
+        let path = format!("{DIRECTORY}/roleAssignmentScheduleInstances/{MINE}");
+        let mut out = self.list(&path, "roleDefinition,directoryScope", "Entra role assignment", convert::directory_grant).await?;
         self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
         Ok(out)
     }
 
     /// The user's eligible group memberships and ownerships.
     pub async fn group_eligibilities(&self) -> Result<Vec<Eligibility>> {
-        let items = self.list(&format!("{GROUPS}/eligibilityScheduleInstances/{MINE}"), "group").await?;
-        let mut out = convert_all(items, "group eligibility", &self.host(), convert::group_eligibility)?;
+        let path = format!("{GROUPS}/eligibilityScheduleInstances/{MINE}");
+        let mut out = self.list(&path, "group", "group eligibility", convert::group_eligibility).await?;
         self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
         Ok(out)
     }
 
     /// The user's active group memberships and ownerships.
     pub async fn group_active(&self) -> Result<Vec<ActiveGrant>> {
-        let items = self.list(&format!("{GROUPS}/assignmentScheduleInstances/{MINE}"), "group").await?;
-        let mut out = convert_all(items, "group assignment", &self.host(), convert::group_grant)?;
+        let path = format!("{GROUPS}/assignmentScheduleInstances/{MINE}");
+        let mut out = self.list(&path, "group", "group assignment", convert::group_grant).await?;
         self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
         Ok(out)
     }
@@ -85,8 +86,7 @@ impl GraphClient {
             Source::Group => format!("{GROUP_REQUESTS}/{MINE}"),
             Source::AzureResource => return Err(not_graph(source)),
         };
-        let items = self.list(&path, "").await?;
-        let mut out = convert_all(items, "request", &self.host(), convert::request)?;
+        let mut out = self.list(&path, "", "request", convert::request).await?;
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
         Ok(out)
     }
@@ -115,8 +115,11 @@ impl GraphClient {
             Source::AzureResource => return Err(not_graph(eligibility.source)),
         };
         let url = self.url("/policies/roleManagementPolicyAssignments", &[("$filter", &filter), ("$expand", "policy($expand=rules)")])?;
-        let items = collect_pages(url, &self.base, "@odata.nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await?;
-        Ok(items.into_iter().next().map(convert::policy_from_assignment).unwrap_or_default())
+        let assignments = collect_converted(url, &self.base, NEXT, |url| async move { self.call(Method::Get, &url, None, None).await }, "policy assignment", |v| {
+            Ok::<_, std::convert::Infallible>(convert::policy_from_assignment(v))
+        })
+        .await?;
+        Ok(assignments.into_iter().next().unwrap_or_default())
     }
 
     /// Requests activation of an Entra role or group access for `principal_id` (the caller).
@@ -192,10 +195,11 @@ impl GraphClient {
         if response.is_success() { Ok(response) } else { Err(azure_error::from_response(Api::Graph, &response)) }
     }
 
-    async fn list(&self, path: &str, expand: &str) -> Result<Vec<serde_json::Value>> {
+    /// All items of a list, converted page by page, following `@odata.nextLink` on the same origin only.
+    async fn list<T, E: std::fmt::Display>(&self, path: &str, expand: &str, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>) -> Result<Vec<T>> {
         let query: Vec<(&str, &str)> = if expand.is_empty() { Vec::new() } else { vec![("$expand", expand)] };
         let url = self.url(path, &query)?;
-        collect_pages(url, &self.base, "@odata.nextlink", |url| async move { self.call(Method::Get, &url, None, None).await }).await
+        collect_converted(url, &self.base, NEXT, |url| async move { self.call(Method::Get, &url, None, None).await }, what, convert).await
     }
 
     /// `{base}/v1.0{path}?{query}`. Paths are Elevate's own constants or ids Graph returned (GUIDs).
