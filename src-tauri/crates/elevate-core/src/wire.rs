@@ -1,6 +1,54 @@
 //! Helpers for reading Azure's JSON leniently: member names in any case, dates in Azure's forms.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use crate::model::{Span, Ticket};
+use crate::text::sanitize;
+
+/// `ticketInfo`, as both ARM and Graph send it (member names lower-cased).
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketInfo {
+    pub ticketnumber: Option<String>,
+    pub ticketsystem: Option<String>,
+}
+
+impl TicketInfo {
+    /// The ticket, if it has a number (Azure sends `{"ticketNumber": null, …}` for none).
+    pub fn into_ticket(self) -> Option<Ticket> {
+        match self.ticketnumber.filter(|n| !n.is_empty()) {
+            Some(number) => Some(Ticket { system: sanitize(&self.ticketsystem.unwrap_or_default()), number: sanitize(&number) }),
+            None => None,
+        }
+    }
+}
+
+/// `scheduleInfo.expiration`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Expiration {
+    pub duration: Option<String>,
+}
+
+/// `scheduleInfo`, as both ARM and Graph send it.
+#[derive(Debug, Default, Deserialize)]
+pub struct ScheduleInfo {
+    pub startdatetime: Option<String>,
+    pub expiration: Option<Expiration>,
+}
+
+impl ScheduleInfo {
+    /// The requested start and duration.
+    pub fn start_and_duration(self) -> (Option<DateTime<Utc>>, Option<Span>) {
+        let duration = self.expiration.and_then(|e| e.duration).and_then(|d| Span::parse_iso8601(&d).ok());
+        (parse_time(self.startdatetime.as_deref()), duration)
+    }
+}
+
+/// An object with a display name (ARM's `expandedProperties` members, Graph's expanded relations).
+#[derive(Debug, Default, Deserialize)]
+pub struct Named {
+    pub displayname: Option<String>,
+}
 
 /// Returns `value` with every object member name lower-cased, recursively, so that typed structs can be
 /// read regardless of the casing a service (or a version of it) uses. On a clash the first member wins.

@@ -3,7 +3,7 @@
 use super::wire::{Expanded, Instance, Request};
 use crate::model::{
     ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord, RequestStatus, RoleKey, RoleRef,
-    ScopeKind, ScopeRef, Source, Span, Ticket,
+    ScopeKind, ScopeRef, Source,
 };
 use crate::text::sanitize;
 use crate::wire::parse_time;
@@ -109,13 +109,8 @@ pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
     let (role, scope_ref) = refs(&scope, &role_id, p.expandedproperties.as_ref());
     let kind = RequestKind::from_azure(p.requesttype.as_deref().unwrap_or(""));
     let azure_status = p.status.unwrap_or_default();
-    let ticket = p.ticketinfo.and_then(|t| match (t.ticketsystem, t.ticketnumber) {
-        (Some(system), Some(number)) if !number.is_empty() => Some(Ticket { system, number }),
-        (None, Some(number)) if !number.is_empty() => Some(Ticket { system: String::new(), number }),
-        _ => None,
-    });
-    let schedule = p.scheduleinfo.unwrap_or_default();
-    let duration = schedule.expiration.as_ref().and_then(|e| e.duration.as_deref()).and_then(|d| Span::parse_iso8601(d).ok());
+    let ticket = p.ticketinfo.and_then(|t| t.into_ticket());
+    let (start, duration) = p.scheduleinfo.unwrap_or_default().start_and_duration();
     Ok(RequestRecord {
         id,
         name,
@@ -130,7 +125,7 @@ pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
         justification: p.justification.map(|j| sanitize(&j)),
         ticket,
         duration,
-        start: parse_time(schedule.startdatetime.as_deref()),
+        start,
         approval_id: p.approvalid.filter(|a| !a.is_empty()),
     })
 }

@@ -4,11 +4,7 @@
 
 use serde::Deserialize;
 
-/// `{id, displayName, type}` in `expandedProperties`; Elevate reads the name.
-#[derive(Debug, Default, Deserialize)]
-pub struct Named {
-    pub displayname: Option<String>,
-}
+use crate::wire::{Named, ScheduleInfo, TicketInfo};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Expanded {
@@ -35,23 +31,6 @@ pub struct InstanceProperties {
     pub assignmenttype: Option<String>,
     pub roleeligibilityscheduleid: Option<String>,
     pub expandedproperties: Option<Expanded>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct TicketInfo {
-    pub ticketnumber: Option<String>,
-    pub ticketsystem: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Expiration {
-    pub duration: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ScheduleInfo {
-    pub startdatetime: Option<String>,
-    pub expiration: Option<Expiration>,
 }
 
 /// A roleAssignmentScheduleRequest.

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use super::wire::{DirectoryInstance, GroupInstance, Request};
 use crate::model::{
     ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord, RequestStatus, RoleKey, RoleRef,
-    ScopeKind, ScopeRef, Source, Span, Ticket,
+    ScopeKind, ScopeRef, Source,
 };
 use crate::text::sanitize;
 use crate::wire::{lowercase_keys, parse_time};
@@ -165,11 +165,8 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
         }
         (None, None) => return Err(Incomplete("roleDefinitionId or groupId")),
     };
-    let ticket = r.ticketinfo.and_then(|t| match (t.ticketsystem, t.ticketnumber) {
-        (system, Some(number)) if !number.is_empty() => Some(Ticket { system: system.unwrap_or_default(), number }),
-        _ => None,
-    });
-    let schedule = r.scheduleinfo.unwrap_or_default();
+    let ticket = r.ticketinfo.and_then(|t| t.into_ticket());
+    let (start, duration) = r.scheduleinfo.unwrap_or_default().start_and_duration();
     Ok(RequestRecord {
         id,
         name,
@@ -183,8 +180,8 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
         created: parse_time(r.createddatetime.as_deref()),
         justification: r.justification.map(|j| sanitize(&j)),
         ticket,
-        duration: schedule.expiration.and_then(|e| e.duration).and_then(|d| Span::parse_iso8601(&d).ok()),
-        start: parse_time(schedule.startdatetime.as_deref()),
+        duration,
+        start,
         approval_id: r.approvalid.filter(|a| !a.is_empty()),
     })
 }

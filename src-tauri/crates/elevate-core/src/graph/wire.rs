@@ -3,11 +3,7 @@
 
 use serde::Deserialize;
 
-/// An object with a display name (`roleDefinition`, `directoryScope`, `group` when expanded).
-#[derive(Debug, Default, Deserialize)]
-pub struct Named {
-    pub displayname: Option<String>,
-}
+use crate::wire::{Named, ScheduleInfo, TicketInfo};
 
 /// A unifiedRoleEligibilityScheduleInstance or unifiedRoleAssignmentScheduleInstance.
 #[derive(Debug, Deserialize)]
@@ -39,23 +35,6 @@ pub struct GroupInstance {
     pub assignmenttype: Option<String>,
     pub eligibilityscheduleid: Option<String>,
     pub group: Option<Named>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct TicketInfo {
-    pub ticketnumber: Option<String>,
-    pub ticketsystem: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Expiration {
-    pub duration: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ScheduleInfo {
-    pub startdatetime: Option<String>,
-    pub expiration: Option<Expiration>,
 }
 
 /// A unifiedRoleAssignmentScheduleRequest or privilegedAccessGroupAssignmentScheduleRequest.
