@@ -5,31 +5,61 @@ use elevate_e2e::Home;
 use serde_json::Value;
 
 fn find<'a>(items: &'a Value, role: &str, scope_name: &str) -> Option<&'a Value> {
-    items.as_array()?.iter().find(|r| r["role"] == role && r["scope_name"] == scope_name)
+    items
+        .as_array()?
+        .iter()
+        .find(|r| r["role"] == role && r["scope_name"] == scope_name)
 }
 
 #[test]
 fn roles_lists_the_demo_tenant_with_the_documented_fields() {
     let home = Home::new();
     let roles = home.run(&["--demo", "--json", "roles"]).ok().json();
-    let items = roles.as_array().unwrap_or_else(|| panic!("not an array: {roles}"));
+    let items = roles
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {roles}"));
     assert!(items.len() >= 6, "{roles:#}");
     for item in items {
         for field in ["id", "source", "role", "scope", "scope_name"] {
             assert!(item[field].is_string(), "{field} missing in {item}");
         }
     }
-    let sources: std::collections::BTreeSet<&str> = items.iter().filter_map(|r| r["source"].as_str()).collect();
-    assert_eq!(sources.into_iter().collect::<Vec<_>>(), vec!["azure-resource", "entra-role", "group"], "{roles:#}");
-    assert!(find(&roles, "Global Reader", "Directory").is_some(), "{roles:#}");
-    assert!(find(&roles, "Member", "PIM-Prod-Operators").is_some(), "{roles:#}");
+    let sources: std::collections::BTreeSet<&str> =
+        items.iter().filter_map(|r| r["source"].as_str()).collect();
+    assert_eq!(
+        sources.into_iter().collect::<Vec<_>>(),
+        vec!["azure-resource", "entra-role", "group"],
+        "{roles:#}"
+    );
+    assert!(
+        find(&roles, "Global Reader", "Directory").is_some(),
+        "{roles:#}"
+    );
+    assert!(
+        find(&roles, "Member", "PIM-Prod-Operators").is_some(),
+        "{roles:#}"
+    );
     let owner = find(&roles, "Owner", "Contoso Production").unwrap_or_else(|| panic!("{roles:#}"));
-    assert!(owner["scope"].as_str().is_some_and(|s| s.starts_with("/subscriptions/")));
+    assert!(
+        owner["scope"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("/subscriptions/"))
+    );
     let via_group = items.iter().find(|r| r["member_type"] == "group");
-    assert!(via_group.is_some(), "one eligibility is inherited through a group: {roles:#}");
+    assert!(
+        via_group.is_some(),
+        "one eligibility is inherited through a group: {roles:#}"
+    );
 
-    let only = home.run(&["--demo", "--json", "roles", "--source", "entra-role"]).ok().json();
-    assert!(only.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|r| r["source"] == "entra-role")), "{only:#}");
+    let only = home
+        .run(&["--demo", "--json", "roles", "--source", "entra-role"])
+        .ok()
+        .json();
+    assert!(
+        only.as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|r| r["source"] == "entra-role")),
+        "{only:#}"
+    );
 
     let table = home.run(&["--demo", "roles"]).ok();
     assert!(table.stdout.starts_with("ROLE"), "{}", table.stdout);
@@ -40,44 +70,86 @@ fn roles_lists_the_demo_tenant_with_the_documented_fields() {
 fn activate_then_active_then_deactivate_across_runs() {
     let home = Home::new();
     let activated = home
-        .run(&["--demo", "--json", "activate", "contributor@contoso development", "--for", "2h", "--reason", "deploy release 42"])
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "contributor@contoso development",
+            "--for",
+            "2h",
+            "--reason",
+            "deploy release 42",
+        ])
         .ok()
         .json();
     assert_eq!(activated[0]["outcome"], "done", "{activated:#}");
     assert_eq!(activated[0]["request"]["azure_status"], "Provisioned");
 
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    let grant = find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
+    let grant =
+        find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
     assert_eq!(grant["assignment_type"], "activated");
-    let (start, end) = (grant["start"].as_str().unwrap_or(""), grant["end"].as_str().unwrap_or(""));
+    let (start, end) = (
+        grant["start"].as_str().unwrap_or(""),
+        grant["end"].as_str().unwrap_or(""),
+    );
     assert!(!start.is_empty() && !end.is_empty(), "{grant}");
     let secs = grant["remaining_seconds"].as_i64().unwrap_or(0);
-    assert!((7000..=7200).contains(&secs), "about two hours left: {grant}");
+    assert!(
+        (7000..=7200).contains(&secs),
+        "about two hours left: {grant}"
+    );
 
     // A standing assignment is listed too, and cannot be deactivated.
-    assert!(active.as_array().is_some_and(|a| a.iter().any(|g| g["assignment_type"] == "assigned")), "{active:#}");
+    assert!(
+        active
+            .as_array()
+            .is_some_and(|a| a.iter().any(|g| g["assignment_type"] == "assigned")),
+        "{active:#}"
+    );
 
     // Azure refuses deactivation in the first five minutes; the message says so.
     let early = home.run(&["--demo", "deactivate", "Contributor@Development"]);
     assert_eq!(early.code, Some(1), "{}\n{}", early.stdout, early.stderr);
-    assert!(early.stdout.contains("ActiveDurationTooShort"), "{}", early.stdout);
+    assert!(
+        early.stdout.contains("ActiveDurationTooShort"),
+        "{}",
+        early.stdout
+    );
 
     home.run(&["--demo", "clock", "--advance", "6m"]).ok();
     // Time left follows the demo clock.
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    let grant = find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
+    let grant =
+        find(&active, "Contributor", "Contoso Development").unwrap_or_else(|| panic!("{active:#}"));
     let secs = grant["remaining_seconds"].as_i64().unwrap_or(0);
     assert!((6600..=6840).contains(&secs), "six minutes less: {grant}");
-    let done = home.run(&["--demo", "--json", "deactivate", "Contributor@Development"]).ok().json();
+    let done = home
+        .run(&["--demo", "--json", "deactivate", "Contributor@Development"])
+        .ok()
+        .json();
     assert_eq!(done[0]["outcome"], "done", "{done:#}");
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    assert!(find(&active, "Contributor", "Contoso Development").is_none(), "{active:#}");
+    assert!(
+        find(&active, "Contributor", "Contoso Development").is_none(),
+        "{active:#}"
+    );
 
     let history = home.run(&["--demo", "--json", "history"]).ok().json();
-    let kinds: Vec<&str> = history.as_array().map(|h| h.iter().filter_map(|e| e["kind"].as_str()).collect()).unwrap_or_default();
-    assert!(kinds.contains(&"activate") && kinds.contains(&"deactivate"), "{history:#}");
+    let kinds: Vec<&str> = history
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        kinds.contains(&"activate") && kinds.contains(&"deactivate"),
+        "{history:#}"
+    );
     let csv = home.run(&["--demo", "history", "--csv"]).ok();
-    assert!(csv.stdout.starts_with("at,account,source,kind"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.starts_with("at,account,source,kind"),
+        "{}",
+        csv.stdout
+    );
     assert!(csv.stdout.contains("deploy release 42"));
 }
 
@@ -86,18 +158,43 @@ fn policy_requirements_are_checked_before_anything_is_sent() {
     let home = Home::new();
     let run = home.run(&["--demo", "activate", "Contributor@Development"]);
     assert_eq!(run.code, Some(1));
-    assert!(run.stdout.contains("--reason"), "says what to add: {}", run.stdout);
-    let run = home.run(&["--demo", "activate", "Contoso Incident Responder", "--reason", "x"]);
+    assert!(
+        run.stdout.contains("--reason"),
+        "says what to add: {}",
+        run.stdout
+    );
+    let run = home.run(&[
+        "--demo",
+        "activate",
+        "Contoso Incident Responder",
+        "--reason",
+        "x",
+    ]);
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.contains("--ticket"), "{}", run.stdout);
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    assert!(active.as_array().is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")), "{active:#}");
+    assert!(
+        active
+            .as_array()
+            .is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")),
+        "{active:#}"
+    );
 }
 
 #[test]
 fn longer_than_allowed_is_shortened_with_a_note() {
     let home = Home::new();
-    let out = home.run(&["--demo", "--json", "activate", "Reader@Contoso Platform", "--for", "12h"]).ok().json();
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Reader@Contoso Platform",
+            "--for",
+            "12h",
+        ])
+        .ok()
+        .json();
     assert_eq!(out[0]["outcome"], "done", "{out:#}");
     assert_eq!(out[0]["request"]["duration"], "PT8H");
     assert!(out[0]["notes"].to_string().contains("shortened"), "{out:#}");
@@ -107,19 +204,45 @@ fn longer_than_allowed_is_shortened_with_a_note() {
 fn approval_required_is_pending_and_can_be_canceled() {
     let home = Home::new();
     let out = home
-        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "hotfix", "--ticket", "ServiceNow:INC0012345"])
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Owner@Production",
+            "--reason",
+            "hotfix",
+            "--ticket",
+            "ServiceNow:INC0012345",
+        ])
         .ok()
         .json();
     assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
-    let name = out[0]["request"]["name"].as_str().unwrap_or_default().to_owned();
+    let name = out[0]["request"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(out[0]["request"]["approval_id"].is_string(), "{out:#}");
 
     let pending = home.run(&["--demo", "--json", "requests"]).ok().json();
-    assert!(pending.as_array().is_some_and(|p| p.iter().any(|r| r["name"] == name.as_str())), "{pending:#}");
+    assert!(
+        pending
+            .as_array()
+            .is_some_and(|p| p.iter().any(|r| r["name"] == name.as_str())),
+        "{pending:#}"
+    );
 
     // Asking again while it is pending creates nothing new.
     let again = home
-        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "hotfix", "--ticket", "ServiceNow:INC0012345"])
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Owner@Production",
+            "--reason",
+            "hotfix",
+            "--ticket",
+            "ServiceNow:INC0012345",
+        ])
         .ok()
         .json();
     assert_eq!(again[0]["outcome"], "already-pending", "{again:#}");
@@ -133,21 +256,58 @@ fn approval_required_is_pending_and_can_be_canceled() {
 #[test]
 fn authentication_context_is_satisfied_by_signing_in_again() {
     let home = Home::new();
-    let out = home.run(&["--demo", "--json", "activate", "Key Vault Secrets Officer", "--for", "30m", "--reason", "rotate keys"]).ok().json();
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Key Vault Secrets Officer",
+            "--for",
+            "30m",
+            "--reason",
+            "rotate keys",
+        ])
+        .ok()
+        .json();
     assert_eq!(out[0]["outcome"], "done", "{out:#}");
-    assert!(out[0]["notes"].to_string().contains("stronger sign-in"), "{out:#}");
+    assert!(
+        out[0]["notes"].to_string().contains("stronger sign-in"),
+        "{out:#}"
+    );
 }
 
 #[test]
 fn several_roles_activate_concurrently_each_reported() {
     let home = Home::new();
-    let run = home.run(&["--demo", "--json", "activate", "Reader@Platform", "Contributor@Development", "Nope@Nowhere", "--reason", "audit"]);
+    let run = home.run(&[
+        "--demo",
+        "--json",
+        "activate",
+        "Reader@Platform",
+        "Contributor@Development",
+        "Nope@Nowhere",
+        "--reason",
+        "audit",
+    ]);
     assert_eq!(run.code, Some(1), "one selector matched nothing");
     assert!(run.stderr.contains("Nope@Nowhere"), "{}", run.stderr);
     let out = run.json();
-    let outcomes: Vec<&str> = out.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    let outcomes: Vec<&str> = out
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(outcomes, vec!["done", "done"], "{out:#}");
-    let again = home.run(&["--demo", "--json", "activate", "Reader@Platform", "--reason", "audit"]).ok().json();
+    let again = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Reader@Platform",
+            "--reason",
+            "audit",
+        ])
+        .ok()
+        .json();
     assert_eq!(again[0]["outcome"], "already-active", "{again:#}");
 }
 
@@ -157,10 +317,18 @@ fn ambiguous_and_unknown_selectors_are_clear_errors() {
     let run = home.run(&["--demo", "activate", "Contributor", "--reason", "x"]);
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("matches 2 roles"), "{}", run.stderr);
-    assert!(run.stderr.contains("rg-web-prod") && run.stderr.contains("Contoso Development"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rg-web-prod") && run.stderr.contains("Contoso Development"),
+        "{}",
+        run.stderr
+    );
     let run = home.run(&["--demo", "deactivate", "Owner"]);
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("no active role matches"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no active role matches"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -169,7 +337,12 @@ fn reset_starts_the_demo_afresh() {
     home.run(&["--demo", "activate", "Reader@Platform"]).ok();
     home.run(&["--demo", "reset"]).ok();
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    assert!(active.as_array().is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")), "{active:#}");
+    assert!(
+        active
+            .as_array()
+            .is_some_and(|a| a.iter().all(|g| g["assignment_type"] == "assigned")),
+        "{active:#}"
+    );
     let run = home.run(&["reset"]);
     assert_eq!(run.code, Some(1), "reset without --demo is refused");
 }
@@ -178,19 +351,31 @@ fn reset_starts_the_demo_afresh() {
 fn garbage_config_is_a_clear_error_and_loses_nothing() {
     let home = Home::new();
     home.run(&["--demo", "activate", "Reader@Platform"]).ok();
-    std::fs::write(home.path().join("config.toml"), "cloud = [[[").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(home.path().join("config.toml"), "cloud = [[[")
+        .unwrap_or_else(|e| panic!("{e}"));
     let run = home.run(&["--demo", "active"]);
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("config.toml") && run.stderr.contains("delete it"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("config.toml") && run.stderr.contains("delete it"),
+        "{}",
+        run.stderr
+    );
     std::fs::remove_file(home.path().join("config.toml")).unwrap_or_else(|e| panic!("{e}"));
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    assert!(find(&active, "Reader", "Contoso Platform").is_some(), "state survived: {active:#}");
+    assert!(
+        find(&active, "Reader", "Contoso Platform").is_some(),
+        "state survived: {active:#}"
+    );
 }
 
 #[test]
 fn real_tenant_endpoints_are_validated() {
     let home = Home::new();
-    let run = home.command().env("ELEVATE_ARM_URL", "http://management.example.com").arg("roles").output();
+    let run = home
+        .command()
+        .env("ELEVATE_ARM_URL", "http://management.example.com")
+        .arg("roles")
+        .output();
     let run = run.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -200,56 +385,183 @@ fn real_tenant_endpoints_are_validated() {
 #[test]
 fn entra_roles_and_group_memberships_end_to_end() {
     let home = Home::new();
-    let out = home.run(&["--demo", "--json", "activate", "Global Reader", "Member@PIM-Prod-Operators", "--for", "1h", "--reason", "quarterly audit"]).ok().json();
-    let outcomes: Vec<&str> = out.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Global Reader",
+            "Member@PIM-Prod-Operators",
+            "--for",
+            "1h",
+            "--reason",
+            "quarterly audit",
+        ])
+        .ok()
+        .json();
+    let outcomes: Vec<&str> = out
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(outcomes, vec!["done", "done"], "{out:#}");
 
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    let reader = find(&active, "Global Reader", "Directory").unwrap_or_else(|| panic!("{active:#}"));
-    assert_eq!((reader["source"].as_str(), reader["assignment_type"].as_str()), (Some("entra-role"), Some("activated")));
-    assert!(find(&active, "Member", "PIM-Prod-Operators").is_some(), "{active:#}");
-    let inherited = active.as_array().and_then(|a| a.iter().find(|g| g["role"] == "Contributor" && g["scope_name"] == "Contoso Production"));
-    assert_eq!(inherited.map(|g| g["member_type"].clone()), Some(serde_json::json!("group")), "the group's Azure role shows as inherited: {active:#}");
+    let reader =
+        find(&active, "Global Reader", "Directory").unwrap_or_else(|| panic!("{active:#}"));
+    assert_eq!(
+        (
+            reader["source"].as_str(),
+            reader["assignment_type"].as_str()
+        ),
+        (Some("entra-role"), Some("activated"))
+    );
+    assert!(
+        find(&active, "Member", "PIM-Prod-Operators").is_some(),
+        "{active:#}"
+    );
+    let inherited = active.as_array().and_then(|a| {
+        a.iter()
+            .find(|g| g["role"] == "Contributor" && g["scope_name"] == "Contoso Production")
+    });
+    assert_eq!(
+        inherited.map(|g| g["member_type"].clone()),
+        Some(serde_json::json!("group")),
+        "the group's Azure role shows as inherited: {active:#}"
+    );
 
-    let entra_only = home.run(&["--demo", "--json", "active", "--source", "entra-role"]).ok().json();
-    assert!(entra_only.as_array().is_some_and(|a| a.iter().all(|g| g["source"] == "entra-role")), "{entra_only:#}");
+    let entra_only = home
+        .run(&["--demo", "--json", "active", "--source", "entra-role"])
+        .ok()
+        .json();
+    assert!(
+        entra_only
+            .as_array()
+            .is_some_and(|a| a.iter().all(|g| g["source"] == "entra-role")),
+        "{entra_only:#}"
+    );
 
     home.run(&["--demo", "clock", "--advance", "6m"]).ok();
-    let done = home.run(&["--demo", "--json", "deactivate", "Global Reader", "Member@PIM-Prod-Operators"]).ok().json();
-    let outcomes: Vec<&str> = done.as_array().map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect()).unwrap_or_default();
+    let done = home
+        .run(&[
+            "--demo",
+            "--json",
+            "deactivate",
+            "Global Reader",
+            "Member@PIM-Prod-Operators",
+        ])
+        .ok()
+        .json();
+    let outcomes: Vec<&str> = done
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["outcome"].as_str()).collect())
+        .unwrap_or_default();
     assert_eq!(outcomes, vec!["done", "done"], "{done:#}");
     let active = home.run(&["--demo", "--json", "active"]).ok().json();
-    assert!(find(&active, "Global Reader", "Directory").is_none() && find(&active, "Member", "PIM-Prod-Operators").is_none(), "{active:#}");
+    assert!(
+        find(&active, "Global Reader", "Directory").is_none()
+            && find(&active, "Member", "PIM-Prod-Operators").is_none(),
+        "{active:#}"
+    );
     let history = home.run(&["--demo", "--json", "history"]).ok().json();
-    let sources: std::collections::BTreeSet<&str> = history.as_array().map(|h| h.iter().filter_map(|e| e["source"].as_str()).collect()).unwrap_or_default();
-    assert!(sources.contains("entra-role") && sources.contains("group"), "{history:#}");
+    let sources: std::collections::BTreeSet<&str> = history
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["source"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        sources.contains("entra-role") && sources.contains("group"),
+        "{history:#}"
+    );
 }
 
 #[test]
 fn entra_approval_is_pending_and_cancelable_by_role_name() {
     let home = Home::new();
-    let out = home.run(&["--demo", "--json", "activate", "User Administrator", "--reason", "onboarding"]).ok().json();
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "User Administrator",
+            "--reason",
+            "onboarding",
+        ])
+        .ok()
+        .json();
     assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
-    let pending = home.run(&["--demo", "--json", "requests", "--source", "entra-role"]).ok().json();
+    let pending = home
+        .run(&["--demo", "--json", "requests", "--source", "entra-role"])
+        .ok()
+        .json();
     assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending:#}");
-    let canceled = home.run(&["--demo", "--json", "cancel", "User Administrator"]).ok().json();
+    let canceled = home
+        .run(&["--demo", "--json", "cancel", "User Administrator"])
+        .ok()
+        .json();
     assert_eq!(canceled[0]["outcome"], "canceled", "{canceled:#}");
 }
 
 #[test]
 fn wait_follows_the_request_and_start_schedules_it() {
     let home = Home::new();
-    let waited = home.run(&["--demo", "--json", "activate", "Reader@Platform", "--wait", "--timeout", "30s"]).ok().json();
-    assert_eq!(waited[0]["outcome"], "done", "{waited:#}");
-    let pending = home
-        .run(&["--demo", "--json", "activate", "Owner@Production", "--reason", "r", "--ticket", "SN:1", "--wait", "--timeout", "3s"])
+    let waited = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Reader@Platform",
+            "--wait",
+            "--timeout",
+            "30s",
+        ])
         .ok()
         .json();
-    assert_eq!(pending[0]["outcome"], "pending-approval", "still waiting for an approver when --timeout ran out: {pending:#}");
+    assert_eq!(waited[0]["outcome"], "done", "{waited:#}");
+    let pending = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Owner@Production",
+            "--reason",
+            "r",
+            "--ticket",
+            "SN:1",
+            "--wait",
+            "--timeout",
+            "3s",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        pending[0]["outcome"], "pending-approval",
+        "still waiting for an approver when --timeout ran out: {pending:#}"
+    );
 
-    let later = home.run(&["activate", "--demo", "Contributor@Development", "--reason", "tonight", "--start", "+2h"]).ok();
-    assert!(later.stdout.contains("scheduled to start"), "{}", later.stdout);
-    let bad = home.run(&["--demo", "activate", "Contributor@Development", "--reason", "x", "--start", "someday"]);
+    let later = home
+        .run(&[
+            "activate",
+            "--demo",
+            "Contributor@Development",
+            "--reason",
+            "tonight",
+            "--start",
+            "+2h",
+        ])
+        .ok();
+    assert!(
+        later.stdout.contains("scheduled to start"),
+        "{}",
+        later.stdout
+    );
+    let bad = home.run(&[
+        "--demo",
+        "activate",
+        "Contributor@Development",
+        "--reason",
+        "x",
+        "--start",
+        "someday",
+    ]);
     assert_eq!(bad.code, Some(1));
     assert!(bad.stderr.contains("is not a start time"), "{}", bad.stderr);
 }

@@ -9,10 +9,18 @@ pub fn elevate_bin() -> PathBuf {
     if let Some(bin) = std::env::var_os("ELEVATE_BIN") {
         return PathBuf::from(bin);
     }
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("cannot find the test executable: {e}"));
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap_or_else(|| panic!("unexpected test path {}", exe.display()));
+    let exe =
+        std::env::current_exe().unwrap_or_else(|e| panic!("cannot find the test executable: {e}"));
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap_or_else(|| panic!("unexpected test path {}", exe.display()));
     let bin = dir.join(format!("elevate{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: build the workspace first (cargo build --workspace)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: build the workspace first (cargo build --workspace)",
+        bin.display()
+    );
     bin
 }
 
@@ -34,13 +42,23 @@ pub struct Run {
 impl Run {
     /// Standard output as JSON, or a panic showing both streams.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Panics with both streams unless the exit code was 0.
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, Some(0), "elevate failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "elevate failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 }
@@ -48,7 +66,9 @@ impl Run {
 impl Home {
     /// A new, empty home.
     pub fn new() -> Self {
-        Home { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")) }
+        Home {
+            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")),
+        }
     }
 
     /// The folder.
@@ -69,7 +89,11 @@ impl Home {
 
     /// Runs `elevate ARGS…`.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output: Output = self.command().args(args).output().unwrap_or_else(|e| panic!("cannot run elevate: {e}"));
+        let output: Output = self
+            .command()
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run elevate: {e}"));
         Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

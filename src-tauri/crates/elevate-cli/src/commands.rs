@@ -9,11 +9,13 @@ use elevate_core::Error;
 use elevate_core::arm::ArmClient;
 use elevate_core::auth::{AzureCliTokenSource, TokenSource};
 use elevate_core::config::{Config, Endpoints, Paths};
+use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::model::{AssignmentType, Source};
 use elevate_core::selector::{Selectable, select_one};
-use elevate_core::graph::GraphClient;
-use elevate_core::session::{ActionResult, ActivationWish, Clients, Outcome, Session, SessionOptions};
+use elevate_core::session::{
+    ActionResult, ActivationWish, Clients, Outcome, Session, SessionOptions,
+};
 use elevate_core::store::{HistoryQuery, Store};
 
 use crate::args::{ActivateArgs, Command};
@@ -33,15 +35,31 @@ impl Context {
     pub async fn open(demo: bool, json: bool) -> Result<Context, Error> {
         let paths = Paths::from_env()?;
         let config = Config::load(&paths)?;
-        let (endpoints, tokens, demo, db): (Endpoints, Arc<dyn TokenSource>, Option<Demo>, _) = if demo {
-            let sim = Demo::start(&paths.demo_dir()).await?;
-            let url = url::Url::parse(&sim.url()).map_err(|e| Error::Invalid(format!("the simulator's URL is unusable: {e}")))?;
-            (Endpoints::all_at(&url), sim.tokens(), Some(sim), paths.demo_dir().join("elevate.db"))
-        } else {
-            let endpoints = config.endpoints.clone();
-            let tokens = AzureCliTokenSource::new(endpoints.arm_scope.clone(), endpoints.graph_scope.clone(), None)?;
-            (endpoints, Arc::new(tokens) as Arc<dyn TokenSource>, None, paths.database())
-        };
+        let (endpoints, tokens, demo, db): (Endpoints, Arc<dyn TokenSource>, Option<Demo>, _) =
+            if demo {
+                let sim = Demo::start(&paths.demo_dir()).await?;
+                let url = url::Url::parse(&sim.url())
+                    .map_err(|e| Error::Invalid(format!("the simulator's URL is unusable: {e}")))?;
+                (
+                    Endpoints::all_at(&url),
+                    sim.tokens(),
+                    Some(sim),
+                    paths.demo_dir().join("elevate.db"),
+                )
+            } else {
+                let endpoints = config.endpoints.clone();
+                let tokens = AzureCliTokenSource::new(
+                    endpoints.arm_scope.clone(),
+                    endpoints.graph_scope.clone(),
+                    None,
+                )?;
+                (
+                    endpoints,
+                    Arc::new(tokens) as Arc<dyn TokenSource>,
+                    None,
+                    paths.database(),
+                )
+            };
         let store = match Store::open(&db).await {
             Ok(store) => Some(store),
             Err(e) => {
@@ -51,10 +69,21 @@ impl Context {
         };
         let http = HttpClient::new(RetryPolicy::default())?;
         let clients = Clients {
-            arm: Some(ArmClient::new(http.clone(), endpoints.arm.clone(), Arc::clone(&tokens))),
-            graph: Some(GraphClient::new(http, endpoints.graph.clone(), Arc::clone(&tokens))),
+            arm: Some(ArmClient::new(
+                http.clone(),
+                endpoints.arm.clone(),
+                Arc::clone(&tokens),
+            )),
+            graph: Some(GraphClient::new(
+                http,
+                endpoints.graph.clone(),
+                Arc::clone(&tokens),
+            )),
         };
-        let options = SessionOptions { default_duration: config.default_duration, ..SessionOptions::default() };
+        let options = SessionOptions {
+            default_duration: config.default_duration,
+            ..SessionOptions::default()
+        };
         let session = match Session::connect(clients, tokens, store, options).await {
             Ok(session) => session,
             Err(e) => {
@@ -64,7 +93,11 @@ impl Context {
                 return Err(e);
             }
         };
-        Ok(Context { session, demo, json })
+        Ok(Context {
+            session,
+            demo,
+            json,
+        })
     }
 
     /// Stops the demo simulator (saving its state) and closes the store.
@@ -91,9 +124,9 @@ impl Context {
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
             Command::Clock { advance, scale } => self.clock(advance, scale).await,
-            Command::Sim(_) | Command::Reset | Command::Completions { .. } => {
-                Err(Error::Invalid("this command does not need a session".into()))
-            }
+            Command::Sim(_) | Command::Reset | Command::Completions { .. } => Err(Error::Invalid(
+                "this command does not need a session".into(),
+            )),
         }
     }
 
@@ -110,7 +143,14 @@ impl Context {
         if self.json {
             output::print_json(&items.iter().map(RoleJson::from).collect::<Vec<_>>());
         } else if items.is_empty() && failures.is_empty() {
-            println!("You are not eligible for any role{}.", if cached { " (in the cache; run without --cached)" } else { "" });
+            println!(
+                "You are not eligible for any role{}.",
+                if cached {
+                    " (in the cache; run without --cached)"
+                } else {
+                    ""
+                }
+            );
         } else {
             output::roles_table(&items);
         }
@@ -122,9 +162,12 @@ impl Context {
     async fn now(&self) -> chrono::DateTime<Utc> {
         if let Some(demo) = &self.demo
             && let Ok(info) = demo.control("info", None).await
-                && let Some(now) = info["now"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
-                    return now.with_timezone(&Utc);
-                }
+            && let Some(now) = info["now"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        {
+            return now.with_timezone(&Utc);
+        }
         Utc::now()
     }
 
@@ -133,13 +176,22 @@ impl Context {
         output::print_failures(&listing.failures);
         let now = self.now().await;
         if self.json {
-            output::print_json(&listing.items.iter().map(|g| GrantJson::new(g, now)).collect::<Vec<_>>());
+            output::print_json(
+                &listing
+                    .items
+                    .iter()
+                    .map(|g| GrantJson::new(g, now))
+                    .collect::<Vec<_>>(),
+            );
         } else if listing.items.is_empty() && listing.failures.is_empty() {
             println!("No active roles.");
         } else {
             output::active_table(&listing.items, now);
         }
-        Ok(exit_for_listing(listing.items.is_empty(), &listing.failures))
+        Ok(exit_for_listing(
+            listing.items.is_empty(),
+            &listing.failures,
+        ))
     }
 
     async fn activate(&self, args: ActivateArgs) -> Result<ExitCode, Error> {
@@ -160,7 +212,10 @@ impl Context {
         let mut failed_selectors = false;
         for selector in &args.selectors {
             match select_one(&listing.items, selector) {
-                Ok(e) if chosen.iter().any(|(c, _): &(elevate_core::model::Eligibility, _)| c.key == e.key) => {}
+                Ok(e)
+                    if chosen
+                        .iter()
+                        .any(|(c, _): &(elevate_core::model::Eligibility, _)| c.key == e.key) => {}
                 Ok(e) => chosen.push((e.clone(), wish.clone())),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -170,19 +225,32 @@ impl Context {
         }
         let mut results = self.session.activate_many(&chosen).await;
         if args.wait {
-            self.wait_all(&mut results, Duration::from_secs(args.timeout.as_seconds())).await;
+            self.wait_all(&mut results, Duration::from_secs(args.timeout.as_seconds()))
+                .await;
         }
         self.report(&results, "activated");
         Ok(exit_for_actions(&results, failed_selectors))
     }
 
     async fn wait_all(&self, results: &mut [ActionResult], timeout: Duration) {
-        if !self.json && results.iter().any(|r| r.request.as_ref().is_some_and(|q| q.status.is_pending())) {
-            eprintln!("waiting up to {} for pending requests…", elevate_core::model::Span::from_seconds(timeout.as_secs()));
+        if !self.json
+            && results
+                .iter()
+                .any(|r| r.request.as_ref().is_some_and(|q| q.status.is_pending()))
+        {
+            eprintln!(
+                "waiting up to {} for pending requests…",
+                elevate_core::model::Span::from_seconds(timeout.as_secs())
+            );
         }
         let waits = results.iter().map(|r| async {
             match &r.request {
-                Some(request) if matches!(r.outcome, Outcome::Done | Outcome::PendingApproval | Outcome::PendingOther) => {
+                Some(request)
+                    if matches!(
+                        r.outcome,
+                        Outcome::Done | Outcome::PendingApproval | Outcome::PendingOther
+                    ) =>
+                {
                     Some(self.session.wait_until_settled(request, timeout).await)
                 }
                 _ => None,
@@ -195,7 +263,9 @@ impl Context {
                     result.outcome = record.status.into();
                     result.request = Some(record);
                 }
-                Some(Err(e)) => result.notes.push(format!("could not follow the request: {e}")),
+                Some(Err(e)) => result
+                    .notes
+                    .push(format!("could not follow the request: {e}")),
                 None => {}
             }
         }
@@ -204,20 +274,29 @@ impl Context {
     async fn deactivate(&self, selectors: &[String]) -> Result<ExitCode, Error> {
         let listing = self.session.active(&[]).await;
         output::print_failures(&listing.failures);
-        let (activated, assigned): (Vec<_>, Vec<_>) =
-            listing.items.into_iter().partition(|g| g.assignment_type == AssignmentType::Activated);
+        let (activated, assigned): (Vec<_>, Vec<_>) = listing
+            .items
+            .into_iter()
+            .partition(|g| g.assignment_type == AssignmentType::Activated);
         let mut chosen = Vec::new();
         let mut failed_selectors = false;
         for selector in selectors {
             match select_one(&activated, selector) {
-                Ok(g) if chosen.iter().any(|c: &elevate_core::model::ActiveGrant| c.key == g.key) => {}
+                Ok(g)
+                    if chosen
+                        .iter()
+                        .any(|c: &elevate_core::model::ActiveGrant| c.key == g.key) => {}
                 Ok(g) => chosen.push(g.clone()),
                 Err(Error::NoMatch { .. }) if select_one(&assigned, selector).is_ok() => {
-                    eprintln!("error: '{selector}' is a standing assignment, not an activation; it cannot be deactivated");
+                    eprintln!(
+                        "error: '{selector}' is a standing assignment, not an activation; it cannot be deactivated"
+                    );
                     failed_selectors = true;
                 }
                 Err(Error::NoMatch { selector }) => {
-                    eprintln!("error: no active role matches '{selector}'; run `elevate active` to see them");
+                    eprintln!(
+                        "error: no active role matches '{selector}'; run `elevate active` to see them"
+                    );
                     failed_selectors = true;
                 }
                 Err(e) => {
@@ -240,17 +319,31 @@ impl Context {
         if self.json {
             output::print_json(&listing.items);
         } else if listing.items.is_empty() && listing.failures.is_empty() {
-            println!("{}", if all { "No requests." } else { "No pending requests (--all shows finished ones)." });
+            println!(
+                "{}",
+                if all {
+                    "No requests."
+                } else {
+                    "No pending requests (--all shows finished ones)."
+                }
+            );
         } else {
             output::requests_table(&listing.items);
         }
-        Ok(exit_for_listing(listing.items.is_empty(), &listing.failures))
+        Ok(exit_for_listing(
+            listing.items.is_empty(),
+            &listing.failures,
+        ))
     }
 
     async fn cancel(&self, wanted: &[String]) -> Result<ExitCode, Error> {
         let listing = self.session.requests(&[]).await;
         output::print_failures(&listing.failures);
-        let pending: Vec<_> = listing.items.into_iter().filter(|r| r.status.is_pending()).collect();
+        let pending: Vec<_> = listing
+            .items
+            .into_iter()
+            .filter(|r| r.status.is_pending())
+            .collect();
         let mut failed = false;
         let mut done = Vec::new();
         for text in wanted {
@@ -261,13 +354,20 @@ impl Context {
                 .unwrap_or_else(|| select_one(&pending, text));
             let outcome = match found {
                 Ok(request) => self.session.cancel(request).await.map(|()| request),
-                Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!("no pending request matches '{selector}'; run `elevate requests`"))),
+                Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!(
+                    "no pending request matches '{selector}'; run `elevate requests`"
+                ))),
                 Err(e) => Err(e),
             };
             match outcome {
                 Ok(request) => {
                     if !self.json {
-                        println!("✔ canceled the request for {} @ {} ({})", request.role.name, request.scope.name, request.key_text());
+                        println!(
+                            "✔ canceled the request for {} @ {} ({})",
+                            request.role.name,
+                            request.scope.name,
+                            request.key_text()
+                        );
                     }
                     done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": "canceled"}));
                 }
@@ -284,14 +384,25 @@ impl Context {
         if self.json {
             output::print_json(&done);
         }
-        Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        Ok(if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 
     async fn history(&self, csv: bool, limit: u32) -> Result<ExitCode, Error> {
         let Some(store) = self.session.store() else {
-            return Err(Error::Invalid("the local database is not available, so there is no history".into()));
+            return Err(Error::Invalid(
+                "the local database is not available, so there is no history".into(),
+            ));
         };
-        let items = store.history(&HistoryQuery { limit: Some(limit), ..HistoryQuery::default() }).await?;
+        let items = store
+            .history(&HistoryQuery {
+                limit: Some(limit),
+                ..HistoryQuery::default()
+            })
+            .await?;
         if self.json {
             output::print_json(&items);
         } else if csv {
@@ -304,9 +415,15 @@ impl Context {
         Ok(ExitCode::SUCCESS)
     }
 
-    async fn clock(&self, advance: Option<elevate_core::model::Span>, scale: Option<f64>) -> Result<ExitCode, Error> {
+    async fn clock(
+        &self,
+        advance: Option<elevate_core::model::Span>,
+        scale: Option<f64>,
+    ) -> Result<ExitCode, Error> {
         let Some(demo) = &self.demo else {
-            return Err(Error::Invalid("`clock` only applies to the demo tenant: run `elevate --demo clock`".into()));
+            return Err(Error::Invalid(
+                "`clock` only applies to the demo tenant: run `elevate --demo clock`".into(),
+            ));
         };
         let info = if advance.is_some() || scale.is_some() {
             let mut body = serde_json::json!({});
@@ -315,7 +432,9 @@ impl Context {
             }
             if let Some(scale) = scale {
                 if !(scale.is_finite() && scale > 0.0) {
-                    return Err(Error::Invalid(format!("--scale must be a positive number, not {scale}")));
+                    return Err(Error::Invalid(format!(
+                        "--scale must be a positive number, not {scale}"
+                    )));
                 }
                 body["scale"] = serde_json::json!(scale);
             }
@@ -326,7 +445,11 @@ impl Context {
         if self.json {
             output::print_json(&info);
         } else {
-            println!("Demo clock: {} (×{})", info["now"].as_str().unwrap_or("?"), info["clock_scale"]);
+            println!(
+                "Demo clock: {} (×{})",
+                info["now"].as_str().unwrap_or("?"),
+                info["clock_scale"]
+            );
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -341,10 +464,23 @@ impl Context {
 }
 
 fn exit_for_listing(empty: bool, failures: &[elevate_core::session::SourceFailure]) -> ExitCode {
-    if empty && !failures.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if empty && !failures.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn exit_for_actions(results: &[ActionResult], failed_selectors: bool) -> ExitCode {
-    let bad = results.iter().any(|r| matches!(r.outcome, Outcome::Error | Outcome::Failed | Outcome::Denied | Outcome::Canceled));
-    if bad || failed_selectors { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let bad = results.iter().any(|r| {
+        matches!(
+            r.outcome,
+            Outcome::Error | Outcome::Failed | Outcome::Denied | Outcome::Canceled
+        )
+    });
+    if bad || failed_selectors {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

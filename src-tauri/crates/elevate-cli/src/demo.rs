@@ -18,8 +18,16 @@ pub struct Demo {
 impl Demo {
     /// Starts the simulator on a free loopback port with its state in `dir`.
     pub async fn start(dir: &Path) -> Result<Demo, Error> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("cannot create the demo folder {}: {e}", dir.display())))?;
-        let config = SimConfig { state_file: Some(dir.join("sim-state.json")), ..SimConfig::default() };
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Invalid(format!(
+                "cannot create the demo folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let config = SimConfig {
+            state_file: Some(dir.join("sim-state.json")),
+            ..SimConfig::default()
+        };
         let sim = Simulator::start(config)
             .await
             .map_err(|e| Error::Invalid(format!("the demo simulator could not start: {e}")))?;
@@ -33,18 +41,25 @@ impl Demo {
 
     /// A token source that signs the demo user in.
     pub fn tokens(&self) -> Arc<dyn TokenSource> {
-        Arc::new(DemoSignIn { sim: Arc::clone(&self.sim) })
+        Arc::new(DemoSignIn {
+            sim: Arc::clone(&self.sim),
+        })
     }
 
     /// Calls the simulator's control API (`/_sim/…`, see elevate-sim's CONTROL_API.md).
-    pub async fn control(&self, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value, Error> {
+    pub async fn control(
+        &self,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, Error> {
         let url = format!("{}/_sim/{}", self.sim.url(), path.trim_start_matches('/'));
         let client = reqwest::Client::new();
         let request = match body {
             Some(body) => client.post(&url).json(&body),
             None => client.get(&url),
         };
-        let fail = |e: String| Error::Invalid(format!("the demo simulator did not answer {path}: {e}"));
+        let fail =
+            |e: String| Error::Invalid(format!("the demo simulator did not answer {path}: {e}"));
         let response = request.send().await.map_err(|e| fail(e.to_string()))?;
         let status = response.status();
         let value: serde_json::Value = response.json().await.map_err(|e| fail(e.to_string()))?;
@@ -58,7 +73,9 @@ impl Demo {
     pub async fn stop(self) {
         match Arc::try_unwrap(self.sim) {
             Ok(sim) => sim.shutdown().await,
-            Err(_) => tracing::warn!("the demo simulator is still in use; its state was saved after the last change"),
+            Err(_) => tracing::warn!(
+                "the demo simulator is still in use; its state was saved after the last change"
+            ),
         }
     }
 }
@@ -70,9 +87,15 @@ struct DemoSignIn {
 }
 
 impl TokenSource for DemoSignIn {
-    fn token<'a>(&'a self, audience: Audience, claims: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        claims: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a> {
         Box::pin(async move {
-            let acrs = claims.map(elevate_core::error::acrs_of_claims).unwrap_or_default();
+            let acrs = claims
+                .map(elevate_core::error::acrs_of_claims)
+                .unwrap_or_default();
             let request = TokenRequest {
                 audience: match audience {
                     Audience::Arm => "https://management.azure.com".to_owned(),
@@ -82,10 +105,14 @@ impl TokenSource for DemoSignIn {
                 ..TokenRequest::default()
             };
             let lifetime = request.lifetime_secs;
-            let token = self.sim.issue_token(&request).map_err(|e| Error::Auth(format!("demo sign-in failed: {e}")))?;
+            let token = self
+                .sim
+                .issue_token(&request)
+                .map_err(|e| Error::Auth(format!("demo sign-in failed: {e}")))?;
             Ok(AccessToken {
                 token: Secret::new(token),
-                expires_on: Utc::now() + TimeDelta::seconds(i64::try_from(lifetime).unwrap_or(3600)),
+                expires_on: Utc::now()
+                    + TimeDelta::seconds(i64::try_from(lifetime).unwrap_or(3600)),
             })
         })
     }

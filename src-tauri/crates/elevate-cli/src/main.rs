@@ -18,7 +18,11 @@ use crate::args::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -28,7 +32,8 @@ fn main() -> ExitCode {
     let json = cli.json;
     if matches!(cli.command, Command::Sim(_)) {
         // The simulator handles Ctrl-C itself, to save its state before it stops.
-        return runtime.block_on(async move { run(cli).await.unwrap_or_else(|e| report_error(&e, json)) });
+        return runtime
+            .block_on(async move { run(cli).await.unwrap_or_else(|e| report_error(&e, json)) });
     }
     runtime.block_on(async move {
         tokio::select! {
@@ -47,7 +52,12 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "elevate", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "elevate",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim(args) => sim::run(args, cli.json).await,
@@ -63,20 +73,35 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
 
 fn reset(demo: bool, json: bool) -> Result<ExitCode, Error> {
     if !demo {
-        return Err(Error::Invalid("`reset` only applies to the demo tenant: run `elevate --demo reset`".into()));
+        return Err(Error::Invalid(
+            "`reset` only applies to the demo tenant: run `elevate --demo reset`".into(),
+        ));
     }
     let dir = Paths::from_env()?.demo_dir();
-    for name in ["sim-state.json", "elevate.db", "elevate.db-wal", "elevate.db-shm"] {
+    for name in [
+        "sim-state.json",
+        "elevate.db",
+        "elevate.db-wal",
+        "elevate.db-shm",
+    ] {
         match std::fs::remove_file(dir.join(name)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::Invalid(format!("cannot remove {}: {e}", dir.join(name).display()))),
+            Err(e) => {
+                return Err(Error::Invalid(format!(
+                    "cannot remove {}: {e}",
+                    dir.join(name).display()
+                )));
+            }
         }
     }
     if json {
         output::print_json(&serde_json::json!({"reset": true, "folder": dir}));
     } else {
-        println!("The demo tenant will start afresh on the next run ({}).", dir.display());
+        println!(
+            "The demo tenant will start afresh on the next run ({}).",
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -95,6 +120,11 @@ fn init_logging(verbose: u8) {
         1 => "info,elevate=info",
         _ => "debug,hyper=info,reqwest=info,sqlx=info",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ELEVATE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ELEVATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

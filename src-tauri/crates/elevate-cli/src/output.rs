@@ -96,7 +96,12 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
             let last = i + 1 == cells.len();
             out.push_str(cell);
             if !last {
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(cell.chars().count()) + 2;
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(cell.chars().count())
+                    + 2;
                 out.push_str(&" ".repeat(pad));
             }
         }
@@ -111,13 +116,19 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 /// Warns on stderr about sources that failed.
 pub fn print_failures(failures: &[SourceFailure]) {
     for f in failures {
-        eprintln!("warning: {} could not be listed: {}", f.source.label(), f.error.message);
+        eprintln!(
+            "warning: {} could not be listed: {}",
+            f.source.label(),
+            f.error.message
+        );
     }
 }
 
 /// `1h 05m`, `12m`, `ended`, `permanent`.
 pub fn time_left(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    let Some(end) = end else { return "permanent".to_owned() };
+    let Some(end) = end else {
+        return "permanent".to_owned();
+    };
     let secs = (end - now).num_seconds();
     if secs <= 0 {
         return "ended".to_owned();
@@ -132,7 +143,8 @@ pub fn time_left(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 /// A local time for people.
 pub fn local(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".to_owned())
+    t.map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".to_owned())
 }
 
 pub fn roles_table(items: &[Eligibility]) {
@@ -149,11 +161,16 @@ pub fn roles_table(items: &[Eligibility]) {
                     MemberType::Inherited => "inherited".to_owned(),
                     _ => "direct".to_owned(),
                 },
-                e.end.map(|t| local(Some(t))).unwrap_or_else(|| "permanent".to_owned()),
+                e.end
+                    .map(|t| local(Some(t)))
+                    .unwrap_or_else(|| "permanent".to_owned()),
             ]
         })
         .collect();
-    print_table(&["ROLE", "SCOPE", "KIND", "SOURCE", "VIA", "ELIGIBLE UNTIL"], &rows);
+    print_table(
+        &["ROLE", "SCOPE", "KIND", "SOURCE", "VIA", "ELIGIBLE UNTIL"],
+        &rows,
+    );
 }
 
 pub fn active_table(items: &[ActiveGrant], now: DateTime<Utc>) {
@@ -190,7 +207,10 @@ pub fn requests_table(items: &[RequestRecord]) {
             ]
         })
         .collect();
-    print_table(&["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED"], &rows);
+    print_table(
+        &["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED"],
+        &rows,
+    );
 }
 
 pub fn history_table(items: &[HistoryEntry]) {
@@ -207,12 +227,17 @@ pub fn history_table(items: &[HistoryEntry]) {
             ]
         })
         .collect();
-    print_table(&["WHEN", "KIND", "ROLE", "SCOPE", "OUTCOME", "REASON"], &rows);
+    print_table(
+        &["WHEN", "KIND", "ROLE", "SCOPE", "OUTCOME", "REASON"],
+        &rows,
+    );
 }
 
 /// RFC 4180 CSV of the history.
 pub fn history_csv(items: &[HistoryEntry]) {
-    println!("at,account,source,kind,role,scope_id,scope_name,duration,justification,ticket,status,azure_status,azure_request_id,error");
+    println!(
+        "at,account,source,kind,role,scope_id,scope_name,duration,justification,ticket,status,azure_status,azure_request_id,error"
+    );
     for h in items {
         let cells = [
             h.at.to_rfc3339(),
@@ -224,19 +249,33 @@ pub fn history_csv(items: &[HistoryEntry]) {
             h.scope_name.clone(),
             h.duration.map(|d| d.to_iso8601()).unwrap_or_default(),
             h.justification.clone().unwrap_or_default(),
-            h.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+            h.ticket
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             h.status.as_str().to_owned(),
             h.azure_status.clone().unwrap_or_default(),
             h.azure_request_id.clone().unwrap_or_default(),
             h.error.clone().unwrap_or_default(),
         ];
-        println!("{}", cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        println!(
+            "{}",
+            cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
     }
 }
 
 fn csv_cell(value: &str) -> String {
     // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-    let guarded = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    let guarded = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
@@ -249,18 +288,45 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
     for r in results {
         let what = format!("{} @ {}", r.role, r.scope_name);
         let line = match r.outcome {
-            Outcome::Done => match r.request.as_ref().and_then(|q| q.start).filter(|s| *s > Utc::now() + chrono::TimeDelta::minutes(1)) {
-                Some(start) => format!("✔ {what}: scheduled to start {}{}", local(Some(start)), until(r)),
+            Outcome::Done => match r
+                .request
+                .as_ref()
+                .and_then(|q| q.start)
+                .filter(|s| *s > Utc::now() + chrono::TimeDelta::minutes(1))
+            {
+                Some(start) => format!(
+                    "✔ {what}: scheduled to start {}{}",
+                    local(Some(start)),
+                    until(r)
+                ),
                 None => format!("✔ {what}: {verb}{}", until(r)),
             },
-            Outcome::PendingApproval => format!("… {what}: waiting for approval (request {})", request_name(r)),
-            Outcome::PendingOther => format!("… {what}: accepted, Azure is still working on it (request {})", request_name(r)),
+            Outcome::PendingApproval => format!(
+                "… {what}: waiting for approval (request {})",
+                request_name(r)
+            ),
+            Outcome::PendingOther => format!(
+                "… {what}: accepted, Azure is still working on it (request {})",
+                request_name(r)
+            ),
             Outcome::AlreadyActive => format!("✔ {what}: already active"),
             Outcome::AlreadyPending => format!("… {what}: a request is already pending"),
             Outcome::Denied => format!("✘ {what}: denied"),
             Outcome::Canceled => format!("✘ {what}: canceled"),
-            Outcome::Failed => format!("✘ {what}: Azure could not do it ({})", r.request.as_ref().map(|q| q.azure_status.as_str()).unwrap_or("failed")),
-            Outcome::Error => format!("✘ {what}: {}", r.error.as_ref().map(|e| e.message.as_str()).unwrap_or("failed")),
+            Outcome::Failed => format!(
+                "✘ {what}: Azure could not do it ({})",
+                r.request
+                    .as_ref()
+                    .map(|q| q.azure_status.as_str())
+                    .unwrap_or("failed")
+            ),
+            Outcome::Error => format!(
+                "✘ {what}: {}",
+                r.error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or("failed")
+            ),
         };
         println!("{line}");
         for note in &r.notes {
@@ -270,7 +336,10 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
 }
 
 fn until(r: &ActionResult) -> String {
-    match (r.request.as_ref().and_then(|q| q.duration), r.request.as_ref()) {
+    match (
+        r.request.as_ref().and_then(|q| q.duration),
+        r.request.as_ref(),
+    ) {
         (Some(d), Some(_)) => format!(" for {d}"),
         _ => String::new(),
     }
@@ -309,8 +378,17 @@ mod tests {
     fn time_left_reads_well() {
         let now = Utc::now();
         assert_eq!(time_left(None, now), "permanent");
-        assert_eq!(time_left(Some(now - chrono::TimeDelta::minutes(1)), now), "ended");
-        assert_eq!(time_left(Some(now + chrono::TimeDelta::minutes(65)), now), "1h 05m");
-        assert_eq!(time_left(Some(now + chrono::TimeDelta::seconds(12 * 60 + 5)), now), "12m");
+        assert_eq!(
+            time_left(Some(now - chrono::TimeDelta::minutes(1)), now),
+            "ended"
+        );
+        assert_eq!(
+            time_left(Some(now + chrono::TimeDelta::minutes(65)), now),
+            "1h 05m"
+        );
+        assert_eq!(
+            time_left(Some(now + chrono::TimeDelta::seconds(12 * 60 + 5)), now),
+            "12m"
+        );
     }
 }

@@ -15,7 +15,9 @@ pub async fn run(args: SimArgs, json: bool) -> Result<ExitCode, Error> {
         page_size: args.page_size.max(1),
         accept_any_token: args.accept_any_token,
     };
-    let sim = Simulator::start(config).await.map_err(|e| Error::Invalid(format!("the simulator could not start: {e}")))?;
+    let sim = Simulator::start(config)
+        .await
+        .map_err(|e| Error::Invalid(format!("the simulator could not start: {e}")))?;
     if json {
         crate::output::print_json_line(&serde_json::json!({
             "url": sim.url(),
@@ -24,8 +26,15 @@ pub async fn run(args: SimArgs, json: bool) -> Result<ExitCode, Error> {
         }));
     } else {
         println!("Simulator listening on {}", sim.url());
-        println!("  tenant {}   demo user {}", sim.tenant_id(), sim.demo_user_oid());
-        println!("  control API: {}/_sim/info (see elevate-sim's CONTROL_API.md); Ctrl-C stops it", sim.url());
+        println!(
+            "  tenant {}   demo user {}",
+            sim.tenant_id(),
+            sim.demo_user_oid()
+        );
+        println!(
+            "  control API: {}/_sim/info (see elevate-sim's CONTROL_API.md); Ctrl-C stops it",
+            sim.url()
+        );
     }
     wait_for_stop().await;
     sim.shutdown().await;

@@ -6,7 +6,8 @@ use elevate_core::model::Span;
 /// Parses `--start` relative to `now`.
 pub fn parse_start(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
-    let refuse = || format!("'{text}' is not a start time: use 2026-01-31T09:00:00Z, 09:00 or +30m");
+    let refuse =
+        || format!("'{text}' is not a start time: use 2026-01-31T09:00:00Z, 09:00 or +30m");
     if let Some(rest) = text.strip_prefix('+') {
         let span: Span = rest.parse().map_err(|_| refuse())?;
         return Ok(now + span.to_time_delta());
@@ -19,9 +20,10 @@ pub fn parse_start(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
         for days in 0..=1 {
             let date = local_now.date_naive() + TimeDelta::days(days);
             if let Some(at) = date.and_time(clock).and_local_timezone(Local).earliest()
-                && at > local_now {
-                    return Ok(at.with_timezone(&Utc));
-                }
+                && at > local_now
+            {
+                return Ok(at.with_timezone(&Utc));
+            }
         }
     }
     Err(refuse())
@@ -34,7 +36,10 @@ mod tests {
     #[test]
     fn forms_of_start() {
         let now = Utc::now();
-        assert_eq!(parse_start("+30m", now).ok(), Some(now + TimeDelta::minutes(30)));
+        assert_eq!(
+            parse_start("+30m", now).ok(),
+            Some(now + TimeDelta::minutes(30))
+        );
         assert!(parse_start("2030-01-31T09:00:00Z", now).is_ok());
         let at = parse_start("09:00", now).unwrap_or(now);
         assert!(at > now && at - now <= TimeDelta::hours(24));

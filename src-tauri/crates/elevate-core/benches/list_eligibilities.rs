@@ -85,8 +85,14 @@ struct SimTokens(Arc<Simulator>);
 impl TokenSource for SimTokens {
     fn token<'a>(&'a self, _: Audience, _: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
         Box::pin(async move {
-            let token = self.0.issue_token(&TokenRequest::default()).map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
-            Ok(AccessToken { token: Secret::new(token), expires_on: Utc::now() + TimeDelta::hours(1) })
+            let token = self
+                .0
+                .issue_token(&TokenRequest::default())
+                .map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
+            Ok(AccessToken {
+                token: Secret::new(token),
+                expires_on: Utc::now() + TimeDelta::hours(1),
+            })
         })
     }
     fn describe(&self) -> String {
@@ -99,7 +105,11 @@ const RUNS: usize = 7;
 
 fn main() {
     let out = std::env::args().skip_while(|a| a != "--out").nth(1);
-    let sim_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut lines = vec![
         format!("Listing and merging {ELIGIBILITIES} eligibilities (+ the demo tenant's) from the simulator over loopback HTTP, median of {RUNS} runs."),
         String::new(),
@@ -108,16 +118,36 @@ fn main() {
     ];
     for page_size in [100, 1000] {
         let sim = sim_rt.block_on(async {
-            let sim = Simulator::start(SimConfig { page_size, ..SimConfig::default() }).await.unwrap_or_else(|e| panic!("{e}"));
+            let sim = Simulator::start(SimConfig {
+                page_size,
+                ..SimConfig::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
             let url = format!("{}/_sim/bulk-eligibilities", sim.url());
-            let status = reqwest::Client::new().post(url).json(&serde_json::json!({"count": ELIGIBILITIES})).send().await.map(|r| r.status());
-            assert!(status.as_ref().is_ok_and(|s| s.is_success()), "bulk add failed: {status:?}");
+            let status = reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({"count": ELIGIBILITIES}))
+                .send()
+                .await
+                .map(|r| r.status());
+            assert!(
+                status.as_ref().is_ok_and(|s| s.is_success()),
+                "bulk add failed: {status:?}"
+            );
             Arc::new(sim)
         });
-        let client_rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+        let client_rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
         let base = url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}"));
         let tokens: Arc<dyn TokenSource> = Arc::new(SimTokens(Arc::clone(&sim)));
-        let client = ArmClient::new(HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")), base.clone(), Arc::clone(&tokens));
+        let client = ArmClient::new(
+            HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")),
+            base.clone(),
+            Arc::clone(&tokens),
+        );
 
         let mut list_times = Vec::new();
         let mut count = 0;
@@ -135,10 +165,24 @@ fn main() {
         assert!(count >= ELIGIBILITIES, "listed {count}");
 
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = client_rt.block_on(Store::open(&dir.path().join("bench.db"))).unwrap_or_else(|e| panic!("{e}"));
-        let arm = ArmClient::new(HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")), base, Arc::clone(&tokens));
+        let store = client_rt
+            .block_on(Store::open(&dir.path().join("bench.db")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let arm = ArmClient::new(
+            HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")),
+            base,
+            Arc::clone(&tokens),
+        );
         let session = client_rt
-            .block_on(Session::connect(Clients { arm: Some(arm), graph: None }, tokens, Some(store), SessionOptions::default()))
+            .block_on(Session::connect(
+                Clients {
+                    arm: Some(arm),
+                    graph: None,
+                },
+                tokens,
+                Some(store),
+                SessionOptions::default(),
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut session_times = Vec::new();
         for _ in 0..RUNS {
@@ -156,13 +200,20 @@ fn main() {
         ));
     }
     lines.push(String::new());
-    lines.push(format!("Machine: {} cores; {}.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), rustc_and_os()));
+    lines.push(format!(
+        "Machine: {} cores; {}.",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        rustc_and_os()
+    ));
     let text = lines.join("\n");
     println!("{text}");
     if let Some(path) = out
-        && let Err(e) = std::fs::write(&path, format!("{text}\n")) {
-            eprintln!("cannot write {path}: {e}");
-        }
+        && let Err(e) = std::fs::write(&path, format!("{text}\n"))
+    {
+        eprintln!("cannot write {path}: {e}");
+    }
 }
 
 fn median(times: &mut [Duration]) -> Duration {
@@ -177,7 +228,13 @@ fn ms(d: Duration) -> String {
 fn rustc_and_os() -> String {
     let os = std::fs::read_to_string("/etc/os-release")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| l.trim_start_matches("PRETTY_NAME=").trim_matches('"').to_owned()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| {
+                l.trim_start_matches("PRETTY_NAME=")
+                    .trim_matches('"')
+                    .to_owned()
+            })
+        })
         .unwrap_or_else(|| std::env::consts::OS.to_owned());
     format!("{os}, release profile (cargo bench)")
 }

@@ -14,7 +14,9 @@ use crate::model::Span;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The config file is not valid TOML or has wrong values.
-    #[error("the config file {path} is not valid: {detail}. Fix it, or delete it to use the defaults")]
+    #[error(
+        "the config file {path} is not valid: {detail}. Fix it, or delete it to use the defaults"
+    )]
     Parse {
         /// The file.
         path: PathBuf,
@@ -179,12 +181,18 @@ impl Paths {
         }
         let config = dirs::config_dir().ok_or(ConfigError::NoHome)?;
         let data = dirs::data_dir().ok_or(ConfigError::NoHome)?;
-        Ok(Paths { config_dir: config.join("elevate"), data_dir: data.join("elevate") })
+        Ok(Paths {
+            config_dir: config.join("elevate"),
+            data_dir: data.join("elevate"),
+        })
     }
 
     /// Config and data together in `folder`.
     pub fn in_folder(folder: PathBuf) -> Self {
-        Paths { config_dir: folder.clone(), data_dir: folder }
+        Paths {
+            config_dir: folder.clone(),
+            data_dir: folder,
+        }
     }
 
     /// `config.toml`.
@@ -225,20 +233,31 @@ impl Config {
     /// Reads `paths`' config file (absent = defaults) and applies the environment.
     pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
         let file = read_config_file(&paths.config_file())?;
-        Self::resolve(file, |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        Self::resolve(file, |name| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        })
     }
 
     /// Applies overrides from `env` (a lookup function, so tests need not touch the process environment).
-    pub fn resolve(file: ConfigFile, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn resolve(
+        file: ConfigFile,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let mut endpoints = Endpoints::for_cloud(file.cloud);
-        let pick = |env_name: &str, from_file: &Option<String>| env(env_name).or_else(|| from_file.clone());
+        let pick = |env_name: &str, from_file: &Option<String>| {
+            env(env_name).or_else(|| from_file.clone())
+        };
         if let Some(arm) = pick(ENV_ARM_URL, &file.endpoints.arm) {
             endpoints.arm = parse_endpoint("ARM endpoint", &arm)?;
-            endpoints.arm_scope = format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
+            endpoints.arm_scope =
+                format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
         }
         if let Some(graph) = pick(ENV_GRAPH_URL, &file.endpoints.graph) {
             endpoints.graph = parse_endpoint("Graph endpoint", &graph)?;
-            endpoints.graph_scope = format!("{}/.default", endpoints.graph.as_str().trim_end_matches('/'));
+            endpoints.graph_scope = format!(
+                "{}/.default",
+                endpoints.graph.as_str().trim_end_matches('/')
+            );
         }
         if let Some(authority) = pick(ENV_AUTHORITY_URL, &file.endpoints.authority) {
             endpoints.authority = parse_endpoint("authority", &authority)?;
@@ -246,8 +265,15 @@ impl Config {
         if let Some(scope) = &file.endpoints.arm_scope {
             endpoints.arm_scope = scope.clone();
         }
-        let default_duration = file.activation.default_duration.unwrap_or(Span::from_hours(1));
-        Ok(Config { file, endpoints, default_duration })
+        let default_duration = file
+            .activation
+            .default_duration
+            .unwrap_or(Span::from_hours(1));
+        Ok(Config {
+            file,
+            endpoints,
+            default_duration,
+        })
     }
 }
 
@@ -256,9 +282,17 @@ pub fn read_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
-        Err(source) => return Err(ConfigError::Io { path: path.to_owned(), source }),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            });
+        }
     };
-    toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), detail: e.message().to_owned() })
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        detail: e.message().to_owned(),
+    })
 }
 
 /// Parses an endpoint URL. Plain `http` is allowed only to loopback addresses, so a token is never sent
@@ -273,7 +307,11 @@ pub fn parse_endpoint(name: &str, value: &str) -> Result<Url, ConfigError> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
-        "http" => return Err(refuse("plain http is only allowed to this machine (localhost); use https")),
+        "http" => {
+            return Err(refuse(
+                "plain http is only allowed to this machine (localhost); use https",
+            ));
+        }
         _ => return Err(refuse("use an https:// URL")),
     }
     if url.host_str().is_none() {
@@ -319,8 +357,14 @@ mod tests {
         let env = |name: &str| (name == ENV_ARM_URL).then(|| "http://127.0.0.1:4000".to_owned());
         let config = Config::resolve(file, env).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.endpoints.arm.as_str(), "http://127.0.0.1:4000/");
-        assert_eq!(config.endpoints.graph.host_str(), Some("graph.example.test"));
-        assert_eq!(config.endpoints.authority.host_str(), Some("login.microsoftonline.us"));
+        assert_eq!(
+            config.endpoints.graph.host_str(),
+            Some("graph.example.test")
+        );
+        assert_eq!(
+            config.endpoints.authority.host_str(),
+            Some("login.microsoftonline.us")
+        );
     }
 
     #[test]
@@ -338,10 +382,19 @@ mod tests {
         let path = dir.join("config.toml");
         assert_eq!(read_config_file(&path).ok(), Some(ConfigFile::default()));
         let _ = std::fs::write(&path, "cloud = [[[ not toml");
-        let err = read_config_file(&path).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("config.toml") && err.contains("delete it"), "{err}");
+        let err = read_config_file(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("config.toml") && err.contains("delete it"),
+            "{err}"
+        );
         let _ = std::fs::write(&path, "clowd = \"public\"");
-        assert!(read_config_file(&path).is_err(), "unknown keys are refused, not ignored");
+        assert!(
+            read_config_file(&path).is_err(),
+            "unknown keys are refused, not ignored"
+        );
         let _ = std::fs::remove_dir_all(&dir);
         assert!(Config::resolve(ConfigFile::default(), no_env).is_ok());
     }

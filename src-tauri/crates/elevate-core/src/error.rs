@@ -65,7 +65,11 @@ pub fn acrs_of_claims(claims: &serde_json::Value) -> Vec<String> {
     let acrs = &claims["access_token"]["acrs"];
     let mut out = Vec::new();
     if let Some(v) = acrs["value"].as_str() {
-        out.extend(v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+        out.extend(
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+        );
     }
     if let Some(values) = acrs["values"].as_array() {
         out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_owned)));
@@ -122,7 +126,9 @@ pub enum Error {
     },
 
     /// Azure answered something that is not what its API documents.
-    #[error("{host} sent a response Elevate could not read ({detail}); try again, and report it if it persists")]
+    #[error(
+        "{host} sent a response Elevate could not read ({detail}); try again, and report it if it persists"
+    )]
     MalformedResponse {
         /// The host called.
         host: String,
@@ -143,7 +149,9 @@ pub enum Error {
     Store(#[from] StoreError),
 
     /// A selector matched nothing.
-    #[error("no eligible role matches '{selector}'; run `elevate roles` to see what you can activate")]
+    #[error(
+        "no eligible role matches '{selector}'; run `elevate roles` to see what you can activate"
+    )]
     NoMatch {
         /// What the user typed.
         selector: String,
@@ -200,7 +208,10 @@ impl Error {
 
     /// Whether a later retry may succeed without anything changing on the user's side.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Network { .. } | Error::Throttled { .. } | Error::Unavailable { .. })
+        matches!(
+            self,
+            Error::Network { .. } | Error::Throttled { .. } | Error::Unavailable { .. }
+        )
     }
 
     /// A serializable report of this error: `{code, message, azure_code?}`.
@@ -235,17 +246,27 @@ fn describe_rules(rules: &[String]) -> String {
             "expirationrule" => "the duration is longer than the policy allows".to_owned(),
             "justificationrule" => "a justification is required (--reason)".to_owned(),
             "ticketingrule" => "a ticket is required (--ticket SYSTEM:NUMBER)".to_owned(),
-            "mfarule" => "multi-factor authentication is required: sign in again with MFA".to_owned(),
+            "mfarule" => {
+                "multi-factor authentication is required: sign in again with MFA".to_owned()
+            }
             "eligibilityrule" => "you are not eligible for this role at this scope".to_owned(),
             _ => format!("rule {rule} failed"),
         })
         .collect();
-    if parts.is_empty() { "no rule named".to_owned() } else { parts.join("; ") }
+    if parts.is_empty() {
+        "no rule named".to_owned()
+    } else {
+        parts.join("; ")
+    }
 }
 
 fn describe_acrs(challenge: &ClaimsChallenge) -> String {
     let acrs = challenge.acrs();
-    if acrs.is_empty() { "unspecified".to_owned() } else { acrs.join(", ") }
+    if acrs.is_empty() {
+        "unspecified".to_owned()
+    } else {
+        acrs.join(", ")
+    }
 }
 
 fn retry_hint(retry_after: Option<u64>) -> String {
@@ -266,7 +287,10 @@ mod tests {
             message: String::new(),
         };
         let text = e.to_string();
-        assert!(text.contains("--reason") && text.contains("--ticket"), "{text}");
+        assert!(
+            text.contains("--reason") && text.contains("--ticket"),
+            "{text}"
+        );
         assert_eq!(e.code(), "policy");
     }
 

@@ -62,9 +62,12 @@ impl Response {
 
     /// Azure's id for this request (`x-ms-request-id`, or Graph's `request-id`).
     pub fn request_id(&self) -> Option<String> {
-        ["x-ms-request-id", "request-id"]
-            .iter()
-            .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        ["x-ms-request-id", "request-id"].iter().find_map(|name| {
+            self.headers
+                .get(*name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
     }
 }
 
@@ -91,7 +94,10 @@ pub struct HttpClient {
 enum Attempt {
     Done(Response),
     Fail(Error),
-    Retry { reason: RetryReason, after: Option<Duration> },
+    Retry {
+        reason: RetryReason,
+        after: Option<Duration>,
+    },
 }
 
 enum RetryReason {
@@ -111,7 +117,10 @@ impl HttpClient {
             // Never follow a redirect with the bearer token attached.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Network { host: "-".into(), reason: format!("cannot start the HTTP client: {e}") })?;
+            .map_err(|e| Error::Network {
+                host: "-".into(),
+                reason: format!("cannot start the HTTP client: {e}"),
+            })?;
         Ok(HttpClient { client, policy })
     }
 
@@ -137,7 +146,9 @@ impl HttpClient {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(method, url, token, body, expect_json, &client_request_id).await;
+            let outcome = self
+                .attempt(method, url, token, body, expect_json, &client_request_id)
+                .await;
             let (reason, after) = match outcome {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(error) => return Err(error),
@@ -175,7 +186,11 @@ impl HttpClient {
         };
         let mut auth = match HeaderValue::from_str(&format!("Bearer {}", token.token.expose())) {
             Ok(value) => value,
-            Err(_) => return Attempt::Fail(Error::Auth("the access token is not usable (bad characters); sign in again".into())),
+            Err(_) => {
+                return Attempt::Fail(Error::Auth(
+                    "the access token is not usable (bad characters); sign in again".into(),
+                ));
+            }
         };
         auth.set_sensitive(true);
         request = request
@@ -192,28 +207,60 @@ impl HttpClient {
         };
         let response = match request.send().await {
             Ok(r) => r,
-            Err(e) => return Attempt::Retry { reason: RetryReason::Transport(describe_transport(&e)), after: None },
+            Err(e) => {
+                return Attempt::Retry {
+                    reason: RetryReason::Transport(describe_transport(&e)),
+                    after: None,
+                };
+            }
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let retry_after = parse_retry_after(&headers);
         let body = match response.bytes().await {
             Ok(b) => b.to_vec(),
-            Err(e) => return Attempt::Retry { reason: RetryReason::Transport(describe_transport(&e)), after: None },
+            Err(e) => {
+                return Attempt::Retry {
+                    reason: RetryReason::Transport(describe_transport(&e)),
+                    after: None,
+                };
+            }
         };
         match status {
-            429 => Attempt::Retry { reason: RetryReason::Throttled, after: Some(retry_after.unwrap_or(Duration::from_secs(5))) },
-            408 | 500 | 502 | 503 | 504 => Attempt::Retry { reason: RetryReason::Status(status), after: retry_after },
-            200..=299 if expect_json && !body.is_empty() => match serde_json::from_slice::<serde_json::Value>(&body) {
-                Ok(_) => Attempt::Done(Response { status, headers, body }),
-                Err(e) => Attempt::Retry { reason: RetryReason::Unreadable(format!("invalid JSON: {e}")), after: None },
+            429 => Attempt::Retry {
+                reason: RetryReason::Throttled,
+                after: Some(retry_after.unwrap_or(Duration::from_secs(5))),
             },
-            _ => Attempt::Done(Response { status, headers, body }),
+            408 | 500 | 502 | 503 | 504 => Attempt::Retry {
+                reason: RetryReason::Status(status),
+                after: retry_after,
+            },
+            200..=299 if expect_json && !body.is_empty() => {
+                match serde_json::from_slice::<serde_json::Value>(&body) {
+                    Ok(_) => Attempt::Done(Response {
+                        status,
+                        headers,
+                        body,
+                    }),
+                    Err(e) => Attempt::Retry {
+                        reason: RetryReason::Unreadable(format!("invalid JSON: {e}")),
+                        after: None,
+                    },
+                }
+            }
+            _ => Attempt::Done(Response {
+                status,
+                headers,
+                body,
+            }),
         }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.policy.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .policy
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let capped = exp.min(self.policy.max_delay);
         // Up to 25 % jitter, so that many clients do not retry in step.
         let nanos = std::time::SystemTime::now()
@@ -238,7 +285,10 @@ impl RetryReason {
     fn into_error(self, host: String, retry_after: Option<Duration>) -> Error {
         match self {
             RetryReason::Transport(reason) => Error::Network { host, reason },
-            RetryReason::Throttled => Error::Throttled { host, retry_after_secs: retry_after.map(|d| d.as_secs()) },
+            RetryReason::Throttled => Error::Throttled {
+                host,
+                retry_after_secs: retry_after.map(|d| d.as_secs()),
+            },
             RetryReason::Status(status) => Error::Unavailable { host, status },
             RetryReason::Unreadable(detail) => Error::MalformedResponse { host, detail },
         }
@@ -265,15 +315,25 @@ fn describe_transport(e: &reqwest::Error) -> String {
 
 /// Reads `Retry-After` (seconds or an HTTP date) or `x-ms-retry-after-ms`.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(ms) = headers.get("x-ms-retry-after-ms").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
+    if let Some(ms) = headers
+        .get("x-ms-retry-after-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
         return Some(Duration::from_millis(ms));
     }
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds().max(0);
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
     Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
 }
 
@@ -286,7 +346,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("retry-after", HeaderValue::from_static("7"));
         assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert("retry-after", HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
         h.insert("x-ms-retry-after-ms", HeaderValue::from_static("1500"));
         assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(1500)));
@@ -301,7 +364,13 @@ mod tests {
         let client = HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}"));
         let first = client.backoff(1);
         let later = client.backoff(10);
-        assert!(first >= Duration::from_millis(500) && first <= Duration::from_millis(625), "{first:?}");
-        assert!(later >= Duration::from_secs(10) && later <= Duration::from_millis(12_500), "{later:?}");
+        assert!(
+            first >= Duration::from_millis(500) && first <= Duration::from_millis(625),
+            "{first:?}"
+        );
+        assert!(
+            later >= Duration::from_secs(10) && later <= Duration::from_millis(12_500),
+            "{later:?}"
+        );
     }
 }

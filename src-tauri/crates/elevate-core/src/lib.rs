@@ -9,20 +9,20 @@
 //! Architecture invariants: no Tauri, no global state, one async runtime (tokio) supplied by the caller,
 //! and no secret in any `Debug`, `Display`, log line, error message or database row.
 
-pub mod model;
-pub mod store;
 pub mod arm;
 pub mod auth;
 pub mod azure_error;
 pub mod config;
 pub mod error;
-pub mod http;
 pub mod graph;
+pub mod http;
+pub mod model;
 pub mod policy_rules;
 pub mod rest;
 pub mod secret;
 pub mod selector;
 pub mod session;
+pub mod store;
 pub mod text;
 pub mod wire;
 

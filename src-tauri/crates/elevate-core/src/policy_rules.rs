@@ -16,12 +16,18 @@ pub fn policy_from_rules(rules: &[Value]) -> Policy {
     };
     let mut policy = Policy::default();
     if let Some(rule) = find("Expiration_EndUser_Assignment", "ExpirationRule") {
-        policy.max_duration = rule["maximumduration"].as_str().and_then(|d| Span::parse_iso8601(d).ok());
+        policy.max_duration = rule["maximumduration"]
+            .as_str()
+            .and_then(|d| Span::parse_iso8601(d).ok());
     }
     if let Some(rule) = find("Enablement_EndUser_Assignment", "EnablementRule") {
         let enabled: Vec<String> = rule["enabledrules"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_ascii_lowercase)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_ascii_lowercase))
+                    .collect()
+            })
             .unwrap_or_default();
         policy.justification_required = enabled.iter().any(|r| r == "justification");
         policy.ticket_required = enabled.iter().any(|r| r == "ticketing");
@@ -30,13 +36,20 @@ pub fn policy_from_rules(rules: &[Value]) -> Policy {
     if let Some(rule) = find("Approval_EndUser_Assignment", "ApprovalRule") {
         let setting = &rule["setting"];
         policy.approval_required = setting["isapprovalrequired"].as_bool().unwrap_or(false);
-        policy.approval_required_for_extension = setting["isapprovalrequiredforextension"].as_bool().unwrap_or(false);
+        policy.approval_required_for_extension = setting["isapprovalrequiredforextension"]
+            .as_bool()
+            .unwrap_or(false);
     }
-    if let Some(rule) = find("AuthenticationContext_EndUser_Assignment", "AuthenticationContextRule")
-        && rule["isenabled"].as_bool().unwrap_or(false) {
-            policy.authentication_context =
-                rule["claimvalue"].as_str().filter(|v| !v.trim().is_empty()).map(str::to_owned);
-        }
+    if let Some(rule) = find(
+        "AuthenticationContext_EndUser_Assignment",
+        "AuthenticationContextRule",
+    ) && rule["isenabled"].as_bool().unwrap_or(false)
+    {
+        policy.authentication_context = rule["claimvalue"]
+            .as_str()
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_owned);
+    }
     policy
 }
 
@@ -47,7 +60,11 @@ fn is_end_user_assignment_rule(rule: &Value, kind: &str) -> bool {
         .filter_map(|k| rule[*k].as_str())
         .any(|t| t.to_ascii_lowercase().ends_with(&kind.to_ascii_lowercase()));
     let target = &rule["target"];
-    let eq = |key: &str, want: &str| target[key].as_str().is_some_and(|v| v.eq_ignore_ascii_case(want));
+    let eq = |key: &str, want: &str| {
+        target[key]
+            .as_str()
+            .is_some_and(|v| v.eq_ignore_ascii_case(want))
+    };
     type_matches && eq("caller", "EndUser") && eq("level", "Assignment")
 }
 
@@ -67,7 +84,12 @@ mod tests {
         ]));
         let policy = policy_from_rules(rules.as_array().map(Vec::as_slice).unwrap_or_default());
         assert_eq!(policy.max_duration, Some(Span::from_hours(7)));
-        assert!(policy.justification_required && policy.ticket_required && policy.mfa_required && policy.approval_required);
+        assert!(
+            policy.justification_required
+                && policy.ticket_required
+                && policy.mfa_required
+                && policy.approval_required
+        );
         assert!(!policy.approval_required_for_extension);
         assert_eq!(policy.authentication_context.as_deref(), Some("c1"));
     }

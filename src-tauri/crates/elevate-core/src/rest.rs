@@ -7,10 +7,10 @@ use std::future::Future;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::azure_error::get_ci;
 use crate::error::{Error, Result};
 use crate::http::Response;
 use crate::model::RequestRecord;
-use crate::azure_error::get_ci;
 use crate::wire::lowercase_keys;
 
 /// The most pages one list may have; a loop of next links stops here.
@@ -35,7 +35,9 @@ pub enum Submission {
 pub fn already(result: Result<RequestRecord>) -> Result<Submission> {
     match result {
         Ok(record) => Ok(Submission::Created(record)),
-        Err(Error::Azure(e)) if e.code.eq_ignore_ascii_case("RoleAssignmentExists") => Ok(Submission::AlreadyActive),
+        Err(Error::Azure(e)) if e.code.eq_ignore_ascii_case("RoleAssignmentExists") => {
+            Ok(Submission::AlreadyActive)
+        }
         Err(Error::Azure(e))
             if e.code.eq_ignore_ascii_case("RoleAssignmentRequestExists")
                 || e.code.eq_ignore_ascii_case("PendingRoleAssignmentRequest") =>
@@ -49,7 +51,13 @@ pub fn already(result: Result<RequestRecord>) -> Result<Submission> {
 /// Reads every item of a paged list, `{"value":[…], <next_key>: "…"}`, handing items to `on_item` one page
 /// at a time (so that a long list is never held twice), and following the next link while it stays on
 /// `origin`'s scheme, host and port. Member names are matched case-insensitively.
-pub async fn collect_pages<F, Fut>(first: Url, origin: &Url, next_key: &str, mut fetch: F, mut on_item: impl FnMut(serde_json::Value)) -> Result<()>
+pub async fn collect_pages<F, Fut>(
+    first: Url,
+    origin: &Url,
+    next_key: &str,
+    mut fetch: F,
+    mut on_item: impl FnMut(serde_json::Value),
+) -> Result<()>
 where
     F: FnMut(Url) -> Fut,
     Fut: Future<Output = Result<Response>>,
@@ -59,16 +67,25 @@ where
     let mut seen = HashSet::new();
     while let Some(url) = next.take() {
         if !seen.insert(url.as_str().to_owned()) || seen.len() > MAX_PAGES {
-            return Err(malformed(&host, "the list's next link goes round in a loop"));
+            return Err(malformed(
+                &host,
+                "the list's next link goes round in a loop",
+            ));
         }
         let response = fetch(url).await?;
-        let mut page: serde_json::Value =
-            serde_json::from_slice(&response.body).map_err(|e| malformed(&host, &format!("unexpected JSON: {e}")))?;
-        if let Some(link) = get_ci(&page, next_key).and_then(|v| v.as_str()).filter(|l| !l.trim().is_empty()) {
+        let mut page: serde_json::Value = serde_json::from_slice(&response.body)
+            .map_err(|e| malformed(&host, &format!("unexpected JSON: {e}")))?;
+        if let Some(link) = get_ci(&page, next_key)
+            .and_then(|v| v.as_str())
+            .filter(|l| !l.trim().is_empty())
+        {
             next = Some(same_origin(origin, link)?);
         }
         let values = page.as_object_mut().and_then(|o| {
-            let key = o.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned()?;
+            let key = o
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case("value"))
+                .cloned()?;
             o.remove(&key)
         });
         match values {
@@ -106,7 +123,10 @@ where
     })
     .await?;
     if total > 0 && out.is_empty() {
-        return Err(malformed(origin.host_str().unwrap_or("-"), &format!("none of the {total} {what} items could be read")));
+        return Err(malformed(
+            origin.host_str().unwrap_or("-"),
+            &format!("none of the {total} {what} items could be read"),
+        ));
     }
     if out.len() < total {
         tracing::warn!(target: "elevate::rest", what, skipped = total - out.len(), total, "some items were skipped");
@@ -118,11 +138,16 @@ where
 /// elsewhere.
 pub fn same_origin(origin: &Url, link: &str) -> Result<Url> {
     let host = origin.host_str().unwrap_or("-");
-    let url = Url::parse(link).or_else(|_| origin.join(link)).map_err(|_| malformed(host, "a next link is not a URL"))?;
+    let url = Url::parse(link)
+        .or_else(|_| origin.join(link))
+        .map_err(|_| malformed(host, "a next link is not a URL"))?;
     if url.origin() != origin.origin() {
         return Err(malformed(
             host,
-            &format!("a next link points to {} instead of {host}; refusing to send the token there", url.host_str().unwrap_or("?")),
+            &format!(
+                "a next link points to {} instead of {host}; refusing to send the token there",
+                url.host_str().unwrap_or("?")
+            ),
         ));
     }
     Ok(url)
@@ -138,5 +163,8 @@ pub fn read_json<T: DeserializeOwned>(response: &Response, host: &str) -> Result
 
 /// A [`Error::MalformedResponse`] from `host`.
 pub fn malformed(host: &str, detail: &str) -> Error {
-    Error::MalformedResponse { host: host.to_owned(), detail: detail.to_owned() }
+    Error::MalformedResponse {
+        host: host.to_owned(),
+        detail: detail.to_owned(),
+    }
 }

@@ -78,7 +78,10 @@ fn fit(needle: &str, haystacks: &[&str]) -> Option<Fit> {
         return Some(Fit::Partial);
     }
     let lower: Vec<String> = haystacks.iter().map(|h| h.trim().to_lowercase()).collect();
-    if lower.iter().any(|h| *h == needle || h.trim_matches('/') == needle.trim_matches('/')) {
+    if lower
+        .iter()
+        .any(|h| *h == needle || h.trim_matches('/') == needle.trim_matches('/'))
+    {
         Some(Fit::Exact)
     } else if lower.iter().any(|h| h.contains(&needle)) {
         Some(Fit::Partial)
@@ -91,9 +94,14 @@ fn fit(needle: &str, haystacks: &[&str]) -> Option<Fit> {
 pub fn select_one<'a, T: Selectable>(items: &'a [T], selector: &str) -> Result<&'a T> {
     let trimmed = selector.trim();
     if trimmed.is_empty() {
-        return Err(Error::Invalid("an empty selector matches nothing; name a role, e.g. Contributor@Production".into()));
+        return Err(Error::Invalid(
+            "an empty selector matches nothing; name a role, e.g. Contributor@Production".into(),
+        ));
     }
-    if let Some(item) = items.iter().find(|i| i.key_text().eq_ignore_ascii_case(trimmed)) {
+    if let Some(item) = items
+        .iter()
+        .find(|i| i.key_text().eq_ignore_ascii_case(trimmed))
+    {
         return Ok(item);
     }
     let (role_part, scope_part) = match trimmed.split_once('@') {
@@ -112,18 +120,33 @@ pub fn select_one<'a, T: Selectable>(items: &'a [T], selector: &str) -> Result<&
         })
         .collect();
     let Some(best) = scored.iter().map(|(f, _)| *f).max() else {
-        return Err(Error::NoMatch { selector: trimmed.to_owned() });
+        return Err(Error::NoMatch {
+            selector: trimmed.to_owned(),
+        });
     };
-    let winners: Vec<&T> = scored.into_iter().filter(|(f, _)| *f == best).map(|(_, i)| i).collect();
+    let winners: Vec<&T> = scored
+        .into_iter()
+        .filter(|(f, _)| *f == best)
+        .map(|(_, i)| i)
+        .collect();
     match winners.as_slice() {
         [one] => Ok(one),
-        many => Err(Error::Ambiguous { selector: trimmed.to_owned(), candidates: many.iter().map(|i| describe(*i)).collect() }),
+        many => Err(Error::Ambiguous {
+            selector: trimmed.to_owned(),
+            candidates: many.iter().map(|i| describe(*i)).collect(),
+        }),
     }
 }
 
 /// `Role @ Scope name (source, key)`: one line for candidate lists.
 pub fn describe<T: Selectable>(item: &T) -> String {
-    format!("{} @ {}   [{}]   {}", item.role().name, item.scope().name, item.source(), item.key_text())
+    format!(
+        "{} @ {}   [{}]   {}",
+        item.role().name,
+        item.scope().name,
+        item.source(),
+        item.key_text()
+    )
 }
 
 #[cfg(test)]
@@ -135,8 +158,15 @@ mod tests {
         Eligibility {
             key: RoleKey::new(Source::AzureResource, scope_id, role),
             source: Source::AzureResource,
-            role: RoleRef { id: role.into(), name: role.into() },
-            scope: ScopeRef { id: scope_id.into(), name: scope_name.into(), kind: ScopeKind::Subscription },
+            role: RoleRef {
+                id: role.into(),
+                name: role.into(),
+            },
+            scope: ScopeRef {
+                id: scope_id.into(),
+                name: scope_name.into(),
+                kind: ScopeKind::Subscription,
+            },
             principal_id: "p".into(),
             member_type: MemberType::Direct,
             start: None,
@@ -148,21 +178,52 @@ mod tests {
     fn items() -> Vec<Eligibility> {
         vec![
             elig("Contributor", "Contoso Development", "/subscriptions/dev"),
-            elig("Contributor", "rg-web-prod", "/subscriptions/prod/resourceGroups/rg-web-prod"),
+            elig(
+                "Contributor",
+                "rg-web-prod",
+                "/subscriptions/prod/resourceGroups/rg-web-prod",
+            ),
             elig("Owner", "Contoso Production", "/subscriptions/prod"),
-            elig("Reader", "Contoso Platform", "/providers/Microsoft.Management/managementGroups/platform"),
+            elig(
+                "Reader",
+                "Contoso Platform",
+                "/providers/Microsoft.Management/managementGroups/platform",
+            ),
         ]
     }
 
     #[test]
     fn role_and_scope_case_insensitive() {
         let items = items();
-        assert_eq!(select_one(&items, "owner").map(|e| e.scope.name.as_str()).ok(), Some("Contoso Production"));
-        assert_eq!(select_one(&items, "CONTRIBUTOR@development").map(|e| e.scope.name.as_str()).ok(), Some("Contoso Development"));
-        assert_eq!(select_one(&items, "contributor@/SUBSCRIPTIONS/dev").map(|e| e.scope.id.as_str()).ok(), Some("/subscriptions/dev"));
-        assert_eq!(select_one(&items, "read").map(|e| e.role.name.as_str()).ok(), Some("Reader"));
+        assert_eq!(
+            select_one(&items, "owner")
+                .map(|e| e.scope.name.as_str())
+                .ok(),
+            Some("Contoso Production")
+        );
+        assert_eq!(
+            select_one(&items, "CONTRIBUTOR@development")
+                .map(|e| e.scope.name.as_str())
+                .ok(),
+            Some("Contoso Development")
+        );
+        assert_eq!(
+            select_one(&items, "contributor@/SUBSCRIPTIONS/dev")
+                .map(|e| e.scope.id.as_str())
+                .ok(),
+            Some("/subscriptions/dev")
+        );
+        assert_eq!(
+            select_one(&items, "read")
+                .map(|e| e.role.name.as_str())
+                .ok(),
+            Some("Reader")
+        );
         let key = items[2].key.as_str().to_uppercase();
-        assert_eq!(select_one(&items, &key).map(|e| e.role.name.as_str()).ok(), Some("Owner"));
+        assert_eq!(
+            select_one(&items, &key).map(|e| e.role.name.as_str()).ok(),
+            Some("Owner")
+        );
     }
 
     #[test]
@@ -175,7 +236,10 @@ mod tests {
             }
             other => panic!("{:?}", other.map(|e| e.role.name.clone())),
         }
-        assert!(matches!(select_one(&items, "Owner@Sandbox"), Err(Error::NoMatch { .. })));
+        assert!(matches!(
+            select_one(&items, "Owner@Sandbox"),
+            Err(Error::NoMatch { .. })
+        ));
         assert!(matches!(select_one(&items, "  "), Err(Error::Invalid(_))));
     }
 
@@ -183,6 +247,11 @@ mod tests {
     fn exact_beats_partial() {
         let mut items = items();
         items.push(elig("Reader and Data Access", "Contoso Platform", "/x"));
-        assert_eq!(select_one(&items, "reader").map(|e| e.role.name.as_str()).ok(), Some("Reader"));
+        assert_eq!(
+            select_one(&items, "reader")
+                .map(|e| e.role.name.as_str())
+                .ok(),
+            Some("Reader")
+        );
     }
 }

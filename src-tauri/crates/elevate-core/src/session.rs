@@ -15,12 +15,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::arm::{ArmClient, Submission};
-use crate::graph::GraphClient;
 use crate::auth::{Audience, TokenSource, decode_claims};
 use crate::error::{Error, ErrorReport, Result};
+use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Policy, RequestKind, RequestRecord, RequestStatus,
-    RoleKey, Source, Span, Ticket,
+    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Policy, RequestKind,
+    RequestRecord, RequestStatus, RoleKey, Source, Span, Ticket,
 };
 use crate::store::{NewHistoryEntry, Store};
 
@@ -139,7 +139,10 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { default_duration: Span::from_hours(1), poll_interval: Duration::from_secs(2) }
+        SessionOptions {
+            default_duration: Span::from_hours(1),
+            poll_interval: Duration::from_secs(2),
+        }
     }
 }
 
@@ -162,17 +165,35 @@ pub struct Session {
 
 impl Session {
     /// Signs in (gets a first token from `tokens`) and learns who the user is.
-    pub async fn connect(clients: Clients, tokens: Arc<dyn TokenSource>, store: Option<Store>, options: SessionOptions) -> Result<Self> {
-        let audience = if clients.arm.is_some() { Audience::Arm } else { Audience::Graph };
+    pub async fn connect(
+        clients: Clients,
+        tokens: Arc<dyn TokenSource>,
+        store: Option<Store>,
+        options: SessionOptions,
+    ) -> Result<Self> {
+        let audience = if clients.arm.is_some() {
+            Audience::Arm
+        } else {
+            Audience::Graph
+        };
         let token = tokens.token(audience, None).await?;
         let claims = decode_claims(&token.token)?;
         let object_id = claims.require_oid()?.to_owned();
         let account = Account {
-            name: claims.account().map(str::to_owned).unwrap_or_else(|| object_id.clone()),
+            name: claims
+                .account()
+                .map(str::to_owned)
+                .unwrap_or_else(|| object_id.clone()),
             object_id,
             tenant_id: claims.tid.clone(),
         };
-        Ok(Session { arm: clients.arm, graph: clients.graph, store, account, options })
+        Ok(Session {
+            arm: clients.arm,
+            graph: clients.graph,
+            store,
+            account,
+            options,
+        })
     }
 
     /// Who is signed in.
@@ -199,9 +220,12 @@ impl Session {
         if let Some(store) = &self.store {
             for (source, result) in &results {
                 if let Ok(items) = result
-                    && let Err(e) = store.save_eligibilities(&self.account.name, *source, items, Utc::now()).await {
-                        tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
-                    }
+                    && let Err(e) = store
+                        .save_eligibilities(&self.account.name, *source, items, Utc::now())
+                        .await
+                {
+                    tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
+                }
             }
         }
         let mut listing = merge(results);
@@ -211,9 +235,15 @@ impl Session {
 
     /// The cached eligibilities from the last successful listing (for an instant start).
     pub async fn cached_roles(&self) -> Result<Vec<Eligibility>> {
-        let Some(store) = &self.store else { return Ok(Vec::new()) };
-        let mut items: Vec<Eligibility> =
-            store.cached_eligibilities(&self.account.name).await?.into_iter().map(|c| c.eligibility).collect();
+        let Some(store) = &self.store else {
+            return Ok(Vec::new());
+        };
+        let mut items: Vec<Eligibility> = store
+            .cached_eligibilities(&self.account.name)
+            .await?
+            .into_iter()
+            .map(|c| c.eligibility)
+            .collect();
         sort_roles(&mut items);
         Ok(items)
     }
@@ -229,7 +259,11 @@ impl Session {
             )
             .await;
         let mut listing = merge(results);
-        listing.items.sort_by(|a, b| a.end.cmp(&b.end).then_with(|| a.role.name.cmp(&b.role.name)));
+        listing.items.sort_by(|a, b| {
+            a.end
+                .cmp(&b.end)
+                .then_with(|| a.role.name.cmp(&b.role.name))
+        });
         listing
     }
 
@@ -249,7 +283,13 @@ impl Session {
     }
 
     /// Runs one fetch per wanted source that has a client, all at once.
-    async fn per_source<'a, T, A, D, G, FA, FD, FG>(&'a self, sources: &[Source], arm: A, directory: D, groups: G) -> Vec<(Source, Result<Vec<T>>)>
+    async fn per_source<'a, T, A, D, G, FA, FD, FG>(
+        &'a self,
+        sources: &[Source],
+        arm: A,
+        directory: D,
+        groups: G,
+    ) -> Vec<(Source, Result<Vec<T>>)>
     where
         A: FnOnce(&'a ArmClient) -> FA,
         D: FnOnce(&'a GraphClient) -> FD,
@@ -259,29 +299,52 @@ impl Session {
         FG: std::future::Future<Output = Result<Vec<T>>>,
     {
         // Boxed: three HTTP pipelines side by side make a large future.
-        let arm = self.arm.as_ref().filter(|_| wants(sources, Source::AzureResource)).map(|c| Box::pin(arm(c)));
-        let directory = self.graph.as_ref().filter(|_| wants(sources, Source::EntraRole)).map(|c| Box::pin(directory(c)));
-        let groups = self.graph.as_ref().filter(|_| wants(sources, Source::Group)).map(|c| Box::pin(groups(c)));
+        let arm = self
+            .arm
+            .as_ref()
+            .filter(|_| wants(sources, Source::AzureResource))
+            .map(|c| Box::pin(arm(c)));
+        let directory = self
+            .graph
+            .as_ref()
+            .filter(|_| wants(sources, Source::EntraRole))
+            .map(|c| Box::pin(directory(c)));
+        let groups = self
+            .graph
+            .as_ref()
+            .filter(|_| wants(sources, Source::Group))
+            .map(|c| Box::pin(groups(c)));
         let (a, d, g) = futures::join!(optional(arm), optional(directory), optional(groups));
-        [(Source::AzureResource, a), (Source::EntraRole, d), (Source::Group, g)]
-            .into_iter()
-            .filter_map(|(source, result)| result.map(|r| (source, r)))
-            .collect()
+        [
+            (Source::AzureResource, a),
+            (Source::EntraRole, d),
+            (Source::Group, g),
+        ]
+        .into_iter()
+        .filter_map(|(source, result)| result.map(|r| (source, r)))
+        .collect()
     }
 
     fn arm(&self) -> Result<&ArmClient> {
-        self.arm.as_ref().ok_or_else(|| Error::Invalid("Azure resource roles are not configured".into()))
+        self.arm
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("Azure resource roles are not configured".into()))
     }
 
     fn graph(&self) -> Result<&GraphClient> {
-        self.graph.as_ref().ok_or_else(|| Error::Invalid("Microsoft Graph (Entra roles, groups) is not configured".into()))
+        self.graph.as_ref().ok_or_else(|| {
+            Error::Invalid("Microsoft Graph (Entra roles, groups) is not configured".into())
+        })
     }
 
     /// The activation policy of an eligibility: fresh from Azure, else from the cache.
     pub async fn policy(&self, eligibility: &Eligibility) -> Result<Policy> {
         let fresh = match eligibility.source {
             Source::AzureResource => match self.arm() {
-                Ok(arm) => arm.policy(&eligibility.role.id, &eligibility.scope.id).await,
+                Ok(arm) => {
+                    arm.policy(&eligibility.role.id, &eligibility.scope.id)
+                        .await
+                }
                 Err(e) => Err(e),
             },
             Source::EntraRole | Source::Group => match self.graph() {
@@ -291,13 +354,19 @@ impl Session {
         };
         match (fresh, &self.store) {
             (Ok(policy), Some(store)) => {
-                if let Err(e) = store.save_policy(&self.account.name, &eligibility.key, &policy, Utc::now()).await {
+                if let Err(e) = store
+                    .save_policy(&self.account.name, &eligibility.key, &policy, Utc::now())
+                    .await
+                {
                     tracing::warn!(target: "elevate::session", error = %e, "could not cache a policy");
                 }
                 Ok(policy)
             }
             (Ok(policy), None) => Ok(policy),
-            (Err(e), Some(store)) if e.is_transient() => match store.cached_policy(&self.account.name, &eligibility.key).await {
+            (Err(e), Some(store)) if e.is_transient() => match store
+                .cached_policy(&self.account.name, &eligibility.key)
+                .await
+            {
                 Ok(Some((policy, _))) => Ok(policy),
                 _ => Err(e),
             },
@@ -306,7 +375,10 @@ impl Session {
     }
 
     /// Activates several eligibilities at once; each gets its own result.
-    pub async fn activate_many(&self, items: &[(Eligibility, ActivationWish)]) -> Vec<ActionResult> {
+    pub async fn activate_many(
+        &self,
+        items: &[(Eligibility, ActivationWish)],
+    ) -> Vec<ActionResult> {
         join_all(items.iter().map(|(e, w)| self.activate(e, w))).await
     }
 
@@ -315,9 +387,21 @@ impl Session {
         let mut notes = Vec::new();
         let request = match self.prepare(eligibility, wish, &mut notes).await {
             Ok(request) => request,
-            Err(error) => return result_error(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope.id, &eligibility.scope.name, notes, &error),
+            Err(error) => {
+                return result_error(
+                    eligibility.key.clone(),
+                    eligibility.source,
+                    &eligibility.role.name,
+                    &eligibility.scope.id,
+                    &eligibility.scope.name,
+                    notes,
+                    &error,
+                );
+            }
         };
-        let history = self.record(eligibility, RequestKind::Activate, &request).await;
+        let history = self
+            .record(eligibility, RequestKind::Activate, &request)
+            .await;
         let mut submission = self.submit_activation(eligibility, &request, None).await;
         if let Err(Error::ClaimsChallenge(challenge)) = &submission {
             notes.push(format!(
@@ -326,18 +410,40 @@ impl Session {
             ));
             let claims = challenge.claims.clone();
             // A new request (for ARM, a new GUID): the refused one is finished.
-            submission = self.submit_activation(eligibility, &request, Some(&claims)).await;
+            submission = self
+                .submit_activation(eligibility, &request, Some(&claims))
+                .await;
         }
-        let result = self.finish(eligibility.key.clone(), eligibility.source, &eligibility.role.name, &eligibility.scope, submission, notes);
+        let result = self.finish(
+            eligibility.key.clone(),
+            eligibility.source,
+            &eligibility.role.name,
+            &eligibility.scope,
+            submission,
+            notes,
+        );
         self.update_history(history, &result).await;
         result
     }
 
-    async fn submit_activation(&self, eligibility: &Eligibility, request: &ActivationRequest, claims: Option<&serde_json::Value>) -> Result<Submission> {
+    async fn submit_activation(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
         let principal = &self.account.object_id;
         match eligibility.source {
-            Source::AzureResource => self.arm()?.activate(eligibility, request, principal, Uuid::new_v4(), claims).await,
-            Source::EntraRole | Source::Group => self.graph()?.activate(eligibility, request, principal, claims).await,
+            Source::AzureResource => {
+                self.arm()?
+                    .activate(eligibility, request, principal, Uuid::new_v4(), claims)
+                    .await
+            }
+            Source::EntraRole | Source::Group => {
+                self.graph()?
+                    .activate(eligibility, request, principal, claims)
+                    .await
+            }
         }
     }
 
@@ -353,13 +459,32 @@ impl Session {
                 "{} at {} is a standing assignment, not an activation; only activated roles can be deactivated",
                 grant.role.name, grant.scope.name
             ));
-            return result_error(grant.key.clone(), grant.source, &grant.role.name, &grant.scope.id, &grant.scope.name, Vec::new(), &error);
+            return result_error(
+                grant.key.clone(),
+                grant.source,
+                &grant.role.name,
+                &grant.scope.id,
+                &grant.scope.name,
+                Vec::new(),
+                &error,
+            );
         }
-        let request = ActivationRequest { duration: Span::from_seconds(0), justification: None, ticket: None, start: None, narrower_scope: None };
-        let history = self.record_grant(grant, RequestKind::Deactivate, &request).await;
+        let request = ActivationRequest {
+            duration: Span::from_seconds(0),
+            justification: None,
+            ticket: None,
+            start: None,
+            narrower_scope: None,
+        };
+        let history = self
+            .record_grant(grant, RequestKind::Deactivate, &request)
+            .await;
         let submission = match grant.source {
             Source::AzureResource => match self.arm() {
-                Ok(arm) => arm.deactivate(grant, &self.account.object_id, Uuid::new_v4()).await,
+                Ok(arm) => {
+                    arm.deactivate(grant, &self.account.object_id, Uuid::new_v4())
+                        .await
+                }
                 Err(e) => Err(e),
             },
             Source::EntraRole | Source::Group => match self.graph() {
@@ -367,7 +492,14 @@ impl Session {
                 Err(e) => Err(e),
             },
         };
-        let result = self.finish(grant.key.clone(), grant.source, &grant.role.name, &grant.scope, submission, Vec::new());
+        let result = self.finish(
+            grant.key.clone(),
+            grant.source,
+            &grant.role.name,
+            &grant.scope,
+            submission,
+            Vec::new(),
+        );
         self.update_history(history, &result).await;
         result
     }
@@ -385,15 +517,22 @@ impl Session {
             Source::EntraRole | Source::Group => self.graph()?.cancel(&request.id).await?,
         }
         if let Some(store) = &self.store
-            && let Err(e) = store.update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled")).await {
-                tracing::warn!(target: "elevate::session", error = %e, "could not update history");
-            }
+            && let Err(e) = store
+                .update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled"))
+                .await
+        {
+            tracing::warn!(target: "elevate::session", error = %e, "could not update history");
+        }
         Ok(())
     }
 
     /// Waits until `request` leaves the pending states (or `timeout` passes) and, when it is done, until
     /// the grant is listed as active. Returns the request's last known state.
-    pub async fn wait_until_settled(&self, request: &RequestRecord, timeout: Duration) -> Result<RequestRecord> {
+    pub async fn wait_until_settled(
+        &self,
+        request: &RequestRecord,
+        timeout: Duration,
+    ) -> Result<RequestRecord> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut current = request.clone();
         while current.status.is_pending() && tokio::time::Instant::now() < deadline {
@@ -407,16 +546,23 @@ impl Session {
                     tracing::debug!(target: "elevate::session", error = %failure.error.message, "could not list active grants while waiting");
                 }
                 let active = listing.items;
-                if active.iter().any(|g| g.key == current.key || (g.role.id.eq_ignore_ascii_case(&current.role.id) && g.scope.id.eq_ignore_ascii_case(&current.scope.id))) {
+                if active.iter().any(|g| {
+                    g.key == current.key
+                        || (g.role.id.eq_ignore_ascii_case(&current.role.id)
+                            && g.scope.id.eq_ignore_ascii_case(&current.scope.id))
+                }) {
                     break;
                 }
                 tokio::time::sleep(self.options.poll_interval).await;
             }
         }
         if let Some(store) = &self.store
-            && let Err(e) = store.update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status)).await {
-                tracing::warn!(target: "elevate::session", error = %e, "could not update history");
-            }
+            && let Err(e) = store
+                .update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status))
+                .await
+        {
+            tracing::warn!(target: "elevate::session", error = %e, "could not update history");
+        }
         Ok(current)
     }
 
@@ -428,29 +574,47 @@ impl Session {
         }
     }
 
-    async fn prepare(&self, eligibility: &Eligibility, wish: &ActivationWish, notes: &mut Vec<String>) -> Result<ActivationRequest> {
+    async fn prepare(
+        &self,
+        eligibility: &Eligibility,
+        wish: &ActivationWish,
+        notes: &mut Vec<String>,
+    ) -> Result<ActivationRequest> {
         let policy = match self.policy(eligibility).await {
             Ok(policy) => policy,
             Err(e) if e.is_transient() => {
-                notes.push(format!("the role's policy could not be read ({e}); Azure will check it"));
+                notes.push(format!(
+                    "the role's policy could not be read ({e}); Azure will check it"
+                ));
                 Policy::default()
             }
             Err(e) => return Err(e),
         };
         let duration = policy.clamp_duration(wish.duration, self.options.default_duration);
         if let Some(wanted) = wish.duration.filter(|w| *w > duration) {
-            notes.push(format!("duration shortened from {wanted} to {duration}, the role's maximum"));
+            notes.push(format!(
+                "duration shortened from {wanted} to {duration}, the role's maximum"
+            ));
         }
-        let justification = wish.justification.as_ref().map(|j| j.trim().to_owned()).filter(|j| !j.is_empty());
+        let justification = wish
+            .justification
+            .as_ref()
+            .map(|j| j.trim().to_owned())
+            .filter(|j| !j.is_empty());
         let where_ = format!("{} at {}", eligibility.role.name, eligibility.scope.name);
         if policy.justification_required && justification.is_none() {
-            return Err(Error::Invalid(format!("{where_} requires a justification: add --reason \"why you need it\"")));
+            return Err(Error::Invalid(format!(
+                "{where_} requires a justification: add --reason \"why you need it\""
+            )));
         }
         if policy.ticket_required && wish.ticket.is_none() {
-            return Err(Error::Invalid(format!("{where_} requires a ticket: add --ticket SYSTEM:NUMBER")));
+            return Err(Error::Invalid(format!(
+                "{where_} requires a ticket: add --ticket SYSTEM:NUMBER"
+            )));
         }
         if policy.approval_required {
-            notes.push("this role needs an approver's approval before it becomes active".to_owned());
+            notes
+                .push("this role needs an approver's approval before it becomes active".to_owned());
         }
         Ok(ActivationRequest {
             duration,
@@ -461,18 +625,27 @@ impl Session {
         })
     }
 
-    fn finish(&self, key: RoleKey, source: Source, role: &str, scope: &crate::model::ScopeRef, submission: Result<Submission>, notes: Vec<String>) -> ActionResult {
-        let base = |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
-            key: key.clone(),
-            source,
-            role: role.to_owned(),
-            scope: scope.id.clone(),
-            scope_name: scope.name.clone(),
-            outcome,
-            request,
-            notes,
-            error: None,
-        };
+    fn finish(
+        &self,
+        key: RoleKey,
+        source: Source,
+        role: &str,
+        scope: &crate::model::ScopeRef,
+        submission: Result<Submission>,
+        notes: Vec<String>,
+    ) -> ActionResult {
+        let base =
+            |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
+                key: key.clone(),
+                source,
+                role: role.to_owned(),
+                scope: scope.id.clone(),
+                scope_name: scope.name.clone(),
+                outcome,
+                request,
+                notes,
+                error: None,
+            };
         match submission {
             Ok(Submission::Created(record)) => base(record.status.into(), Some(record), notes),
             Ok(Submission::AlreadyActive) => base(Outcome::AlreadyActive, None, notes),
@@ -485,16 +658,53 @@ impl Session {
         }
     }
 
-    async fn record(&self, e: &Eligibility, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
-        self.insert_history(e.source, &e.key, &e.role.name, &e.scope.id, &e.scope.name, kind, request).await
+    async fn record(
+        &self,
+        e: &Eligibility,
+        kind: RequestKind,
+        request: &ActivationRequest,
+    ) -> Option<i64> {
+        self.insert_history(
+            e.source,
+            &e.key,
+            &e.role.name,
+            &e.scope.id,
+            &e.scope.name,
+            kind,
+            request,
+        )
+        .await
     }
 
-    async fn record_grant(&self, g: &ActiveGrant, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
-        self.insert_history(g.source, &g.key, &g.role.name, &g.scope.id, &g.scope.name, kind, request).await
+    async fn record_grant(
+        &self,
+        g: &ActiveGrant,
+        kind: RequestKind,
+        request: &ActivationRequest,
+    ) -> Option<i64> {
+        self.insert_history(
+            g.source,
+            &g.key,
+            &g.role.name,
+            &g.scope.id,
+            &g.scope.name,
+            kind,
+            request,
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert_history(&self, source: Source, key: &RoleKey, role: &str, scope_id: &str, scope_name: &str, kind: RequestKind, request: &ActivationRequest) -> Option<i64> {
+    async fn insert_history(
+        &self,
+        source: Source,
+        key: &RoleKey,
+        role: &str,
+        scope_id: &str,
+        scope_name: &str,
+        kind: RequestKind,
+        request: &ActivationRequest,
+    ) -> Option<i64> {
         let store = self.store.as_ref()?;
         let entry = NewHistoryEntry {
             at: Utc::now(),
@@ -502,7 +712,10 @@ impl Session {
             source,
             key: key.clone(),
             role_name: role.to_owned(),
-            scope_id: request.narrower_scope.clone().unwrap_or_else(|| scope_id.to_owned()),
+            scope_id: request
+                .narrower_scope
+                .clone()
+                .unwrap_or_else(|| scope_id.to_owned()),
             scope_name: scope_name.to_owned(),
             kind,
             justification: request.justification.clone(),
@@ -523,7 +736,9 @@ impl Session {
     }
 
     async fn update_history(&self, id: Option<i64>, result: &ActionResult) {
-        let (Some(store), Some(id)) = (&self.store, id) else { return };
+        let (Some(store), Some(id)) = (&self.store, id) else {
+            return;
+        };
         let status = match result.outcome {
             Outcome::Done | Outcome::AlreadyActive => RequestStatus::Done,
             Outcome::PendingApproval | Outcome::AlreadyPending => RequestStatus::PendingApproval,
@@ -535,7 +750,16 @@ impl Session {
         let azure_status = result.request.as_ref().map(|r| r.azure_status.clone());
         let azure_id = result.request.as_ref().map(|r| r.id.clone());
         let error = result.error.as_ref().map(|e| e.message.clone());
-        if let Err(e) = store.update_request_outcome(id, status, azure_status.as_deref(), azure_id.as_deref(), error.as_deref()).await {
+        if let Err(e) = store
+            .update_request_outcome(
+                id,
+                status,
+                azure_status.as_deref(),
+                azure_id.as_deref(),
+                error.as_deref(),
+            )
+            .await
+        {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
         }
     }
@@ -549,11 +773,17 @@ async fn optional<T>(future: Option<impl std::future::Future<Output = T>>) -> Op
 }
 
 fn merge<T>(results: Vec<(Source, Result<Vec<T>>)>) -> Listing<T> {
-    let mut listing = Listing { items: Vec::new(), failures: Vec::new() };
+    let mut listing = Listing {
+        items: Vec::new(),
+        failures: Vec::new(),
+    };
     for (source, result) in results {
         match result {
             Ok(items) => listing.items.extend(items),
-            Err(error) => listing.failures.push(SourceFailure { source, error: error.report() }),
+            Err(error) => listing.failures.push(SourceFailure {
+                source,
+                error: error.report(),
+            }),
         }
     }
     listing
@@ -565,12 +795,28 @@ fn wants(sources: &[Source], source: Source) -> bool {
 
 fn sort_roles(items: &mut [Eligibility]) {
     items.sort_by(|a, b| {
-        (a.source, a.role.name.to_lowercase(), a.scope.name.to_lowercase())
-            .cmp(&(b.source, b.role.name.to_lowercase(), b.scope.name.to_lowercase()))
+        (
+            a.source,
+            a.role.name.to_lowercase(),
+            a.scope.name.to_lowercase(),
+        )
+            .cmp(&(
+                b.source,
+                b.role.name.to_lowercase(),
+                b.scope.name.to_lowercase(),
+            ))
     });
 }
 
-fn result_error(key: RoleKey, source: Source, role: &str, scope: &str, scope_name: &str, notes: Vec<String>, error: &Error) -> ActionResult {
+fn result_error(
+    key: RoleKey,
+    source: Source,
+    role: &str,
+    scope: &str,
+    scope_name: &str,
+    notes: Vec<String>,
+    error: &Error,
+) -> ActionResult {
     ActionResult {
         key,
         source,

@@ -6,7 +6,11 @@ pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if (c.is_control() && c != '\n' && c != '\t') || bidi { '\u{FFFD}' } else { c }
+            if (c.is_control() && c != '\n' && c != '\t') || bidi {
+                '\u{FFFD}'
+            } else {
+                c
+            }
         })
         .collect()
 }
@@ -15,7 +19,13 @@ pub fn sanitize(text: &str) -> String {
 mod tests {
     #[test]
     fn strips_escapes_keeps_text() {
-        assert_eq!(super::sanitize("ok\u{1b}[2Jx\n\u{202E}y"), "ok\u{FFFD}[2Jx\n\u{FFFD}y");
-        assert_eq!(super::sanitize("Contoso <b>Prod</b>"), "Contoso <b>Prod</b>");
+        assert_eq!(
+            super::sanitize("ok\u{1b}[2Jx\n\u{202E}y"),
+            "ok\u{FFFD}[2Jx\n\u{FFFD}y"
+        );
+        assert_eq!(
+            super::sanitize("Contoso <b>Prod</b>"),
+            "Contoso <b>Prod</b>"
+        );
     }
 }

@@ -17,7 +17,10 @@ impl TicketInfo {
     /// The ticket, if it has a number (Azure sends `{"ticketNumber": null, …}` for none).
     pub fn into_ticket(self) -> Option<Ticket> {
         match self.ticketnumber.filter(|n| !n.is_empty()) {
-            Some(number) => Some(Ticket { system: sanitize(&self.ticketsystem.unwrap_or_default()), number: sanitize(&number) }),
+            Some(number) => Some(Ticket {
+                system: sanitize(&self.ticketsystem.unwrap_or_default()),
+                number: sanitize(&number),
+            }),
             None => None,
         }
     }
@@ -39,7 +42,10 @@ pub struct ScheduleInfo {
 impl ScheduleInfo {
     /// The requested start and duration.
     pub fn start_and_duration(self) -> (Option<DateTime<Utc>>, Option<Span>) {
-        let duration = self.expiration.and_then(|e| e.duration).and_then(|d| Span::parse_iso8601(&d).ok());
+        let duration = self
+            .expiration
+            .and_then(|e| e.duration)
+            .and_then(|d| Span::parse_iso8601(&d).ok());
         (parse_time(self.startdatetime.as_deref()), duration)
     }
 }
@@ -64,7 +70,9 @@ pub fn lowercase_keys(value: serde_json::Value) -> serde_json::Value {
             }
             serde_json::Value::Object(out)
         }
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(lowercase_keys).collect()),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(lowercase_keys).collect())
+        }
         other => other,
     }
 }
@@ -103,7 +111,9 @@ mod tests {
 
     #[test]
     fn keys_are_lowercased_deeply() {
-        let v = lowercase_keys(serde_json::json!({"Properties":{"PrincipalId":"x","Items":[{"DisplayName":"y"}]}}));
+        let v = lowercase_keys(
+            serde_json::json!({"Properties":{"PrincipalId":"x","Items":[{"DisplayName":"y"}]}}),
+        );
         assert_eq!(v["properties"]["principalid"], "x");
         assert_eq!(v["properties"]["items"][0]["displayname"], "y");
     }

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 use common::{fixture, fixture_with, quick_retries};
 use elevate_core::Error;
 use elevate_core::arm::Submission;
-use elevate_core::model::{ActivationRequest, AssignmentType, Eligibility, MemberType, RequestStatus, Span, Ticket};
 use elevate_core::http::RetryPolicy;
+use elevate_core::model::{
+    ActivationRequest, AssignmentType, Eligibility, MemberType, RequestStatus, Span, Ticket,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,7 +20,15 @@ fn pick<'a>(items: &'a [Eligibility], role: &str, scope_name: &str) -> &'a Eligi
     items
         .iter()
         .find(|e| e.role.name == role && e.scope.name == scope_name)
-        .unwrap_or_else(|| panic!("{role} @ {scope_name} not in {:?}", items.iter().map(|e| (&e.role.name, &e.scope.name)).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "{role} @ {scope_name} not in {:?}",
+                items
+                    .iter()
+                    .map(|e| (&e.role.name, &e.scope.name))
+                    .collect::<Vec<_>>()
+            )
+        })
 }
 
 fn wish(hours: u64, reason: Option<&str>) -> ActivationRequest {
@@ -41,83 +51,196 @@ fn created(s: Submission) -> elevate_core::model::RequestRecord {
 #[tokio::test]
 async fn lists_every_eligibility_across_pages_without_duplicates() {
     let one_page = fixture().await;
-    let all = one_page.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let all = one_page
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(all.len() >= 7, "{all:?}");
 
     let paged = fixture_with(2, quick_retries()).await;
-    let items = paged.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = paged
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let keys: HashSet<_> = items.iter().map(|e| e.key.clone()).collect();
     assert_eq!(items.len(), all.len(), "same items whatever the page size");
     assert_eq!(keys.len(), items.len(), "no duplicates");
-    let gets = paged.log().await.iter().filter(|l| l["path"].as_str().is_some_and(|p| p.contains("roleEligibilityScheduleInstances"))).count();
+    let gets = paged
+        .log()
+        .await
+        .iter()
+        .filter(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("roleEligibilityScheduleInstances"))
+        })
+        .count();
     assert_eq!(gets, all.len().div_ceil(2), "one GET per page of two");
 
     let owner = pick(&items, "Owner", "Contoso Production");
     assert_eq!(owner.principal_id, paged.oid());
     assert!(owner.schedule_id.is_some());
-    let group = items.iter().find(|e| e.member_type == MemberType::Group).unwrap_or_else(|| panic!("no group eligibility"));
+    let group = items
+        .iter()
+        .find(|e| e.member_type == MemberType::Group)
+        .unwrap_or_else(|| panic!("no group eligibility"));
     assert_ne!(group.principal_id, paged.oid(), "held by the group");
 }
 
 #[tokio::test]
 async fn names_are_looked_up_when_expanded_properties_are_missing() {
     let f = fixture().await;
-    let expected = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
-    f.post("settings", json!({"omit_expanded_properties": true})).await;
+    let expected = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    f.post("settings", json!({"omit_expanded_properties": true}))
+        .await;
     let fresh = fixture().await;
-    fresh.post("settings", json!({"omit_expanded_properties": true})).await;
-    let items = fresh.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    fresh
+        .post("settings", json!({"omit_expanded_properties": true}))
+        .await;
+    let items = fresh
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let names = |v: &[Eligibility]| {
-        let mut n: Vec<(String, String)> = v.iter().map(|e| (e.role.name.clone(), e.scope.name.clone())).collect();
+        let mut n: Vec<(String, String)> = v
+            .iter()
+            .map(|e| (e.role.name.clone(), e.scope.name.clone()))
+            .collect();
         n.sort();
         n
     };
     assert_eq!(names(&items), names(&expected));
-    let lookups = fresh.log().await.iter().filter(|l| l["path"].as_str().is_some_and(|p| p.to_ascii_lowercase().contains("roledefinitions/"))).count();
+    let lookups = fresh
+        .log()
+        .await
+        .iter()
+        .filter(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.to_ascii_lowercase().contains("roledefinitions/"))
+        })
+        .count();
     assert!(lookups > 0, "role names came from roleDefinitions");
 }
 
 #[tokio::test]
 async fn activation_creates_a_grant_with_the_asked_duration() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let dev = pick(&items, "Contributor", "Contoso Development");
-    let record = created(f.client.activate(dev, &wish(2, Some("deploy")), &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
+    let record = created(
+        f.client
+            .activate(
+                dev,
+                &wish(2, Some("deploy")),
+                &f.oid(),
+                Uuid::new_v4(),
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     assert_eq!(record.status, RequestStatus::Done);
     assert_eq!(record.key, dev.key);
     assert_eq!(record.duration, Some(Span::from_hours(2)));
     let active = f.client.active().await.unwrap_or_else(|e| panic!("{e}"));
-    let grant = active.iter().find(|g| g.key == dev.key).unwrap_or_else(|| panic!("not active: {active:?}"));
+    let grant = active
+        .iter()
+        .find(|g| g.key == dev.key)
+        .unwrap_or_else(|| panic!("not active: {active:?}"));
     assert_eq!(grant.assignment_type, AssignmentType::Activated);
-    let (start, end) = (grant.start.unwrap_or_default(), grant.end.unwrap_or_default());
+    let (start, end) = (
+        grant.start.unwrap_or_default(),
+        grant.end.unwrap_or_default(),
+    );
     assert_eq!((end - start).num_minutes(), 120);
-    assert!(active.iter().any(|g| g.assignment_type == AssignmentType::Assigned), "the standing assignment is listed too");
+    assert!(
+        active
+            .iter()
+            .any(|g| g.assignment_type == AssignmentType::Assigned),
+        "the standing assignment is listed too"
+    );
 
-    let again = f.client.activate(dev, &wish(2, Some("deploy")), &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let again = f
+        .client
+        .activate(
+            dev,
+            &wish(2, Some("deploy")),
+            &f.oid(),
+            Uuid::new_v4(),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, Submission::AlreadyActive);
-    let mine = f.client.my_requests().await.unwrap_or_else(|e| panic!("{e}"));
+    let mine = f
+        .client
+        .my_requests()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(mine.iter().any(|r| r.name == record.name));
 }
 
 #[tokio::test]
 async fn a_retry_after_a_lost_answer_never_creates_a_second_request() {
-    for kind in [json!({"kind": "status", "status": 503}), json!({"kind": "reset"})] {
+    for kind in [
+        json!({"kind": "status", "status": 503}),
+        json!({"kind": "reset"}),
+    ] {
         let f = fixture().await;
-        let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+        let items = f
+            .client
+            .eligibilities()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let dev = pick(&items, "Contributor", "Contoso Development");
         let mut fault = json!({"method": "PUT", "path_contains": "roleAssignmentScheduleRequests", "count": 1, "after_effect": true});
-        if let Some(o) = fault.as_object_mut() { o.extend(kind.as_object().cloned().unwrap_or_default()) }
+        if let Some(o) = fault.as_object_mut() {
+            o.extend(kind.as_object().cloned().unwrap_or_default())
+        }
         f.fault(fault).await;
         f.clear_log().await;
         let name = Uuid::new_v4();
-        let record = created(f.client.activate(dev, &wish(1, Some("x")), &f.oid(), name, None).await.unwrap_or_else(|e| panic!("{kind}: {e}")));
+        let record = created(
+            f.client
+                .activate(dev, &wish(1, Some("x")), &f.oid(), name, None)
+                .await
+                .unwrap_or_else(|e| panic!("{kind}: {e}")),
+        );
         assert_eq!(record.name.to_ascii_lowercase(), name.to_string());
-        let puts: Vec<_> = f.log().await.into_iter().filter(|l| l["method"] == "PUT").collect();
-        assert_eq!(puts.len(), 2, "{kind}: first attempt lost, one retry: {puts:#?}");
-        let effects: Vec<_> = puts.iter().map(|l| l["effect"].as_str().unwrap_or("-").to_owned()).collect();
+        let puts: Vec<_> = f
+            .log()
+            .await
+            .into_iter()
+            .filter(|l| l["method"] == "PUT")
+            .collect();
+        assert_eq!(
+            puts.len(),
+            2,
+            "{kind}: first attempt lost, one retry: {puts:#?}"
+        );
+        let effects: Vec<_> = puts
+            .iter()
+            .map(|l| l["effect"].as_str().unwrap_or("-").to_owned())
+            .collect();
         assert_eq!(effects, vec!["created", "replayed"], "{kind}");
         let grants = f.client.active().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(grants.iter().filter(|g| g.key == dev.key).count(), 1, "{kind}: one grant");
+        assert_eq!(
+            grants.iter().filter(|g| g.key == dev.key).count(),
+            1,
+            "{kind}: one grant"
+        );
     }
 }
 
@@ -126,24 +249,45 @@ async fn throttling_honours_retry_after() {
     let f = fixture().await;
     f.fault(json!({"method": "GET", "path_contains": "roleEligibilityScheduleInstances", "kind": "throttle", "retry_after_secs": 1, "count": 1})).await;
     let started = Instant::now();
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!items.is_empty());
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited as asked");
-    let statuses: Vec<u64> = f.log().await.iter().filter_map(|l| l["status"].as_u64()).collect();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked"
+    );
+    let statuses: Vec<u64> = f
+        .log()
+        .await
+        .iter()
+        .filter_map(|l| l["status"].as_u64())
+        .collect();
     assert_eq!(&statuses[..2], &[429, 200]);
 }
 
 #[tokio::test]
 async fn throttling_longer_than_the_budget_is_a_typed_error_at_once() {
-    let policy = RetryPolicy { max_total_wait: Duration::from_secs(2), ..quick_retries() };
+    let policy = RetryPolicy {
+        max_total_wait: Duration::from_secs(2),
+        ..quick_retries()
+    };
     let f = fixture_with(50, policy).await;
-    f.fault(json!({"kind": "throttle", "retry_after_secs": 30, "count": 5})).await;
+    f.fault(json!({"kind": "throttle", "retry_after_secs": 30, "count": 5}))
+        .await;
     let started = Instant::now();
     match f.client.eligibilities().await {
-        Err(Error::Throttled { retry_after_secs, .. }) => assert_eq!(retry_after_secs, Some(30)),
+        Err(Error::Throttled {
+            retry_after_secs, ..
+        }) => assert_eq!(retry_after_secs, Some(30)),
         other => panic!("{other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(5), "did not sit out a wait it could not afford");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "did not sit out a wait it could not afford"
+    );
 }
 
 #[tokio::test]
@@ -156,68 +300,158 @@ async fn server_errors_resets_and_malformed_json_are_retried_then_reported() {
         json!({"method": "GET", "kind": "latency", "latency_ms": 300, "count": 1}),
     ] {
         f.fault(fault.clone()).await;
-        let items = f.client.active().await.unwrap_or_else(|e| panic!("{fault}: {e}"));
+        let items = f
+            .client
+            .active()
+            .await
+            .unwrap_or_else(|e| panic!("{fault}: {e}"));
         assert!(!items.is_empty(), "{fault}");
     }
-    f.fault(json!({"kind": "status", "status": 503, "count": 10})).await;
-    assert!(matches!(f.client.active().await, Err(Error::Unavailable { status: 503, .. })));
-    f.post("faults", json!({"kind": "malformed", "count": 10})).await;
+    f.fault(json!({"kind": "status", "status": 503, "count": 10}))
+        .await;
+    assert!(matches!(
+        f.client.active().await,
+        Err(Error::Unavailable { status: 503, .. })
+    ));
+    f.post("faults", json!({"kind": "malformed", "count": 10}))
+        .await;
     // Clear the 503s first so that the malformed bodies are what the client sees.
-    f.control.delete(format!("{}/_sim/faults", f.sim.url())).send().await.unwrap_or_else(|e| panic!("{e}"));
+    f.control
+        .delete(format!("{}/_sim/faults", f.sim.url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     f.fault(json!({"kind": "malformed", "count": 10})).await;
     match f.client.active().await {
-        Err(e @ Error::MalformedResponse { .. }) => assert!(e.to_string().contains("could not read"), "{e}"),
+        Err(e @ Error::MalformedResponse { .. }) => {
+            assert!(e.to_string().contains("could not read"), "{e}")
+        }
         other => panic!("{other:?}"),
     }
-    f.control.delete(format!("{}/_sim/faults", f.sim.url())).send().await.unwrap_or_else(|e| panic!("{e}"));
+    f.control
+        .delete(format!("{}/_sim/faults", f.sim.url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     f.fault(json!({"kind": "reset", "count": 10})).await;
-    assert!(matches!(f.client.active().await, Err(Error::Network { .. })));
+    assert!(matches!(
+        f.client.active().await,
+        Err(Error::Network { .. })
+    ));
 }
 
 #[tokio::test]
 async fn policy_rules_are_read_for_each_role() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = pick(&items, "Owner", "Contoso Production");
-    let p = f.client.policy(&owner.role.id, &owner.scope.id).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(p.approval_required && p.justification_required && p.ticket_required && p.mfa_required, "{p:?}");
+    let p = f
+        .client
+        .policy(&owner.role.id, &owner.scope.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        p.approval_required && p.justification_required && p.ticket_required && p.mfa_required,
+        "{p:?}"
+    );
     assert_eq!(p.max_duration, Some(Span::from_hours(2)));
     let kv = pick(&items, "Key Vault Secrets Officer", "rg-data-prod");
-    let p = f.client.policy(&kv.role.id, &kv.scope.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let p = f
+        .client
+        .policy(&kv.role.id, &kv.scope.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.authentication_context.as_deref(), Some("c1"));
     assert_eq!(p.max_duration, Some(Span::from_hours(1)));
     let reader = pick(&items, "Reader", "Contoso Platform");
-    let p = f.client.policy(&reader.role.id, &reader.scope.id).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(!p.approval_required && !p.justification_required && !p.ticket_required, "{p:?}");
+    let p = f
+        .client
+        .policy(&reader.role.id, &reader.scope.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !p.approval_required && !p.justification_required && !p.ticket_required,
+        "{p:?}"
+    );
 }
 
 #[tokio::test]
 async fn policy_refusals_name_the_failed_rules() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let responder = pick(&items, "Contoso Incident Responder", "Contoso Production");
-    match f.client.activate(responder, &wish(8, None), &f.oid(), Uuid::new_v4(), None).await {
+    match f
+        .client
+        .activate(responder, &wish(8, None), &f.oid(), Uuid::new_v4(), None)
+        .await
+    {
         Err(Error::PolicyRulesFailed { rules, .. }) => {
-            assert!(rules.contains(&"ExpirationRule".to_owned()) && rules.contains(&"TicketingRule".to_owned()), "{rules:?}");
+            assert!(
+                rules.contains(&"ExpirationRule".to_owned())
+                    && rules.contains(&"TicketingRule".to_owned()),
+                "{rules:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    let ok = ActivationRequest { ticket: Some(Ticket { system: "Jira".into(), number: "OPS-1".into() }), ..wish(4, None) };
-    assert_eq!(created(f.client.activate(responder, &ok, &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}"))).status, RequestStatus::Done);
+    let ok = ActivationRequest {
+        ticket: Some(Ticket {
+            system: "Jira".into(),
+            number: "OPS-1".into(),
+        }),
+        ..wish(4, None)
+    };
+    assert_eq!(
+        created(
+            f.client
+                .activate(responder, &ok, &f.oid(), Uuid::new_v4(), None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        )
+        .status,
+        RequestStatus::Done
+    );
 }
 
 #[tokio::test]
 async fn mfa_rule_fails_without_mfa_in_the_token() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = pick(&items, "Owner", "Contoso Production").clone();
-    let tokens = std::sync::Arc::new(common::SimTokens { sim: std::sync::Arc::clone(&f.sim), amr: vec!["pwd".into()] });
-    let http = elevate_core::http::HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
+    let tokens = std::sync::Arc::new(common::SimTokens {
+        sim: std::sync::Arc::clone(&f.sim),
+        amr: vec!["pwd".into()],
+    });
+    let http =
+        elevate_core::http::HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
     let base = url::Url::parse(&f.sim.url()).unwrap_or_else(|e| panic!("{e}"));
     let no_mfa = elevate_core::arm::ArmClient::new(http, base, tokens);
-    let req = ActivationRequest { ticket: Some(Ticket { system: "SN".into(), number: "1".into() }), ..wish(1, Some("fix")) };
-    match no_mfa.activate(&owner, &req, &f.oid(), Uuid::new_v4(), None).await {
-        Err(Error::PolicyRulesFailed { rules, .. }) => assert_eq!(rules, vec!["MfaRule".to_owned()]),
+    let req = ActivationRequest {
+        ticket: Some(Ticket {
+            system: "SN".into(),
+            number: "1".into(),
+        }),
+        ..wish(1, Some("fix"))
+    };
+    match no_mfa
+        .activate(&owner, &req, &f.oid(), Uuid::new_v4(), None)
+        .await
+    {
+        Err(Error::PolicyRulesFailed { rules, .. }) => {
+            assert_eq!(rules, vec!["MfaRule".to_owned()])
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -225,16 +459,42 @@ async fn mfa_rule_fails_without_mfa_in_the_token() {
 #[tokio::test]
 async fn approval_makes_the_request_pending_and_it_can_be_canceled() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = pick(&items, "Owner", "Contoso Production");
-    let req = ActivationRequest { ticket: Some(Ticket { system: "SN".into(), number: "INC1".into() }), ..wish(1, Some("fix")) };
-    let record = created(f.client.activate(owner, &req, &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
+    let req = ActivationRequest {
+        ticket: Some(Ticket {
+            system: "SN".into(),
+            number: "INC1".into(),
+        }),
+        ..wish(1, Some("fix"))
+    };
+    let record = created(
+        f.client
+            .activate(owner, &req, &f.oid(), Uuid::new_v4(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     assert_eq!(record.status, RequestStatus::PendingApproval);
     assert!(record.approval_id.is_some());
-    let dup = f.client.activate(owner, &req, &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}"));
+    let dup = f
+        .client
+        .activate(owner, &req, &f.oid(), Uuid::new_v4(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(dup, Submission::AlreadyPending { .. }), "{dup:?}");
-    f.client.cancel(&record.id).await.unwrap_or_else(|e| panic!("{e}"));
-    let after = f.client.request(&record.id).await.unwrap_or_else(|e| panic!("{e}"));
+    f.client
+        .cancel(&record.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = f
+        .client
+        .request(&record.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(after.status, RequestStatus::Canceled);
     match f.client.cancel(&record.id).await {
         Err(Error::Azure(e)) => assert_eq!(e.status, 400),
@@ -245,29 +505,76 @@ async fn approval_makes_the_request_pending_and_it_can_be_canceled() {
 #[tokio::test]
 async fn approved_requests_become_active() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = pick(&items, "Owner", "Contoso Production");
-    let req = ActivationRequest { ticket: Some(Ticket { system: "SN".into(), number: "INC2".into() }), ..wish(2, Some("fix")) };
-    let record = created(f.client.activate(owner, &req, &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
-    f.post(&format!("requests/{}/approve", record.name), json!({"justification": "ok"})).await;
-    assert_eq!(f.client.request(&record.id).await.map(|r| r.status).ok(), Some(RequestStatus::Done));
-    assert!(f.client.active().await.unwrap_or_default().iter().any(|g| g.key == owner.key));
+    let req = ActivationRequest {
+        ticket: Some(Ticket {
+            system: "SN".into(),
+            number: "INC2".into(),
+        }),
+        ..wish(2, Some("fix"))
+    };
+    let record = created(
+        f.client
+            .activate(owner, &req, &f.oid(), Uuid::new_v4(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    f.post(
+        &format!("requests/{}/approve", record.name),
+        json!({"justification": "ok"}),
+    )
+    .await;
+    assert_eq!(
+        f.client.request(&record.id).await.map(|r| r.status).ok(),
+        Some(RequestStatus::Done)
+    );
+    assert!(
+        f.client
+            .active()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|g| g.key == owner.key)
+    );
 }
 
 #[tokio::test]
 async fn claims_challenges_are_typed_and_satisfiable_in_both_forms() {
     for style in ["message", "www-authenticate"] {
         let f = fixture().await;
-        f.post("settings", json!({"acrs_challenge_style": style})).await;
-        let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+        f.post("settings", json!({"acrs_challenge_style": style}))
+            .await;
+        let items = f
+            .client
+            .eligibilities()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let kv = pick(&items, "Key Vault Secrets Officer", "rg-data-prod");
-        let challenge = match f.client.activate(kv, &wish(1, Some("rotate")), &f.oid(), Uuid::new_v4(), None).await {
+        let challenge = match f
+            .client
+            .activate(kv, &wish(1, Some("rotate")), &f.oid(), Uuid::new_v4(), None)
+            .await
+        {
             Err(Error::ClaimsChallenge(c)) => c,
             other => panic!("{style}: {other:?}"),
         };
         assert_eq!(challenge.acrs(), vec!["c1".to_owned()], "{style}");
         let record = created(
-            f.client.activate(kv, &wish(1, Some("rotate")), &f.oid(), Uuid::new_v4(), Some(&challenge.claims)).await.unwrap_or_else(|e| panic!("{style}: {e}")),
+            f.client
+                .activate(
+                    kv,
+                    &wish(1, Some("rotate")),
+                    &f.oid(),
+                    Uuid::new_v4(),
+                    Some(&challenge.claims),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{style}: {e}")),
         );
         assert_eq!(record.status, RequestStatus::Done, "{style}");
     }
@@ -276,47 +583,126 @@ async fn claims_challenges_are_typed_and_satisfiable_in_both_forms() {
 #[tokio::test]
 async fn deactivation_follows_azures_five_minute_rule() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let reader = pick(&items, "Reader", "Contoso Platform");
-    created(f.client.activate(reader, &wish(1, None), &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
-    let grant = f.client.active().await.unwrap_or_default().into_iter().find(|g| g.key == reader.key).unwrap_or_else(|| panic!("not active"));
+    created(
+        f.client
+            .activate(reader, &wish(1, None), &f.oid(), Uuid::new_v4(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let grant = f
+        .client
+        .active()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.key == reader.key)
+        .unwrap_or_else(|| panic!("not active"));
     match f.client.deactivate(&grant, &f.oid(), Uuid::new_v4()).await {
         Err(Error::Azure(e)) => assert_eq!(e.code, "ActiveDurationTooShort"),
         other => panic!("{other:?}"),
     }
     f.advance("PT6M").await;
-    let record = created(f.client.deactivate(&grant, &f.oid(), Uuid::new_v4()).await.unwrap_or_else(|e| panic!("{e}")));
-    assert_eq!(record.status, RequestStatus::Done, "Revoked is the success of a deactivation: {record:?}");
-    assert!(!f.client.active().await.unwrap_or_default().iter().any(|g| g.key == reader.key));
+    let record = created(
+        f.client
+            .deactivate(&grant, &f.oid(), Uuid::new_v4())
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_eq!(
+        record.status,
+        RequestStatus::Done,
+        "Revoked is the success of a deactivation: {record:?}"
+    );
+    assert!(
+        !f.client
+            .active()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|g| g.key == reader.key)
+    );
 }
 
 #[tokio::test]
 async fn grants_expire_with_the_clock() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let reader = pick(&items, "Reader", "Contoso Platform");
-    created(f.client.activate(reader, &wish(1, None), &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
+    created(
+        f.client
+            .activate(reader, &wish(1, None), &f.oid(), Uuid::new_v4(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     f.advance("PT61M").await;
-    assert!(!f.client.active().await.unwrap_or_default().iter().any(|g| g.key == reader.key));
+    assert!(
+        !f.client
+            .active()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|g| g.key == reader.key)
+    );
 }
 
 #[tokio::test]
 async fn narrower_scope_must_be_inside_the_eligible_one() {
     let f = fixture().await;
-    let items = f.client.eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let dev = pick(&items, "Contributor", "Contoso Development");
-    let outside = ActivationRequest { narrower_scope: Some("/subscriptions/00000000-0000-0000-0000-000000000000".into()), ..wish(1, Some("x")) };
-    assert!(matches!(f.client.activate(dev, &outside, &f.oid(), Uuid::new_v4(), None).await, Err(Error::Invalid(_))));
-    let inside = ActivationRequest { narrower_scope: Some(format!("{}/resourceGroups/rg-dev-shared", dev.scope.id)), ..wish(1, Some("x")) };
-    let record = created(f.client.activate(dev, &inside, &f.oid(), Uuid::new_v4(), None).await.unwrap_or_else(|e| panic!("{e}")));
-    assert!(record.scope.id.to_ascii_lowercase().ends_with("/resourcegroups/rg-dev-shared"), "{record:?}");
+    let outside = ActivationRequest {
+        narrower_scope: Some("/subscriptions/00000000-0000-0000-0000-000000000000".into()),
+        ..wish(1, Some("x"))
+    };
+    assert!(matches!(
+        f.client
+            .activate(dev, &outside, &f.oid(), Uuid::new_v4(), None)
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    let inside = ActivationRequest {
+        narrower_scope: Some(format!("{}/resourceGroups/rg-dev-shared", dev.scope.id)),
+        ..wish(1, Some("x"))
+    };
+    let record = created(
+        f.client
+            .activate(dev, &inside, &f.oid(), Uuid::new_v4(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(
+        record
+            .scope
+            .id
+            .to_ascii_lowercase()
+            .ends_with("/resourcegroups/rg-dev-shared"),
+        "{record:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_bad_token_is_an_azure_authentication_error() {
     struct Garbage;
     impl elevate_core::auth::TokenSource for Garbage {
-        fn token<'a>(&'a self, _: elevate_core::auth::Audience, _: Option<&'a serde_json::Value>) -> elevate_core::auth::TokenFuture<'a> {
+        fn token<'a>(
+            &'a self,
+            _: elevate_core::auth::Audience,
+            _: Option<&'a serde_json::Value>,
+        ) -> elevate_core::auth::TokenFuture<'a> {
             Box::pin(async {
                 Ok(elevate_core::auth::AccessToken {
                     token: elevate_core::secret::Secret::new("not-a-jwt"),
@@ -329,12 +715,16 @@ async fn a_bad_token_is_an_azure_authentication_error() {
         }
     }
     let f = fixture().await;
-    let http = elevate_core::http::HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
+    let http =
+        elevate_core::http::HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
     let base = url::Url::parse(&f.sim.url()).unwrap_or_else(|e| panic!("{e}"));
     let client = elevate_core::arm::ArmClient::new(http, base, std::sync::Arc::new(Garbage));
     match client.eligibilities().await {
         Err(Error::Azure(e)) => {
-            assert_eq!((e.status, e.code.as_str()), (401, "InvalidAuthenticationToken"));
+            assert_eq!(
+                (e.status, e.code.as_str()),
+                (401, "InvalidAuthenticationToken")
+            );
             assert!(!e.message.contains("not-a-jwt"), "the token is not echoed");
         }
         other => panic!("{other:?}"),

@@ -16,7 +16,12 @@ use tokio::net::TcpListener;
 struct Fixed;
 impl TokenSource for Fixed {
     fn token<'a>(&'a self, _: Audience, _: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
-        Box::pin(async { Ok(AccessToken { token: Secret::new("a.b.c"), expires_on: Utc::now() + TimeDelta::hours(1) }) })
+        Box::pin(async {
+            Ok(AccessToken {
+                token: Secret::new("a.b.c"),
+                expires_on: Utc::now() + TimeDelta::hours(1),
+            })
+        })
     }
     fn describe(&self) -> String {
         "fixed".into()
@@ -25,8 +30,13 @@ impl TokenSource for Fixed {
 
 /// Serves every request with `page(port)` as a 200 JSON body; counts requests.
 async fn serve(page: fn(u16) -> String) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("{e}"));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&hits);
     tokio::spawn(async move {
@@ -47,18 +57,30 @@ async fn serve(page: fn(u16) -> String) -> (u16, Arc<AtomicUsize>) {
 
 fn client(port: u16) -> ArmClient {
     let http = HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}"));
-    let base = url::Url::parse(&format!("http://127.0.0.1:{port}")).unwrap_or_else(|e| panic!("{e}"));
+    let base =
+        url::Url::parse(&format!("http://127.0.0.1:{port}")).unwrap_or_else(|e| panic!("{e}"));
     ArmClient::new(http, base, Arc::new(Fixed))
 }
 
 #[tokio::test]
 async fn a_next_link_to_another_origin_is_refused() {
-    let (port, hits) = serve(|port| format!(r#"{{"value":[],"nextLink":"http://localhost:{port}/steal?api-version=2020-10-01"}}"#)).await;
+    let (port, hits) = serve(|port| {
+        format!(
+            r#"{{"value":[],"nextLink":"http://localhost:{port}/steal?api-version=2020-10-01"}}"#
+        )
+    })
+    .await;
     match client(port).eligibilities().await {
-        Err(e @ Error::MalformedResponse { .. }) => assert!(e.to_string().contains("refusing to send the token"), "{e}"),
+        Err(e @ Error::MalformedResponse { .. }) => {
+            assert!(e.to_string().contains("refusing to send the token"), "{e}")
+        }
         other => panic!("{other:?}"),
     }
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "the foreign link was never called");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "the foreign link was never called"
+    );
 }
 
 #[tokio::test]
@@ -80,7 +102,13 @@ async fn items_without_the_documented_shape_are_skipped_not_fatal() {
         r#"{"value":[42,{"properties":{}},{"id":"x","properties":{"scope":"/subscriptions/s1","roleDefinitionId":"/providers/Microsoft.Authorization/roleDefinitions/r1","expandedProperties":{"scope":{"displayName":"Sub One"},"roleDefinition":{"displayName":"Role One"}}}}]}"#.to_owned()
     })
     .await;
-    let items = client(port).eligibilities().await.unwrap_or_else(|e| panic!("{e}"));
+    let items = client(port)
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(items.len(), 1);
-    assert_eq!((items[0].role.name.as_str(), items[0].scope.name.as_str()), ("Role One", "Sub One"));
+    assert_eq!(
+        (items[0].role.name.as_str(), items[0].scope.name.as_str()),
+        ("Role One", "Sub One")
+    );
 }

@@ -1,11 +1,13 @@
 //! The ARM client held against Microsoft's specs: it reads every example response Microsoft publishes
 //! for the operations it uses, and what it sends validates against the operations' request schemas.
 
-use elevate_core::arm::convert::{eligibility_from_json, grant_from_json, policy_from_json, request_from_json};
+use elevate_core::arm::convert::{
+    eligibility_from_json, grant_from_json, policy_from_json, request_from_json,
+};
 use elevate_core::arm::{activation_body, deactivation_body, extension_body};
 use elevate_core::model::{
-    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, MemberType, RequestStatus, RoleKey, RoleRef, ScopeKind,
-    ScopeRef, Source, Span, Ticket,
+    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, MemberType, RequestStatus,
+    RoleKey, RoleRef, ScopeKind, ScopeRef, Source, Span, Ticket,
 };
 use elevate_spec::ArmSpec;
 use serde_json::Value;
@@ -21,7 +23,10 @@ fn examples_of(spec: &ArmSpec, operation: &str) -> Vec<(String, Value)> {
         .filter(|e| e.operation_id == operation)
         .flat_map(|e| {
             let file = e.file.clone();
-            e.responses.into_iter().filter(|(s, _)| (200..300).contains(s)).map(move |(_, body)| (file.clone(), body))
+            e.responses
+                .into_iter()
+                .filter(|(s, _)| (200..300).contains(s))
+                .map(move |(_, body)| (file.clone(), body))
         })
         .collect()
 }
@@ -37,19 +42,28 @@ fn items(body: &Value) -> Vec<Value> {
 fn reads_every_example_of_the_operations_it_uses() {
     let spec = spec();
     let mut read = 0;
-    for op in ["RoleEligibilityScheduleInstances_ListForScope", "RoleEligibilityScheduleInstances_Get"] {
+    for op in [
+        "RoleEligibilityScheduleInstances_ListForScope",
+        "RoleEligibilityScheduleInstances_Get",
+    ] {
         let examples = examples_of(&spec, op);
         assert!(!examples.is_empty(), "no examples for {op}");
         for (file, body) in examples {
             for item in items(&body) {
                 let e = eligibility_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
                 assert!(!e.role.id.is_empty() && !e.scope.id.is_empty(), "{file}");
-                assert!(!e.role.name.is_empty(), "{file}: the example's expandedProperties name the role");
+                assert!(
+                    !e.role.name.is_empty(),
+                    "{file}: the example's expandedProperties name the role"
+                );
                 read += 1;
             }
         }
     }
-    for op in ["RoleAssignmentScheduleInstances_ListForScope", "RoleAssignmentScheduleInstances_Get"] {
+    for op in [
+        "RoleAssignmentScheduleInstances_ListForScope",
+        "RoleAssignmentScheduleInstances_Get",
+    ] {
         for (file, body) in examples_of(&spec, op) {
             for item in items(&body) {
                 let g = grant_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
@@ -58,7 +72,12 @@ fn reads_every_example_of_the_operations_it_uses() {
             }
         }
     }
-    for op in ["RoleAssignmentScheduleRequests_Create", "RoleAssignmentScheduleRequests_Get", "RoleAssignmentScheduleRequests_ListForScope", "RoleAssignmentScheduleRequests_Validate"] {
+    for op in [
+        "RoleAssignmentScheduleRequests_Create",
+        "RoleAssignmentScheduleRequests_Get",
+        "RoleAssignmentScheduleRequests_ListForScope",
+        "RoleAssignmentScheduleRequests_Validate",
+    ] {
         for (file, body) in examples_of(&spec, op) {
             for item in items(&body) {
                 let r = request_from_json(item).unwrap_or_else(|err| panic!("{file}: {err}"));
@@ -73,7 +92,10 @@ fn reads_every_example_of_the_operations_it_uses() {
 #[test]
 fn the_create_example_maps_to_done_with_its_duration() {
     let spec = spec();
-    let (file, body) = examples_of(&spec, "RoleAssignmentScheduleRequests_Create").into_iter().next().unwrap_or_else(|| panic!("no example"));
+    let (file, body) = examples_of(&spec, "RoleAssignmentScheduleRequests_Create")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no example"));
     let r = request_from_json(body).unwrap_or_else(|e| panic!("{file}: {e}"));
     assert_eq!(r.azure_status, "Provisioned");
     assert_eq!(r.status, RequestStatus::Done);
@@ -118,17 +140,32 @@ fn what_the_client_sends_validates_against_the_request_schema() {
     let full = ActivationRequest {
         duration: Span::from_minutes(90),
         justification: Some("deploy".into()),
-        ticket: Some(Ticket { system: "ServiceNow".into(), number: "INC1".into() }),
+        ticket: Some(Ticket {
+            system: "ServiceNow".into(),
+            number: "INC1".into(),
+        }),
         start: Some(chrono::Utc::now()),
         narrower_scope: Some("/subscriptions/s1/resourceGroups/rg".into()),
     };
-    let minimal = ActivationRequest { duration: Span::from_hours(1), justification: None, ticket: None, start: None, narrower_scope: None };
+    let minimal = ActivationRequest {
+        duration: Span::from_hours(1),
+        justification: None,
+        ticket: None,
+        start: None,
+        narrower_scope: None,
+    };
     for request in [full, minimal] {
-        let (_, body) = activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
-        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+        let (_, body) =
+            activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
+        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &body)
+            .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
         // What Elevate sends uses only documented enum values, exactly.
-        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
-        assert_eq!(body["properties"]["scheduleInfo"]["expiration"]["type"], "AfterDuration");
+        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body)
+            .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+        assert_eq!(
+            body["properties"]["scheduleInfo"]["expiration"]["type"],
+            "AfterDuration"
+        );
     }
     let grant = ActiveGrant {
         id: "i".into(),
@@ -142,11 +179,29 @@ fn what_the_client_sends_validates_against_the_request_schema() {
         start: None,
         end: None,
     };
-    for body in [deactivation_body(&grant, "oid"), extension_body(&grant, Span::from_hours(2), Some("more"), "oid")] {
-        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body).unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+    for body in [
+        deactivation_body(&grant, "oid"),
+        extension_body(&grant, Span::from_hours(2), Some("more"), "oid"),
+    ] {
+        spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body)
+            .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
     }
     // The validator is not a rubber stamp.
-    let (_, mut broken) = activation_body(&eligibility(), &ActivationRequest { duration: Span::from_hours(1), justification: None, ticket: None, start: None, narrower_scope: None }, "oid").unwrap_or_else(|e| panic!("{e}"));
+    let (_, mut broken) = activation_body(
+        &eligibility(),
+        &ActivationRequest {
+            duration: Span::from_hours(1),
+            justification: None,
+            ticket: None,
+            start: None,
+            narrower_scope: None,
+        },
+        "oid",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     broken["properties"]["requestType"] = Value::from(7);
-    assert!(spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &broken).is_err());
+    assert!(
+        spec.validate_request_body("RoleAssignmentScheduleRequests_Create", &broken)
+            .is_err()
+    );
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use elevate_core::arm::ArmClient;
-use elevate_core::graph::GraphClient;
 use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
+use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::secret::Secret;
 use elevate_sim::{SimConfig, Simulator, TokenRequest};
@@ -27,12 +27,20 @@ impl TokenSource for SimTokens {
                     Audience::Arm => "https://management.azure.com".to_owned(),
                     Audience::Graph => "https://graph.microsoft.com".to_owned(),
                 },
-                acrs: claims.map(elevate_core::error::acrs_of_claims).unwrap_or_default(),
+                acrs: claims
+                    .map(elevate_core::error::acrs_of_claims)
+                    .unwrap_or_default(),
                 amr: self.amr.clone(),
                 ..TokenRequest::default()
             };
-            let token = self.sim.issue_token(&request).map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
-            Ok(AccessToken { token: Secret::new(token), expires_on: Utc::now() + TimeDelta::hours(1) })
+            let token = self
+                .sim
+                .issue_token(&request)
+                .map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
+            Ok(AccessToken {
+                token: Secret::new(token),
+                expires_on: Utc::now() + TimeDelta::hours(1),
+            })
         })
     }
 
@@ -63,14 +71,34 @@ pub fn quick_retries() -> RetryPolicy {
 }
 
 pub async fn fixture_with(page_size: usize, policy: RetryPolicy) -> Fixture {
-    let config = SimConfig { page_size, ..SimConfig::default() };
-    let sim = Arc::new(Simulator::start(config).await.unwrap_or_else(|e| panic!("simulator: {e}")));
-    let tokens = Arc::new(SimTokens { sim: Arc::clone(&sim), amr: vec!["pwd".into(), "mfa".into()] });
+    let config = SimConfig {
+        page_size,
+        ..SimConfig::default()
+    };
+    let sim = Arc::new(
+        Simulator::start(config)
+            .await
+            .unwrap_or_else(|e| panic!("simulator: {e}")),
+    );
+    let tokens = Arc::new(SimTokens {
+        sim: Arc::clone(&sim),
+        amr: vec!["pwd".into(), "mfa".into()],
+    });
     let base = url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}"));
     let http = HttpClient::new(policy).unwrap_or_else(|e| panic!("{e}"));
-    let client = ArmClient::new(http.clone(), base.clone(), Arc::clone(&tokens) as Arc<dyn TokenSource>);
+    let client = ArmClient::new(
+        http.clone(),
+        base.clone(),
+        Arc::clone(&tokens) as Arc<dyn TokenSource>,
+    );
     let graph = GraphClient::new(http, base, Arc::clone(&tokens) as Arc<dyn TokenSource>);
-    Fixture { sim, client, graph, tokens, control: reqwest::Client::new() }
+    Fixture {
+        sim,
+        client,
+        graph,
+        tokens,
+        control: reqwest::Client::new(),
+    }
 }
 
 pub async fn fixture() -> Fixture {
@@ -81,13 +109,21 @@ impl Fixture {
     /// Another ARM client on the same simulator and tokens.
     pub fn client_clone(&self) -> ArmClient {
         let http = HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
-        ArmClient::new(http, url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")), Arc::clone(&self.tokens) as Arc<dyn TokenSource>)
+        ArmClient::new(
+            http,
+            url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")),
+            Arc::clone(&self.tokens) as Arc<dyn TokenSource>,
+        )
     }
 
     /// Another Graph client on the same simulator and tokens.
     pub fn graph_clone(&self) -> GraphClient {
         let http = HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}"));
-        GraphClient::new(http, url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")), Arc::clone(&self.tokens) as Arc<dyn TokenSource>)
+        GraphClient::new(
+            http,
+            url::Url::parse(&self.sim.url()).unwrap_or_else(|e| panic!("{e}")),
+            Arc::clone(&self.tokens) as Arc<dyn TokenSource>,
+        )
     }
 
     pub fn oid(&self) -> String {
@@ -97,7 +133,13 @@ impl Fixture {
     /// POSTs to the control API.
     pub async fn post(&self, path: &str, body: Value) -> Value {
         let url = format!("{}/_sim/{path}", self.sim.url());
-        let response = self.control.post(&url).json(&body).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        let response = self
+            .control
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         assert!(status.is_success(), "{url} -> {status}: {text}");
@@ -106,13 +148,25 @@ impl Fixture {
 
     pub async fn log(&self) -> Vec<Value> {
         let url = format!("{}/_sim/log", self.sim.url());
-        let value: Value = self.control.get(&url).send().await.unwrap_or_else(|e| panic!("{e}")).json().await.unwrap_or_else(|e| panic!("{e}"));
+        let value: Value = self
+            .control
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         value.as_array().cloned().unwrap_or_default()
     }
 
     pub async fn clear_log(&self) {
         let url = format!("{}/_sim/log", self.sim.url());
-        self.control.delete(&url).send().await.unwrap_or_else(|e| panic!("{e}"));
+        self.control
+            .delete(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub async fn fault(&self, fault: Value) {

@@ -2,7 +2,8 @@
 
 use chrono::{TimeDelta, Utc};
 use elevate_core::model::{
-    Eligibility, MemberType, Policy, RequestKind, RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source, Span, Ticket,
+    Eligibility, MemberType, Policy, RequestKind, RequestStatus, RoleKey, RoleRef, ScopeKind,
+    ScopeRef, Source, Span, Ticket,
 };
 use elevate_core::store::{Favourite, HistoryQuery, NewHistoryEntry, RoleSet, Store, StoreError};
 
@@ -17,7 +18,10 @@ fn entry(n: u32, reason: &str) -> NewHistoryEntry {
         scope_name: "Sub 1".into(),
         kind: RequestKind::Activate,
         justification: Some(reason.into()),
-        ticket: Some(Ticket { system: "SN".into(), number: format!("INC{n}") }),
+        ticket: Some(Ticket {
+            system: "SN".into(),
+            number: format!("INC{n}"),
+        }),
         duration: Some(Span::from_hours(2)),
         status: RequestStatus::PendingOther,
         azure_status: None,
@@ -30,8 +34,15 @@ fn eligibility(scope: &str, role: &str) -> Eligibility {
     Eligibility {
         key: RoleKey::new(Source::AzureResource, scope, role),
         source: Source::AzureResource,
-        role: RoleRef { id: role.into(), name: role.into() },
-        scope: ScopeRef { id: scope.into(), name: scope.into(), kind: ScopeKind::Subscription },
+        role: RoleRef {
+            id: role.into(),
+            name: role.into(),
+        },
+        scope: ScopeRef {
+            id: scope.into(),
+            name: scope.into(),
+            kind: ScopeKind::Subscription,
+        },
         principal_id: "p".into(),
         member_type: MemberType::Direct,
         start: None,
@@ -41,25 +52,54 @@ fn eligibility(scope: &str, role: &str) -> Eligibility {
 }
 
 async fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("nested").join("elevate.db")).await.unwrap_or_else(|e| panic!("{e}"))
+    Store::open(&dir.path().join("nested").join("elevate.db"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
 async fn history_round_trips_newest_first_and_updates() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = open(&dir).await;
-    let first = store.record_request(&entry(1, "first")).await.unwrap_or_else(|e| panic!("{e}"));
-    let second = store.record_request(&entry(2, "second")).await.unwrap_or_else(|e| panic!("{e}"));
+    let first = store
+        .record_request(&entry(1, "first"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second = store
+        .record_request(&entry(2, "second"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     store
         .update_request_outcome(second, RequestStatus::Done, Some("Provisioned"), Some("/subscriptions/s1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/ABC"), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    store.update_request_outcome(first, RequestStatus::Failed, None, None, Some("policy refused")).await.unwrap_or_else(|e| panic!("{e}"));
-    let all = store.history(&HistoryQuery::default()).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.iter().map(|h| h.id).collect::<Vec<_>>(), vec![second, first]);
+    store
+        .update_request_outcome(
+            first,
+            RequestStatus::Failed,
+            None,
+            None,
+            Some("policy refused"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = store
+        .history(&HistoryQuery::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        all.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![second, first]
+    );
     assert_eq!(all[0].status, RequestStatus::Done);
     assert_eq!(all[0].azure_status.as_deref(), Some("Provisioned"));
-    assert_eq!(all[0].ticket, Some(Ticket { system: "SN".into(), number: "INC2".into() }));
+    assert_eq!(
+        all[0].ticket,
+        Some(Ticket {
+            system: "SN".into(),
+            number: "INC2".into()
+        })
+    );
     assert_eq!(all[0].duration, Some(Span::from_hours(2)));
     assert_eq!(all[1].error.as_deref(), Some("policy refused"));
 
@@ -68,13 +108,34 @@ async fn history_round_trips_newest_first_and_updates() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(changed, 1, "matched case-insensitively");
-    let limited = store.history(&HistoryQuery { limit: Some(1), ..HistoryQuery::default() }).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((limited.len(), limited[0].status), (1, RequestStatus::Canceled));
-    let other = store.history(&HistoryQuery { source: Some(Source::Group), ..HistoryQuery::default() }).await.unwrap_or_else(|e| panic!("{e}"));
+    let limited = store
+        .history(&HistoryQuery {
+            limit: Some(1),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (limited.len(), limited[0].status),
+        (1, RequestStatus::Canceled)
+    );
+    let other = store
+        .history(&HistoryQuery {
+            source: Some(Source::Group),
+            ..HistoryQuery::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(other.is_empty());
 
-    store.record_request(&entry(3, "first")).await.unwrap_or_else(|e| panic!("{e}"));
-    let reasons = store.recent_justifications(5).await.unwrap_or_else(|e| panic!("{e}"));
+    store
+        .record_request(&entry(3, "first"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reasons = store
+        .recent_justifications(5)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(reasons, vec!["first".to_owned(), "second".to_owned()]);
 }
 
@@ -83,24 +144,92 @@ async fn cache_replaces_per_account_and_source() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = open(&dir).await;
     let now = Utc::now();
-    store.save_eligibilities("a", Source::AzureResource, &[eligibility("/subscriptions/1", "r1"), eligibility("/subscriptions/2", "r2")], now).await.unwrap_or_else(|e| panic!("{e}"));
-    store.save_eligibilities("b", Source::AzureResource, &[eligibility("/subscriptions/9", "r9")], now).await.unwrap_or_else(|e| panic!("{e}"));
-    store.save_eligibilities("a", Source::AzureResource, &[eligibility("/subscriptions/3", "r3")], now).await.unwrap_or_else(|e| panic!("{e}"));
-    let a = store.cached_eligibilities("a").await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(a.iter().map(|c| c.eligibility.scope.id.as_str()).collect::<Vec<_>>(), vec!["/subscriptions/3"]);
-    assert_eq!(store.cached_eligibilities("b").await.map(|v| v.len()).ok(), Some(1));
+    store
+        .save_eligibilities(
+            "a",
+            Source::AzureResource,
+            &[
+                eligibility("/subscriptions/1", "r1"),
+                eligibility("/subscriptions/2", "r2"),
+            ],
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .save_eligibilities(
+            "b",
+            Source::AzureResource,
+            &[eligibility("/subscriptions/9", "r9")],
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .save_eligibilities(
+            "a",
+            Source::AzureResource,
+            &[eligibility("/subscriptions/3", "r3")],
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a = store
+        .cached_eligibilities("a")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        a.iter()
+            .map(|c| c.eligibility.scope.id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["/subscriptions/3"]
+    );
+    assert_eq!(
+        store.cached_eligibilities("b").await.map(|v| v.len()).ok(),
+        Some(1)
+    );
 
-    let many: Vec<Eligibility> = (0..450).map(|n| eligibility(&format!("/subscriptions/bulk/resourceGroups/rg-{n:04}"), "r1")).collect();
-    store.save_eligibilities("c", Source::AzureResource, &many, now).await.unwrap_or_else(|e| panic!("{e}"));
-    let cached = store.cached_eligibilities("c").await.unwrap_or_else(|e| panic!("{e}"));
+    let many: Vec<Eligibility> = (0..450)
+        .map(|n| {
+            eligibility(
+                &format!("/subscriptions/bulk/resourceGroups/rg-{n:04}"),
+                "r1",
+            )
+        })
+        .collect();
+    store
+        .save_eligibilities("c", Source::AzureResource, &many, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cached = store
+        .cached_eligibilities("c")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(cached.len(), 450, "every row of several batched statements");
 
     let key = RoleKey::new(Source::AzureResource, "/subscriptions/3", "r3");
-    let policy = Policy { max_duration: Some(Span::from_hours(4)), ticket_required: true, ..Policy::default() };
-    store.save_policy("a", &key, &policy, now).await.unwrap_or_else(|e| panic!("{e}"));
-    let (cached, _) = store.cached_policy("a", &key).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("missing"));
+    let policy = Policy {
+        max_duration: Some(Span::from_hours(4)),
+        ticket_required: true,
+        ..Policy::default()
+    };
+    store
+        .save_policy("a", &key, &policy, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (cached, _) = store
+        .cached_policy("a", &key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("missing"));
     assert_eq!(cached, policy);
-    assert!(store.cached_policy("b", &key).await.unwrap_or_else(|e| panic!("{e}")).is_none());
+    assert!(
+        store
+            .cached_policy("b", &key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -108,28 +237,78 @@ async fn favourites_sets_and_settings() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = open(&dir).await;
     let key = RoleKey::new(Source::AzureResource, "/subscriptions/1", "r1");
-    let mut fav = Favourite { key: key.clone(), label: Some("Dev".into()), justification: Some("deploy".into()), ticket: None, duration: Some(Span::from_hours(1)), created: Utc::now() };
-    store.upsert_favourite(&fav).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut fav = Favourite {
+        key: key.clone(),
+        label: Some("Dev".into()),
+        justification: Some("deploy".into()),
+        ticket: None,
+        duration: Some(Span::from_hours(1)),
+        created: Utc::now(),
+    };
+    store
+        .upsert_favourite(&fav)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     fav.label = Some("Dev box".into());
-    store.upsert_favourite(&fav).await.unwrap_or_else(|e| panic!("{e}"));
+    store
+        .upsert_favourite(&fav)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let favs = store.favourites().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(favs.len(), 1);
     assert_eq!(favs[0].label.as_deref(), Some("Dev box"));
     assert!(store.remove_favourite(&key).await.unwrap_or(false));
     assert!(!store.remove_favourite(&key).await.unwrap_or(true));
 
-    let set = RoleSet { name: "Morning".into(), keys: vec![key.clone()], justification: Some("daily ops".into()), duration: None };
-    store.upsert_set(&set).await.unwrap_or_else(|e| panic!("{e}"));
-    store.upsert_set(&RoleSet { name: "MORNING".into(), keys: vec![], ..set.clone() }).await.unwrap_or_else(|e| panic!("{e}"));
+    let set = RoleSet {
+        name: "Morning".into(),
+        keys: vec![key.clone()],
+        justification: Some("daily ops".into()),
+        duration: None,
+    };
+    store
+        .upsert_set(&set)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .upsert_set(&RoleSet {
+            name: "MORNING".into(),
+            keys: vec![],
+            ..set.clone()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let sets = store.sets().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sets.len(), 1, "names are unique regardless of case");
     assert!(sets[0].keys.is_empty());
     assert!(store.remove_set("morning").await.unwrap_or(false));
-    assert!(store.upsert_set(&RoleSet { name: "  ".into(), ..set }).await.is_err());
+    assert!(
+        store
+            .upsert_set(&RoleSet {
+                name: "  ".into(),
+                ..set
+            })
+            .await
+            .is_err()
+    );
 
-    store.set_setting("warn_minutes", &vec![15, 5]).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(store.setting::<Vec<u32>>("warn_minutes").await.ok().flatten(), Some(vec![15, 5]));
-    assert_eq!(store.setting::<String>("warn_minutes").await.ok().flatten(), None, "a value of another shape is ignored");
+    store
+        .set_setting("warn_minutes", &vec![15, 5])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store
+            .setting::<Vec<u32>>("warn_minutes")
+            .await
+            .ok()
+            .flatten(),
+        Some(vec![15, 5])
+    );
+    assert_eq!(
+        store.setting::<String>("warn_minutes").await.ok().flatten(),
+        None,
+        "a value of another shape is ignored"
+    );
     assert_eq!(store.setting::<u32>("absent").await.ok().flatten(), None);
 }
 
@@ -138,11 +317,25 @@ async fn two_handles_on_one_file_see_each_others_writes() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let tray = open(&dir).await;
     let cli = open(&dir).await;
-    let id = cli.record_request(&entry(1, "from the cli")).await.unwrap_or_else(|e| panic!("{e}"));
-    let seen = tray.history(&HistoryQuery::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    let id = cli
+        .record_request(&entry(1, "from the cli"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let seen = tray
+        .history(&HistoryQuery::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(seen.first().map(|h| h.id), Some(id));
-    tray.update_request_outcome(id, RequestStatus::Done, None, None, None).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(cli.history(&HistoryQuery::default()).await.ok().and_then(|h| h.first().map(|e| e.status)), Some(RequestStatus::Done));
+    tray.update_request_outcome(id, RequestStatus::Done, None, None, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        cli.history(&HistoryQuery::default())
+            .await
+            .ok()
+            .and_then(|h| h.first().map(|e| e.status)),
+        Some(RequestStatus::Done)
+    );
 }
 
 #[tokio::test]
@@ -152,11 +345,17 @@ async fn a_file_that_is_not_a_database_is_reported_and_kept() {
     let garbage = b"this is not a database, it is someone's notes \x00\x01\x02".repeat(100);
     std::fs::write(&path, &garbage).unwrap_or_else(|e| panic!("{e}"));
     match Store::open(&path).await {
-        Err(e @ StoreError::Damaged { .. }) => assert!(e.to_string().contains("move it aside"), "{e}"),
+        Err(e @ StoreError::Damaged { .. }) => {
+            assert!(e.to_string().contains("move it aside"), "{e}")
+        }
         Err(other) => panic!("expected Damaged, got {other}"),
         Ok(_) => panic!("opened a garbage file"),
     }
-    assert_eq!(std::fs::read(&path).unwrap_or_default(), garbage, "the file was not overwritten");
+    assert_eq!(
+        std::fs::read(&path).unwrap_or_default(),
+        garbage,
+        "the file was not overwritten"
+    );
 }
 
 const WRITER_ENV: &str = "ELEVATE_STORE_KILL_TEST_DB";
@@ -164,10 +363,17 @@ const WRITER_ENV: &str = "ELEVATE_STORE_KILL_TEST_DB";
 /// The child side of the kill test: records entries as fast as it can, printing each committed id.
 #[tokio::test]
 async fn kill_test_writer() {
-    let Some(path) = std::env::var_os(WRITER_ENV) else { return };
-    let store = Store::open(std::path::Path::new(&path)).await.unwrap_or_else(|e| panic!("{e}"));
+    let Some(path) = std::env::var_os(WRITER_ENV) else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new(&path))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     for n in 0.. {
-        let id = store.record_request(&entry(n, &"x".repeat(200))).await.unwrap_or_else(|e| panic!("{e}"));
+        let id = store
+            .record_request(&entry(n, &"x".repeat(200)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         println!("committed {id}");
     }
 }
@@ -179,7 +385,12 @@ async fn survives_kill_9_during_writes() {
     let path = dir.path().join("elevate.db");
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     let mut child = std::process::Command::new(exe)
-        .args(["--exact", "kill_test_writer", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "kill_test_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(WRITER_ENV, &path)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -190,7 +401,10 @@ async fn survives_kill_9_during_writes() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
-        if let Some(id) = line.strip_prefix("committed ").and_then(|s| s.trim().parse::<i64>().ok()) {
+        if let Some(id) = line
+            .strip_prefix("committed ")
+            .and_then(|s| s.trim().parse::<i64>().ok())
+        {
             committed.push(id);
         }
         if committed.len() >= 300 || std::time::Instant::now() > deadline {
@@ -199,12 +413,33 @@ async fn survives_kill_9_during_writes() {
     }
     child.kill().unwrap_or_else(|e| panic!("{e}")); // SIGKILL on unix: no chance to clean up
     let _ = child.wait();
-    assert!(committed.len() >= 50, "the writer committed only {} rows", committed.len());
+    assert!(
+        committed.len() >= 50,
+        "the writer committed only {} rows",
+        committed.len()
+    );
 
-    let store = Store::open(&path).await.unwrap_or_else(|e| panic!("reopen after kill -9: {e}"));
-    store.check_integrity().await.unwrap_or_else(|e| panic!("{e}"));
-    let ids: std::collections::HashSet<i64> = store.history(&HistoryQuery::default()).await.unwrap_or_else(|e| panic!("{e}")).into_iter().map(|h| h.id).collect();
+    let store = Store::open(&path)
+        .await
+        .unwrap_or_else(|e| panic!("reopen after kill -9: {e}"));
+    store
+        .check_integrity()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: std::collections::HashSet<i64> = store
+        .history(&HistoryQuery::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
     let lost: Vec<_> = committed.iter().filter(|id| !ids.contains(id)).collect();
-    assert!(lost.is_empty(), "committed rows lost after kill -9: {lost:?}");
-    store.record_request(&entry(9999, "after")).await.unwrap_or_else(|e| panic!("still writable: {e}"));
+    assert!(
+        lost.is_empty(),
+        "committed rows lost after kill -9: {lost:?}"
+    );
+    store
+        .record_request(&entry(9999, "after"))
+        .await
+        .unwrap_or_else(|e| panic!("still writable: {e}"));
 }

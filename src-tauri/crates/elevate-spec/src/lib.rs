@@ -78,17 +78,26 @@ fn spec_files() -> Vec<String> {
         "EligibleChildResources",
         "common-types",
     ];
-    let mut files: Vec<String> = stable.iter().map(|f| format!("{PIM}/stable/2020-10-01/{f}.json")).collect();
-    files.push(format!("{PIM}/stable/2022-04-01/authorization-RoleDefinitionsCalls.json"));
+    let mut files: Vec<String> = stable
+        .iter()
+        .map(|f| format!("{PIM}/stable/2020-10-01/{f}.json"))
+        .collect();
+    files.push(format!(
+        "{PIM}/stable/2022-04-01/authorization-RoleDefinitionsCalls.json"
+    ));
     files.push(format!("{PIM}/stable/2022-04-01/common-types.json"));
-    files.push(format!("{PIM}/preview/2021-01-01-preview/authorization-RoleAssignmentApprovalCalls.json"));
+    files.push(format!(
+        "{PIM}/preview/2021-01-01-preview/authorization-RoleAssignmentApprovalCalls.json"
+    ));
     files.push("arm/specification/common-types/resource-management/v2/types.json".to_owned());
     files
 }
 
 /// Path of a fixture file inside this crate, e.g. `fixture_path("graph/directory/selfActivate.response.201.json")`.
 pub fn fixture_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(relative)
 }
 
 /// Reads and parses a fixture JSON file.
@@ -97,9 +106,15 @@ pub fn fixture_json(relative: &str) -> Result<Value, SpecError> {
 }
 
 fn read_json(path: &Path) -> Result<Value, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     // Some spec files start with a byte-order mark.
-    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|source| SpecError::Json { path: path.to_owned(), source })
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|source| SpecError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// One `x-ms-example`.
@@ -169,14 +184,24 @@ impl ArmSpec {
     /// (2021-01-01-preview) and the ARM common types from this crate's fixtures, with their examples.
     pub fn load() -> Result<ArmSpec, SpecError> {
         let files = spec_files();
-        let docs = files.iter().map(|f| fixture_json(f)).collect::<Result<Vec<_>, _>>()?;
+        let docs = files
+            .iter()
+            .map(|f| fixture_json(f))
+            .collect::<Result<Vec<_>, _>>()?;
         for (file, doc) in files.iter().zip(&docs) {
             if doc.get("swagger").and_then(Value::as_str) != Some("2.0") {
-                return Err(SpecError::Malformed { file: file.clone(), problem: "not a Swagger 2.0 document".into() });
+                return Err(SpecError::Malformed {
+                    file: file.clone(),
+                    problem: "not a Swagger 2.0 document".into(),
+                });
             }
         }
 
-        let mut converter = Converter { files: &files, bases: HashMap::new(), closed: false };
+        let mut converter = Converter {
+            files: &files,
+            bases: HashMap::new(),
+            closed: false,
+        };
         // Discriminator bases, then their subtypes (value, key).
         for (i, doc) in docs.iter().enumerate() {
             for (name, def) in definitions_of(doc) {
@@ -188,12 +213,27 @@ impl ArmSpec {
         let mut subtypes: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for (i, doc) in docs.iter().enumerate() {
             for (name, def) in definitions_of(doc) {
-                let value = def.get("x-ms-discriminator-value").and_then(Value::as_str).unwrap_or(name).to_owned();
-                for parent in def.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(target) = parent.get("$ref").and_then(Value::as_str).map(|r| converter.resolve(i, r))
+                let value = def
+                    .get("x-ms-discriminator-value")
+                    .and_then(Value::as_str)
+                    .unwrap_or(name)
+                    .to_owned();
+                for parent in def
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(target) = parent
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .map(|r| converter.resolve(i, r))
                         && converter.bases.contains_key(&target)
                     {
-                        subtypes.entry(target).or_default().push((value.clone(), key(i, name)));
+                        subtypes
+                            .entry(target)
+                            .or_default()
+                            .push((value.clone(), key(i, name)));
                     }
                 }
             }
@@ -217,7 +257,8 @@ impl ArmSpec {
                         Some(prop) => {
                             // The base itself checks its own properties, then dispatches on the discriminator.
                             definitions.insert(format!("{k}__plain"), converted);
-                            let mut all = vec![json!({"$ref": format!("#/definitions/{k}__plain")})];
+                            let mut all =
+                                vec![json!({"$ref": format!("#/definitions/{k}__plain")})];
                             for (value, sub) in subtypes.get(&k).into_iter().flatten() {
                                 all.push(json!({
                                     "if": {"type": "object", "properties": {prop.clone(): {"const": value}}, "required": [prop.clone()]},
@@ -238,19 +279,43 @@ impl ArmSpec {
         let mut operations = BTreeMap::new();
         let mut example_refs: Vec<(String, String)> = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
-            let dir = Path::new(&files[i]).parent().map(Path::to_owned).unwrap_or_default();
-            let paths = ["paths", "x-ms-paths"].into_iter().filter_map(|section| doc.get(section)).filter_map(Value::as_object).flatten();
+            let dir = Path::new(&files[i])
+                .parent()
+                .map(Path::to_owned)
+                .unwrap_or_default();
+            let paths = ["paths", "x-ms-paths"]
+                .into_iter()
+                .filter_map(|section| doc.get(section))
+                .filter_map(Value::as_object)
+                .flatten();
             for (path, item) in paths {
-                let Some(item) = item.as_object() else { continue };
-                let shared = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+                let Some(item) = item.as_object() else {
+                    continue;
+                };
+                let shared = item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 for (method, op) in item {
-                    let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-                    let parameters = op.get("parameters").and_then(Value::as_array).into_iter().flatten().chain(&shared);
+                    let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let parameters = op
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .chain(&shared);
                     let mut body = None;
                     for p in parameters {
                         let (owner, p) = converter.parameter(&docs, i, p);
                         if p.get("in").and_then(Value::as_str) == Some("body") {
-                            let name = p.get("name").and_then(Value::as_str).unwrap_or("body").to_owned();
+                            let name = p
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .unwrap_or("body")
+                                .to_owned();
                             let schema = p.get("schema").cloned().unwrap_or_else(|| json!({}));
                             body = Some((name, converter.both(owner, &schema)));
                             break;
@@ -261,19 +326,41 @@ impl ArmSpec {
                         .and_then(Value::as_object)
                         .into_iter()
                         .flatten()
-                        .map(|(status, r)| (status.clone(), r.get("schema").map(|s| converter.both(i, s).open)))
+                        .map(|(status, r)| {
+                            (
+                                status.clone(),
+                                r.get("schema").map(|s| converter.both(i, s).open),
+                            )
+                        })
                         .collect();
-                    for (_, example) in op.get("x-ms-examples").and_then(Value::as_object).into_iter().flatten() {
+                    for (_, example) in op
+                        .get("x-ms-examples")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
                         let Some(reference) = example.get("$ref").and_then(Value::as_str) else {
-                            return Err(SpecError::Malformed { file: files[i].clone(), problem: format!("an x-ms-example of {id} has no $ref") });
+                            return Err(SpecError::Malformed {
+                                file: files[i].clone(),
+                                problem: format!("an x-ms-example of {id} has no $ref"),
+                            });
                         };
                         example_refs.push((id.to_owned(), normalise(&dir.join(reference))));
                     }
                     // x-ms-paths may carry a query to tell otherwise identical paths apart.
                     let path = path.split('?').next().unwrap_or(path).to_owned();
-                    let operation = Operation { method: method.to_ascii_uppercase(), path, file: i, body, responses };
+                    let operation = Operation {
+                        method: method.to_ascii_uppercase(),
+                        path,
+                        file: i,
+                        body,
+                        responses,
+                    };
                     if operations.insert(id.to_owned(), operation).is_some() {
-                        return Err(SpecError::Malformed { file: files[i].clone(), problem: format!("operation {id} is defined twice") });
+                        return Err(SpecError::Malformed {
+                            file: files[i].clone(),
+                            problem: format!("operation {id} is defined twice"),
+                        });
                     }
                 }
             }
@@ -284,21 +371,34 @@ impl ArmSpec {
         for (operation_id, file) in example_refs {
             let doc = match fixture_json(&file) {
                 Ok(doc) => doc,
-                Err(SpecError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Err(SpecError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
                     missing_examples.push(file);
                     continue;
                 }
                 Err(e) => return Err(e),
             };
             let mut responses = BTreeMap::new();
-            for (status, response) in doc.get("responses").and_then(Value::as_object).into_iter().flatten() {
-                let code = status.parse::<u16>().map_err(|_| SpecError::Malformed { file: file.clone(), problem: format!("response status {status:?} is not a number") })?;
+            for (status, response) in doc
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let code = status.parse::<u16>().map_err(|_| SpecError::Malformed {
+                    file: file.clone(),
+                    problem: format!("response status {status:?} is not a number"),
+                })?;
                 responses.insert(code, response.get("body").cloned().unwrap_or(Value::Null));
             }
             let parameters = doc.get("parameters").cloned().unwrap_or(Value::Null);
             examples.push(Example {
                 operation_id,
-                api_version: parameters.get("api-version").and_then(Value::as_str).map(str::to_owned),
+                api_version: parameters
+                    .get("api-version")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
                 file,
                 parameters,
                 responses,
@@ -326,7 +426,9 @@ impl ArmSpec {
     /// The operation's method and path template, e.g. `("PUT", "/{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{roleAssignmentScheduleRequestName}")`.
     /// For operations under `x-ms-paths` the disambiguating query (`?disambiguation_dummy`) is dropped.
     pub fn operation(&self, operation_id: &str) -> Option<(String, String)> {
-        self.operations.get(operation_id).map(|o| (o.method.clone(), o.path.clone()))
+        self.operations
+            .get(operation_id)
+            .map(|o| (o.method.clone(), o.path.clone()))
     }
 
     /// Every `x-ms-example` of every loaded operation whose file is in the fixtures, ordered by operation
@@ -344,48 +446,92 @@ impl ArmSpec {
     /// The name of the operation's `in: body` parameter (the key of the request body in an example's
     /// `parameters`), e.g. `"parameters"` for `RoleAssignmentScheduleRequests_Create`.
     pub fn body_parameter(&self, operation_id: &str) -> Option<String> {
-        self.operations.get(operation_id)?.body.as_ref().map(|(name, _)| name.clone())
+        self.operations
+            .get(operation_id)?
+            .body
+            .as_ref()
+            .map(|(name, _)| name.clone())
     }
 
     /// Validates a response body against the schema of `operation_id`'s response for `status`. An error
     /// status (400 and up) the operation does not list falls back to `default` (the error envelope); any
     /// other unlisted status is an error. A status documented without a schema accepts only no body
     /// (`Null`, `""` or `{}`).
-    pub fn validate_response(&self, operation_id: &str, status: u16, body: &Value) -> Result<(), Vec<String>> {
+    pub fn validate_response(
+        &self,
+        operation_id: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), Vec<String>> {
         let op = self.operation_or_error(operation_id)?;
         let (listed, schema) = match op.responses.get(&status.to_string()) {
             Some(schema) => (status.to_string(), schema),
             None if status >= 400 => match op.responses.get("default") {
                 Some(schema) => ("default".to_owned(), schema),
-                None => return Err(vec![format!("{operation_id} documents neither {status} nor a default response")]),
+                None => {
+                    return Err(vec![format!(
+                        "{operation_id} documents neither {status} nor a default response"
+                    )]);
+                }
             },
             None => {
                 let documented: Vec<&str> = op.responses.keys().map(String::as_str).collect();
-                return Err(vec![format!("{operation_id} does not document status {status} (it documents {})", documented.join(", "))]);
+                return Err(vec![format!(
+                    "{operation_id} does not document status {status} (it documents {})",
+                    documented.join(", ")
+                )]);
             }
         };
         let Some(schema) = schema else {
-            return if body.is_null() || body.as_object().is_some_and(Map::is_empty) || body.as_str() == Some("") {
+            return if body.is_null()
+                || body.as_object().is_some_and(Map::is_empty)
+                || body.as_str() == Some("")
+            {
                 Ok(())
             } else {
-                Err(vec![format!("{operation_id} documents no body for {status}")])
+                Err(vec![format!(
+                    "{operation_id} documents no body for {status}"
+                )])
             };
         };
-        self.validate_with(&format!("{operation_id}#{listed}"), schema, Enums::Documented, body)
+        self.validate_with(
+            &format!("{operation_id}#{listed}"),
+            schema,
+            Enums::Documented,
+            body,
+        )
     }
 
     /// Validates a request body against the operation's `in: body` parameter schema.
-    pub fn validate_request_body(&self, operation_id: &str, body: &Value) -> Result<(), Vec<String>> {
+    pub fn validate_request_body(
+        &self,
+        operation_id: &str,
+        body: &Value,
+    ) -> Result<(), Vec<String>> {
         let schema = self.body_schema(operation_id)?;
-        self.validate_with(&format!("{operation_id}#body"), &schema.open, Enums::Documented, body)
+        self.validate_with(
+            &format!("{operation_id}#body"),
+            &schema.open,
+            Enums::Documented,
+            body,
+        )
     }
 
     /// Like [`ArmSpec::validate_request_body`], but with every enum closed (exact, case-sensitive
     /// values), including the `modelAsString: true` ones: what a client sends should use the documented
     /// values, even where Azure's responses may bring new ones.
-    pub fn validate_request_body_closed_enums(&self, operation_id: &str, body: &Value) -> Result<(), Vec<String>> {
+    pub fn validate_request_body_closed_enums(
+        &self,
+        operation_id: &str,
+        body: &Value,
+    ) -> Result<(), Vec<String>> {
         let schema = self.body_schema(operation_id)?;
-        self.validate_with(&format!("{operation_id}#body"), &schema.closed, Enums::Closed, body)
+        self.validate_with(
+            &format!("{operation_id}#body"),
+            &schema.closed,
+            Enums::Closed,
+            body,
+        )
     }
 
     /// Validates against a named definition, e.g. `"RoleAssignmentScheduleRequest"`, `"CloudError"`.
@@ -395,7 +541,12 @@ impl ArmSpec {
     /// `"v2/types:ErrorResponse"`, `"2022-04-01/common-types:Permission"`.
     pub fn validate_definition(&self, definition: &str, value: &Value) -> Result<(), Vec<String>> {
         let k = self.definition_key(definition)?;
-        self.validate_with(&k, &json!({"$ref": format!("#/definitions/{k}")}), Enums::Documented, value)
+        self.validate_with(
+            &k,
+            &json!({"$ref": format!("#/definitions/{k}")}),
+            Enums::Documented,
+            value,
+        )
     }
 
     /// The loaded spec files, relative to `fixtures/`, in load order.
@@ -405,16 +556,24 @@ impl ArmSpec {
 
     /// The spec file an operation is defined in, relative to `fixtures/`.
     pub fn operation_file(&self, operation_id: &str) -> Option<&str> {
-        self.operations.get(operation_id).and_then(|o| self.files.get(o.file)).map(String::as_str)
+        self.operations
+            .get(operation_id)
+            .and_then(|o| self.files.get(o.file))
+            .map(String::as_str)
     }
 
     fn operation_or_error(&self, operation_id: &str) -> Result<&Operation, Vec<String>> {
-        self.operations.get(operation_id).ok_or_else(|| vec![format!("unknown operation {operation_id}")])
+        self.operations
+            .get(operation_id)
+            .ok_or_else(|| vec![format!("unknown operation {operation_id}")])
     }
 
     fn body_schema(&self, operation_id: &str) -> Result<&Converted, Vec<String>> {
         let op = self.operation_or_error(operation_id)?;
-        op.body.as_ref().map(|(_, schema)| schema).ok_or_else(|| vec![format!("{operation_id} takes no body")])
+        op.body
+            .as_ref()
+            .map(|(_, schema)| schema)
+            .ok_or_else(|| vec![format!("{operation_id} takes no body")])
     }
 
     fn definition_key(&self, definition: &str) -> Result<String, Vec<String>> {
@@ -422,38 +581,76 @@ impl ArmSpec {
             Some((q, n)) => (Some(q), n),
             None => (None, definition),
         };
-        let keys = self.names.get(name).ok_or_else(|| vec![format!("no definition named {name}")])?;
+        let keys = self
+            .names
+            .get(name)
+            .ok_or_else(|| vec![format!("no definition named {name}")])?;
         let candidates: Vec<&String> = match qualifier {
             Some(q) => {
                 let wanted = format!("/{}", q.trim_end_matches(".json"));
-                keys.iter().filter(|k| self.file_of_key(k).is_some_and(|f| f.trim_end_matches(".json").ends_with(&wanted))).collect()
+                keys.iter()
+                    .filter(|k| {
+                        self.file_of_key(k)
+                            .is_some_and(|f| f.trim_end_matches(".json").ends_with(&wanted))
+                    })
+                    .collect()
             }
             None => keys.iter().collect(),
         };
-        let files = |c: &[&String]| c.iter().filter_map(|k| self.file_of_key(k)).collect::<Vec<_>>().join(", ");
+        let files = |c: &[&String]| {
+            c.iter()
+                .filter_map(|k| self.file_of_key(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match candidates.as_slice() {
-            [] => Err(vec![format!("no definition {name} in a file matching {qualifier:?} (it is in {})", files(&keys.iter().collect::<Vec<_>>()))]),
+            [] => Err(vec![format!(
+                "no definition {name} in a file matching {qualifier:?} (it is in {})",
+                files(&keys.iter().collect::<Vec<_>>())
+            )]),
             [first, rest @ ..] => {
-                if rest.iter().all(|k| self.raw.get(*k) == self.raw.get(*first)) {
+                if rest
+                    .iter()
+                    .all(|k| self.raw.get(*k) == self.raw.get(*first))
+                {
                     Ok((*first).clone())
                 } else {
-                    Err(vec![format!("{name} differs between {}; qualify it as \"file-stem:{name}\"", files(&candidates))])
+                    Err(vec![format!(
+                        "{name} differs between {}; qualify it as \"file-stem:{name}\"",
+                        files(&candidates)
+                    )])
                 }
             }
         }
     }
 
     fn file_of_key(&self, k: &str) -> Option<&str> {
-        let index = k.strip_prefix('d')?.split_once('_')?.0.parse::<usize>().ok()?;
+        let index = k
+            .strip_prefix('d')?
+            .split_once('_')?
+            .0
+            .parse::<usize>()
+            .ok()?;
         self.files.get(index).map(String::as_str)
     }
 
-    fn validate_with(&self, cache_key: &str, schema: &Value, enums: Enums, value: &Value) -> Result<(), Vec<String>> {
+    fn validate_with(
+        &self,
+        cache_key: &str,
+        schema: &Value,
+        enums: Enums,
+        value: &Value,
+    ) -> Result<(), Vec<String>> {
         if value.is_null() {
-            return Err(vec![format!("(root): the body is null where {cache_key} documents one")]);
+            return Err(vec![format!(
+                "(root): the body is null where {cache_key} documents one"
+            )]);
         }
         let validator = {
-            let mut cache = self.validators.lock().map_err(|_| vec!["validator cache poisoned".to_owned()])?;
+            let mut cache = self
+                .validators
+                .lock()
+                .map_err(|_| vec!["validator cache poisoned".to_owned()])?;
             match cache.get(&(cache_key.to_owned(), enums)) {
                 Some(v) => Arc::clone(v),
                 None => {
@@ -465,7 +662,11 @@ impl ArmSpec {
                     let built = jsonschema::draft7::options()
                         .should_validate_formats(true)
                         .build(&root)
-                        .map_err(|e| vec![format!("the converted schema for {cache_key} does not compile: {e}")])?;
+                        .map_err(|e| {
+                            vec![format!(
+                                "the converted schema for {cache_key} does not compile: {e}"
+                            )]
+                        })?;
                     let built = Arc::new(built);
                     cache.insert((cache_key.to_owned(), enums), Arc::clone(&built));
                     built
@@ -476,16 +677,30 @@ impl ArmSpec {
             .iter_errors(value)
             .map(|e| {
                 let pointer = e.instance_path().to_string();
-                format!("{}: {e}", if pointer.is_empty() { "(root)" } else { pointer.as_str() })
+                format!(
+                    "{}: {e}",
+                    if pointer.is_empty() {
+                        "(root)"
+                    } else {
+                        pointer.as_str()
+                    }
+                )
             })
             .collect();
         errors.dedup();
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
 fn definitions_of(doc: &Value) -> impl Iterator<Item = (&String, &Value)> {
-    doc.get("definitions").and_then(Value::as_object).into_iter().flatten()
+    doc.get("definitions")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
 }
 
 fn key(file: usize, name: &str) -> String {
@@ -523,9 +738,20 @@ impl Converter<'_> {
         if file.is_empty() {
             return (from, name);
         }
-        let dir = self.files.get(from).and_then(|f| Path::new(f).parent()).map(Path::to_owned).unwrap_or_default();
+        let dir = self
+            .files
+            .get(from)
+            .and_then(|f| Path::new(f).parent())
+            .map(Path::to_owned)
+            .unwrap_or_default();
         let wanted = normalise(&dir.join(file));
-        (self.files.iter().position(|f| *f == wanted).unwrap_or(usize::MAX), name)
+        (
+            self.files
+                .iter()
+                .position(|f| *f == wanted)
+                .unwrap_or(usize::MAX),
+            name,
+        )
     }
 
     /// The definition key a `$ref` in file `from` points to.
@@ -540,7 +766,10 @@ impl Converter<'_> {
         match p.get("$ref").and_then(Value::as_str) {
             Some(r) if r.contains("#/parameters/") => {
                 let (file, name) = self.target(from, r);
-                let found = docs.get(file).and_then(|d| d.get("parameters")).and_then(|ps| ps.get(name));
+                let found = docs
+                    .get(file)
+                    .and_then(|d| d.get("parameters"))
+                    .and_then(|ps| ps.get(name));
                 (file, found.cloned().unwrap_or(Value::Null))
             }
             _ => (from, p.clone()),
@@ -561,14 +790,25 @@ impl Converter<'_> {
     /// Swagger 2.0 schema → JSON Schema draft 7 (see the crate docs). `extends_base`: this is a subtype
     /// of a discriminator base, whose `allOf` must point at the non-dispatching copy of the base.
     fn schema(&self, from: usize, node: &Value, extends_base: bool) -> Value {
-        let Some(object) = node.as_object() else { return node.clone() };
+        let Some(object) = node.as_object() else {
+            return node.clone();
+        };
         let mut out = Map::new();
-        let open_enum = !self.closed && object.get("x-ms-enum").and_then(|e| e.get("modelAsString")).and_then(Value::as_bool).unwrap_or(false);
+        let open_enum = !self.closed
+            && object
+                .get("x-ms-enum")
+                .and_then(|e| e.get("modelAsString"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         for (k, v) in object {
             match k.as_str() {
                 "$ref" => {
                     let target = self.resolve(from, v.as_str().unwrap_or_default());
-                    let target = if extends_base && self.bases.contains_key(&target) { format!("{target}__plain") } else { target };
+                    let target = if extends_base && self.bases.contains_key(&target) {
+                        format!("{target}__plain")
+                    } else {
+                        target
+                    };
                     out.insert("$ref".into(), json!(format!("#/definitions/{target}")));
                 }
                 "type" => {
@@ -592,7 +832,12 @@ impl Converter<'_> {
                     _ => {}
                 },
                 "properties" => {
-                    let props = v.as_object().into_iter().flatten().map(|(name, s)| (name.clone(), self.schema(from, s, false))).collect();
+                    let props = v
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(name, s)| (name.clone(), self.schema(from, s, false)))
+                        .collect();
                     out.insert("properties".into(), Value::Object(props));
                 }
                 "items" => {
@@ -602,12 +847,17 @@ impl Converter<'_> {
                     out.insert("additionalProperties".into(), self.schema(from, v, false));
                 }
                 "allOf" => {
-                    let all = v.as_array().into_iter().flatten().map(|s| self.schema(from, s, extends_base)).collect();
+                    let all = v
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|s| self.schema(from, s, extends_base))
+                        .collect();
                     out.insert("allOf".into(), Value::Array(all));
                 }
                 // (Swagger's boolean `exclusiveMinimum`/`exclusiveMaximum` are draft 4's; none occur in these specs.)
-                "required" | "minimum" | "maximum" | "minLength" | "maxLength" | "pattern" | "minItems" | "maxItems" | "uniqueItems"
-                | "multipleOf" => {
+                "required" | "minimum" | "maximum" | "minLength" | "maxLength" | "pattern"
+                | "minItems" | "maxItems" | "uniqueItems" | "multipleOf" => {
                     out.insert(k.clone(), v.clone());
                 }
                 _ => {}
@@ -625,7 +875,10 @@ impl Converter<'_> {
         if out.contains_key("$ref") && out.len() > 1 {
             let reference = out.remove("$ref").unwrap_or(Value::Null);
             let mut wrapped = Map::new();
-            wrapped.insert("allOf".into(), json!([{ "$ref": reference }, Value::Object(out)]));
+            wrapped.insert(
+                "allOf".into(),
+                json!([{ "$ref": reference }, Value::Object(out)]),
+            );
             return Value::Object(wrapped);
         }
         Value::Object(out)

@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::convert::{self, Incomplete};
 use super::wire::{PolicyAssignment, PolicyResource};
-use crate::rest::{Submission, already, collect_converted, collect_pages, read_json};
 use crate::auth::{AccessToken, Audience, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
@@ -19,6 +18,7 @@ use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, ScopeKind, Span,
 };
 use crate::policy_rules::policy_from_rules;
+use crate::rest::{Submission, already, collect_converted, collect_pages, read_json};
 use crate::text::sanitize;
 use crate::wire::{eq_ci, format_time, lowercase_keys};
 
@@ -39,7 +39,12 @@ pub struct ArmClient {
 impl ArmClient {
     /// A client for the ARM endpoint `base` (e.g. `https://management.azure.com`).
     pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
-        ArmClient { http, base, tokens, names: Mutex::new(HashMap::new()) }
+        ArmClient {
+            http,
+            base,
+            tokens,
+            names: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A token for ARM, satisfying `claims` when given.
@@ -54,25 +59,46 @@ impl ArmClient {
 
     /// What the user is eligible for at, above or below `scope`.
     pub async fn eligibilities_at(&self, scope: &str) -> Result<Vec<Eligibility>> {
-        let url = self.url(scope, "roleEligibilityScheduleInstances", &[("$filter", "asTarget()")])?;
-        let mut out = self.list(url, "eligibility", |v| convert::eligibility(parse_item(v)?)).await?;
-        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        let url = self.url(
+            scope,
+            "roleEligibilityScheduleInstances",
+            &[("$filter", "asTarget()")],
+        )?;
+        let mut out = self
+            .list(url, "eligibility", |v| convert::eligibility(parse_item(v)?))
+            .await?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope)))
+            .await;
         Ok(out)
     }
 
     /// The user's active role assignments (activated and standing), at every scope.
     pub async fn active(&self) -> Result<Vec<ActiveGrant>> {
-        let url = self.url("/", "roleAssignmentScheduleInstances", &[("$filter", "asTarget()")])?;
-        let mut out = self.list(url, "active assignment", |v| convert::grant(parse_item(v)?)).await?;
-        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        let url = self.url(
+            "/",
+            "roleAssignmentScheduleInstances",
+            &[("$filter", "asTarget()")],
+        )?;
+        let mut out = self
+            .list(url, "active assignment", |v| convert::grant(parse_item(v)?))
+            .await?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope)))
+            .await;
         Ok(out)
     }
 
     /// The user's own requests (`asRequestor()`), newest first.
     pub async fn my_requests(&self) -> Result<Vec<RequestRecord>> {
-        let url = self.url("/", "roleAssignmentScheduleRequests", &[("$filter", "asRequestor()")])?;
-        let mut out = self.list(url, "request", |v| convert::request(parse_item(v)?)).await?;
-        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
+        let url = self.url(
+            "/",
+            "roleAssignmentScheduleRequests",
+            &[("$filter", "asRequestor()")],
+        )?;
+        let mut out = self
+            .list(url, "request", |v| convert::request(parse_item(v)?))
+            .await?;
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
+            .await;
         out.sort_by_key(|r| std::cmp::Reverse(r.created));
         Ok(out)
     }
@@ -82,7 +108,8 @@ impl ArmClient {
         let url = self.resource_url(id)?;
         let response = self.call(Method::Get, &url, None, None).await?;
         let mut record = self.read_request(&response)?;
-        self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+        self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
+            .await;
         Ok(record)
     }
 
@@ -92,19 +119,34 @@ impl ArmClient {
         let url = self.url(scope, "roleManagementPolicyAssignments", &[])?;
         let want = guid_of(role_definition_id);
         let mut assignment = None;
-        collect_pages(url, &self.base, "nextLink", |url| async move { self.call(Method::Get, &url, None, None).await }, |v| {
-            if assignment.is_none() {
-                assignment = serde_json::from_value::<PolicyAssignment>(lowercase_keys(v))
-                    .ok()
-                    .filter(|a| a.properties.roledefinitionid.as_deref().is_some_and(|r| eq_ci(guid_of(r), want)));
-            }
-        })
+        collect_pages(
+            url,
+            &self.base,
+            "nextLink",
+            |url| async move { self.call(Method::Get, &url, None, None).await },
+            |v| {
+                if assignment.is_none() {
+                    assignment = serde_json::from_value::<PolicyAssignment>(lowercase_keys(v))
+                        .ok()
+                        .filter(|a| {
+                            a.properties
+                                .roledefinitionid
+                                .as_deref()
+                                .is_some_and(|r| eq_ci(guid_of(r), want))
+                        });
+                }
+            },
+        )
         .await?;
         let Some(assignment) = assignment else {
             tracing::debug!(target: "elevate::arm", role = want, scope, "no policy assignment; using an empty policy");
             return Ok(Policy::default());
         };
-        if let Some(rules) = assignment.properties.effectiverules.filter(|r| !r.is_empty()) {
+        if let Some(rules) = assignment
+            .properties
+            .effectiverules
+            .filter(|r| !r.is_empty())
+        {
             return Ok(policy_from_rules(&rules));
         }
         let Some(policy_id) = assignment.properties.policyid else {
@@ -113,7 +155,12 @@ impl ArmClient {
         let url = self.resource_url(&policy_id)?;
         let response = self.call(Method::Get, &url, None, None).await?;
         let policy: PolicyResource = read_json(&response, &self.host())?;
-        let rules = policy.properties.effectiverules.filter(|r| !r.is_empty()).or(policy.properties.rules).unwrap_or_default();
+        let rules = policy
+            .properties
+            .effectiverules
+            .filter(|r| !r.is_empty())
+            .or(policy.properties.rules)
+            .unwrap_or_default();
         Ok(policy_from_rules(&rules))
     }
 
@@ -134,8 +181,19 @@ impl ArmClient {
     }
 
     /// Requests early deactivation of `grant`.
-    pub async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str, name: Uuid) -> Result<Submission> {
-        self.submit(&grant.scope.id, name, deactivation_body(grant, principal_id), None).await
+    pub async fn deactivate(
+        &self,
+        grant: &ActiveGrant,
+        principal_id: &str,
+        name: Uuid,
+    ) -> Result<Submission> {
+        self.submit(
+            &grant.scope.id,
+            name,
+            deactivation_body(grant, principal_id),
+            None,
+        )
+        .await
     }
 
     /// Requests that `grant` be extended to last `duration` from now.
@@ -148,38 +206,67 @@ impl ArmClient {
         name: Uuid,
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
-        self.submit(&grant.scope.id, name, extension_body(grant, duration, justification, principal_id), claims).await
+        self.submit(
+            &grant.scope.id,
+            name,
+            extension_body(grant, duration, justification, principal_id),
+            claims,
+        )
+        .await
     }
 
     /// Cancels a pending request, by its full id.
     pub async fn cancel(&self, request_id: &str) -> Result<()> {
         let mut url = self.resource_url(request_id)?;
-        url.path_segments_mut().map_err(|()| bad_url(request_id))?.push("cancel");
+        url.path_segments_mut()
+            .map_err(|()| bad_url(request_id))?
+            .push("cancel");
         self.call(Method::Post, &url, None, None).await.map(|_| ())
     }
 
-    async fn submit(&self, scope: &str, name: Uuid, body: serde_json::Value, claims: Option<&serde_json::Value>) -> Result<Submission> {
-        let url = self.url(scope, &format!("roleAssignmentScheduleRequests/{name}"), &[])?;
+    async fn submit(
+        &self,
+        scope: &str,
+        name: Uuid,
+        body: serde_json::Value,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        let url = self.url(
+            scope,
+            &format!("roleAssignmentScheduleRequests/{name}"),
+            &[],
+        )?;
         let created = match self.call(Method::Put, &url, Some(&body), claims).await {
             Ok(response) => self.read_request(&response),
             Err(e) => Err(e),
         };
         let mut submission = already(created)?;
         if let Submission::Created(record) = &mut submission {
-            self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+            self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
+                .await;
         }
         Ok(submission)
     }
 
     fn read_request(&self, response: &Response) -> Result<RequestRecord> {
         let value: serde_json::Value = read_json(response, &self.host())?;
-        convert::request(parse_item(value).map_err(|e| self.malformed(&e.to_string()))?).map_err(|e| self.malformed(&e.to_string()))
+        convert::request(parse_item(value).map_err(|e| self.malformed(&e.to_string()))?)
+            .map_err(|e| self.malformed(&e.to_string()))
     }
 
     /// Sends one call; an error status becomes a typed error.
-    async fn call(&self, method: Method, url: &Url, body: Option<&serde_json::Value>, claims: Option<&serde_json::Value>) -> Result<Response> {
+    async fn call(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Response> {
         let token = self.token(claims).await?;
-        let response = self.http.send(Api::Arm, method, url, &token, body, true).await?;
+        let response = self
+            .http
+            .send(Api::Arm, method, url, &token, body, true)
+            .await?;
         if response.is_success() {
             Ok(response)
         } else {
@@ -188,8 +275,21 @@ impl ArmClient {
     }
 
     /// All items of a paged list, converted page by page, following `nextLink` on the same origin only.
-    async fn list<T, E: std::fmt::Display>(&self, first: Url, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>) -> Result<Vec<T>> {
-        collect_converted(first, &self.base, "nextLink", |url| async move { self.call(Method::Get, &url, None, None).await }, what, convert).await
+    async fn list<T, E: std::fmt::Display>(
+        &self,
+        first: Url,
+        what: &str,
+        convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
+    ) -> Result<Vec<T>> {
+        collect_converted(
+            first,
+            &self.base,
+            "nextLink",
+            |url| async move { self.call(Method::Get, &url, None, None).await },
+            what,
+            convert,
+        )
+        .await
     }
 
     /// `{base}{scope}/providers/Microsoft.Authorization/{rest}?api-version=…&{query}`.
@@ -214,7 +314,8 @@ impl ArmClient {
     /// A full resource id (`/subscriptions/…/providers/…/x/y`) at the PIM api-version.
     fn resource_url(&self, id: &str) -> Result<Url> {
         let mut url = self.base_join(id.trim().trim_start_matches('/'))?;
-        url.query_pairs_mut().append_pair("api-version", API_VERSION);
+        url.query_pairs_mut()
+            .append_pair("api-version", API_VERSION);
         Ok(url)
     }
 
@@ -233,12 +334,23 @@ impl ArmClient {
     }
 
     fn malformed(&self, detail: &str) -> Error {
-        Error::MalformedResponse { host: self.host(), detail: detail.to_owned() }
+        Error::MalformedResponse {
+            host: self.host(),
+            detail: detail.to_owned(),
+        }
     }
 
     /// Fills in display names that `expandedProperties` did not carry, by asking ARM for the role
     /// definition, subscription or management group; falls back to the id's last segment.
-    async fn fill_names<'a>(&self, refs: impl Iterator<Item = (&'a mut crate::model::RoleRef, &'a mut crate::model::ScopeRef)>) {
+    async fn fill_names<'a>(
+        &self,
+        refs: impl Iterator<
+            Item = (
+                &'a mut crate::model::RoleRef,
+                &'a mut crate::model::ScopeRef,
+            ),
+        >,
+    ) {
         for (role, scope) in refs {
             if role.name.is_empty() {
                 role.name = self.lookup_role_name(&role.id).await;
@@ -251,22 +363,48 @@ impl ArmClient {
 
     async fn lookup_role_name(&self, role_id: &str) -> String {
         let fallback = guid_of(role_id).to_owned();
-        self.cached_name(role_id, ROLE_DEFINITIONS_API_VERSION, &["properties", "rolename"], fallback).await
+        self.cached_name(
+            role_id,
+            ROLE_DEFINITIONS_API_VERSION,
+            &["properties", "rolename"],
+            fallback,
+        )
+        .await
     }
 
     async fn lookup_scope_name(&self, scope: &str, kind: ScopeKind) -> String {
-        let last = scope.trim_end_matches('/').rsplit('/').next().unwrap_or(scope).to_owned();
+        let last = scope
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(scope)
+            .to_owned();
         match kind {
-            ScopeKind::Subscription => self.cached_name(scope, SUBSCRIPTIONS_API_VERSION, &["displayname"], last).await,
+            ScopeKind::Subscription => {
+                self.cached_name(scope, SUBSCRIPTIONS_API_VERSION, &["displayname"], last)
+                    .await
+            }
             ScopeKind::ManagementGroup => {
-                self.cached_name(scope, MANAGEMENT_GROUPS_API_VERSION, &["properties", "displayname"], last).await
+                self.cached_name(
+                    scope,
+                    MANAGEMENT_GROUPS_API_VERSION,
+                    &["properties", "displayname"],
+                    last,
+                )
+                .await
             }
             ScopeKind::Directory => "Tenant root".to_owned(),
             _ => last,
         }
     }
 
-    async fn cached_name(&self, id: &str, api_version: &str, path: &[&str], fallback: String) -> String {
+    async fn cached_name(
+        &self,
+        id: &str,
+        api_version: &str,
+        path: &[&str],
+        fallback: String,
+    ) -> String {
         let key = id.to_ascii_lowercase();
         if let Some(name) = self.names.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return name;
@@ -285,18 +423,31 @@ impl ArmClient {
         name
     }
 
-    async fn fetch_name(&self, id: &str, api_version: &str, path: &[&str]) -> Result<Option<String>> {
+    async fn fetch_name(
+        &self,
+        id: &str,
+        api_version: &str,
+        path: &[&str],
+    ) -> Result<Option<String>> {
         let mut url = self.base_join(id.trim_start_matches('/'))?;
-        url.query_pairs_mut().append_pair("api-version", api_version);
+        url.query_pairs_mut()
+            .append_pair("api-version", api_version);
         let response = self.call(Method::Get, &url, None, None).await?;
         let value = lowercase_keys(read_json::<serde_json::Value>(&response, &self.host())?);
-        let name = path.iter().try_fold(&value, |v, k| v.get(*k)).and_then(|v| v.as_str());
+        let name = path
+            .iter()
+            .try_fold(&value, |v, k| v.get(*k))
+            .and_then(|v| v.as_str());
         Ok(name.map(sanitize))
     }
 }
 
 /// The scope to PUT at and the body of a SelfActivate request.
-pub fn activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<(String, serde_json::Value)> {
+pub fn activation_body(
+    eligibility: &Eligibility,
+    request: &ActivationRequest,
+    principal_id: &str,
+) -> Result<(String, serde_json::Value)> {
     let scope = match &request.narrower_scope {
         Some(narrower) => {
             if !is_within(narrower, &eligibility.scope.id) {
@@ -325,7 +476,8 @@ pub fn activation_body(eligibility: &Eligibility, request: &ActivationRequest, p
         properties["justification"] = json!(justification);
     }
     if let Some(ticket) = &request.ticket {
-        properties["ticketInfo"] = json!({ "ticketNumber": ticket.number, "ticketSystem": ticket.system });
+        properties["ticketInfo"] =
+            json!({ "ticketNumber": ticket.number, "ticketSystem": ticket.system });
     }
     Ok((scope, json!({ "properties": properties })))
 }
@@ -341,7 +493,12 @@ pub fn deactivation_body(grant: &ActiveGrant, principal_id: &str) -> serde_json:
 }
 
 /// The body of a SelfExtend request for `grant`.
-pub fn extension_body(grant: &ActiveGrant, duration: Span, justification: Option<&str>, principal_id: &str) -> serde_json::Value {
+pub fn extension_body(
+    grant: &ActiveGrant,
+    duration: Span,
+    justification: Option<&str>,
+    principal_id: &str,
+) -> serde_json::Value {
     let mut body = json!({ "properties": {
         "principalId": principal_id,
         "roleDefinitionId": grant.role.id,
@@ -377,7 +534,12 @@ fn parse_item<T: DeserializeOwned>(value: serde_json::Value) -> std::result::Res
 
 /// The last segment of a role definition id (its GUID).
 fn guid_of(role_definition_id: &str) -> &str {
-    role_definition_id.trim().trim_end_matches('/').rsplit('/').next().unwrap_or(role_definition_id)
+    role_definition_id
+        .trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(role_definition_id)
 }
 
 /// Whether `inner` is `outer` or below it, comparing case-insensitively.
@@ -392,14 +554,20 @@ mod tests {
 
     #[test]
     fn scopes_nest_case_insensitively() {
-        assert!(is_within("/subscriptions/A/resourceGroups/rg", "/SUBSCRIPTIONS/a"));
+        assert!(is_within(
+            "/subscriptions/A/resourceGroups/rg",
+            "/SUBSCRIPTIONS/a"
+        ));
         assert!(is_within("/subscriptions/a", "/subscriptions/a/"));
         assert!(!is_within("/subscriptions/ab", "/subscriptions/a"));
     }
 
     #[test]
     fn role_guid_from_any_form() {
-        assert_eq!(guid_of("/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/ABC"), "ABC");
+        assert_eq!(
+            guid_of("/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/ABC"),
+            "ABC"
+        );
         assert_eq!(guid_of("abc"), "abc");
     }
 }

@@ -2,8 +2,8 @@
 
 use super::wire::{Expanded, Instance, Request};
 use crate::model::{
-    ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord, RequestStatus, RoleKey, RoleRef,
-    ScopeKind, ScopeRef, Source,
+    ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord,
+    RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source,
 };
 use crate::text::sanitize;
 use crate::wire::parse_time;
@@ -38,7 +38,8 @@ pub fn policy_from_json(value: serde_json::Value) -> crate::model::Policy {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, Incomplete> {
-    serde_json::from_value(crate::wire::lowercase_keys(value)).map_err(|_| Incomplete("the documented shape"))
+    serde_json::from_value(crate::wire::lowercase_keys(value))
+        .map_err(|_| Incomplete("the documented shape"))
 }
 
 /// Why an item could not be used.
@@ -47,16 +48,27 @@ fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result
 pub struct Incomplete(pub &'static str);
 
 fn names(expanded: Option<&Expanded>) -> (Option<String>, Option<String>) {
-    let role = expanded.and_then(|e| e.roledefinition.as_ref()).and_then(|n| n.displayname.clone());
-    let scope = expanded.and_then(|e| e.scope.as_ref()).and_then(|n| n.displayname.clone());
+    let role = expanded
+        .and_then(|e| e.roledefinition.as_ref())
+        .and_then(|n| n.displayname.clone());
+    let scope = expanded
+        .and_then(|e| e.scope.as_ref())
+        .and_then(|n| n.displayname.clone());
     (role.map(|s| sanitize(&s)), scope.map(|s| sanitize(&s)))
 }
 
 /// A role and scope whose display names may still be missing (filled in by the client).
 fn refs(scope: &str, role_id: &str, expanded: Option<&Expanded>) -> (RoleRef, ScopeRef) {
     let (role_name, scope_name) = names(expanded);
-    let role = RoleRef { id: role_id.to_owned(), name: role_name.unwrap_or_default() };
-    let scope = ScopeRef { id: scope.to_owned(), name: scope_name.unwrap_or_default(), kind: ScopeKind::of_arm_scope(scope) };
+    let role = RoleRef {
+        id: role_id.to_owned(),
+        name: role_name.unwrap_or_default(),
+    };
+    let scope = ScopeRef {
+        id: scope.to_owned(),
+        name: scope_name.unwrap_or_default(),
+        kind: ScopeKind::of_arm_scope(scope),
+    };
     (role, scope)
 }
 
@@ -103,7 +115,9 @@ pub(crate) fn grant(item: Instance) -> Result<ActiveGrant, Incomplete> {
 pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
     let p = item.properties;
     let id = item.id.ok_or(Incomplete("id"))?;
-    let name = item.name.unwrap_or_else(|| id.rsplit('/').next().unwrap_or_default().to_owned());
+    let name = item
+        .name
+        .unwrap_or_else(|| id.rsplit('/').next().unwrap_or_default().to_owned());
     let scope = p.scope.unwrap_or_else(|| scope_of_resource_id(&id));
     let role_id = p.roledefinitionid.ok_or(Incomplete("roleDefinitionId"))?;
     let (role, scope_ref) = refs(&scope, &role_id, p.expandedproperties.as_ref());
@@ -136,7 +150,11 @@ pub fn scope_of_resource_id(id: &str) -> String {
     match lower.rfind("/providers/microsoft.authorization/") {
         Some(at) => {
             let scope = &id[..at];
-            if scope.is_empty() { "/".to_owned() } else { scope.to_owned() }
+            if scope.is_empty() {
+                "/".to_owned()
+            } else {
+                scope.to_owned()
+            }
         }
         None => "/".to_owned(),
     }
@@ -149,9 +167,16 @@ mod tests {
     #[test]
     fn scope_of_a_request_id() {
         assert_eq!(
-            scope_of_resource_id("/subscriptions/abc/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/x"),
+            scope_of_resource_id(
+                "/subscriptions/abc/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/x"
+            ),
             "/subscriptions/abc"
         );
-        assert_eq!(scope_of_resource_id("/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/x"), "/");
+        assert_eq!(
+            scope_of_resource_id(
+                "/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/x"
+            ),
+            "/"
+        );
     }
 }

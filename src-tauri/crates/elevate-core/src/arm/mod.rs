@@ -4,5 +4,5 @@ mod client;
 pub mod convert;
 mod wire;
 
-pub use client::{API_VERSION, ArmClient, activation_body, deactivation_body, extension_body};
 pub use crate::rest::Submission;
+pub use client::{API_VERSION, ArmClient, activation_body, deactivation_body, extension_body};

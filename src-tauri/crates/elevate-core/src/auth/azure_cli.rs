@@ -22,25 +22,47 @@ pub struct AzureCliTokenSource {
 
 impl AzureCliTokenSource {
     /// A source for the given OAuth scopes, optionally in one tenant.
-    pub fn new(arm_scope: String, graph_scope: String, tenant_id: Option<String>) -> crate::error::Result<Self> {
-        let options = AzureCliCredentialOptions { tenant_id, ..Default::default() };
+    pub fn new(
+        arm_scope: String,
+        graph_scope: String,
+        tenant_id: Option<String>,
+    ) -> crate::error::Result<Self> {
+        let options = AzureCliCredentialOptions {
+            tenant_id,
+            ..Default::default()
+        };
         let credential = AzureCliCredential::new(Some(options))
             .map_err(|e| Error::Auth(format!("cannot use the Azure CLI sign-in: {e}")))?;
-        Ok(AzureCliTokenSource { credential, arm_scope, graph_scope, cache: Mutex::new(HashMap::new()) })
+        Ok(AzureCliTokenSource {
+            credential,
+            arm_scope,
+            graph_scope,
+            cache: Mutex::new(HashMap::new()),
+        })
     }
 
     fn cached(&self, audience: Audience) -> Option<AccessToken> {
         let cache = self.cache.lock().ok()?;
-        cache.get(&audience).filter(|t| t.expires_on - Utc::now() > TimeDelta::minutes(5)).cloned()
+        cache
+            .get(&audience)
+            .filter(|t| t.expires_on - Utc::now() > TimeDelta::minutes(5))
+            .cloned()
     }
 }
 
 impl TokenSource for AzureCliTokenSource {
-    fn token<'a>(&'a self, audience: Audience, claims: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        claims: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a> {
         Box::pin(async move {
             if let Some(claims) = claims {
                 // The Azure CLI takes a claims challenge only at sign-in, so say exactly what to run.
-                let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, claims.to_string());
+                let encoded = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    claims.to_string(),
+                );
                 return Err(Error::Auth(format!(
                     "this role needs a stronger sign-in; run: az login --claims-challenge {encoded} --scope {}",
                     self.arm_scope
@@ -53,12 +75,21 @@ impl TokenSource for AzureCliTokenSource {
                 Audience::Arm => self.arm_scope.as_str(),
                 Audience::Graph => self.graph_scope.as_str(),
             };
-            let token = self.credential.get_token(&[scope], None).await.map_err(|e| {
-                Error::Auth(format!("the Azure CLI could not give a token ({e}); run `az login` and try again"))
-            })?;
+            let token = self
+                .credential
+                .get_token(&[scope], None)
+                .await
+                .map_err(|e| {
+                    Error::Auth(format!(
+                        "the Azure CLI could not give a token ({e}); run `az login` and try again"
+                    ))
+                })?;
             let expires_on = DateTime::<Utc>::from_timestamp(token.expires_on.unix_timestamp(), 0)
                 .unwrap_or_else(|| Utc::now() + TimeDelta::minutes(5));
-            let token = AccessToken { token: Secret::new(token.token.secret()), expires_on };
+            let token = AccessToken {
+                token: Secret::new(token.token.secret()),
+                expires_on,
+            };
             if let Ok(mut cache) = self.cache.lock() {
                 cache.insert(audience, token.clone());
             }

@@ -37,7 +37,10 @@ pub struct TokenClaims {
 impl TokenClaims {
     /// The best account name available.
     pub fn account(&self) -> Option<&str> {
-        self.upn.as_deref().or(self.preferred_username.as_deref()).or(self.unique_name.as_deref())
+        self.upn
+            .as_deref()
+            .or(self.preferred_username.as_deref())
+            .or(self.unique_name.as_deref())
     }
 
     /// The object id, or an error saying the token cannot be used for PIM.
@@ -51,9 +54,14 @@ impl TokenClaims {
 
 /// Decodes the payload of a JWT without verifying it.
 pub fn decode_claims(token: &Secret) -> Result<TokenClaims> {
-    let bad = |why: &str| Error::Auth(format!("the access token could not be read ({why}); sign in again"));
+    let bad = |why: &str| {
+        Error::Auth(format!(
+            "the access token could not be read ({why}); sign in again"
+        ))
+    };
     let mut parts = token.expose().split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(_header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(bad("not a JWT"));
     };
@@ -69,13 +77,20 @@ mod tests {
 
     fn jwt(payload: &str) -> Secret {
         let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        Secret::new(format!("{}.{}.{}", enc("{\"alg\":\"none\"}"), enc(payload), enc("sig")))
+        Secret::new(format!(
+            "{}.{}.{}",
+            enc("{\"alg\":\"none\"}"),
+            enc(payload),
+            enc("sig")
+        ))
     }
 
     #[test]
     fn reads_oid_tenant_and_name() {
-        let claims = decode_claims(&jwt(r#"{"oid":"abc","tid":"t1","upn":"ada@x","amr":["pwd","mfa"]}"#))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let claims = decode_claims(&jwt(
+            r#"{"oid":"abc","tid":"t1","upn":"ada@x","amr":["pwd","mfa"]}"#,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(claims.require_oid().ok(), Some("abc"));
         assert_eq!(claims.account(), Some("ada@x"));
         assert_eq!(claims.amr, vec!["pwd", "mfa"]);
@@ -84,11 +99,24 @@ mod tests {
     #[test]
     fn garbage_is_an_auth_error_that_does_not_echo_the_token() {
         for bad in ["", "abc", "a.b", "a.!!!.c", "a.b.c.d"] {
-            let err = decode_claims(&Secret::new(bad)).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = decode_claims(&Secret::new(bad))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.contains("sign in again"), "{err}");
         }
-        let err = decode_claims(&jwt("not json")).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(!err.contains("not json"), "the token's content must not appear: {err}");
-        assert!(decode_claims(&jwt(r#"{"tid":"t"}"#)).map(|c| c.require_oid().is_err()).unwrap_or(false));
+        let err = decode_claims(&jwt("not json"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            !err.contains("not json"),
+            "the token's content must not appear: {err}"
+        );
+        assert!(
+            decode_claims(&jwt(r#"{"tid":"t"}"#))
+                .map(|c| c.require_oid().is_err())
+                .unwrap_or(false)
+        );
     }
 }

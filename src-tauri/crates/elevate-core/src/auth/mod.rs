@@ -43,7 +43,11 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken>> + Se
 pub trait TokenSource: Send + Sync {
     /// A token for `audience`. With `claims` (a decoded claims-challenge JSON), the source must return a
     /// token that satisfies it, signing in again if needed, or fail with a clear error.
-    fn token<'a>(&'a self, audience: Audience, claims: Option<&'a serde_json::Value>) -> TokenFuture<'a>;
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        claims: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a>;
 
     /// A short description of the sign-in for messages ("Azure CLI sign-in", "demo user").
     fn describe(&self) -> String;

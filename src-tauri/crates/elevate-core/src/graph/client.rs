@@ -17,7 +17,10 @@ use crate::auth::{AccessToken, Audience, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
-use crate::model::{ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind, ScopeRef, Source, Span};
+use crate::model::{
+    ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind,
+    ScopeRef, Source, Span,
+};
 use crate::rest::{Submission, already, collect_converted, read_json};
 use crate::text::sanitize;
 use crate::wire::{format_time, lowercase_keys};
@@ -39,7 +42,12 @@ pub struct GraphClient {
 impl GraphClient {
     /// A client for the Graph service root `base`.
     pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
-        GraphClient { http, base, tokens, names: Mutex::new(HashMap::new()) }
+        GraphClient {
+            http,
+            base,
+            tokens,
+            names: Mutex::new(HashMap::new()),
+        }
     }
 
     /// A token for Graph, satisfying `claims` when given.
@@ -50,32 +58,59 @@ impl GraphClient {
     /// The user's eligible Entra roles.
     pub async fn directory_eligibilities(&self) -> Result<Vec<Eligibility>> {
         let path = format!("{DIRECTORY}/roleEligibilityScheduleInstances/{MINE}");
-        let mut out = self.list(&path, "roleDefinition,directoryScope", "Entra role eligibility", convert::directory_eligibility).await?;
-        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        let mut out = self
+            .list(
+                &path,
+                "roleDefinition,directoryScope",
+                "Entra role eligibility",
+                convert::directory_eligibility,
+            )
+            .await?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope)))
+            .await;
         Ok(out)
     }
 
     /// The user's active Entra roles.
     pub async fn directory_active(&self) -> Result<Vec<ActiveGrant>> {
         let path = format!("{DIRECTORY}/roleAssignmentScheduleInstances/{MINE}");
-        let mut out = self.list(&path, "roleDefinition,directoryScope", "Entra role assignment", convert::directory_grant).await?;
-        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        let mut out = self
+            .list(
+                &path,
+                "roleDefinition,directoryScope",
+                "Entra role assignment",
+                convert::directory_grant,
+            )
+            .await?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope)))
+            .await;
         Ok(out)
     }
 
     /// The user's eligible group memberships and ownerships.
     pub async fn group_eligibilities(&self) -> Result<Vec<Eligibility>> {
         let path = format!("{GROUPS}/eligibilityScheduleInstances/{MINE}");
-        let mut out = self.list(&path, "group", "group eligibility", convert::group_eligibility).await?;
-        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope))).await;
+        let mut out = self
+            .list(
+                &path,
+                "group",
+                "group eligibility",
+                convert::group_eligibility,
+            )
+            .await?;
+        self.fill_names(out.iter_mut().map(|e| (&mut e.role, &mut e.scope)))
+            .await;
         Ok(out)
     }
 
     /// The user's active group memberships and ownerships.
     pub async fn group_active(&self) -> Result<Vec<ActiveGrant>> {
         let path = format!("{GROUPS}/assignmentScheduleInstances/{MINE}");
-        let mut out = self.list(&path, "group", "group assignment", convert::group_grant).await?;
-        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope))).await;
+        let mut out = self
+            .list(&path, "group", "group assignment", convert::group_grant)
+            .await?;
+        self.fill_names(out.iter_mut().map(|g| (&mut g.role, &mut g.scope)))
+            .await;
         Ok(out)
     }
 
@@ -87,7 +122,8 @@ impl GraphClient {
             Source::AzureResource => return Err(not_graph(source)),
         };
         let mut out = self.list(&path, "", "request", convert::request).await?;
-        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope))).await;
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
+            .await;
         Ok(out)
     }
 
@@ -96,7 +132,8 @@ impl GraphClient {
         let url = self.url(id, &[])?;
         let response = self.call(Method::Get, &url, None, None).await?;
         let mut record = self.read_request(&response)?;
-        self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+        self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
+            .await;
         Ok(record)
     }
 
@@ -114,19 +151,39 @@ impl GraphClient {
             ),
             Source::AzureResource => return Err(not_graph(eligibility.source)),
         };
-        let url = self.url("/policies/roleManagementPolicyAssignments", &[("$filter", &filter), ("$expand", "policy($expand=rules)")])?;
-        let assignments = collect_converted(url, &self.base, NEXT, |url| async move { self.call(Method::Get, &url, None, None).await }, "policy assignment", |v| {
-            Ok::<_, std::convert::Infallible>(convert::policy_from_assignment(v))
-        })
+        let url = self.url(
+            "/policies/roleManagementPolicyAssignments",
+            &[("$filter", &filter), ("$expand", "policy($expand=rules)")],
+        )?;
+        let assignments = collect_converted(
+            url,
+            &self.base,
+            NEXT,
+            |url| async move { self.call(Method::Get, &url, None, None).await },
+            "policy assignment",
+            |v| Ok::<_, std::convert::Infallible>(convert::policy_from_assignment(v)),
+        )
         .await?;
         Ok(assignments.into_iter().next().unwrap_or_default())
     }
 
     /// Requests activation of an Entra role or group access for `principal_id` (the caller).
-    pub async fn activate(&self, eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str, claims: Option<&serde_json::Value>) -> Result<Submission> {
+    pub async fn activate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
         let (path, body) = match eligibility.source {
-            Source::EntraRole => (DIRECTORY_REQUESTS, directory_activation_body(eligibility, request, principal_id)?),
-            Source::Group => (GROUP_REQUESTS, group_activation_body(eligibility, request, principal_id)?),
+            Source::EntraRole => (
+                DIRECTORY_REQUESTS,
+                directory_activation_body(eligibility, request, principal_id)?,
+            ),
+            Source::Group => (
+                GROUP_REQUESTS,
+                group_activation_body(eligibility, request, principal_id)?,
+            ),
             Source::AzureResource => return Err(not_graph(eligibility.source)),
         };
         self.submit(path, body, claims).await
@@ -139,8 +196,21 @@ impl GraphClient {
     }
 
     /// Requests that `grant` be extended by `duration`.
-    pub async fn extend(&self, grant: &ActiveGrant, duration: Span, justification: Option<&str>, principal_id: &str, claims: Option<&serde_json::Value>) -> Result<Submission> {
-        let (path, body) = self.grant_body(grant, "selfExtend", principal_id, Some(duration), justification)?;
+    pub async fn extend(
+        &self,
+        grant: &ActiveGrant,
+        duration: Span,
+        justification: Option<&str>,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        let (path, body) = self.grant_body(
+            grant,
+            "selfExtend",
+            principal_id,
+            Some(duration),
+            justification,
+        )?;
         self.submit(path, body, claims).await
     }
 
@@ -150,27 +220,46 @@ impl GraphClient {
         self.call(Method::Post, &url, None, None).await.map(|_| ())
     }
 
-    fn grant_body(&self, grant: &ActiveGrant, action: &str, principal_id: &str, duration: Option<Span>, justification: Option<&str>) -> Result<(&'static str, serde_json::Value)> {
+    fn grant_body(
+        &self,
+        grant: &ActiveGrant,
+        action: &str,
+        principal_id: &str,
+        duration: Option<Span>,
+        justification: Option<&str>,
+    ) -> Result<(&'static str, serde_json::Value)> {
         let mut body = match grant.source {
             Source::EntraRole => {
                 let mut b = json!({ "action": action, "principalId": principal_id, "roleDefinitionId": grant.role.id });
                 scope_member(&mut b, &grant.scope);
                 b
             }
-            Source::Group => json!({ "action": action, "principalId": principal_id, "groupId": grant.scope.id, "accessId": grant.role.id }),
+            Source::Group => {
+                json!({ "action": action, "principalId": principal_id, "groupId": grant.scope.id, "accessId": grant.role.id })
+            }
             Source::AzureResource => return Err(not_graph(grant.source)),
         };
         if let Some(d) = duration {
-            body["scheduleInfo"] = json!({ "expiration": { "type": "afterDuration", "duration": d.to_iso8601() } });
+            body["scheduleInfo"] =
+                json!({ "expiration": { "type": "afterDuration", "duration": d.to_iso8601() } });
         }
         if let Some(j) = justification {
             body["justification"] = json!(j);
         }
-        let path = if grant.source == Source::Group { GROUP_REQUESTS } else { DIRECTORY_REQUESTS };
+        let path = if grant.source == Source::Group {
+            GROUP_REQUESTS
+        } else {
+            DIRECTORY_REQUESTS
+        };
         Ok((path, body))
     }
 
-    async fn submit(&self, path: &str, body: serde_json::Value, claims: Option<&serde_json::Value>) -> Result<Submission> {
+    async fn submit(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
         let url = self.url(path, &[])?;
         let created = match self.call(Method::Post, &url, Some(&body), claims).await {
             Ok(response) => self.read_request(&response),
@@ -178,7 +267,8 @@ impl GraphClient {
         };
         let mut submission = already(created)?;
         if let Submission::Created(record) = &mut submission {
-            self.fill_names(std::iter::once((&mut record.role, &mut record.scope))).await;
+            self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
+                .await;
         }
         Ok(submission)
     }
@@ -189,24 +279,57 @@ impl GraphClient {
         convert::request(value).map_err(|e| crate::rest::malformed(&self.host(), &e.to_string()))
     }
 
-    async fn call(&self, method: Method, url: &Url, body: Option<&serde_json::Value>, claims: Option<&serde_json::Value>) -> Result<Response> {
+    async fn call(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Response> {
         let token = self.token(claims).await?;
-        let response = self.http.send(Api::Graph, method, url, &token, body, true).await?;
-        if response.is_success() { Ok(response) } else { Err(azure_error::from_response(Api::Graph, &response)) }
+        let response = self
+            .http
+            .send(Api::Graph, method, url, &token, body, true)
+            .await?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(azure_error::from_response(Api::Graph, &response))
+        }
     }
 
     /// All items of a list, converted page by page, following `@odata.nextLink` on the same origin only.
-    async fn list<T, E: std::fmt::Display>(&self, path: &str, expand: &str, what: &str, convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>) -> Result<Vec<T>> {
-        let query: Vec<(&str, &str)> = if expand.is_empty() { Vec::new() } else { vec![("$expand", expand)] };
+    async fn list<T, E: std::fmt::Display>(
+        &self,
+        path: &str,
+        expand: &str,
+        what: &str,
+        convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
+    ) -> Result<Vec<T>> {
+        let query: Vec<(&str, &str)> = if expand.is_empty() {
+            Vec::new()
+        } else {
+            vec![("$expand", expand)]
+        };
         let url = self.url(path, &query)?;
-        collect_converted(url, &self.base, NEXT, |url| async move { self.call(Method::Get, &url, None, None).await }, what, convert).await
+        collect_converted(
+            url,
+            &self.base,
+            NEXT,
+            |url| async move { self.call(Method::Get, &url, None, None).await },
+            what,
+            convert,
+        )
+        .await
     }
 
     /// `{base}/v1.0{path}?{query}`. Paths are Elevate's own constants or ids Graph returned (GUIDs).
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url> {
         let root = self.base.as_str().trim_end_matches('/');
         let mut url = Url::parse(&format!("{root}/v1.0/{}", path.trim_start_matches('/')))
-            .map_err(|_| Error::Invalid(format!("cannot build a Graph URL for {}", sanitize(path))))?;
+            .map_err(|_| {
+                Error::Invalid(format!("cannot build a Graph URL for {}", sanitize(path)))
+            })?;
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -221,16 +344,27 @@ impl GraphClient {
     }
 
     /// Fills in names that were not expanded: role definitions, administrative units, groups.
-    async fn fill_names<'a>(&self, refs: impl Iterator<Item = (&'a mut RoleRef, &'a mut ScopeRef)>) {
+    async fn fill_names<'a>(
+        &self,
+        refs: impl Iterator<Item = (&'a mut RoleRef, &'a mut ScopeRef)>,
+    ) {
         for (role, scope) in refs {
             if role.name.is_empty() {
-                role.name = self.name_of(&format!("{DIRECTORY}/roleDefinitions/{}", role.id), &role.id).await;
+                role.name = self
+                    .name_of(
+                        &format!("{DIRECTORY}/roleDefinitions/{}", role.id),
+                        &role.id,
+                    )
+                    .await;
             }
             if scope.name.is_empty() {
                 let path = match scope.kind {
                     ScopeKind::AdministrativeUnit => Some(format!("/directory{}", scope.id)),
                     ScopeKind::Group => Some(format!("/groups/{}", scope.id)),
-                    ScopeKind::Application => Some(format!("/applications/{}", scope.id.trim_start_matches('/'))),
+                    ScopeKind::Application => Some(format!(
+                        "/applications/{}",
+                        scope.id.trim_start_matches('/')
+                    )),
                     _ => None,
                 };
                 scope.name = match path {
@@ -268,7 +402,10 @@ impl GraphClient {
 }
 
 fn not_graph(source: Source) -> Error {
-    Error::Invalid(format!("{} is not a Microsoft Graph source", source.label()))
+    Error::Invalid(format!(
+        "{} is not a Microsoft Graph source",
+        source.label()
+    ))
 }
 
 /// Quotes a value for an OData string literal.
@@ -296,7 +433,9 @@ fn schedule(request: &ActivationRequest) -> serde_json::Value {
 
 fn common(body: &mut serde_json::Value, request: &ActivationRequest) -> Result<()> {
     if request.narrower_scope.is_some() {
-        return Err(Error::Invalid("a narrower scope applies only to Azure resource roles".into()));
+        return Err(Error::Invalid(
+            "a narrower scope applies only to Azure resource roles".into(),
+        ));
     }
     body["scheduleInfo"] = schedule(request);
     if let Some(j) = &request.justification {
@@ -309,7 +448,11 @@ fn common(body: &mut serde_json::Value, request: &ActivationRequest) -> Result<(
 }
 
 /// The body of a `selfActivate` Entra role request.
-pub fn directory_activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<serde_json::Value> {
+pub fn directory_activation_body(
+    eligibility: &Eligibility,
+    request: &ActivationRequest,
+    principal_id: &str,
+) -> Result<serde_json::Value> {
     let mut body = json!({ "action": "selfActivate", "principalId": principal_id, "roleDefinitionId": eligibility.role.id });
     scope_member(&mut body, &eligibility.scope);
     common(&mut body, request)?;
@@ -317,7 +460,11 @@ pub fn directory_activation_body(eligibility: &Eligibility, request: &Activation
 }
 
 /// The body of a `selfActivate` PIM for Groups request.
-pub fn group_activation_body(eligibility: &Eligibility, request: &ActivationRequest, principal_id: &str) -> Result<serde_json::Value> {
+pub fn group_activation_body(
+    eligibility: &Eligibility,
+    request: &ActivationRequest,
+    principal_id: &str,
+) -> Result<serde_json::Value> {
     let mut body = json!({
         "action": "selfActivate",
         "principalId": principal_id,

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 
 use super::wire::{DirectoryInstance, GroupInstance, Request};
 use crate::model::{
-    ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord, RequestStatus, RoleKey, RoleRef,
-    ScopeKind, ScopeRef, Source,
+    ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord,
+    RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source,
 };
 use crate::text::sanitize;
 use crate::wire::{lowercase_keys, parse_time};
@@ -17,7 +17,8 @@ use crate::wire::{lowercase_keys, parse_time};
 /// The path under `/v1.0` of Entra role requests.
 pub const DIRECTORY_REQUESTS: &str = "/roleManagement/directory/roleAssignmentScheduleRequests";
 /// The path under `/v1.0` of PIM for Groups requests.
-pub const GROUP_REQUESTS: &str = "/identityGovernance/privilegedAccess/group/assignmentScheduleRequests";
+pub const GROUP_REQUESTS: &str =
+    "/identityGovernance/privilegedAccess/group/assignmentScheduleRequests";
 
 /// Why an item could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -32,19 +33,42 @@ fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Incompl
 pub const DIRECTORY_NAME: &str = "Directory";
 
 /// A directory scope from `directoryScopeId`/`appScopeId`; the name is filled later when not expanded.
-fn directory_scope(directory: Option<String>, app: Option<String>, expanded: Option<String>) -> ScopeRef {
-    match (directory.filter(|d| !d.is_empty()), app.filter(|a| !a.is_empty())) {
-        (Some(d), _) if d == "/" => ScopeRef { id: d, name: DIRECTORY_NAME.to_owned(), kind: ScopeKind::Directory },
+fn directory_scope(
+    directory: Option<String>,
+    app: Option<String>,
+    expanded: Option<String>,
+) -> ScopeRef {
+    match (
+        directory.filter(|d| !d.is_empty()),
+        app.filter(|a| !a.is_empty()),
+    ) {
+        (Some(d), _) if d == "/" => ScopeRef {
+            id: d,
+            name: DIRECTORY_NAME.to_owned(),
+            kind: ScopeKind::Directory,
+        },
         (Some(d), _) => {
             let kind = if d.to_ascii_lowercase().starts_with("/administrativeunits/") {
                 ScopeKind::AdministrativeUnit
             } else {
                 ScopeKind::Other
             };
-            ScopeRef { id: d, name: expanded.map(|n| sanitize(&n)).unwrap_or_default(), kind }
+            ScopeRef {
+                id: d,
+                name: expanded.map(|n| sanitize(&n)).unwrap_or_default(),
+                kind,
+            }
         }
-        (None, Some(a)) => ScopeRef { id: a, name: expanded.map(|n| sanitize(&n)).unwrap_or_default(), kind: ScopeKind::Application },
-        (None, None) => ScopeRef { id: "/".to_owned(), name: DIRECTORY_NAME.to_owned(), kind: ScopeKind::Directory },
+        (None, Some(a)) => ScopeRef {
+            id: a,
+            name: expanded.map(|n| sanitize(&n)).unwrap_or_default(),
+            kind: ScopeKind::Application,
+        },
+        (None, None) => ScopeRef {
+            id: "/".to_owned(),
+            name: DIRECTORY_NAME.to_owned(),
+            kind: ScopeKind::Directory,
+        },
     }
 }
 
@@ -61,11 +85,22 @@ pub fn access_name(access: &str) -> String {
 pub fn directory_eligibility(value: serde_json::Value) -> Result<Eligibility, Incomplete> {
     let i: DirectoryInstance = from_json(value)?;
     let role_id = i.roledefinitionid.ok_or(Incomplete("roleDefinitionId"))?;
-    let scope = directory_scope(i.directoryscopeid, i.appscopeid, i.directoryscope.and_then(|n| n.displayname));
+    let scope = directory_scope(
+        i.directoryscopeid,
+        i.appscopeid,
+        i.directoryscope.and_then(|n| n.displayname),
+    );
     Ok(Eligibility {
         key: RoleKey::new(Source::EntraRole, &scope.id, &role_id),
         source: Source::EntraRole,
-        role: RoleRef { name: i.roledefinition.and_then(|n| n.displayname).map(|n| sanitize(&n)).unwrap_or_default(), id: role_id },
+        role: RoleRef {
+            name: i
+                .roledefinition
+                .and_then(|n| n.displayname)
+                .map(|n| sanitize(&n))
+                .unwrap_or_default(),
+            id: role_id,
+        },
         scope,
         principal_id: i.principalid.unwrap_or_default(),
         member_type: MemberType::from_azure(i.membertype.as_deref()),
@@ -79,12 +114,23 @@ pub fn directory_eligibility(value: serde_json::Value) -> Result<Eligibility, In
 pub fn directory_grant(value: serde_json::Value) -> Result<ActiveGrant, Incomplete> {
     let i: DirectoryInstance = from_json(value)?;
     let role_id = i.roledefinitionid.ok_or(Incomplete("roleDefinitionId"))?;
-    let scope = directory_scope(i.directoryscopeid, i.appscopeid, i.directoryscope.and_then(|n| n.displayname));
+    let scope = directory_scope(
+        i.directoryscopeid,
+        i.appscopeid,
+        i.directoryscope.and_then(|n| n.displayname),
+    );
     Ok(ActiveGrant {
         id: i.id.unwrap_or_default(),
         key: RoleKey::new(Source::EntraRole, &scope.id, &role_id),
         source: Source::EntraRole,
-        role: RoleRef { name: i.roledefinition.and_then(|n| n.displayname).map(|n| sanitize(&n)).unwrap_or_default(), id: role_id },
+        role: RoleRef {
+            name: i
+                .roledefinition
+                .and_then(|n| n.displayname)
+                .map(|n| sanitize(&n))
+                .unwrap_or_default(),
+            id: role_id,
+        },
         scope,
         principal_id: i.principalid.unwrap_or_default(),
         member_type: MemberType::from_azure(i.membertype.as_deref()),
@@ -95,18 +141,28 @@ pub fn directory_grant(value: serde_json::Value) -> Result<ActiveGrant, Incomple
 }
 
 fn group_scope(group_id: &str, expanded: Option<String>) -> ScopeRef {
-    ScopeRef { id: group_id.to_owned(), name: expanded.map(|n| sanitize(&n)).unwrap_or_default(), kind: ScopeKind::Group }
+    ScopeRef {
+        id: group_id.to_owned(),
+        name: expanded.map(|n| sanitize(&n)).unwrap_or_default(),
+        kind: ScopeKind::Group,
+    }
 }
 
 /// A PIM for Groups eligibility instance.
 pub fn group_eligibility(value: serde_json::Value) -> Result<Eligibility, Incomplete> {
     let i: GroupInstance = from_json(value)?;
     let group = i.groupid.ok_or(Incomplete("groupId"))?;
-    let access = i.accessid.ok_or(Incomplete("accessId"))?.to_ascii_lowercase();
+    let access = i
+        .accessid
+        .ok_or(Incomplete("accessId"))?
+        .to_ascii_lowercase();
     Ok(Eligibility {
         key: RoleKey::new(Source::Group, &group, &access),
         source: Source::Group,
-        role: RoleRef { name: access_name(&access), id: access },
+        role: RoleRef {
+            name: access_name(&access),
+            id: access,
+        },
         scope: group_scope(&group, i.group.and_then(|g| g.displayname)),
         principal_id: i.principalid.unwrap_or_default(),
         member_type: MemberType::from_azure(i.membertype.as_deref()),
@@ -120,12 +176,18 @@ pub fn group_eligibility(value: serde_json::Value) -> Result<Eligibility, Incomp
 pub fn group_grant(value: serde_json::Value) -> Result<ActiveGrant, Incomplete> {
     let i: GroupInstance = from_json(value)?;
     let group = i.groupid.ok_or(Incomplete("groupId"))?;
-    let access = i.accessid.ok_or(Incomplete("accessId"))?.to_ascii_lowercase();
+    let access = i
+        .accessid
+        .ok_or(Incomplete("accessId"))?
+        .to_ascii_lowercase();
     Ok(ActiveGrant {
         id: i.id.unwrap_or_default(),
         key: RoleKey::new(Source::Group, &group, &access),
         source: Source::Group,
-        role: RoleRef { name: access_name(&access), id: access },
+        role: RoleRef {
+            name: access_name(&access),
+            id: access,
+        },
         scope: group_scope(&group, i.group.and_then(|g| g.displayname)),
         principal_id: i.principalid.unwrap_or_default(),
         member_type: MemberType::from_azure(i.membertype.as_deref()),
@@ -144,11 +206,17 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
     let azure_status = r.status.unwrap_or_default();
     let (source, key, role, scope, id) = match (r.groupid, r.roledefinitionid) {
         (Some(group), _) => {
-            let access = r.accessid.unwrap_or_else(|| "member".into()).to_ascii_lowercase();
+            let access = r
+                .accessid
+                .unwrap_or_else(|| "member".into())
+                .to_ascii_lowercase();
             (
                 Source::Group,
                 RoleKey::new(Source::Group, &group, &access),
-                RoleRef { name: access_name(&access), id: access },
+                RoleRef {
+                    name: access_name(&access),
+                    id: access,
+                },
                 group_scope(&group, None),
                 format!("{GROUP_REQUESTS}/{name}"),
             )
@@ -158,7 +226,10 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
             (
                 Source::EntraRole,
                 RoleKey::new(Source::EntraRole, &scope.id, &role_id),
-                RoleRef { id: role_id, name: String::new() },
+                RoleRef {
+                    id: role_id,
+                    name: String::new(),
+                },
                 scope,
                 format!("{DIRECTORY_REQUESTS}/{name}"),
             )
@@ -189,6 +260,9 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
 /// Reads the end-user policy from a `roleManagementPolicyAssignment` with `$expand=policy($expand=rules)`.
 pub fn policy_from_assignment(value: serde_json::Value) -> crate::model::Policy {
     let value = lowercase_keys(value);
-    let rules = value["policy"]["rules"].as_array().cloned().unwrap_or_default();
+    let rules = value["policy"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     crate::policy_rules::policy_from_rules(&rules)
 }

@@ -27,12 +27,16 @@ impl Span {
 
     /// A span of `minutes` minutes.
     pub const fn from_minutes(minutes: u64) -> Self {
-        Span { seconds: minutes * 60 }
+        Span {
+            seconds: minutes * 60,
+        }
     }
 
     /// A span of `hours` hours.
     pub const fn from_hours(hours: u64) -> Self {
-        Span { seconds: hours * 3600 }
+        Span {
+            seconds: hours * 3600,
+        }
     }
 
     /// Whole seconds.
@@ -73,7 +77,9 @@ impl Span {
     /// Parses ISO 8601 durations of days, hours, minutes and seconds (`P1DT2H30M`, `PT8H`, `PT0.5H`).
     /// Years and months are refused: their length depends on the calendar, and PIM never sends them.
     pub fn parse_iso8601(input: &str) -> Result<Self, SpanParseError> {
-        let err = || SpanParseError { input: input.to_owned() };
+        let err = || SpanParseError {
+            input: input.to_owned(),
+        };
         let upper = input.trim().to_ascii_uppercase();
         let rest = upper.strip_prefix('P').ok_or_else(err)?;
         if rest.is_empty() {
@@ -92,12 +98,16 @@ impl Span {
         if !total.is_finite() || !(0.0..=1.0e12).contains(&total) {
             return Err(err());
         }
-        Ok(Span { seconds: total.round() as u64 })
+        Ok(Span {
+            seconds: total.round() as u64,
+        })
     }
 
     /// Parses what a person types: `45m`, `2h`, `1h30m`, `1d`, `90` (minutes), `2 hours`, or ISO 8601.
     pub fn parse_human(input: &str) -> Result<Self, SpanParseError> {
-        let err = || SpanParseError { input: input.to_owned() };
+        let err = || SpanParseError {
+            input: input.to_owned(),
+        };
         let text = input.trim().to_ascii_lowercase();
         if text.is_empty() {
             return Err(err());
@@ -226,7 +236,10 @@ mod tests {
         assert_eq!(Span::parse_iso8601("PT8H"), Ok(Span::from_hours(8)));
         assert_eq!(Span::parse_iso8601("PT30M"), Ok(Span::from_minutes(30)));
         assert_eq!(Span::parse_iso8601("P1D"), Ok(Span::from_hours(24)));
-        assert_eq!(Span::parse_iso8601("P1DT2H30M"), Ok(Span::from_minutes(26 * 60 + 30)));
+        assert_eq!(
+            Span::parse_iso8601("P1DT2H30M"),
+            Ok(Span::from_minutes(26 * 60 + 30))
+        );
         assert_eq!(Span::parse_iso8601("pt1h"), Ok(Span::from_hours(1)));
         assert_eq!(Span::parse_iso8601("PT0.5H"), Ok(Span::from_minutes(30)));
         for bad in ["", "P", "PT", "8H", "P1M", "PT2H1H", "PT1D", "PTH", "P1Y"] {
@@ -256,7 +269,11 @@ mod tests {
         assert_eq!(Span::from_hours(24).to_iso8601(), "P1D");
         assert_eq!(Span::from_seconds(0).to_iso8601(), "PT0S");
         assert_eq!(Span::from_minutes(90).to_string(), "1h 30m");
-        for s in [Span::from_minutes(1), Span::from_hours(3), Span::from_seconds(93_784)] {
+        for s in [
+            Span::from_minutes(1),
+            Span::from_hours(3),
+            Span::from_seconds(93_784),
+        ] {
             assert_eq!(Span::parse_iso8601(&s.to_iso8601()), Ok(s));
         }
     }

@@ -27,7 +27,12 @@ impl RoleKey {
             Source::AzureResource => role.rsplit('/').next().unwrap_or(role),
             Source::EntraRole | Source::Group => role,
         };
-        RoleKey(format!("{}:{}:{}", source.as_str(), scope, role.to_ascii_lowercase()))
+        RoleKey(format!(
+            "{}:{}:{}",
+            source.as_str(),
+            scope,
+            role.to_ascii_lowercase()
+        ))
     }
 
     /// Wraps a key read back from the store or from the user.
@@ -99,7 +104,9 @@ impl ScopeKind {
         let segments: Vec<&str> = normal.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
             [""] => ScopeKind::Directory,
-            ["providers", "microsoft.management", "managementgroups", _] => ScopeKind::ManagementGroup,
+            ["providers", "microsoft.management", "managementgroups", _] => {
+                ScopeKind::ManagementGroup
+            }
             ["subscriptions", _] => ScopeKind::Subscription,
             ["subscriptions", _, "resourcegroups", _] => ScopeKind::ResourceGroup,
             ["subscriptions", _, "resourcegroups", _, "providers", ..] => ScopeKind::Resource,

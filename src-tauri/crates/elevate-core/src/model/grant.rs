@@ -51,6 +51,7 @@ pub struct ActiveGrant {
 impl ActiveGrant {
     /// Time left at `now`, or `None` for a permanent grant. Zero once it has ended.
     pub fn remaining(&self, now: DateTime<Utc>) -> Option<chrono::TimeDelta> {
-        self.end.map(|end| (end - now).max(chrono::TimeDelta::zero()))
+        self.end
+            .map(|end| (end - now).max(chrono::TimeDelta::zero()))
     }
 }

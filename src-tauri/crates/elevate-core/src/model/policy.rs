@@ -46,10 +46,25 @@ mod tests {
 
     #[test]
     fn clamps_to_the_policy_maximum() {
-        let policy = Policy { max_duration: Some(Span::from_hours(2)), ..Policy::default() };
-        assert_eq!(policy.clamp_duration(Some(Span::from_hours(8)), Span::from_hours(1)), Span::from_hours(2));
-        assert_eq!(policy.clamp_duration(Some(Span::from_minutes(30)), Span::from_hours(1)), Span::from_minutes(30));
-        assert_eq!(policy.clamp_duration(None, Span::from_hours(8)), Span::from_hours(2));
-        assert_eq!(Policy::default().clamp_duration(None, Span::from_hours(8)), Span::from_hours(8));
+        let policy = Policy {
+            max_duration: Some(Span::from_hours(2)),
+            ..Policy::default()
+        };
+        assert_eq!(
+            policy.clamp_duration(Some(Span::from_hours(8)), Span::from_hours(1)),
+            Span::from_hours(2)
+        );
+        assert_eq!(
+            policy.clamp_duration(Some(Span::from_minutes(30)), Span::from_hours(1)),
+            Span::from_minutes(30)
+        );
+        assert_eq!(
+            policy.clamp_duration(None, Span::from_hours(8)),
+            Span::from_hours(2)
+        );
+        assert_eq!(
+            Policy::default().clamp_duration(None, Span::from_hours(8)),
+            Span::from_hours(8)
+        );
     }
 }

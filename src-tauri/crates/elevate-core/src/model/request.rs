@@ -25,10 +25,12 @@ impl FromStr for Ticket {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
-            Some((system, number)) if !system.trim().is_empty() && !number.trim().is_empty() => Ok(Ticket {
-                system: system.trim().to_owned(),
-                number: number.trim().to_owned(),
-            }),
+            Some((system, number)) if !system.trim().is_empty() && !number.trim().is_empty() => {
+                Ok(Ticket {
+                    system: system.trim().to_owned(),
+                    number: number.trim().to_owned(),
+                })
+            }
             _ => Err(TicketParseError(s.to_owned())),
         }
     }
@@ -121,7 +123,9 @@ impl RequestStatus {
     /// done or failed on a guess; the raw value is kept beside it.
     pub fn from_azure(status: &str, kind: RequestKind) -> Self {
         match status.to_ascii_lowercase().as_str() {
-            "provisioned" | "granted" | "schedulecreated" | "adminapproved" | "accepted" => RequestStatus::Done,
+            "provisioned" | "granted" | "schedulecreated" | "adminapproved" | "accepted" => {
+                RequestStatus::Done
+            }
             "revoked" if kind == RequestKind::Deactivate => RequestStatus::Done,
             "revoked" | "canceled" | "cancelled" => RequestStatus::Canceled,
             "pendingapproval" | "pendingapprovalprovisioning" | "pendingadmindecision" => {
@@ -141,7 +145,10 @@ impl RequestStatus {
 
     /// Whether Azure may still change it.
     pub const fn is_pending(self) -> bool {
-        matches!(self, RequestStatus::PendingApproval | RequestStatus::PendingOther)
+        matches!(
+            self,
+            RequestStatus::PendingApproval | RequestStatus::PendingOther
+        )
     }
 
     /// The stable name used in JSON output and the store.
@@ -256,15 +263,28 @@ mod tests {
             PendingOther,
         ];
         for (status, want) in ALL_ARM_STATUSES.iter().zip(expected) {
-            assert_eq!(RequestStatus::from_azure(status, RequestKind::Activate), want, "{status}");
-            assert_eq!(RequestStatus::from_azure(&status.to_lowercase(), RequestKind::Activate), want, "{status}");
+            assert_eq!(
+                RequestStatus::from_azure(status, RequestKind::Activate),
+                want,
+                "{status}"
+            );
+            assert_eq!(
+                RequestStatus::from_azure(&status.to_lowercase(), RequestKind::Activate),
+                want,
+                "{status}"
+            );
         }
-        assert_eq!(RequestStatus::from_azure("Revoked", RequestKind::Deactivate), Done);
+        assert_eq!(
+            RequestStatus::from_azure("Revoked", RequestKind::Deactivate),
+            Done
+        );
     }
 
     #[test]
     fn tickets_parse_as_system_colon_number() {
-        let t: Ticket = "ServiceNow:INC001:extra".parse().unwrap_or_else(|e| panic!("{e}"));
+        let t: Ticket = "ServiceNow:INC001:extra"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.system, "ServiceNow");
         assert_eq!(t.number, "INC001:extra");
         assert!("INC001".parse::<Ticket>().is_err());

@@ -71,7 +71,10 @@ mod tests {
     fn names_round_trip_and_parse_case_insensitively() {
         for source in Source::ALL {
             assert_eq!(source.as_str().parse::<Source>().ok(), Some(source));
-            assert_eq!(source.as_str().to_uppercase().parse::<Source>().ok(), Some(source));
+            assert_eq!(
+                source.as_str().to_uppercase().parse::<Source>().ok(),
+                Some(source)
+            );
             let json = serde_json::to_string(&source).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", source.as_str()));
         }

@@ -21,7 +21,13 @@ pub struct CachedEligibility {
 
 impl Store {
     /// Replaces `account`'s cached eligibilities from `source` with `items`, in one transaction.
-    pub async fn save_eligibilities(&self, account: &str, source: Source, items: &[Eligibility], fetched_at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn save_eligibilities(
+        &self,
+        account: &str,
+        source: Source,
+        items: &[Eligibility],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let source = enum_text(&source)?;
         let at = time_text(fetched_at);
         let mut tx = self.pool().begin().await.map_err(|e| self.fail(e))?;
@@ -34,10 +40,17 @@ impl Store {
         // Many rows per statement: each statement is a round trip to SQLite's worker thread.
         for chunk in items.chunks(ROWS_PER_INSERT) {
             let placeholders = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-            let sql = format!("INSERT OR REPLACE INTO eligibility_cache (account, source, role_key, body, fetched_at) VALUES {placeholders}");
+            let sql = format!(
+                "INSERT OR REPLACE INTO eligibility_cache (account, source, role_key, body, fetched_at) VALUES {placeholders}"
+            );
             let mut query = sqlx::query(&sql);
             for item in chunk {
-                query = query.bind(account).bind(&source).bind(item.key.as_str()).bind(json_text("an eligibility", item)?).bind(&at);
+                query = query
+                    .bind(account)
+                    .bind(&source)
+                    .bind(item.key.as_str())
+                    .bind(json_text("an eligibility", item)?)
+                    .bind(&at);
             }
             query.execute(&mut *tx).await.map_err(|e| self.fail(e))?;
         }
@@ -45,7 +58,10 @@ impl Store {
     }
 
     /// `account`'s cached eligibilities from every source. Rows this version cannot read are skipped.
-    pub async fn cached_eligibilities(&self, account: &str) -> Result<Vec<CachedEligibility>, StoreError> {
+    pub async fn cached_eligibilities(
+        &self,
+        account: &str,
+    ) -> Result<Vec<CachedEligibility>, StoreError> {
         let rows = sqlx::query("SELECT body, fetched_at FROM eligibility_cache WHERE account = ? ORDER BY source, role_key")
             .bind(account)
             .fetch_all(self.pool())
@@ -68,7 +84,13 @@ impl Store {
     }
 
     /// Caches the policy of `key` for `account`.
-    pub async fn save_policy(&self, account: &str, key: &RoleKey, policy: &Policy, fetched_at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn save_policy(
+        &self,
+        account: &str,
+        key: &RoleKey,
+        policy: &Policy,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT OR REPLACE INTO policy_cache (account, role_key, body, fetched_at) VALUES (?, ?, ?, ?)")
             .bind(account)
             .bind(key.as_str())
@@ -81,13 +103,19 @@ impl Store {
     }
 
     /// The cached policy of `key` for `account`, with when it was fetched.
-    pub async fn cached_policy(&self, account: &str, key: &RoleKey) -> Result<Option<(Policy, DateTime<Utc>)>, StoreError> {
-        let row = sqlx::query("SELECT body, fetched_at FROM policy_cache WHERE account = ? AND role_key = ?")
-            .bind(account)
-            .bind(key.as_str())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(|e| self.fail(e))?;
+    pub async fn cached_policy(
+        &self,
+        account: &str,
+        key: &RoleKey,
+    ) -> Result<Option<(Policy, DateTime<Utc>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT body, fetched_at FROM policy_cache WHERE account = ? AND role_key = ?",
+        )
+        .bind(account)
+        .bind(key.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.fail(e))?;
         let Some(row) = row else { return Ok(None) };
         let body: String = row.try_get("body").map_err(|e| self.fail(e))?;
         let fetched: String = row.try_get("fetched_at").map_err(|e| self.fail(e))?;

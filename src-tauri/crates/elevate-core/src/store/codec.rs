@@ -13,15 +13,23 @@ pub fn time_text(t: DateTime<Utc>) -> String {
 
 /// Reads [`time_text`] back (or any RFC 3339).
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// A unit-like enum's serde name (`"azure-resource"`), as a column value.
 pub fn enum_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(other) => Err(StoreError::Encode { what: "an enum".into(), detail: format!("not a name: {other}") }),
-        Err(e) => Err(StoreError::Encode { what: "an enum".into(), detail: e.to_string() }),
+        Ok(other) => Err(StoreError::Encode {
+            what: "an enum".into(),
+            detail: format!("not a name: {other}"),
+        }),
+        Err(e) => Err(StoreError::Encode {
+            what: "an enum".into(),
+            detail: e.to_string(),
+        }),
     }
 }
 
@@ -32,5 +40,8 @@ pub fn parse_enum<T: DeserializeOwned>(text: &str) -> Option<T> {
 
 /// A value as JSON text.
 pub fn json_text<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Encode { what: what.to_owned(), detail: e.to_string() })
+    serde_json::to_string(value).map_err(|e| StoreError::Encode {
+        what: what.to_owned(),
+        detail: e.to_string(),
+    })
 }

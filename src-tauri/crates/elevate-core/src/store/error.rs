@@ -56,7 +56,10 @@ impl StoreError {
             let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
             // SQLITE_NOTADB (26), SQLITE_CORRUPT (11).
             if code == "26" || code == "11" {
-                return StoreError::Damaged { path, detail: db.message().to_owned() };
+                return StoreError::Damaged {
+                    path,
+                    detail: db.message().to_owned(),
+                };
             }
             // SQLITE_BUSY (5), SQLITE_LOCKED (6).
             if code == "5" || code == "6" {
@@ -66,14 +69,22 @@ impl StoreError {
         if let sqlx::Error::Io(source) = e {
             return StoreError::Io { path, source };
         }
-        StoreError::Database { path, detail: e.to_string() }
+        StoreError::Database {
+            path,
+            detail: e.to_string(),
+        }
     }
 
     pub(crate) fn from_migrate(path: &Path, e: sqlx::migrate::MigrateError) -> Self {
         match e {
             sqlx::migrate::MigrateError::Execute(inner) => StoreError::from_sqlx(path, inner),
-            sqlx::migrate::MigrateError::VersionMissing(_) => StoreError::TooNew { path: path.to_owned() },
-            other => StoreError::Damaged { path: path.to_owned(), detail: other.to_string() },
+            sqlx::migrate::MigrateError::VersionMissing(_) => StoreError::TooNew {
+                path: path.to_owned(),
+            },
+            other => StoreError::Damaged {
+                path: path.to_owned(),
+                detail: other.to_string(),
+            },
         }
     }
 }

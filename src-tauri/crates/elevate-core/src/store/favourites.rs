@@ -102,13 +102,26 @@ impl Store {
     pub async fn upsert_set(&self, set: &RoleSet) -> Result<(), StoreError> {
         let name = set.name.trim();
         if name.is_empty() {
-            return Err(StoreError::Encode { what: "a set".into(), detail: "its name is empty".into() });
+            return Err(StoreError::Encode {
+                what: "a set".into(),
+                detail: "its name is empty".into(),
+            });
         }
         let mut tx = self.pool().begin().await.map_err(|e| self.fail(e))?;
-        sqlx::query("DELETE FROM role_sets WHERE name = ?").bind(name).execute(&mut *tx).await.map_err(|e| self.fail(e))?;
+        sqlx::query("DELETE FROM role_sets WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.fail(e))?;
         sqlx::query("INSERT INTO role_sets (name, body) VALUES (?, ?)")
             .bind(name)
-            .bind(json_text("a set", &RoleSet { name: name.to_owned(), ..set.clone() })?)
+            .bind(json_text(
+                "a set",
+                &RoleSet {
+                    name: name.to_owned(),
+                    ..set.clone()
+                },
+            )?)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.fail(e))?;

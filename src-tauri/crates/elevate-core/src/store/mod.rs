@@ -7,18 +7,20 @@
 //! (tested). Concurrency: the tray app and the CLI open the same file; `busy_timeout` lets one wait
 //! for the other's write instead of failing.
 
+mod cache;
 mod codec;
 mod error;
 mod favourites;
 mod history;
-mod cache;
 mod settings;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use cache::CachedEligibility;
 pub use error::StoreError;
@@ -38,7 +40,10 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
+            create_private_dir(dir).map_err(|source| StoreError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|e| StoreError::from_sqlx(path, e))?
@@ -58,7 +63,10 @@ impl Store {
             return Err(StoreError::from_migrate(path, e));
         }
         restrict_file(path);
-        Ok(Store { pool, path: path.to_owned() })
+        Ok(Store {
+            pool,
+            path: path.to_owned(),
+        })
     }
 
     /// Where the database is.
@@ -80,7 +88,10 @@ impl Store {
         if result == "ok" {
             Ok(())
         } else {
-            Err(StoreError::Damaged { path: self.path.clone(), detail: result })
+            Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: result,
+            })
         }
     }
 
@@ -97,7 +108,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
     }
     #[cfg(not(unix))]
     {
