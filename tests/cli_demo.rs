@@ -565,3 +565,41 @@ fn wait_follows_the_request_and_start_schedules_it() {
     assert_eq!(bad.code, Some(1));
     assert!(bad.stderr.contains("is not a start time"), "{}", bad.stderr);
 }
+
+#[test]
+fn extend_lengthens_an_activated_role_from_now() {
+    let home = Home::new();
+    home.run(&["--demo", "activate", "Reader@Platform", "--for", "1h"])
+        .ok();
+    home.run(&["--demo", "clock", "--advance", "30m"]).ok();
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "extend",
+            "Reader@Platform",
+            "--for",
+            "2h",
+        ])
+        .ok()
+        .json();
+    assert_eq!(out[0]["outcome"], "done", "{out:#}");
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    let grant = find(&active, "Reader", "Contoso Platform").unwrap_or_else(|| panic!("{active:#}"));
+    let secs = grant["remaining_seconds"].as_i64().unwrap_or(0);
+    assert!(
+        (7000..=7200).contains(&secs),
+        "two hours from the (moved) clock's now: {grant}"
+    );
+    let table = home
+        .run(&["--demo", "extend", "Reader@Platform", "--for", "1h"])
+        .ok();
+    assert!(table.stdout.contains("extended for 1h"), "{}", table.stdout);
+    let standing = home.run(&["--demo", "extend", "Reader@Sandbox"]);
+    assert_eq!(standing.code, Some(1));
+    assert!(
+        standing.stderr.contains("standing assignment"),
+        "{}",
+        standing.stderr
+    );
+}

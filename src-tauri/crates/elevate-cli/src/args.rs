@@ -59,6 +59,18 @@ pub enum Command {
         #[arg(required = true, value_name = "SELECTOR")]
         selectors: Vec<String>,
     },
+    /// Extend active roles to last DURATION from now (clamped to each role's maximum).
+    Extend {
+        /// Roles to extend: ROLE[@SCOPE] or an id from `elevate active`.
+        #[arg(required = true, value_name = "SELECTOR")]
+        selectors: Vec<String>,
+        /// How long from now (e.g. 1h); default from config (1h).
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<Span>,
+        /// Justification.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
     /// List your requests (pending ones; --all for every recent one).
     Requests {
         #[command(flatten)]

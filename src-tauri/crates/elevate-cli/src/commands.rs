@@ -120,6 +120,11 @@ impl Context {
             Command::Active { filter } => self.active(&filter.sources).await,
             Command::Activate(args) => self.activate(args).await,
             Command::Deactivate { selectors } => self.deactivate(&selectors).await,
+            Command::Extend {
+                selectors,
+                duration,
+                reason,
+            } => self.extend(&selectors, duration, reason).await,
             Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
@@ -271,42 +276,67 @@ impl Context {
         }
     }
 
-    async fn deactivate(&self, selectors: &[String]) -> Result<ExitCode, Error> {
+    /// The activated grants that `selectors` name; errors are printed and flagged.
+    async fn select_activated(
+        &self,
+        selectors: &[String],
+        verb: &str,
+    ) -> (Vec<elevate_core::model::ActiveGrant>, bool) {
         let listing = self.session.active(&[]).await;
         output::print_failures(&listing.failures);
         let (activated, assigned): (Vec<_>, Vec<_>) = listing
             .items
             .into_iter()
             .partition(|g| g.assignment_type == AssignmentType::Activated);
-        let mut chosen = Vec::new();
-        let mut failed_selectors = false;
+        let mut chosen: Vec<elevate_core::model::ActiveGrant> = Vec::new();
+        let mut failed = false;
         for selector in selectors {
             match select_one(&activated, selector) {
-                Ok(g)
-                    if chosen
-                        .iter()
-                        .any(|c: &elevate_core::model::ActiveGrant| c.key == g.key) => {}
+                Ok(g) if chosen.iter().any(|c| c.key == g.key) => {}
                 Ok(g) => chosen.push(g.clone()),
                 Err(Error::NoMatch { .. }) if select_one(&assigned, selector).is_ok() => {
                     eprintln!(
-                        "error: '{selector}' is a standing assignment, not an activation; it cannot be deactivated"
+                        "error: '{selector}' is a standing assignment, not an activation; it cannot be {verb}"
                     );
-                    failed_selectors = true;
+                    failed = true;
                 }
                 Err(Error::NoMatch { selector }) => {
                     eprintln!(
                         "error: no active role matches '{selector}'; run `elevate active` to see them"
                     );
-                    failed_selectors = true;
+                    failed = true;
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    failed_selectors = true;
+                    failed = true;
                 }
             }
         }
+        (chosen, failed)
+    }
+
+    async fn deactivate(&self, selectors: &[String]) -> Result<ExitCode, Error> {
+        let (chosen, failed_selectors) = self.select_activated(selectors, "deactivated").await;
         let results = self.session.deactivate_many(&chosen).await;
         self.report(&results, "deactivated");
+        Ok(exit_for_actions(&results, failed_selectors))
+    }
+
+    async fn extend(
+        &self,
+        selectors: &[String],
+        duration: Option<elevate_core::model::Span>,
+        reason: Option<String>,
+    ) -> Result<ExitCode, Error> {
+        let (chosen, failed_selectors) = self.select_activated(selectors, "extended").await;
+        let wish = ActivationWish {
+            duration,
+            justification: reason,
+            ..ActivationWish::default()
+        };
+        let results =
+            futures::future::join_all(chosen.iter().map(|g| self.session.extend(g, &wish))).await;
+        self.report(&results, "extended");
         Ok(exit_for_actions(&results, failed_selectors))
     }
 

@@ -288,12 +288,12 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
     for r in results {
         let what = format!("{} @ {}", r.role, r.scope_name);
         let line = match r.outcome {
-            Outcome::Done => match r
-                .request
-                .as_ref()
-                .and_then(|q| q.start)
-                .filter(|s| *s > Utc::now() + chrono::TimeDelta::minutes(1))
-            {
+            // Scheduled when the grant starts well after Azure created the request (both are
+            // the server's times, so a moved demo clock does not confuse it).
+            Outcome::Done => match r.request.as_ref().and_then(|q| {
+                q.start
+                    .filter(|s| *s > q.created.unwrap_or(*s) + chrono::TimeDelta::minutes(1))
+            }) {
                 Some(start) => format!(
                     "✔ {what}: scheduled to start {}{}",
                     local(Some(start)),

@@ -504,6 +504,96 @@ impl Session {
         result
     }
 
+    /// Extends an activated grant to last `duration` from now (clamped to the role's maximum), with
+    /// the justification its policy may require; satisfies a claims challenge once, like activation.
+    pub async fn extend(&self, grant: &ActiveGrant, wish: &ActivationWish) -> ActionResult {
+        let fail = |notes: Vec<String>, error: &Error| {
+            result_error(
+                grant.key.clone(),
+                grant.source,
+                &grant.role.name,
+                &grant.scope.id,
+                &grant.scope.name,
+                notes,
+                error,
+            )
+        };
+        if grant.assignment_type == AssignmentType::Assigned {
+            let error = Error::Invalid(format!(
+                "{} at {} is a standing assignment; only activated roles can be extended",
+                grant.role.name, grant.scope.name
+            ));
+            return fail(Vec::new(), &error);
+        }
+        let as_eligibility = Eligibility {
+            key: grant.key.clone(),
+            source: grant.source,
+            role: grant.role.clone(),
+            scope: grant.scope.clone(),
+            principal_id: grant.principal_id.clone(),
+            member_type: grant.member_type,
+            start: None,
+            end: None,
+            schedule_id: None,
+        };
+        let mut notes = Vec::new();
+        let request = match self.prepare(&as_eligibility, wish, &mut notes).await {
+            Ok(request) => request,
+            Err(error) => return fail(notes, &error),
+        };
+        let history = self
+            .record_grant(grant, RequestKind::Extend, &request)
+            .await;
+        let mut submission = self.submit_extension(grant, &request, None).await;
+        if let Err(Error::ClaimsChallenge(challenge)) = &submission {
+            notes.push(format!(
+                "Azure asked for a stronger sign-in (authentication context {}); signed in again and retried",
+                challenge.acrs().join(", ")
+            ));
+            let claims = challenge.claims.clone();
+            submission = self.submit_extension(grant, &request, Some(&claims)).await;
+        }
+        let result = self.finish(
+            grant.key.clone(),
+            grant.source,
+            &grant.role.name,
+            &grant.scope,
+            submission,
+            notes,
+        );
+        self.update_history(history, &result).await;
+        result
+    }
+
+    async fn submit_extension(
+        &self,
+        grant: &ActiveGrant,
+        request: &ActivationRequest,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        let principal = &self.account.object_id;
+        let justification = request.justification.as_deref();
+        match grant.source {
+            Source::AzureResource => {
+                self.arm()?
+                    .extend(
+                        grant,
+                        request.duration,
+                        justification,
+                        principal,
+                        Uuid::new_v4(),
+                        claims,
+                    )
+                    .await
+            }
+            Source::EntraRole | Source::Group => {
+                self.graph()?
+                    .extend(grant, request.duration, justification, principal, claims)
+                    .await
+            }
+        }
+    }
+
     /// Cancels a pending request.
     pub async fn cancel(&self, request: &RequestRecord) -> Result<()> {
         if !request.status.is_pending() {
