@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::arm::{DecisionError, Render, decide};
 use crate::clock::{format_time, parse_time};
 use crate::demo;
+use crate::entra;
 use crate::duration::parse_duration;
 use crate::faults::FaultSpec;
 use crate::ids::{eq_ci, new_guid, role_guid_from_id};
@@ -183,22 +184,27 @@ async fn clear_log(State(shared): State<Arc<Shared>>) -> ControlResult {
 async fn list_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
     let state = shared.state();
     let render = Render::new(&state);
-    let all: Vec<_> = state.requests.iter().map(|r| render.request(r)).collect();
+    let mut all: Vec<Value> = state.requests.iter().map(|r| json!(render.request(r))).collect();
+    all.extend(state.entra.requests.iter().map(|r| crate::graph::render_request(&state, r)));
     ok(json!(all))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Decision {
-    #[allow(dead_code)]
     justification: Option<String>,
 }
 
 async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool) -> ControlResult {
-    let _decision: Decision = parse_body(body)?;
+    let decision: Decision = parse_body(body)?;
     let outcome = shared
         .mutate(|state| match decide(state, name, approve) {
             Ok(request) => (Ok(json!(Render::new(state).request(&request))), true),
+            Err(DecisionError::NotFound) => match entra::decide(state, name, approve, decision.justification.clone()) {
+                Ok(request) => (Ok(crate::graph::render_request(state, &request)), true),
+                Err(entra::DecisionError::NotFound) => (Err(DecisionError::NotFound), false),
+                Err(entra::DecisionError::NotPending(status)) => (Err(DecisionError::NotPending(status)), false),
+            },
             Err(e) => (Err(e), false),
         })
         .await;

@@ -18,6 +18,21 @@
 //!
 //! Plus a standing (`Assigned`, no end) Reader assignment at Contoso Sandbox. Any other role at
 //! any other scope gets the tenant default policy: justification, max 8 h.
+//!
+//! Through Microsoft Graph, Ada is eligible for these Entra roles and PIM for Groups access:
+//!
+//! | role or access | scope | policy |
+//! |---|---|---|
+//! | Global Reader | the directory (`/`) | justification, max 8 h |
+//! | User Administrator | the directory | approval (by Grace Hopper), justification, max 4 h |
+//! | Security Administrator | the directory | authentication context `c1`, justification, max 2 h |
+//! | Exchange Administrator | administrative unit EMEA Users | justification, ticket, max 4 h |
+//! | member | group PIM-Prod-Operators | justification, max 4 h; while active, the group's standing Contributor role at Contoso Production is Ada's too |
+//! | owner | group PIM-Security-Admins | approval (by Grace Hopper), justification, max 2 h |
+//! | member | group PIM-Security-Admins | max 8 h |
+//!
+//! Plus a standing Directory Readers assignment. Any other Entra role or group access gets the
+//! Entra default: MFA and justification, max 8 h.
 
 macro_rules! tenant_id {
     () => {
@@ -141,3 +156,31 @@ pub const ROLE_MARKUP_AUDITOR_NAME: &str = "Ops <img src=x onerror=alert(1)> Aud
 
 /// Authentication-context claim value required to activate Key Vault Secrets Officer.
 pub const AUTH_CONTEXT_ID: &str = "c1";
+
+/// Entra role template id of Global Reader (Microsoft's built-in id).
+pub const ENTRA_GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+/// Entra role template id of User Administrator.
+pub const ENTRA_USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+/// Entra role template id of Security Administrator.
+pub const ENTRA_SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+/// Entra role template id of Exchange Administrator.
+pub const ENTRA_EXCHANGE_ADMINISTRATOR: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+/// Entra role template id of Directory Readers.
+pub const ENTRA_DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
+
+/// Object id of the administrative unit "EMEA Users".
+pub const ADMIN_UNIT_EMEA: &str = "a0e3a000-3e3a-4d5b-8c6d-00000000e3ea";
+/// Display name of [`ADMIN_UNIT_EMEA`].
+pub const ADMIN_UNIT_EMEA_NAME: &str = "EMEA Users";
+/// `directoryScopeId` of [`ADMIN_UNIT_EMEA`].
+pub const SCOPE_ADMIN_UNIT_EMEA: &str = "/administrativeUnits/a0e3a000-3e3a-4d5b-8c6d-00000000e3ea";
+
+/// Object id of the PIM for Groups group "PIM-Prod-Operators" (its members hold Contributor at
+/// Contoso Production).
+pub const PIM_GROUP_PROD_OPERATORS: &str = "9f0d0000-0b5e-4c7a-8e1f-0000000000a1";
+/// Display name of [`PIM_GROUP_PROD_OPERATORS`].
+pub const PIM_GROUP_PROD_OPERATORS_NAME: &str = "PIM-Prod-Operators";
+/// Object id of the PIM for Groups group "PIM-Security-Admins".
+pub const PIM_GROUP_SECURITY_ADMINS: &str = "9f0d0000-0b5e-4c7a-8e1f-0000000000a2";
+/// Display name of [`PIM_GROUP_SECURITY_ADMINS`].
+pub const PIM_GROUP_SECURITY_ADMINS_NAME: &str = "PIM-Security-Admins";

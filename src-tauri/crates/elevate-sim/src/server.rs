@@ -19,6 +19,7 @@ use tower::ServiceExt;
 use crate::arm::{self, ConnectionReset};
 use crate::config::SimConfig;
 use crate::control;
+use crate::graph;
 use crate::error::SimError;
 use crate::persist::{self, Persister};
 use crate::shared::Shared;
@@ -76,6 +77,7 @@ impl Simulator {
             None => None,
         };
         let mut state = loaded.unwrap_or_else(|| SimState::demo(None, config.page_size));
+        crate::entra::seed(&mut state);
         state.settings.page_size = config.page_size;
         let key = STANDARD
             .decode(state.signing_key.trim())
@@ -102,7 +104,7 @@ impl Simulator {
         shared.persist_now().await?;
         let router = Router::new()
             .nest("/_sim", control::router())
-            .fallback(arm::entry)
+            .fallback(front_door)
             .with_state(Arc::clone(&shared));
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
@@ -152,6 +154,15 @@ impl Simulator {
 impl Drop for Simulator {
     fn drop(&mut self) {
         self.cancel.cancel();
+    }
+}
+
+/// Graph paths (`/v1.0/…`, `/beta/…`) go to the Graph front end, everything else to ARM's.
+async fn front_door(state: axum::extract::State<Arc<Shared>>, request: axum::extract::Request) -> axum::response::Response {
+    if graph::is_graph_path(request.uri().path()) {
+        graph::entry(state, request).await
+    } else {
+        arm::entry(state, request).await
     }
 }
 

@@ -8,6 +8,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SimClock;
+use crate::entra::{self, EntraState};
 use crate::ids::{authz_id, eq_ci};
 use crate::policy::{EndUserRules, Policy};
 use crate::tenant::{self, Directory};
@@ -351,6 +352,9 @@ pub(crate) struct SimState {
     pub signing_key: String,
     /// Number of bulk eligibilities created so far.
     pub bulk_created: u32,
+    /// The Microsoft Graph half: Entra roles and PIM for Groups.
+    #[serde(default)]
+    pub entra: EntraState,
     /// Bumped on every mutation; orders persisted snapshots.
     #[serde(skip)]
     pub generation: u64,
@@ -361,7 +365,7 @@ impl SimState {
     pub(crate) fn demo(signing_key: Option<String>, page_size: usize) -> SimState {
         let clock = SimClock::real();
         let seed = tenant::demo_seed(clock.now());
-        SimState {
+        let mut state = SimState {
             format: STATE_FORMAT,
             directory: seed.directory,
             default_rules: seed.default_rules,
@@ -373,8 +377,11 @@ impl SimState {
             clock,
             signing_key: signing_key.unwrap_or_else(new_signing_key),
             bulk_created: 0,
+            entra: EntraState::default(),
             generation: 0,
-        }
+        };
+        entra::seed(&mut state);
+        state
     }
 
     /// Simulated time now.
@@ -395,6 +402,8 @@ impl SimState {
         self.assignments.retain(|a| a.is_live(now));
         self.eligibilities.retain(|e| e.end.is_none_or(|end| end > now));
         let mut changed = before != (self.assignments.len(), self.eligibilities.len());
+        changed |= self.entra.housekeep(now);
+        changed |= entra::sync_memberships(self);
         for request in &mut self.requests {
             if request.is_pending() && request.approval_deadline.is_some_and(|d| d <= now) {
                 request.status = "TimedOut".to_string();

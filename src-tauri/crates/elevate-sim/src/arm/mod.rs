@@ -2,15 +2,15 @@
 //! faults, authenticates, checks the api-version, routes to the resource handlers, adds ARM's
 //! response headers and records the request in the log.
 
-mod auth;
+pub(crate) mod auth;
 mod body;
 mod directory;
 mod filter;
 mod instances;
 mod paging;
 mod policies;
-mod query;
-mod reply;
+pub(crate) mod query;
+pub(crate) mod reply;
 mod requests;
 mod routes;
 mod select;

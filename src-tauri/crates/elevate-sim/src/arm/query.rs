@@ -20,6 +20,11 @@ impl Query {
         self.pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// All parameters in order, names as sent.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// `$filter`, when present and not blank.
     pub(crate) fn filter(&self) -> Option<&str> {
         self.get("$filter").filter(|f| !f.trim().is_empty())

@@ -1,0 +1,77 @@
+//! Directory objects Elevate reads for display names: role definitions, administrative units,
+//! groups, and the signed-in user (`/me`).
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::odata::{list_reply, page};
+use super::render;
+use super::{GraphCtx, object_not_found};
+use crate::arm::reply::ArmReply as Reply;
+
+fn with_context(mut value: serde_json::Value, context: String) -> Reply {
+    if let Some(object) = value.as_object_mut() {
+        object.remove("@odata.type");
+        let mut ordered = serde_json::Map::new();
+        ordered.insert("@odata.context".to_string(), json!(context));
+        ordered.extend(std::mem::take(object));
+        *object = ordered;
+    }
+    Reply::json(StatusCode::OK, &value)
+}
+
+/// `GET /roleManagement/directory/roleDefinitions[/{id}]`.
+pub(crate) fn role_definitions(ctx: &GraphCtx<'_>, id: Option<&str>) -> Reply {
+    let state = ctx.shared.state();
+    match id {
+        Some(id) => match state.entra.role(id) {
+            Some(role) => with_context(render::role_definition(role), ctx.context("roleManagement/directory/roleDefinitions/$entity")),
+            None => object_not_found(id),
+        },
+        None => {
+            let all = &state.entra.roles;
+            let (range, next) = match page(ctx, all.len(), state.settings.page_size) {
+                Ok(p) => p,
+                Err(reply) => return reply,
+            };
+            let items = all.get(range).unwrap_or(&[]).iter().map(render::role_definition).collect();
+            list_reply(ctx.context("roleManagement/directory/roleDefinitions"), items, next)
+        }
+    }
+}
+
+/// `GET /directory/administrativeUnits/{id}`.
+pub(crate) fn administrative_unit(ctx: &GraphCtx<'_>, id: &str) -> Reply {
+    let state = ctx.shared.state();
+    match state.entra.admin_unit(id) {
+        Some(unit) => with_context(render::admin_unit(unit), ctx.context("directory/administrativeUnits/$entity")),
+        None => object_not_found(id),
+    }
+}
+
+/// `GET /groups/{id}`.
+pub(crate) fn group(ctx: &GraphCtx<'_>, id: &str) -> Reply {
+    let state = ctx.shared.state();
+    match state.directory.group(id) {
+        Some(group) => with_context(render::group(group), ctx.context("groups/$entity")),
+        None => object_not_found(id),
+    }
+}
+
+/// `GET /me`.
+pub(crate) fn me(ctx: &GraphCtx<'_>) -> Reply {
+    let state = ctx.shared.state();
+    match state.directory.user(&ctx.caller.oid) {
+        Some(user) => Reply::json(
+            StatusCode::OK,
+            &json!({
+                "@odata.context": ctx.context("users/$entity"),
+                "id": user.id,
+                "displayName": user.display_name,
+                "userPrincipalName": user.upn,
+                "mail": user.upn,
+            }),
+        ),
+        None => object_not_found(&ctx.caller.oid),
+    }
+}

@@ -1,0 +1,309 @@
+//! The Graph half over real HTTP: shapes held against Microsoft's Graph documentation examples,
+//! Microsoft's example request bodies accepted, Graph's error envelope, paging, policies, and a
+//! PIM group whose membership carries an Azure role.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use elevate_sim::{SimConfig, TokenRequest, demo};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const DIR: &str = "/v1.0/roleManagement/directory";
+const GROUPS: &str = "/v1.0/identityGovernance/privilegedAccess/group";
+const MINE: &str = "filterByCurrentUser(on='principal')";
+
+fn graph_token(h: &Harness, acrs: &[&str]) -> String {
+    h.token_with(TokenRequest {
+        audience: "https://graph.microsoft.com".into(),
+        acrs: acrs.iter().map(|a| (*a).to_string()).collect(),
+        amr: vec!["pwd".into(), "mfa".into()],
+        ..TokenRequest::default()
+    })
+}
+
+async fn gget(h: &Harness, path: &str) -> Reply {
+    h.send(Method::GET, path, Some(&graph_token(h, &[])), None).await
+}
+
+async fn gpost(h: &Harness, path: &str, body: &Value) -> Reply {
+    h.send(Method::POST, path, Some(&graph_token(h, &[])), Some(body)).await
+}
+
+/// Every member of Microsoft's `example` is in `actual` with a compatible JSON type (null on
+/// either side is accepted: the example shows one state of an optional member). Arrays are
+/// compared item by item against the example's first item; policy rules by `id`.
+fn same_members(example: &Value, actual: &Value, path: &str, problems: &mut Vec<String>) {
+    match (example, actual) {
+        (Value::Null, _) | (_, Value::Null) => {}
+        (Value::Object(e), Value::Object(a)) => {
+            for (key, value) in e {
+                // Annotations other than a type name are per response. (The group example carries
+                // its context URL under `@odata.type`, a slip in Microsoft's page.)
+                if key.starts_with("@odata.") && !(key == "@odata.type" && value.as_str().is_some_and(|t| t.starts_with('#'))) {
+                    continue;
+                }
+                match a.get(key) {
+                    None => problems.push(format!("{path}.{key} missing")),
+                    Some(actual) => same_members(value, actual, &format!("{path}.{key}"), problems),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if path.ends_with(".rules") {
+                for rule in e {
+                    match a.iter().find(|r| r["id"] == rule["id"]) {
+                        Some(found) => same_members(rule, found, &format!("{path}[{}]", rule["id"]), problems),
+                        None => problems.push(format!("{path}: rule {} missing", rule["id"])),
+                    }
+                }
+            } else if let Some(first) = e.first() {
+                for (i, item) in a.iter().enumerate() {
+                    same_members(first, item, &format!("{path}[{i}]"), problems);
+                }
+            }
+        }
+        (e, a) => {
+            let kind = |v: &Value| std::mem::discriminant(v);
+            if kind(e) != kind(a) {
+                problems.push(format!("{path}: example has {e}, simulator sent {a}"));
+            }
+        }
+    }
+}
+
+fn check(example_file: &str, actual: &Value, problems: &mut Vec<String>) {
+    let example = elevate_spec::fixture_json(example_file).expect("fixture");
+    same_members(&example, actual, example_file, problems);
+}
+
+fn ada_activation(mut example: Value) -> Value {
+    example["principalId"] = json!(demo::DEMO_USER_OID);
+    example["scheduleInfo"]["startDateTime"] = Value::Null;
+    example
+}
+
+#[tokio::test]
+async fn responses_have_the_members_of_microsofts_examples_and_accept_its_request_bodies() {
+    let h = Harness::start().await;
+    let mut problems = Vec::new();
+
+    let eligible = gget(&h, &format!("{DIR}/roleEligibilityScheduleInstances/{MINE}")).await;
+    assert_eq!(eligible.status, StatusCode::OK, "{}", eligible.text);
+    check("graph/directory/roleEligibilityScheduleInstances.filterByCurrentUser.response.200.json", &eligible.json, &mut problems);
+
+    // Microsoft's example bodies, as documented (PascalCase `AfterDuration` and all), for Ada.
+    let mut directory = ada_activation(elevate_spec::fixture_json("graph/directory/selfActivate.request.json").unwrap());
+    directory["roleDefinitionId"] = json!(demo::ENTRA_GLOBAL_READER);
+    directory["scheduleInfo"]["expiration"]["duration"] = json!("PT2H");
+    let created = gpost(&h, &format!("{DIR}/roleAssignmentScheduleRequests"), &directory).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["scheduleInfo"]["expiration"]["type"], "afterDuration", "Graph answers in lower camel case");
+    check("graph/directory/selfActivate.response.201.json", &created.json, &mut problems);
+
+    let mut group = ada_activation(elevate_spec::fixture_json("graph/groups/selfActivate.member.request.json").unwrap());
+    group["groupId"] = json!(demo::PIM_GROUP_PROD_OPERATORS);
+    let created = gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &group).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(
+        created.json["targetScheduleId"].as_str().unwrap(),
+        format!("{}_member_{}", demo::PIM_GROUP_PROD_OPERATORS, created.json["id"].as_str().unwrap())
+    );
+    check("graph/groups/selfActivate.member.response.201.json", &created.json, &mut problems);
+
+    let filter = format!("scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{}'", demo::ENTRA_USER_ADMINISTRATOR);
+    let url = format!("/v1.0/policies/roleManagementPolicyAssignments?$filter={}&$expand=policy($expand=rules)", urlencode(&filter));
+    let policies = gget(&h, &url).await;
+    assert_eq!(policies.status, StatusCode::OK, "{}", policies.text);
+    assert_eq!(policies.json["value"].as_array().map(Vec::len), Some(1), "{}", policies.text);
+    check("graph/policies/roleManagementPolicyAssignments.directoryRole.expandPolicyRules.response.200.json", &policies.json, &mut problems);
+
+    let filter = format!("scopeId eq '{}' and scopeType eq 'Group'", demo::PIM_GROUP_SECURITY_ADMINS);
+    let groups = gget(&h, &format!("/v1.0/policies/roleManagementPolicyAssignments?$filter={}", urlencode(&filter))).await;
+    assert_eq!(groups.json["value"].as_array().map(Vec::len), Some(2), "member and owner: {}", groups.text);
+    check("graph/policies/roleManagementPolicyAssignments.group.response.200.json", &groups.json, &mut problems);
+
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn errors_come_in_graphs_envelope_with_its_headers() {
+    let h = Harness::start().await;
+    // An ARM token is for the wrong audience.
+    let wrong = h.send(Method::GET, &format!("{DIR}/roleEligibilityScheduleInstances/{MINE}"), Some(&h.token), None).await;
+    assert_eq!((wrong.status, wrong.code()), (StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken"));
+    let inner = &wrong.json["error"]["innerError"];
+    assert_eq!(inner["request-id"].as_str(), wrong.header("request-id"), "{}", wrong.text);
+    assert!(inner["date"].is_string());
+    assert!(wrong.header("www-authenticate").is_some_and(|w| w.starts_with("Bearer ")));
+
+    let unknown = gget(&h, "/v1.0/roleManagement/directory/nothingHere").await;
+    assert_eq!((unknown.status, unknown.code()), (StatusCode::BAD_REQUEST, "BadRequest"));
+    let no_filter = gget(&h, "/v1.0/policies/roleManagementPolicyAssignments").await;
+    assert_eq!(no_filter.status, StatusCode::BAD_REQUEST, "the $filter is required: {}", no_filter.text);
+    let bad_expand = gget(&h, &format!("{DIR}/roleEligibilityScheduleInstances/{MINE}?$expand=nonsense")).await;
+    assert_eq!(bad_expand.status, StatusCode::BAD_REQUEST);
+    let bad_body = h
+        .client
+        .post(format!("{}{DIR}/roleAssignmentScheduleRequests", h.sim.url()))
+        .bearer_auth(graph_token(&h, &[]))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_body.status(), StatusCode::BAD_REQUEST);
+
+    let someone_else = json!({"action": "selfActivate", "principalId": demo::SECOND_USER_OID, "roleDefinitionId": demo::ENTRA_GLOBAL_READER, "directoryScopeId": "/",
+        "justification": "x", "scheduleInfo": {"expiration": {"type": "AfterDuration", "duration": "PT1H"}}});
+    let denied = gpost(&h, &format!("{DIR}/roleAssignmentScheduleRequests"), &someone_else).await;
+    assert_eq!((denied.status, denied.code()), (StatusCode::FORBIDDEN, "Authorization_RequestDenied"));
+
+    let ok = gget(&h, &format!("{DIR}/roleEligibilityScheduleInstances/{MINE}")).await;
+    assert!(ok.header("content-type").is_some_and(|c| c.starts_with("application/json;odata.metadata=minimal")));
+    assert!(ok.header("request-id").is_some() && ok.header("client-request-id").is_some());
+    assert!(ok.json["@odata.context"].as_str().is_some_and(|c| c.ends_with("$metadata#Collection(unifiedRoleEligibilityScheduleInstance)")));
+}
+
+#[tokio::test]
+async fn lists_page_with_odata_next_link_and_keep_expand() {
+    let h = Harness::with(SimConfig { page_size: 2, ..SimConfig::default() }).await;
+    let mut next = Some(format!("{DIR}/roleEligibilityScheduleInstances/{MINE}?$expand=roleDefinition,directoryScope"));
+    let (mut items, mut pages) = (Vec::new(), 0);
+    while let Some(link) = next {
+        pages += 1;
+        let reply = gget(&h, &link).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        items.extend(reply.json["value"].as_array().cloned().unwrap_or_default());
+        next = reply.json["@odata.nextLink"].as_str().map(str::to_string);
+        assert!(next.as_deref().is_none_or(|n| n.starts_with("http://127.0.0.1") && n.contains("expand")), "{next:?}");
+    }
+    assert_eq!((items.len(), pages), (4, 2));
+    let names: Vec<&str> = items.iter().filter_map(|i| i["roleDefinition"]["displayName"].as_str()).collect();
+    assert_eq!(names, ["Global Reader", "User Administrator", "Security Administrator", "Exchange Administrator"]);
+    let exchange = &items[3];
+    assert_eq!(exchange["directoryScopeId"], demo::SCOPE_ADMIN_UNIT_EMEA);
+    assert_eq!(exchange["directoryScope"]["displayName"], demo::ADMIN_UNIT_EMEA_NAME);
+
+    let top = gget(&h, &format!("{GROUPS}/eligibilityScheduleInstances/{MINE}?$top=3&$expand=group")).await;
+    assert_eq!(top.json["value"].as_array().map(Vec::len), Some(3));
+    assert!(top.json["@odata.nextLink"].is_null());
+    assert_eq!(top.json["value"][0]["group"]["displayName"], demo::PIM_GROUP_PROD_OPERATORS_NAME);
+    let filtered = gget(&h, &format!("{GROUPS}/eligibilityScheduleInstances/{MINE}?$filter={}", urlencode("accessId eq 'owner'"))).await;
+    assert_eq!(filtered.json["value"].as_array().map(Vec::len), Some(1), "{}", filtered.text);
+}
+
+async fn dir_post(h: &Harness, body: Value) -> Reply {
+    gpost(h, &format!("{DIR}/roleAssignmentScheduleRequests"), &body).await
+}
+
+async fn arm_group_grants(h: &Harness) -> usize {
+    h.collect(&list_path("", "roleAssignmentScheduleInstances", "asTarget()"))
+        .await
+        .into_iter()
+        .filter(|a| {
+            a["properties"]["principalId"] == demo::PIM_GROUP_PROD_OPERATORS
+                && a["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(demo::SCOPE_PRODUCTION))
+        })
+        .count()
+}
+
+fn activation(role: &str, scope: &str, duration: &str) -> Value {
+    json!({"action": "SelfActivate", "principalId": demo::DEMO_USER_OID, "roleDefinitionId": role, "directoryScopeId": scope,
+        "justification": "test", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": duration}}})
+}
+
+#[tokio::test]
+async fn policies_are_enforced_and_approvals_decided_through_the_control_api() {
+    let h = Harness::start().await;
+    let too_long = dir_post(&h, activation(demo::ENTRA_GLOBAL_READER, "/", "PT9H")).await;
+    assert_eq!(too_long.code(), "RoleAssignmentRequestPolicyValidationFailed");
+    assert!(too_long.message().contains("ExpirationRule"));
+    let no_ticket = dir_post(&h, activation(demo::ENTRA_EXCHANGE_ADMINISTRATOR, demo::SCOPE_ADMIN_UNIT_EMEA, "PT1H")).await;
+    assert!(no_ticket.message().contains("TicketingRule"), "{}", no_ticket.text);
+    let not_eligible = dir_post(&h, activation(demo::ENTRA_EXCHANGE_ADMINISTRATOR, "/", "PT1H")).await;
+    assert!(not_eligible.message().contains("EligibilityRule"), "eligible only in the AU: {}", not_eligible.text);
+
+    let acrs = dir_post(&h, activation(demo::ENTRA_SECURITY_ADMINISTRATOR, "/", "PT1H")).await;
+    assert_eq!(acrs.code(), "RoleAssignmentRequestAcrsValidationFailed");
+    assert!(acrs.message().starts_with("&claims=%7B%22access_token%22"), "{}", acrs.text);
+    let with_context = h
+        .send(
+            Method::POST,
+            &format!("{DIR}/roleAssignmentScheduleRequests"),
+            Some(&graph_token(&h, &["c1"])),
+            Some(&activation(demo::ENTRA_SECURITY_ADMINISTRATOR, "/", "PT1H")),
+        )
+        .await;
+    assert_eq!(with_context.status, StatusCode::CREATED, "{}", with_context.text);
+
+    let pending = dir_post(&h, activation(demo::ENTRA_USER_ADMINISTRATOR, "/", "PT1H")).await;
+    assert_eq!(pending.json["status"], "PendingApproval", "{}", pending.text);
+    let id = pending.json["id"].as_str().unwrap().to_string();
+    assert_eq!(pending.json["approvalId"].as_str(), Some(id.as_str()));
+    let again = dir_post(&h, activation(demo::ENTRA_USER_ADMINISTRATOR, "/", "PT1H")).await;
+    assert_eq!(again.code(), "RoleAssignmentRequestExists");
+
+    // Grace, the approver, sees it; Ada does not.
+    let grace = h.token_with(TokenRequest {
+        oid: Some(demo::SECOND_USER_OID.into()),
+        audience: "https://graph.microsoft.com".into(),
+        ..TokenRequest::default()
+    });
+    let approver_view = h.send(Method::GET, &format!("{DIR}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')"), Some(&grace), None).await;
+    assert_eq!(approver_view.json["value"].as_array().map(Vec::len), Some(1), "{}", approver_view.text);
+    let ada_view = gget(&h, &format!("{DIR}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')")).await;
+    assert_eq!(ada_view.json["value"].as_array().map(Vec::len), Some(0));
+
+    let decided = h.control(Method::POST, &format!("requests/{id}/approve"), json!({"justification": "fine"})).await;
+    assert_eq!(decided["status"], "Provisioned");
+    let conflict = h.send(Method::POST, &format!("/_sim/requests/{id}/deny"), None, Some(&json!({}))).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    let active = gget(&h, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}")).await;
+    let roles: Vec<&str> = active.json["value"].as_array().unwrap().iter().filter_map(|a| a["roleDefinitionId"].as_str()).collect();
+    assert!(roles.contains(&demo::ENTRA_USER_ADMINISTRATOR) && roles.contains(&demo::ENTRA_DIRECTORY_READERS), "{roles:?}");
+
+    // Cancel answers 204, and only while pending.
+    let owner = json!({"action": "selfActivate", "principalId": demo::DEMO_USER_OID, "groupId": demo::PIM_GROUP_SECURITY_ADMINS, "accessId": "Owner",
+        "justification": "review", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "PT1H"}}});
+    let pending = gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &owner).await;
+    assert_eq!(pending.json["status"], "PendingApproval", "{}", pending.text);
+    let cancel = format!("{GROUPS}/assignmentScheduleRequests/{}/cancel", pending.json["id"].as_str().unwrap());
+    assert_eq!(gpost(&h, &cancel, &json!({})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(gpost(&h, &cancel, &json!({})).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_active_group_membership_carries_the_groups_azure_role_until_it_ends() {
+    let h = Harness::start().await;
+    assert_eq!(arm_group_grants(&h).await, 0, "not a member yet");
+    let member = json!({"action": "selfActivate", "principalId": demo::DEMO_USER_OID, "groupId": demo::PIM_GROUP_PROD_OPERATORS, "accessId": "member",
+        "justification": "deploy", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "PT1H"}}});
+    let created = gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &member).await;
+    assert_eq!(created.json["status"], "Provisioned", "{}", created.text);
+    assert_eq!(arm_group_grants(&h).await, 1, "the group's Contributor role applies to Ada");
+    let groups = gget(&h, &format!("{GROUPS}/assignmentScheduleInstances/{MINE}")).await;
+    assert_eq!(groups.json["value"][0]["assignmentType"], "Activated", "{}", groups.text);
+    h.advance("PT61M").await;
+    assert_eq!(arm_group_grants(&h).await, 0, "gone when the membership ended");
+    assert_eq!(gget(&h, &format!("{GROUPS}/assignmentScheduleInstances/{MINE}")).await.json["value"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn the_graph_half_survives_a_restart_from_the_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sim.json");
+    let config = || SimConfig { state_file: Some(file.clone()), ..SimConfig::default() };
+    let h = Harness::with(config()).await;
+    let created = gpost(&h, &format!("{DIR}/roleAssignmentScheduleRequests"), &activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    h.sim.shutdown().await;
+    let h = Harness::with(config()).await;
+    let active = gget(&h, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}")).await;
+    let roles: Vec<&str> = active.json["value"].as_array().unwrap().iter().filter_map(|a| a["roleDefinitionId"].as_str()).collect();
+    assert!(roles.contains(&demo::ENTRA_GLOBAL_READER), "{roles:?}");
+}
