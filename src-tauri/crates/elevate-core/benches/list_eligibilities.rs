@@ -1,4 +1,5 @@
-//! Benchmark: list and merge 5,000 eligibilities from paged ARM responses.
+//! Benchmark: list and merge eligibilities from all three sources: 5,000 Azure resource roles (ARM),
+//! 1,000 Entra roles and 1,000 PIM for Groups memberships (Graph), from paged responses.
 //!
 //! The simulator runs in this process on its own runtime and threads; the client runs on a
 //! current-thread runtime on the main thread, and a counting allocator measures the heap of that thread
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeDelta, Utc};
 use elevate_core::arm::ArmClient;
 use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
+use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::secret::Secret;
 use elevate_core::session::{Clients, Session, SessionOptions};
@@ -83,11 +85,18 @@ fn track<T>(f: impl FnOnce() -> T) -> (T, i64, u64) {
 
 struct SimTokens(Arc<Simulator>);
 impl TokenSource for SimTokens {
-    fn token<'a>(&'a self, _: Audience, _: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
+    fn token<'a>(&'a self, audience: Audience, _: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
         Box::pin(async move {
+            let request = TokenRequest {
+                audience: match audience {
+                    Audience::Arm => "https://management.azure.com".to_owned(),
+                    Audience::Graph => "https://graph.microsoft.com".to_owned(),
+                },
+                ..TokenRequest::default()
+            };
             let token = self
                 .0
-                .issue_token(&TokenRequest::default())
+                .issue_token(&request)
                 .map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
             Ok(AccessToken {
                 token: Secret::new(token),
@@ -101,6 +110,8 @@ impl TokenSource for SimTokens {
 }
 
 const ELIGIBILITIES: usize = 5_000;
+const ENTRA_ROLES: usize = 1_000;
+const GROUPS: usize = 1_000;
 const RUNS: usize = 7;
 
 fn main() {
@@ -111,10 +122,10 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let mut lines = vec![
-        format!("Listing and merging {ELIGIBILITIES} eligibilities (+ the demo tenant's) from the simulator over loopback HTTP, median of {RUNS} runs."),
+        format!("Listing and merging {ELIGIBILITIES} Azure resource role, {ENTRA_ROLES} Entra role and {GROUPS} group eligibilities (+ the demo tenant's) from the simulator over loopback HTTP, median of {RUNS} runs. The session lists the three sources concurrently, sorts, and caches everything to SQLite; peak heap and allocations are the session's, on the client thread."),
         String::new(),
-        "| page size | pages | list (client) | roles (session: list, sort, cache to SQLite) | peak heap, client thread | allocations |".to_owned(),
-        "|---:|---:|---:|---:|---:|---:|".to_owned(),
+        "| page size | pages (ARM + Graph) | ARM list (client) | Entra list (client) | groups list (client) | roles (session, all three) | peak heap | allocations |".to_owned(),
+        "|---:|---:|---:|---:|---:|---:|---:|---:|".to_owned(),
     ];
     for page_size in [100, 1000] {
         let sim = sim_rt.block_on(async {
@@ -125,16 +136,22 @@ fn main() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
             let url = format!("{}/_sim/bulk-eligibilities", sim.url());
-            let status = reqwest::Client::new()
-                .post(url)
-                .json(&serde_json::json!({"count": ELIGIBILITIES}))
-                .send()
-                .await
-                .map(|r| r.status());
-            assert!(
-                status.as_ref().is_ok_and(|s| s.is_success()),
-                "bulk add failed: {status:?}"
-            );
+            for (count, source) in [
+                (ELIGIBILITIES, "azure-resource"),
+                (ENTRA_ROLES, "entra-role"),
+                (GROUPS, "group"),
+            ] {
+                let status = reqwest::Client::new()
+                    .post(&url)
+                    .json(&serde_json::json!({"count": count, "source": source}))
+                    .send()
+                    .await
+                    .map(|r| r.status());
+                assert!(
+                    status.as_ref().is_ok_and(|s| s.is_success()),
+                    "bulk add failed: {status:?}"
+                );
+            }
             Arc::new(sim)
         });
         let client_rt = tokio::runtime::Builder::new_current_thread()
@@ -149,20 +166,42 @@ fn main() {
             Arc::clone(&tokens),
         );
 
+        let graph = || {
+            GraphClient::new(
+                HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")),
+                base.clone(),
+                Arc::clone(&tokens),
+            )
+        };
+        let graph_client = graph();
+
         let mut list_times = Vec::new();
         let mut count = 0;
-        let mut peak = 0;
-        let mut allocs = 0;
-        for run in 0..RUNS {
+        for _ in 0..RUNS {
             let started = Instant::now();
-            let (items, p, a) = track(|| client_rt.block_on(client.eligibilities()));
+            let items = client_rt.block_on(client.eligibilities());
             list_times.push(started.elapsed());
             count = items.unwrap_or_else(|e| panic!("{e}")).len();
-            if run == RUNS - 1 {
-                (peak, allocs) = (p, a);
-            }
         }
         assert!(count >= ELIGIBILITIES, "listed {count}");
+        let mut entra_times = Vec::new();
+        let mut entra_count = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let items = client_rt.block_on(graph_client.directory_eligibilities());
+            entra_times.push(started.elapsed());
+            entra_count = items.unwrap_or_else(|e| panic!("{e}")).len();
+        }
+        assert!(entra_count >= ENTRA_ROLES, "listed {entra_count}");
+        let mut group_times = Vec::new();
+        let mut group_count = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let items = client_rt.block_on(graph_client.group_eligibilities());
+            group_times.push(started.elapsed());
+            group_count = items.unwrap_or_else(|e| panic!("{e}")).len();
+        }
+        assert!(group_count >= GROUPS, "listed {group_count}");
 
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = client_rt
@@ -170,14 +209,14 @@ fn main() {
             .unwrap_or_else(|e| panic!("{e}"));
         let arm = ArmClient::new(
             HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")),
-            base,
+            base.clone(),
             Arc::clone(&tokens),
         );
         let session = client_rt
             .block_on(Session::connect(
                 Clients {
                     arm: Some(arm),
-                    graph: None,
+                    graph: Some(graph()),
                 },
                 tokens,
                 Some(store),
@@ -185,16 +224,25 @@ fn main() {
             ))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut session_times = Vec::new();
-        for _ in 0..RUNS {
+        let (mut peak, mut allocs, mut merged) = (0, 0, 0);
+        for run in 0..RUNS {
             let started = Instant::now();
-            let listing = client_rt.block_on(session.roles(&[]));
+            let (listing, p, a) = track(|| client_rt.block_on(session.roles(&[])));
             session_times.push(started.elapsed());
             assert!(listing.failures.is_empty(), "{:?}", listing.failures);
+            merged = listing.items.len();
+            if run == RUNS - 1 {
+                (peak, allocs) = (p, a);
+            }
         }
+        assert_eq!(merged, count + entra_count + group_count);
         lines.push(format!(
-            "| {page_size} | {} | {} | {} | {:.1} MiB | {allocs} |",
+            "| {page_size} | {} + {} | {} | {} | {} | {} | {:.1} MiB | {allocs} |",
             count.div_ceil(page_size),
+            entra_count.div_ceil(page_size) + group_count.div_ceil(page_size),
             ms(median(&mut list_times)),
+            ms(median(&mut entra_times)),
+            ms(median(&mut group_times)),
             ms(median(&mut session_times)),
             peak as f64 / (1024.0 * 1024.0)
         ));

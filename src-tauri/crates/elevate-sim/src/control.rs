@@ -270,8 +270,26 @@ fn known_scope(state: &mut SimState, text: &str, create_groups: bool) -> Result<
 #[derive(Deserialize)]
 struct Revoke {
     principal_id: Option<String>,
-    role_definition_id: String,
-    scope: String,
+    /// Azure role: role definition (GUID or id) and ARM scope.
+    role_definition_id: Option<String>,
+    scope: Option<String>,
+    /// Entra role: role definition id and directory scope (`/` by default).
+    directory_role_id: Option<String>,
+    directory_scope_id: Option<String>,
+    /// PIM for Groups: group and access (`member` by default).
+    group_id: Option<String>,
+    access_id: Option<String>,
+}
+
+fn revoke_graph(state: &mut SimState, principal: &str, target: &entra::Target) -> Result<usize, ControlError> {
+    let before = state.entra.assignments.len();
+    state.entra.assignments.retain(|a| !(a.target.same(target) && eq_ci(&a.principal_id, principal)));
+    let removed = before - state.entra.assignments.len();
+    if removed == 0 {
+        return Err(ControlError::not_found("No matching active assignment."));
+    }
+    entra::sync_memberships(state);
+    Ok(removed)
 }
 
 async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
@@ -279,9 +297,20 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
     let outcome = shared
         .mutate(|state| {
             let result = (|| {
-                let role = role_of(state, &revoke.role_definition_id)?;
-                let scope = known_scope(state, &revoke.scope, false)?.canonical();
                 let principal = revoke.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                if let Some(role) = &revoke.directory_role_id {
+                    let scope_id = revoke.directory_scope_id.clone().unwrap_or_else(|| entra::DIRECTORY_ROOT.to_string());
+                    return revoke_graph(state, &principal, &entra::Target::Directory { role_id: role.clone(), scope_id });
+                }
+                if let Some(group) = &revoke.group_id {
+                    let access_id = revoke.access_id.clone().unwrap_or_else(|| "member".to_string()).to_ascii_lowercase();
+                    return revoke_graph(state, &principal, &entra::Target::Group { group_id: group.clone(), access_id });
+                }
+                let (Some(role), Some(scope)) = (&revoke.role_definition_id, &revoke.scope) else {
+                    return Err(ControlError::bad("give role_definition_id and scope, directory_role_id, or group_id"));
+                };
+                let role = role_of(state, role)?;
+                let scope = known_scope(state, scope, false)?.canonical();
                 let before = state.assignments.len();
                 state.assignments.retain(|a| {
                     !(eq_ci(&a.principal_id, &principal) && eq_ci(&a.role_guid, &role) && eq_ci(&a.scope, &scope))
@@ -354,12 +383,28 @@ async fn add_eligibility(State(shared): State<Arc<Shared>>, body: Bytes) -> Cont
 #[derive(Deserialize)]
 struct Bulk {
     count: usize,
+    /// `azure-resource` (default), `entra-role` or `group`.
+    source: Option<String>,
 }
 
 async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let bulk: Bulk = parse_body(&body)?;
     if bulk.count == 0 || bulk.count > MAX_BULK {
         return Err(ControlError::bad(format!("count must be between 1 and {MAX_BULK}")));
+    }
+    match bulk.source.as_deref().map(str::trim) {
+        None | Some("azure-resource") => {}
+        Some(source @ ("entra-role" | "group")) => {
+            let directory_roles = source == "entra-role";
+            let total = shared
+                .mutate(|state| {
+                    let principal = state.directory.default_user.clone();
+                    (entra::add_bulk(state, &principal, bulk.count, directory_roles), true)
+                })
+                .await;
+            return ok(json!({ "added": bulk.count, "total_graph_eligibilities": total }));
+        }
+        Some(other) => return Err(ControlError::bad(format!("source '{other}' is not azure-resource, entra-role or group"))),
     }
     let total = shared
         .mutate(|state| {

@@ -285,6 +285,12 @@ pub(crate) struct EntraState {
     pub assignments: Vec<Schedule>,
     /// Schedule requests, oldest first.
     pub requests: Vec<Request>,
+    /// Synthetic Entra role eligibilities added so far (one administrative unit each).
+    #[serde(default)]
+    pub bulk_directory: u32,
+    /// Synthetic group eligibilities added so far (one PIM group each).
+    #[serde(default)]
+    pub bulk_groups: u32,
 }
 
 /// The rules of an Entra role or group access without an explicit policy: MFA and
@@ -467,6 +473,34 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
 
 fn role(id: &str, name: &str, description: &str) -> DirectoryRole {
     DirectoryRole { id: id.to_string(), display_name: name.to_string(), description: description.to_string() }
+}
+
+/// Adds `count` synthetic eligibilities for `principal`: Global Reader at a new administrative
+/// unit each (`directory`), or `member` of a new PIM group each. Returns how many Graph
+/// eligibilities there are now.
+pub(crate) fn add_bulk(state: &mut SimState, principal: &str, count: usize, directory_roles: bool) -> usize {
+    let now = state.now();
+    let tenant = state.directory.tenant_id.clone();
+    let first = if directory_roles { state.entra.bulk_directory } else { state.entra.bulk_groups } as usize + 1;
+    for n in first..first + count {
+        let id = stable_guid(&format!("elevate-sim/bulk/{tenant}/{}/{n}", if directory_roles { "au" } else { "group" }));
+        let target = if directory_roles {
+            state.entra.admin_units.push(AdminUnit { id: id.clone(), display_name: format!("AU-Bulk-{n:05}"), description: String::new() });
+            directory(demo::ENTRA_GLOBAL_READER, &format!("/administrativeUnits/{id}"))
+        } else {
+            state.entra.pim_groups.push(PimGroup { id: id.clone(), standing_members: Vec::new() });
+            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new() });
+            group(&id, "member")
+        };
+        state.entra.eligibilities.push(eligibility(&format!("bulk/{tenant}/{id}"), target, principal, now, None));
+    }
+    let total = u32::try_from(first - 1 + count).unwrap_or(u32::MAX);
+    if directory_roles {
+        state.entra.bulk_directory = total;
+    } else {
+        state.entra.bulk_groups = total;
+    }
+    state.entra.eligibilities.len()
 }
 
 fn eligibility(label: &str, target: Target, principal: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Schedule {

@@ -1,10 +1,12 @@
 //! # elevate-sim
 //!
-//! A simulator of the Azure Resource Manager (ARM) endpoints that Privileged Identity Management
-//! (PIM) uses for just-in-time activation of Azure resource roles, with a seeded demo tenant
-//! ("Contoso"). It is Azure's side of the wire, written independently of the Elevate client: it
-//! shares no types with `elevate-core`, and its responses follow Microsoft's published OpenAPI
-//! specification (`Microsoft.Authorization`, api-version `2020-10-01`) and examples.
+//! A simulator of the endpoints that Privileged Identity Management (PIM) uses for just-in-time
+//! activation: Azure Resource Manager (ARM) for Azure resource roles, and Microsoft Graph for
+//! Entra roles and PIM for Groups, with one seeded demo tenant ("Contoso") across both. It is
+//! Azure's side of the wire, written independently of the Elevate client: it shares no types with
+//! `elevate-core`; its ARM responses follow Microsoft's published OpenAPI specification
+//! (`Microsoft.Authorization`, api-version `2020-10-01`) and examples, and its Graph responses the
+//! Graph v1.0 documentation and its examples.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), elevate_sim::SimError> {
@@ -26,11 +28,14 @@
 //!   provider level and at management-group, subscription, resource-group and resource scope.
 //! * Display-name lookups: `roleDefinitions`, `subscriptions`, `resourceGroups`,
 //!   `Microsoft.Management/managementGroups`.
+//! * Microsoft Graph v1.0: Entra role and PIM for Groups eligibility and assignment instances
+//!   (`filterByCurrentUser`), schedule requests, `cancel`, policy assignments with rules, role
+//!   definitions, administrative units, groups and `/me`.
 //! * Bearer tokens (HS256 JWTs minted by the simulator), a controllable clock, fault injection,
 //!   a request log and persistence of the whole state to a JSON file.
 //!
-//! Module layout: `arm` holds everything specific to the ARM wire format; state, clock, tokens,
-//! faults, log and persistence sit beside it so that a Microsoft Graph half can share them.
+//! Module layout: `arm` and `graph` hold everything specific to each wire format; `entra` holds the
+//! Graph side of the tenant; state, clock, tokens, faults, log and persistence are shared.
 //!
 //! ## Behaviour Microsoft does not document
 //!

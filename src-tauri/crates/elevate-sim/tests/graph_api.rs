@@ -307,3 +307,23 @@ async fn the_graph_half_survives_a_restart_from_the_state_file() {
     let roles: Vec<&str> = active.json["value"].as_array().unwrap().iter().filter_map(|a| a["roleDefinitionId"].as_str()).collect();
     assert!(roles.contains(&demo::ENTRA_GLOBAL_READER), "{roles:?}");
 }
+
+#[tokio::test]
+async fn an_administrator_revoke_ends_entra_and_group_grants() {
+    let h = Harness::start().await;
+    let member = json!({"action": "selfActivate", "principalId": demo::DEMO_USER_OID, "groupId": demo::PIM_GROUP_PROD_OPERATORS, "accessId": "member",
+        "justification": "deploy", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "PT1H"}}});
+    assert_eq!(gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &member).await.status, StatusCode::CREATED);
+    assert_eq!(dir_post(&h, activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H")).await.status, StatusCode::CREATED);
+    assert_eq!(arm_group_grants(&h).await, 1);
+
+    let removed = h.control(Method::POST, "revoke", json!({"group_id": demo::PIM_GROUP_PROD_OPERATORS})).await;
+    assert_eq!(removed["removed"], 1);
+    assert_eq!(arm_group_grants(&h).await, 0, "the group's Azure role went with the membership");
+    h.control(Method::POST, "revoke", json!({"directory_role_id": demo::ENTRA_GLOBAL_READER})).await;
+    let active = gget(&h, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}")).await;
+    let roles: Vec<&str> = active.json["value"].as_array().unwrap().iter().filter_map(|a| a["roleDefinitionId"].as_str()).collect();
+    assert_eq!(roles, [demo::ENTRA_DIRECTORY_READERS]);
+    let again = h.send(Method::POST, "/_sim/revoke", None, Some(&json!({"directory_role_id": demo::ENTRA_GLOBAL_READER}))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
