@@ -85,7 +85,11 @@ fn track<T>(f: impl FnOnce() -> T) -> (T, i64, u64) {
 
 struct SimTokens(Arc<Simulator>);
 impl TokenSource for SimTokens {
-    fn token<'a>(&'a self, audience: Audience, _: Option<&'a serde_json::Value>) -> TokenFuture<'a> {
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        _: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a> {
         Box::pin(async move {
             let request = TokenRequest {
                 audience: match audience {

@@ -24,6 +24,7 @@ pub mod selector;
 pub mod session;
 pub mod store;
 pub mod text;
+pub mod watch;
 pub mod wire;
 
 pub use error::{Error, Result};

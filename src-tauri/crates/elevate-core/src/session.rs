@@ -201,6 +201,18 @@ impl Session {
         &self.account
     }
 
+    /// The sources this session can reach (those it has a client for).
+    pub fn sources(&self) -> Vec<Source> {
+        let mut sources = Vec::new();
+        if self.arm.is_some() {
+            sources.push(Source::AzureResource);
+        }
+        if self.graph.is_some() {
+            sources.extend([Source::EntraRole, Source::Group]);
+        }
+        sources
+    }
+
     /// The local store, if any.
     pub fn store(&self) -> Option<&Store> {
         self.store.as_ref()

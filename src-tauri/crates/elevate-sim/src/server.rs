@@ -128,6 +128,16 @@ impl Simulator {
         self.shared.state().directory.default_user.clone()
     }
 
+    /// The simulated time now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.state().now()
+    }
+
+    /// How many simulated seconds pass per wall-clock second.
+    pub fn clock_scale(&self) -> f64 {
+        self.shared.state().clock.scale()
+    }
+
     /// Mints a bearer token, exactly as `POST /_sim/token` does.
     pub fn issue_token(&self, request: &TokenRequest) -> Result<String, SimError> {
         self.shared.mint(request)

@@ -12,6 +12,7 @@ mod codec;
 mod error;
 mod favourites;
 mod history;
+mod notified;
 mod settings;
 
 use std::path::{Path, PathBuf};

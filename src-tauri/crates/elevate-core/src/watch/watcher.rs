@@ -1,0 +1,496 @@
+//! The grant watcher: one owned, cancellable task per session that knows the user's active grants and
+//! pending requests, raises warnings at fixed offsets before each grant ends, and notices what
+//! changed between polls (revoked, approved, denied, effective, made elsewhere).
+//!
+//! Deadlines are armed, not polled for: the task sleeps until the next warning or end (in the
+//! clock's time, converted to wall time), or the next poll, whichever is first, and never longer
+//! than `max_sleep`, so a suspend/resume or a clock change is noticed within that. A warning whose
+//! moment passed while nothing ran is shown once, late, while the grant is still active; when two
+//! warnings are due at once only the nearer one is shown. Every event is shown at most once, also
+//! across restarts (keys in the store's `notified` table).
+//!
+//! Poll budget (each poll lists active grants and requests: two calls per source, plus pages):
+//! idle every `idle_poll` (default 5 min: 12 polls an hour, 72 calls with three sources); with
+//! grants that end or requests pending, every `active_poll` (60 s); for `busy_for` (2 min) after
+//! [`Watcher::poke`] (an action was taken), every `busy_poll` (10 s). Failures back off by doubling
+//! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::clock::Clock;
+use super::event::WatchEvent;
+use crate::model::{
+    ActiveGrant, AssignmentType, RequestKind, RequestRecord, RequestStatus, Source,
+};
+use crate::session::Session;
+use crate::store::{HistoryEntry, HistoryQuery};
+
+/// How the watcher paces itself.
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    /// Warn this long before a grant ends (default 15 and 5 minutes).
+    pub warn_before: Vec<Duration>,
+    /// Poll interval with nothing to watch.
+    pub idle_poll: Duration,
+    /// Poll interval with grants that end or requests pending.
+    pub active_poll: Duration,
+    /// Poll interval right after an action.
+    pub busy_poll: Duration,
+    /// How long "right after an action" lasts.
+    pub busy_for: Duration,
+    /// Longest single sleep (re-arms deadlines after suspend or clock changes).
+    pub max_sleep: Duration,
+    /// Longest wait after repeated failures.
+    pub max_backoff: Duration,
+    /// An activation, deactivation or cancel recorded on this machine this recently (wall time) is
+    /// this machine's own doing.
+    pub own_action_window: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            warn_before: vec![Duration::from_secs(15 * 60), Duration::from_secs(5 * 60)],
+            idle_poll: Duration::from_secs(5 * 60),
+            active_poll: Duration::from_secs(60),
+            busy_poll: Duration::from_secs(10),
+            busy_for: Duration::from_secs(120),
+            max_sleep: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(10 * 60),
+            own_action_window: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Counters, for the benchmark and for diagnostics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WatchStats {
+    /// Polls made.
+    pub polls: u64,
+    /// Times the task woke up.
+    pub wakeups: u64,
+    /// Events raised.
+    pub events: u64,
+}
+
+/// A running watcher. Dropping it stops the task; [`Watcher::shutdown`] also waits for it.
+pub struct Watcher {
+    cancel: CancellationToken,
+    poke: Arc<Notify>,
+    stats: Arc<std::sync::Mutex<WatchStats>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Watcher {
+    /// Starts watching `session`, sending events to `events` (the watcher stops when it is closed).
+    pub fn spawn(
+        session: Arc<Session>,
+        clock: Arc<dyn Clock>,
+        options: WatchOptions,
+        events: mpsc::Sender<WatchEvent>,
+    ) -> Watcher {
+        let cancel = CancellationToken::new();
+        let poke = Arc::new(Notify::new());
+        let stats = Arc::new(std::sync::Mutex::new(WatchStats::default()));
+        let mut engine = Engine {
+            session,
+            clock,
+            options,
+            events,
+            stats: Arc::clone(&stats),
+            grants: HashMap::new(),
+            pending: HashMap::new(),
+            seen_sources: HashSet::new(),
+            shown: HashSet::new(),
+            failures: 0,
+            busy_until: None,
+        };
+        let task = tokio::spawn({
+            let cancel = cancel.clone();
+            let poke = Arc::clone(&poke);
+            async move { engine.run(cancel, poke).await }
+        });
+        Watcher {
+            cancel,
+            poke,
+            stats,
+            task: Some(task),
+        }
+    }
+
+    /// Says something was just done (activated, deactivated, ...): poll now and often for a while.
+    pub fn poke(&self) {
+        self.poke.notify_one();
+    }
+
+    /// What the watcher has done so far.
+    pub fn stats(&self) -> WatchStats {
+        self.stats.lock().map(|s| *s).unwrap_or_default()
+    }
+
+    /// Stops the task and waits for it.
+    pub async fn shutdown(mut self) {
+        self.cancel.cancel();
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
+            tracing::warn!(target: "elevate::watch", error = %e, "the watcher ended abnormally");
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Identity of a grant between polls.
+fn grant_id(grant: &ActiveGrant) -> String {
+    format!("{}|{}", grant.key.as_str(), grant.id.to_ascii_lowercase())
+}
+
+fn is_pending(status: RequestStatus) -> bool {
+    matches!(
+        status,
+        RequestStatus::PendingApproval | RequestStatus::PendingOther
+    )
+}
+
+struct Engine {
+    session: Arc<Session>,
+    clock: Arc<dyn Clock>,
+    options: WatchOptions,
+    events: mpsc::Sender<WatchEvent>,
+    stats: Arc<std::sync::Mutex<WatchStats>>,
+    grants: HashMap<String, ActiveGrant>,
+    pending: HashMap<String, RequestRecord>,
+    /// Sources listed successfully at least once (before that, what exists is not news).
+    seen_sources: HashSet<Source>,
+    /// Event keys shown (also kept in the store when there is one).
+    shown: HashSet<String>,
+    failures: u32,
+    busy_until: Option<Instant>,
+}
+
+impl Engine {
+    async fn run(&mut self, cancel: CancellationToken, poke: Arc<Notify>) {
+        if let Some(store) = self.session.store()
+            && let Err(e) = store.prune_notified(Utc::now() - TimeDelta::days(30)).await
+        {
+            tracing::debug!(target: "elevate::watch", error = %e, "could not prune old events");
+        }
+        let mut next_poll = Instant::now();
+        loop {
+            self.count(|s| s.wakeups += 1);
+            if Instant::now() >= next_poll {
+                let polled = self.poll().await;
+                self.count(|s| s.polls += 1);
+                self.failures = if polled {
+                    0
+                } else {
+                    self.failures.saturating_add(1)
+                };
+                next_poll = Instant::now() + self.poll_interval();
+            }
+            let due = self.deadlines().await;
+            if !self.emit(due).await {
+                return;
+            }
+            let sleep = next_poll
+                .saturating_duration_since(Instant::now())
+                .min(self.next_deadline())
+                .min(self.options.max_sleep);
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = poke.notified() => {
+                    self.busy_until = Some(Instant::now() + self.options.busy_for);
+                    next_poll = Instant::now();
+                }
+                () = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+
+    fn count(&self, change: impl FnOnce(&mut WatchStats)) {
+        if let Ok(mut stats) = self.stats.lock() {
+            change(&mut stats);
+        }
+    }
+
+    fn poll_interval(&self) -> Duration {
+        let o = &self.options;
+        if self.failures > 0 {
+            let factor = 2u32.saturating_pow(self.failures.min(16));
+            return o.active_poll.saturating_mul(factor).min(o.max_backoff);
+        }
+        if self.busy_until.is_some_and(|until| Instant::now() < until) {
+            return o.busy_poll;
+        }
+        let watching = !self.pending.is_empty()
+            || self
+                .grants
+                .values()
+                .any(|g| g.assignment_type == AssignmentType::Activated && g.end.is_some());
+        if watching { o.active_poll } else { o.idle_poll }
+    }
+
+    /// Wall time until the next warning or end that has not been shown.
+    fn next_deadline(&self) -> Duration {
+        let now = self.clock.now();
+        let mut next = Duration::MAX;
+        for grant in self.grants.values() {
+            let Some(end) = grant
+                .end
+                .filter(|_| grant.assignment_type == AssignmentType::Activated)
+            else {
+                continue;
+            };
+            for moment in self
+                .warning_moments(end)
+                .into_iter()
+                .chain(std::iter::once(end))
+            {
+                if moment > now {
+                    next = next.min(self.clock.wall_until(moment));
+                }
+            }
+        }
+        next
+    }
+
+    fn warning_moments(&self, end: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        self.options
+            .warn_before
+            .iter()
+            .filter_map(|d| TimeDelta::from_std(*d).ok())
+            .map(|d| end - d)
+            .collect()
+    }
+
+    /// Lists grants and requests and turns the differences into events. `false` when nothing
+    /// could be listed.
+    async fn poll(&mut self) -> bool {
+        let (active, requests) =
+            futures::join!(self.session.active(&[]), self.session.requests(&[]));
+        let failed: HashSet<Source> = active
+            .failures
+            .iter()
+            .chain(requests.failures.iter())
+            .map(|f| f.source)
+            .collect();
+        for failure in active.failures.iter().chain(requests.failures.iter()) {
+            tracing::debug!(target: "elevate::watch", source = failure.source.label(), error = %failure.error.message, "a source could not be listed");
+        }
+        let configured = self.session.sources();
+        if configured.iter().all(|s| failed.contains(s)) {
+            return false;
+        }
+        let listed: Vec<Source> = configured
+            .into_iter()
+            .filter(|s| !failed.contains(s))
+            .collect();
+        let now = self.clock.now();
+        let own = self.own_actions().await;
+        let mut events = Vec::new();
+
+        let fresh: HashMap<String, ActiveGrant> = active
+            .items
+            .into_iter()
+            .map(|g| (grant_id(&g), g))
+            .collect();
+        for (id, old) in &self.grants {
+            if fresh.contains_key(id) || failed.contains(&old.source) {
+                continue;
+            }
+            let ended = old
+                .end
+                .is_some_and(|end| now + TimeDelta::seconds(60) >= end);
+            if ended {
+                events.push(WatchEvent::Ended { grant: old.clone() });
+            } else if !own
+                .iter()
+                .any(|h| h.key == old.key && h.kind == RequestKind::Deactivate)
+            {
+                events.push(WatchEvent::Revoked { grant: old.clone() });
+            }
+        }
+        for (id, grant) in &fresh {
+            if self.grants.contains_key(id) || !self.seen_sources.contains(&grant.source) {
+                continue;
+            }
+            let asked = self.pending.values().any(|r| r.key == grant.key)
+                || own.iter().any(|h| {
+                    h.key == grant.key
+                        && matches!(h.kind, RequestKind::Activate | RequestKind::Renew)
+                });
+            if grant.assignment_type == AssignmentType::Activated && asked {
+                events.push(WatchEvent::Effective {
+                    grant: grant.clone(),
+                });
+            } else {
+                events.push(WatchEvent::Appeared {
+                    grant: grant.clone(),
+                });
+            }
+        }
+        for request in &requests.items {
+            if !self.pending.contains_key(&request.id) || is_pending(request.status) {
+                continue;
+            }
+            let own_cancel = own.iter().any(|h| {
+                h.status == RequestStatus::Canceled
+                    && h.azure_request_id.as_deref().is_some_and(|a| {
+                        a.eq_ignore_ascii_case(&request.id) || a.eq_ignore_ascii_case(&request.name)
+                    })
+            });
+            let event = match request.status {
+                RequestStatus::Done => Some(WatchEvent::Approved {
+                    request: request.clone(),
+                }),
+                RequestStatus::Denied => Some(WatchEvent::Denied {
+                    request: request.clone(),
+                }),
+                RequestStatus::Canceled if !own_cancel => Some(WatchEvent::Canceled {
+                    request: request.clone(),
+                }),
+                RequestStatus::Failed => Some(WatchEvent::Failed {
+                    request: request.clone(),
+                }),
+                _ => None,
+            };
+            events.extend(event);
+        }
+
+        // What failed keeps its last known state; what was listed replaces it.
+        self.grants.retain(|_, g| failed.contains(&g.source));
+        self.grants.extend(fresh);
+        self.pending.retain(|_, r| failed.contains(&r.source));
+        self.pending.extend(
+            requests
+                .items
+                .into_iter()
+                .filter(|r| is_pending(r.status) && !failed.contains(&r.source))
+                .map(|r| (r.id.clone(), r)),
+        );
+        self.seen_sources.extend(listed);
+        // Approvals first, then what they made effective.
+        events
+            .sort_by_key(|e| !matches!(e, WatchEvent::Approved { .. } | WatchEvent::Denied { .. }));
+        self.emit(events).await
+    }
+
+    /// This machine's recent activations, deactivations and cancels (from the history).
+    async fn own_actions(&self) -> Vec<HistoryEntry> {
+        let Some(store) = self.session.store() else {
+            return Vec::new();
+        };
+        let since = Utc::now()
+            - TimeDelta::from_std(self.options.own_action_window).unwrap_or(TimeDelta::minutes(30));
+        let query = HistoryQuery {
+            limit: Some(200),
+            source: None,
+            account: Some(self.session.account().name.clone()),
+        };
+        match store.history(&query).await {
+            Ok(entries) => entries.into_iter().filter(|e| e.at >= since).collect(),
+            Err(e) => {
+                tracing::debug!(target: "elevate::watch", error = %e, "could not read the history");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Warnings and ends that are due by the clock.
+    async fn deadlines(&mut self) -> Vec<WatchEvent> {
+        let now = self.clock.now();
+        let mut events = Vec::new();
+        let mut ended = Vec::new();
+        let mut passed_over = Vec::new();
+        let mut offsets: Vec<Duration> = self.options.warn_before.clone();
+        offsets.sort();
+        for (id, grant) in &self.grants {
+            let Some(end) = grant
+                .end
+                .filter(|_| grant.assignment_type == AssignmentType::Activated)
+            else {
+                continue;
+            };
+            if now >= end {
+                events.push(WatchEvent::Ended {
+                    grant: grant.clone(),
+                });
+                ended.push(id.clone());
+                continue;
+            }
+            // The nearest warning that is due; the farther ones due with it are passed over.
+            let due: Vec<i64> = offsets
+                .iter()
+                .filter(|d| TimeDelta::from_std(**d).is_ok_and(|d| now >= end - d))
+                .map(|d| i64::try_from(d.as_secs() / 60).unwrap_or(i64::MAX))
+                .collect();
+            if let Some((nearest, passed)) = due.split_first() {
+                for offset in passed {
+                    let skipped = WatchEvent::ExpiresSoon {
+                        grant: grant.clone(),
+                        minutes_left: 0,
+                        offset_minutes: *offset,
+                    };
+                    if self.shown.insert(skipped.key()) {
+                        passed_over.push(skipped.key());
+                    }
+                }
+                let left = (end - now).num_seconds().max(0);
+                events.push(WatchEvent::ExpiresSoon {
+                    grant: grant.clone(),
+                    minutes_left: (left + 59) / 60,
+                    offset_minutes: *nearest,
+                });
+            }
+        }
+        for id in ended {
+            self.grants.remove(&id);
+        }
+        // Remember passed-over warnings in the store too.
+        if let Some(store) = self.session.store() {
+            for key in &passed_over {
+                if let Err(e) = store.mark_notified(key, Utc::now()).await {
+                    tracing::debug!(target: "elevate::watch", error = %e, "could not record an event");
+                }
+            }
+        }
+        events
+    }
+
+    /// Sends the events not shown before; `false` when nobody listens any more.
+    async fn emit(&mut self, events: Vec<WatchEvent>) -> bool {
+        for event in events {
+            let key = event.key();
+            if !self.shown.insert(key.clone()) {
+                continue;
+            }
+            if let Some(store) = self.session.store() {
+                match store.mark_notified(&key, Utc::now()).await {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(e) => {
+                        tracing::debug!(target: "elevate::watch", error = %e, "could not record an event")
+                    }
+                }
+            }
+            self.count(|s| s.events += 1);
+            if self.events.send(event).await.is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}

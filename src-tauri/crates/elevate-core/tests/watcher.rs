@@ -1,0 +1,301 @@
+//! The watcher against the simulator over real HTTP, following the simulator's controllable clock:
+//! warnings at their offsets, the end, revoke, approve, deny, effective, made elsewhere, a late
+//! warning after a jump, a clock going back, and a restart that repeats nothing.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use common::{Fixture, fixture};
+use elevate_core::auth::TokenSource;
+use elevate_core::model::{Eligibility, Span};
+use elevate_core::session::{ActivationWish, Clients, Session, SessionOptions};
+use elevate_core::store::Store;
+use elevate_core::watch::{Clock, WatchEvent, WatchOptions, Watcher};
+use elevate_sim::Simulator;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+/// The simulator's clock, read in process.
+struct SimClock(Arc<Simulator>);
+
+impl Clock for SimClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.now()
+    }
+    fn rate(&self) -> f64 {
+        self.0.clock_scale()
+    }
+}
+
+fn quick() -> WatchOptions {
+    WatchOptions {
+        idle_poll: Duration::from_millis(150),
+        active_poll: Duration::from_millis(100),
+        busy_poll: Duration::from_millis(50),
+        max_sleep: Duration::from_millis(50),
+        ..WatchOptions::default()
+    }
+}
+
+struct Watch {
+    f: Fixture,
+    session: Arc<Session>,
+    store_dir: tempfile::TempDir,
+    watcher: Option<Watcher>,
+    events: mpsc::Receiver<WatchEvent>,
+}
+
+async fn session(f: &Fixture, store: Store) -> Arc<Session> {
+    Arc::new(
+        Session::connect(
+            Clients {
+                arm: Some(f.client_clone()),
+                graph: Some(f.graph_clone()),
+            },
+            Arc::clone(&f.tokens) as Arc<dyn TokenSource>,
+            Some(store),
+            SessionOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+impl Watch {
+    async fn start() -> Watch {
+        let f = fixture().await;
+        let store_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&store_dir.path().join("elevate.db"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let session = session(&f, store).await;
+        let (watcher, events) = spawn(&f, &session);
+        let mut w = Watch {
+            f,
+            session,
+            store_dir,
+            watcher: Some(watcher),
+            events,
+        };
+        w.settle().await;
+        w
+    }
+
+    /// Waits until the watcher has polled at least twice more (so it has seen the present).
+    async fn settle(&mut self) {
+        let Some(watcher) = &self.watcher else { return };
+        let target = watcher.stats().polls + 2;
+        for _ in 0..200 {
+            if watcher.stats().polls >= target {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the watcher does not poll");
+    }
+
+    async fn next(&mut self) -> WatchEvent {
+        match tokio::time::timeout(Duration::from_secs(10), self.events.recv()).await {
+            Ok(Some(event)) => event,
+            other => panic!("no event: {other:?}"),
+        }
+    }
+
+    /// Nothing more arrives for a while.
+    async fn quiet(&mut self) {
+        if let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_millis(600), self.events.recv()).await
+        {
+            panic!("unexpected {event:?}");
+        }
+    }
+
+    async fn role(&self, role: &str, scope: &str) -> Eligibility {
+        let listing = self.session.roles(&[]).await;
+        listing
+            .items
+            .into_iter()
+            .find(|e| e.role.name == role && e.scope.name == scope)
+            .unwrap_or_else(|| panic!("{role} @ {scope} not eligible"))
+    }
+
+    async fn activate(&self, role: &str, scope: &str, hours: u64) {
+        let eligibility = self.role(role, scope).await;
+        let wish = ActivationWish {
+            duration: Some(Span::from_hours(hours)),
+            justification: Some("watch test".into()),
+            ticket: Some(elevate_core::model::Ticket {
+                system: "SN".into(),
+                number: "CHG1".into(),
+            }),
+            ..ActivationWish::default()
+        };
+        let result = self.session.activate(&eligibility, &wish).await;
+        assert!(result.error.is_none(), "{result:?}");
+        if let Some(w) = &self.watcher {
+            w.poke();
+        }
+    }
+
+    async fn restart(&mut self) {
+        if let Some(w) = self.watcher.take() {
+            w.shutdown().await;
+        }
+        let store = Store::open(&self.store_dir.path().join("elevate.db"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.session = session(&self.f, store).await;
+        let (watcher, events) = spawn(&self.f, &self.session);
+        self.watcher = Some(watcher);
+        self.events = events;
+        self.settle().await;
+    }
+}
+
+fn spawn(f: &Fixture, session: &Arc<Session>) -> (Watcher, mpsc::Receiver<WatchEvent>) {
+    let (tx, rx) = mpsc::channel(64);
+    let watcher = Watcher::spawn(
+        Arc::clone(session),
+        Arc::new(SimClock(Arc::clone(&f.sim))),
+        quick(),
+        tx,
+    );
+    (watcher, rx)
+}
+
+fn describe(event: &WatchEvent) -> String {
+    let name = match event {
+        WatchEvent::ExpiresSoon { offset_minutes, .. } => format!("expires-soon({offset_minutes})"),
+        WatchEvent::Ended { .. } => "ended".into(),
+        WatchEvent::Revoked { .. } => "revoked".into(),
+        WatchEvent::Effective { .. } => "effective".into(),
+        WatchEvent::Appeared { .. } => "appeared".into(),
+        WatchEvent::Approved { .. } => "approved".into(),
+        WatchEvent::Denied { .. } => "denied".into(),
+        WatchEvent::Canceled { .. } => "canceled".into(),
+        WatchEvent::Failed { .. } => "failed".into(),
+    };
+    let role = match event {
+        WatchEvent::Approved { request }
+        | WatchEvent::Denied { request }
+        | WatchEvent::Canceled { request }
+        | WatchEvent::Failed { request } => request.role.name.clone(),
+        other => other
+            .grant()
+            .map(|g| g.role.name.clone())
+            .unwrap_or_default(),
+    };
+    format!("{name} {role}")
+}
+
+#[tokio::test]
+async fn warns_at_each_offset_then_ends_and_a_restart_repeats_nothing() {
+    let mut w = Watch::start().await;
+    w.activate("Contributor", "Contoso Development", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+
+    w.f.advance("PT45M5S").await;
+    let warning = w.next().await;
+    assert_eq!(describe(&warning), "expires-soon(15) Contributor");
+    match &warning {
+        WatchEvent::ExpiresSoon { minutes_left, .. } => {
+            assert!((14..=15).contains(minutes_left), "{warning:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    w.quiet().await;
+
+    w.restart().await;
+    w.quiet().await;
+
+    w.f.advance("PT10M").await;
+    assert_eq!(describe(&w.next().await), "expires-soon(5) Contributor");
+    // The clock goes back and forth again: nothing is shown twice.
+    w.f.advance("-PT8M").await;
+    w.f.advance("PT8M").await;
+    w.quiet().await;
+
+    w.f.advance("PT5M").await;
+    assert_eq!(describe(&w.next().await), "ended Contributor");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn a_warning_missed_during_a_jump_is_shown_once_late_and_only_the_nearest() {
+    let mut w = Watch::start().await;
+    w.activate("Global Reader", "Directory", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Global Reader");
+    w.f.advance("PT57M").await;
+    assert_eq!(describe(&w.next().await), "expires-soon(5) Global Reader");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn revoked_approved_denied_and_made_elsewhere() {
+    let mut w = Watch::start().await;
+
+    w.activate("Member", "PIM-Prod-Operators", 1).await;
+    let mut seen = vec![describe(&w.next().await)];
+    // The group's Azure role appears with the membership (it was not asked for as such).
+    seen.push(describe(&w.next().await));
+    seen.sort();
+    assert_eq!(seen, ["appeared Contributor", "effective Member"]);
+    w.f.post(
+        "revoke",
+        json!({"group_id": elevate_sim::demo::PIM_GROUP_PROD_OPERATORS}),
+    )
+    .await;
+    let mut gone = vec![describe(&w.next().await), describe(&w.next().await)];
+    gone.sort();
+    assert_eq!(gone, ["revoked Contributor", "revoked Member"]);
+
+    w.activate("Owner", "Contoso Production", 1).await;
+    w.settle().await;
+    let pending = w.session.requests(&[]).await;
+    let owner = pending
+        .items
+        .iter()
+        .find(|r| r.role.name == "Owner")
+        .unwrap_or_else(|| panic!("{pending:?}"));
+    w.f.post(
+        &format!("requests/{}/approve", owner.name),
+        json!({"justification": "ok"}),
+    )
+    .await;
+    assert_eq!(describe(&w.next().await), "approved Owner");
+    assert_eq!(describe(&w.next().await), "effective Owner");
+
+    w.activate("User Administrator", "Directory", 1).await;
+    w.settle().await;
+    let pending = w.session.requests(&[]).await;
+    let admin = pending
+        .items
+        .iter()
+        .find(|r| r.role.name == "User Administrator")
+        .unwrap_or_else(|| panic!("{pending:?}"));
+    w.f.post(
+        &format!("requests/{}/deny", admin.name),
+        json!({"justification": "not now"}),
+    )
+    .await;
+    assert_eq!(describe(&w.next().await), "denied User Administrator");
+
+    // Activated with the client directly, as another tool would: not this machine's doing.
+    let reader = w.role("Reader", "Contoso Platform").await;
+    let request = elevate_core::model::ActivationRequest {
+        duration: Span::from_hours(1),
+        justification: Some("elsewhere".into()),
+        ticket: None,
+        start: None,
+        narrower_scope: None,
+    };
+    w.f.client
+        .activate(&reader, &request, &w.f.oid(), uuid::Uuid::new_v4(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(describe(&w.next().await), "appeared Reader");
+    w.quiet().await;
+}
