@@ -107,6 +107,17 @@ pub enum Command {
         #[arg(long, value_name = "FACTOR")]
         scale: Option<f64>,
     },
+    /// Watch your grants and requests until interrupted: warnings before a grant ends, and news when
+    /// one ends, is revoked, becomes effective, or a request is approved or denied. Shows desktop
+    /// notifications (with Extend / Deactivate / Activate again) and prints each event.
+    Watch {
+        /// Do not show desktop notifications; only print.
+        #[arg(long)]
+        no_notify: bool,
+        /// Warn this long before a grant ends (repeatable; default 15m and 5m).
+        #[arg(long = "warn", value_name = "DURATION")]
+        warn: Vec<Span>,
+    },
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, powershell or elvish.

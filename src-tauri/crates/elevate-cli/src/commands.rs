@@ -25,9 +25,9 @@ use crate::start_time::parse_start;
 
 /// A signed-in session and what it runs on.
 pub struct Context {
-    session: Session,
-    demo: Option<Demo>,
-    json: bool,
+    pub(crate) session: Arc<Session>,
+    pub(crate) demo: Option<Demo>,
+    pub(crate) json: bool,
 }
 
 impl Context {
@@ -94,7 +94,7 @@ impl Context {
             }
         };
         Ok(Context {
-            session,
+            session: Arc::new(session),
             demo,
             json,
         })
@@ -129,6 +129,7 @@ impl Context {
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
             Command::Clock { advance, scale } => self.clock(advance, scale).await,
+            Command::Watch { no_notify, warn } => crate::watch::run(self, !no_notify, &warn).await,
             Command::Sim(_) | Command::Reset | Command::Completions { .. } => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),

@@ -39,6 +39,11 @@ impl Demo {
         self.sim.url()
     }
 
+    /// The simulator's clock, for the watcher (it can run faster than real time, or jump).
+    pub fn clock(&self) -> Arc<dyn elevate_core::watch::Clock> {
+        Arc::new(DemoClock(Arc::clone(&self.sim)))
+    }
+
     /// A token source that signs the demo user in.
     pub fn tokens(&self) -> Arc<dyn TokenSource> {
         Arc::new(DemoSignIn {
@@ -119,5 +124,18 @@ impl TokenSource for DemoSignIn {
 
     fn describe(&self) -> String {
         "demo user (simulator)".to_owned()
+    }
+}
+
+/// The embedded simulator's clock.
+struct DemoClock(Arc<Simulator>);
+
+impl elevate_core::watch::Clock for DemoClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        self.0.now()
+    }
+
+    fn rate(&self) -> f64 {
+        self.0.clock_scale()
     }
 }

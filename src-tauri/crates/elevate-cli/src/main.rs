@@ -5,6 +5,7 @@ mod commands;
 mod demo;
 mod output;
 mod sim;
+mod watch;
 mod start_time;
 
 use std::process::ExitCode;

@@ -1,0 +1,242 @@
+//! `elevate --demo watch` end to end: a private D-Bus session (a real `dbus-daemon`), a fake
+//! `org.freedesktop.Notifications` server on it that records every notification, and the
+//! embedded simulator's clock moved from outside. The fake server is the one mock here: no
+//! notification daemon can run headless in CI, and recording exactly what was sent is the point.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use elevate_e2e::Home;
+use serde_json::Value;
+use zbus::object_server::SignalEmitter;
+use zbus::OwnedVariant as OwnedValue;
+
+/// One notification as the server received it.
+#[derive(Clone, Debug)]
+struct Shown {
+    id: u32,
+    app: String,
+    summary: String,
+    body: String,
+    actions: Vec<String>,
+}
+
+#[derive(Default)]
+struct Fake {
+    shown: Arc<Mutex<Vec<Shown>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Fake {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        let id = u32::try_from(shown.len() + 1).unwrap_or(u32::MAX);
+        shown.push(Shown { id, app: app_name, summary, body, actions });
+        id
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("elevate-test".into(), "elevate".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    #[zbus(signal)]
+    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
+}
+
+/// A private session bus that goes away with the test.
+struct Bus {
+    daemon: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let address = format!("unix:path={}", dir.path().join("bus").display());
+        let daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", &format!("--address={address}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("dbus-daemon is needed for this test (apt install dbus): {e}"));
+        let socket = dir.path().join("bus");
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(started.elapsed() < Duration::from_secs(10), "dbus-daemon did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Bus { daemon, address, _dir: dir }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Reads `elevate watch --json` lines on a thread.
+fn lines(child: &mut Child) -> std::sync::mpsc::Receiver<Value> {
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(value) = serde_json::from_str::<Value>(&line)
+                && tx.send(value).is_err()
+            {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn next_matching(rx: &std::sync::mpsc::Receiver<Value>, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(value) if wanted(&value) => return value,
+            Ok(_) => {}
+            Err(e) => panic!("no {what}: {e}"),
+        }
+    }
+}
+
+async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) -> Shown {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|n| n.summary == summary)
+            .cloned()
+        {
+            return found;
+        }
+        let all: Vec<String> = shown.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|n| n.summary.clone()).collect();
+        assert!(Instant::now() < deadline, "no notification '{summary}'; got {all:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one() {
+    let bus = Bus::start();
+    let fake = Fake::default();
+    let shown = Arc::clone(&fake.shown);
+    let connection = zbus::connection::Builder::address(bus.address.as_str())
+        .name("org.freedesktop.Notifications")
+        .serve_at("/org/freedesktop/Notifications", fake)
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("cannot serve notifications: {e}"));
+
+    let home = Home::new();
+    home.run(&["--demo", "activate", "Contributor@Contoso Development", "--for", "1h", "--reason", "deploy 4.2"]).ok();
+    let mut child = home
+        .command()
+        .args(["--demo", "--json", "watch"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("ELEVATE_LOG", "elevate=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(home.path().join("watch.log")).unwrap_or_else(|e| panic!("{e}"))))
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = lines(&mut child);
+    let started = next_matching(&out, "start line", |v| v["event"] == "watching");
+    let sim = started["simulator"].as_str().unwrap_or_else(|| panic!("{started}")).to_owned();
+    let control = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        let request = control.post(format!("{sim}/_sim/{path}")).json(&body);
+        async move {
+            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            assert!(response.status().is_success(), "{}", response.text().await.unwrap_or_default());
+        }
+    };
+
+    post("clock", serde_json::json!({"advance": "PT45M5S"})).await;
+    let warning = wait_for_notification(&shown, "Contributor ends in 15 min").await;
+    assert_eq!(warning.app, "Elevate");
+    assert!(warning.body.contains("Contoso Development"), "{warning:?}");
+    assert_eq!(warning.actions, ["extend", "Extend", "deactivate", "Deactivate"]);
+    next_matching(&out, "the warning on stdout", |v| v["event"] == "expires-soon");
+
+    // Click "Extend": the grant is extended by its previous duration, with its previous reason.
+    let iface = connection
+        .object_server()
+        .interface::<_, Fake>("/org/freedesktop/Notifications")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The client subscribes to ActionInvoked after its Notify call returns; a person clicks later
+    // than a test does, so the click is repeated until it lands (only the first one can: the
+    // client stops listening once it has its action).
+    let mut action = Value::Null;
+    for _ in 0..40 {
+        Fake::action_invoked(iface.signal_emitter(), warning.id, "extend")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Ok(line) = out.recv_timeout(Duration::from_millis(500))
+            && line["event"] == "action"
+        {
+            action = line;
+            break;
+        }
+    }
+    assert_eq!(action["action"], "extend", "{}", std::fs::read_to_string(home.path().join("watch.log")).unwrap_or_default());
+    assert_eq!(action["result"]["outcome"], "done", "{action}");
+    assert_eq!(action["result"]["request"]["justification"], "deploy 4.2", "{action}");
+
+    // An administrator removes it: said as revoked, with "Activate again".
+    post(
+        "revoke",
+        serde_json::json!({
+            "role_definition_id": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+            "scope": "/subscriptions/7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708"
+        }),
+    )
+    .await;
+    let revoked = wait_for_notification(&shown, "Contributor was revoked").await;
+    assert_eq!(revoked.actions, ["activate-again", "Activate again"]);
+
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if stopped.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("watch did not stop within 15 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "watch stops cleanly on SIGTERM: {status:?}");
+    // Each event was shown once.
+    let summaries: Vec<String> = shown.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|n| n.summary.clone()).collect();
+    let warnings = summaries.iter().filter(|s| s.as_str() == "Contributor ends in 15 min").count();
+    assert_eq!(warnings, 1, "{summaries:?}");
+}
