@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use elevate_e2e::Home;
 use serde_json::Value;
-use zbus::object_server::SignalEmitter;
 use zbus::OwnedVariant as OwnedValue;
+use zbus::object_server::SignalEmitter;
 
 /// One notification as the server received it.
 #[derive(Clone, Debug)]
@@ -45,7 +45,13 @@ impl Fake {
     ) -> u32 {
         let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
         let id = u32::try_from(shown.len() + 1).unwrap_or(u32::MAX);
-        shown.push(Shown { id, app: app_name, summary, body, actions });
+        shown.push(Shown {
+            id,
+            app: app_name,
+            summary,
+            body,
+            actions,
+        });
         id
     }
 
@@ -54,13 +60,22 @@ impl Fake {
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
-        ("elevate-test".into(), "elevate".into(), "1".into(), "1.2".into())
+        (
+            "elevate-test".into(),
+            "elevate".into(),
+            "1".into(),
+            "1.2".into(),
+        )
     }
 
     fn close_notification(&self, _id: u32) {}
 
     #[zbus(signal)]
-    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
+    async fn action_invoked(
+        emitter: &SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
 }
 
 /// A private session bus that goes away with the test.
@@ -75,18 +90,32 @@ impl Bus {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let address = format!("unix:path={}", dir.path().join("bus").display());
         let daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", &format!("--address={address}")])
+            .args([
+                "--session",
+                "--nofork",
+                "--nopidfile",
+                &format!("--address={address}"),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("dbus-daemon is needed for this test (apt install dbus): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("dbus-daemon is needed for this test (apt install dbus): {e}")
+            });
         let socket = dir.path().join("bus");
         let started = Instant::now();
         while !socket.exists() {
-            assert!(started.elapsed() < Duration::from_secs(10), "dbus-daemon did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "dbus-daemon did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Bus { daemon, address, _dir: dir }
+        Bus {
+            daemon,
+            address,
+            _dir: dir,
+        }
     }
 }
 
@@ -113,7 +142,11 @@ fn lines(child: &mut Child) -> std::sync::mpsc::Receiver<Value> {
     rx
 }
 
-fn next_matching(rx: &std::sync::mpsc::Receiver<Value>, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+fn next_matching(
+    rx: &std::sync::mpsc::Receiver<Value>,
+    what: &str,
+    wanted: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -137,8 +170,16 @@ async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) ->
         {
             return found;
         }
-        let all: Vec<String> = shown.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|n| n.summary.clone()).collect();
-        assert!(Instant::now() < deadline, "no notification '{summary}'; got {all:?}");
+        let all: Vec<String> = shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|n| n.summary.clone())
+            .collect();
+        assert!(
+            Instant::now() < deadline,
+            "no notification '{summary}'; got {all:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -156,25 +197,43 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
         .unwrap_or_else(|e| panic!("cannot serve notifications: {e}"));
 
     let home = Home::new();
-    home.run(&["--demo", "activate", "Contributor@Contoso Development", "--for", "1h", "--reason", "deploy 4.2"]).ok();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Contributor@Contoso Development",
+        "--for",
+        "1h",
+        "--reason",
+        "deploy 4.2",
+    ])
+    .ok();
     let mut child = home
         .command()
         .args(["--demo", "--json", "watch"])
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env("ELEVATE_LOG", "elevate=debug")
         .stdout(Stdio::piped())
-        .stderr(Stdio::from(std::fs::File::create(home.path().join("watch.log")).unwrap_or_else(|e| panic!("{e}"))))
+        .stderr(Stdio::from(
+            std::fs::File::create(home.path().join("watch.log")).unwrap_or_else(|e| panic!("{e}")),
+        ))
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     let out = lines(&mut child);
     let started = next_matching(&out, "start line", |v| v["event"] == "watching");
-    let sim = started["simulator"].as_str().unwrap_or_else(|| panic!("{started}")).to_owned();
+    let sim = started["simulator"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{started}"))
+        .to_owned();
     let control = reqwest::Client::new();
     let post = |path: &str, body: Value| {
         let request = control.post(format!("{sim}/_sim/{path}")).json(&body);
         async move {
             let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
-            assert!(response.status().is_success(), "{}", response.text().await.unwrap_or_default());
+            assert!(
+                response.status().is_success(),
+                "{}",
+                response.text().await.unwrap_or_default()
+            );
         }
     };
 
@@ -182,8 +241,13 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
     let warning = wait_for_notification(&shown, "Contributor ends in 15 min").await;
     assert_eq!(warning.app, "Elevate");
     assert!(warning.body.contains("Contoso Development"), "{warning:?}");
-    assert_eq!(warning.actions, ["extend", "Extend", "deactivate", "Deactivate"]);
-    next_matching(&out, "the warning on stdout", |v| v["event"] == "expires-soon");
+    assert_eq!(
+        warning.actions,
+        ["extend", "Extend", "deactivate", "Deactivate"]
+    );
+    next_matching(&out, "the warning on stdout", |v| {
+        v["event"] == "expires-soon"
+    });
 
     // Click "Extend": the grant is extended by its previous duration, with its previous reason.
     let iface = connection
@@ -206,9 +270,17 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
             break;
         }
     }
-    assert_eq!(action["action"], "extend", "{}", std::fs::read_to_string(home.path().join("watch.log")).unwrap_or_default());
+    assert_eq!(
+        action["action"],
+        "extend",
+        "{}",
+        std::fs::read_to_string(home.path().join("watch.log")).unwrap_or_default()
+    );
     assert_eq!(action["result"]["outcome"], "done", "{action}");
-    assert_eq!(action["result"]["request"]["justification"], "deploy 4.2", "{action}");
+    assert_eq!(
+        action["result"]["request"]["justification"], "deploy 4.2",
+        "{action}"
+    );
 
     // An administrator removes it: said as revoked, with "Activate again".
     post(
@@ -222,7 +294,9 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
     let revoked = wait_for_notification(&shown, "Contributor was revoked").await;
     assert_eq!(revoked.actions, ["activate-again", "Activate again"]);
 
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let stopped = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
@@ -234,9 +308,20 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "watch stops cleanly on SIGTERM: {status:?}");
+    assert!(
+        status.success(),
+        "watch stops cleanly on SIGTERM: {status:?}"
+    );
     // Each event was shown once.
-    let summaries: Vec<String> = shown.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|n| n.summary.clone()).collect();
-    let warnings = summaries.iter().filter(|s| s.as_str() == "Contributor ends in 15 min").count();
+    let summaries: Vec<String> = shown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .map(|n| n.summary.clone())
+        .collect();
+    let warnings = summaries
+        .iter()
+        .filter(|s| s.as_str() == "Contributor ends in 15 min")
+        .count();
     assert_eq!(warnings, 1, "{summaries:?}");
 }

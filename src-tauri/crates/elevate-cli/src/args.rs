@@ -117,6 +117,10 @@ pub enum Command {
         /// Warn this long before a grant ends (repeatable; default 15m and 5m).
         #[arg(long = "warn", value_name = "DURATION")]
         warn: Vec<Span>,
+        /// Demo only: run the simulator's clock this many times faster while watching (e.g. 60:
+        /// an hour's grant ends in a minute, with its warnings).
+        #[arg(long, value_name = "FACTOR")]
+        speed: Option<f64>,
     },
     /// Print shell completions.
     Completions {

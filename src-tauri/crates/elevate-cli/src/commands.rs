@@ -129,7 +129,11 @@ impl Context {
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
             Command::Clock { advance, scale } => self.clock(advance, scale).await,
-            Command::Watch { no_notify, warn } => crate::watch::run(self, !no_notify, &warn).await,
+            Command::Watch {
+                no_notify,
+                warn,
+                speed,
+            } => crate::watch::run(self, !no_notify, &warn, speed).await,
             Command::Sim(_) | Command::Reset | Command::Completions { .. } => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),

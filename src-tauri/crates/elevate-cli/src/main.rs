@@ -5,8 +5,8 @@ mod commands;
 mod demo;
 mod output;
 mod sim;
-mod watch;
 mod start_time;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -31,8 +31,9 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
-    if matches!(cli.command, Command::Sim(_)) {
-        // The simulator handles Ctrl-C itself, to save its state before it stops.
+    if matches!(cli.command, Command::Sim(_) | Command::Watch { .. }) {
+        // These run until interrupted and handle Ctrl-C themselves, to stop cleanly (save the
+        // simulator's state, put the demo clock back).
         return runtime
             .block_on(async move { run(cli).await.unwrap_or_else(|e| report_error(&e, json)) });
     }

@@ -65,7 +65,11 @@ fn actions_for(event: &WatchEvent) -> Vec<Action> {
 
 /// Shows `event` as a desktop notification and waits for one of its actions (a task per
 /// notification, aborted when `watch` stops).
-fn notify(event: &WatchEvent, clicked: mpsc::Sender<(Action, WatchEvent)>, tasks: &mut tokio::task::JoinSet<()>) {
+fn notify(
+    event: &WatchEvent,
+    clicked: mpsc::Sender<(Action, WatchEvent)>,
+    tasks: &mut tokio::task::JoinSet<()>,
+) {
     while tasks.try_join_next().is_some() {}
     let event = event.clone();
     tasks.spawn(async move {
@@ -130,7 +134,11 @@ async fn previous(session: &Session, key: &RoleKey) -> (Option<String>, Option<S
         .unwrap_or((None, None))
 }
 
-async fn perform(session: &Session, action: Action, grant: &ActiveGrant) -> Result<ActionResult, Error> {
+async fn perform(
+    session: &Session,
+    action: Action,
+    grant: &ActiveGrant,
+) -> Result<ActionResult, Error> {
     let (justification, duration) = previous(session, &grant.key).await;
     let wish = ActivationWish {
         duration,
@@ -158,7 +166,20 @@ async fn perform(session: &Session, action: Action, grant: &ActiveGrant) -> Resu
 }
 
 /// Runs until Ctrl-C (or SIGTERM).
-pub async fn run(ctx: &Context, notifications: bool, warn: &[Span]) -> Result<ExitCode, Error> {
+pub async fn run(
+    ctx: &Context,
+    notifications: bool,
+    warn: &[Span],
+    speed: Option<f64>,
+) -> Result<ExitCode, Error> {
+    if let Some(factor) = speed {
+        let demo = ctx
+            .demo
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("--speed works only with --demo".into()))?;
+        demo.control("clock", Some(json!({ "scale": factor })))
+            .await?;
+    }
     let clock: Arc<dyn Clock> = match &ctx.demo {
         Some(demo) => demo.clock(),
         None => Arc::new(SystemClock),
@@ -237,5 +258,11 @@ pub async fn run(ctx: &Context, notifications: bool, warn: &[Span]) -> Result<Ex
     }
     notices.abort_all();
     watcher.shutdown().await;
+    if speed.is_some()
+        && let Some(demo) = &ctx.demo
+        && let Err(e) = demo.control("clock", Some(json!({ "scale": 1.0 }))).await
+    {
+        eprintln!("warning: the demo clock still runs fast: {e}");
+    }
     Ok(ExitCode::SUCCESS)
 }
