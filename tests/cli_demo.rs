@@ -603,3 +603,59 @@ fn extend_lengthens_an_activated_role_from_now() {
         standing.stderr
     );
 }
+
+#[test]
+fn approvals_are_listed_approved_and_denied_with_a_reason() {
+    let home = Home::new();
+    let waiting = home.run(&["--demo", "--json", "approvals"]).ok().json();
+    let items = waiting.as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{waiting:#}");
+    assert!(
+        items.iter().all(|r| r["principal_name"] == "Grace Hopper"),
+        "{waiting:#}"
+    );
+
+    let missing_reason = home.run(&["--demo", "approve", "User Administrator"]);
+    assert_eq!(missing_reason.code, Some(2), "{}", missing_reason.stderr);
+
+    let approved = home
+        .run(&[
+            "--demo",
+            "--json",
+            "approve",
+            "User Administrator",
+            "--reason",
+            "planned onboarding",
+        ])
+        .ok()
+        .json();
+    assert_eq!(approved[0]["outcome"], "approved", "{approved:#}");
+    let again = home.run(&["--demo", "approve", "User Administrator", "--reason", "x"]);
+    assert_eq!(again.code, Some(1));
+    assert!(
+        again
+            .stderr
+            .contains("no request waiting for your approval"),
+        "{}",
+        again.stderr
+    );
+
+    let denied = home
+        .run(&[
+            "--demo",
+            "--json",
+            "deny",
+            "Owner@PIM-Security-Admins",
+            "--reason",
+            "not this week",
+        ])
+        .ok()
+        .json();
+    assert_eq!(denied[0]["outcome"], "denied", "{denied:#}");
+    let table = home.run(&["--demo", "approvals"]).ok();
+    assert!(
+        table.stdout.contains("Nothing waits for your approval"),
+        "{}",
+        table.stdout
+    );
+}

@@ -85,6 +85,26 @@ pub enum Command {
         #[arg(required = true, value_name = "REQUEST")]
         requests: Vec<String>,
     },
+    /// List the requests from others that wait for your approval (Entra roles and groups).
+    Approvals,
+    /// Approve requests that wait for you (by request name/id, or ROLE[@SCOPE]).
+    Approve {
+        /// Requests to approve.
+        #[arg(required = true, value_name = "REQUEST")]
+        requests: Vec<String>,
+        /// Why (required; the requester sees it).
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+    },
+    /// Deny requests that wait for you (by request name/id, or ROLE[@SCOPE]).
+    Deny {
+        /// Requests to deny.
+        #[arg(required = true, value_name = "REQUEST")]
+        requests: Vec<String>,
+        /// Why (required; the requester sees it).
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+    },
     /// Show the history of requests made from this machine.
     History {
         /// CSV instead of a table.

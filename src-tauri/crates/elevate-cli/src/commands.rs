@@ -128,6 +128,9 @@ impl Context {
             Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
+            Command::Approvals => self.approvals().await,
+            Command::Approve { requests, reason } => self.decide(&requests, true, &reason).await,
+            Command::Deny { requests, reason } => self.decide(&requests, false, &reason).await,
             Command::Clock { advance, scale } => self.clock(advance, scale).await,
             Command::Watch {
                 no_notify,
@@ -369,6 +372,113 @@ impl Context {
             listing.items.is_empty(),
             &listing.failures,
         ))
+    }
+
+    async fn approvals(&self) -> Result<ExitCode, Error> {
+        let listing = self.session.approvals().await;
+        output::print_failures(&listing.failures);
+        if self.json {
+            output::print_json(&listing.items);
+        } else if listing.items.is_empty() && listing.failures.is_empty() {
+            println!("Nothing waits for your approval.");
+        } else {
+            let rows: Vec<Vec<String>> = listing
+                .items
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.name.clone(),
+                        r.principal_name
+                            .clone()
+                            .or_else(|| r.principal_id.clone())
+                            .unwrap_or_default(),
+                        r.role.name.clone(),
+                        r.scope.name.clone(),
+                        r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                        r.justification.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            output::print_table(
+                &[
+                    "REQUEST",
+                    "REQUESTER",
+                    "ROLE",
+                    "SCOPE",
+                    "FOR",
+                    "JUSTIFICATION",
+                ],
+                &rows,
+            );
+        }
+        Ok(exit_for_listing(
+            listing.items.is_empty(),
+            &listing.failures,
+        ))
+    }
+
+    async fn decide(
+        &self,
+        wanted: &[String],
+        approve: bool,
+        reason: &str,
+    ) -> Result<ExitCode, Error> {
+        let listing = self.session.approvals().await;
+        output::print_failures(&listing.failures);
+        let verb = if approve { "approved" } else { "denied" };
+        let mut failed = false;
+        let mut done = Vec::new();
+        for text in wanted {
+            let found = listing
+                .items
+                .iter()
+                .find(|r| {
+                    r.id.eq_ignore_ascii_case(text.trim())
+                        || r.name.eq_ignore_ascii_case(text.trim())
+                })
+                .map(Ok)
+                .unwrap_or_else(|| select_one(&listing.items, text));
+            let outcome = match found {
+                Ok(request) => self
+                    .session
+                    .decide(request, approve, reason)
+                    .await
+                    .map(|()| request),
+                Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!(
+                    "no request waiting for your approval matches '{selector}'; run `elevate approvals`"
+                ))),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(request) => {
+                    if !self.json {
+                        println!(
+                            "✔ {verb} {} @ {} for {}",
+                            request.role.name,
+                            request.scope.name,
+                            request.principal_name.as_deref().unwrap_or("the requester")
+                        );
+                    }
+                    done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": verb}));
+                }
+                Err(e) => {
+                    failed = true;
+                    if self.json {
+                        done.push(serde_json::json!({"request": text, "outcome": "error", "error": e.report()}));
+                    } else {
+                        eprintln!("error: {e}");
+                    }
+                }
+            }
+        }
+        if self.json {
+            output::print_json(&done);
+        }
+        Ok(if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 
     async fn cancel(&self, wanted: &[String]) -> Result<ExitCode, Error> {

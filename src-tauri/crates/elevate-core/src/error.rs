@@ -136,6 +136,12 @@ pub enum Error {
         detail: String,
     },
 
+    /// The request was approved or denied by someone else (or withdrawn) before this decision.
+    #[error(
+        "this request was already decided by another approver (or is no longer pending); nothing was changed"
+    )]
+    AlreadyDecided,
+
     /// No usable sign-in.
     #[error("{0}")]
     Auth(String),
@@ -193,6 +199,7 @@ impl Error {
             Error::Ambiguous { .. } => "ambiguous",
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
+            Error::AlreadyDecided => "already-decided",
         }
     }
 

@@ -606,6 +606,41 @@ impl Session {
         }
     }
 
+    /// Requests from others that wait for this user's decision, from Entra roles and PIM for Groups
+    /// (Azure resource role approvals are not read yet), oldest first.
+    pub async fn approvals(&self) -> Listing<RequestRecord> {
+        let wanted = [Source::EntraRole, Source::Group];
+        let results = self
+            .per_source(
+                &wanted,
+                |_arm| async move { Ok(Vec::new()) },
+                |graph| async move { graph.approvals(Source::EntraRole).await },
+                |graph| async move { graph.approvals(Source::Group).await },
+            )
+            .await;
+        let mut listing = merge(results);
+        listing.items.sort_by_key(|r| r.created);
+        listing
+    }
+
+    /// Approves or denies a request from [`Session::approvals`], with the approver's reason.
+    pub async fn decide(&self, request: &RequestRecord, approve: bool, reason: &str) -> Result<()> {
+        if reason.trim().is_empty() {
+            return Err(Error::Invalid(
+                "a reason is required to approve or deny a request".into(),
+            ));
+        }
+        match request.source {
+            Source::EntraRole | Source::Group => {
+                self.graph()?.decide(request, approve, reason.trim()).await
+            }
+            Source::AzureResource => Err(Error::Invalid(
+                "approving Azure resource role requests is not supported yet; use the Azure portal"
+                    .into(),
+            )),
+        }
+    }
+
     /// Cancels a pending request.
     pub async fn cancel(&self, request: &RequestRecord) -> Result<()> {
         if !request.status.is_pending() {

@@ -30,12 +30,14 @@ impl Clock for SimClock {
     }
 }
 
-fn quick() -> WatchOptions {
+fn quick(approvals: bool) -> WatchOptions {
     WatchOptions {
         idle_poll: Duration::from_millis(150),
         active_poll: Duration::from_millis(100),
         busy_poll: Duration::from_millis(50),
         max_sleep: Duration::from_millis(50),
+        approvals_poll: Duration::from_millis(100),
+        approvals,
         ..WatchOptions::default()
     }
 }
@@ -46,6 +48,7 @@ struct Watch {
     store_dir: tempfile::TempDir,
     watcher: Option<Watcher>,
     events: mpsc::Receiver<WatchEvent>,
+    approvals: bool,
 }
 
 async fn session(f: &Fixture, store: Store) -> Arc<Session> {
@@ -66,19 +69,24 @@ async fn session(f: &Fixture, store: Store) -> Arc<Session> {
 
 impl Watch {
     async fn start() -> Watch {
+        Watch::start_with(false).await
+    }
+
+    async fn start_with(approvals: bool) -> Watch {
         let f = fixture().await;
         let store_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = Store::open(&store_dir.path().join("elevate.db"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let session = session(&f, store).await;
-        let (watcher, events) = spawn(&f, &session);
+        let (watcher, events) = spawn(&f, &session, approvals);
         let mut w = Watch {
             f,
             session,
             store_dir,
             watcher: Some(watcher),
             events,
+            approvals,
         };
         w.settle().await;
         w
@@ -148,19 +156,23 @@ impl Watch {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         self.session = session(&self.f, store).await;
-        let (watcher, events) = spawn(&self.f, &self.session);
+        let (watcher, events) = spawn(&self.f, &self.session, self.approvals);
         self.watcher = Some(watcher);
         self.events = events;
         self.settle().await;
     }
 }
 
-fn spawn(f: &Fixture, session: &Arc<Session>) -> (Watcher, mpsc::Receiver<WatchEvent>) {
+fn spawn(
+    f: &Fixture,
+    session: &Arc<Session>,
+    approvals: bool,
+) -> (Watcher, mpsc::Receiver<WatchEvent>) {
     let (tx, rx) = mpsc::channel(64);
     let watcher = Watcher::spawn(
         Arc::clone(session),
         Arc::new(SimClock(Arc::clone(&f.sim))),
-        quick(),
+        quick(approvals),
         tx,
     );
     (watcher, rx)
@@ -177,12 +189,14 @@ fn describe(event: &WatchEvent) -> String {
         WatchEvent::Denied { .. } => "denied".into(),
         WatchEvent::Canceled { .. } => "canceled".into(),
         WatchEvent::Failed { .. } => "failed".into(),
+        WatchEvent::ApprovalWaiting { .. } => "approval-waiting".into(),
     };
     let role = match event {
         WatchEvent::Approved { request }
         | WatchEvent::Denied { request }
         | WatchEvent::Canceled { request }
-        | WatchEvent::Failed { request } => request.role.name.clone(),
+        | WatchEvent::Failed { request }
+        | WatchEvent::ApprovalWaiting { request } => request.role.name.clone(),
         other => other
             .grant()
             .map(|g| g.role.name.clone())
@@ -297,5 +311,51 @@ async fn revoked_approved_denied_and_made_elsewhere() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(describe(&w.next().await), "appeared Reader");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn requests_waiting_for_my_approval_are_announced_once_and_decided_from_here() {
+    let mut w = Watch::start_with(true).await;
+    // The demo tenant starts with two of Grace Hopper's requests waiting for Ada.
+    let mut first = vec![describe(&w.next().await), describe(&w.next().await)];
+    first.sort();
+    assert_eq!(
+        first,
+        [
+            "approval-waiting Owner",
+            "approval-waiting User Administrator"
+        ]
+    );
+    w.quiet().await;
+    w.restart().await;
+    w.quiet().await;
+
+    let waiting = w.session.approvals().await;
+    assert!(waiting.failures.is_empty(), "{:?}", waiting.failures);
+    let admin = waiting
+        .items
+        .iter()
+        .find(|r| r.role.name == "User Administrator")
+        .unwrap_or_else(|| panic!("{waiting:?}"));
+    assert_eq!(admin.principal_name.as_deref(), Some("Grace Hopper"));
+    assert!(
+        w.session.decide(admin, true, " ").await.is_err(),
+        "a reason is required"
+    );
+    w.session
+        .decide(admin, true, "onboarding is planned")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    match w.session.decide(admin, false, "too late").await {
+        Err(elevate_core::Error::AlreadyDecided) => {}
+        other => panic!("a second decision is refused as already decided: {other:?}"),
+    }
+    // A new request from Grace is announced.
+    w.f.post("approval-requests", json!({})).await;
+    assert_eq!(
+        describe(&w.next().await),
+        "approval-waiting User Administrator"
+    );
     w.quiet().await;
 }

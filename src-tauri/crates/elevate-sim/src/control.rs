@@ -83,6 +83,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/requests/{name}/approve", post(approve))
         .route("/requests/{name}/deny", post(deny))
         .route("/revoke", post(revoke))
+        .route("/approval-requests", post(approval_requests))
         .route("/eligibilities", post(add_eligibility))
         .route("/bulk-eligibilities", post(bulk_eligibilities))
         .route("/policies", post(set_policy))
@@ -326,6 +327,16 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
         })
         .await?;
     ok(json!({ "removed": outcome }))
+}
+
+async fn approval_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
+    let added = shared
+        .mutate(|state| {
+            let added = entra::add_requests_for_approval(state);
+            (added, added > 0)
+        })
+        .await;
+    ok(json!({ "added": added }))
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,8 @@
 //! in force the principal is a member of the group in the directory, so Azure role assignments
 //! held by the group apply to it (the ARM half sees it as `memberType: Group`).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -250,6 +252,9 @@ pub(crate) struct Request {
     pub approval_deadline: Option<DateTime<Utc>>,
     /// Justification given by the approver.
     pub decision_justification: Option<String>,
+    /// Who decided (an approver's object id; none when decided through the control API).
+    #[serde(default)]
+    pub decided_by: Option<String>,
 }
 
 impl Request {
@@ -365,30 +370,44 @@ impl EntraState {
 }
 
 /// Makes the members of every PIM group what its standing members and current `member`
-/// assignments say. Returns whether anything changed.
+/// assignments say. Returns whether anything changed. Runs on every request: linear in the number
+/// of groups and assignments.
 pub(crate) fn sync_memberships(state: &mut SimState) -> bool {
     let now = state.now();
+    let mut active: HashMap<String, Vec<String>> = HashMap::new();
+    for a in &state.entra.assignments {
+        if let Target::Group { group_id, access_id } = &a.target
+            && eq_ci(access_id, "member")
+            && a.is_current(now)
+        {
+            active.entry(group_id.to_ascii_lowercase()).or_default().push(a.principal_id.clone());
+        }
+    }
+    let index: HashMap<String, usize> = state.directory.groups.iter().enumerate().map(|(i, g)| (g.id.to_ascii_lowercase(), i)).collect();
     let mut changed = false;
     for pim in &state.entra.pim_groups {
+        let key = pim.id.to_ascii_lowercase();
+        let Some(group) = index.get(&key).and_then(|i| state.directory.groups.get_mut(*i)) else { continue };
+        let extra = active.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        if pim.standing_members.is_empty() && extra.is_empty() {
+            if !group.members.is_empty() {
+                group.members.clear();
+                changed = true;
+            }
+            continue;
+        }
         let mut members: Vec<String> = pim.standing_members.clone();
-        for a in &state.entra.assignments {
-            if let Target::Group { group_id, access_id } = &a.target
-                && eq_ci(group_id, &pim.id)
-                && eq_ci(access_id, "member")
-                && a.is_current(now)
-                && !members.iter().any(|m| eq_ci(m, &a.principal_id))
-            {
-                members.push(a.principal_id.clone());
+        for principal in extra {
+            if !members.iter().any(|m| eq_ci(m, principal)) {
+                members.push(principal.clone());
             }
         }
         members.sort();
-        if let Some(group) = state.directory.groups.iter_mut().find(|g| eq_ci(&g.id, &pim.id)) {
-            let mut current = group.members.clone();
-            current.sort();
-            if current != members {
-                group.members = members;
-                changed = true;
-            }
+        let mut current = group.members.clone();
+        current.sort();
+        if current != members {
+            group.members = members;
+            changed = true;
         }
     }
     changed
@@ -471,6 +490,59 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
     Ok(decided)
 }
 
+/// A pending `selfActivate` request of `principal` for `target`, as if made at `now`.
+pub(crate) fn pending_request(target: Target, principal: &str, justification: &str, hours: i64, now: DateTime<Utc>) -> Request {
+    let id = new_guid();
+    let target_schedule_id = match &target {
+        Target::Directory { .. } => id.clone(),
+        Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{id}"),
+    };
+    Request {
+        approval_id: Some(id.clone()),
+        target_schedule_id: Some(target_schedule_id),
+        id,
+        target,
+        action: Action::SelfActivate,
+        status: STATUS_PENDING_APPROVAL.to_string(),
+        principal_id: principal.to_string(),
+        requestor_id: principal.to_string(),
+        created: now,
+        completed: None,
+        justification: Some(justification.to_string()),
+        ticket_number: None,
+        ticket_system: None,
+        start: Some(now),
+        expiration_type: Some(ExpirationType::AfterDuration),
+        duration: Some(format!("PT{hours}H")),
+        end: None,
+        grant_seconds: Some(hours * 3600),
+        member_type: "Direct".to_string(),
+        approval_deadline: Some(now + Duration::days(crate::policy::APPROVAL_TIMEOUT_DAYS)),
+        decision_justification: None,
+        decided_by: None,
+    }
+}
+
+/// Grace Hopper's requests that wait for Ada's approval (one Entra role, one group ownership),
+/// unless she already has such requests pending. Returns how many were added.
+pub(crate) fn add_requests_for_approval(state: &mut SimState) -> usize {
+    let now = state.now();
+    let grace = demo::SECOND_USER_OID;
+    let wanted = [
+        (directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), "Onboard the new support engineers", 2),
+        (group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), "Review the security group's members", 1),
+    ];
+    let mut added = 0;
+    for (target, justification, hours) in wanted {
+        let exists = state.entra.requests.iter().any(|r| r.is_pending() && r.target.same(&target) && eq_ci(&r.principal_id, grace));
+        if !exists {
+            state.entra.requests.push(pending_request(target, grace, justification, hours, now));
+            added += 1;
+        }
+    }
+    added
+}
+
 fn role(id: &str, name: &str, description: &str) -> DirectoryRole {
     DirectoryRole { id: id.to_string(), display_name: name.to_string(), description: description.to_string() }
 }
@@ -548,7 +620,10 @@ pub(crate) fn seed(state: &mut SimState) {
     let grace = demo::SECOND_USER_OID;
     let approval = |maximum: &str, rules: &[&str]| EndUserRules {
         approval_required: true,
-        approvers: vec![Approver { id: grace.to_string(), description: demo::SECOND_USER_NAME.to_string(), user_type: "User".to_string() }],
+        approvers: vec![
+            Approver { id: grace.to_string(), description: demo::SECOND_USER_NAME.to_string(), user_type: "User".to_string() },
+            Approver { id: ada.clone(), description: demo::DEMO_USER_NAME.to_string(), user_type: "User".to_string() },
+        ],
         ..EndUserRules::simple(maximum, rules)
     };
     let entra = &mut state.entra;
@@ -576,6 +651,8 @@ pub(crate) fn seed(state: &mut SimState) {
         eligibility("prod-operators-member", group(demo::PIM_GROUP_PROD_OPERATORS, "member"), &ada, start, end),
         eligibility("security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), &ada, start, end),
         eligibility("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), &ada, start, None),
+        eligibility("grace-user-administrator", directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), grace, start, end),
+        eligibility("grace-security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), grace, start, end),
     ];
     let standing = now - Duration::days(90);
     entra.assignments = vec![Schedule {
@@ -611,6 +688,7 @@ pub(crate) fn seed(state: &mut SimState) {
         policy("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), EndUserRules::simple("PT8H", &[])),
     ];
     entra.seeded = true;
+    add_requests_for_approval(state);
     for (id, name) in [
         (demo::PIM_GROUP_PROD_OPERATORS, demo::PIM_GROUP_PROD_OPERATORS_NAME),
         (demo::PIM_GROUP_SECURITY_ADMINS, demo::PIM_GROUP_SECURITY_ADMINS_NAME),

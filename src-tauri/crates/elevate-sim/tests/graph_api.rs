@@ -257,7 +257,8 @@ async fn policies_are_enforced_and_approvals_decided_through_the_control_api() {
     let approver_view = h.send(Method::GET, &format!("{DIR}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')"), Some(&grace), None).await;
     assert_eq!(approver_view.json["value"].as_array().map(Vec::len), Some(1), "{}", approver_view.text);
     let ada_view = gget(&h, &format!("{DIR}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')")).await;
-    assert_eq!(ada_view.json["value"].as_array().map(Vec::len), Some(0));
+    let principals: Vec<&str> = ada_view.json["value"].as_array().unwrap().iter().filter_map(|r| r["principalId"].as_str()).collect();
+    assert_eq!(principals, [demo::SECOND_USER_OID], "Ada approves Grace's request, never her own");
 
     let decided = h.control(Method::POST, &format!("requests/{id}/approve"), json!({"justification": "fine"})).await;
     assert_eq!(decided["status"], "Provisioned");
@@ -326,4 +327,52 @@ async fn an_administrator_revoke_ends_entra_and_group_grants() {
     assert_eq!(roles, [demo::ENTRA_DIRECTORY_READERS]);
     let again = h.send(Method::POST, "/_sim/revoke", None, Some(&json!({"directory_role_id": demo::ENTRA_GLOBAL_READER}))).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_approver_decides_through_the_approval_stage_and_the_first_decision_wins() {
+    let h = Harness::start().await;
+    let grace = h.token_with(TokenRequest {
+        oid: Some(demo::SECOND_USER_OID.into()),
+        audience: "https://graph.microsoft.com".into(),
+        ..TokenRequest::default()
+    });
+    let waiting = gget(&h, &format!("{GROUPS}/assignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=status%20eq%20'PendingApproval'&$expand=principal")).await;
+    let request = waiting.json["value"].as_array().and_then(|v| v.first()).cloned().unwrap_or_else(|| panic!("{}", waiting.text));
+    assert_eq!(request["principal"]["displayName"], demo::SECOND_USER_NAME);
+    let approval = request["approvalId"].as_str().unwrap().to_string();
+
+    let url = format!("{GROUPS}/assignmentApprovals/{approval}");
+    let read = gget(&h, &url).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let stage = &read.json["stages"][0];
+    assert_eq!((stage["assignedToMe"].as_bool(), stage["status"].as_str()), (Some(true), Some("InProgress")));
+    let stage_url = format!("{url}/stages/{}", stage["id"].as_str().unwrap());
+
+    let no_reason = h.send(Method::PATCH, &stage_url, Some(&graph_token(&h, &[])), Some(&json!({"reviewResult": "Approve"}))).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let by_requester = h.send(Method::PATCH, &stage_url, Some(&grace), Some(&json!({"reviewResult": "Approve", "justification": "me"}))).await;
+    assert_eq!(by_requester.status, StatusCode::FORBIDDEN, "no self-approval");
+    let deny = h.send(Method::PATCH, &stage_url, Some(&graph_token(&h, &[])), Some(&json!({"reviewResult": "Deny", "justification": "not this week"}))).await;
+    assert_eq!(deny.status, StatusCode::NO_CONTENT, "{}", deny.text);
+    let late = h.send(Method::PATCH, &stage_url, Some(&graph_token(&h, &[])), Some(&json!({"reviewResult": "Approve", "justification": "changed my mind"}))).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+
+    let after = gget(&h, &url).await;
+    assert_eq!(after.json["stages"][0]["reviewResult"], "Deny");
+    assert_eq!(after.json["stages"][0]["justification"], "not this week");
+    assert_eq!(after.json["stages"][0]["reviewedBy"]["user"]["id"], demo::DEMO_USER_OID);
+    let graces = h.send(Method::GET, &format!("{GROUPS}/assignmentScheduleRequests/{}", request["id"].as_str().unwrap()), Some(&grace), None).await;
+    assert_eq!(graces.json["status"], "Denied");
+
+    // Entra roles: beta `roleAssignmentApprovals` with `steps`; approval grants the role to Grace.
+    let waiting = gget(&h, &format!("{DIR}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')")).await;
+    let approval = waiting.json["value"][0]["approvalId"].as_str().unwrap().to_string();
+    let url = format!("/beta/roleManagement/directory/roleAssignmentApprovals/{approval}");
+    let read = gget(&h, &url).await;
+    let step = read.json["steps"][0]["id"].as_str().unwrap_or_else(|| panic!("{}", read.text)).to_string();
+    let ok = h.send(Method::PATCH, &format!("{url}/steps/{step}"), Some(&graph_token(&h, &[])), Some(&json!({"reviewResult": "Approve", "justification": "planned"}))).await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.text);
+    let active = h.send(Method::GET, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}"), Some(&grace), None).await;
+    assert!(active.text.contains(demo::ENTRA_USER_ADMINISTRATOR), "{}", active.text);
 }

@@ -10,6 +10,7 @@ use crate::wire::{Named, ScheduleInfo, TicketInfo};
 pub struct Expanded {
     pub scope: Option<Named>,
     pub roledefinition: Option<Named>,
+    pub principal: Option<Named>,
 }
 
 /// A roleEligibilityScheduleInstance or roleAssignmentScheduleInstance.
@@ -44,6 +45,7 @@ pub struct Request {
 #[derive(Debug, Deserialize)]
 pub struct RequestProperties {
     pub scope: Option<String>,
+    pub principalid: Option<String>,
     pub roledefinitionid: Option<String>,
     pub requesttype: Option<String>,
     pub status: Option<String>,

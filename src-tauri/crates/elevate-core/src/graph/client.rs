@@ -28,6 +28,7 @@ use crate::wire::{format_time, lowercase_keys};
 const DIRECTORY: &str = "/roleManagement/directory";
 const GROUPS: &str = "/identityGovernance/privilegedAccess/group";
 const MINE: &str = "filterByCurrentUser(on='principal')";
+const APPROVER: &str = "filterByCurrentUser(on='approver')";
 const NEXT: &str = "@odata.nextLink";
 
 /// A client of Graph's PIM endpoints for one signed-in user.
@@ -125,6 +126,103 @@ impl GraphClient {
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
             .await;
         Ok(out)
+    }
+
+    /// Requests of `source` that wait for the signed-in user's decision as an approver, with the
+    /// requester's name.
+    pub async fn approvals(&self, source: Source) -> Result<Vec<RequestRecord>> {
+        let path = match source {
+            Source::EntraRole => format!("{DIRECTORY_REQUESTS}/{APPROVER}"),
+            Source::Group => format!("{GROUP_REQUESTS}/{APPROVER}"),
+            Source::AzureResource => return Err(not_graph(source)),
+        };
+        let url = self.url(
+            &path,
+            &[
+                ("$filter", "status eq 'PendingApproval'"),
+                ("$expand", "principal"),
+            ],
+        )?;
+        let mut out = collect_converted(
+            url,
+            &self.base,
+            NEXT,
+            |url| async move { self.call(Method::Get, &url, None, None).await },
+            "request",
+            convert::request,
+        )
+        .await?;
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
+            .await;
+        Ok(out)
+    }
+
+    /// Approves or denies `request` (one that [`GraphClient::approvals`] listed) with `justification`:
+    /// reads its approval, finds the stage assigned to the user that is in progress, and reviews it.
+    /// A request someone else decided meanwhile is [`Error::AlreadyDecided`].
+    pub async fn decide(
+        &self,
+        request: &RequestRecord,
+        approve: bool,
+        justification: &str,
+    ) -> Result<()> {
+        let approval = request.approval_id.as_deref().ok_or_else(|| {
+            Error::Invalid(format!(
+                "the request {} has no approval",
+                sanitize(&request.name)
+            ))
+        })?;
+        if approval.contains('/') || approval.contains('?') {
+            return Err(Error::Invalid("the approval id is not a plain id".into()));
+        }
+        // Entra role approvals are only in Graph's beta; PIM for Groups approvals are in v1.0.
+        let (version, path, member) = match request.source {
+            Source::EntraRole => (
+                "beta",
+                format!("/roleManagement/directory/roleAssignmentApprovals/{approval}"),
+                "steps",
+            ),
+            Source::Group => (
+                "v1.0",
+                format!("{GROUPS}/assignmentApprovals/{approval}"),
+                "stages",
+            ),
+            Source::AzureResource => return Err(not_graph(request.source)),
+        };
+        let url = self.url_in(version, &path, &[])?;
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let value = lowercase_keys(read_json(&response, &self.host())?);
+        let stages = value[member].as_array().cloned().unwrap_or_default();
+        let mine = stages.iter().find(|s| {
+            s["assignedtome"].as_bool() == Some(true)
+                && s["status"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("InProgress"))
+        });
+        let Some(stage) = mine.and_then(|s| s["id"].as_str()) else {
+            let decided = stages.iter().any(|s| {
+                s["status"]
+                    .as_str()
+                    .is_some_and(|t| !t.eq_ignore_ascii_case("InProgress"))
+            });
+            return Err(if decided {
+                Error::AlreadyDecided
+            } else {
+                Error::Invalid("no approval stage is waiting for you on this request".into())
+            });
+        };
+        if stage.contains('/') || stage.contains('?') {
+            return Err(Error::Invalid(
+                "the approval stage id is not a plain id".into(),
+            ));
+        }
+        let url = self.url_in(version, &format!("{path}/{member}/{stage}"), &[])?;
+        let body = json!({ "reviewResult": if approve { "Approve" } else { "Deny" }, "justification": justification });
+        match self.call(Method::Patch, &url, Some(&body), None).await {
+            Ok(_) => Ok(()),
+            Err(Error::Azure(e)) if e.status == 409 => Err(Error::AlreadyDecided),
+            Err(e) => Err(e),
+        }
     }
 
     /// One request, by the `id` Elevate gave it (its path under `/v1.0`).
@@ -325,11 +423,17 @@ impl GraphClient {
 
     /// `{base}/v1.0{path}?{query}`. Paths are Elevate's own constants or ids Graph returned (GUIDs).
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url> {
+        self.url_in("v1.0", path, query)
+    }
+
+    /// `{base}/{version}{path}?{query}`.
+    fn url_in(&self, version: &str, path: &str, query: &[(&str, &str)]) -> Result<Url> {
         let root = self.base.as_str().trim_end_matches('/');
-        let mut url = Url::parse(&format!("{root}/v1.0/{}", path.trim_start_matches('/')))
-            .map_err(|_| {
-                Error::Invalid(format!("cannot build a Graph URL for {}", sanitize(path)))
-            })?;
+        let mut url = Url::parse(&format!(
+            "{root}/{version}/{}",
+            path.trim_start_matches('/')
+        ))
+        .map_err(|_| Error::Invalid(format!("cannot build a Graph URL for {}", sanitize(path))))?;
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {

@@ -254,6 +254,11 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
         duration,
         start,
         approval_id: r.approvalid.filter(|a| !a.is_empty()),
+        principal_id: r.principalid,
+        principal_name: r
+            .principal
+            .and_then(|p| p.displayname)
+            .map(|n| sanitize(&n)),
     })
 }
 

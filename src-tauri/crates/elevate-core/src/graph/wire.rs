@@ -53,4 +53,6 @@ pub struct Request {
     pub groupid: Option<String>,
     pub scheduleinfo: Option<ScheduleInfo>,
     pub ticketinfo: Option<TicketInfo>,
+    pub principalid: Option<String>,
+    pub principal: Option<Named>,
 }

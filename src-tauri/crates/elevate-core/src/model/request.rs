@@ -203,6 +203,12 @@ pub struct RequestRecord {
     pub start: Option<DateTime<Utc>>,
     /// Azure's approval id while an approver must act.
     pub approval_id: Option<String>,
+    /// Whom the request is for (the requester, for a self-activation).
+    #[serde(default)]
+    pub principal_id: Option<String>,
+    /// That principal's display name, when Azure gave it.
+    #[serde(default)]
+    pub principal_name: Option<String>,
 }
 
 #[cfg(test)]

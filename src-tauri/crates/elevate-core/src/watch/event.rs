@@ -59,6 +59,11 @@ pub enum WatchEvent {
         /// The request as it is now.
         request: RequestRecord,
     },
+    /// Someone's request waits for this user's approval.
+    ApprovalWaiting {
+        /// The request.
+        request: RequestRecord,
+    },
 }
 
 fn stamp(t: Option<DateTime<Utc>>) -> String {
@@ -102,6 +107,7 @@ impl WatchEvent {
             | WatchEvent::Denied { request }
             | WatchEvent::Canceled { request }
             | WatchEvent::Failed { request } => format!("decided:{}", request.id),
+            WatchEvent::ApprovalWaiting { request } => format!("approval:{}", request.id),
         }
     }
 
@@ -125,6 +131,11 @@ impl WatchEvent {
             WatchEvent::Denied { request } => format!("{} denied", request.role.name),
             WatchEvent::Canceled { request } => format!("{} request canceled", request.role.name),
             WatchEvent::Failed { request } => format!("{} request failed", request.role.name),
+            WatchEvent::ApprovalWaiting { request } => format!(
+                "{} asks for {}",
+                request.principal_name.as_deref().unwrap_or("Someone"),
+                request.role.name
+            ),
         }
     }
 
@@ -167,6 +178,18 @@ impl WatchEvent {
             WatchEvent::Failed { request } => format!(
                 "at {}: Azure reported {}.",
                 request.scope.name, request.azure_status
+            ),
+            WatchEvent::ApprovalWaiting { request } => format!(
+                "at {}{}: {}",
+                request.scope.name,
+                request
+                    .duration
+                    .map(|d| format!(" for {d}"))
+                    .unwrap_or_default(),
+                request
+                    .justification
+                    .as_deref()
+                    .unwrap_or("no justification given")
             ),
         }
     }

@@ -13,7 +13,10 @@
 //! idle every `idle_poll` (default 5 min: 12 polls an hour, 72 calls with three sources); with
 //! grants that end or requests pending, every `active_poll` (60 s); for `busy_for` (2 min) after
 //! [`Watcher::poke`] (an action was taken), every `busy_poll` (10 s). Failures back off by doubling
-//! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`.
+//! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`. With `approvals` on,
+//! each poll also lists the requests waiting for this user's approval (two more calls), and once
+//! the user has been seen to be an approver, polls come at least every `approvals_poll` (60 s), so
+//! a new request is noticed within a minute.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -53,6 +56,11 @@ pub struct WatchOptions {
     /// An activation, deactivation or cancel recorded on this machine this recently (wall time) is
     /// this machine's own doing.
     pub own_action_window: Duration,
+    /// Also look for requests that wait for this user's approval (Entra roles and groups).
+    pub approvals: bool,
+    /// Longest poll interval once this user has been seen to be an approver, so that a new request
+    /// is noticed within it.
+    pub approvals_poll: Duration,
 }
 
 impl Default for WatchOptions {
@@ -66,6 +74,8 @@ impl Default for WatchOptions {
             max_sleep: Duration::from_secs(30),
             max_backoff: Duration::from_secs(10 * 60),
             own_action_window: Duration::from_secs(30 * 60),
+            approvals: true,
+            approvals_poll: Duration::from_secs(60),
         }
     }
 }
@@ -112,6 +122,7 @@ impl Watcher {
             shown: HashSet::new(),
             failures: 0,
             busy_until: None,
+            approver: false,
         };
         let task = tokio::spawn({
             let cancel = cancel.clone();
@@ -179,6 +190,9 @@ struct Engine {
     shown: HashSet<String>,
     failures: u32,
     busy_until: Option<Instant>,
+    /// Whether any request ever waited for this user's approval (then approvals are looked for at
+    /// least every `approvals_poll`).
+    approver: bool,
 }
 
 impl Engine {
@@ -240,7 +254,12 @@ impl Engine {
                 .grants
                 .values()
                 .any(|g| g.assignment_type == AssignmentType::Activated && g.end.is_some());
-        if watching { o.active_poll } else { o.idle_poll }
+        let interval = if watching { o.active_poll } else { o.idle_poll };
+        if self.approver && o.approvals {
+            interval.min(o.approvals_poll)
+        } else {
+            interval
+        }
     }
 
     /// Wall time until the next warning or end that has not been shown.
@@ -279,8 +298,18 @@ impl Engine {
     /// Lists grants and requests and turns the differences into events. `false` when nothing
     /// could be listed.
     async fn poll(&mut self) -> bool {
-        let (active, requests) =
-            futures::join!(self.session.active(&[]), self.session.requests(&[]));
+        let approvals = async {
+            if self.options.approvals {
+                Some(self.session.approvals().await)
+            } else {
+                None
+            }
+        };
+        let (active, requests, approvals) = futures::join!(
+            self.session.active(&[]),
+            self.session.requests(&[]),
+            approvals
+        );
         let failed: HashSet<Source> = active
             .failures
             .iter()
@@ -382,6 +411,18 @@ impl Engine {
                 .map(|r| (r.id.clone(), r)),
         );
         self.seen_sources.extend(listed);
+        if let Some(approvals) = approvals {
+            if !approvals.items.is_empty() {
+                self.approver = true;
+            }
+            events.extend(
+                approvals
+                    .items
+                    .into_iter()
+                    .filter(|r| is_pending(r.status))
+                    .map(|request| WatchEvent::ApprovalWaiting { request }),
+            );
+        }
         // Approvals first, then what they made effective.
         events
             .sort_by_key(|e| !matches!(e, WatchEvent::Approved { .. } | WatchEvent::Denied { .. }));

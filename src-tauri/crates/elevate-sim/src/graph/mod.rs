@@ -6,6 +6,7 @@
 //! values in responses (`afterDuration`, `selfActivate`), `@odata.context`, `@odata.nextLink`,
 //! 201 bodies for new requests and 204 for `cancel`.
 
+mod approvals;
 mod objects;
 mod odata;
 mod policies;
@@ -233,6 +234,8 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::Group(id) if get => objects::group(ctx, &id),
         Route::Me if get => objects::me(ctx),
         Route::PolicyAssignments if get => policies::list_assignments(ctx),
+        Route::Approval(family, id) if get => approvals::get(ctx, family, &id),
+        Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => approvals::decide(ctx, family, &id, &stage).await,
         _ => method_not_allowed(),
     }
 }

@@ -276,6 +276,7 @@ fn new_request(body: &Body, caller: &Caller, now: DateTime<Utc>, start: Option<D
         member_type: "Direct".to_string(),
         approval_deadline: None,
         decision_justification: None,
+        decided_by: None,
     }
 }
 
@@ -503,7 +504,11 @@ fn build_mine(ctx: &GraphCtx<'_>, family: Family, on: &str) -> Result<Reply, Rep
         .iter()
         .filter(|r| {
             family_of(&r.target) == family
-                && if approver { r.is_pending() && is_approver(&state, r, caller) } else { eq_ci(&r.principal_id, caller) }
+                && if approver {
+                    r.is_pending() && !eq_ci(&r.principal_id, caller) && is_approver(&state, r, caller)
+                } else {
+                    eq_ci(&r.principal_id, caller)
+                }
                 && filter.accepts("status", &r.status)
                 && filter.accepts("action", r.action.as_str())
                 && filter.accepts("principalId", &r.principal_id)

@@ -41,6 +41,10 @@ pub(crate) enum Route {
     Me,
     /// `/policies/roleManagementPolicyAssignments`.
     PolicyAssignments,
+    /// `…/group/assignmentApprovals/{id}` or `…/directory/roleAssignmentApprovals/{id}`.
+    Approval(Family, String),
+    /// `…/{id}/stages/{stageId}` (groups) or `…/{id}/steps/{stepId}` (Entra roles).
+    ApprovalStage(Family, String, String),
 }
 
 fn unknown_segment(segment: &str) -> Reply {
@@ -110,6 +114,14 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         ["identitygovernance", "privilegedaccess", "group", "eligibilityscheduleinstances", ..] => instances(Family::Groups, true, &rest[4..])?,
         ["identitygovernance", "privilegedaccess", "group", "assignmentscheduleinstances", ..] => instances(Family::Groups, false, &rest[4..])?,
         ["identitygovernance", "privilegedaccess", "group", "assignmentschedulerequests", ..] => requests(Family::Groups, &rest[4..])?,
+        ["rolemanagement", "directory", "roleassignmentapprovals", _] => Route::Approval(Family::Directory, rest[3].clone()),
+        ["rolemanagement", "directory", "roleassignmentapprovals", _, "steps" | "stages", _] => {
+            Route::ApprovalStage(Family::Directory, rest[3].clone(), rest[5].clone())
+        }
+        ["identitygovernance", "privilegedaccess", "group", "assignmentapprovals", _] => Route::Approval(Family::Groups, rest[4].clone()),
+        ["identitygovernance", "privilegedaccess", "group", "assignmentapprovals", _, "stages" | "steps", _] => {
+            Route::ApprovalStage(Family::Groups, rest[4].clone(), rest[6].clone())
+        }
         ["directory", "administrativeunits", _] => Route::AdministrativeUnit(rest[2].clone()),
         ["groups", _] => Route::Group(rest[1].clone()),
         ["me"] => Route::Me,
