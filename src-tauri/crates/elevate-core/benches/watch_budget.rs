@@ -75,6 +75,7 @@ fn scaled(options: WatchOptions) -> WatchOptions {
         busy_for: s(options.busy_for),
         max_sleep: s(options.max_sleep),
         max_backoff: s(options.max_backoff),
+        approvals_poll: s(options.approvals_poll),
         ..options
     }
 }
@@ -102,7 +103,7 @@ async fn log_len(sim: &Simulator) -> usize {
 }
 
 /// Runs the watcher for one (scaled) hour; returns (calls, polls, wake-ups).
-async fn one_hour(grants: usize) -> (usize, u64, u64) {
+async fn one_hour(grants: usize, approvals: bool) -> (usize, u64, u64) {
     let sim = Arc::new(
         Simulator::start(SimConfig::default())
             .await
@@ -160,7 +161,10 @@ async fn one_hour(grants: usize) -> (usize, u64, u64) {
     let watcher = Watcher::spawn(
         Arc::clone(&session),
         Arc::new(SimClock(Arc::clone(&sim))),
-        scaled(WatchOptions::default()),
+        scaled(WatchOptions {
+            approvals,
+            ..WatchOptions::default()
+        }),
         tx,
     );
     tokio::time::sleep(Duration::from_secs_f64(3600.0 / SPEED)).await;
@@ -179,15 +183,16 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let mut lines = vec![
-        "The watcher over one hour with nothing happening (default `WatchOptions`, run at ×60: the simulator's clock and every interval scaled), all three sources configured. Calls are HTTP requests the simulator received.".to_owned(),
+        "The watcher over one hour with nothing happening (default `WatchOptions`, run at ×60: the simulator's clock and every interval scaled), all three sources configured. Each poll lists active grants and own requests (two calls per source); with approvals on it also lists the requests waiting for the user's approval (two more), and because the demo user is an approver with requests waiting, polls then come at least every minute so that a new request is noticed within one. Calls are HTTP requests the simulator received.".to_owned(),
         String::new(),
-        "| activated grants | API calls per hour | polls per hour | wake-ups per minute |".to_owned(),
-        "|---:|---:|---:|---:|".to_owned(),
+        "| approvals | activated grants | API calls per hour | polls per hour | wake-ups per minute |".to_owned(),
+        "|---|---:|---:|---:|---:|".to_owned(),
     ];
-    for grants in [0, 5] {
-        let (calls, polls, wakeups) = runtime.block_on(one_hour(grants));
+    for (approvals, grants) in [(false, 0), (false, 5), (true, 0), (true, 5)] {
+        let (calls, polls, wakeups) = runtime.block_on(one_hour(grants, approvals));
         lines.push(format!(
-            "| {grants} | {calls} | {polls} | {:.1} |",
+            "| {} | {grants} | {calls} | {polls} | {:.1} |",
+            if approvals { "on" } else { "off" },
             wakeups as f64 / 60.0
         ));
     }
