@@ -609,7 +609,11 @@ fn approvals_are_listed_approved_and_denied_with_a_reason() {
     let home = Home::new();
     let waiting = home.run(&["--demo", "--json", "approvals"]).ok().json();
     let items = waiting.as_array().cloned().unwrap_or_default();
-    assert_eq!(items.len(), 2, "{waiting:#}");
+    assert_eq!(items.len(), 3, "{waiting:#}");
+    assert!(
+        items.iter().any(|r| r["source"] == "azure-resource"),
+        "{waiting:#}"
+    );
     assert!(
         items.iter().all(|r| r["principal_name"] == "Grace Hopper"),
         "{waiting:#}"
@@ -652,6 +656,18 @@ fn approvals_are_listed_approved_and_denied_with_a_reason() {
         .ok()
         .json();
     assert_eq!(denied[0]["outcome"], "denied", "{denied:#}");
+    let azure = home
+        .run(&[
+            "--demo",
+            "--json",
+            "approve",
+            "Owner@Contoso Production",
+            "--reason",
+            "hotfix",
+        ])
+        .ok()
+        .json();
+    assert_eq!(azure[0]["outcome"], "approved", "{azure:#}");
     let table = home.run(&["--demo", "approvals"]).ok();
     assert!(
         table.stdout.contains("Nothing waits for your approval"),

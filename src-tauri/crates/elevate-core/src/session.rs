@@ -606,14 +606,12 @@ impl Session {
         }
     }
 
-    /// Requests from others that wait for this user's decision, from Entra roles and PIM for Groups
-    /// (Azure resource role approvals are not read yet), oldest first.
+    /// Requests from others that wait for this user's decision, from all three sources, oldest first.
     pub async fn approvals(&self) -> Listing<RequestRecord> {
-        let wanted = [Source::EntraRole, Source::Group];
         let results = self
             .per_source(
-                &wanted,
-                |_arm| async move { Ok(Vec::new()) },
+                &[],
+                |arm| async move { arm.approvals().await },
                 |graph| async move { graph.approvals(Source::EntraRole).await },
                 |graph| async move { graph.approvals(Source::Group).await },
             )
@@ -634,10 +632,7 @@ impl Session {
             Source::EntraRole | Source::Group => {
                 self.graph()?.decide(request, approve, reason.trim()).await
             }
-            Source::AzureResource => Err(Error::Invalid(
-                "approving Azure resource role requests is not supported yet; use the Azure portal"
-                    .into(),
-            )),
+            Source::AzureResource => self.arm()?.decide(request, approve, reason.trim()).await,
         }
     }
 

@@ -317,12 +317,18 @@ async fn revoked_approved_denied_and_made_elsewhere() {
 #[tokio::test]
 async fn requests_waiting_for_my_approval_are_announced_once_and_decided_from_here() {
     let mut w = Watch::start_with(true).await;
-    // The demo tenant starts with two of Grace Hopper's requests waiting for Ada.
-    let mut first = vec![describe(&w.next().await), describe(&w.next().await)];
+    // The demo tenant starts with three of Grace Hopper's requests waiting for Ada: Owner at Contoso
+    // Production (Azure), owner of PIM-Security-Admins (group), User Administrator (Entra).
+    let mut first = vec![
+        describe(&w.next().await),
+        describe(&w.next().await),
+        describe(&w.next().await),
+    ];
     first.sort();
     assert_eq!(
         first,
         [
+            "approval-waiting Owner",
             "approval-waiting Owner",
             "approval-waiting User Administrator"
         ]
@@ -351,11 +357,37 @@ async fn requests_waiting_for_my_approval_are_announced_once_and_decided_from_he
         Err(elevate_core::Error::AlreadyDecided) => {}
         other => panic!("a second decision is refused as already decided: {other:?}"),
     }
-    // A new request from Grace is announced.
-    w.f.post("approval-requests", json!({})).await;
+    // The Azure resource role request, through roleAssignmentApprovals.
+    let azure = waiting
+        .items
+        .iter()
+        .find(|r| r.source == elevate_core::model::Source::AzureResource)
+        .unwrap_or_else(|| panic!("{waiting:?}"));
     assert_eq!(
-        describe(&w.next().await),
-        "approval-waiting User Administrator"
+        (azure.role.name.as_str(), azure.scope.name.as_str()),
+        ("Owner", "Contoso Production")
+    );
+    assert_eq!(azure.principal_name.as_deref(), Some("Grace Hopper"));
+    w.session
+        .decide(azure, false, "use the incident process")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        w.session.decide(azure, true, "changed my mind").await,
+        Err(elevate_core::Error::AlreadyDecided)
+    ));
+
+    // Grace asks again (Entra role and Azure role; the group request is still pending): both are
+    // announced, once.
+    w.f.post("approval-requests", json!({})).await;
+    let mut again = vec![describe(&w.next().await), describe(&w.next().await)];
+    again.sort();
+    assert_eq!(
+        again,
+        [
+            "approval-waiting Owner",
+            "approval-waiting User Administrator"
+        ]
     );
     w.quiet().await;
 }

@@ -270,6 +270,15 @@ pub(crate) struct ScheduleRequest {
     pub member_type: String,
     /// When a pending approval times out.
     pub approval_deadline: Option<DateTime<Utc>>,
+    /// The approver who decided (none when decided through the control API).
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// When the approver decided.
+    #[serde(default)]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's justification.
+    #[serde(default)]
+    pub decision_justification: Option<String>,
 }
 
 impl ScheduleRequest {

@@ -364,6 +364,7 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", end),
         elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
         elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
+        elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
     ];
     let standing_start = now - Duration::days(90);
     let assignments = vec![ActiveAssignment {
@@ -383,11 +384,14 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
     }];
     let owner_rules = EndUserRules {
         approval_required: true,
-        approvers: vec![Approver {
-            id: demo::SECOND_USER_OID.to_string(),
-            description: demo::SECOND_USER_NAME.to_string(),
-            user_type: "User".to_string(),
-        }],
+        approvers: vec![
+            Approver {
+                id: demo::SECOND_USER_OID.to_string(),
+                description: demo::SECOND_USER_NAME.to_string(),
+                user_type: "User".to_string(),
+            },
+            Approver { id: ada.to_string(), description: demo::DEMO_USER_NAME.to_string(), user_type: "User".to_string() },
+        ],
         ..EndUserRules::simple("PT2H", &[RULE_MFA, RULE_JUSTIFICATION, RULE_TICKETING])
     };
     let kvso_rules = EndUserRules {

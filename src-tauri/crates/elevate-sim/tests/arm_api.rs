@@ -130,10 +130,11 @@ async fn provider_level_as_target_lists_demo_eligibilities_with_expanded_propert
     assert!(assigned[0]["properties"]["endDateTime"].is_null());
     assert_eq!(assigned[0]["type"], "Microsoft.Authorization/roleAssignmentScheduleInstances");
 
-    // Grace is eligible for nothing.
+    // Grace is eligible only for Owner at Contoso Production.
     let grace = h.token_with(TokenRequest { oid: Some(demo::SECOND_USER_OID.into()), ..TokenRequest::default() });
     let reply = h.send(Method::GET, &list_path("", ELIGIBLE, "asTarget()"), Some(&grace), None).await;
-    assert_eq!(reply.json["value"].as_array().unwrap().len(), 0);
+    let graces: Vec<String> = reply.json["value"].as_array().unwrap().iter().map(role_guid_of).collect();
+    assert_eq!(graces, [demo::ROLE_OWNER.to_string()]);
 }
 
 #[tokio::test]
@@ -152,8 +153,9 @@ async fn scoped_listing_covers_above_and_below_and_at_scope_only_above() {
     expected.sort();
     assert_eq!(roles, expected);
 
+    // Everyone's: Ada's four and Grace's Owner at Contoso Production.
     let at_scope = h.collect(&list_path(demo::SCOPE_RG_WEB_PROD, ELIGIBLE, "atScope()")).await;
-    assert_eq!(at_scope.len(), 4, "{at_scope:?}");
+    assert_eq!(at_scope.len(), 5, "{at_scope:?}");
     assert!(at_scope.iter().all(|i| role_guid_of(i) != demo::ROLE_KEY_VAULT_SECRETS_OFFICER));
 
     let assigned_to = h.collect(&list_path("", ELIGIBLE, &format!("assignedTo('{}')", demo::DEMO_USER_OID))).await;
@@ -277,8 +279,9 @@ async fn approval_pending_then_approved_through_the_control_api() {
     assert_eq!(to_approve.json["value"][0]["name"], name.as_str());
     let mine = h.collect(&list_path("", "roleAssignmentScheduleRequests", "asRequestor()")).await;
     assert_eq!(mine.len(), 1);
-    let none_for_ada = h.collect(&list_path("", "roleAssignmentScheduleRequests", "asApprover()")).await;
-    assert!(none_for_ada.is_empty());
+    // Ada approves Grace's waiting request, never her own.
+    let for_ada = h.collect(&list_path("", "roleAssignmentScheduleRequests", "asApprover()")).await;
+    assert!(!for_ada.is_empty() && for_ada.iter().all(|r| r["properties"]["principalId"] == demo::SECOND_USER_OID), "{for_ada:?}");
     let grace_reads = h.send(Method::GET, &request_path(demo::SCOPE_PRODUCTION, &name), Some(&grace), None).await;
     assert_eq!(grace_reads.status, StatusCode::OK);
 
@@ -841,4 +844,46 @@ async fn any_well_formed_token_is_accepted_when_configured() {
     let no_oid = format!("{header}.{}.c2ln", b64(&json!({ "aud": "https://management.azure.com" })));
     let refused = h.send(Method::GET, &list_path("", ELIGIBLE, "asTarget()"), Some(&no_oid), None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_approver_reviews_through_role_assignment_approvals_as_the_spec_describes() {
+    let h = Harness::start().await;
+    let spec = elevate_spec::ArmSpec::load().expect("spec loads");
+    const APPROVALS: &str = "/providers/Microsoft.Authorization/roleAssignmentApprovals";
+    const V: &str = "api-version=2021-01-01-preview";
+    let list = h.get(&format!("{APPROVALS}?{V}&$filter=asApprover()")).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert_eq!(spec.validate_response("RoleAssignmentApproval_List", 200, &list.json), Ok(()));
+    let approval = list.json["value"][0].clone();
+    let id = approval["name"].as_str().unwrap().to_string();
+    let stage = &approval["properties"]["stages"][0];
+    assert_eq!((stage["properties"]["assignedToMe"].as_bool(), stage["properties"]["status"].as_str()), (Some(true), Some("InProgress")));
+    let stage_url = format!("{}?{V}", stage["id"].as_str().unwrap());
+
+    let one = h.get(&format!("{APPROVALS}/{id}?{V}")).await;
+    assert_eq!(spec.validate_response("RoleAssignmentApproval_GetById", 200, &one.json), Ok(()));
+    let wrong_version = h.get(&format!("{APPROVALS}/{id}?api-version=2020-10-01")).await;
+    assert_eq!(wrong_version.code(), "InvalidApiVersionParameter");
+
+    let grace = h.token_with(TokenRequest { oid: Some(demo::SECOND_USER_OID.into()), ..TokenRequest::default() });
+    let body = json!({"properties": {"reviewResult": "Approve", "justification": "hotfix is urgent"}});
+    assert!(spec.validate_request_body("RoleAssignmentApprovalStep_Patch", &body).is_ok());
+    let own = h.send(Method::PATCH, &stage_url, Some(&grace), Some(&body)).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "no self-approval: {}", own.text);
+    let no_reason = h.send(Method::PATCH, &stage_url, Some(&h.token), Some(&json!({"properties": {"reviewResult": "Approve"}}))).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let approved = h.send(Method::PATCH, &stage_url, Some(&h.token), Some(&body)).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
+    assert_eq!(spec.validate_response("RoleAssignmentApprovalStep_Patch", 200, &approved.json), Ok(()));
+    assert_eq!(approved.json["properties"]["reviewResult"], "Approve");
+    assert_eq!(approved.json["properties"]["reviewedBy"]["principalId"], demo::DEMO_USER_OID);
+    let late = h.send(Method::PATCH, &stage_url, Some(&h.token), Some(&json!({"properties": {"reviewResult": "Deny", "justification": "no"}}))).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "the first decision wins");
+
+    // Grace's Owner role is active now.
+    let graces = h.send(Method::GET, &list_path("", ACTIVE, "asTarget()"), Some(&grace), None).await;
+    assert!(graces.json["value"].as_array().unwrap().iter().any(|a| role_guid_of(a) == demo::ROLE_OWNER), "{}", graces.text);
+    let empty = h.get(&format!("{APPROVALS}?{V}&$filter=asApprover()")).await;
+    assert_eq!(empty.json["value"].as_array().map(Vec::len), Some(0));
 }

@@ -24,6 +24,8 @@ use crate::wire::{eq_ci, format_time, lowercase_keys};
 
 /// The api-version of ARM's PIM resources.
 pub const API_VERSION: &str = "2020-10-01";
+/// The api-version of `roleAssignmentApprovals` (Microsoft publishes it only as a preview).
+pub const APPROVALS_API_VERSION: &str = "2021-01-01-preview";
 const ROLE_DEFINITIONS_API_VERSION: &str = "2022-04-01";
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
 const MANAGEMENT_GROUPS_API_VERSION: &str = "2021-04-01";
@@ -101,6 +103,93 @@ impl ArmClient {
             .await;
         out.sort_by_key(|r| std::cmp::Reverse(r.created));
         Ok(out)
+    }
+
+    /// Requests that wait for the signed-in user's decision as an approver, with the requester's name.
+    pub async fn approvals(&self) -> Result<Vec<RequestRecord>> {
+        let url = self.url(
+            "/",
+            "roleAssignmentScheduleRequests",
+            &[("$filter", "asApprover()")],
+        )?;
+        let mut out = self
+            .list(url, "request", |v| convert::request(parse_item(v)?))
+            .await?;
+        out.retain(|r| r.status == crate::model::RequestStatus::PendingApproval);
+        self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
+            .await;
+        out.sort_by_key(|r| r.created);
+        Ok(out)
+    }
+
+    /// Approves or denies `request` through `roleAssignmentApprovals` (api-version
+    /// 2021-01-01-preview, the only one Microsoft publishes): reads the approval, finds the stage
+    /// assigned to the user that is in progress, and reviews it. A request someone else decided
+    /// meanwhile is [`Error::AlreadyDecided`].
+    pub async fn decide(
+        &self,
+        request: &RequestRecord,
+        approve: bool,
+        justification: &str,
+    ) -> Result<()> {
+        let approval = request.approval_id.as_deref().ok_or_else(|| {
+            Error::Invalid(format!(
+                "the request {} has no approval",
+                sanitize(&request.name)
+            ))
+        })?;
+        let guid = approval
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        if Uuid::parse_str(guid).is_err() {
+            return Err(Error::Invalid(
+                "the approval id is not an Azure approval id".into(),
+            ));
+        }
+        let path = format!("providers/Microsoft.Authorization/roleAssignmentApprovals/{guid}");
+        let mut url = self.base_join(&path)?;
+        url.query_pairs_mut()
+            .append_pair("api-version", APPROVALS_API_VERSION);
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let value = lowercase_keys(read_json::<serde_json::Value>(&response, &self.host())?);
+        let stages = value["properties"]["stages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let in_progress = |s: &serde_json::Value| {
+            s["properties"]["status"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("InProgress"))
+        };
+        let mine = stages
+            .iter()
+            .find(|s| s["properties"]["assignedtome"].as_bool() == Some(true) && in_progress(s));
+        let Some(stage) = mine.and_then(|s| s["name"].as_str()) else {
+            return Err(if stages.iter().any(|s| !in_progress(s)) {
+                Error::AlreadyDecided
+            } else {
+                Error::Invalid("no approval stage is waiting for you on this request".into())
+            });
+        };
+        if Uuid::parse_str(stage).is_err() {
+            return Err(Error::Invalid(
+                "the approval stage id is not an Azure id".into(),
+            ));
+        }
+        let mut url = self.base_join(&format!("{path}/stages/{stage}"))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", APPROVALS_API_VERSION);
+        let body = json!({ "properties": {
+            "reviewResult": if approve { "Approve" } else { "Deny" },
+            "justification": justification,
+        }});
+        match self.call(Method::Patch, &url, Some(&body), None).await {
+            Ok(_) => Ok(()),
+            Err(Error::Azure(e)) if e.status == 409 => Err(Error::AlreadyDecided),
+            Err(e) => Err(e),
+        }
     }
 
     /// One request, by its full id.

@@ -2,6 +2,7 @@
 //! faults, authenticates, checks the api-version, routes to the resource handlers, adds ARM's
 //! response headers and records the request in the log.
 
+mod approvals;
 pub(crate) mod auth;
 mod body;
 mod directory;
@@ -177,6 +178,19 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
             "The api-version query parameter (?api-version=) is required for all requests.",
         );
     };
+    if let Some(approval_path) = approvals::parse(path) {
+        if !approvals::APPROVAL_VERSIONS.iter().any(|v| eq_ci(v, &api_version)) {
+            return bad_request(
+                "InvalidApiVersionParameter",
+                &format!(
+                    "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
+                    approvals::APPROVAL_VERSIONS.join(",")
+                ),
+            );
+        }
+        let ctx = ArmCtx { shared, caller, path, query: &query, api_version: &api_version, body };
+        return approvals::handle(&ctx, method, approval_path).await;
+    }
     let target = match routes::parse(path) {
         Ok(target) => target,
         Err(PathError::NotFound) => {

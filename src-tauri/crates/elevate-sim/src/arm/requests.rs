@@ -172,6 +172,7 @@ pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
                 && selection.requestor_ok(&r.requestor_id)
                 && selection.approver.as_deref().is_none_or(|approver| {
                     r.is_pending()
+                        && !eq_ci(&r.principal_id, approver)
                         && policy::effective(&state, &r.role_guid, &super::wire::stored_scope(&r.scope))
                             .rules
                             .is_approver(approver, directory)
@@ -407,6 +408,9 @@ fn new_request(env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &Requ
         grant_seconds: grant.duration.map(|d| d.num_seconds()),
         member_type: "Direct".to_string(),
         approval_deadline: None,
+        decided_by: None,
+        decided_at: None,
+        decision_justification: None,
     }
 }
 
