@@ -18,4 +18,6 @@ echo; echo "\$ elevate --demo active"
 elevate active
 echo
 echo "Try: elevate --demo activate Owner@Production --reason 'Hotfix' --ticket ServiceNow:INC0012345"
+echo "     elevate --demo watch --speed 60    (notifications: the 2h grant's warnings within two minutes)"
+echo "     elevate --demo approvals · elevate --demo approve 'User Administrator' --reason 'Planned'"
 echo "     elevate --demo requests · elevate --demo history · elevate --demo reset"

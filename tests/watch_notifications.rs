@@ -185,7 +185,7 @@ async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) ->
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one() {
+async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
     let bus = Bus::start();
     let fake = Fake::default();
     let shown = Arc::clone(&fake.shown);
@@ -205,6 +205,16 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
         "1h",
         "--reason",
         "deploy 4.2",
+    ])
+    .ok();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Global Reader",
+        "--for",
+        "1h",
+        "--reason",
+        "audit",
     ])
     .ok();
     let mut child = home
@@ -282,6 +292,27 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
         "{action}"
     );
 
+    // Click "Deactivate" on the other warning: it ends now, and is not reported as revoked.
+    let reader = wait_for_notification(&shown, "Global Reader ends in 15 min").await;
+    assert_eq!(
+        reader.actions,
+        ["extend", "Extend", "deactivate", "Deactivate"]
+    );
+    let mut action = Value::Null;
+    for _ in 0..40 {
+        Fake::action_invoked(iface.signal_emitter(), reader.id, "deactivate")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Ok(line) = out.recv_timeout(Duration::from_millis(500))
+            && line["event"] == "action"
+        {
+            action = line;
+            break;
+        }
+    }
+    assert_eq!(action["action"], "deactivate", "{action}");
+    assert_eq!(action["result"]["outcome"], "done", "{action}");
+
     // An administrator removes it: said as revoked, with "Activate again".
     post(
         "revoke",
@@ -324,4 +355,8 @@ async fn warnings_and_revokes_arrive_as_notifications_and_extend_works_from_one(
         .filter(|s| s.as_str() == "Contributor ends in 15 min")
         .count();
     assert_eq!(warnings, 1, "{summaries:?}");
+    assert!(
+        !summaries.iter().any(|s| s == "Global Reader was revoked"),
+        "a deactivation made from here is not a revoke: {summaries:?}"
+    );
 }
