@@ -619,6 +619,16 @@ fn approvals_are_listed_approved_and_denied_with_a_reason() {
         "{waiting:#}"
     );
 
+    // A day to decide: twenty hours later, about four are left.
+    home.run(&["--demo", "clock", "--advance", "20h"]).ok();
+    let table = home.run(&["--demo", "approvals"]).ok();
+    assert!(table.stdout.contains("DECIDE WITHIN"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("3h 59m") || table.stdout.contains("4h 00m"),
+        "{}",
+        table.stdout
+    );
+
     let missing_reason = home.run(&["--demo", "approve", "User Administrator"]);
     assert_eq!(missing_reason.code, Some(2), "{}", missing_reason.stderr);
 

@@ -382,6 +382,7 @@ impl Context {
         } else if listing.items.is_empty() && listing.failures.is_empty() {
             println!("Nothing waits for your approval.");
         } else {
+            let now = self.now().await;
             let rows: Vec<Vec<String>> = listing
                 .items
                 .iter()
@@ -395,6 +396,7 @@ impl Context {
                         r.role.name.clone(),
                         r.scope.name.clone(),
                         r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                        decide_within(r.created, now),
                         r.justification.clone().unwrap_or_default(),
                     ]
                 })
@@ -406,6 +408,7 @@ impl Context {
                     "ROLE",
                     "SCOPE",
                     "FOR",
+                    "DECIDE WITHIN",
                     "JUSTIFICATION",
                 ],
                 &rows,
@@ -605,6 +608,20 @@ impl Context {
         } else {
             output::action_lines(results, verb);
         }
+    }
+}
+
+/// Time left to decide a request created at `created`: PIM approvals expire after a day (the
+/// policies' `approvalStageTimeOutInDays`, 1 by default).
+fn decide_within(created: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<Utc>) -> String {
+    let Some(created) = created else {
+        return String::new();
+    };
+    let left = (created + chrono::TimeDelta::days(1) - now).num_minutes();
+    if left <= 0 {
+        "expired".to_owned()
+    } else {
+        format!("{}h {:02}m", left / 60, left % 60)
     }
 }
 
