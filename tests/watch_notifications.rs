@@ -184,6 +184,29 @@ async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) ->
     }
 }
 
+/// Clicks `action` on notification `id` and returns the `action` line `watch` printed for it. The
+/// client subscribes to ActionInvoked after its Notify call returns; a person clicks later than a
+/// test does, so the click is repeated until it lands (only the first one can: the client stops
+/// listening once it has its action).
+async fn click(
+    iface: &zbus::object_server::InterfaceRef<Fake>,
+    id: u32,
+    action: &str,
+    out: &std::sync::mpsc::Receiver<Value>,
+) -> Value {
+    for _ in 0..40 {
+        Fake::action_invoked(iface.signal_emitter(), id, action)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Ok(line) = out.recv_timeout(Duration::from_millis(500))
+            && line["event"] == "action"
+        {
+            return line;
+        }
+    }
+    Value::Null
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
     let bus = Bus::start();
@@ -265,21 +288,7 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
         .interface::<_, Fake>("/org/freedesktop/Notifications")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    // The client subscribes to ActionInvoked after its Notify call returns; a person clicks later
-    // than a test does, so the click is repeated until it lands (only the first one can: the
-    // client stops listening once it has its action).
-    let mut action = Value::Null;
-    for _ in 0..40 {
-        Fake::action_invoked(iface.signal_emitter(), warning.id, "extend")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        if let Ok(line) = out.recv_timeout(Duration::from_millis(500))
-            && line["event"] == "action"
-        {
-            action = line;
-            break;
-        }
-    }
+    let action = click(&iface, warning.id, "extend", &out).await;
     assert_eq!(
         action["action"],
         "extend",
@@ -298,18 +307,7 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
         reader.actions,
         ["extend", "Extend", "deactivate", "Deactivate"]
     );
-    let mut action = Value::Null;
-    for _ in 0..40 {
-        Fake::action_invoked(iface.signal_emitter(), reader.id, "deactivate")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        if let Ok(line) = out.recv_timeout(Duration::from_millis(500))
-            && line["event"] == "action"
-        {
-            action = line;
-            break;
-        }
-    }
+    let action = click(&iface, reader.id, "deactivate", &out).await;
     assert_eq!(action["action"], "deactivate", "{action}");
     assert_eq!(action["result"]["outcome"], "done", "{action}");
 

@@ -429,59 +429,24 @@ impl Context {
         let listing = self.session.approvals().await;
         output::print_failures(&listing.failures);
         let verb = if approve { "approved" } else { "denied" };
-        let mut failed = false;
-        let mut done = Vec::new();
-        for text in wanted {
-            let found = listing
-                .items
-                .iter()
-                .find(|r| {
-                    r.id.eq_ignore_ascii_case(text.trim())
-                        || r.name.eq_ignore_ascii_case(text.trim())
-                })
-                .map(Ok)
-                .unwrap_or_else(|| select_one(&listing.items, text));
-            let outcome = match found {
-                Ok(request) => self
-                    .session
-                    .decide(request, approve, reason)
-                    .await
-                    .map(|()| request),
-                Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!(
-                    "no request waiting for your approval matches '{selector}'; run `elevate approvals`"
-                ))),
-                Err(e) => Err(e),
-            };
-            match outcome {
-                Ok(request) => {
-                    if !self.json {
-                        println!(
-                            "✔ {verb} {} @ {} for {}",
-                            request.role.name,
-                            request.scope.name,
-                            request.principal_name.as_deref().unwrap_or("the requester")
-                        );
-                    }
-                    done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": verb}));
-                }
-                Err(e) => {
-                    failed = true;
-                    if self.json {
-                        done.push(serde_json::json!({"request": text, "outcome": "error", "error": e.report()}));
-                    } else {
-                        eprintln!("error: {e}");
-                    }
-                }
-            }
-        }
-        if self.json {
-            output::print_json(&done);
-        }
-        Ok(if failed {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        })
+        Ok(self
+            .act_on_requests(
+                &listing.items,
+                wanted,
+                "waiting for your approval",
+                "elevate approvals",
+                verb,
+                |r| {
+                    format!(
+                        "✔ {verb} {} @ {} for {}",
+                        r.role.name,
+                        r.scope.name,
+                        r.principal_name.as_deref().unwrap_or("the requester")
+                    )
+                },
+                |r| self.session.decide(r, approve, reason),
+            )
+            .await)
     }
 
     async fn cancel(&self, wanted: &[String]) -> Result<ExitCode, Error> {
@@ -492,32 +457,67 @@ impl Context {
             .into_iter()
             .filter(|r| r.status.is_pending())
             .collect();
+        Ok(self
+            .act_on_requests(
+                &pending,
+                wanted,
+                "pending",
+                "elevate requests",
+                "canceled",
+                |r| {
+                    format!(
+                        "✔ canceled the request for {} @ {} ({})",
+                        r.role.name,
+                        r.scope.name,
+                        r.key_text()
+                    )
+                },
+                |r| self.session.cancel(r),
+            )
+            .await)
+    }
+
+    /// Finds each of `wanted` among `pool` (by request id or name, else `ROLE[@SCOPE]`), runs `act` on
+    /// it and reports each: `line` on success, or with `--json` one object per request with its
+    /// `outcome`. A request that is not found or fails does not stop the others.
+    #[allow(clippy::too_many_arguments)]
+    async fn act_on_requests<'a, Fut>(
+        &self,
+        pool: &'a [elevate_core::model::RequestRecord],
+        wanted: &[String],
+        kind: &str,
+        listing_command: &str,
+        outcome: &str,
+        line: impl Fn(&elevate_core::model::RequestRecord) -> String,
+        act: impl Fn(&'a elevate_core::model::RequestRecord) -> Fut,
+    ) -> ExitCode
+    where
+        Fut: std::future::Future<Output = Result<(), Error>>,
+    {
         let mut failed = false;
         let mut done = Vec::new();
         for text in wanted {
-            let found = pending
+            let found = pool
                 .iter()
-                .find(|r| r.id.eq_ignore_ascii_case(text.trim()))
+                .find(|r| {
+                    r.id.eq_ignore_ascii_case(text.trim())
+                        || r.name.eq_ignore_ascii_case(text.trim())
+                })
                 .map(Ok)
-                .unwrap_or_else(|| select_one(&pending, text));
-            let outcome = match found {
-                Ok(request) => self.session.cancel(request).await.map(|()| request),
+                .unwrap_or_else(|| select_one(pool, text));
+            let result = match found {
+                Ok(request) => act(request).await.map(|()| request),
                 Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!(
-                    "no pending request matches '{selector}'; run `elevate requests`"
+                    "no request {kind} matches '{selector}'; run `{listing_command}`"
                 ))),
                 Err(e) => Err(e),
             };
-            match outcome {
+            match result {
                 Ok(request) => {
                     if !self.json {
-                        println!(
-                            "✔ canceled the request for {} @ {} ({})",
-                            request.role.name,
-                            request.scope.name,
-                            request.key_text()
-                        );
+                        println!("{}", line(request));
                     }
-                    done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": "canceled"}));
+                    done.push(serde_json::json!({"request": request.id, "name": request.name, "role": request.role.name, "scope": request.scope.id, "outcome": outcome}));
                 }
                 Err(e) => {
                     failed = true;
@@ -532,11 +532,11 @@ impl Context {
         if self.json {
             output::print_json(&done);
         }
-        Ok(if failed {
+        if failed {
             ExitCode::FAILURE
         } else {
             ExitCode::SUCCESS
-        })
+        }
     }
 
     async fn history(&self, csv: bool, limit: u32) -> Result<ExitCode, Error> {

@@ -12,20 +12,22 @@
 
 #![allow(unsafe_code)]
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeDelta, Utc};
 use elevate_core::arm::ArmClient;
-use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
+use elevate_core::auth::TokenSource;
 use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
-use elevate_core::secret::Secret;
 use elevate_core::session::{Clients, Session, SessionOptions};
 use elevate_core::store::Store;
-use elevate_sim::{SimConfig, Simulator, TokenRequest};
+use elevate_sim::{SimConfig, Simulator};
+use support::sim_tokens;
 
 thread_local! {
     static TRACK: Cell<bool> = const { Cell::new(false) };
@@ -83,36 +85,6 @@ fn track<T>(f: impl FnOnce() -> T) -> (T, i64, u64) {
     (out, PEAK.with(Cell::get), COUNT.with(Cell::get))
 }
 
-struct SimTokens(Arc<Simulator>);
-impl TokenSource for SimTokens {
-    fn token<'a>(
-        &'a self,
-        audience: Audience,
-        _: Option<&'a serde_json::Value>,
-    ) -> TokenFuture<'a> {
-        Box::pin(async move {
-            let request = TokenRequest {
-                audience: match audience {
-                    Audience::Arm => "https://management.azure.com".to_owned(),
-                    Audience::Graph => "https://graph.microsoft.com".to_owned(),
-                },
-                ..TokenRequest::default()
-            };
-            let token = self
-                .0
-                .issue_token(&request)
-                .map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
-            Ok(AccessToken {
-                token: Secret::new(token),
-                expires_on: Utc::now() + TimeDelta::hours(1),
-            })
-        })
-    }
-    fn describe(&self) -> String {
-        "simulator".into()
-    }
-}
-
 const ELIGIBILITIES: usize = 5_000;
 const ENTRA_ROLES: usize = 1_000;
 const GROUPS: usize = 1_000;
@@ -163,7 +135,7 @@ fn main() {
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
         let base = url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}"));
-        let tokens: Arc<dyn TokenSource> = Arc::new(SimTokens(Arc::clone(&sim)));
+        let tokens: Arc<dyn TokenSource> = sim_tokens(&sim);
         let client = ArmClient::new(
             HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}")),
             base.clone(),

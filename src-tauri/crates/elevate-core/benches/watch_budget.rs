@@ -8,63 +8,25 @@
 //!
 //! Run: `scripts/bench.sh` (or `cargo bench -p elevate-core --bench watch_budget -- --out FILE`).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
 use elevate_core::arm::ArmClient;
-use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
+use elevate_core::auth::TokenSource;
 use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::model::Span;
-use elevate_core::secret::Secret;
 use elevate_core::session::{ActivationWish, Clients, Session, SessionOptions};
 use elevate_core::store::Store;
-use elevate_core::watch::{Clock, WatchOptions, Watcher};
-use elevate_sim::{SimConfig, Simulator, TokenRequest};
+use elevate_core::watch::{WatchOptions, Watcher};
+use elevate_sim::{SimConfig, Simulator};
+use support::{SimClock, sim_tokens};
 use tokio::sync::mpsc;
 
 const SPEED: f64 = 60.0;
-
-struct SimTokens(Arc<Simulator>);
-impl TokenSource for SimTokens {
-    fn token<'a>(
-        &'a self,
-        audience: Audience,
-        _: Option<&'a serde_json::Value>,
-    ) -> TokenFuture<'a> {
-        Box::pin(async move {
-            let request = TokenRequest {
-                audience: match audience {
-                    Audience::Arm => "https://management.azure.com".to_owned(),
-                    Audience::Graph => "https://graph.microsoft.com".to_owned(),
-                },
-                ..TokenRequest::default()
-            };
-            let token = self
-                .0
-                .issue_token(&request)
-                .map_err(|e| elevate_core::Error::Auth(e.to_string()))?;
-            Ok(AccessToken {
-                token: Secret::new(token),
-                expires_on: Utc::now() + TimeDelta::hours(1),
-            })
-        })
-    }
-    fn describe(&self) -> String {
-        "simulator".into()
-    }
-}
-
-struct SimClock(Arc<Simulator>);
-impl Clock for SimClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.now()
-    }
-    fn rate(&self) -> f64 {
-        self.0.clock_scale()
-    }
-}
 
 fn scaled(options: WatchOptions) -> WatchOptions {
     let s = |d: Duration| d.div_f64(SPEED);
@@ -109,7 +71,7 @@ async fn one_hour(grants: usize, approvals: bool) -> (usize, u64, u64) {
             .await
             .unwrap_or_else(|e| panic!("{e}")),
     );
-    let tokens: Arc<dyn TokenSource> = Arc::new(SimTokens(Arc::clone(&sim)));
+    let tokens: Arc<dyn TokenSource> = sim_tokens(&sim);
     let base = url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}"));
     let http = HttpClient::new(RetryPolicy::default()).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

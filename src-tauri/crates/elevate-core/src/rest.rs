@@ -168,3 +168,31 @@ pub fn malformed(host: &str, detail: &str) -> Error {
         detail: detail.to_owned(),
     }
 }
+
+/// Of an approval's stages (member names lower-cased), the id of the one that is in progress and
+/// assigned to the signed-in user. `fields` finds a stage's `assignedToMe` and `status` (ARM nests them
+/// in `properties`), `id` its id. [`Error::AlreadyDecided`] when no stage is waiting but one is finished.
+pub fn stage_to_review<'a>(
+    stages: &'a [serde_json::Value],
+    fields: impl Fn(&'a serde_json::Value) -> &'a serde_json::Value,
+    id: impl Fn(&'a serde_json::Value) -> Option<&'a str>,
+) -> Result<&'a str> {
+    let in_progress = |s: &'a serde_json::Value| {
+        fields(s)["status"]
+            .as_str()
+            .map(|t| t.eq_ignore_ascii_case("InProgress"))
+    };
+    let mine = stages.iter().find(|s| {
+        fields(s)["assignedtome"].as_bool() == Some(true) && in_progress(s) == Some(true)
+    });
+    match mine.and_then(id) {
+        Some(stage) if !stage.contains('/') && !stage.contains('?') => Ok(stage),
+        Some(_) => Err(Error::Invalid(
+            "the approval stage id is not a plain id".into(),
+        )),
+        None if stages.iter().any(|s| in_progress(s) == Some(false)) => Err(Error::AlreadyDecided),
+        None => Err(Error::Invalid(
+            "no approval stage is waiting for you on this request".into(),
+        )),
+    }
+}

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::demo;
 use crate::ids::{eq_ci, new_guid, stable_guid};
 use crate::policy::{Approver, EndUserRules, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
-use crate::state::{ActiveAssignment, ExpirationType, RequestType, RequestedSchedule, ScheduleRequest, SimState};
+use crate::state::{ActiveAssignment, ExpirationType, SimState};
 use crate::tenant::Group;
 
 /// `directoryScopeId` of the whole directory.
@@ -534,48 +534,7 @@ pub(crate) fn add_requests_for_approval(state: &mut SimState) -> usize {
         (group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), "Review the security group's members", 1),
     ];
     let mut added = 0;
-    let owner_pending = state.requests.iter().any(|r| {
-        r.is_pending() && eq_ci(&r.principal_id, grace) && eq_ci(&r.role_guid, demo::ROLE_OWNER) && eq_ci(&r.scope, demo::SCOPE_PRODUCTION)
-    });
-    if !owner_pending {
-        let name = new_guid();
-        let eligibility = state
-            .eligibilities
-            .iter()
-            .find(|e| eq_ci(&e.principal_id, grace) && eq_ci(&e.role_guid, demo::ROLE_OWNER))
-            .map(|e| (e.schedule_id(), e.instance_id()));
-        state.requests.push(ScheduleRequest {
-            scope: demo::SCOPE_PRODUCTION.to_string(),
-            principal_id: grace.to_string(),
-            role_guid: demo::ROLE_OWNER.to_string(),
-            request_type: RequestType::SelfActivate,
-            status: crate::state::STATUS_PENDING_APPROVAL.to_string(),
-            approval_id: Some(format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{}", new_guid())),
-            target_schedule_id: Some(crate::ids::authz_id(demo::SCOPE_PRODUCTION, "roleAssignmentSchedules", &name)),
-            target_instance_id: None,
-            schedule: RequestedSchedule {
-                start: now,
-                expiration_type: Some(ExpirationType::AfterDuration),
-                end: None,
-                duration: Some("PT2H".to_string()),
-            },
-            linked_eligibility_schedule_id: eligibility.as_ref().map(|e| e.0.clone()),
-            linked_eligibility_instance_id: eligibility.map(|e| e.1),
-            justification: Some("Hotfix for the checkout service".to_string()),
-            ticket_number: Some("INC0042".to_string()),
-            ticket_system: Some("ServiceNow".to_string()),
-            condition: None,
-            condition_version: None,
-            created_on: now,
-            requestor_id: grace.to_string(),
-            grant_seconds: Some(2 * 3600),
-            member_type: "Direct".to_string(),
-            approval_deadline: Some(now + Duration::days(crate::policy::APPROVAL_TIMEOUT_DAYS)),
-            decided_by: None,
-            decided_at: None,
-            decision_justification: None,
-            name,
-        });
+    if crate::tenant::add_owner_request_for_approval(state) {
         added += 1;
     }
     for (target, justification, hours) in wanted {

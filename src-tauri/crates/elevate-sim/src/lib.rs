@@ -45,6 +45,7 @@
 #![doc = include_str!("../CONTROL_API.md")]
 
 mod arm;
+mod checks;
 mod clock;
 mod config;
 mod control;
@@ -53,6 +54,7 @@ mod duration;
 mod entra;
 mod error;
 mod faults;
+mod front;
 mod graph;
 mod ids;
 mod log;

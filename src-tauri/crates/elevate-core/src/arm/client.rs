@@ -18,7 +18,9 @@ use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, ScopeKind, Span,
 };
 use crate::policy_rules::policy_from_rules;
-use crate::rest::{Submission, already, collect_converted, collect_pages, read_json};
+use crate::rest::{
+    Submission, already, collect_converted, collect_pages, read_json, stage_to_review,
+};
 use crate::text::sanitize;
 use crate::wire::{eq_ci, format_time, lowercase_keys};
 
@@ -158,21 +160,7 @@ impl ArmClient {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        let in_progress = |s: &serde_json::Value| {
-            s["properties"]["status"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("InProgress"))
-        };
-        let mine = stages
-            .iter()
-            .find(|s| s["properties"]["assignedtome"].as_bool() == Some(true) && in_progress(s));
-        let Some(stage) = mine.and_then(|s| s["name"].as_str()) else {
-            return Err(if stages.iter().any(|s| !in_progress(s)) {
-                Error::AlreadyDecided
-            } else {
-                Error::Invalid("no approval stage is waiting for you on this request".into())
-            });
-        };
+        let stage = stage_to_review(&stages, |s| &s["properties"], |s| s["name"].as_str())?;
         if Uuid::parse_str(stage).is_err() {
             return Err(Error::Invalid(
                 "the approval stage id is not an Azure id".into(),

@@ -21,7 +21,7 @@ use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind,
     ScopeRef, Source, Span,
 };
-use crate::rest::{Submission, already, collect_converted, read_json};
+use crate::rest::{Submission, already, collect_converted, read_json, stage_to_review};
 use crate::text::sanitize;
 use crate::wire::{format_time, lowercase_keys};
 
@@ -136,22 +136,13 @@ impl GraphClient {
             Source::Group => format!("{GROUP_REQUESTS}/{APPROVER}"),
             Source::AzureResource => return Err(not_graph(source)),
         };
-        let url = self.url(
-            &path,
-            &[
-                ("$filter", "status eq 'PendingApproval'"),
-                ("$expand", "principal"),
-            ],
-        )?;
-        let mut out = collect_converted(
-            url,
-            &self.base,
-            NEXT,
-            |url| async move { self.call(Method::Get, &url, None, None).await },
-            "request",
-            convert::request,
-        )
-        .await?;
+        let query = [
+            ("$filter", "status eq 'PendingApproval'"),
+            ("$expand", "principal"),
+        ];
+        let mut out = self
+            .list_query(&path, &query, "request", convert::request)
+            .await?;
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
             .await;
         Ok(out)
@@ -193,29 +184,7 @@ impl GraphClient {
         let response = self.call(Method::Get, &url, None, None).await?;
         let value = lowercase_keys(read_json(&response, &self.host())?);
         let stages = value[member].as_array().cloned().unwrap_or_default();
-        let mine = stages.iter().find(|s| {
-            s["assignedtome"].as_bool() == Some(true)
-                && s["status"]
-                    .as_str()
-                    .is_some_and(|t| t.eq_ignore_ascii_case("InProgress"))
-        });
-        let Some(stage) = mine.and_then(|s| s["id"].as_str()) else {
-            let decided = stages.iter().any(|s| {
-                s["status"]
-                    .as_str()
-                    .is_some_and(|t| !t.eq_ignore_ascii_case("InProgress"))
-            });
-            return Err(if decided {
-                Error::AlreadyDecided
-            } else {
-                Error::Invalid("no approval stage is waiting for you on this request".into())
-            });
-        };
-        if stage.contains('/') || stage.contains('?') {
-            return Err(Error::Invalid(
-                "the approval stage id is not a plain id".into(),
-            ));
-        }
+        let stage = stage_to_review(&stages, |s| s, |s| s["id"].as_str())?;
         let url = self.url_in(version, &format!("{path}/{member}/{stage}"), &[])?;
         let body = json!({ "reviewResult": if approve { "Approve" } else { "Deny" }, "justification": justification });
         match self.call(Method::Patch, &url, Some(&body), None).await {
@@ -249,19 +218,18 @@ impl GraphClient {
             ),
             Source::AzureResource => return Err(not_graph(eligibility.source)),
         };
-        let url = self.url(
-            "/policies/roleManagementPolicyAssignments",
-            &[("$filter", &filter), ("$expand", "policy($expand=rules)")],
-        )?;
-        let assignments = collect_converted(
-            url,
-            &self.base,
-            NEXT,
-            |url| async move { self.call(Method::Get, &url, None, None).await },
-            "policy assignment",
-            |v| Ok::<_, std::convert::Infallible>(convert::policy_from_assignment(v)),
-        )
-        .await?;
+        let query = [
+            ("$filter", filter.as_str()),
+            ("$expand", "policy($expand=rules)"),
+        ];
+        let assignments = self
+            .list_query(
+                "/policies/roleManagementPolicyAssignments",
+                &query,
+                "policy assignment",
+                |v| Ok::<_, std::convert::Infallible>(convert::policy_from_assignment(v)),
+            )
+            .await?;
         Ok(assignments.into_iter().next().unwrap_or_default())
     }
 
@@ -409,7 +377,18 @@ impl GraphClient {
         } else {
             vec![("$expand", expand)]
         };
-        let url = self.url(path, &query)?;
+        self.list_query(path, &query, what, convert).await
+    }
+
+    /// All items of a list with query options, converted page by page.
+    async fn list_query<T, E: std::fmt::Display>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        what: &str,
+        convert: impl Fn(serde_json::Value) -> std::result::Result<T, E>,
+    ) -> Result<Vec<T>> {
+        let url = self.url(path, query)?;
         collect_converted(
             url,
             &self.base,

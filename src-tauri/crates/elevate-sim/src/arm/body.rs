@@ -46,6 +46,17 @@ pub(crate) struct RequestBody {
     pub condition_version: Option<String>,
 }
 
+impl RequestBody {
+    /// What the policy rules look at.
+    pub(crate) fn supplied(&self) -> crate::checks::Supplied<'_> {
+        crate::checks::Supplied {
+            justification: &self.justification,
+            ticket_number: &self.ticket_number,
+            ticket_system: &self.ticket_system,
+        }
+    }
+}
+
 fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
 }

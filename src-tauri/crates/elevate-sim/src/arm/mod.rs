@@ -91,35 +91,13 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .map(str::to_string)
         .unwrap_or_else(new_guid);
 
-    let fault = shared.faults().take_match(method.as_str(), &path);
-    let mut reply = None;
-    if let Some(fault) = fault.as_ref().filter(|f| !f.after_effect) {
-        if fault.kind == FaultKind::Latency {
-            tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
-        } else {
-            reply = Some(fault_reply(fault, &method));
-        }
-    }
-    let mut reply = match reply {
-        Some(reply) => reply,
-        None => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let reply = crate::front::with_faults(&shared, method.as_str(), &path, |fault| fault_reply(fault, &method), || async {
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
             Err(_) => reply::invalid_content("The request body could not be read"),
-        },
-    };
-    if let Some(fault) = fault.as_ref().filter(|f| f.after_effect) {
-        if fault.kind == FaultKind::Latency {
-            tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
-            reply.fault = Some(FaultKind::Latency);
-        } else {
-            let (effect, name) = (reply.effect, reply.request_name.take());
-            reply = fault_reply(fault, &method);
-            reply.effect = effect;
-            reply.request_name = name;
         }
-    } else if let Some(fault) = &fault {
-        reply.fault = Some(fault.kind);
-    }
+    })
+    .await;
     finish(&shared, reply, &method, &path, raw_query, &request_id, &correlation_id)
 }
 

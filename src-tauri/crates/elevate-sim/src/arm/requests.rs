@@ -2,14 +2,10 @@
 //! policy checks PIM applies, plus GET, list, `cancel`, `validate` and approval decisions.
 
 use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::json;
 
 use super::ArmCtx;
-use super::auth::header_safe;
+use crate::checks::{check_acrs, check_rules, policy_failed};
 use super::body::{RequestBody, ScheduleBody, parse_schedule_request};
 use super::paging::list_reply;
 use super::reply::{ArmReply, ArmResult, authorization_failed, bad_request, invalid_content, not_found};
@@ -18,10 +14,10 @@ use super::wire::Render;
 use crate::duration::parse_duration;
 use crate::ids::{authz_id, eq_ci, new_guid, parse_guid, role_guid_from_id};
 use crate::log::Effect;
-use crate::policy::{self, APPROVAL_TIMEOUT_DAYS, EndUserRules, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
+use crate::policy::{self, APPROVAL_TIMEOUT_DAYS};
 use crate::scope::Scope;
 use crate::state::{
-    AcrsChallengeStyle, ActiveAssignment, Eligibility, ExpirationType, RequestType, RequestedSchedule, STATUS_PENDING_APPROVAL,
+    ActiveAssignment, Eligibility, ExpirationType, RequestType, RequestedSchedule, STATUS_PENDING_APPROVAL,
     STATUS_PROVISIONED, ScheduleRequest, SimState,
 };
 use crate::token::Caller;
@@ -30,9 +26,6 @@ const WRITE_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleReques
 const READ_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests/read";
 const CANCEL_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests/cancel/action";
 
-/// Characters left as they are when percent-encoding the claims challenge (as observed:
-/// `%7B%22access_token%22%3A...`).
-const CLAIMS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.').remove(b'~');
 
 const REQUEST_FILTERS: &[&str] = &[
     "astarget",
@@ -278,71 +271,6 @@ fn resolve_schedule(schedule: &ScheduleBody, now: DateTime<Utc>) -> ArmResult<Gr
     Ok(Grant { start, end, duration })
 }
 
-fn blank(text: &Option<String>) -> bool {
-    text.as_deref().is_none_or(|t| t.trim().is_empty())
-}
-
-/// Adds the names of the failed end-user rules to `failed`.
-fn check_rules(rules: &EndUserRules, body: &RequestBody, caller: &Caller, duration: Option<Duration>, failed: &mut Vec<&'static str>) {
-    match duration {
-        None if rules.expiration_required => failed.push("ExpirationRule"),
-        Some(d) if d <= Duration::zero() || rules.max_duration().is_some_and(|max| d > max) => {
-            failed.push("ExpirationRule")
-        }
-        _ => {}
-    }
-    if rules.requires(RULE_JUSTIFICATION) && blank(&body.justification) {
-        failed.push("JustificationRule");
-    }
-    if rules.requires(RULE_TICKETING) && (blank(&body.ticket_number) || blank(&body.ticket_system)) {
-        failed.push("TicketingRule");
-    }
-    if rules.requires(RULE_MFA) && !caller.has_mfa() {
-        failed.push("MfaRule");
-    }
-}
-
-fn policy_failed(failed: &[&str]) -> ArmReply {
-    let list: Vec<String> = failed.iter().map(|f| format!("\"{f}\"")).collect();
-    bad_request(
-        "RoleAssignmentRequestPolicyValidationFailed",
-        &format!("The following policy rules failed: [{}]", list.join(",")),
-    )
-}
-
-/// The claims challenge for a missing authentication context, in the configured style.
-fn check_acrs(state: &SimState, env: &Env<'_>, rules: &EndUserRules) -> ArmResult<()> {
-    let Some(claim) = rules.auth_context.as_deref() else { return Ok(()) };
-    if env.caller.has_acrs(claim) {
-        return Ok(());
-    }
-    let claims = format!(r#"{{"access_token":{{"acrs":{{"essential":true, "value":"{claim}"}}}}}}"#);
-    let fragment = format!("&claims={}", utf8_percent_encode(&claims, CLAIMS_ENCODE));
-    let code = "RoleAssignmentRequestAcrsValidationFailed";
-    Err(match state.settings.acrs_challenge_style {
-        AcrsChallengeStyle::Message => bad_request(code, &fragment),
-        AcrsChallengeStyle::Wrapped => {
-            bad_request("UnknownError", &json!({ "errorCode": code, "message": fragment }).to_string())
-        }
-        AcrsChallengeStyle::WwwAuthenticate => ArmReply::error(
-            StatusCode::UNAUTHORIZED,
-            code,
-            &format!(
-                "The role management policy requires authentication context '{claim}'. Acquire a token that satisfies the claims challenge in the WWW-Authenticate header and send the request again."
-            ),
-        )
-        .with_header(
-            "www-authenticate",
-            format!(
-                "Bearer realm=\"\", authorization_uri=\"{}/{}/oauth2/authorize\", error=\"insufficient_claims\", claims=\"{}\"",
-                env.url,
-                header_safe(&state.directory.tenant_id),
-                STANDARD.encode(claims)
-            ),
-        ),
-    })
-}
-
 /// The caller's current eligibility for `role` at `scope` or above (direct preferred, then the
 /// one `linked` names).
 fn find_eligibility(state: &SimState, caller: &str, role: &str, scope: &Scope, now: DateTime<Utc>, linked: Option<&str>) -> Option<Eligibility> {
@@ -468,11 +396,11 @@ fn activate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role
     if eligibility.is_none() {
         failed.push("EligibilityRule");
     }
-    check_rules(&rules, body, env.caller, grant.duration, &mut failed);
+    check_rules(&rules, &body.supplied(), env.caller, grant.duration, &mut failed);
     let Some(eligibility) = eligibility.filter(|_| failed.is_empty()) else {
         return Err(policy_failed(&failed));
     };
-    check_acrs(state, env, &rules)?;
+    check_acrs(state, env.caller, env.url, &rules)?;
     let mut request = new_request(env, scope, name, role, body, &grant);
     request.member_type = if eq_ci(&eligibility.principal_id, oid) { "Direct" } else { "Group" }.to_string();
     request.linked_eligibility_schedule_id = Some(eligibility.schedule_id());
@@ -559,11 +487,11 @@ fn extend(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: 
     if eligibility.is_none() {
         failed.push("EligibilityRule");
     }
-    check_rules(&rules, body, env.caller, grant.duration, &mut failed);
+    check_rules(&rules, &body.supplied(), env.caller, grant.duration, &mut failed);
     if !failed.is_empty() {
         return Err(policy_failed(&failed));
     }
-    check_acrs(state, env, &rules)?;
+    check_acrs(state, env.caller, env.url, &rules)?;
     let Some(assignment) = state.assignments.get_mut(index) else {
         return Err(bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."));
     };

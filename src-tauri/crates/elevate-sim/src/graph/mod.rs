@@ -110,35 +110,13 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .map(str::to_string)
         .unwrap_or_else(|| request_id.clone());
 
-    let fault = shared.faults().take_match(method.as_str(), &path);
-    let mut reply = None;
-    if let Some(fault) = fault.as_ref().filter(|f| !f.after_effect) {
-        if fault.kind == FaultKind::Latency {
-            tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
-        } else {
-            reply = Some(fault_reply(fault));
-        }
-    }
-    let mut reply = match reply {
-        Some(reply) => reply,
-        None => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let reply = crate::front::with_faults(&shared, method.as_str(), &path, fault_reply, || async {
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
             Err(_) => bad_request("BadRequest", "The request body could not be read."),
-        },
-    };
-    if let Some(fault) = fault.as_ref().filter(|f| f.after_effect) {
-        if fault.kind == FaultKind::Latency {
-            tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
-            reply.fault = Some(FaultKind::Latency);
-        } else {
-            let (effect, name) = (reply.effect, reply.request_name.take());
-            reply = fault_reply(fault);
-            reply.effect = effect;
-            reply.request_name = name;
         }
-    } else if let Some(fault) = &fault {
-        reply.fault = Some(fault.kind);
-    }
+    })
+    .await;
     finish(&shared, reply, &method, &path, raw_query, &request_id, &client_request_id)
 }
 

@@ -7,29 +7,24 @@
 //! granted) or `RoleAssignmentRequestExists` (it is pending), never carried out twice.
 
 use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use super::odata::{Expand, Filter, list_reply, page};
 use super::render::Render;
 use super::routes::Family;
 use super::{GraphCtx, bad_request, denied, error, family_of};
-use crate::arm::auth::header_safe;
 use crate::arm::reply::ArmReply as Reply;
+use crate::checks::{Supplied, check_acrs, check_rules, policy_failed};
 use crate::clock::parse_time;
 use crate::duration::parse_duration;
 use crate::entra::{self, Action, Request, STATUS_GRANTED, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED, Target};
 use crate::ids::{eq_ci, new_guid};
 use crate::log::Effect;
-use crate::policy::{APPROVAL_TIMEOUT_DAYS, EndUserRules, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
-use crate::state::{AcrsChallengeStyle, ExpirationType, SimState};
+use crate::policy::APPROVAL_TIMEOUT_DAYS;
+use crate::state::{ExpirationType, SimState};
 use crate::token::Caller;
 
-/// Characters left as they are when percent-encoding a claims challenge.
-const CLAIMS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.').remove(b'~');
 
 /// A request body, read with member names matched case-insensitively.
 #[derive(Debug, Clone)]
@@ -45,6 +40,12 @@ struct Body {
     duration: Option<String>,
     end: Option<DateTime<Utc>>,
     validation_only: bool,
+}
+
+impl Body {
+    fn supplied(&self) -> Supplied<'_> {
+        Supplied { justification: &self.justification, ticket_number: &self.ticket_number, ticket_system: &self.ticket_system }
+    }
 }
 
 fn lowercase_keys(value: Value) -> Value {
@@ -171,59 +172,6 @@ pub(crate) async fn create(ctx: &GraphCtx<'_>, family: Family) -> Reply {
         .await
 }
 
-fn blank(text: &Option<String>) -> bool {
-    text.as_deref().is_none_or(|t| t.trim().is_empty())
-}
-
-fn policy_failed(failed: &[&str]) -> Reply {
-    let list: Vec<String> = failed.iter().map(|f| format!("\"{f}\"")).collect();
-    bad_request("RoleAssignmentRequestPolicyValidationFailed", &format!("The following policy rules failed: [{}]", list.join(",")))
-}
-
-fn check_rules(rules: &EndUserRules, body: &Body, caller: &Caller, duration: Option<Duration>, failed: &mut Vec<&'static str>) {
-    match duration {
-        None if rules.expiration_required => failed.push("ExpirationRule"),
-        Some(d) if d <= Duration::zero() || rules.max_duration().is_some_and(|max| d > max) => failed.push("ExpirationRule"),
-        _ => {}
-    }
-    if rules.requires(RULE_JUSTIFICATION) && blank(&body.justification) {
-        failed.push("JustificationRule");
-    }
-    if rules.requires(RULE_TICKETING) && (blank(&body.ticket_number) || blank(&body.ticket_system)) {
-        failed.push("TicketingRule");
-    }
-    if rules.requires(RULE_MFA) && !caller.has_mfa() {
-        failed.push("MfaRule");
-    }
-}
-
-fn check_acrs(state: &SimState, caller: &Caller, url: &str, rules: &EndUserRules) -> Result<(), Reply> {
-    let Some(claim) = rules.auth_context.as_deref() else { return Ok(()) };
-    if caller.has_acrs(claim) {
-        return Ok(());
-    }
-    let claims = format!(r#"{{"access_token":{{"acrs":{{"essential":true, "value":"{claim}"}}}}}}"#);
-    let fragment = format!("&claims={}", utf8_percent_encode(&claims, CLAIMS_ENCODE));
-    let code = "RoleAssignmentRequestAcrsValidationFailed";
-    Err(match state.settings.acrs_challenge_style {
-        AcrsChallengeStyle::Message => bad_request(code, &fragment),
-        AcrsChallengeStyle::Wrapped => bad_request("UnknownError", &json!({ "errorCode": code, "message": fragment }).to_string()),
-        AcrsChallengeStyle::WwwAuthenticate => error(
-            StatusCode::UNAUTHORIZED,
-            code,
-            &format!("The role management policy requires authentication context '{claim}'. Acquire a token that satisfies the claims challenge and send the request again."),
-        )
-        .with_header(
-            "www-authenticate",
-            format!(
-                "Bearer realm=\"\", authorization_uri=\"{url}/{}/oauth2/authorize\", error=\"insufficient_claims\", claims=\"{}\"",
-                header_safe(&state.directory.tenant_id),
-                STANDARD.encode(claims)
-            ),
-        ),
-    })
-}
-
 /// Effective start, and the length asked for (none = no end).
 fn schedule(body: &Body, now: DateTime<Utc>) -> (DateTime<Utc>, Option<Duration>) {
     let start = body.start.filter(|s| *s > now).unwrap_or(now);
@@ -330,7 +278,7 @@ fn activate(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Re
     if eligibility.is_none() {
         failed.push("EligibilityRule");
     }
-    check_rules(&rules, body, caller, duration, &mut failed);
+    check_rules(&rules, &body.supplied(), caller, duration, &mut failed);
     let Some(eligibility) = eligibility.filter(|_| failed.is_empty()) else {
         return Err(policy_failed(&failed));
     };
@@ -411,7 +359,7 @@ fn extend(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Resu
     if !eligible {
         failed.push("EligibilityRule");
     }
-    check_rules(&rules, body, caller, duration, &mut failed);
+    check_rules(&rules, &body.supplied(), caller, duration, &mut failed);
     if !failed.is_empty() {
         return Err(policy_failed(&failed));
     }
