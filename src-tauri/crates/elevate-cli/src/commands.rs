@@ -6,111 +6,49 @@ use std::time::Duration;
 
 use chrono::Utc;
 use elevate_core::Error;
-use elevate_core::arm::ArmClient;
-use elevate_core::auth::{AzureCliTokenSource, TokenSource};
-use elevate_core::config::{Config, Endpoints, Paths};
-use elevate_core::graph::GraphClient;
-use elevate_core::http::{HttpClient, RetryPolicy};
 use elevate_core::model::{AssignmentType, Source};
 use elevate_core::selector::{Selectable, select_one};
-use elevate_core::session::{
-    ActionResult, ActivationWish, Clients, Outcome, Session, SessionOptions,
-};
-use elevate_core::store::{HistoryQuery, Store};
+use elevate_core::session::{ActionResult, ActivationWish, Outcome, Session};
+use elevate_core::store::HistoryQuery;
 
 use crate::args::{ActivateArgs, Command};
-use crate::demo::Demo;
 use crate::output::{self, GrantJson, RoleJson};
 use crate::start_time::parse_start;
+use elevate_app::{Demo, Opened};
 
 /// A signed-in session and what it runs on.
 pub struct Context {
     pub(crate) session: Arc<Session>,
-    pub(crate) demo: Option<Demo>,
+    pub(crate) opened: Opened,
     pub(crate) json: bool,
 }
 
 impl Context {
-    /// Opens the store, starts the demo simulator when asked, and signs in.
+    /// Opens the store, starts the demo simulator when asked, and signs in (see `elevate_app::open`).
     pub async fn open(demo: bool, json: bool) -> Result<Context, Error> {
-        let paths = Paths::from_env()?;
-        let config = Config::load(&paths)?;
-        let (endpoints, tokens, demo, db): (Endpoints, Arc<dyn TokenSource>, Option<Demo>, _) =
-            if demo {
-                let sim = Demo::start(&paths.demo_dir()).await?;
-                let url = url::Url::parse(&sim.url())
-                    .map_err(|e| Error::Invalid(format!("the simulator's URL is unusable: {e}")))?;
-                (
-                    Endpoints::all_at(&url),
-                    sim.tokens(),
-                    Some(sim),
-                    paths.demo_dir().join("elevate.db"),
-                )
-            } else {
-                let endpoints = config.endpoints.clone();
-                let tokens = AzureCliTokenSource::new(
-                    endpoints.arm_scope.clone(),
-                    endpoints.graph_scope.clone(),
-                    None,
-                )?;
-                (
-                    endpoints,
-                    Arc::new(tokens) as Arc<dyn TokenSource>,
-                    None,
-                    paths.database(),
-                )
-            };
-        let store = match Store::open(&db).await {
-            Ok(store) => Some(store),
-            Err(e) => {
-                eprintln!("warning: history will not be recorded: {e}");
-                None
-            }
-        };
-        let http = HttpClient::new(RetryPolicy::default())?;
-        let clients = Clients {
-            arm: Some(ArmClient::new(
-                http.clone(),
-                endpoints.arm.clone(),
-                Arc::clone(&tokens),
-            )),
-            graph: Some(GraphClient::new(
-                http,
-                endpoints.graph.clone(),
-                Arc::clone(&tokens),
-            )),
-        };
-        let options = SessionOptions {
-            default_duration: config.default_duration,
-            ..SessionOptions::default()
-        };
-        let session = match Session::connect(clients, tokens, store, options).await {
-            Ok(session) => session,
-            Err(e) => {
-                if let Some(demo) = demo {
-                    demo.stop().await;
-                }
-                return Err(e);
-            }
-        };
+        let opened = elevate_app::open(demo).await?;
+        for warning in &opened.warnings {
+            eprintln!("warning: {warning}");
+        }
         Ok(Context {
-            session: Arc::new(session),
-            demo,
+            session: Arc::clone(&opened.session),
+            opened,
             json,
         })
     }
 
+    /// The embedded simulator in demo mode.
+    pub(crate) fn demo(&self) -> Option<&Demo> {
+        self.opened.demo.as_ref()
+    }
+
     /// Stops the demo simulator (saving its state) and closes the store.
     pub async fn close(self) {
-        let Context { session, demo, .. } = self;
-        if let Some(store) = session.store() {
-            store.clone().close().await;
-        }
-        // The session holds the demo sign-in, which holds the simulator: let go of it first.
+        let Context {
+            session, opened, ..
+        } = self;
         drop(session);
-        if let Some(demo) = demo {
-            demo.stop().await;
-        }
+        opened.close().await;
     }
 
     /// Runs one command.
@@ -173,7 +111,7 @@ impl Context {
     /// The time grants are measured against: the simulator's clock in demo mode (it can be moved or
     /// scaled), the wall clock otherwise.
     async fn now(&self) -> chrono::DateTime<Utc> {
-        if let Some(demo) = &self.demo
+        if let Some(demo) = self.demo()
             && let Ok(info) = demo.control("info", None).await
             && let Some(now) = info["now"]
                 .as_str()
@@ -568,7 +506,7 @@ impl Context {
         advance: Option<elevate_core::model::Span>,
         scale: Option<f64>,
     ) -> Result<ExitCode, Error> {
-        let Some(demo) = &self.demo else {
+        let Some(demo) = self.demo() else {
             return Err(Error::Invalid(
                 "`clock` only applies to the demo tenant: run `elevate --demo clock`".into(),
             ));

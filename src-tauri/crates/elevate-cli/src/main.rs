@@ -2,7 +2,6 @@
 
 mod args;
 mod commands;
-mod demo;
 mod output;
 mod sim;
 mod start_time;

@@ -174,18 +174,17 @@ pub async fn run(
 ) -> Result<ExitCode, Error> {
     if let Some(factor) = speed {
         let demo = ctx
-            .demo
-            .as_ref()
+            .demo()
             .ok_or_else(|| Error::Invalid("--speed works only with --demo".into()))?;
         demo.control("clock", Some(json!({ "scale": factor })))
             .await?;
     }
-    let clock: Arc<dyn Clock> = match &ctx.demo {
+    let clock: Arc<dyn Clock> = match ctx.demo() {
         Some(demo) => demo.clock(),
         None => Arc::new(SystemClock),
     };
     let mut options = WatchOptions::default();
-    if ctx.demo.is_some() {
+    if ctx.demo().is_some() {
         // The demo clock can be moved or sped up at any moment: look at it every second, and poll
         // the embedded simulator often (it is in this process; the calls cost nothing).
         options.max_sleep = Duration::from_secs(1);
@@ -205,7 +204,7 @@ pub async fn run(
     let watcher = Watcher::spawn(Arc::clone(&ctx.session), clock, options, events_tx);
     if ctx.json {
         let mut started = json!({"event": "watching", "account": ctx.session.account().name});
-        if let Some(demo) = &ctx.demo {
+        if let Some(demo) = ctx.demo() {
             started["simulator"] = json!(demo.url());
         }
         output::print_json_line(&started);
@@ -259,7 +258,7 @@ pub async fn run(
     notices.abort_all();
     watcher.shutdown().await;
     if speed.is_some()
-        && let Some(demo) = &ctx.demo
+        && let Some(demo) = ctx.demo()
         && let Err(e) = demo.control("clock", Some(json!({ "scale": 1.0 }))).await
     {
         eprintln!("warning: the demo clock still runs fast: {e}");

@@ -1,0 +1,12 @@
+//! What the `elevate` CLI and the tray app share above elevate-core: reading the settings, opening the
+//! store, choosing the sign-in and putting them together into a [`Session`]; and demo mode, which embeds
+//! the simulator ([`Demo`]). Neither front end wires a session by itself, so what one does the other
+//! sees (one data folder, one store).
+
+mod demo;
+mod open;
+
+pub use demo::Demo;
+pub use open::{Opened, open};
+
+pub use elevate_core::session::Session;
