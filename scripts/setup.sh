@@ -12,10 +12,23 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
 # A private D-Bus session for the desktop-notification tests.
 command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus)
+# sign-in tests: gnome-keyring (a real Secret Service, started by the tests on a private bus),
+# secret-tool (to look into it), node + npm (the test OIDC provider in tests/op).
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || need_apt+=(libsecret-tools)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+# sign-in tests: the test OIDC provider's packages, exactly as pinned in tests/op/package-lock.json.
+op_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/op"
+if [ ! -d "$op_dir/node_modules/oidc-provider" ]; then
+  echo "setup: npm ci in tests/op (oidc-provider for the sign-in tests)"
+  (cd "$op_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -83,6 +83,7 @@ impl Home {
             .env_remove("ELEVATE_ARM_URL")
             .env_remove("ELEVATE_GRAPH_URL")
             .env_remove("ELEVATE_AUTHORITY_URL")
+            .env_remove("ELEVATE_CLIENT_ID")
             .env_remove("ELEVATE_LOG");
         cmd
     }
@@ -107,3 +108,5 @@ impl Default for Home {
         Self::new()
     }
 }
+
+pub mod op;

@@ -1,14 +1,13 @@
-//! Demo mode: the simulator runs inside this process, with its state in the data folder, and signs the
-//! demo user in. Everything else (clients, engine, store) is the same code as against Azure.
+//! Demo mode: the simulator runs inside this process, with its state in the data folder; the demo user
+//! signs in at its identity endpoints through Elevate's own sign-in (see `sign_in::demo`). Everything
+//! else (clients, engine, store) is the same code as against Azure.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use elevate_core::Error;
-use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
-use elevate_core::secret::Secret;
-use elevate_sim::{SimConfig, Simulator, TokenRequest};
+use elevate_sim::{SimConfig, Simulator};
 
 /// The embedded simulator.
 pub struct Demo {
@@ -44,13 +43,6 @@ impl Demo {
         Arc::new(DemoClock(Arc::clone(&self.sim)))
     }
 
-    /// A token source that signs the demo user in.
-    pub fn tokens(&self) -> Arc<dyn TokenSource> {
-        Arc::new(DemoSignIn {
-            sim: Arc::clone(&self.sim),
-        })
-    }
-
     /// Calls the simulator's control API (`/_sim/…`, see elevate-sim's CONTROL_API.md).
     pub async fn control(
         &self,
@@ -82,48 +74,6 @@ impl Demo {
                 "the demo simulator is still in use; its state was saved after the last change"
             ),
         }
-    }
-}
-
-/// The demo user's sign-in: tokens minted by the simulator, with the authentication context a claims
-/// challenge asks for (as a real interactive sign-in with step-up would give).
-struct DemoSignIn {
-    sim: Arc<Simulator>,
-}
-
-impl TokenSource for DemoSignIn {
-    fn token<'a>(
-        &'a self,
-        audience: Audience,
-        claims: Option<&'a serde_json::Value>,
-    ) -> TokenFuture<'a> {
-        Box::pin(async move {
-            let acrs = claims
-                .map(elevate_core::error::acrs_of_claims)
-                .unwrap_or_default();
-            let request = TokenRequest {
-                audience: match audience {
-                    Audience::Arm => "https://management.azure.com".to_owned(),
-                    Audience::Graph => "https://graph.microsoft.com".to_owned(),
-                },
-                acrs,
-                ..TokenRequest::default()
-            };
-            let lifetime = request.lifetime_secs;
-            let token = self
-                .sim
-                .issue_token(&request)
-                .map_err(|e| Error::Auth(format!("demo sign-in failed: {e}")))?;
-            Ok(AccessToken {
-                token: Secret::new(token),
-                expires_on: Utc::now()
-                    + TimeDelta::seconds(i64::try_from(lifetime).unwrap_or(3600)),
-            })
-        })
-    }
-
-    fn describe(&self) -> String {
-        "demo user (simulator)".to_owned()
     }
 }
 

@@ -5,8 +5,9 @@
 
 mod demo;
 mod open;
+pub mod sign_in;
 
 pub use demo::Demo;
-pub use open::{Opened, open};
+pub use open::{Opened, open, open_with};
 
 pub use elevate_core::session::Session;

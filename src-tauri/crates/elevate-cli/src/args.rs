@@ -51,6 +51,22 @@ pub enum Command {
         #[command(flatten)]
         filter: SourceFilter,
     },
+    /// Sign in: Elevate's own sign-in in the browser (or --device-code), or --az-cli to use the Azure CLI's.
+    Login {
+        /// Sign in with a code typed in a browser elsewhere (when no browser can open here).
+        #[arg(long, conflicts_with = "az_cli")]
+        device_code: bool,
+        /// Sign in through this tenant (id or domain) instead of any work or school account's own.
+        #[arg(long, value_name = "TENANT")]
+        tenant: Option<String>,
+        /// Use the Azure CLI's sign-in (`az login`) instead of Elevate's own.
+        #[arg(long)]
+        az_cli: bool,
+    },
+    /// Sign out: delete Elevate's saved sign-in (the sealed token file and its key in the OS credential store).
+    Logout,
+    /// Who is signed in: account, tenant and token expiry (never a token).
+    Whoami,
     /// Activate one or more roles (ROLE[@SCOPE], matched case-insensitively, or a role id).
     Activate(ActivateArgs),
     /// Deactivate one or more active roles.

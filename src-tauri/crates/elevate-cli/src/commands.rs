@@ -75,7 +75,12 @@ impl Context {
                 warn,
                 speed,
             } => crate::watch::run(self, !no_notify, &warn, speed).await,
-            Command::Sim(_) | Command::Reset | Command::Completions { .. } => Err(Error::Invalid(
+            Command::Sim(_)
+            | Command::Reset
+            | Command::Completions { .. }
+            | Command::Login { .. }
+            | Command::Logout
+            | Command::Whoami => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),
         }

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod login;
 mod output;
 mod sim;
 mod start_time;
@@ -63,6 +64,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Sim(args) => sim::run(args, cli.json).await,
         Command::Reset => reset(cli.demo, cli.json),
+        Command::Login {
+            device_code,
+            tenant,
+            az_cli,
+        } => login::login(cli.demo, cli.json, device_code, tenant, az_cli).await,
+        Command::Logout => login::logout(cli.demo, cli.json).await,
+        Command::Whoami => login::whoami(cli.demo, cli.json).await,
         command => {
             let context = commands::Context::open(cli.demo, cli.json).await?;
             let result = context.run(command).await;

@@ -140,7 +140,35 @@ pub struct ConfigFile {
     /// Activation defaults.
     #[serde(default)]
     pub activation: ActivationDefaults,
+    /// Elevate's own sign-in.
+    #[serde(default)]
+    pub sign_in: SignInFile,
 }
+
+/// The `[sign_in]` table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInFile {
+    /// The public client's application id; default [`DEFAULT_CLIENT_ID`].
+    pub client_id: Option<String>,
+}
+
+/// Elevate's own multi-tenant public client (a "Mobile and desktop applications" registration with
+/// the loopback redirect URI `http://127.0.0.1/`, any port, and public client flows allowed). It asks
+/// for the delegated permissions ARM `user_impersonation` and Microsoft Graph `RoleEligibilitySchedule.Read.Directory`,
+/// `RoleAssignmentSchedule.ReadWrite.Directory`, `RoleManagementPolicy.Read.Directory`,
+/// `PrivilegedEligibilitySchedule.Read.AzureADGroup`, `PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup`,
+/// `RoleManagementPolicy.Read.AzureADGroup`, plus `openid profile offline_access`; an admin consents
+/// to them once per tenant. The value is a placeholder until the project registers the application:
+/// until then, set `ELEVATE_CLIENT_ID` (or `[sign_in] client_id`) to a registration of your own or to
+/// [`AZURE_CLI_CLIENT_ID`].
+pub const DEFAULT_CLIENT_ID: &str = "e1e7a7e0-5a1e-4c1d-9e1e-7a7e00000001";
+
+/// The Azure CLI's well-known public client id. It needs no registration and ARM is pre-authorized
+/// for it, but Elevate then signs in as a Microsoft application: sign-in logs name the Azure CLI,
+/// Conditional Access cannot tell Elevate apart, its Graph pre-consent may lack the PIM permissions
+/// (Entra roles and groups are then reported as failed), and Microsoft may change it at any time.
+pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
 /// Endpoint overrides in the config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +182,8 @@ pub struct EndpointOverrides {
     pub authority: Option<String>,
     /// OAuth scope for ARM tokens.
     pub arm_scope: Option<String>,
+    /// OAuth scope for Graph tokens.
+    pub graph_scope: Option<String>,
 }
 
 /// Defaults for activation requests.
@@ -220,6 +250,8 @@ pub struct Config {
     pub endpoints: Endpoints,
     /// Default activation duration.
     pub default_duration: Span,
+    /// The public client id Elevate signs in as.
+    pub client_id: String,
 }
 
 /// The environment variables that override endpoints.
@@ -228,6 +260,8 @@ pub const ENV_ARM_URL: &str = "ELEVATE_ARM_URL";
 pub const ENV_GRAPH_URL: &str = "ELEVATE_GRAPH_URL";
 /// See [`ENV_ARM_URL`].
 pub const ENV_AUTHORITY_URL: &str = "ELEVATE_AUTHORITY_URL";
+/// The environment variable that overrides the client id.
+pub const ENV_CLIENT_ID: &str = "ELEVATE_CLIENT_ID";
 
 impl Config {
     /// Reads `paths`' config file (absent = defaults) and applies the environment.
@@ -265,6 +299,24 @@ impl Config {
         if let Some(scope) = &file.endpoints.arm_scope {
             endpoints.arm_scope = scope.clone();
         }
+        if let Some(scope) = &file.endpoints.graph_scope {
+            endpoints.graph_scope = scope.clone();
+        }
+        let client_id = pick(ENV_CLIENT_ID, &file.sign_in.client_id)
+            .map(|id| id.trim().to_owned())
+            .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned());
+        let id_ok = !client_id.is_empty()
+            && client_id.len() <= 100
+            && client_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !id_ok {
+            return Err(ConfigError::Endpoint {
+                name: "client id".into(),
+                value: client_id,
+                detail: "use the application (client) id of a public client, e.g. a GUID".into(),
+            });
+        }
         let default_duration = file
             .activation
             .default_duration
@@ -273,6 +325,7 @@ impl Config {
             file,
             endpoints,
             default_duration,
+            client_id,
         })
     }
 }
@@ -397,5 +450,27 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
         assert!(Config::resolve(ConfigFile::default(), no_env).is_ok());
+    }
+
+    #[test]
+    fn client_id_from_env_or_file_or_default() {
+        let default = Config::resolve(ConfigFile::default(), no_env).map(|c| c.client_id);
+        assert_eq!(default.ok().as_deref(), Some(DEFAULT_CLIENT_ID));
+        let file: ConfigFile = toml::from_str(&format!(
+            "[sign_in]\nclient_id = \"{AZURE_CLI_CLIENT_ID}\"\n[endpoints]\ngraph_scope = \"https://graph.microsoft.com/.default\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::resolve(file.clone(), no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.client_id, AZURE_CLI_CLIENT_ID);
+        let env = |name: &str| (name == ENV_CLIENT_ID).then(|| "elevate-test".to_owned());
+        assert_eq!(
+            Config::resolve(file, env)
+                .map(|c| c.client_id)
+                .ok()
+                .as_deref(),
+            Some("elevate-test")
+        );
+        let bad = |name: &str| (name == ENV_CLIENT_ID).then(|| "a/b?c".to_owned());
+        assert!(Config::resolve(ConfigFile::default(), bad).is_err());
     }
 }

@@ -146,6 +146,10 @@ pub enum Error {
     #[error("{0}")]
     Auth(String),
 
+    /// Elevate's own sign-in failed or is needed.
+    #[error(transparent)]
+    SignIn(#[from] crate::auth::SignInError),
+
     /// The configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -193,6 +197,8 @@ impl Error {
             Error::Unavailable { .. } => "unavailable",
             Error::MalformedResponse { .. } => "malformed-response",
             Error::Auth(_) => "auth",
+            Error::SignIn(crate::auth::SignInError::NotSignedIn) => "not-signed-in",
+            Error::SignIn(_) => "sign-in",
             Error::Config(_) => "config",
             Error::Store(_) => "store",
             Error::NoMatch { .. } => "no-match",

@@ -31,6 +31,8 @@
 //! * Microsoft Graph v1.0: Entra role and PIM for Groups eligibility and assignment instances
 //!   (`filterByCurrentUser`), schedule requests, `cancel`, policy assignments with rules, role
 //!   definitions, administrative units, groups and `/me`.
+//! * Sign-in at the identity platform's v2.0 paths (`/{tenant}/oauth2/v2.0/authorize`, `token`,
+//!   `devicecode`): authorization code with PKCE, rotating refresh tokens, device code.
 //! * Bearer tokens (HS256 JWTs minted by the simulator), a controllable clock, fault injection,
 //!   a request log and persistence of the whole state to a JSON file.
 //!
@@ -58,6 +60,7 @@ mod front;
 mod graph;
 mod ids;
 mod log;
+mod oauth;
 mod persist;
 mod policy;
 mod scope;

@@ -104,6 +104,7 @@ impl Simulator {
         shared.persist_now().await?;
         let router = Router::new()
             .nest("/_sim", control::router())
+            .merge(crate::oauth::router())
             .fallback(front_door)
             .with_state(Arc::clone(&shared));
         let cancel = CancellationToken::new();

@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::error::SimError;
 use crate::faults::FaultBook;
 use crate::log::RequestLog;
+use crate::oauth::CodeBook;
 use crate::persist::{Persister, Snapshot};
 use crate::state::SimState;
 use crate::token::{self, ARM_AUDIENCES, TokenRequest};
@@ -24,6 +25,7 @@ pub(crate) struct Shared {
     faults: Mutex<FaultBook>,
     log: Mutex<RequestLog>,
     rate_limits: Mutex<HashMap<String, u32>>,
+    codes: Mutex<CodeBook>,
     persister: Option<Persister>,
 }
 
@@ -45,6 +47,7 @@ impl Shared {
             faults: Mutex::new(FaultBook::default()),
             log: Mutex::new(RequestLog::default()),
             rate_limits: Mutex::new(HashMap::new()),
+            codes: Mutex::new(CodeBook::default()),
             persister,
         }
     }
@@ -57,6 +60,11 @@ impl Shared {
     /// Locks the faults.
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultBook> {
         lock(&self.faults)
+    }
+
+    /// Locks the authorization and device codes in flight.
+    pub(crate) fn codes(&self) -> MutexGuard<'_, CodeBook> {
+        lock(&self.codes)
     }
 
     /// Locks the request log.

@@ -364,6 +364,9 @@ pub(crate) struct SimState {
     /// The Microsoft Graph half: Entra roles and PIM for Groups.
     #[serde(default)]
     pub entra: EntraState,
+    /// Sign-in: each refresh-token family's one live token id (older ones are refused).
+    #[serde(default)]
+    pub refresh_families: std::collections::BTreeMap<String, String>,
     /// Bumped on every mutation; orders persisted snapshots.
     #[serde(skip)]
     pub generation: u64,
@@ -387,6 +390,7 @@ impl SimState {
             signing_key: signing_key.unwrap_or_else(new_signing_key),
             bulk_created: 0,
             entra: EntraState::default(),
+            refresh_families: std::collections::BTreeMap::new(),
             generation: 0,
         };
         entra::seed(&mut state);

@@ -1,19 +1,51 @@
 //! Access tokens: where they come from and what they say about the user.
 //!
 //! The clients never sign anyone in themselves; they ask a [`TokenSource`] for a token for an
-//! [`Audience`], optionally with a claims challenge to satisfy. Sources today: the Azure CLI's sign-in
-//! ([`AzureCliTokenSource`]) and, in demo mode, the simulator (implemented in the CLI, which embeds it).
+//! [`Audience`], optionally with a claims challenge to satisfy. Sources: Elevate's own sign-in
+//! ([`SignedInTokenSource`]: authorization code + PKCE in the system browser or a device code, the
+//! token cache sealed with a key from the OS credential store), and the Azure CLI's sign-in
+//! ([`AzureCliTokenSource`]). Demo mode uses `SignedInTokenSource` against the simulator's own
+//! authorize/token endpoints.
+//!
+//! Modules: `settings` (client id, authority, Entra's endpoint paths), `pkce`, `loopback` (the
+//! one-shot redirect listener), `browser` (system browser or a headless one), `protocol` (the token
+//! endpoint), `device_code`, `token_cache` (the sealed cache), `credential_store` (the key in the
+//! OS store, the file, memory-only), `prompt` (what the user is told), `account` (what `whoami`
+//! shows), `signed_in` (the token source), `error`.
 
+mod account;
 mod azure_cli;
+mod browser;
+mod credential_store;
+mod device_code;
+mod error;
 mod jwt;
+mod loopback;
+mod pkce;
+mod prompt;
+mod protocol;
+mod settings;
+mod signed_in;
+mod token_cache;
 
 use std::future::Future;
 use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 
+pub use account::{AccountInfo, SignInStatus};
 pub use azure_cli::AzureCliTokenSource;
+pub use browser::{BrowserFuture, BrowserLauncher, HeadlessBrowser, SystemBrowser};
+pub use credential_store::{CACHE_FILE, SERVICE, TokenStore, platform_store};
+pub use device_code::DeviceCodePrompt;
+pub use error::SignInError;
 pub use jwt::{TokenClaims, decode_claims};
+pub use loopback::LoopbackListener;
+pub use pkce::{Pkce, challenge_of, random_state};
+pub use prompt::{QuietPrompt, SignInNotice, SignInPrompt};
+pub use settings::{ORGANIZATIONS, SignInSettings, check_tenant};
+pub use signed_in::{SignInMethod, SignInOptions, SignedInTokenSource};
+pub use token_cache::{CacheData, CacheKey, OpenError, StoredAccount, open as open_sealed, seal};
 
 use crate::error::Result;
 use crate::secret::Secret;

@@ -1,0 +1,466 @@
+//! Elevate's own sign-in as a [`TokenSource`]: authorization code + PKCE in the browser (or a device
+//! code), one refresh token per account redeemed silently for ARM and Graph tokens and saved again
+//! after every use, interactive sign-in only when the refresh token no longer works, and step-up
+//! sign-ins for claims challenges.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+
+use super::account::{AccountInfo, SignInStatus};
+use super::browser::BrowserLauncher;
+use super::credential_store::TokenStore;
+use super::error::SignInError;
+use super::loopback::LoopbackListener;
+use super::pkce::{Pkce, random_state};
+use super::prompt::{SignInNotice, SignInPrompt};
+use super::protocol::{self, Grant, Tokens};
+use super::settings::{OIDC_SCOPES, ORGANIZATIONS, SignInSettings, check_tenant};
+use super::token_cache::{CacheData, StoredAccount};
+use super::{AccessToken, Audience, TokenFuture, TokenSource, decode_claims, device_code};
+use crate::error::{Error, Result};
+
+/// Access tokens are renewed this long before they expire.
+const RENEW_MARGIN: TimeDelta = TimeDelta::minutes(5);
+
+/// How to sign in interactively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInMethod {
+    /// Authorization code + PKCE in the browser, answer on a loopback port.
+    Browser,
+    /// Device code: open a URL anywhere and type a code.
+    DeviceCode,
+}
+
+/// How the token source behaves.
+#[derive(Clone, Debug)]
+pub struct SignInOptions {
+    /// How long to wait for the browser's answer.
+    pub browser_timeout: Duration,
+    /// Sign in interactively when nobody is signed in yet (demo mode; memory-only sessions),
+    /// instead of failing with "run `elevate login`".
+    pub sign_in_when_signed_out: bool,
+    /// May open the browser when the refresh token stopped working or Azure asks for claims.
+    pub interactive: bool,
+}
+
+impl Default for SignInOptions {
+    fn default() -> Self {
+        SignInOptions {
+            browser_timeout: Duration::from_secs(300),
+            sign_in_when_signed_out: false,
+            interactive: true,
+        }
+    }
+}
+
+/// A step-up token: kept apart from the account's normal token, because a silent refresh cannot
+/// be relied on to satisfy the claims again.
+struct StepUp {
+    audience: Audience,
+    claims: String,
+    token: AccessToken,
+}
+
+struct State {
+    data: CacheData,
+    step_ups: Vec<StepUp>,
+}
+
+/// Elevate's own sign-in.
+pub struct SignedInTokenSource {
+    settings: SignInSettings,
+    http: reqwest::Client,
+    browser: Arc<dyn BrowserLauncher>,
+    prompt: Arc<dyn SignInPrompt>,
+    store: Arc<TokenStore>,
+    options: SignInOptions,
+    state: tokio::sync::Mutex<State>,
+}
+
+impl SignedInTokenSource {
+    /// Loads the saved sign-in from `store`.
+    pub async fn new(
+        settings: SignInSettings,
+        store: Arc<TokenStore>,
+        browser: Arc<dyn BrowserLauncher>,
+        prompt: Arc<dyn SignInPrompt>,
+        options: SignInOptions,
+    ) -> Result<Self> {
+        let loading = Arc::clone(&store);
+        let data = tokio::task::spawn_blocking(move || loading.load())
+            .await
+            .unwrap_or_default();
+        if let Some(reason) = store.memory_only_reason() {
+            prompt.notify(SignInNotice::MemoryOnly { reason });
+        }
+        Ok(SignedInTokenSource {
+            settings,
+            http: protocol::http_client()?,
+            browser,
+            prompt,
+            store,
+            options,
+            state: tokio::sync::Mutex::new(State {
+                data,
+                step_ups: Vec::new(),
+            }),
+        })
+    }
+
+    /// Signs in interactively (through `tenant`, else `organizations`), adds the account (or
+    /// replaces it) and makes it current.
+    pub async fn sign_in(&self, method: SignInMethod, tenant: Option<&str>) -> Result<AccountInfo> {
+        let tenant = tenant.unwrap_or(ORGANIZATIONS);
+        check_tenant(tenant).map_err(Error::SignIn)?;
+        let mut state = self.state.lock().await;
+        let tokens = match method {
+            SignInMethod::Browser => self.browser_flow(tenant, Audience::Arm, None, None).await?,
+            SignInMethod::DeviceCode => self.device_flow(tenant).await?,
+        };
+        let key = self.remember(&mut state, tokens, Audience::Arm)?;
+        self.save(&state.data).await;
+        let account = state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| AccountInfo::of(a, true))
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))?;
+        Ok(account)
+    }
+
+    /// Forgets every account: deletes the sealed file and its key.
+    pub async fn sign_out(&self) -> Result<usize> {
+        let mut state = self.state.lock().await;
+        let count = state.data.accounts.len();
+        state.data = CacheData::default();
+        state.step_ups.clear();
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || store.clear())
+            .await
+            .map_err(|e| Error::Invalid(format!("sign-out was interrupted: {e}")))?
+            .map_err(Error::SignIn)?;
+        Ok(count)
+    }
+
+    /// The accounts and where they are kept.
+    pub async fn status(&self) -> SignInStatus {
+        let state = self.state.lock().await;
+        let reason = self.store.memory_only_reason();
+        SignInStatus {
+            accounts: AccountInfo::all(&state.data),
+            storage: if reason.is_some() {
+                "memory"
+            } else {
+                "keyring"
+            },
+            memory_only_reason: reason,
+        }
+    }
+
+    /// Whether the current account fits the configured client id and authority.
+    fn usable<'s>(&self, data: &'s CacheData) -> Option<&'s StoredAccount> {
+        data.current().filter(|a| {
+            a.client_id == self.settings.client_id
+                && a.authority == self.settings.authority.as_str()
+        })
+    }
+
+    async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
+        let mut state = self.state.lock().await;
+        let Some(account) = self.usable(&state.data).cloned() else {
+            let memory_only = self.store.memory_only_reason().is_some();
+            if !(self.options.sign_in_when_signed_out || memory_only) || !self.options.interactive {
+                return Err(Error::SignIn(SignInError::NotSignedIn));
+            }
+            let tokens = self
+                .browser_flow(ORGANIZATIONS, audience, None, None)
+                .await?;
+            let token = AccessToken {
+                token: tokens.access_token.clone(),
+                expires_on: tokens.expires_on,
+            };
+            self.remember(&mut state, tokens, audience)?;
+            self.save(&state.data).await;
+            return Ok(token);
+        };
+        if let Some(t) = account.access_token(audience, RENEW_MARGIN) {
+            return Ok(AccessToken {
+                token: t.token.clone(),
+                expires_on: t.expires_on,
+            });
+        }
+        let refreshed = self.refresh(&account, audience).await;
+        let tokens = match refreshed {
+            Ok(tokens) => tokens,
+            Err(e) if e.needs_interaction() && self.options.interactive => {
+                self.prompt.notify(SignInNotice::SigningInAgain {
+                    reason: "the saved sign-in has expired or was revoked".into(),
+                });
+                self.browser_flow(&account.tenant_id, audience, None, Some(&account.username))
+                    .await?
+            }
+            Err(e) => return Err(Error::SignIn(e)),
+        };
+        let token = AccessToken {
+            token: tokens.access_token.clone(),
+            expires_on: tokens.expires_on,
+        };
+        self.remember(&mut state, tokens, audience)?;
+        self.save(&state.data).await;
+        Ok(token)
+    }
+
+    async fn step_up(&self, audience: Audience, claims: &serde_json::Value) -> Result<AccessToken> {
+        let wanted = claims.to_string();
+        let mut state = self.state.lock().await;
+        if let Some(s) = state.step_ups.iter().find(|s| {
+            s.audience == audience
+                && s.claims == wanted
+                && s.token.expires_on - chrono::Utc::now() > TimeDelta::minutes(1)
+        }) {
+            return Ok(s.token.clone());
+        }
+        if !self.options.interactive {
+            return Err(Error::SignIn(SignInError::NotSignedIn));
+        }
+        self.prompt.notify(SignInNotice::StepUp {
+            audience,
+            acrs: crate::error::acrs_of_claims(claims),
+        });
+        let current = self.usable(&state.data).cloned();
+        let tenant = current
+            .as_ref()
+            .map_or(ORGANIZATIONS, |a| a.tenant_id.as_str())
+            .to_owned();
+        let hint = current.as_ref().map(|a| a.username.clone());
+        let tokens = self
+            .browser_flow(&tenant, audience, Some(claims), hint.as_deref())
+            .await?;
+        let token = AccessToken {
+            token: tokens.access_token.clone(),
+            expires_on: tokens.expires_on,
+        };
+        // The new refresh token replaces the old one; the account's normal access token stays.
+        // A step-up that signed in someone else (or nobody was signed in) is that account's sign-in.
+        let same_account = current
+            .as_ref()
+            .is_some_and(|a| account_key(&tokens).as_deref() == Some(a.key.as_str()));
+        match state.data.current_mut() {
+            Some(account) if same_account => {
+                if let Some(rt) = tokens.refresh_token {
+                    account.refresh_token = rt;
+                }
+            }
+            _ => {
+                self.remember(&mut state, tokens, audience)?;
+            }
+        }
+        state
+            .step_ups
+            .retain(|s| !(s.audience == audience && s.claims == wanted));
+        state.step_ups.push(StepUp {
+            audience,
+            claims: wanted,
+            token: token.clone(),
+        });
+        self.save(&state.data).await;
+        Ok(token)
+    }
+
+    async fn refresh(
+        &self,
+        account: &StoredAccount,
+        audience: Audience,
+    ) -> std::result::Result<Tokens, SignInError> {
+        let url = self.settings.token_url(&account.tenant_id)?;
+        protocol::redeem(
+            &self.http,
+            &url,
+            &self.settings.client_id,
+            Grant::Refresh {
+                refresh_token: &account.refresh_token,
+            },
+            self.settings.scope(audience),
+            None,
+        )
+        .await
+    }
+
+    /// Authorization code + PKCE through the browser and the loopback listener.
+    async fn browser_flow(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        claims: Option<&serde_json::Value>,
+        login_hint: Option<&str>,
+    ) -> std::result::Result<Tokens, SignInError> {
+        let listener = LoopbackListener::bind().await?;
+        let redirect_uri = listener.redirect_uri().to_owned();
+        let pkce = Pkce::new();
+        let state = random_state();
+        let claims_text = claims.map(serde_json::Value::to_string);
+        // The first sign-in asks consent for both APIs; a step-up asks only for the one that failed.
+        let scope = match claims {
+            None => format!(
+                "{} {} {OIDC_SCOPES}",
+                self.settings.arm_scope, self.settings.graph_scope
+            ),
+            Some(_) => format!("{} {OIDC_SCOPES}", self.settings.scope(audience)),
+        };
+        let mut url = self.settings.authorize_url(tenant)?;
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("client_id", &self.settings.client_id)
+                .append_pair("response_type", "code")
+                .append_pair("redirect_uri", &redirect_uri)
+                .append_pair("response_mode", "query")
+                .append_pair("scope", &scope)
+                .append_pair("state", &state)
+                .append_pair("code_challenge", &pkce.challenge)
+                .append_pair("code_challenge_method", "S256");
+            if let Some(claims) = &claims_text {
+                query.append_pair("claims", claims);
+            }
+            if let Some(hint) = login_hint {
+                query.append_pair("login_hint", hint);
+            }
+        }
+        self.prompt.notify(SignInNotice::OpeningBrowser {
+            url: url.to_string(),
+        });
+        self.browser.open(&url).await?;
+        let code = listener
+            .wait_for_code(&state, self.options.browser_timeout)
+            .await?;
+        let token_url = self.settings.token_url(tenant)?;
+        protocol::redeem(
+            &self.http,
+            &token_url,
+            &self.settings.client_id,
+            Grant::Code {
+                code: &code,
+                verifier: &pkce.verifier,
+                redirect_uri: &redirect_uri,
+            },
+            self.settings.scope(audience),
+            claims,
+        )
+        .await
+    }
+
+    /// The device authorization grant.
+    async fn device_flow(&self, tenant: &str) -> std::result::Result<Tokens, SignInError> {
+        let scope = format!("{} {}", self.settings.arm_scope, self.settings.graph_scope);
+        let started = device_code::start(
+            &self.http,
+            &self.settings.device_code_url(tenant)?,
+            &self.settings.client_id,
+            &scope,
+        )
+        .await?;
+        self.prompt
+            .notify(SignInNotice::DeviceCode(started.prompt.clone()));
+        started
+            .poll(
+                &self.http,
+                &self.settings.token_url(tenant)?,
+                &self.settings.client_id,
+                &self.settings.arm_scope,
+            )
+            .await
+    }
+
+    /// Adds the account that `tokens` belong to (from its id token) with its refresh token and the
+    /// access token for `audience`; returns the account's key.
+    fn remember(&self, state: &mut State, tokens: Tokens, audience: Audience) -> Result<String> {
+        let from = tokens.id_token.as_ref().unwrap_or(&tokens.access_token);
+        let claims = decode_claims(from)?;
+        let object_id = claims.require_oid()?.to_owned();
+        let tenant_id = claims.tid.clone().ok_or_else(|| {
+            Error::SignIn(SignInError::Malformed(
+                "the id token has no tenant id (tid)".into(),
+            ))
+        })?;
+        let refresh_token = tokens.refresh_token.clone().ok_or_else(|| {
+            Error::SignIn(SignInError::Malformed(
+                "no refresh token was issued (offline_access); check the app registration".into(),
+            ))
+        })?;
+        let key = format!("{object_id}.{tenant_id}");
+        let mut account = StoredAccount {
+            key: key.clone(),
+            username: claims
+                .account()
+                .map_or_else(|| object_id.clone(), str::to_owned),
+            name: claims.name.clone(),
+            object_id,
+            tenant_id: tenant_id.clone(),
+            client_id: self.settings.client_id.clone(),
+            authority: self.settings.authority.to_string(),
+            refresh_token,
+            access_tokens: state
+                .data
+                .accounts
+                .iter()
+                .find(|a| a.key == key)
+                .map(|a| a.access_tokens.clone())
+                .unwrap_or_default(),
+        };
+        account.set_access_token(audience, tokens.access_token, tokens.expires_on);
+        let fresh = state.data.current.as_deref() != Some(key.as_str());
+        let username = account.username.clone();
+        state.data.upsert(account);
+        if fresh {
+            self.prompt.notify(SignInNotice::SignedIn {
+                username,
+                tenant_id,
+            });
+        }
+        Ok(key)
+    }
+
+    /// Writes the cache; when the credential store fails, says so once and goes on in memory.
+    async fn save(&self, data: &CacheData) {
+        let store = Arc::clone(&self.store);
+        let data = data.clone();
+        let result = tokio::task::spawn_blocking(move || store.save(&data)).await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => match self.store.memory_only_reason() {
+                Some(reason) => self.prompt.notify(SignInNotice::MemoryOnly { reason }),
+                None => tracing::warn!("{e}"),
+            },
+            Err(e) => tracing::warn!("saving the sign-in was interrupted: {e}"),
+        }
+    }
+}
+
+impl TokenSource for SignedInTokenSource {
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        claims: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a> {
+        Box::pin(async move {
+            match claims {
+                Some(claims) => self.step_up(audience, claims).await,
+                None => self.token_for(audience).await,
+            }
+        })
+    }
+
+    fn describe(&self) -> String {
+        "Elevate sign-in".to_owned()
+    }
+}
+
+/// `{oid}.{tid}` of the account `tokens` were issued to.
+fn account_key(tokens: &Tokens) -> Option<String> {
+    let from = tokens.id_token.as_ref().unwrap_or(&tokens.access_token);
+    let claims = decode_claims(from).ok()?;
+    Some(format!("{}.{}", claims.oid?, claims.tid?))
+}

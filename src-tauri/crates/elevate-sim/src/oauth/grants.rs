@@ -1,0 +1,322 @@
+//! `POST /{tenant}/oauth2/v2.0/token`: redeems an authorization code (PKCE checked), a refresh
+//! token (rotated: the one redeemed stops working) or an approved device code for an access token
+//! for the one resource named by `scope`, with an id token and a new refresh token.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::authorize::known_tenant;
+use super::reply::{json_reply, oauth_error};
+use super::{random, resource_of};
+use crate::shared::Shared;
+use crate::token::TokenRequest;
+
+/// Access token lifetime (Entra's default is 60–90 minutes).
+const ACCESS_TOKEN_SECS: u64 = 3600;
+
+/// What a refresh token says (signed with the simulator's key). `family` names the sign-in it
+/// descends from; the state remembers each family's one live `jti`.
+#[derive(Serialize, Deserialize)]
+struct RefreshClaims {
+    family: String,
+    jti: String,
+    oid: String,
+    client_id: String,
+}
+
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    form: Result<axum::Form<HashMap<String, String>>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(form)) = form else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must be application/x-www-form-urlencoded.",
+        );
+    };
+    let param = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if !known_tenant(&shared, &tenant) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+    }
+    let Some(client_id) = param("client_id") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
+    };
+    let scope = param("scope").unwrap_or_default().to_string();
+    match param("grant_type") {
+        Some("authorization_code") => authorization_code(&shared, client_id, &scope, &form).await,
+        Some("refresh_token") => refresh(&shared, client_id, &scope, param("refresh_token")).await,
+        Some("urn:ietf:params:oauth:grant-type:device_code") => {
+            device_code(&shared, client_id, &scope, param("device_code")).await
+        }
+        Some(other) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{other}'."),
+        ),
+        None => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+        ),
+    }
+}
+
+async fn authorization_code(
+    shared: &Shared,
+    client_id: &str,
+    scope: &str,
+    form: &HashMap<String, String>,
+) -> Response {
+    let get = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let issued = shared.codes().codes.remove(get("code"));
+    let Some(issued) = issued.filter(|c| c.expires > Utc::now()) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired or was already redeemed. Send a new interactive authorization request.",
+        );
+    };
+    if issued.client_id != client_id {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70000,
+            "The code was issued to another client.",
+        );
+    }
+    if issued.redirect_uri != get("redirect_uri") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            500112,
+            "The reply address does not match the reply address used in the authorization request.",
+        );
+    }
+    let verifier = get("code_verifier");
+    if verifier.is_empty()
+        || URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != issued.challenge
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        );
+    }
+    let scope = if scope.is_empty() {
+        issued.scope.clone()
+    } else {
+        scope.to_string()
+    };
+    issue(shared, client_id, &scope, None, issued.acrs).await
+}
+
+async fn refresh(
+    shared: &Shared,
+    client_id: &str,
+    scope: &str,
+    refresh_token: Option<&str>,
+) -> Response {
+    let Some(claims) = refresh_token.and_then(|t| read_refresh(&shared.signing_key, t)) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. The refresh token is malformed or not valid.",
+        );
+    };
+    if claims.client_id != client_id {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            700025,
+            "The refresh token was issued to another client.",
+        );
+    }
+    let live = shared.state().refresh_families.get(&claims.family).cloned();
+    if live.as_deref() != Some(claims.jti.as_str()) {
+        // A redeemed (rotated) or revoked refresh token: refuse it.
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70008,
+            "The refresh token has already been used or was revoked. The user must sign in again.",
+        );
+    }
+    issue(shared, client_id, scope, Some(claims.family), Vec::new()).await
+}
+
+async fn device_code(
+    shared: &Shared,
+    client_id: &str,
+    scope: &str,
+    device_code: Option<&str>,
+) -> Response {
+    let now = Utc::now();
+    let outcome = {
+        let mut book = shared.codes();
+        book.sweep(now);
+        match device_code.and_then(|c| book.device_codes.get_mut(c)) {
+            None => Err((
+                "expired_token",
+                70020,
+                "The device code has expired or is unknown.",
+            )),
+            Some(issued) if issued.client_id != client_id => Err((
+                "invalid_grant",
+                70000,
+                "The device code was issued to another client.",
+            )),
+            Some(issued) if issued.polls == 0 => {
+                issued.polls += 1;
+                Err((
+                    "authorization_pending",
+                    70016,
+                    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                ))
+            }
+            Some(issued) => Ok(issued.scope.clone()),
+        }
+    };
+    match outcome {
+        Ok(granted) => {
+            if let Some(code) = device_code {
+                shared.codes().device_codes.remove(code);
+            }
+            let scope = if scope.is_empty() {
+                granted
+            } else {
+                scope.to_string()
+            };
+            issue(shared, client_id, &scope, None, Vec::new()).await
+        }
+        Err((error, aadsts, text)) => oauth_error(StatusCode::BAD_REQUEST, error, aadsts, text),
+    }
+}
+
+/// The token answer: an access token for the resource of `scope`, an id token, and a new refresh
+/// token in `family` (a new family when `None`), which becomes the family's only live one.
+async fn issue(
+    shared: &Shared,
+    client_id: &str,
+    scope: &str,
+    family: Option<String>,
+    acrs: Vec<String>,
+) -> Response {
+    let Some(resource) = resource_of(scope) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            70011,
+            "The provided request must include a resource scope such as https://management.azure.com/.default.",
+        );
+    };
+    let access = shared.mint(&TokenRequest {
+        audience: resource,
+        acrs,
+        lifetime_secs: ACCESS_TOKEN_SECS,
+        ..TokenRequest::default()
+    });
+    let id = shared.mint(&TokenRequest {
+        audience: client_id.to_string(),
+        amr: vec!["pwd".into(), "mfa".into()],
+        lifetime_secs: ACCESS_TOKEN_SECS,
+        ..TokenRequest::default()
+    });
+    let (Ok(access), Ok(id)) = (access, id) else {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            50000,
+            "There was an error issuing a token.",
+        );
+    };
+    let oid = shared.state().directory.default_user.clone();
+    let claims = RefreshClaims {
+        family: family.unwrap_or_else(|| random(12)),
+        jti: random(12),
+        oid,
+        client_id: client_id.to_string(),
+    };
+    let Some(refresh) = write_refresh(&shared.signing_key, &claims) else {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            50000,
+            "There was an error issuing a token.",
+        );
+    };
+    shared
+        .mutate(|state| {
+            state
+                .refresh_families
+                .insert(claims.family.clone(), claims.jti.clone());
+            ((), true)
+        })
+        .await;
+    json_reply(
+        StatusCode::OK,
+        &json!({
+            "token_type": "Bearer",
+            "scope": scope.split_whitespace().filter(|s| !matches!(*s, "openid" | "profile" | "offline_access" | "email")).collect::<Vec<_>>().join(" "),
+            "expires_in": ACCESS_TOKEN_SECS,
+            "ext_expires_in": ACCESS_TOKEN_SECS,
+            "access_token": access,
+            "refresh_token": refresh,
+            "id_token": id,
+        }),
+    )
+}
+
+fn mac(key: &[u8], input: &[u8]) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(b"refresh-token:");
+    mac.update(input);
+    Some(mac)
+}
+
+fn write_refresh(key: &[u8], claims: &RefreshClaims) -> Option<String> {
+    let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).ok()?);
+    let signature = URL_SAFE_NO_PAD.encode(mac(key, body.as_bytes())?.finalize().into_bytes());
+    Some(format!("1.{body}.{signature}"))
+}
+
+fn read_refresh(key: &[u8], token: &str) -> Option<RefreshClaims> {
+    let mut parts = token.split('.');
+    let (Some("1"), Some(body), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    mac(key, body.as_bytes())?
+        .verify_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?)
+        .ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()
+}

@@ -1,0 +1,52 @@
+//! The identity platform's answers: JSON bodies and its error envelope
+//! (`{"error","error_description","error_codes","timestamp","trace_id","correlation_id"}`).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// A JSON answer that must not be cached.
+pub(crate) fn json_reply(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, axum::Json(body.clone())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An OAuth error (HTTP 400 unless `status` says otherwise), with an AADSTS code in the description.
+pub(crate) fn oauth_error(
+    status: StatusCode,
+    error: &str,
+    aadsts: u32,
+    description: &str,
+) -> Response {
+    let now = chrono::Utc::now();
+    json_reply(
+        status,
+        &json!({
+            "error": error,
+            "error_description": format!("AADSTS{aadsts}: {description} Trace ID: {} Correlation ID: {} Timestamp: {}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now.format("%Y-%m-%d %H:%M:%SZ")),
+            "error_codes": [aadsts],
+            "timestamp": now.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+            "trace_id": uuid::Uuid::new_v4().to_string(),
+            "correlation_id": uuid::Uuid::new_v4().to_string(),
+        }),
+    )
+}
+
+/// A small HTML page.
+pub(crate) fn page(status: StatusCode, title: &str, text: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
