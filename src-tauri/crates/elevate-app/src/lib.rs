@@ -4,7 +4,10 @@
 //! sees (one data folder, one store).
 
 mod demo;
+pub mod notifications;
 mod open;
+pub mod snapshot;
+pub mod tray_menu;
 
 pub use demo::Demo;
 pub use open::{Opened, open};
