@@ -297,7 +297,9 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     let labels = menu.labels();
     assert_eq!(active_count(&labels), active_before + 1, "{labels:#?}");
     assert!(
-        labels.iter().any(|l| l == "★ Contributor @ Contoso Development (active)"),
+        labels
+            .iter()
+            .any(|l| l == "★ Contributor @ Contoso Development (active)"),
         "{labels:#?}"
     );
     let grant = menu
@@ -310,10 +312,7 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     assert_eq!(child_labels, ["Deactivate", "Extend"]);
 
     // Quit from the menu: the app saves the demo tenant and exits cleanly.
-    let quit = menu
-        .find("Quit")
-        .unwrap_or_else(|| panic!("no Quit"))
-        .id;
+    let quit = menu.find("Quit").unwrap_or_else(|| panic!("no Quit")).id;
     click(&conn, pid, quit).await;
     let started = Instant::now();
     let status = loop {

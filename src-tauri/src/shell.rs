@@ -19,6 +19,8 @@ use crate::{tray, view};
 pub struct Launch {
     /// Run against the embedded simulator and its demo tenant.
     pub demo: bool,
+    /// Open the window at start.
+    pub window: bool,
 }
 
 /// The app's state, managed by Tauri.

@@ -111,6 +111,7 @@ pub struct RequestView {
     /// Ticket as "system number".
     pub ticket: Option<String>,
     /// Requested duration in minutes.
+    #[ts(type = "number | null")]
     pub duration_minutes: Option<i64>,
     /// Requested start (ISO 8601).
     pub start: Option<String>,
@@ -123,8 +124,10 @@ pub struct RequestView {
 #[serde(rename_all = "camelCase")]
 pub struct PolicyView {
     /// Longest activation in minutes; none: not limited.
+    #[ts(type = "number | null")]
     pub max_minutes: Option<i64>,
     /// Default duration in minutes (clamped to the maximum).
+    #[ts(type = "number")]
     pub default_minutes: i64,
     /// A justification is required.
     pub justification_required: bool,
@@ -149,6 +152,7 @@ pub struct ActivationForm {
     /// Role key.
     pub key: String,
     /// Duration in minutes.
+    #[ts(type = "number | null")]
     pub minutes: Option<i64>,
     /// Why.
     pub justification: Option<String>,
@@ -366,10 +370,29 @@ pub fn typescript_bindings() -> String {
         ActivationForm::decl(&cfg),
         ActionView::decl(&cfg),
         HistoryView::decl(&cfg),
+        crate::commands::UiError::decl(&cfg),
     ] {
         out.push_str("export ");
         out.push_str(&decl);
         out.push_str("\n\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed TypeScript declarations match the Rust types (ELEVATE_WRITE_BINDINGS=1 rewrites them).
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let fresh = super::typescript_bindings();
+        if std::env::var_os("ELEVATE_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is out of date: run ELEVATE_WRITE_BINDINGS=1 cargo test -p elevate-tray bindings"
+        );
+    }
 }
