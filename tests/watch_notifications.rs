@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use elevate_e2e::Home;
+use elevate_e2e::{Bus, Home};
 use serde_json::Value;
 use zbus::OwnedVariant as OwnedValue;
 use zbus::object_server::SignalEmitter;
@@ -76,54 +76,6 @@ impl Fake {
         id: u32,
         action_key: &str,
     ) -> zbus::Result<()>;
-}
-
-/// A private session bus that goes away with the test.
-struct Bus {
-    daemon: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let address = format!("unix:path={}", dir.path().join("bus").display());
-        let daemon = Command::new("dbus-daemon")
-            .args([
-                "--session",
-                "--nofork",
-                "--nopidfile",
-                &format!("--address={address}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("dbus-daemon is needed for this test (apt install dbus): {e}")
-            });
-        let socket = dir.path().join("bus");
-        let started = Instant::now();
-        while !socket.exists() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "dbus-daemon did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Bus {
-            daemon,
-            address,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
 }
 
 /// Reads `elevate watch --json` lines on a thread.

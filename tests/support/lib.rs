@@ -110,3 +110,115 @@ impl Default for Home {
 }
 
 pub mod op;
+
+/// A private D-Bus session bus (a real `dbus-daemon`) that goes away with the test.
+pub struct Bus {
+    daemon: std::process::Child,
+    /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bus {
+    /// Starts the daemon and waits for its socket.
+    pub fn start() -> Bus {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let address = format!("unix:path={}", dir.path().join("bus").display());
+        let daemon = Command::new("dbus-daemon")
+            .args([
+                "--session",
+                "--nofork",
+                "--nopidfile",
+                &format!("--address={address}"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("dbus-daemon is needed for this test (apt install dbus): {e}")
+            });
+        wait_for_path(&dir.path().join("bus"), "dbus-daemon");
+        Bus {
+            daemon,
+            address,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// A private X server (Xvfb) on a free display, for the tray app.
+pub struct Display {
+    server: std::process::Child,
+    /// The value for `DISPLAY`.
+    pub name: String,
+}
+
+impl Display {
+    /// Starts Xvfb on the first free display from :90 up.
+    pub fn start() -> Display {
+        for number in 90..190 {
+            let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            if lock.exists() || socket.exists() {
+                continue;
+            }
+            let server = Command::new("Xvfb")
+                .args([
+                    format!(":{number}").as_str(),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("Xvfb is needed for this test (apt install xvfb): {e}"));
+            wait_for_path(&socket, "Xvfb");
+            return Display {
+                server,
+                name: format!(":{number}"),
+            };
+        }
+        panic!("no free X display between :90 and :189");
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn wait_for_path(path: &std::path::Path, what: &str) {
+    let started = std::time::Instant::now();
+    while !path.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "{what} did not start ({} never appeared)",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A binary of the workspace next to `elevate` (e.g. `elevate-tray`).
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let elevate = elevate_bin();
+    let bin = elevate.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build the workspace first (cargo build --workspace)",
+        bin.display()
+    );
+    bin
+}

@@ -4,8 +4,11 @@
 //! sees (one data folder, one store).
 
 mod demo;
+pub mod notifications;
 mod open;
 pub mod sign_in;
+pub mod snapshot;
+pub mod tray_menu;
 
 pub use demo::Demo;
 pub use open::{Opened, open, open_with};

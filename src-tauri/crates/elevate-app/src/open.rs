@@ -1,6 +1,7 @@
 //! Opening a session: settings, store, sign-in, clients.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use elevate_core::Error;
 use elevate_core::arm::ArmClient;
@@ -8,8 +9,10 @@ use elevate_core::auth::{SignInPrompt, SignedInTokenSource, TokenSource};
 use elevate_core::config::{Config, Endpoints, Paths};
 use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
+use elevate_core::model::{RoleKey, Span};
 use elevate_core::session::{Clients, Session, SessionOptions};
-use elevate_core::store::Store;
+use elevate_core::store::{Favourite, RoleSet, Store};
+use elevate_core::watch::{Clock, SystemClock, WatchOptions};
 
 use crate::demo::Demo;
 use crate::sign_in::{self, SignInChoice, StderrPrompt};
@@ -100,6 +103,9 @@ pub async fn open_with(demo: bool, prompt: Arc<dyn SignInPrompt>) -> Result<Open
             return Err(e);
         }
     };
+    if demo.is_some() {
+        seed_demo_favourites(&session, &paths).await;
+    }
     Ok(Opened {
         session: Arc::new(session),
         demo,
@@ -111,6 +117,28 @@ pub async fn open_with(demo: bool, prompt: Arc<dyn SignInPrompt>) -> Result<Open
 }
 
 impl Opened {
+    /// The clock grants are measured against: the simulator's in demo mode (it can run fast or jump).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        match &self.demo {
+            Some(demo) => demo.clock(),
+            None => Arc::new(SystemClock),
+        }
+    }
+
+    /// How the watcher paces itself for this session.
+    pub fn watch_options(&self) -> WatchOptions {
+        let mut options = WatchOptions::default();
+        if self.demo.is_some() {
+            // The demo clock can be moved or sped up at any moment: look at it every second, and poll
+            // the embedded simulator often (it is in this process; the calls cost nothing).
+            options.max_sleep = Duration::from_secs(1);
+            options.busy_poll = Duration::from_secs(1);
+            options.active_poll = Duration::from_secs(3);
+            options.idle_poll = Duration::from_secs(10);
+        }
+        options
+    }
+
     /// Closes the store and stops the demo simulator (saving its state).
     pub async fn close(self) {
         let Opened {
@@ -128,5 +156,73 @@ impl Opened {
         if let Some(demo) = demo {
             demo.stop().await;
         }
+    }
+}
+
+/// The demo tenant starts with two favourites and a set, once (removing them later sticks).
+async fn seed_demo_favourites(session: &Session, paths: &Paths) {
+    let marker = paths.demo_dir().join("favourites-seeded");
+    let Some(store) = session.store() else {
+        return;
+    };
+    if marker.exists() {
+        return;
+    }
+    let roles = session.roles(&[]).await.items;
+    let find = |role: &str, scope: &str| {
+        roles
+            .iter()
+            .find(|r| {
+                r.role.name.eq_ignore_ascii_case(role) && r.scope.name.eq_ignore_ascii_case(scope)
+            })
+            .map(|r| r.key.clone())
+    };
+    let reason = Some("Routine maintenance (demo)".to_owned());
+    let mut favourites = Vec::new();
+    if let Some(key) = find("Contributor", "Contoso Development") {
+        favourites.push(Favourite {
+            key,
+            label: None,
+            justification: reason.clone(),
+            ticket: None,
+            duration: Some(Span::from_hours(1)),
+            created: chrono::Utc::now(),
+        });
+    }
+    if let Some(key) = find("Global Reader", "Directory") {
+        favourites.push(Favourite {
+            key,
+            label: None,
+            justification: reason.clone(),
+            ticket: None,
+            duration: Some(Span::from_minutes(30)),
+            created: chrono::Utc::now() + chrono::TimeDelta::seconds(1),
+        });
+    }
+    for favourite in &favourites {
+        if let Err(e) = store.upsert_favourite(favourite).await {
+            tracing::warn!(target: "elevate::demo", error = %e, "could not save a demo favourite");
+        }
+    }
+    let keys: Vec<RoleKey> = [
+        find("Global Reader", "Directory"),
+        find("Reader", "Contoso Platform"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if keys.len() == 2 {
+        let set = RoleSet {
+            name: "Morning checks".to_owned(),
+            keys,
+            justification: Some("Daily health checks (demo)".to_owned()),
+            duration: Some(Span::from_hours(1)),
+        };
+        if let Err(e) = store.upsert_set(&set).await {
+            tracing::warn!(target: "elevate::demo", error = %e, "could not save the demo set");
+        }
+    }
+    if let Err(e) = std::fs::write(&marker, b"") {
+        tracing::warn!(target: "elevate::demo", error = %e, "could not record that the demo favourites were made");
     }
 }

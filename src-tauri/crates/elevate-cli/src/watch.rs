@@ -8,104 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use elevate_core::Error;
-use elevate_core::model::{ActiveGrant, RoleKey, Span};
-use elevate_core::session::{ActionResult, ActivationWish, Session};
-use elevate_core::store::HistoryQuery;
-use elevate_core::watch::{Clock, SystemClock, WatchEvent, WatchOptions, Watcher};
+use elevate_core::model::Span;
+use elevate_core::watch::{WatchEvent, Watcher};
 use serde_json::json;
 use tokio::sync::mpsc;
 
+use elevate_app::notifications;
+
 use crate::commands::Context;
 use crate::output;
-
-/// What the user clicked on a notification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    Extend,
-    Deactivate,
-    ActivateAgain,
-}
-
-impl Action {
-    fn id(self) -> &'static str {
-        match self {
-            Action::Extend => "extend",
-            Action::Deactivate => "deactivate",
-            Action::ActivateAgain => "activate-again",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Action::Extend => "Extend",
-            Action::Deactivate => "Deactivate",
-            Action::ActivateAgain => "Activate again",
-        }
-    }
-
-    fn from_id(id: &str) -> Option<Action> {
-        [Action::Extend, Action::Deactivate, Action::ActivateAgain]
-            .into_iter()
-            .find(|a| a.id() == id)
-    }
-}
-
-fn actions_for(event: &WatchEvent) -> Vec<Action> {
-    match event {
-        WatchEvent::ExpiresSoon { .. } => vec![Action::Extend, Action::Deactivate],
-        WatchEvent::Ended { .. } | WatchEvent::Revoked { .. } => vec![Action::ActivateAgain],
-        WatchEvent::Effective { grant } | WatchEvent::Appeared { grant }
-            if grant.assignment_type == elevate_core::model::AssignmentType::Activated =>
-        {
-            vec![Action::Deactivate]
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Shows `event` as a desktop notification and waits for one of its actions (a task per
-/// notification, aborted when `watch` stops).
-fn notify(
-    event: &WatchEvent,
-    clicked: mpsc::Sender<(Action, WatchEvent)>,
-    tasks: &mut tokio::task::JoinSet<()>,
-) {
-    while tasks.try_join_next().is_some() {}
-    let event = event.clone();
-    tasks.spawn(async move {
-        let actions = actions_for(&event);
-        let mut notification = notify_rust::Notification::new();
-        notification
-            .appname("Elevate")
-            .summary(&event.title())
-            .body(&event.body())
-            .icon("dialog-password");
-        if matches!(event, WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. }) {
-            notification.urgency(notify_rust::Urgency::Critical);
-        }
-        for action in &actions {
-            notification.action(action.id(), action.label());
-        }
-        match notification.show_async().await {
-            Ok(handle) if !actions.is_empty() => {
-                handle
-                    .wait_for_action_async(|response| {
-                        if let notify_rust::NotificationResponse::Action(id) = response
-                            && let Some(action) = Action::from_id(id)
-                            && let Err(e) = clicked.try_send((action, event.clone()))
-                        {
-                            tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
-                        }
-                    })
-                    .await;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
-            }
-        }
-    });
-}
 
 fn print_event(event: &WatchEvent, json: bool) {
     if json {
@@ -113,55 +24,6 @@ fn print_event(event: &WatchEvent, json: bool) {
     } else {
         let now = chrono::Local::now().format("%H:%M");
         println!("{now}  {}: {}", event.title(), event.body());
-    }
-}
-
-/// The justification and duration this machine last used for `key`.
-async fn previous(session: &Session, key: &RoleKey) -> (Option<String>, Option<Span>) {
-    let Some(store) = session.store() else {
-        return (None, None);
-    };
-    let query = HistoryQuery {
-        limit: Some(200),
-        source: None,
-        account: Some(session.account().name.clone()),
-    };
-    let entries = store.history(&query).await.unwrap_or_default();
-    entries
-        .into_iter()
-        .find(|e| &e.key == key && e.justification.is_some())
-        .map(|e| (e.justification, e.duration))
-        .unwrap_or((None, None))
-}
-
-async fn perform(
-    session: &Session,
-    action: Action,
-    grant: &ActiveGrant,
-) -> Result<ActionResult, Error> {
-    let (justification, duration) = previous(session, &grant.key).await;
-    let wish = ActivationWish {
-        duration,
-        justification,
-        ..ActivationWish::default()
-    };
-    match action {
-        Action::Deactivate => Ok(session.deactivate(grant).await),
-        Action::Extend => Ok(session.extend(grant, &wish).await),
-        Action::ActivateAgain => {
-            let listing = session.roles(&[grant.source]).await;
-            let eligibility = listing
-                .items
-                .into_iter()
-                .find(|e| e.key == grant.key)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "{} at {} is no longer among your eligible roles",
-                        grant.role.name, grant.scope.name
-                    ))
-                })?;
-            Ok(session.activate(&eligibility, &wish).await)
-        }
     }
 }
 
@@ -179,19 +41,8 @@ pub async fn run(
         demo.control("clock", Some(json!({ "scale": factor })))
             .await?;
     }
-    let clock: Arc<dyn Clock> = match ctx.demo() {
-        Some(demo) => demo.clock(),
-        None => Arc::new(SystemClock),
-    };
-    let mut options = WatchOptions::default();
-    if ctx.demo().is_some() {
-        // The demo clock can be moved or sped up at any moment: look at it every second, and poll
-        // the embedded simulator often (it is in this process; the calls cost nothing).
-        options.max_sleep = Duration::from_secs(1);
-        options.busy_poll = Duration::from_secs(1);
-        options.active_poll = Duration::from_secs(3);
-        options.idle_poll = Duration::from_secs(10);
-    }
+    let clock = ctx.opened.clock();
+    let mut options = ctx.opened.watch_options();
     if !warn.is_empty() {
         options.warn_before = warn
             .iter()
@@ -236,12 +87,12 @@ pub async fn run(
                 let Some(event) = event else { break };
                 print_event(&event, ctx.json);
                 if notifications {
-                    notify(&event, clicked_tx.clone(), &mut notices);
+                    notifications::show(&event, clicked_tx.clone(), &mut notices);
                 }
             }
             Some((action, event)) = clicked.recv() => {
                 let Some(grant) = event.grant() else { continue };
-                match perform(&ctx.session, action, grant).await {
+                match notifications::perform(&ctx.session, action, grant).await {
                     Ok(result) => {
                         if ctx.json {
                             output::print_json_line(&json!({"event": "action", "action": action.id(), "result": result}));

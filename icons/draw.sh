@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Draws Elevate's icons with ImageMagick (RGBA PNG). The tray icons are a filled disc with an upward
+# chevron; each state has its own colour, and a dark rim plus a light chevron keep them readable on light
+# and dark panels. Run from anywhere: bash icons/draw.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p tray
+disc() { # name fill [badge]
+  local name=$1 fill=$2 badge=${3:-}
+  local args=(-size 64x64 xc:none
+    -fill "$fill" -stroke '#1b1f24' -strokewidth 3 -draw 'circle 32,32 32,3'
+    -fill none -stroke '#ffffff' -strokewidth 7 -draw 'stroke-linecap round line 18,40 32,24' -draw 'stroke-linecap round line 32,24 46,40')
+  case "$badge" in
+    dot) args+=(-fill '#ffffff' -stroke '#1b1f24' -strokewidth 2 -draw 'circle 52,12 52,3') ;;
+    bang) args+=(-fill '#ffffff' -stroke none -draw 'rectangle 29,44 35,50') ;;
+    ring) args=(-size 64x64 xc:none
+      -fill '#d0d4d9' -stroke '#1b1f24' -strokewidth 3 -draw 'circle 32,32 32,3'
+      -fill none -stroke '#1b1f24' -strokewidth 7 -draw 'stroke-linecap round line 18,40 32,24' -draw 'stroke-linecap round line 32,24 46,40') ;;
+  esac
+  convert "${args[@]}" "PNG32:tray/$name.png"
+}
+disc idle '#57606a'
+disc elevated '#1f883d'
+disc expiring '#bf8700'
+disc approval '#8250df' dot
+disc error '#cf222e' bang
+disc signed-out '' ring
+convert -size 128x128 xc:none -fill '#0969da' -stroke '#0a3069' -strokewidth 4 \
+  -draw 'roundrectangle 6,6 121,121 26,26' \
+  -fill none -stroke '#ffffff' -strokewidth 14 -draw 'stroke-linecap round line 34,84 64,50' -draw 'stroke-linecap round line 64,50 94,84' PNG32:icon.png

@@ -1,0 +1,156 @@
+//! Desktop notifications for watcher events (notify-rust; XDG notification actions on Linux), and
+//! carrying out their actions: Extend and Deactivate before a grant ends, Activate again after it ended
+//! or was revoked, each with the grant's previous justification and duration.
+
+use elevate_core::Error;
+use elevate_core::model::{ActiveGrant, RoleKey, Span};
+use elevate_core::session::{ActionResult, ActivationWish, Session};
+use elevate_core::store::HistoryQuery;
+use elevate_core::watch::WatchEvent;
+use tokio::sync::mpsc;
+
+/// What the user clicked on a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Extend the grant.
+    Extend,
+    /// End the grant.
+    Deactivate,
+    /// Activate the role again.
+    ActivateAgain,
+}
+
+impl Action {
+    /// The action's id in the notification.
+    pub fn id(self) -> &'static str {
+        match self {
+            Action::Extend => "extend",
+            Action::Deactivate => "deactivate",
+            Action::ActivateAgain => "activate-again",
+        }
+    }
+
+    /// The button's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Extend => "Extend",
+            Action::Deactivate => "Deactivate",
+            Action::ActivateAgain => "Activate again",
+        }
+    }
+
+    /// The action with `id`.
+    pub fn from_id(id: &str) -> Option<Action> {
+        [Action::Extend, Action::Deactivate, Action::ActivateAgain]
+            .into_iter()
+            .find(|a| a.id() == id)
+    }
+}
+
+/// The actions offered on `event`'s notification.
+pub fn actions_for(event: &WatchEvent) -> Vec<Action> {
+    match event {
+        WatchEvent::ExpiresSoon { .. } => vec![Action::Extend, Action::Deactivate],
+        WatchEvent::Ended { .. } | WatchEvent::Revoked { .. } => vec![Action::ActivateAgain],
+        WatchEvent::Effective { grant } | WatchEvent::Appeared { grant }
+            if grant.assignment_type == elevate_core::model::AssignmentType::Activated =>
+        {
+            vec![Action::Deactivate]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Shows `event` as a desktop notification and waits for one of its actions (a task per
+/// notification, aborted when `watch` stops).
+pub fn show(
+    event: &WatchEvent,
+    clicked: mpsc::Sender<(Action, WatchEvent)>,
+    tasks: &mut tokio::task::JoinSet<()>,
+) {
+    while tasks.try_join_next().is_some() {}
+    let event = event.clone();
+    tasks.spawn(async move {
+        let actions = actions_for(&event);
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname("Elevate")
+            .summary(&event.title())
+            .body(&event.body())
+            .icon("dialog-password");
+        if matches!(event, WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. }) {
+            notification.urgency(notify_rust::Urgency::Critical);
+        }
+        for action in &actions {
+            notification.action(action.id(), action.label());
+        }
+        match notification.show_async().await {
+            Ok(handle) if !actions.is_empty() => {
+                handle
+                    .wait_for_action_async(|response| {
+                        if let notify_rust::NotificationResponse::Action(id) = response
+                            && let Some(action) = Action::from_id(id)
+                            && let Err(e) = clicked.try_send((action, event.clone()))
+                        {
+                            tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
+                        }
+                    })
+                    .await;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
+            }
+        }
+    });
+}
+
+/// The justification and duration this machine last used for `key`.
+pub async fn previous(session: &Session, key: &RoleKey) -> (Option<String>, Option<Span>) {
+    let Some(store) = session.store() else {
+        return (None, None);
+    };
+    let query = HistoryQuery {
+        limit: Some(200),
+        source: None,
+        account: Some(session.account().name.clone()),
+    };
+    let entries = store.history(&query).await.unwrap_or_default();
+    entries
+        .into_iter()
+        .find(|e| &e.key == key && e.justification.is_some())
+        .map(|e| (e.justification, e.duration))
+        .unwrap_or((None, None))
+}
+
+/// Carries out `action` on `grant` with its previous answers.
+pub async fn perform(
+    session: &Session,
+    action: Action,
+    grant: &ActiveGrant,
+) -> Result<ActionResult, Error> {
+    let (justification, duration) = previous(session, &grant.key).await;
+    let wish = ActivationWish {
+        duration,
+        justification,
+        ..ActivationWish::default()
+    };
+    match action {
+        Action::Deactivate => Ok(session.deactivate(grant).await),
+        Action::Extend => Ok(session.extend(grant, &wish).await),
+        Action::ActivateAgain => {
+            let listing = session.roles(&[grant.source]).await;
+            let eligibility = listing
+                .items
+                .into_iter()
+                .find(|e| e.key == grant.key)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{} at {} is no longer among your eligible roles",
+                        grant.role.name, grant.scope.name
+                    ))
+                })?;
+            Ok(session.activate(&eligibility, &wish).await)
+        }
+    }
+}

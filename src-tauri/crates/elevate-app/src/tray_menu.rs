@@ -1,0 +1,472 @@
+//! The tray menu as data: what it shows for a [`Snapshot`], with typed actions behind its items, and
+//! the tray icon's state. The tray app renders this with Tauri; keeping it here means it is tested
+//! without a display.
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use elevate_core::model::{AssignmentType, RoleKey, Source};
+
+use crate::snapshot::Snapshot;
+
+/// What clicking a menu item does. Item ids are these, written as text for the menu toolkit and read
+/// back with [`MenuAction::parse`]; nothing else matches menu ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MenuAction {
+    /// Activate a favourite with its saved answers.
+    Favourite(RoleKey),
+    /// Activate every role of a saved set.
+    ActivateSet(String),
+    /// Activate a role (asks in the window when its policy needs answers).
+    Activate(RoleKey),
+    /// End an active grant.
+    Deactivate(RoleKey),
+    /// Extend an active grant (or activate it again) with its previous answers.
+    Extend(RoleKey),
+    /// Cancel one of the user's pending requests (Azure's request id).
+    Cancel(String),
+    /// Open the window on the approvals waiting for the user.
+    Approvals,
+    /// Open the window.
+    Open,
+    /// Read everything again from Azure.
+    Refresh,
+    /// Leave the app.
+    Quit,
+}
+
+impl MenuAction {
+    /// Reads an item id written by `Display`; `None` for anything else.
+    pub fn parse(id: &str) -> Option<MenuAction> {
+        let (kind, rest) = id.split_once('/').unwrap_or((id, ""));
+        let key = || RoleKey::from_raw(rest);
+        let action = match (kind, rest.is_empty()) {
+            ("favourite", false) => MenuAction::Favourite(key()),
+            ("set", false) => MenuAction::ActivateSet(rest.to_owned()),
+            ("activate", false) => MenuAction::Activate(key()),
+            ("deactivate", false) => MenuAction::Deactivate(key()),
+            ("extend", false) => MenuAction::Extend(key()),
+            ("cancel", false) => MenuAction::Cancel(rest.to_owned()),
+            ("approvals", true) => MenuAction::Approvals,
+            ("open", true) => MenuAction::Open,
+            ("refresh", true) => MenuAction::Refresh,
+            ("quit", true) => MenuAction::Quit,
+            _ => return None,
+        };
+        Some(action)
+    }
+}
+
+impl fmt::Display for MenuAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MenuAction::Favourite(key) => write!(f, "favourite/{key}"),
+            MenuAction::ActivateSet(name) => write!(f, "set/{name}"),
+            MenuAction::Activate(key) => write!(f, "activate/{key}"),
+            MenuAction::Deactivate(key) => write!(f, "deactivate/{key}"),
+            MenuAction::Extend(key) => write!(f, "extend/{key}"),
+            MenuAction::Cancel(id) => write!(f, "cancel/{id}"),
+            MenuAction::Approvals => f.write_str("approvals"),
+            MenuAction::Open => f.write_str("open"),
+            MenuAction::Refresh => f.write_str("refresh"),
+            MenuAction::Quit => f.write_str("quit"),
+        }
+    }
+}
+
+/// One entry of the menu.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MenuEntry {
+    /// A clickable item.
+    Item {
+        /// What it says.
+        label: String,
+        /// What it does.
+        action: MenuAction,
+    },
+    /// Text that cannot be clicked (a heading, a status line).
+    Label(String),
+    /// A line between groups.
+    Separator,
+    /// A submenu.
+    Submenu {
+        /// What it says.
+        label: String,
+        /// Its entries.
+        entries: Vec<MenuEntry>,
+    },
+}
+
+/// The tray icon's state, most urgent first when several apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrayState {
+    /// Nobody is signed in.
+    SignedOut,
+    /// Something could not be read or done.
+    Error,
+    /// A grant ends within the warning time.
+    ExpiringSoon,
+    /// Requests wait for the user's decision.
+    PendingApproval,
+    /// At least one role is active.
+    Elevated,
+    /// Signed in, nothing active.
+    Idle,
+}
+
+impl TrayState {
+    /// The icon file's stem in `icons/tray/`.
+    pub const fn icon_name(self) -> &'static str {
+        match self {
+            TrayState::SignedOut => "signed-out",
+            TrayState::Error => "error",
+            TrayState::ExpiringSoon => "expiring",
+            TrayState::PendingApproval => "approval",
+            TrayState::Elevated => "elevated",
+            TrayState::Idle => "idle",
+        }
+    }
+
+    /// Every state.
+    pub const ALL: [TrayState; 6] = [
+        TrayState::SignedOut,
+        TrayState::Error,
+        TrayState::ExpiringSoon,
+        TrayState::PendingApproval,
+        TrayState::Elevated,
+        TrayState::Idle,
+    ];
+}
+
+/// The menu and icon for one snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrayView {
+    /// The menu's entries, top to bottom.
+    pub entries: Vec<MenuEntry>,
+    /// The icon's state.
+    pub state: TrayState,
+    /// The icon's tooltip.
+    pub tooltip: String,
+}
+
+/// How the menu is drawn.
+#[derive(Clone, Debug)]
+pub struct MenuOptions {
+    /// A grant ending within this is "expiring soon".
+    pub expiring_within: TimeDelta,
+    /// Said after the account name (e.g. "demo tenant").
+    pub account_note: Option<String>,
+    /// The last error to show at the top, if any.
+    pub error: Option<String>,
+}
+
+impl Default for MenuOptions {
+    fn default() -> Self {
+        MenuOptions {
+            expiring_within: TimeDelta::minutes(15),
+            account_note: None,
+            error: None,
+        }
+    }
+}
+
+/// Draws the menu of `snapshot` as it stands at `now`.
+pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions) -> TrayView {
+    let mut entries = Vec::new();
+    let Some(account) = &snapshot.account else {
+        entries.push(MenuEntry::Label("Not signed in".into()));
+        if let Some(error) = &options.error {
+            entries.push(MenuEntry::Label(shorten(error, 90)));
+        }
+        entries.extend(footer());
+        return TrayView {
+            entries,
+            state: TrayState::SignedOut,
+            tooltip: "Elevate: not signed in".into(),
+        };
+    };
+    let who = match &options.account_note {
+        Some(note) => format!("{} ({note})", account.name),
+        None => account.name.clone(),
+    };
+    entries.push(MenuEntry::Label(who));
+    if let Some(error) = &options.error {
+        entries.push(MenuEntry::Label(format!("⚠ {}", shorten(error, 90))));
+    }
+    for problem in snapshot.problems.iter().take(3) {
+        entries.push(MenuEntry::Label(format!("⚠ {}", shorten(problem, 90))));
+    }
+
+    if !snapshot.favourites.is_empty() || !snapshot.sets.is_empty() {
+        entries.push(MenuEntry::Separator);
+        entries.push(MenuEntry::Label("Favourites".into()));
+        for favourite in &snapshot.favourites {
+            let label = favourite
+                .label
+                .clone()
+                .unwrap_or_else(|| snapshot.label_of(&favourite.key));
+            let active = snapshot.grant(&favourite.key).is_some();
+            entries.push(MenuEntry::Item {
+                label: if active {
+                    format!("★ {label} (active)")
+                } else {
+                    format!("★ {label}")
+                },
+                action: MenuAction::Favourite(favourite.key.clone()),
+            });
+        }
+        for set in &snapshot.sets {
+            entries.push(MenuEntry::Item {
+                label: format!("⧉ {} ({} roles)", set.name, set.keys.len()),
+                action: MenuAction::ActivateSet(set.name.clone()),
+            });
+        }
+    }
+
+    let mut expiring = false;
+    if !snapshot.active.is_empty() {
+        entries.push(MenuEntry::Separator);
+        entries.push(MenuEntry::Label(format!(
+            "Active ({})",
+            snapshot.active.len()
+        )));
+        for grant in &snapshot.active {
+            let left = grant.end.map(|end| end - now);
+            if grant.assignment_type == AssignmentType::Activated
+                && left.is_some_and(|l| l <= options.expiring_within)
+            {
+                expiring = true;
+            }
+            let when = match left {
+                Some(left) => time_left(left),
+                None => "permanent".to_owned(),
+            };
+            let mut actions = Vec::new();
+            if grant.assignment_type == AssignmentType::Activated {
+                actions.push(MenuEntry::Item {
+                    label: "Deactivate".into(),
+                    action: MenuAction::Deactivate(grant.key.clone()),
+                });
+                actions.push(MenuEntry::Item {
+                    label: "Extend".into(),
+                    action: MenuAction::Extend(grant.key.clone()),
+                });
+            } else {
+                actions.push(MenuEntry::Label("Standing assignment".into()));
+            }
+            entries.push(MenuEntry::Submenu {
+                label: format!("{} @ {} — {when}", grant.role.name, grant.scope.name),
+                entries: actions,
+            });
+        }
+    }
+
+    if !snapshot.pending.is_empty() {
+        entries.push(MenuEntry::Separator);
+        entries.push(MenuEntry::Label(format!(
+            "Pending ({})",
+            snapshot.pending.len()
+        )));
+        for request in &snapshot.pending {
+            entries.push(MenuEntry::Submenu {
+                label: format!(
+                    "{} @ {} — {}",
+                    request.role.name, request.scope.name, request.status
+                ),
+                entries: vec![MenuEntry::Item {
+                    label: "Cancel request".into(),
+                    action: MenuAction::Cancel(request.id.clone()),
+                }],
+            });
+        }
+    }
+
+    entries.push(MenuEntry::Separator);
+    entries.push(activate_menu(snapshot));
+    if !snapshot.approvals.is_empty() {
+        entries.push(MenuEntry::Item {
+            label: format!("Approvals ({})", snapshot.approvals.len()),
+            action: MenuAction::Approvals,
+        });
+    }
+    entries.extend(footer());
+
+    let state = if options.error.is_some() || !snapshot.problems.is_empty() {
+        TrayState::Error
+    } else if expiring {
+        TrayState::ExpiringSoon
+    } else if !snapshot.approvals.is_empty() {
+        TrayState::PendingApproval
+    } else if snapshot
+        .active
+        .iter()
+        .any(|g| g.assignment_type == AssignmentType::Activated)
+    {
+        TrayState::Elevated
+    } else {
+        TrayState::Idle
+    };
+    let tooltip = match state {
+        TrayState::Error => "Elevate: something needs attention".to_owned(),
+        TrayState::ExpiringSoon => "Elevate: a role ends soon".to_owned(),
+        TrayState::PendingApproval => format!(
+            "Elevate: {} request(s) wait for your decision",
+            snapshot.approvals.len()
+        ),
+        TrayState::Elevated => format!("Elevate: {} role(s) active", snapshot.active.len()),
+        TrayState::Idle | TrayState::SignedOut => "Elevate".to_owned(),
+    };
+    TrayView {
+        entries,
+        state,
+        tooltip,
+    }
+}
+
+/// "Activate…": one submenu per source, its roles ordered by scope then role.
+fn activate_menu(snapshot: &Snapshot) -> MenuEntry {
+    let mut sources = Vec::new();
+    for source in Source::ALL {
+        let mut roles: Vec<_> = snapshot
+            .roles
+            .iter()
+            .filter(|r| r.source == source)
+            .collect();
+        if roles.is_empty() {
+            continue;
+        }
+        roles.sort_by(|a, b| {
+            a.scope
+                .name
+                .to_lowercase()
+                .cmp(&b.scope.name.to_lowercase())
+                .then_with(|| a.role.name.to_lowercase().cmp(&b.role.name.to_lowercase()))
+        });
+        let entries = roles
+            .into_iter()
+            .map(|role| {
+                let active = snapshot.grant(&role.key).is_some();
+                MenuEntry::Item {
+                    label: format!(
+                        "{} @ {}{}",
+                        role.role.name,
+                        role.scope.name,
+                        if active { " (active)" } else { "" }
+                    ),
+                    action: MenuAction::Activate(role.key.clone()),
+                }
+            })
+            .collect();
+        sources.push(MenuEntry::Submenu {
+            label: source_heading(source).into(),
+            entries,
+        });
+    }
+    if sources.is_empty() {
+        sources.push(MenuEntry::Label("No eligible roles".into()));
+    }
+    MenuEntry::Submenu {
+        label: "Activate…".into(),
+        entries: sources,
+    }
+}
+
+fn source_heading(source: Source) -> &'static str {
+    match source {
+        Source::AzureResource => "Azure resources",
+        Source::EntraRole => "Entra roles",
+        Source::Group => "Groups",
+    }
+}
+
+fn footer() -> Vec<MenuEntry> {
+    vec![
+        MenuEntry::Separator,
+        MenuEntry::Item {
+            label: "Open Elevate".into(),
+            action: MenuAction::Open,
+        },
+        MenuEntry::Item {
+            label: "Refresh".into(),
+            action: MenuAction::Refresh,
+        },
+        MenuEntry::Item {
+            label: "Quit".into(),
+            action: MenuAction::Quit,
+        },
+    ]
+}
+
+/// "1 h 05 min left", "4 min left", "ending".
+pub fn time_left(left: TimeDelta) -> String {
+    let minutes = left.num_minutes();
+    if left <= TimeDelta::zero() {
+        "ending".to_owned()
+    } else if minutes < 1 {
+        "less than a minute left".to_owned()
+    } else if minutes < 60 {
+        format!("{minutes} min left")
+    } else {
+        format!("{} h {:02} min left", minutes / 60, minutes % 60)
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() <= max {
+        line.to_owned()
+    } else {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_id() {
+        let key = RoleKey::new(
+            Source::AzureResource,
+            "/subscriptions/ABC/resourceGroups/rg",
+            "/providers/Microsoft.Authorization/roleDefinitions/1234",
+        );
+        let actions = [
+            MenuAction::Favourite(key.clone()),
+            MenuAction::ActivateSet("Morning / ops".into()),
+            MenuAction::Activate(key.clone()),
+            MenuAction::Deactivate(key.clone()),
+            MenuAction::Extend(key),
+            MenuAction::Cancel("req-1".into()),
+            MenuAction::Approvals,
+            MenuAction::Open,
+            MenuAction::Refresh,
+            MenuAction::Quit,
+        ];
+        for action in actions {
+            assert_eq!(MenuAction::parse(&action.to_string()), Some(action));
+        }
+        assert_eq!(MenuAction::parse("activate/"), None);
+        assert_eq!(MenuAction::parse("quit/now"), None);
+        assert_eq!(MenuAction::parse("launch"), None);
+    }
+
+    #[test]
+    fn time_left_reads_naturally() {
+        assert_eq!(time_left(TimeDelta::minutes(65)), "1 h 05 min left");
+        assert_eq!(time_left(TimeDelta::minutes(4)), "4 min left");
+        assert_eq!(time_left(TimeDelta::seconds(20)), "less than a minute left");
+        assert_eq!(time_left(TimeDelta::seconds(-5)), "ending");
+    }
+
+    #[test]
+    fn signed_out_menu_offers_only_the_basics() {
+        let view = tray_view(&Snapshot::default(), Utc::now(), &MenuOptions::default());
+        assert_eq!(view.state, TrayState::SignedOut);
+        assert!(view.entries.contains(&MenuEntry::Item {
+            label: "Quit".into(),
+            action: MenuAction::Quit
+        }));
+    }
+}

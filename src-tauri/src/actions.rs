@@ -1,0 +1,226 @@
+//! What the tray menu's items and the notifications' buttons do.
+
+use elevate_app::notifications::{self, Action};
+use elevate_app::tray_menu::MenuAction;
+use elevate_core::Error;
+use elevate_core::model::{RoleKey, Span};
+use elevate_core::session::{ActionResult, ActivationWish, Outcome};
+use elevate_core::watch::WatchEvent;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::shell::{self, Shell};
+use crate::window;
+
+/// A menu item was clicked (on the UI thread: the work runs on the async runtime).
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    let Some(action) = MenuAction::parse(id) else {
+        tracing::debug!(target: "elevate::tray", id, "a menu item without an action");
+        return;
+    };
+    tracing::info!(target: "elevate::tray", action = %action, "menu");
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { run(&app, action).await });
+}
+
+async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
+    let shell = app.state::<Shell>();
+    let result = match action {
+        MenuAction::Quit => {
+            shell.stop().await;
+            app.exit(0);
+            return;
+        }
+        MenuAction::Open => {
+            window::open(app, None);
+            return;
+        }
+        MenuAction::Approvals => {
+            window::open(app, Some("approvals"));
+            return;
+        }
+        MenuAction::Refresh => {
+            shell.set_error(None);
+            shell::reload_and_render(app, false).await;
+            return;
+        }
+        MenuAction::Favourite(key) => activate_favourite(&shell, &key).await,
+        MenuAction::ActivateSet(name) => activate_set(&shell, &name).await,
+        MenuAction::Activate(key) => match activate_from_menu(&shell, &key).await {
+            Ok(Some(results)) => Ok(results),
+            Ok(None) => {
+                // The policy needs answers only the form can take.
+                window::open(app, Some(&format!("activate/{key}")));
+                return;
+            }
+            Err(e) => Err(e),
+        },
+        MenuAction::Deactivate(key) => on_grant(&shell, &key, Action::Deactivate).await,
+        MenuAction::Extend(key) => on_grant(&shell, &key, Action::Extend).await,
+        MenuAction::Cancel(id) => cancel(&shell, &id).await.map(|()| Vec::new()),
+    };
+    finish(app, result).await;
+}
+
+/// Reports the results, asks the watcher to look again soon, and redraws.
+async fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<ActionResult>, Error>) {
+    let shell = app.state::<Shell>();
+    match result {
+        Ok(results) => {
+            for result in &results {
+                if let Some(message) = failure_message(result) {
+                    notify_error(&message);
+                }
+            }
+        }
+        Err(e) => notify_error(&e.to_string()),
+    }
+    shell.poke().await;
+    shell::reload_and_render(app, true).await;
+}
+
+fn failure_message(result: &ActionResult) -> Option<String> {
+    let what = format!("{} @ {}", result.role, result.scope_name);
+    match result.outcome {
+        Outcome::Error | Outcome::Failed => Some(format!(
+            "{what}: {}",
+            result
+                .error
+                .as_ref()
+                .map_or("Azure could not do it", |e| e.message.as_str())
+        )),
+        Outcome::Denied => Some(format!("{what} was denied")),
+        _ => None,
+    }
+}
+
+/// Tells the user about a failure that happened away from the window.
+fn notify_error(message: &str) {
+    tracing::warn!(target: "elevate::tray", "{message}");
+    let message = message.to_owned();
+    tauri::async_runtime::spawn(async move {
+        let shown = notify_rust::Notification::new()
+            .appname("Elevate")
+            .summary("Elevate could not do that")
+            .body(&message)
+            .icon("dialog-error")
+            .show_async()
+            .await;
+        if let Err(e) = shown {
+            tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
+        }
+    });
+}
+
+async fn activate_favourite(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionResult>, Error> {
+    let session = shell.session().await?;
+    let favourite = shell
+        .snapshot()
+        .favourites
+        .into_iter()
+        .find(|f| &f.key == key)
+        .ok_or_else(|| Error::Invalid("that favourite no longer exists".into()))?;
+    let eligibility = eligibility(shell, key).await?;
+    let wish = ActivationWish {
+        duration: favourite.duration,
+        justification: favourite.justification,
+        ticket: favourite.ticket,
+        ..ActivationWish::default()
+    };
+    Ok(vec![session.activate(&eligibility, &wish).await])
+}
+
+async fn activate_set(shell: &Shell, name: &str) -> Result<Vec<ActionResult>, Error> {
+    let session = shell.session().await?;
+    let snapshot = shell.snapshot();
+    let set = snapshot
+        .sets
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::Invalid(format!("the set '{name}' no longer exists")))?;
+    let roles: Vec<_> = set
+        .keys
+        .iter()
+        .filter_map(|k| snapshot.role(k).cloned())
+        .collect();
+    let wish = ActivationWish {
+        duration: set.duration,
+        justification: set.justification.clone(),
+        ..ActivationWish::default()
+    };
+    let wishes: Vec<_> = roles.into_iter().map(|r| (r, wish.clone())).collect();
+    Ok(session.activate_many(&wishes).await)
+}
+
+/// Activates `key` straight away when its policy asks nothing; `None` when it needs the form.
+async fn activate_from_menu(
+    shell: &Shell,
+    key: &RoleKey,
+) -> Result<Option<Vec<ActionResult>>, Error> {
+    let session = shell.session().await?;
+    let eligibility = eligibility(shell, key).await?;
+    match session.policy(&eligibility).await {
+        Ok(policy) if policy.justification_required || policy.ticket_required => Ok(None),
+        Ok(_) => Ok(Some(vec![
+            session
+                .activate(&eligibility, &ActivationWish::default())
+                .await,
+        ])),
+        // The form shows what could not be read and lets Azure decide.
+        Err(_) => Ok(None),
+    }
+}
+
+async fn eligibility(
+    shell: &Shell,
+    key: &RoleKey,
+) -> Result<elevate_core::model::Eligibility, Error> {
+    shell.snapshot().role(key).cloned().ok_or_else(|| {
+        Error::Invalid("that role is no longer among your eligible roles; choose Refresh".into())
+    })
+}
+
+async fn on_grant(
+    shell: &Shell,
+    key: &RoleKey,
+    action: Action,
+) -> Result<Vec<ActionResult>, Error> {
+    let session = shell.session().await?;
+    let grant = shell
+        .snapshot()
+        .grant(key)
+        .cloned()
+        .ok_or_else(|| Error::Invalid("that role is no longer active".into()))?;
+    Ok(vec![
+        notifications::perform(&session, action, &grant).await?,
+    ])
+}
+
+async fn cancel(shell: &Shell, id: &str) -> Result<(), Error> {
+    let session = shell.session().await?;
+    let request = shell
+        .snapshot()
+        .pending
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| Error::Invalid("that request is no longer pending".into()))?;
+    session.cancel(&request).await
+}
+
+/// A notification's button was clicked.
+pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, event: &WatchEvent) {
+    let Some(grant) = event.grant() else {
+        return;
+    };
+    let result = match app.state::<Shell>().session().await {
+        Ok(session) => notifications::perform(&session, action, grant)
+            .await
+            .map(|r| vec![r]),
+        Err(e) => Err(e),
+    };
+    finish(app, result).await;
+}
+
+/// The duration the form starts with, from the settings.
+pub fn default_minutes(span: Span) -> i64 {
+    span.to_time_delta().num_minutes()
+}

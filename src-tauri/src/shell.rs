@@ -1,0 +1,244 @@
+//! The running app's state: the session (once signed in), the watcher, the last snapshot, and what is
+//! under way. Everything the tray and the window show is drawn from here.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use elevate_app::Opened;
+use elevate_app::snapshot::Snapshot;
+use elevate_core::Error;
+use elevate_core::session::Session;
+use elevate_core::watch::{Clock, SystemClock, WatchEvent, Watcher};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::{RwLock, mpsc};
+
+use crate::{tray, view};
+
+/// What the app was started with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Launch {
+    /// Run against the embedded simulator and its demo tenant.
+    pub demo: bool,
+    /// Open the window at start.
+    pub window: bool,
+}
+
+/// The app's state, managed by Tauri.
+pub struct Shell {
+    launch: Launch,
+    running: RwLock<Option<Running>>,
+    view: Mutex<ViewState>,
+}
+
+struct Running {
+    opened: Opened,
+    watcher: Watcher,
+}
+
+#[derive(Default)]
+struct ViewState {
+    snapshot: Snapshot,
+    loading: bool,
+    error: Option<String>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl Shell {
+    /// A shell that has not signed in yet.
+    pub fn new(launch: Launch) -> Self {
+        Shell {
+            launch,
+            running: RwLock::new(None),
+            view: Mutex::new(ViewState {
+                loading: true,
+                ..ViewState::default()
+            }),
+        }
+    }
+
+    /// Whether this is demo mode.
+    pub fn demo(&self) -> bool {
+        self.launch.demo
+    }
+
+    fn view(&self) -> MutexGuard<'_, ViewState> {
+        // A panic while holding this lock leaves plain data behind; keep going with it.
+        self.view
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The session's time (the simulator's in demo mode).
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.view().clock {
+            Some(clock) => clock.now(),
+            None => SystemClock.now(),
+        }
+    }
+
+    /// How fast the session's clock runs (1 in real time).
+    pub fn clock_rate(&self) -> f64 {
+        self.view().clock.as_ref().map_or(1.0, |c| c.rate())
+    }
+
+    /// The last snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.view().snapshot.clone()
+    }
+
+    /// The last snapshot with what is under way, for the window.
+    pub fn snapshot_view(&self) -> view::SnapshotView {
+        let now = self.now();
+        let state = self.view();
+        view::snapshot_view(
+            &state.snapshot,
+            self.launch.demo,
+            now,
+            state.loading,
+            state.error.clone(),
+        )
+    }
+
+    /// The last error, if any.
+    pub fn error(&self) -> Option<String> {
+        self.view().error.clone()
+    }
+
+    /// Records an error to show (or clears it).
+    pub fn set_error(&self, error: Option<String>) {
+        self.view().error = error;
+    }
+
+    /// The session, when signed in.
+    pub async fn session(&self) -> Result<Arc<Session>, Error> {
+        match &*self.running.read().await {
+            Some(running) => Ok(Arc::clone(&running.opened.session)),
+            None => Err(Error::Invalid(
+                "Elevate is not signed in yet; wait for the sign-in to finish or choose Refresh in the tray menu".into(),
+            )),
+        }
+    }
+
+    /// The duration asked for when the user gives none (from the settings).
+    pub async fn default_duration(&self) -> elevate_core::model::Span {
+        match &*self.running.read().await {
+            Some(running) => running.opened.config.default_duration,
+            None => elevate_core::session::SessionOptions::default().default_duration,
+        }
+    }
+
+    /// Asks the watcher to look again soon (after an action).
+    pub async fn poke(&self) {
+        if let Some(running) = &*self.running.read().await {
+            running.watcher.poke();
+        }
+    }
+
+    /// Signs in (demo: starts the simulator) and starts the watcher. Events go to `events`.
+    async fn start(&self, events: mpsc::Sender<WatchEvent>) -> Result<(), Error> {
+        let mut running = self.running.write().await;
+        if running.is_some() {
+            return Ok(());
+        }
+        let opened = elevate_app::open(self.launch.demo).await?;
+        for warning in &opened.warnings {
+            tracing::warn!(target: "elevate::tray", "{warning}");
+        }
+        let clock = opened.clock();
+        let watcher = Watcher::spawn(
+            Arc::clone(&opened.session),
+            Arc::clone(&clock),
+            opened.watch_options(),
+            events,
+        );
+        self.view().clock = Some(clock);
+        *running = Some(Running { opened, watcher });
+        Ok(())
+    }
+
+    /// Reads everything again (roles from the cache when `cached_roles`).
+    pub async fn reload(&self, cached_roles: bool) -> Result<(), Error> {
+        let session = self.session().await?;
+        self.view().loading = true;
+        let snapshot = Snapshot::read(&session, cached_roles, self.now()).await;
+        let mut state = self.view();
+        state.snapshot = snapshot;
+        state.loading = false;
+        Ok(())
+    }
+
+    /// Stops the watcher, closes the store and the demo simulator.
+    pub async fn stop(&self) {
+        if let Some(Running { opened, watcher }) = self.running.write().await.take() {
+            watcher.shutdown().await;
+            opened.close().await;
+        }
+    }
+}
+
+/// Draws the tray and tells the window, from the current state.
+pub fn render<R: Runtime>(app: &AppHandle<R>) {
+    let shell = app.state::<Shell>();
+    tray::render(app, &shell);
+    if let Err(e) = app.emit("snapshot", shell.snapshot_view()) {
+        tracing::debug!(target: "elevate::tray", error = %e, "could not tell the window");
+    }
+}
+
+/// Reads everything again and redraws; errors are shown, not returned.
+pub async fn reload_and_render<R: Runtime>(app: &AppHandle<R>, cached_roles: bool) {
+    let shell = app.state::<Shell>();
+    match shell.reload(cached_roles).await {
+        Ok(()) => {}
+        Err(e) => shell.set_error(Some(e.to_string())),
+    }
+    render(app);
+}
+
+/// Signs in, draws the first menu (from the cache, then fresh), and follows the watcher's events
+/// for as long as the app runs.
+pub async fn run<R: Runtime>(app: AppHandle<R>) {
+    let shell = app.state::<Shell>();
+    let (events_tx, mut events) = mpsc::channel::<WatchEvent>(64);
+    render(&app);
+    if let Err(e) = shell.start(events_tx).await {
+        tracing::error!(target: "elevate::tray", error = %e, "sign-in failed");
+        shell.set_error(Some(e.to_string()));
+        {
+            shell.view().loading = false;
+        }
+        render(&app);
+        return;
+    }
+    reload_and_render(&app, true).await;
+    reload_and_render(&app, false).await;
+
+    let ticker = tokio::spawn(tick(app.clone()));
+    let (clicked_tx, mut clicked) = mpsc::channel(16);
+    let mut notices = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let Some(event) = event else { break };
+                tracing::info!(target: "elevate::tray", event = %event.title(), "watch event");
+                elevate_app::notifications::show(&event, clicked_tx.clone(), &mut notices);
+                reload_and_render(&app, true).await;
+            }
+            Some((action, event)) = clicked.recv() => {
+                crate::actions::on_notification(&app, action, &event).await;
+            }
+        }
+    }
+    ticker.abort();
+    notices.abort_all();
+}
+
+/// Redraws each minute of the session's clock (time left), faster when the demo clock runs fast.
+async fn tick<R: Runtime>(app: AppHandle<R>) {
+    loop {
+        let rate = app.state::<Shell>().clock_rate().max(1.0);
+        let wait = std::time::Duration::from_secs_f64((60.0 / rate).clamp(1.0, 60.0));
+        tokio::time::sleep(wait).await;
+        render(&app);
+    }
+}

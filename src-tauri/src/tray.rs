@@ -1,0 +1,139 @@
+//! The tray icon and its menu, drawn from [`elevate_app::tray_menu`]'s view of the current snapshot.
+
+use elevate_app::tray_menu::{MenuAction, MenuEntry, MenuOptions, TrayState, tray_view};
+use tauri::image::Image;
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Runtime};
+
+use crate::shell::Shell;
+
+/// The tray icon's id (libayatana names its D-Bus object after it).
+pub const TRAY_ID: &str = "elevate";
+
+/// The icon of each state, drawn by `icons/draw.sh`.
+fn icon(state: TrayState) -> &'static [u8] {
+    match state {
+        TrayState::SignedOut => include_bytes!("../../icons/tray/signed-out.png"),
+        TrayState::Error => include_bytes!("../../icons/tray/error.png"),
+        TrayState::ExpiringSoon => include_bytes!("../../icons/tray/expiring.png"),
+        TrayState::PendingApproval => include_bytes!("../../icons/tray/approval.png"),
+        TrayState::Elevated => include_bytes!("../../icons/tray/elevated.png"),
+        TrayState::Idle => include_bytes!("../../icons/tray/idle.png"),
+    }
+}
+
+/// Creates the tray icon with a "Signing in…" menu.
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let starting = MenuItem::with_id(app, "label/0", "Elevate: signing in…", false, None::<&str>)?;
+    let quit = MenuItem::with_id(
+        app,
+        MenuAction::Quit.to_string(),
+        "Quit",
+        true,
+        None::<&str>,
+    )?;
+    let menu = Menu::with_items(app, &[&starting, &quit])?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(icon(TrayState::SignedOut))?)
+        .tooltip("Elevate")
+        .menu(&menu)
+        .on_menu_event(|app, event| crate::actions::on_menu(app, event.id.as_ref()))
+        .build(app)?;
+    Ok(())
+}
+
+/// Redraws the menu and icon from `shell`'s state.
+pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell) {
+    let snapshot = shell.snapshot();
+    let options = MenuOptions {
+        account_note: shell.demo().then(|| "demo tenant".to_owned()),
+        error: shell.error(),
+        ..MenuOptions::default()
+    };
+    let view = tray_view(&snapshot, shell.now(), &options);
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let mut labels = 0;
+    match build_menu(app, &view.entries, &mut labels) {
+        Ok(menu) => {
+            if let Err(e) = tray.set_menu(Some(menu)) {
+                tracing::warn!(target: "elevate::tray", error = %e, "could not update the tray menu");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(target: "elevate::tray", error = %e, "could not build the tray menu")
+        }
+    }
+    match Image::from_bytes(icon(view.state)) {
+        Ok(image) => {
+            if let Err(e) = tray.set_icon(Some(image)) {
+                tracing::debug!(target: "elevate::tray", error = %e, "could not change the tray icon");
+            }
+        }
+        Err(e) => tracing::warn!(target: "elevate::tray", error = %e, "a tray icon is unreadable"),
+    }
+    if let Err(e) = tray.set_tooltip(Some(&view.tooltip)) {
+        tracing::debug!(target: "elevate::tray", error = %e, "could not set the tooltip");
+    }
+}
+
+fn build_menu<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[MenuEntry],
+    labels: &mut u32,
+) -> tauri::Result<Menu<R>> {
+    let items = build_items(app, entries, labels)?;
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|i| i.as_ref()).collect();
+    Menu::with_items(app, &refs)
+}
+
+fn build_items<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[MenuEntry],
+    labels: &mut u32,
+) -> tauri::Result<Vec<Box<dyn IsMenuItem<R>>>> {
+    let mut items: Vec<Box<dyn IsMenuItem<R>>> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match entry {
+            MenuEntry::Item { label, action } => items.push(Box::new(MenuItem::with_id(
+                app,
+                action.to_string(),
+                plain(label),
+                true,
+                None::<&str>,
+            )?)),
+            MenuEntry::Label(label) => {
+                *labels += 1;
+                items.push(Box::new(MenuItem::with_id(
+                    app,
+                    format!("label/{labels}"),
+                    plain(label),
+                    false,
+                    None::<&str>,
+                )?));
+            }
+            MenuEntry::Separator => items.push(Box::new(PredefinedMenuItem::separator(app)?)),
+            MenuEntry::Submenu { label, entries } => {
+                let children = build_items(app, entries, labels)?;
+                let refs: Vec<&dyn IsMenuItem<R>> = children.iter().map(|i| i.as_ref()).collect();
+                *labels += 1;
+                items.push(Box::new(Submenu::with_id_and_items(
+                    app,
+                    format!("submenu/{labels}"),
+                    plain(label),
+                    true,
+                    &refs,
+                )?));
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// Menu labels are plain text, but the menu toolkit reads `&` as a mnemonic marker: double it so a
+/// name from Azure such as "R&D" shows as written.
+fn plain(label: &str) -> String {
+    label.replace('&', "&&")
+}

@@ -1,0 +1,351 @@
+//! The tray app end to end through its tray menu, as a desktop panel sees it: the real
+//! `elevate-tray --demo` on a private X server (Xvfb) and a private D-Bus session, its menu read and
+//! clicked over `com.canonical.dbusmenu` (GetLayout / Event), the way StatusNotifier hosts do.
+//! Nothing is mocked: the app embeds the real simulator, and the result is checked afterwards with the
+//! `elevate` CLI against the same demo tenant.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use elevate_e2e::{Bus, Display, Home, workspace_bin};
+use std::collections::HashMap;
+
+use zbus::{OwnedVariant, Structure, Variant as Value};
+
+const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_elevate/Menu";
+
+/// One menu item as dbusmenu describes it.
+#[derive(Clone, Debug)]
+struct Item {
+    id: i32,
+    label: String,
+    enabled: bool,
+    children: Vec<Item>,
+}
+
+impl Item {
+    fn all(&self) -> Vec<&Item> {
+        let mut out = vec![self];
+        for child in &self.children {
+            out.extend(child.all());
+        }
+        out
+    }
+
+    fn find(&self, label: &str) -> Option<&Item> {
+        self.all().into_iter().find(|i| i.label == label)
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.all().iter().map(|i| i.label.clone()).collect()
+    }
+}
+
+fn item_of(value: &Value<'_>) -> Option<Item> {
+    let structure: &Structure<'_> = match value {
+        Value::Structure(s) => s,
+        Value::Variant(inner) => return item_of(inner),
+        _ => return None,
+    };
+    let fields = structure.fields();
+    let id = match fields.first()? {
+        Value::I32(id) => *id,
+        _ => return None,
+    };
+    let mut label = String::new();
+    let mut enabled = true;
+    if let Some(Value::Dict(props)) = fields.get(1) {
+        for (key, value) in props.iter() {
+            let value = match value {
+                Value::Variant(inner) => inner.as_ref(),
+                other => other,
+            };
+            match (key, value) {
+                (Value::Str(k), Value::Str(v)) if k.as_str() == "label" => {
+                    label = v.as_str().to_owned();
+                }
+                (Value::Str(k), Value::Bool(v)) if k.as_str() == "enabled" => enabled = *v,
+                _ => {}
+            }
+        }
+    }
+    let mut children = Vec::new();
+    if let Some(Value::Array(items)) = fields.get(2) {
+        for child in items.iter() {
+            children.extend(item_of(child));
+        }
+    }
+    Some(Item {
+        id,
+        label,
+        enabled,
+        children,
+    })
+}
+
+/// The app's menu, asked of every connection the app's process owns (libayatana exports it on one of
+/// them).
+async fn layout(conn: &zbus::Connection, pid: u32) -> Option<Item> {
+    let dbus = zbus::fdo::DBusProxy::new(conn).await.ok()?;
+    for name in dbus.list_names().await.ok()? {
+        if !name.starts_with(':') {
+            continue;
+        }
+        let Ok(bus_name) = zbus::names::BusName::try_from(name.as_str()) else {
+            continue;
+        };
+        let owner_pid = dbus.get_connection_unix_process_id(bus_name.clone()).await;
+        if owner_pid.ok() != Some(pid) {
+            continue;
+        }
+        let args = (0i32, -1i32, Vec::<String>::new());
+        let call = conn.call_method(
+            Some(bus_name),
+            MENU_PATH,
+            Some("com.canonical.dbusmenu"),
+            "GetLayout",
+            &args,
+        );
+        let Ok(Ok(reply)) = tokio::time::timeout(Duration::from_secs(2), call).await else {
+            continue;
+        };
+        let body = reply.body();
+        type Node = (i32, HashMap<String, OwnedVariant>, Vec<OwnedVariant>);
+        let Ok((_revision, (id, props, children))) = body.deserialize::<(u32, Node)>() else {
+            continue;
+        };
+        let label = props
+            .get("label")
+            .and_then(|v| match &**v {
+                Value::Str(s) => Some(s.as_str().to_owned()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        return Some(Item {
+            id,
+            label,
+            enabled: true,
+            children: children.iter().filter_map(|c| item_of(c)).collect(),
+        });
+    }
+    None
+}
+
+/// Waits until the menu satisfies `ready`, and returns it (or panics with the last one seen).
+async fn wait_for_menu(
+    conn: &zbus::Connection,
+    pid: u32,
+    what: &str,
+    ready: impl Fn(&Item) -> bool,
+) -> Item {
+    let started = Instant::now();
+    let mut last = None;
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Some(menu) = layout(conn, pid).await {
+            if ready(&menu) {
+                return menu;
+            }
+            last = Some(menu);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!(
+        "the tray menu never showed {what}; last seen: {:#?}",
+        last.map(|m| m.labels())
+    );
+}
+
+/// Clicks item `id` the way a panel does.
+async fn click(conn: &zbus::Connection, pid: u32, id: i32) {
+    let dbus = zbus::fdo::DBusProxy::new(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for name in dbus.list_names().await.unwrap_or_default() {
+        let Ok(bus_name) = zbus::names::BusName::try_from(name.as_str()) else {
+            continue;
+        };
+        if !name.starts_with(':')
+            || dbus
+                .get_connection_unix_process_id(bus_name.clone())
+                .await
+                .ok()
+                != Some(pid)
+        {
+            continue;
+        }
+        let args = (id, "clicked", Value::from(""), 0u32);
+        let call = conn.call_method(
+            Some(bus_name),
+            MENU_PATH,
+            Some("com.canonical.dbusmenu"),
+            "Event",
+            &args,
+        );
+        if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), call).await {
+            return;
+        }
+    }
+    panic!("could not click menu item {id}");
+}
+
+/// The number in the "Active (n)" heading (0 without one).
+fn active_count(labels: &[String]) -> usize {
+    labels
+        .iter()
+        .find_map(|l| l.strip_prefix("Active (")?.strip_suffix(')')?.parse().ok())
+        .unwrap_or(0)
+}
+
+struct App(Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_left() {
+    let display = Display::start();
+    let bus = Bus::start();
+    let home = Home::new();
+    let log = home.path().join("tray.log");
+    let app = Command::new(workspace_bin("elevate-tray"))
+        .arg("--demo")
+        .env("ELEVATE_HOME", home.path())
+        .env("DISPLAY", &display.name)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("ELEVATE_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(
+            std::fs::File::create(&log)
+                .map(Stdio::from)
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start elevate-tray: {e}"));
+    let mut app = App(app);
+    let pid = app.0.id();
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // The demo tenant's items are there: account, favourites, a set, approvals, every source.
+    let favourite = "★ Contributor @ Contoso Development";
+    let menu = wait_for_menu(&conn, pid, "the demo tenant's roles", |m| {
+        m.find(favourite).is_some() && m.find("Entra roles").is_some()
+    })
+    .await;
+    let labels = menu.labels();
+    for expected in [
+        "Favourites",
+        "★ Global Reader @ Directory",
+        "⧉ Morning checks (2 roles)",
+        "Activate…",
+        "Azure resources",
+        "Entra roles",
+        "Groups",
+        "Owner @ Contoso Production",
+        "Member @ PIM-Prod-Operators",
+        "Open Elevate",
+        "Quit",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == expected),
+            "{expected:?} missing from {labels:#?}"
+        );
+    }
+    assert!(
+        labels.iter().any(|l| l.starts_with("Approvals (")),
+        "the approvals waiting for Ada are missing: {labels:#?}"
+    );
+    // A role name with markup in it is shown as the text it is.
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "Ops <img src=x onerror=alert(1)> Auditor @ Contoso Sandbox"),
+        "{labels:#?}"
+    );
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.starts_with("Contributor @ Contoso Development — ")),
+        "the favourite is not active yet: {labels:#?}"
+    );
+    let active_before = active_count(&labels);
+    let header = menu
+        .find("Favourites")
+        .unwrap_or_else(|| panic!("no Favourites heading"));
+    assert!(!header.enabled, "headings cannot be clicked");
+
+    // One click on the favourite activates it…
+    let id = menu
+        .find(favourite)
+        .unwrap_or_else(|| panic!("no favourite"))
+        .id;
+    click(&conn, pid, id).await;
+    // …and the menu then shows it among the active grants with its time left.
+    let menu = wait_for_menu(&conn, pid, "the favourite active", |m| {
+        m.labels().iter().any(|l| {
+            l.starts_with("Contributor @ Contoso Development — ") && l.ends_with("min left")
+        })
+    })
+    .await;
+    let labels = menu.labels();
+    assert_eq!(active_count(&labels), active_before + 1, "{labels:#?}");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "★ Contributor @ Contoso Development (active)"),
+        "{labels:#?}"
+    );
+    let grant = menu
+        .all()
+        .into_iter()
+        .find(|i| i.label.starts_with("Contributor @ Contoso Development — "))
+        .cloned()
+        .unwrap_or_else(|| panic!("no active grant item"));
+    let child_labels: Vec<_> = grant.children.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(child_labels, ["Deactivate", "Extend"]);
+
+    // Quit from the menu: the app saves the demo tenant and exits cleanly.
+    let quit = menu.find("Quit").unwrap_or_else(|| panic!("no Quit")).id;
+    click(&conn, pid, quit).await;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = app.0.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the app did not quit; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+
+    // The simulator (the same demo tenant, read by the CLI) has the grant, activated with the
+    // favourite's saved justification.
+    let active = home.run(&["--demo", "--json", "active"]).ok().json();
+    let grants = active["items"]
+        .as_array()
+        .or_else(|| active.as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        grants.iter().any(|g| {
+            g.to_string().contains("Contributor") && g.to_string().contains("Contoso Development")
+        }),
+        "the simulator has no Contributor grant: {active:#}"
+    );
+    let history = home.run(&["--demo", "--json", "history"]).ok().json();
+    assert!(
+        history.to_string().contains("Routine maintenance (demo)"),
+        "the favourite's justification was not sent: {history:#}"
+    );
+    drop(display);
+}

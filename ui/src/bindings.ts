@@ -1,0 +1,284 @@
+// Generated from src-tauri/src/view.rs by `cargo test -p elevate-tray bindings` (set ELEVATE_WRITE_BINDINGS=1 to rewrite). Do not edit.
+
+export type SnapshotView = { 
+/**
+ * The signed-in user (empty when signed out).
+ */
+account: string | null, 
+/**
+ * Whether this is the demo tenant.
+ */
+demo: boolean, 
+/**
+ * The session's time (the simulator's in demo mode), ISO 8601.
+ */
+now: string, 
+/**
+ * Eligible roles.
+ */
+roles: Array<RoleView>, 
+/**
+ * Active grants.
+ */
+active: Array<GrantView>, 
+/**
+ * The user's own pending requests.
+ */
+pending: Array<RequestView>, 
+/**
+ * Requests waiting for the user's decision.
+ */
+approvals: Array<RequestView>, 
+/**
+ * What could not be read.
+ */
+problems: Array<string>, 
+/**
+ * Whether a refresh is under way.
+ */
+loading: boolean, 
+/**
+ * The last error, in words.
+ */
+error: string | null, };
+
+export type RoleView = { 
+/**
+ * Stable key (source, scope, role).
+ */
+key: string, 
+/**
+ * `azure-resource`, `entra-role` or `group`.
+ */
+source: string, 
+/**
+ * "Azure resource role", "Entra role", "Group".
+ */
+sourceLabel: string, 
+/**
+ * Role name.
+ */
+role: string, 
+/**
+ * Scope name.
+ */
+scope: string, 
+/**
+ * Scope id.
+ */
+scopeId: string, 
+/**
+ * "subscription", "resource group", "directory"…
+ */
+scopeKind: string, 
+/**
+ * Eligible through a group rather than directly.
+ */
+viaGroup: boolean, 
+/**
+ * When the eligibility ends (ISO 8601); none: permanent.
+ */
+eligibleUntil: string | null, 
+/**
+ * Whether it is active now.
+ */
+active: boolean, 
+/**
+ * Whether it is a favourite.
+ */
+favourite: boolean, };
+
+export type GrantView = { 
+/**
+ * Stable key.
+ */
+key: string, 
+/**
+ * Source id.
+ */
+source: string, 
+/**
+ * Role name.
+ */
+role: string, 
+/**
+ * Scope name.
+ */
+scope: string, 
+/**
+ * Activated (just in time) rather than a standing assignment.
+ */
+activated: boolean, 
+/**
+ * Start (ISO 8601).
+ */
+start: string | null, 
+/**
+ * End (ISO 8601); none: permanent.
+ */
+end: string | null, };
+
+export type RequestView = { 
+/**
+ * Azure's request id.
+ */
+id: string, 
+/**
+ * Stable key of the role.
+ */
+key: string, 
+/**
+ * Source id.
+ */
+source: string, 
+/**
+ * Role name.
+ */
+role: string, 
+/**
+ * Scope name.
+ */
+scope: string, 
+/**
+ * Status in words.
+ */
+status: string, 
+/**
+ * Who asked (for approvals).
+ */
+requester: string | null, 
+/**
+ * Why.
+ */
+justification: string | null, 
+/**
+ * Ticket as "system number".
+ */
+ticket: string | null, 
+/**
+ * Requested duration in minutes.
+ */
+durationMinutes: number | null, 
+/**
+ * Requested start (ISO 8601).
+ */
+start: string | null, 
+/**
+ * When it was made (ISO 8601).
+ */
+created: string | null, };
+
+export type PolicyView = { 
+/**
+ * Longest activation in minutes; none: not limited.
+ */
+maxMinutes: number | null, 
+/**
+ * Default duration in minutes (clamped to the maximum).
+ */
+defaultMinutes: number, 
+/**
+ * A justification is required.
+ */
+justificationRequired: boolean, 
+/**
+ * Ticket details are required.
+ */
+ticketRequired: boolean, 
+/**
+ * Multi-factor authentication is required.
+ */
+mfaRequired: boolean, 
+/**
+ * An approver must agree.
+ */
+approvalRequired: boolean, 
+/**
+ * A Conditional Access authentication context is required (its id).
+ */
+authenticationContext: string | null, 
+/**
+ * Reasons used before for this role, newest first.
+ */
+recentReasons: Array<string>, 
+/**
+ * Whether the policy could not be read (then Azure checks on submit).
+ */
+unknown: boolean, };
+
+export type ActivationForm = { 
+/**
+ * Role key.
+ */
+key: string, 
+/**
+ * Duration in minutes.
+ */
+minutes: number | null, 
+/**
+ * Why.
+ */
+justification: string | null, 
+/**
+ * Ticket system.
+ */
+ticketSystem: string | null, 
+/**
+ * Ticket number.
+ */
+ticketNumber: string | null, 
+/**
+ * Start later (ISO 8601).
+ */
+start: string | null, };
+
+export type ActionView = { 
+/**
+ * `done`, `pending-approval`, `error`…
+ */
+outcome: string, 
+/**
+ * One sentence.
+ */
+message: string, 
+/**
+ * Adjustments made on the way.
+ */
+notes: Array<string>, };
+
+export type HistoryView = { 
+/**
+ * When (ISO 8601).
+ */
+at: string, 
+/**
+ * What was asked.
+ */
+kind: string, 
+/**
+ * Role name.
+ */
+role: string, 
+/**
+ * Scope name.
+ */
+scope: string, 
+/**
+ * Outcome.
+ */
+status: string, 
+/**
+ * Why.
+ */
+justification: string | null, };
+
+export type UiError = { 
+/**
+ * A stable code (`invalid`, `auth`, `already-decided`…).
+ */
+code: string, 
+/**
+ * What happened and what to do.
+ */
+message: string, };
+

@@ -1,0 +1,609 @@
+// Elevate's window. Everything from Azure is rendered as text (JSX escapes it); nothing is ever set as
+// HTML. Keyboard first: "/" searches, Enter on a role opens its form, Escape closes it, Alt+1…5 switch
+// tabs.
+import { render } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import "./style.css";
+import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
+import type { GrantView, HistoryView, PolicyView, RequestView, RoleView, SnapshotView } from "./bindings";
+
+type Tab = "roles" | "active" | "requests" | "approvals" | "history";
+const TABS: { id: Tab; label: string }[] = [
+  { id: "roles", label: "Roles" },
+  { id: "active", label: "Active" },
+  { id: "requests", label: "Requests" },
+  { id: "approvals", label: "Approvals" },
+  { id: "history", label: "History" },
+];
+
+type Notice = { kind: "ok" | "error" | "info"; text: string };
+
+/** "1 h 05 min", "4 min 09 s", "ended". */
+export function countdown(ms: number): string {
+  if (ms <= 0) return "ended";
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
+  return `${m} min ${String(s).padStart(2, "0")} s`;
+}
+
+function useNow(snapshot: SnapshotView | null): number {
+  // The session's clock (the simulator's in demo mode), carried forward by the local one between
+  // snapshots.
+  const [tick, setTick] = useState(0);
+  const base = useRef({ server: Date.now(), local: Date.now() });
+  useEffect(() => {
+    if (snapshot) base.current = { server: Date.parse(snapshot.now), local: Date.now() };
+  }, [snapshot]);
+  useEffect(() => {
+    const id = setInterval(() => setTick((t) => t + 1), 1000);
+    return () => clearInterval(id);
+  }, []);
+  void tick;
+  return base.current.server + (Date.now() - base.current.local);
+}
+
+function routeTab(route: string): { tab: Tab; activate?: string } {
+  const clean = decodeURIComponent(route.replace(/^#?\/?/, ""));
+  if (clean.startsWith("activate/")) return { tab: "roles", activate: clean.slice("activate/".length) };
+  const tab = TABS.find((t) => t.id === clean)?.id;
+  return { tab: tab ?? "roles" };
+}
+
+function App() {
+  const initial = routeTab(location.hash);
+  const [snapshot, setSnapshot] = useState<SnapshotView | null>(null);
+  const [tab, setTab] = useState<Tab>(initial.tab);
+  const [activating, setActivating] = useState<string | null>(initial.activate ?? null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [busy, setBusy] = useState(false);
+  const now = useNow(snapshot);
+
+  useEffect(() => {
+    api.snapshot().then(setSnapshot, (e) => setNotice({ kind: "error", text: messageOf(e) }));
+    const stops = [
+      onSnapshot(setSnapshot),
+      onNavigate((route) => {
+        const next = routeTab(route);
+        setTab(next.tab);
+        if (next.activate) setActivating(next.activate);
+      }),
+    ];
+    const keys = (event: KeyboardEvent) => {
+      if (event.altKey && /^[1-5]$/.test(event.key)) {
+        setTab(TABS[Number(event.key) - 1].id);
+        event.preventDefault();
+      }
+    };
+    window.addEventListener("keydown", keys);
+    return () => {
+      window.removeEventListener("keydown", keys);
+      stops.forEach((p) => p.then((stop) => stop()));
+    };
+  }, []);
+
+  async function run(label: string, action: () => Promise<unknown>) {
+    setBusy(true);
+    setNotice({ kind: "info", text: `${label}…` });
+    try {
+      const result = await action();
+      const view = result as { message?: string; outcome?: string } | null;
+      if (view && typeof view === "object" && "message" in view && view.message) {
+        const failed = view.outcome === "error" || view.outcome === "failed" || view.outcome === "denied";
+        setNotice({ kind: failed ? "error" : "ok", text: view.message });
+      } else {
+        setNotice({ kind: "ok", text: `${label}: done` });
+      }
+      return true;
+    } catch (e) {
+      const already = codeOf(e) === "already-decided";
+      setNotice({ kind: already ? "info" : "error", text: messageOf(e) });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const counts: Record<Tab, number | null> = {
+    roles: snapshot?.roles.length ?? null,
+    active: snapshot?.active.length ?? null,
+    requests: snapshot?.pending.length ?? null,
+    approvals: snapshot?.approvals.length ?? null,
+    history: null,
+  };
+
+  return (
+    <div class="app">
+      <header>
+        <div class="who">
+          <strong>Elevate</strong>
+          <span id="account">
+            {snapshot?.account ? snapshot.account : "Signing in…"}
+            {snapshot?.demo ? " · demo tenant" : ""}
+          </span>
+        </div>
+        <button
+          id="refresh"
+          disabled={busy || snapshot?.loading}
+          onClick={() => run("Refreshing", () => api.refresh().then(setSnapshot))}
+        >
+          {snapshot?.loading ? "Loading…" : "Refresh"}
+        </button>
+      </header>
+      <nav role="tablist" aria-label="Sections">
+        {TABS.map((t, i) => (
+          <button
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            title={`Alt+${i + 1}`}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+            {counts[t.id] ? <span class="count">{counts[t.id]}</span> : null}
+          </button>
+        ))}
+      </nav>
+      {snapshot?.error ? <p class="notice error" role="alert">{snapshot.error}</p> : null}
+      {snapshot?.problems.map((p) => <p class="notice error">{p}</p>)}
+      {notice ? (
+        <p id="notice" class={`notice ${notice.kind}`} role="status">
+          {notice.text}
+        </p>
+      ) : null}
+      <main>
+        {!snapshot ? (
+          <p class="empty">Loading…</p>
+        ) : tab === "roles" ? (
+          activating ? (
+            <ActivateForm
+              role={snapshot.roles.find((r) => r.key === activating) ?? null}
+              busy={busy}
+              onClose={() => setActivating(null)}
+              onSubmit={async (form) => {
+                const ok = await run("Activating", () => api.activate(form));
+                if (ok) {
+                  setActivating(null);
+                  setTab("active");
+                }
+              }}
+            />
+          ) : (
+            <Roles roles={snapshot.roles} onActivate={setActivating} />
+          )
+        ) : tab === "active" ? (
+          <Active
+            grants={snapshot.active}
+            now={now}
+            busy={busy}
+            onDeactivate={(g) => run(`Deactivating ${g.role}`, () => api.deactivate(g.key))}
+            onExtend={(g) => run(`Extending ${g.role}`, () => api.extend(g.key))}
+          />
+        ) : tab === "requests" ? (
+          <Requests
+            requests={snapshot.pending}
+            busy={busy}
+            onCancel={(r) => run("Canceling the request", () => api.cancel(r.id))}
+          />
+        ) : tab === "approvals" ? (
+          <Approvals
+            requests={snapshot.approvals}
+            busy={busy}
+            onDecide={(r, approve, reason) =>
+              run(approve ? "Approving" : "Denying", () => api.decide(r.id, approve, reason))
+            }
+          />
+        ) : (
+          <History />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function Roles({ roles, onActivate }: { roles: RoleView[]; onActivate: (key: string) => void }) {
+  const [query, setQuery] = useState("");
+  const [source, setSource] = useState("");
+  const search = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const keys = (event: KeyboardEvent) => {
+      if (event.key === "/" && document.activeElement?.tagName !== "INPUT") {
+        search.current?.focus();
+        event.preventDefault();
+      }
+    };
+    window.addEventListener("keydown", keys);
+    search.current?.focus();
+    return () => window.removeEventListener("keydown", keys);
+  }, []);
+  const shown = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return roles.filter((r) => {
+      if (source && r.source !== source) return false;
+      const text = `${r.role} ${r.scope} ${r.scopeKind} ${r.sourceLabel}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+  }, [roles, query, source]);
+  return (
+    <section>
+      <div class="toolbar">
+        <input
+          id="search"
+          ref={search}
+          type="search"
+          placeholder="Search roles and scopes  ( / )"
+          aria-label="Search roles and scopes"
+          value={query}
+          onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && shown.length > 0) onActivate(shown[0].key);
+          }}
+        />
+        <select
+          id="source"
+          aria-label="Source"
+          value={source}
+          onChange={(e) => setSource((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">All sources</option>
+          <option value="azure-resource">Azure resources</option>
+          <option value="entra-role">Entra roles</option>
+          <option value="group">Groups</option>
+        </select>
+      </div>
+      {shown.length === 0 ? (
+        <p class="empty">{roles.length === 0 ? "You are not eligible for any role." : "No role matches."}</p>
+      ) : (
+        <ul class="list" id="roles">
+          {shown.map((r) => (
+            <li class="row role" data-key={r.key}>
+              <div class="main">
+                <span class="name">
+                  {r.favourite ? "★ " : ""}
+                  {r.role}
+                </span>
+                <span class="sub">
+                  {r.scope} · {r.scopeKind} · {r.sourceLabel}
+                  {r.viaGroup ? " · through a group" : ""}
+                </span>
+              </div>
+              {r.active ? <span class="badge on">active</span> : null}
+              <button class="activate" onClick={() => onActivate(r.key)}>
+                Activate…
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ActivateForm({
+  role,
+  busy,
+  onClose,
+  onSubmit,
+}: {
+  role: RoleView | null;
+  busy: boolean;
+  onClose: () => void;
+  onSubmit: (form: {
+    key: string;
+    minutes: number | null;
+    justification: string | null;
+    ticketSystem: string | null;
+    ticketNumber: string | null;
+    start: string | null;
+  }) => void;
+}) {
+  const [policy, setPolicy] = useState<PolicyView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [minutes, setMinutes] = useState(60);
+  const [justification, setJustification] = useState("");
+  const [ticketSystem, setTicketSystem] = useState("");
+  const [ticketNumber, setTicketNumber] = useState("");
+  const [start, setStart] = useState("");
+  const first = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!role) return;
+    api.policy(role.key).then(
+      (p) => {
+        setPolicy(p);
+        setMinutes(p.defaultMinutes);
+        setTimeout(() => first.current?.focus(), 0);
+      },
+      (e) => setError(messageOf(e)),
+    );
+    const keys = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", keys);
+    return () => window.removeEventListener("keydown", keys);
+  }, [role?.key]);
+  if (!role) {
+    return (
+      <section class="form">
+        <p class="notice error">That role is no longer among your eligible roles.</p>
+        <button onClick={onClose}>Back</button>
+      </section>
+    );
+  }
+  const max = policy?.maxMinutes ?? null;
+  const missing =
+    (policy?.justificationRequired && !justification.trim()) ||
+    (policy?.ticketRequired && !ticketNumber.trim());
+  return (
+    <form
+      class="form"
+      id="activate-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (missing || busy) return;
+        onSubmit({
+          key: role.key,
+          minutes: Math.max(1, max ? Math.min(minutes, max) : minutes),
+          justification: justification.trim() || null,
+          ticketSystem: ticketSystem.trim() || null,
+          ticketNumber: ticketNumber.trim() || null,
+          start: start ? new Date(start).toISOString() : null,
+        });
+      }}
+    >
+      <h2>
+        Activate <span id="form-role">{role.role}</span>
+      </h2>
+      <p class="sub">
+        {role.scope} · {role.scopeKind} · {role.sourceLabel}
+      </p>
+      {error ? <p class="notice error">{error}</p> : null}
+      {!policy && !error ? <p class="empty">Reading the role's policy…</p> : null}
+      {policy?.unknown ? (
+        <p class="notice info">The role's policy could not be read; Azure will check the request.</p>
+      ) : null}
+      {policy?.approvalRequired ? (
+        <p class="notice info" id="approval-notice">
+          An approver must agree before this role becomes active.
+        </p>
+      ) : null}
+      {policy?.mfaRequired || policy?.authenticationContext ? (
+        <p class="notice info">
+          This role asks for a stronger sign-in
+          {policy.authenticationContext ? ` (authentication context ${policy.authenticationContext})` : ""}; Elevate
+          signs you in again if needed.
+        </p>
+      ) : null}
+      <label>
+        Duration (minutes{max ? `, at most ${max}` : ""})
+        <input
+          id="minutes"
+          type="number"
+          min={1}
+          max={max ?? undefined}
+          value={minutes}
+          onInput={(e) => setMinutes(Number((e.target as HTMLInputElement).value) || 0)}
+        />
+      </label>
+      <label>
+        Justification{policy?.justificationRequired ? " (required)" : " (optional)"}
+        <textarea
+          id="justification"
+          ref={first}
+          rows={2}
+          required={policy?.justificationRequired}
+          value={justification}
+          onInput={(e) => setJustification((e.target as HTMLTextAreaElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+              (e.currentTarget.form as HTMLFormElement | null)?.requestSubmit();
+            }
+          }}
+        />
+      </label>
+      {policy && policy.recentReasons.length > 0 ? (
+        <div class="presets" aria-label="Recent reasons">
+          {policy.recentReasons.map((reason) => (
+            <button type="button" class="chip" onClick={() => setJustification(reason)}>
+              {reason}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {policy?.ticketRequired ? (
+        <div class="pair">
+          <label>
+            Ticket system
+            <input id="ticket-system" value={ticketSystem} onInput={(e) => setTicketSystem((e.target as HTMLInputElement).value)} />
+          </label>
+          <label>
+            Ticket number (required)
+            <input
+              id="ticket-number"
+              required
+              value={ticketNumber}
+              onInput={(e) => setTicketNumber((e.target as HTMLInputElement).value)}
+            />
+          </label>
+        </div>
+      ) : null}
+      <label>
+        Start (optional, default now)
+        <input id="start" type="datetime-local" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+      </label>
+      <div class="buttons">
+        <button type="submit" id="submit" class="primary" disabled={busy || !policy || !!missing}>
+          {busy ? "Activating…" : "Activate"}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel (Esc)
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Active({
+  grants,
+  now,
+  busy,
+  onDeactivate,
+  onExtend,
+}: {
+  grants: GrantView[];
+  now: number;
+  busy: boolean;
+  onDeactivate: (g: GrantView) => void;
+  onExtend: (g: GrantView) => void;
+}) {
+  if (grants.length === 0) return <p class="empty">Nothing is active.</p>;
+  return (
+    <ul class="list" id="active">
+      {grants.map((g) => {
+        const left = g.end ? Date.parse(g.end) - now : null;
+        return (
+          <li class="row grant" data-key={g.key}>
+            <div class="main">
+              <span class="name">{g.role}</span>
+              <span class="sub">{g.scope}</span>
+            </div>
+            <span class={`countdown ${left !== null && left < 15 * 60000 ? "soon" : ""}`}>
+              {left === null ? "permanent" : `${countdown(left)} left`}
+            </span>
+            {g.activated ? (
+              <>
+                <button class="extend" disabled={busy} onClick={() => onExtend(g)}>
+                  Extend
+                </button>
+                <button class="deactivate" disabled={busy} onClick={() => onDeactivate(g)}>
+                  Deactivate
+                </button>
+              </>
+            ) : (
+              <span class="badge">standing</span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function Requests({
+  requests,
+  busy,
+  onCancel,
+}: {
+  requests: RequestView[];
+  busy: boolean;
+  onCancel: (r: RequestView) => void;
+}) {
+  if (requests.length === 0) return <p class="empty">No request is waiting.</p>;
+  return (
+    <ul class="list" id="requests">
+      {requests.map((r) => (
+        <li class="row">
+          <div class="main">
+            <span class="name">{r.role}</span>
+            <span class="sub">
+              {r.scope} · {r.status}
+              {r.justification ? ` · “${r.justification}”` : ""}
+            </span>
+          </div>
+          <button disabled={busy} onClick={() => onCancel(r)}>
+            Cancel request
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Approvals({
+  requests,
+  busy,
+  onDecide,
+}: {
+  requests: RequestView[];
+  busy: boolean;
+  onDecide: (r: RequestView, approve: boolean, reason: string) => void;
+}) {
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+  if (requests.length === 0) return <p class="empty">Nothing waits for your decision.</p>;
+  return (
+    <ul class="list" id="approvals">
+      {requests.map((r) => {
+        const reason = reasons[r.id] ?? "";
+        return (
+          <li class="row approval" data-id={r.id}>
+            <div class="main">
+              <span class="name">
+                {r.requester ?? "Someone"} asks for {r.role}
+              </span>
+              <span class="sub">
+                {r.scope}
+                {r.durationMinutes ? ` · ${r.durationMinutes} min` : ""}
+                {r.ticket ? ` · ticket ${r.ticket}` : ""}
+              </span>
+              {r.justification ? <span class="quote">“{r.justification}”</span> : null}
+              <input
+                class="reason"
+                placeholder="Your reason (required)"
+                aria-label="Your reason"
+                value={reason}
+                onInput={(e) => setReasons({ ...reasons, [r.id]: (e.target as HTMLInputElement).value })}
+              />
+            </div>
+            <button class="approve primary" disabled={busy || !reason.trim()} onClick={() => onDecide(r, true, reason)}>
+              Approve
+            </button>
+            <button class="deny" disabled={busy || !reason.trim()} onClick={() => onDecide(r, false, reason)}>
+              Deny
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function History() {
+  const [entries, setEntries] = useState<HistoryView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.history(200).then(setEntries, (e) => setError(messageOf(e)));
+  }, []);
+  if (error) return <p class="notice error">{error}</p>;
+  if (!entries) return <p class="empty">Loading…</p>;
+  if (entries.length === 0) return <p class="empty">Nothing yet.</p>;
+  return (
+    <table id="history">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>What</th>
+          <th>Role</th>
+          <th>Scope</th>
+          <th>Outcome</th>
+          <th>Justification</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr>
+            <td>{new Date(e.at).toLocaleString()}</td>
+            <td>{e.kind}</td>
+            <td>{e.role}</td>
+            <td>{e.scope}</td>
+            <td>{e.status}</td>
+            <td>{e.justification ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);
