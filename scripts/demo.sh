@@ -1,23 +1,41 @@
 #!/usr/bin/env bash
-# Builds Elevate and runs its main job against the built-in demo tenant: list the roles you are eligible
-# for, activate one, show it active. Installs what is missing first. Extra arguments go to `activate`.
+# Builds Elevate and runs it against the built-in demo tenant: the tray app with its window open (on a
+# desktop), then the same tenant through the CLI. Installs what is missing first.
+#   scripts/demo.sh          the tray app (falls back to the CLI walk-through without a display)
+#   scripts/demo.sh --cli    only the CLI walk-through (list, activate, show active)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+target="${CARGO_TARGET_DIR:-target}"
 
-cargo build --release --locked -p elevate-cli
-bin="${CARGO_TARGET_DIR:-target}/release/elevate"
-elevate() { "$bin" --demo "$@"; }
+cli_demo() {
+  cargo build --release --locked -p elevate-cli
+  local bin="$target/release/elevate"
+  elevate() { "$bin" --demo "$@"; }
+  echo; echo "\$ elevate --demo roles"
+  elevate roles
+  echo; echo "\$ elevate --demo activate 'Contributor@Contoso Development' --for 2h --reason 'Deploy the release'"
+  elevate activate 'Contributor@Contoso Development' --for 2h --reason "Deploy the release" || true
+  echo; echo "\$ elevate --demo active"
+  elevate active
+  echo
+  echo "Try: elevate --demo activate Owner@Production --reason 'Hotfix' --ticket ServiceNow:INC0012345"
+  echo "     elevate --demo watch --speed 60    (notifications: the 2h grant's warnings within two minutes)"
+  echo "     elevate --demo approvals · elevate --demo approve 'User Administrator' --reason 'Planned'"
+  echo "     elevate --demo requests · elevate --demo history · elevate --demo reset"
+}
 
-echo; echo "\$ elevate --demo roles"
-elevate roles
-echo; echo "\$ elevate --demo activate 'Contributor@Contoso Development' --for 2h --reason 'Deploy the release'"
-elevate activate 'Contributor@Contoso Development' --for 2h --reason "Deploy the release" "$@" || true
-echo; echo "\$ elevate --demo active"
-elevate active
-echo
-echo "Try: elevate --demo activate Owner@Production --reason 'Hotfix' --ticket ServiceNow:INC0012345"
-echo "     elevate --demo watch --speed 60    (notifications: the 2h grant's warnings within two minutes)"
-echo "     elevate --demo approvals · elevate --demo approve 'User Administrator' --reason 'Planned'"
-echo "     elevate --demo requests · elevate --demo history · elevate --demo reset"
+if [ "${1:-}" = "--cli" ] || [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  if [ "${1:-}" != "--cli" ]; then
+    echo "No display here: showing the CLI demo instead (the tray app needs a desktop session)."
+  fi
+  cli_demo
+  exit 0
+fi
+
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+cargo build --release --locked -p elevate-tray -p elevate-cli
+echo "Elevate is in your system tray (demo tenant: Ada Lovelace at Contoso). Quit from its menu."
+echo "The CLI sees the same tenant: $target/release/elevate --demo active"
+exec "$target/release/elevate-tray" --demo --window

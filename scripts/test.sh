@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of Elevate: unit, integration (the client against the simulator over real HTTP, the
-# store against real SQLite files), spec conformance, and end to end (the `elevate` binary).
+# store against real SQLite files), spec conformance, and end to end (the `elevate` binary; the tray
+# app's menu over D-Bus and its window over WebDriver, on a private Xvfb).
 # Installs what is missing first. Set CARGO_TARGET_DIR to reuse a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "== ui"
+# The tray app embeds ui/dist, so the UI is built first.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 
 echo "== build"
 cargo build --workspace --all-targets --locked

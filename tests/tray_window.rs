@@ -67,6 +67,14 @@ async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> Str
     panic!("{css} never showed the expected text; last: {last:?}");
 }
 
+/// Saves a screenshot into `$ELEVATE_SCREENSHOTS` when set (how the README's screenshots are made).
+async fn screenshot(client: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("ELEVATE_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(PathBuf::from(dir).join(name), png).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 /// The embedded simulator's URL, from the app's log.
 fn simulator_url(log: &std::path::Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
@@ -163,6 +171,8 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(images.is_empty(), "markup from Azure became an element");
 
+    screenshot(&client, "window-roles.png").await;
+
     // Search narrows the list; Enter opens the first match's form.
     let search = client
         .find(Locator::Css("#search"))
@@ -227,10 +237,7 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
     })
     .await;
     assert_ne!(first, later, "the countdown does not move");
-    let _ = std::fs::write(
-        home.path().join("window.png"),
-        client.screenshot().await.unwrap_or_default(),
-    );
+    screenshot(&client, "window-active.png").await;
 
     // Azure refuses to end a grant in its first five minutes: move the demo tenant's clock on (the
     // simulator embedded in the app prints where it listens).
@@ -301,6 +308,7 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         t.contains("Grace Hopper")
     })
     .await;
+    screenshot(&client, "window-approvals.png").await;
     let rows = client
         .find_all(Locator::Css("#approvals .approval"))
         .await

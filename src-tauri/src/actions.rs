@@ -38,6 +38,18 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             window::open(app, Some("approvals"));
             return;
         }
+        MenuAction::SignIn => {
+            shell.set_error(None);
+            tauri::async_runtime::spawn(shell::run(app.clone()));
+            return;
+        }
+        MenuAction::SignOut => {
+            if let Err(e) = shell.sign_out().await {
+                notify_error(&e.to_string());
+            }
+            shell::render(app);
+            return;
+        }
         MenuAction::Refresh => {
             shell.set_error(None);
             shell::reload_and_render(app, false).await;

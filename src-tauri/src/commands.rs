@@ -43,6 +43,7 @@ type Answer<T> = Result<T, UiError>;
 /// The current state (instant: no call to Azure).
 #[tauri::command]
 pub fn snapshot(shell: State<'_, Shell>) -> SnapshotView {
+    tracing::info!(target: "elevate::tray", "the window asked for the state");
     shell.snapshot_view()
 }
 

@@ -4,11 +4,13 @@
 //! - [`tray`]: the tray icon and menu, drawn from `elevate_app::tray_menu`;
 //! - [`actions`]: what menu items and notification buttons do;
 //! - [`window`]: the window, created on demand and destroyed when closed;
+//! - [`sign_in_prompt`]: sign-in notices as desktop notifications;
 //! - [`commands`] and [`view`]: what the window may call, and the data it receives.
 
 pub mod actions;
 pub mod commands;
 pub mod shell;
+pub mod sign_in_prompt;
 pub mod tray;
 pub mod view;
 pub mod window;

@@ -41,6 +41,7 @@ struct ViewState {
     loading: bool,
     error: Option<String>,
     clock: Option<Arc<dyn Clock>>,
+    can_sign_out: bool,
 }
 
 impl Shell {
@@ -127,6 +128,31 @@ impl Shell {
         }
     }
 
+    /// Whether the session can be signed out of (Elevate's own sign-in; not demo mode).
+    pub fn can_sign_out(&self) -> bool {
+        self.view().can_sign_out
+    }
+
+    /// Whether the app is signing in.
+    pub fn signing_in(&self) -> bool {
+        let state = self.view();
+        state.loading && state.snapshot.account.is_none()
+    }
+
+    /// Forgets the sign-in (tokens and key) and stops the session.
+    pub async fn sign_out(&self) -> Result<(), Error> {
+        let sign_in = match &*self.running.read().await {
+            Some(running) => running.opened.sign_in.clone(),
+            None => None,
+        };
+        if let Some(sign_in) = sign_in {
+            sign_in.sign_out().await?;
+        }
+        self.stop().await;
+        *self.view() = ViewState::default();
+        Ok(())
+    }
+
     /// Asks the watcher to look again soon (after an action).
     pub async fn poke(&self) {
         if let Some(running) = &*self.running.read().await {
@@ -140,7 +166,12 @@ impl Shell {
         if running.is_some() {
             return Ok(());
         }
-        let opened = elevate_app::open(self.launch.demo).await?;
+        self.view().loading = true;
+        let opened = elevate_app::open_with(
+            self.launch.demo,
+            Arc::new(crate::sign_in_prompt::NotificationPrompt),
+        )
+        .await?;
         for warning in &opened.warnings {
             tracing::warn!(target: "elevate::tray", "{warning}");
         }
@@ -151,7 +182,11 @@ impl Shell {
             opened.watch_options(),
             events,
         );
-        self.view().clock = Some(clock);
+        {
+            let mut state = self.view();
+            state.clock = Some(clock);
+            state.can_sign_out = opened.sign_in.is_some() && opened.demo.is_none();
+        }
         *running = Some(Running { opened, watcher });
         Ok(())
     }
@@ -179,7 +214,7 @@ impl Shell {
 /// Draws the tray and tells the window, from the current state.
 pub fn render<R: Runtime>(app: &AppHandle<R>) {
     let shell = app.state::<Shell>();
-    tray::render(app, &shell);
+    tray::render(app, &shell, shell.can_sign_out());
     if let Err(e) = app.emit("snapshot", shell.snapshot_view()) {
         tracing::debug!(target: "elevate::tray", error = %e, "could not tell the window");
     }

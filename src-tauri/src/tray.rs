@@ -44,11 +44,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 /// Redraws the menu and icon from `shell`'s state.
-pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell) {
+pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell, can_sign_out: bool) {
     let snapshot = shell.snapshot();
     let options = MenuOptions {
         account_note: shell.demo().then(|| "demo tenant".to_owned()),
         error: shell.error(),
+        can_sign_out,
+        signing_in: shell.signing_in(),
         ..MenuOptions::default()
     };
     let view = tray_view(&snapshot, shell.now(), &options);

@@ -31,6 +31,10 @@ pub enum MenuAction {
     Open,
     /// Read everything again from Azure.
     Refresh,
+    /// Sign in (again).
+    SignIn,
+    /// Forget the sign-in (tokens and key).
+    SignOut,
     /// Leave the app.
     Quit,
 }
@@ -50,6 +54,8 @@ impl MenuAction {
             ("approvals", true) => MenuAction::Approvals,
             ("open", true) => MenuAction::Open,
             ("refresh", true) => MenuAction::Refresh,
+            ("sign-in", true) => MenuAction::SignIn,
+            ("sign-out", true) => MenuAction::SignOut,
             ("quit", true) => MenuAction::Quit,
             _ => return None,
         };
@@ -69,6 +75,8 @@ impl fmt::Display for MenuAction {
             MenuAction::Approvals => f.write_str("approvals"),
             MenuAction::Open => f.write_str("open"),
             MenuAction::Refresh => f.write_str("refresh"),
+            MenuAction::SignIn => f.write_str("sign-in"),
+            MenuAction::SignOut => f.write_str("sign-out"),
             MenuAction::Quit => f.write_str("quit"),
         }
     }
@@ -158,6 +166,10 @@ pub struct MenuOptions {
     pub account_note: Option<String>,
     /// The last error to show at the top, if any.
     pub error: Option<String>,
+    /// Whether the session can be signed out of (Elevate's own sign-in, not the demo's).
+    pub can_sign_out: bool,
+    /// Whether a sign-in is under way (then "Sign in" is not offered).
+    pub signing_in: bool,
 }
 
 impl Default for MenuOptions {
@@ -166,6 +178,8 @@ impl Default for MenuOptions {
             expiring_within: TimeDelta::minutes(15),
             account_note: None,
             error: None,
+            can_sign_out: false,
+            signing_in: false,
         }
     }
 }
@@ -174,9 +188,19 @@ impl Default for MenuOptions {
 pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions) -> TrayView {
     let mut entries = Vec::new();
     let Some(account) = &snapshot.account else {
-        entries.push(MenuEntry::Label("Not signed in".into()));
+        if options.signing_in {
+            entries.push(MenuEntry::Label("Signing in…".into()));
+        } else {
+            entries.push(MenuEntry::Label("Not signed in".into()));
+        }
         if let Some(error) = &options.error {
             entries.push(MenuEntry::Label(shorten(error, 90)));
+        }
+        if !options.signing_in {
+            entries.push(MenuEntry::Item {
+                label: "Sign in…".into(),
+                action: MenuAction::SignIn,
+            });
         }
         entries.extend(footer());
         return TrayView {
@@ -287,6 +311,13 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
         entries.push(MenuEntry::Item {
             label: format!("Approvals ({})", snapshot.approvals.len()),
             action: MenuAction::Approvals,
+        });
+    }
+    if options.can_sign_out {
+        entries.push(MenuEntry::Separator);
+        entries.push(MenuEntry::Item {
+            label: "Sign out".into(),
+            action: MenuAction::SignOut,
         });
     }
     entries.extend(footer());
@@ -442,6 +473,8 @@ mod tests {
             MenuAction::Approvals,
             MenuAction::Open,
             MenuAction::Refresh,
+            MenuAction::SignIn,
+            MenuAction::SignOut,
             MenuAction::Quit,
         ];
         for action in actions {
