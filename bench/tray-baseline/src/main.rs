@@ -11,15 +11,16 @@ fn main() {
             let open = MenuItem::with_id(app, "open", "Open", true, None::<&str>)?;
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
             let menu = Menu::with_items(app, &[&open, &quit])?;
-            let icon = tauri::image::Image::from_bytes(include_bytes!("../../../icons/tray/idle.png"))?;
+            let icon =
+                tauri::image::Image::from_bytes(include_bytes!("../../../icons/tray/idle.png"))?;
             TrayIconBuilder::with_id("baseline")
                 .icon(icon)
                 .menu(&menu)
                 .on_menu_event(|app, event| match event.id.as_ref() {
-                    "open" => {
-                        if app.get_webview_window("main").is_none() {
-                            let _ = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
-                                .build();
+                    "open" if app.get_webview_window("main").is_none() => {
+                        let url = WebviewUrl::App("index.html".into());
+                        if let Err(e) = WebviewWindowBuilder::new(app, "main", url).build() {
+                            eprintln!("tray-baseline could not open its window: {e}");
                         }
                     }
                     "quit" => app.exit(0),
@@ -31,7 +32,10 @@ fn main() {
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, event| {
-            if let RunEvent::ExitRequested { code: None, api, .. } = event {
+            if let RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
                 api.prevent_exit();
             }
         }),
