@@ -243,7 +243,7 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     for expected in [
         "Favourites",
         "★ Global Reader @ Directory",
-        "⧉ Morning checks (2 roles)",
+        "Set: Morning checks (2 roles)",
         "Activate…",
         "Azure resources",
         "Entra roles",

@@ -3,80 +3,14 @@
 //! embedded simulator's clock moved from outside. The fake server is the one mock here: no
 //! notification daemon can run headless in CI, and recording exactly what was sent is the point.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use elevate_e2e::notifications::{Fake, wait_for_notification};
 use elevate_e2e::{Bus, Home};
 use serde_json::Value;
-use zbus::OwnedVariant as OwnedValue;
-use zbus::object_server::SignalEmitter;
-
-/// One notification as the server received it.
-#[derive(Clone, Debug)]
-struct Shown {
-    id: u32,
-    app: String,
-    summary: String,
-    body: String,
-    actions: Vec<String>,
-}
-
-#[derive(Default)]
-struct Fake {
-    shown: Arc<Mutex<Vec<Shown>>>,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Fake {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        actions: Vec<String>,
-        _hints: HashMap<String, OwnedValue>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
-        let id = u32::try_from(shown.len() + 1).unwrap_or(u32::MAX);
-        shown.push(Shown {
-            id,
-            app: app_name,
-            summary,
-            body,
-            actions,
-        });
-        id
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".into(), "body".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "elevate-test".into(),
-            "elevate".into(),
-            "1".into(),
-            "1.2".into(),
-        )
-    }
-
-    fn close_notification(&self, _id: u32) {}
-
-    #[zbus(signal)]
-    async fn action_invoked(
-        emitter: &SignalEmitter<'_>,
-        id: u32,
-        action_key: &str,
-    ) -> zbus::Result<()>;
-}
 
 /// Reads `elevate watch --json` lines on a thread.
 fn lines(child: &mut Child) -> std::sync::mpsc::Receiver<Value> {
@@ -107,32 +41,6 @@ fn next_matching(
             Ok(_) => {}
             Err(e) => panic!("no {what}: {e}"),
         }
-    }
-}
-
-async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) -> Shown {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = shown
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .find(|n| n.summary == summary)
-            .cloned()
-        {
-            return found;
-        }
-        let all: Vec<String> = shown
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|n| n.summary.clone())
-            .collect();
-        assert!(
-            Instant::now() < deadline,
-            "no notification '{summary}'; got {all:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -220,6 +220,11 @@ async fn cancel(shell: &Shell, id: &str) -> Result<(), Error> {
 
 /// A notification's button was clicked.
 pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, event: &WatchEvent) {
+    if action == Action::Details {
+        // A request waiting for a decision: the window, on top, on the approvals.
+        window::open_on_top(app, "approvals");
+        return;
+    }
     let Some(grant) = event.grant() else {
         return;
     };

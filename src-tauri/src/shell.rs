@@ -256,7 +256,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
             event = events.recv() => {
                 let Some(event) = event else { break };
                 tracing::info!(target: "elevate::tray", event = %event.title(), "watch event");
-                elevate_app::notifications::show(&event, clicked_tx.clone(), &mut notices);
+                elevate_app::notifications::show(&event, clicked_tx.clone(), &mut notices, true);
                 reload_and_render(&app, true).await;
             }
             Some((action, event)) = clicked.recv() => {

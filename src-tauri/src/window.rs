@@ -52,3 +52,14 @@ fn encode_route(route: &str) -> String {
         })
         .collect()
 }
+
+/// Shows the window on `route`, kept above other windows (a request waits for a decision).
+pub fn open_on_top<R: Runtime>(app: &AppHandle<R>, route: &str) {
+    open(app, Some(route));
+    if let Some(window) = app.get_webview_window(MAIN)
+        && let Err(e) = window.set_always_on_top(true)
+    {
+        tracing::debug!(target: "elevate::tray", error = %e, "could not keep the window on top");
+    }
+    tracing::info!(target: "elevate::tray", route, "window opened on top");
+}

@@ -109,6 +109,7 @@ impl Default for Home {
     }
 }
 
+pub mod notifications;
 pub mod op;
 
 /// A private D-Bus session bus (a real `dbus-daemon`) that goes away with the test.

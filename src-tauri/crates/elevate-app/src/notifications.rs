@@ -18,6 +18,8 @@ pub enum Action {
     Deactivate,
     /// Activate the role again.
     ActivateAgain,
+    /// Open the app's window on the event (a request waiting for a decision, which needs a reason).
+    Details,
 }
 
 impl Action {
@@ -27,6 +29,7 @@ impl Action {
             Action::Extend => "extend",
             Action::Deactivate => "deactivate",
             Action::ActivateAgain => "activate-again",
+            Action::Details => "details",
         }
     }
 
@@ -36,14 +39,20 @@ impl Action {
             Action::Extend => "Extend",
             Action::Deactivate => "Deactivate",
             Action::ActivateAgain => "Activate again",
+            Action::Details => "Review…",
         }
     }
 
     /// The action with `id`.
     pub fn from_id(id: &str) -> Option<Action> {
-        [Action::Extend, Action::Deactivate, Action::ActivateAgain]
-            .into_iter()
-            .find(|a| a.id() == id)
+        [
+            Action::Extend,
+            Action::Deactivate,
+            Action::ActivateAgain,
+            Action::Details,
+        ]
+        .into_iter()
+        .find(|a| a.id() == id)
     }
 }
 
@@ -62,16 +71,22 @@ pub fn actions_for(event: &WatchEvent) -> Vec<Action> {
 }
 
 /// Shows `event` as a desktop notification and waits for one of its actions (a task per
-/// notification, aborted when `watch` stops).
+/// notification, aborted when `watch` stops). `windowed`: the face has a window to open (Details).
 pub fn show(
     event: &WatchEvent,
     clicked: mpsc::Sender<(Action, WatchEvent)>,
     tasks: &mut tokio::task::JoinSet<()>,
+    windowed: bool,
 ) {
     while tasks.try_join_next().is_some() {}
     let event = event.clone();
     tasks.spawn(async move {
-        let actions = actions_for(&event);
+        let mut actions = actions_for(&event);
+        // Deciding needs a reason, which a notification cannot take: a face with a window offers to
+        // open it on the request.
+        if windowed && matches!(event, WatchEvent::ApprovalWaiting { .. }) {
+            actions.push(Action::Details);
+        }
         let mut notification = notify_rust::Notification::new();
         notification
             .appname("Elevate")
@@ -152,5 +167,8 @@ pub async fn perform(
                 })?;
             Ok(session.activate(&eligibility, &wish).await)
         }
+        Action::Details => Err(Error::Invalid(
+            "Review opens the app's window; there is nothing to do on the grant".into(),
+        )),
     }
 }

@@ -241,7 +241,7 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
         }
         for set in &snapshot.sets {
             entries.push(MenuEntry::Item {
-                label: format!("⧉ {} ({} roles)", set.name, set.keys.len()),
+                label: format!("Set: {} ({} roles)", set.name, set.keys.len()),
                 action: MenuAction::ActivateSet(set.name.clone()),
             });
         }

@@ -87,7 +87,7 @@ pub async fn run(
                 let Some(event) = event else { break };
                 print_event(&event, ctx.json);
                 if notifications {
-                    notifications::show(&event, clicked_tx.clone(), &mut notices);
+                    notifications::show(&event, clicked_tx.clone(), &mut notices, false);
                 }
             }
             Some((action, event)) = clicked.recv() => {
