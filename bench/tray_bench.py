@@ -84,8 +84,10 @@ class Session:
 
     def layout(self, pid, path):
         for name in self.names_of(pid):
+            # A call to one of the app's other connections can hang (the menu lives on one of them):
+            # give up on it quickly, the loop asks again.
             out = self.gdbus("--dest", name, "--object-path", path, "--method",
-                             "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []", timeout=2)
+                             "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []", timeout=0.3)
             if out:
                 return name, out
         return None, None
@@ -171,13 +173,21 @@ def run_app(kind, binary, home, ready_labels):
         pids = tree(app.pid)
         result["idle_pss_mib"] = pss_kib(pids) / 1024
         result["idle_webkit"] = webkit_count(pids)
-        open_id = item_id(layout, "Open Elevate" if kind == "elevate" else "Open")
-        t1 = time.monotonic()
-        s.click(name, path, open_id)
-        while webkit_count(tree(app.pid)) == 0:
-            if time.monotonic() - t1 > 30:
-                raise SystemExit(f"{kind}: no web content process after Open")
-            time.sleep(0.02)
+        # The menu is rebuilt whenever the app's state changes (new item ids): read it right before
+        # clicking, and click again with fresh ids if nothing happened.
+        label = "Open Elevate" if kind == "elevate" else "Open"
+        t1 = None
+        for _ in range(10):
+            name, layout = s.layout(app.pid, path)
+            t1 = time.monotonic()
+            s.click(name, path, item_id(layout, label))
+            clicked = time.monotonic()
+            while webkit_count(tree(app.pid)) == 0 and time.monotonic() - clicked < 3:
+                time.sleep(0.02)
+            if webkit_count(tree(app.pid)) > 0:
+                break
+        else:
+            raise SystemExit(f"{kind}: no web content process after Open")
         result["web_process_s"] = time.monotonic() - t1
         if kind == "elevate":
             while "the window asked for the state" not in open(log_path).read():
@@ -243,7 +253,12 @@ def main():
                      f"({(idle / base_idle - 1) * 100:+.0f} %; target: within +15 %).")
     lines.append("")
     lines.append("Menu ready means the menu read over D-Bus holds the favourites and every source (Elevate) or "
-                 "Quit (baseline). Raw runs: " + repr(runs))
+                 "Quit (baseline); it is polled every ~50 ms with `gdbus`, so it includes up to a few hundred ms "
+                 "of probing. Elevate's idle memory includes the embedded simulator (an HTTP server with the demo "
+                 "tenant), the SQLite store, the watcher and the sign-in; against a real tenant the simulator is "
+                 "not there.")
+    lines.append("")
+    lines.append("Raw runs: " + repr(runs))
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

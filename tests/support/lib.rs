@@ -162,34 +162,43 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts Xvfb on the first free display from :90 up.
+    /// Starts Xvfb on a display it picks itself (`-displayfd`), so tests running at once never share
+    /// one, and waits until it is ready.
     pub fn start() -> Display {
-        for number in 90..190 {
-            let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-            if lock.exists() || socket.exists() {
-                continue;
-            }
-            let server = Command::new("Xvfb")
-                .args([
-                    format!(":{number}").as_str(),
-                    "-screen",
-                    "0",
-                    "1280x800x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("Xvfb is needed for this test (apt install xvfb): {e}"));
-            wait_for_path(&socket, "Xvfb");
-            return Display {
-                server,
-                name: format!(":{number}"),
-            };
+        use std::io::BufRead as _;
+        let mut server = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("Xvfb is needed for this test (apt install xvfb): {e}"));
+        let stdout = server
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("Xvfb's output is not readable"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let number = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .ok()
+            .and_then(|line| line.trim().parse::<u32>().ok())
+            .unwrap_or_else(|| panic!("Xvfb did not say which display it took"));
+        Display {
+            server,
+            name: format!(":{number}"),
         }
-        panic!("no free X display between :90 and :189");
     }
 }
 
