@@ -173,6 +173,17 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
 
     screenshot(&client, "window-roles.png").await;
 
+    // The star makes a role a favourite (one click in the tray from then on).
+    let owner = client
+        .find(Locator::XPath(
+            "//li[contains(@class,'role')][.//span[@class='name' and normalize-space()='Owner']]//button[contains(@class,'star')]",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(owner.text().await.unwrap_or_default(), "☆");
+    owner.click().await.unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&client, "#roles .name", |t| t == "★ Owner").await;
+
     // Search narrows the list; Enter opens the first match's form.
     let search = client
         .find(Locator::Css("#search"))

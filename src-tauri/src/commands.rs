@@ -281,6 +281,8 @@ pub async fn set_favourite<R: Runtime>(
     favourite: bool,
     justification: Option<String>,
     minutes: Option<i64>,
+    ticket_system: Option<String>,
+    ticket_number: Option<String>,
 ) -> Answer<()> {
     let session = shell.session().await?;
     let store = session
@@ -297,7 +299,12 @@ pub async fn set_favourite<R: Runtime>(
                 key,
                 label: None,
                 justification: justification.filter(|j| !j.trim().is_empty()),
-                ticket: None,
+                ticket: ticket_number
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|number| Ticket {
+                        system: ticket_system.unwrap_or_default().trim().to_owned(),
+                        number: number.trim().to_owned(),
+                    }),
                 duration,
                 created: chrono::Utc::now(),
             })

@@ -37,8 +37,14 @@ export const api = {
   decide: (id: string, approve: boolean, reason: string) =>
     invoke<RequestView>("decide", { id, approve, reason }),
   history: (limit?: number) => invoke<HistoryView[]>("history", { limit: limit ?? null }),
-  setFavourite: (key: string, favourite: boolean, justification: string | null, minutes: number | null) =>
-    invoke<null>("set_favourite", { key, favourite, justification, minutes }),
+  setFavourite: (
+    key: string,
+    favourite: boolean,
+    justification: string | null,
+    minutes: number | null,
+    ticketSystem: string | null = null,
+    ticketNumber: string | null = null,
+  ) => invoke<null>("set_favourite", { key, favourite, justification, minutes, ticketSystem, ticketNumber }),
 };
 
 /** Follows the app's state as it changes. */

@@ -162,8 +162,15 @@ function App() {
               role={snapshot.roles.find((r) => r.key === activating) ?? null}
               busy={busy}
               onClose={() => setActivating(null)}
-              onSubmit={async (form) => {
+              onSubmit={async (form, favourite) => {
                 const ok = await run("Activating", () => api.activate(form));
+                if (ok && favourite) {
+                  try {
+                    await api.setFavourite(form.key, true, form.justification, form.minutes, form.ticketSystem, form.ticketNumber);
+                  } catch (e) {
+                    setNotice({ kind: "error", text: `Activated, but not saved as a favourite: ${messageOf(e)}` });
+                  }
+                }
                 if (ok) {
                   setActivating(null);
                   setTab("active");
@@ -171,7 +178,15 @@ function App() {
               }}
             />
           ) : (
-            <Roles roles={snapshot.roles} onActivate={setActivating} />
+            <Roles
+              roles={snapshot.roles}
+              onActivate={setActivating}
+              onFavourite={(r) =>
+                run(r.favourite ? "Removing the favourite" : "Adding a favourite", () =>
+                  api.setFavourite(r.key, !r.favourite, null, null),
+                )
+              }
+            />
           )
         ) : tab === "active" ? (
           <Active
@@ -203,7 +218,15 @@ function App() {
   );
 }
 
-function Roles({ roles, onActivate }: { roles: RoleView[]; onActivate: (key: string) => void }) {
+function Roles({
+  roles,
+  onActivate,
+  onFavourite,
+}: {
+  roles: RoleView[];
+  onActivate: (key: string) => void;
+  onFavourite: (role: RoleView) => void;
+}) {
   const [query, setQuery] = useState("");
   const [source, setSource] = useState("");
   const search = useRef<HTMLInputElement>(null);
@@ -270,6 +293,15 @@ function Roles({ roles, onActivate }: { roles: RoleView[]; onActivate: (key: str
                 </span>
               </div>
               {r.active ? <span class="badge on">active</span> : null}
+              <button
+                class="star"
+                aria-pressed={r.favourite}
+                aria-label={r.favourite ? `Remove ${r.role} at ${r.scope} from favourites` : `Add ${r.role} at ${r.scope} to favourites`}
+                title={r.favourite ? "Remove from favourites" : "Add to favourites (one click in the tray)"}
+                onClick={() => onFavourite(r)}
+              >
+                {r.favourite ? "★" : "☆"}
+              </button>
               <button class="activate" onClick={() => onActivate(r.key)}>
                 Activate…
               </button>
@@ -290,14 +322,17 @@ function ActivateForm({
   role: RoleView | null;
   busy: boolean;
   onClose: () => void;
-  onSubmit: (form: {
-    key: string;
-    minutes: number | null;
-    justification: string | null;
-    ticketSystem: string | null;
-    ticketNumber: string | null;
-    start: string | null;
-  }) => void;
+  onSubmit: (
+    form: {
+      key: string;
+      minutes: number | null;
+      justification: string | null;
+      ticketSystem: string | null;
+      ticketNumber: string | null;
+      start: string | null;
+    },
+    favourite: boolean,
+  ) => void;
 }) {
   const [policy, setPolicy] = useState<PolicyView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -306,6 +341,7 @@ function ActivateForm({
   const [ticketSystem, setTicketSystem] = useState("");
   const [ticketNumber, setTicketNumber] = useState("");
   const [start, setStart] = useState("");
+  const [favourite, setFavourite] = useState(false);
   const first = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (!role) return;
@@ -349,7 +385,7 @@ function ActivateForm({
           ticketSystem: ticketSystem.trim() || null,
           ticketNumber: ticketNumber.trim() || null,
           start: start ? new Date(start).toISOString() : null,
-        });
+        }, favourite);
       }}
     >
       <h2>
@@ -431,6 +467,15 @@ function ActivateForm({
       <label>
         Start (optional, default now)
         <input id="start" type="datetime-local" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
+      </label>
+      <label class="check">
+        <input
+          id="save-favourite"
+          type="checkbox"
+          checked={favourite}
+          onChange={(e) => setFavourite((e.target as HTMLInputElement).checked)}
+        />
+        Save as a favourite with these answers (one click in the tray)
       </label>
       <div class="buttons">
         <button type="submit" id="submit" class="primary" disabled={busy || !policy || !!missing}>
