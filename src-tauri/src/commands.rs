@@ -11,7 +11,9 @@ use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::shell::{self, Shell};
-use crate::view::{ActionView, ActivationForm, HistoryView, PolicyView, RequestView, SnapshotView};
+use crate::view::{
+    ActionView, ActivationForm, FavouriteForm, HistoryView, PolicyView, RequestView, SnapshotView,
+};
 
 /// An error the window shows.
 #[derive(Debug, Serialize, TS)]
@@ -272,18 +274,21 @@ pub async fn history(shell: State<'_, Shell>, limit: Option<u32>) -> Answer<Vec<
     Ok(entries.iter().map(HistoryView::from).collect())
 }
 
-/// Makes `key` a favourite with these answers, or stops it being one (`favourite: false`).
+/// Makes a role a favourite with the form's answers, or stops it being one.
 #[tauri::command]
 pub async fn set_favourite<R: Runtime>(
     app: AppHandle<R>,
     shell: State<'_, Shell>,
-    key: String,
-    favourite: bool,
-    justification: Option<String>,
-    minutes: Option<i64>,
-    ticket_system: Option<String>,
-    ticket_number: Option<String>,
+    form: FavouriteForm,
 ) -> Answer<()> {
+    let FavouriteForm {
+        key,
+        favourite,
+        justification,
+        minutes,
+        ticket_system,
+        ticket_number,
+    } = form;
     let session = shell.session().await?;
     let store = session
         .store()

@@ -164,6 +164,25 @@ pub struct ActivationForm {
     pub start: Option<String>,
 }
 
+/// A favourite to save (or remove, with `favourite: false`).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FavouriteForm {
+    /// Role key.
+    pub key: String,
+    /// Make it a favourite (true) or not (false).
+    pub favourite: bool,
+    /// The justification to send.
+    pub justification: Option<String>,
+    /// Duration in minutes.
+    #[ts(type = "number | null")]
+    pub minutes: Option<i64>,
+    /// Ticket system.
+    pub ticket_system: Option<String>,
+    /// Ticket number.
+    pub ticket_number: Option<String>,
+}
+
 /// How an action went, in words the UI shows.
 #[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -368,6 +387,7 @@ pub fn typescript_bindings() -> String {
         RequestView::decl(&cfg),
         PolicyView::decl(&cfg),
         ActivationForm::decl(&cfg),
+        FavouriteForm::decl(&cfg),
         ActionView::decl(&cfg),
         HistoryView::decl(&cfg),
         crate::commands::UiError::decl(&cfg),

@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ActionView,
   ActivationForm,
+  FavouriteForm,
   HistoryView,
   PolicyView,
   RequestView,
@@ -37,14 +38,7 @@ export const api = {
   decide: (id: string, approve: boolean, reason: string) =>
     invoke<RequestView>("decide", { id, approve, reason }),
   history: (limit?: number) => invoke<HistoryView[]>("history", { limit: limit ?? null }),
-  setFavourite: (
-    key: string,
-    favourite: boolean,
-    justification: string | null,
-    minutes: number | null,
-    ticketSystem: string | null = null,
-    ticketNumber: string | null = null,
-  ) => invoke<null>("set_favourite", { key, favourite, justification, minutes, ticketSystem, ticketNumber }),
+  setFavourite: (form: FavouriteForm) => invoke<null>("set_favourite", { form }),
 };
 
 /** Follows the app's state as it changes. */

@@ -232,6 +232,32 @@ ticketNumber: string | null,
  */
 start: string | null, };
 
+export type FavouriteForm = { 
+/**
+ * Role key.
+ */
+key: string, 
+/**
+ * Make it a favourite (true) or not (false).
+ */
+favourite: boolean, 
+/**
+ * The justification to send.
+ */
+justification: string | null, 
+/**
+ * Duration in minutes.
+ */
+minutes: number | null, 
+/**
+ * Ticket system.
+ */
+ticketSystem: string | null, 
+/**
+ * Ticket number.
+ */
+ticketNumber: string | null, };
+
 export type ActionView = { 
 /**
  * `done`, `pending-approval`, `error`…

@@ -166,7 +166,7 @@ function App() {
                 const ok = await run("Activating", () => api.activate(form));
                 if (ok && favourite) {
                   try {
-                    await api.setFavourite(form.key, true, form.justification, form.minutes, form.ticketSystem, form.ticketNumber);
+                    await api.setFavourite({ ...form, favourite: true });
                   } catch (e) {
                     setNotice({ kind: "error", text: `Activated, but not saved as a favourite: ${messageOf(e)}` });
                   }
@@ -183,7 +183,14 @@ function App() {
               onActivate={setActivating}
               onFavourite={(r) =>
                 run(r.favourite ? "Removing the favourite" : "Adding a favourite", () =>
-                  api.setFavourite(r.key, !r.favourite, null, null),
+                  api.setFavourite({
+                    key: r.key,
+                    favourite: !r.favourite,
+                    justification: null,
+                    minutes: null,
+                    ticketSystem: null,
+                    ticketNumber: null,
+                  }),
                 )
               }
             />
