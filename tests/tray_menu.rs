@@ -4,10 +4,9 @@
 //! Nothing is mocked: the app embeds the real simulator, and the result is checked afterwards with the
 //! `elevate` CLI against the same demo tenant.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use elevate_e2e::{Bus, Display, Home, workspace_bin};
+use elevate_e2e::{Bus, Display, Home, TrayApp};
 use std::collections::HashMap;
 
 use zbus::{OwnedVariant, Structure, Variant as Value};
@@ -196,38 +195,13 @@ fn active_count(labels: &[String]) -> usize {
         .unwrap_or(0)
 }
 
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_left() {
     let display = Display::start();
     let bus = Bus::start();
     let home = Home::new();
-    let log = home.path().join("tray.log");
-    let app = Command::new(workspace_bin("elevate-tray"))
-        .arg("--demo")
-        .env("ELEVATE_HOME", home.path())
-        .env("DISPLAY", &display.name)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("ELEVATE_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(
-            std::fs::File::create(&log)
-                .map(Stdio::from)
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .spawn()
-        .unwrap_or_else(|e| panic!("could not start elevate-tray: {e}"));
-    let mut app = App(app);
-    let pid = app.0.id();
+    let mut app = TrayApp::start(&home, &display, &bus, "info");
+    let pid = app.child.id();
     let conn = zbus::connection::Builder::address(bus.address.as_str())
         .build()
         .await
@@ -316,13 +290,13 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     click(&conn, pid, quit).await;
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = app.0.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+        if let Some(status) = app.child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
             break status;
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),
             "the app did not quit; log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+            app.log_text()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };

@@ -5,10 +5,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use elevate_e2e::notifications::{Fake, wait_for_notification};
+use elevate_e2e::notifications::{Fake, serve, wait_for_notification};
 use elevate_e2e::{Bus, Home};
 use serde_json::Value;
 
@@ -70,14 +69,7 @@ async fn click(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
     let bus = Bus::start();
-    let fake = Fake::default();
-    let shown = Arc::clone(&fake.shown);
-    let connection = zbus::connection::Builder::address(bus.address.as_str())
-        .name("org.freedesktop.Notifications")
-        .serve_at("/org/freedesktop/Notifications", fake)
-        .build()
-        .await
-        .unwrap_or_else(|e| panic!("cannot serve notifications: {e}"));
+    let (connection, shown) = serve(&bus.address).await;
 
     let home = Home::new();
     home.run(&[

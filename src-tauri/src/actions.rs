@@ -66,9 +66,15 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             }
             Err(e) => Err(e),
         },
-        MenuAction::Deactivate(key) => on_grant(&shell, &key, Action::Deactivate).await,
-        MenuAction::Extend(key) => on_grant(&shell, &key, Action::Extend).await,
-        MenuAction::Cancel(id) => cancel(&shell, &id).await.map(|()| Vec::new()),
+        MenuAction::Deactivate(key) => shell
+            .act_on_grant(&key, Action::Deactivate)
+            .await
+            .map(|r| vec![r]),
+        MenuAction::Extend(key) => shell
+            .act_on_grant(&key, Action::Extend)
+            .await
+            .map(|r| vec![r]),
+        MenuAction::Cancel(id) => shell.cancel(&id).await.map(|()| Vec::new()),
     };
     finish(app, result).await;
 }
@@ -108,13 +114,18 @@ fn failure_message(result: &ActionResult) -> Option<String> {
 /// Tells the user about a failure that happened away from the window.
 fn notify_error(message: &str) {
     tracing::warn!(target: "elevate::tray", "{message}");
-    let message = message.to_owned();
+    desktop_notification("Elevate could not do that", message, "dialog-error");
+}
+
+/// Shows a desktop notification without actions (on the async runtime; a failure is only logged).
+pub(crate) fn desktop_notification(summary: &str, body: &str, icon: &str) {
+    let (summary, body, icon) = (summary.to_owned(), body.to_owned(), icon.to_owned());
     tauri::async_runtime::spawn(async move {
         let shown = notify_rust::Notification::new()
             .appname("Elevate")
-            .summary("Elevate could not do that")
-            .body(&message)
-            .icon("dialog-error")
+            .summary(&summary)
+            .body(&body)
+            .icon(&icon)
             .show_async()
             .await;
         if let Err(e) = shown {
@@ -131,7 +142,7 @@ async fn activate_favourite(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRe
         .into_iter()
         .find(|f| &f.key == key)
         .ok_or_else(|| Error::Invalid("that favourite no longer exists".into()))?;
-    let eligibility = eligibility(shell, key).await?;
+    let eligibility = shell.role(key)?;
     let wish = ActivationWish {
         duration: favourite.duration,
         justification: favourite.justification,
@@ -169,7 +180,7 @@ async fn activate_from_menu(
     key: &RoleKey,
 ) -> Result<Option<Vec<ActionResult>>, Error> {
     let session = shell.session().await?;
-    let eligibility = eligibility(shell, key).await?;
+    let eligibility = shell.role(key)?;
     match session.policy(&eligibility).await {
         Ok(policy) if policy.justification_required || policy.ticket_required => Ok(None),
         Ok(_) => Ok(Some(vec![
@@ -180,42 +191,6 @@ async fn activate_from_menu(
         // The form shows what could not be read and lets Azure decide.
         Err(_) => Ok(None),
     }
-}
-
-async fn eligibility(
-    shell: &Shell,
-    key: &RoleKey,
-) -> Result<elevate_core::model::Eligibility, Error> {
-    shell.snapshot().role(key).cloned().ok_or_else(|| {
-        Error::Invalid("that role is no longer among your eligible roles; choose Refresh".into())
-    })
-}
-
-async fn on_grant(
-    shell: &Shell,
-    key: &RoleKey,
-    action: Action,
-) -> Result<Vec<ActionResult>, Error> {
-    let session = shell.session().await?;
-    let grant = shell
-        .snapshot()
-        .grant(key)
-        .cloned()
-        .ok_or_else(|| Error::Invalid("that role is no longer active".into()))?;
-    Ok(vec![
-        notifications::perform(&session, action, &grant).await?,
-    ])
-}
-
-async fn cancel(shell: &Shell, id: &str) -> Result<(), Error> {
-    let session = shell.session().await?;
-    let request = shell
-        .snapshot()
-        .pending
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| Error::Invalid("that request is no longer pending".into()))?;
-    session.cancel(&request).await
 }
 
 /// A notification's button was clicked.

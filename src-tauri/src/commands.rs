@@ -65,11 +65,7 @@ pub async fn refresh<R: Runtime>(
 pub async fn policy(shell: State<'_, Shell>, key: String) -> Answer<PolicyView> {
     let session = shell.session().await?;
     let key = RoleKey::from_raw(key);
-    let role = shell
-        .snapshot()
-        .role(&key)
-        .cloned()
-        .ok_or_else(|| invalid("that role is no longer among your eligible roles; refresh"))?;
+    let role = shell.role(&key)?;
     let policy = session.policy(&role).await.ok();
     let recent = recent_reasons(&session, &key).await;
     let default = crate::actions::default_minutes(shell.default_duration().await);
@@ -111,11 +107,7 @@ pub async fn activate<R: Runtime>(
 ) -> Answer<ActionView> {
     let session = shell.session().await?;
     let key = RoleKey::from_raw(form.key.clone());
-    let role = shell
-        .snapshot()
-        .role(&key)
-        .cloned()
-        .ok_or_else(|| invalid("that role is no longer among your eligible roles; refresh"))?;
+    let role = shell.role(&key)?;
     let ticket = match (form.ticket_system.as_deref(), form.ticket_number.as_deref()) {
         (_, Some(number)) if !number.trim().is_empty() => Some(Ticket {
             system: form
@@ -201,13 +193,7 @@ async fn on_grant<R: Runtime>(
     key: String,
     action: elevate_app::notifications::Action,
 ) -> Answer<ActionView> {
-    let session = shell.session().await?;
-    let grant = shell
-        .snapshot()
-        .grant(&RoleKey::from_raw(key))
-        .cloned()
-        .ok_or_else(|| invalid("that role is no longer active; refresh"))?;
-    let result = elevate_app::notifications::perform(&session, action, &grant).await?;
+    let result = shell.act_on_grant(&RoleKey::from_raw(key), action).await?;
     shell.poke().await;
     shell::reload_and_render(app, true).await;
     Ok(ActionView::from(&result))
@@ -220,14 +206,7 @@ pub async fn cancel<R: Runtime>(
     shell: State<'_, Shell>,
     id: String,
 ) -> Answer<()> {
-    let session = shell.session().await?;
-    let request = shell
-        .snapshot()
-        .pending
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| invalid("that request is no longer pending; refresh"))?;
-    session.cancel(&request).await?;
+    shell.cancel(&id).await?;
     shell::reload_and_render(&app, true).await;
     Ok(())
 }

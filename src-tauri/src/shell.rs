@@ -5,9 +5,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use elevate_app::Opened;
+use elevate_app::notifications::{self, Action};
 use elevate_app::snapshot::Snapshot;
 use elevate_core::Error;
-use elevate_core::session::Session;
+use elevate_core::model::{ActiveGrant, Eligibility, RoleKey};
+use elevate_core::session::{ActionResult, Session};
 use elevate_core::watch::{Clock, SystemClock, WatchEvent, Watcher};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::{RwLock, mpsc};
@@ -118,6 +120,43 @@ impl Shell {
                 "Elevate is not signed in yet; wait for the sign-in to finish or choose Refresh in the tray menu".into(),
             )),
         }
+    }
+
+    /// The eligibility `key` in the last snapshot.
+    pub fn role(&self, key: &RoleKey) -> Result<Eligibility, Error> {
+        self.view().snapshot.role(key).cloned().ok_or_else(|| {
+            Error::Invalid("that role is no longer among your eligible roles; refresh".into())
+        })
+    }
+
+    /// The active grant of `key` in the last snapshot.
+    pub fn grant(&self, key: &RoleKey) -> Result<ActiveGrant, Error> {
+        self.view()
+            .snapshot
+            .grant(key)
+            .cloned()
+            .ok_or_else(|| Error::Invalid("that role is no longer active; refresh".into()))
+    }
+
+    /// Extends, deactivates or activates again the grant of `key` with its previous answers.
+    pub async fn act_on_grant(&self, key: &RoleKey, action: Action) -> Result<ActionResult, Error> {
+        let session = self.session().await?;
+        let grant = self.grant(key)?;
+        notifications::perform(&session, action, &grant).await
+    }
+
+    /// Cancels the user's pending request `id`.
+    pub async fn cancel(&self, id: &str) -> Result<(), Error> {
+        let session = self.session().await?;
+        let request = self
+            .view()
+            .snapshot
+            .pending
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| Error::Invalid("that request is no longer pending; refresh".into()))?;
+        session.cancel(&request).await
     }
 
     /// The duration asked for when the user gives none (from the settings).

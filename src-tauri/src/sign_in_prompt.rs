@@ -14,17 +14,6 @@ impl SignInPrompt for NotificationPrompt {
         if matches!(notice, SignInNotice::SignedIn { .. }) {
             return;
         }
-        tauri::async_runtime::spawn(async move {
-            let shown = notify_rust::Notification::new()
-                .appname("Elevate")
-                .summary("Elevate: sign-in")
-                .body(&text)
-                .icon("dialog-password")
-                .show_async()
-                .await;
-            if let Err(e) = shown {
-                tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
-            }
-        });
+        crate::actions::desktop_notification("Elevate: sign-in", &text, "dialog-password");
     }
 }

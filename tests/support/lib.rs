@@ -232,3 +232,44 @@ pub fn workspace_bin(name: &str) -> PathBuf {
     );
     bin
 }
+
+/// The real `elevate-tray --demo` on a private display and bus, its log in the home folder; killed when
+/// dropped.
+pub struct TrayApp {
+    /// The process.
+    pub child: std::process::Child,
+    /// Its standard error (the log).
+    pub log: PathBuf,
+}
+
+impl TrayApp {
+    /// Starts the tray app in demo mode with `ELEVATE_LOG` set to `log_filter`.
+    pub fn start(home: &Home, display: &Display, bus: &Bus, log_filter: &str) -> TrayApp {
+        let log = home.path().join("tray.log");
+        let stderr = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+        let child = Command::new(workspace_bin("elevate-tray"))
+            .arg("--demo")
+            .env("ELEVATE_HOME", home.path())
+            .env("DISPLAY", &display.name)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("ELEVATE_LOG", log_filter)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(stderr))
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start elevate-tray: {e}"));
+        TrayApp { child, log }
+    }
+
+    /// What it has logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for TrayApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

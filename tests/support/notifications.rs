@@ -106,3 +106,17 @@ pub async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Serves a recording server as `org.freedesktop.Notifications` on the bus at `address`; returns the
+/// connection (keep it alive) and what it records.
+pub async fn serve(address: &str) -> (zbus::Connection, Arc<Mutex<Vec<Shown>>>) {
+    let fake = Fake::default();
+    let shown = Arc::clone(&fake.shown);
+    let connection = zbus::connection::Builder::address(address)
+        .name("org.freedesktop.Notifications")
+        .serve_at("/org/freedesktop/Notifications", fake)
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("cannot serve notifications: {e}"));
+    (connection, shown)
+}

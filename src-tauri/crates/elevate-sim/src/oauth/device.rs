@@ -10,8 +10,7 @@ use axum::response::Response;
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 
-use super::authorize::known_tenant;
-use super::reply::{json_reply, oauth_error, page};
+use super::reply::{form_for_tenant, json_reply, oauth_error, page};
 use super::{CODE_LIFETIME_SECS, IssuedDeviceCode, random};
 use crate::shared::Shared;
 
@@ -20,22 +19,10 @@ pub(crate) async fn devicecode(
     Path(tenant): Path<String>,
     form: Result<axum::Form<HashMap<String, String>>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(axum::Form(form)) = form else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must be application/x-www-form-urlencoded.",
-        );
+    let form = match form_for_tenant(&shared, &tenant, form) {
+        Ok(form) => form,
+        Err(answer) => return *answer,
     };
-    if !known_tenant(&shared, &tenant) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            90002,
-            &format!("Tenant '{tenant}' not found."),
-        );
-    }
     let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,

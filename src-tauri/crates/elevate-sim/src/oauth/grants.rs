@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::authorize::known_tenant;
-use super::reply::{json_reply, oauth_error};
+use super::reply::{form_for_tenant, json_reply, oauth_error};
 use super::{random, resource_of};
 use crate::shared::Shared;
 use crate::token::TokenRequest;
@@ -40,23 +39,11 @@ pub(crate) async fn token(
     Path(tenant): Path<String>,
     form: Result<axum::Form<HashMap<String, String>>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(axum::Form(form)) = form else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must be application/x-www-form-urlencoded.",
-        );
+    let form = match form_for_tenant(&shared, &tenant, form) {
+        Ok(form) => form,
+        Err(answer) => return *answer,
     };
     let param = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
-    if !known_tenant(&shared, &tenant) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            90002,
-            &format!("Tenant '{tenant}' not found."),
-        );
-    }
     let Some(client_id) = param("client_id") else {
         return oauth_error(
             StatusCode::BAD_REQUEST,

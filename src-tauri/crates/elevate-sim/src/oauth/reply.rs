@@ -50,3 +50,32 @@ pub(crate) fn page(status: StatusCode, title: &str, text: &str) -> Response {
     )
         .into_response()
 }
+
+/// A token-endpoint style request's form body, once the body is a form and the tenant is known; the
+/// identity platform's error answer otherwise.
+pub(crate) fn form_for_tenant(
+    shared: &crate::shared::Shared,
+    tenant: &str,
+    form: Result<
+        axum::Form<std::collections::HashMap<String, String>>,
+        axum::extract::rejection::FormRejection,
+    >,
+) -> Result<std::collections::HashMap<String, String>, Box<Response>> {
+    let Ok(axum::Form(form)) = form else {
+        return Err(Box::new(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must be application/x-www-form-urlencoded.",
+        )));
+    };
+    if !super::authorize::known_tenant(shared, tenant) {
+        return Err(Box::new(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        )));
+    }
+    Ok(form)
+}
