@@ -1,55 +1,309 @@
-//! An approver's pop-up from the tray app: the real `elevate-tray --demo` on a private Xvfb and D-Bus
-//! session with a recording notification server (the one stand-in). The demo tenant starts with Grace
-//! Hopper's requests waiting for Ada: each is announced with a "Review…" action, and invoking it opens
-//! the window (which then asks the app for its data), kept on top, on the approvals.
+//! An approver decides from the desktop: the real `elevate-tray --demo --window` under tauri-driver +
+//! WebKitWebDriver on a private Xvfb and D-Bus session, with a recording notification server (the one
+//! stand-in). The demo tenant starts with three of Grace Hopper's requests waiting for Ada, one per
+//! source. Each pops up as a notification with Approve… / Deny… / Details; invoking one (the
+//! ActionInvoked signal) opens the small always-on-top pop-up on that request with the decision
+//! chosen, where the reason is typed. Checked in the simulator: the ARM request approved with the
+//! reason, the Entra request denied, and a request another approver decided first shown as such.
 
 use std::time::{Duration, Instant};
 
-use elevate_e2e::notifications::{Fake, serve, wait_for_notification};
-use elevate_e2e::{Bus, Display, Home, TrayApp};
+use elevate_e2e::notifications::{Fake, Shown, serve, wait_for_notification};
+use elevate_e2e::webdriver::WindowedApp;
+use elevate_e2e::{Bus, Display, Home};
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+use zbus::object_server::InterfaceRef;
+
+const GRACE: &str = "6ace0000-1906-4b1d-8c2e-0000000c0b01";
+
+/// Clicks `action` on `popup` until the decision pop-up shows `title` (the app subscribes to the
+/// notification's actions just after showing it, so the first signal may come too early).
+async fn click_until_popup(
+    app: &WindowedApp,
+    iface: &InterfaceRef<Fake>,
+    popup: &Shown,
+    action: &str,
+    title: &str,
+) {
+    let started = Instant::now();
+    loop {
+        Fake::action_invoked(iface.signal_emitter(), popup.id, action)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        if switch_to_popup(&app.client).await
+            && let Ok(element) = app.client.find(Locator::Css("#title")).await
+            && element.text().await.unwrap_or_default().contains(title)
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "no pop-up on {title}; log:\n{}",
+            app.log_text()
+        );
+    }
+}
+
+/// Makes the decision pop-up the WebDriver's current window; false while there is none.
+async fn switch_to_popup(client: &Client) -> bool {
+    let Ok(handles) = client.windows().await else {
+        return false;
+    };
+    for handle in handles {
+        if client.switch_to_window(handle).await.is_ok()
+            && client.find(Locator::Css("#decision")).await.is_ok()
+        {
+            return true;
+        }
+    }
+    false
+}
+
+async fn fill_reason_and_send(client: &Client, reason: &str, with_keyboard: bool) {
+    let field = client
+        .find(Locator::Css("#reason"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let submit = client
+        .find(Locator::Css("#submit"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !submit.is_enabled().await.unwrap_or(true),
+        "the decision must wait for a reason"
+    );
+    field
+        .send_keys(reason)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    if with_keyboard {
+        // Ctrl+Enter in the reason sends the decision.
+        field
+            .send_keys("\u{E009}\u{E007}\u{E009}")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    } else {
+        submit.click().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// The simulator's requests (its control API: Azure's side, not the app's).
+async fn sim_requests(sim: &str) -> Vec<Value> {
+    let list: Value = reqwest::get(format!("{sim}/_sim/requests"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    list.as_array().cloned().unwrap_or_default()
+}
+
+fn is_graces(request: &Value) -> bool {
+    request["properties"]["principalId"] == GRACE || request["principalId"] == GRACE
+}
+
+fn status(request: &Value) -> String {
+    request["properties"]["status"]
+        .as_str()
+        .or_else(|| request["status"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_waiting_for_me_pops_up_and_review_opens_the_window() {
+async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     let display = Display::start();
     let bus = Bus::start();
     let (connection, shown) = serve(&bus.address).await;
-
     let home = Home::new();
-    let app = TrayApp::start(&home, &display, &bus, "warn,elevate::tray=info");
-
-    // The pop-up: who asks for what, with the action that leads to a decision.
-    let popup = wait_for_notification(&shown, "Grace Hopper asks for User Administrator").await;
-    assert_eq!(popup.app, "Elevate");
-    assert!(
-        popup.actions.iter().any(|a| a == "details"),
-        "no Review action: {:?}",
-        popup.actions
-    );
-    let window_asked = || app.log_text().contains("the window asked for the state");
-    assert!(!window_asked(), "no window before the click");
-
-    // Click "Review…" (repeated until the app, which subscribes after showing it, hears it).
+    let app = WindowedApp::start(&home, &display, &bus, "warn,elevate=info").await;
     let iface = connection
         .object_server()
         .interface::<_, Fake>("/org/freedesktop/Notifications")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    let sim = app.simulator_url().await;
+
+    // The ARM request (Owner at Contoso Production) pops up with the three actions.
+    let owner = wait_for_notification(&shown, "Grace Hopper asks for Owner").await;
+    assert_eq!(owner.app, "Elevate");
+    for action in ["approve", "deny", "details"] {
+        assert!(
+            owner.actions.iter().any(|a| a == action),
+            "no {action}: {:?}",
+            owner.actions
+        );
+    }
+    assert!(owner.body.contains("Contoso Production"), "{}", owner.body);
+    let pending = sim_requests(&sim).await;
+    let arm = pending
+        .iter()
+        .find(|r| is_graces(r) && r["properties"]["status"] == "PendingApproval")
+        .unwrap_or_else(|| panic!("no ARM request from Grace: {pending:?}"))
+        .clone();
+    let approval_id = arm["properties"]["approvalId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no approvalId: {arm}"))
+        .to_owned();
+
+    // Approve… opens the pop-up with Approve chosen; the reason is typed and Ctrl+Enter sends it.
+    click_until_popup(
+        &app,
+        &iface,
+        &owner,
+        "approve",
+        "Grace Hopper asks for Owner",
+    )
+    .await;
+    let client = &app.client;
+    app.wait_text("#scope", |t| t.contains("Contoso Production"))
+        .await;
+    app.wait_text("#justification", |t| !t.is_empty()).await;
+    let chosen = client
+        .find(Locator::Css("#verdict-approve"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .attr("aria-checked")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(chosen.as_deref(), Some("true"));
+    app.screenshot("popup-approve.png").await;
+    let reason = "Change 4711 reviewed <b>ok</b>";
+    fill_reason_and_send(client, reason, true).await;
+    let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
+    assert!(outcome.starts_with("Approved"), "{outcome}");
+
+    // Azure's side: the request left PendingApproval, and the approval stage holds Ada's reason.
+    let name = arm["name"].as_str().unwrap_or_default().to_owned();
+    let after = sim_requests(&sim).await;
+    let decided = after
+        .iter()
+        .find(|r| r["name"] == name.as_str())
+        .unwrap_or_else(|| panic!("the request is gone: {after:?}"));
+    assert_ne!(status(decided), "PendingApproval", "{decided}");
+    let token: Value = reqwest::Client::new()
+        .post(format!("{sim}/_sim/token"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let approval: Value = reqwest::Client::new()
+        .get(format!("{sim}{approval_id}?api-version=2021-01-01-preview"))
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stage = &approval["properties"]["stages"][0]["properties"];
+    assert_eq!(stage["reviewResult"], "Approve", "{approval}");
+    assert_eq!(stage["justification"], reason, "{approval}");
+
+    // Deny… on the Entra request: the open pop-up moves to it with Deny chosen.
+    let admin = wait_for_notification(&shown, "Grace Hopper asks for User Administrator").await;
+    click_until_popup(
+        &app,
+        &iface,
+        &admin,
+        "deny",
+        "Grace Hopper asks for User Administrator",
+    )
+    .await;
+    let chosen = client
+        .find(Locator::Css("#verdict-deny"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .attr("aria-checked")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(chosen.as_deref(), Some("true"));
+    fill_reason_and_send(client, "Not during the change freeze", false).await;
+    let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
+    assert!(outcome.starts_with("Denied"), "{outcome}");
+    let after = sim_requests(&sim).await;
+    assert!(
+        after.iter().any(|r| is_graces(r) && status(r) == "Denied"),
+        "no denied Entra request: {after:?}"
+    );
+
+    // The group request: Details, then another approver decides first. Elevate says so; no error.
+    let group = shown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|n| {
+            n.summary.starts_with("Grace Hopper asks for") && n.id != owner.id && n.id != admin.id
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no third pop-up"));
+    click_until_popup(&app, &iface, &group, "details", &group.summary).await;
+    let waiting = sim_requests(&sim).await;
+    let other = waiting
+        .iter()
+        .find(|r| is_graces(r) && status(r) == "PendingApproval")
+        .unwrap_or_else(|| panic!("no group request waiting: {waiting:?}"));
+    let id = other["id"].as_str().unwrap_or_default();
+    let decided_elsewhere = reqwest::Client::new()
+        .post(format!("{sim}/_sim/requests/{id}/approve"))
+        .json(&json!({"justification": "Approved by a colleague"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        decided_elsewhere.status().is_success(),
+        "{}",
+        decided_elsewhere.status()
+    );
+    client
+        .find(Locator::Css("#verdict-approve"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill_reason_and_send(client, "Looks fine", false).await;
+    // Either Azure's conflict answer, or the app's fresh snapshot no longer listing it: both said as
+    // "someone else decided", neither as an error.
     let started = Instant::now();
-    while !window_asked() {
-        Fake::action_invoked(iface.signal_emitter(), popup.id, "details")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+    loop {
+        let outcome = match client.find(Locator::Css("#outcome, #gone")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if outcome.contains("omeone else decided") {
+            break;
+        }
+        assert!(
+            !outcome.starts_with("Approved") && !outcome.contains("could not"),
+            "{outcome}"
+        );
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "the window never opened; log:\n{}",
-            app.log_text()
+            "the conflict was not shown: {outcome:?}"
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let text = app.log_text();
-    assert!(
-        text.contains("window opened on top") && text.contains("approvals"),
-        "{text}"
-    );
+
+    // Escape closes the pop-up (its web view is destroyed), and the main window stays. The window
+    // goes away while WebDriver is still answering the key press, so that answer may be an error.
+    let focused = client
+        .active_element()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _closing = focused.send_keys("\u{E00C}").await;
+    let started = Instant::now();
+    while client.windows().await.map(|w| w.len()).unwrap_or(0) != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the pop-up did not close"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     drop(display);
 }

@@ -4,174 +4,37 @@
 //! it (the demo tenant has one) is shown as text and runs nothing; an approver denies a request with a
 //! reason.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use elevate_e2e::{Bus, Display, Home, workspace_bin};
-use fantoccini::{Client, ClientBuilder, Locator};
+use elevate_e2e::webdriver::WindowedApp;
+use elevate_e2e::{Bus, Display, Home};
+use fantoccini::Locator;
 use serde_json::json;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn tauri_driver() -> PathBuf {
-    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
-        return PathBuf::from(path);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    for candidate in [
-        home.join(".cargo/bin/tauri-driver"),
-        home.join(".local/bin/tauri-driver"),
-    ] {
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    PathBuf::from("tauri-driver")
-}
-
-/// Waits until `css` matches an element whose text satisfies `ok`; returns that text.
-async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    let mut last = String::new();
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(elements) = client.find_all(Locator::Css(css)).await {
-            for element in elements {
-                if let Ok(text) = element.text().await {
-                    if ok(&text) {
-                        return text;
-                    }
-                    last = text;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("{css} never showed the expected text; last: {last:?}");
-}
-
-/// Saves a screenshot into `$ELEVATE_SCREENSHOTS` when set (how the README's screenshots are made).
-async fn screenshot(client: &Client, name: &str) {
-    if let Some(dir) = std::env::var_os("ELEVATE_SCREENSHOTS") {
-        let png = client.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(PathBuf::from(dir).join(name), png).unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
-/// The embedded simulator's URL, from the app's log.
-fn simulator_url(log: &std::path::Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    for line in text.lines().filter(|l| l.contains("elevate-sim listening")) {
-        if let Some(at) = line.find("http://127.0.0.1:") {
-            let rest = &line[at..];
-            let end = rest
-                .char_indices()
-                .skip("http://127.0.0.1:".len())
-                .find(|(_, c)| !c.is_ascii_digit())
-                .map_or(rest.len(), |(i, _)| i);
-            return rest[..end].to_owned();
-        }
-    }
-    panic!("the app did not say where its simulator listens:\n{text}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_activate_count_down_and_deactivate_in_the_window() {
     let display = Display::start();
     let bus = Bus::start();
     let home = Home::new();
-    let port = free_port();
-    let native = free_port();
-    let log = home.path().join("tauri-driver.log");
-    let driver = Command::new(tauri_driver())
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native.to_string(),
-        ])
-        .env("ELEVATE_HOME", home.path())
-        .env("DISPLAY", &display.name)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(
-            std::fs::File::create(&log)
-                .map(Stdio::from)
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("tauri-driver is needed for this test (cargo install tauri-driver): {e}")
-        });
-    let _driver = Driver(driver);
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "tauri-driver did not listen"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("wry"));
-    caps.insert(
-        "tauri:options".into(),
-        json!({
-            "application": workspace_bin("elevate-tray"),
-            "args": ["--demo", "--window"],
-        }),
-    );
-    // WebDriver on loopback: plain HTTP. tauri-driver listens before WebKitWebDriver behind it is
-    // ready, so the first attempts may be refused.
-    let started = Instant::now();
-    let client = loop {
-        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
-        match attempt {
-            Ok(client) => break client,
-            Err(e) if started.elapsed() > Duration::from_secs(30) => panic!(
-                "no WebDriver session: {e}\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            ),
-            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
-        }
-    };
+    let app = WindowedApp::start(&home, &display, &bus, "warn,elevate=info").await;
+    let client = &app.client;
 
     // The demo user is signed in and the roles are listed.
-    wait_text(&client, "#account", |t| t.contains("ada@contoso.example")).await;
-    wait_text(&client, "#roles .name", |t| t.contains("Contributor")).await;
+    app.wait_text("#account", |t| t.contains("ada@contoso.example"))
+        .await;
+    app.wait_text("#roles .name", |t| t.contains("Contributor"))
+        .await;
 
     // A role name with markup shows as text: no <img> element was made from it, and no script ran.
     let markup = "Ops <img src=x onerror=alert(1)> Auditor";
-    wait_text(&client, "#roles .name", |t| t == markup).await;
+    app.wait_text("#roles .name", |t| t == markup).await;
     let images = client
         .find_all(Locator::Css("#roles img"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(images.is_empty(), "markup from Azure became an element");
 
-    screenshot(&client, "window-roles.png").await;
+    app.screenshot("window-roles.png").await;
 
     // The star makes a role a favourite (one click in the tray from then on).
     let owner = client
@@ -182,7 +45,7 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(owner.text().await.unwrap_or_default(), "☆");
     owner.click().await.unwrap_or_else(|e| panic!("{e}"));
-    wait_text(&client, "#roles .name", |t| t == "★ Owner").await;
+    app.wait_text("#roles .name", |t| t == "★ Owner").await;
 
     // Search narrows the list; Enter opens the first match's form.
     let search = client
@@ -204,7 +67,7 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     // The form knows the policy: the justification is required before Activate is enabled.
-    wait_text(&client, "#form-role", |t| t == "Contributor").await;
+    app.wait_text("#form-role", |t| t == "Contributor").await;
     let submit = client
         .find(Locator::Css("#submit"))
         .await
@@ -231,28 +94,30 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let outcome = wait_text(&client, "#notice", |t| !t.ends_with("…")).await;
+    let outcome = app.wait_text("#notice", |t| !t.ends_with("…")).await;
     assert!(
         outcome.contains("Contributor") && outcome.contains("done"),
         "{outcome}"
     );
 
     // The grant shows in Active with a live countdown.
-    let first = wait_text(&client, "#active .grant", |t| {
-        t.contains("Contributor") && t.contains("left")
-    })
-    .await;
+    let first = app
+        .wait_text("#active .grant", |t| {
+            t.contains("Contributor") && t.contains("left")
+        })
+        .await;
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    let later = wait_text(&client, "#active .grant", |t| {
-        t.contains("Contributor") && t.contains("left")
-    })
-    .await;
+    let later = app
+        .wait_text("#active .grant", |t| {
+            t.contains("Contributor") && t.contains("left")
+        })
+        .await;
     assert_ne!(first, later, "the countdown does not move");
-    screenshot(&client, "window-active.png").await;
+    app.screenshot("window-active.png").await;
 
     // Azure refuses to end a grant in its first five minutes: move the demo tenant's clock on (the
     // simulator embedded in the app prints where it listens).
-    let sim = simulator_url(&log);
+    let sim = app.simulator_url().await;
     let moved = reqwest::Client::new()
         .post(format!("{sim}/_sim/clock"))
         .json(&json!({"advance": "PT6M"}))
@@ -281,7 +146,7 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         }
     }
     assert!(clicked, "no Deactivate button on the Contributor grant");
-    wait_text(&client, "#notice", |t| {
+    app.wait_text("#notice", |t| {
         t.contains("Contributor") && t.contains("done")
     })
     .await;
@@ -315,11 +180,10 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .click()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let waiting = wait_text(&client, "#approvals .approval", |t| {
-        t.contains("Grace Hopper")
-    })
-    .await;
-    screenshot(&client, "window-approvals.png").await;
+    let waiting = app
+        .wait_text("#approvals .approval", |t| t.contains("Grace Hopper"))
+        .await;
+    app.screenshot("window-approvals.png").await;
     let rows = client
         .find_all(Locator::Css("#approvals .approval"))
         .await
@@ -344,7 +208,8 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     deny.click().await.unwrap_or_else(|e| panic!("{e}"));
-    wait_text(&client, "#notice", |t| t.starts_with("Denying: done")).await;
+    app.wait_text("#notice", |t| t.starts_with("Denying: done"))
+        .await;
     let started = Instant::now();
     loop {
         let now = client
@@ -361,6 +226,6 @@ async fn search_activate_count_down_and_deactivate_in_the_window() {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let _ = client.close().await;
+    let _ = client.clone().close().await;
     drop(display);
 }

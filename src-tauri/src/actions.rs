@@ -195,9 +195,14 @@ async fn activate_from_menu(
 
 /// A notification's button was clicked.
 pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, event: &WatchEvent) {
-    if action == Action::Details {
-        // A request waiting for a decision: the window, on top, on the approvals.
-        window::open_on_top(app, "approvals");
+    if let WatchEvent::ApprovalWaiting { request } = event {
+        // A request waiting for a decision, which needs a reason: the pop-up on that request.
+        let verdict = match action {
+            Action::Approve => window::Verdict::Approve,
+            Action::Deny => window::Verdict::Deny,
+            _ => window::Verdict::Undecided,
+        };
+        window::open_decision(app, &request.id, verdict);
         return;
     }
     let Some(grant) = event.grant() else {

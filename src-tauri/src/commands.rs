@@ -237,6 +237,14 @@ pub async fn decide<R: Runtime>(
     Ok(RequestView::from(&request))
 }
 
+/// Closes the window that asks (the decision pop-up's Close and Escape). Its web view is destroyed.
+#[tauri::command]
+pub fn close_window<R: Runtime>(window: tauri::WebviewWindow<R>) -> Answer<()> {
+    window
+        .destroy()
+        .map_err(|e| invalid(format!("the window could not be closed: {e}")))
+}
+
 /// Local history, newest first.
 #[tauri::command]
 pub async fn history(shell: State<'_, Shell>, limit: Option<u32>) -> Answer<Vec<HistoryView>> {

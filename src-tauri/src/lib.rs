@@ -51,6 +51,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::extend,
         commands::cancel,
         commands::decide,
+        commands::close_window,
         commands::history,
         commands::set_favourite,
     ])

@@ -117,6 +117,8 @@ pub struct RequestView {
     pub start: Option<String>,
     /// When it was made (ISO 8601).
     pub created: Option<String>,
+    /// For a request waiting for approval: when it usually times out (ISO 8601).
+    pub decide_by: Option<String>,
 }
 
 /// What a role's policy asks before activation.
@@ -271,6 +273,11 @@ impl From<&RequestRecord> for RequestView {
             duration_minutes: request.duration.map(|d| d.to_time_delta().num_minutes()),
             start: iso(request.start),
             created: iso(request.created),
+            decide_by: if request.status.is_pending() {
+                iso(request.usual_decision_deadline())
+            } else {
+                None
+            },
         }
     }
 }

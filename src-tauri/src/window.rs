@@ -6,6 +6,30 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuild
 /// The window's label (the capability in `capabilities/default.json` names it).
 pub const MAIN: &str = "main";
 
+/// The decision pop-up's label: one small window, kept on top, for a request waiting for the user.
+pub const DECIDE: &str = "decide";
+
+/// What the decision pop-up starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Approve chosen; the reason field has the focus.
+    Approve,
+    /// Deny chosen; the reason field has the focus.
+    Deny,
+    /// Nothing chosen yet.
+    Undecided,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Deny => "deny",
+            Verdict::Undecided => "details",
+        }
+    }
+}
+
 /// Shows the window (creating it if needed), on `route` (e.g. `approvals`, `activate/<key>`).
 pub fn open<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
     if let Some(window) = app.get_webview_window(MAIN) {
@@ -53,13 +77,53 @@ fn encode_route(route: &str) -> String {
         .collect()
 }
 
-/// Shows the window on `route`, kept above other windows (a request waits for a decision).
-pub fn open_on_top<R: Runtime>(app: &AppHandle<R>, route: &str) {
-    open(app, Some(route));
-    if let Some(window) = app.get_webview_window(MAIN)
-        && let Err(e) = window.set_always_on_top(true)
-    {
-        tracing::debug!(target: "elevate::tray", error = %e, "could not keep the window on top");
+/// The route of the decision pop-up on `request_id` (the id last: Azure's ids hold `/`).
+pub fn decision_route(request_id: &str, verdict: Verdict) -> String {
+    format!("decide/{}/{request_id}", verdict.as_str())
+}
+
+/// Opens the small always-on-top pop-up on one request waiting for the user's decision (or moves the
+/// open one to it). Its web view is destroyed when it closes, like the main window's.
+pub fn open_decision<R: Runtime>(app: &AppHandle<R>, request_id: &str, verdict: Verdict) {
+    let route = decision_route(request_id, verdict);
+    if let Some(window) = app.get_webview_window(DECIDE) {
+        if let Err(e) = window.emit("navigate", &route) {
+            tracing::debug!(target: "elevate::tray", error = %e, "could not move the pop-up");
+        }
+        let _shown = window.unminimize().and_then(|()| window.show());
+        if let Err(e) = window.set_focus() {
+            tracing::debug!(target: "elevate::tray", error = %e, "could not focus the pop-up");
+        }
+    } else {
+        let path = format!("index.html#/{}", encode_route(&route));
+        let built = WebviewWindowBuilder::new(app, DECIDE, WebviewUrl::App(path.into()))
+            .title("Elevate: a request waits for you")
+            .inner_size(440.0, 560.0)
+            .min_inner_size(360.0, 420.0)
+            .always_on_top(true)
+            .center()
+            .focused(true)
+            .build();
+        if let Err(e) = built {
+            tracing::error!(target: "elevate::tray", error = %e, "could not open the decision pop-up");
+            return;
+        }
     }
-    tracing::info!(target: "elevate::tray", route, "window opened on top");
+    tracing::info!(target: "elevate::tray", verdict = verdict.as_str(), "decision pop-up opened");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_route_keeps_the_azure_id_whole() {
+        let id =
+            "/subscriptions/1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/a b";
+        let route = decision_route(id, Verdict::Deny);
+        assert_eq!(
+            encode_route(&route),
+            "decide/deny//subscriptions/1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/a%20b"
+        );
+    }
 }

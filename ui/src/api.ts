@@ -37,6 +37,7 @@ export const api = {
   cancel: (id: string) => invoke<null>("cancel", { id }),
   decide: (id: string, approve: boolean, reason: string) =>
     invoke<RequestView>("decide", { id, approve, reason }),
+  closeWindow: () => invoke<null>("close_window"),
   history: (limit?: number) => invoke<HistoryView[]>("history", { limit: limit ?? null }),
   setFavourite: (form: FavouriteForm) => invoke<null>("set_favourite", { form }),
 };

@@ -166,7 +166,11 @@ start: string | null,
 /**
  * When it was made (ISO 8601).
  */
-created: string | null, };
+created: string | null, 
+/**
+ * For a request waiting for approval: when it usually times out (ISO 8601).
+ */
+decideBy: string | null, };
 
 export type PolicyView = { 
 /**

@@ -5,6 +5,8 @@ import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import "./style.css";
 import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
+import { countdown, useNow } from "./clock";
+import { DecisionPopup, isDecisionRoute } from "./decide";
 import type { GrantView, HistoryView, PolicyView, RequestView, RoleView, SnapshotView } from "./bindings";
 
 type Tab = "roles" | "active" | "requests" | "approvals" | "history";
@@ -17,33 +19,6 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 type Notice = { kind: "ok" | "error" | "info"; text: string };
-
-/** "1 h 05 min", "4 min 09 s", "ended". */
-export function countdown(ms: number): string {
-  if (ms <= 0) return "ended";
-  const total = Math.floor(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  return `${m} min ${String(s).padStart(2, "0")} s`;
-}
-
-function useNow(snapshot: SnapshotView | null): number {
-  // The session's clock (the simulator's in demo mode), carried forward by the local one between
-  // snapshots.
-  const [tick, setTick] = useState(0);
-  const base = useRef({ server: Date.now(), local: Date.now() });
-  useEffect(() => {
-    if (snapshot) base.current = { server: Date.parse(snapshot.now), local: Date.now() };
-  }, [snapshot]);
-  useEffect(() => {
-    const id = setInterval(() => setTick((t) => t + 1), 1000);
-    return () => clearInterval(id);
-  }, []);
-  void tick;
-  return base.current.server + (Date.now() - base.current.local);
-}
 
 function routeTab(route: string): { tab: Tab; activate?: string } {
   const clean = decodeURIComponent(route.replace(/^#?\/?/, ""));
@@ -658,4 +633,5 @@ function History() {
 }
 
 const root = document.getElementById("app");
-if (root) render(<App />, root);
+// One bundle for both windows: the main window, and the decision pop-up on a request.
+if (root) render(isDecisionRoute(location.hash) ? <DecisionPopup /> : <App />, root);

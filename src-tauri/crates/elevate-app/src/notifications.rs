@@ -18,7 +18,12 @@ pub enum Action {
     Deactivate,
     /// Activate the role again.
     ActivateAgain,
-    /// Open the app's window on the event (a request waiting for a decision, which needs a reason).
+    /// Approve a request waiting for this user: opens the decision pop-up with Approve chosen (a
+    /// reason is required, and a notification cannot take text).
+    Approve,
+    /// Deny a request waiting for this user: the decision pop-up with Deny chosen.
+    Deny,
+    /// Show a request waiting for this user in the decision pop-up.
     Details,
 }
 
@@ -29,6 +34,8 @@ impl Action {
             Action::Extend => "extend",
             Action::Deactivate => "deactivate",
             Action::ActivateAgain => "activate-again",
+            Action::Approve => "approve",
+            Action::Deny => "deny",
             Action::Details => "details",
         }
     }
@@ -39,7 +46,9 @@ impl Action {
             Action::Extend => "Extend",
             Action::Deactivate => "Deactivate",
             Action::ActivateAgain => "Activate again",
-            Action::Details => "Review…",
+            Action::Approve => "Approve…",
+            Action::Deny => "Deny…",
+            Action::Details => "Details",
         }
     }
 
@@ -49,6 +58,8 @@ impl Action {
             Action::Extend,
             Action::Deactivate,
             Action::ActivateAgain,
+            Action::Approve,
+            Action::Deny,
             Action::Details,
         ]
         .into_iter()
@@ -82,10 +93,10 @@ pub fn show(
     let event = event.clone();
     tasks.spawn(async move {
         let mut actions = actions_for(&event);
-        // Deciding needs a reason, which a notification cannot take: a face with a window offers to
-        // open it on the request.
+        // Deciding needs a reason, which a notification cannot take: a face with a window opens a
+        // small pop-up on the request, with the decision chosen.
         if windowed && matches!(event, WatchEvent::ApprovalWaiting { .. }) {
-            actions.push(Action::Details);
+            actions.extend([Action::Approve, Action::Deny, Action::Details]);
         }
         let mut notification = notify_rust::Notification::new();
         notification
@@ -167,8 +178,9 @@ pub async fn perform(
                 })?;
             Ok(session.activate(&eligibility, &wish).await)
         }
-        Action::Details => Err(Error::Invalid(
-            "Review opens the app's window; there is nothing to do on the grant".into(),
+        Action::Approve | Action::Deny | Action::Details => Err(Error::Invalid(
+            "deciding on a request happens in the decision pop-up; there is nothing to do on the grant"
+                .into(),
         )),
     }
 }

@@ -1,7 +1,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{RoleKey, RoleRef, ScopeRef, Source, Span};
@@ -209,6 +209,15 @@ pub struct RequestRecord {
     /// That principal's display name, when Azure gave it.
     #[serde(default)]
     pub principal_name: Option<String>,
+}
+
+impl RequestRecord {
+    /// When a request waiting for approval usually times out: Azure's approval stage lasts
+    /// `approvalStageTimeOutInDays` (1 day unless the policy says otherwise, which an approver may
+    /// not be able to read), after which the request is `TimedOut`.
+    pub fn usual_decision_deadline(&self) -> Option<DateTime<Utc>> {
+        self.created.map(|created| created + TimeDelta::days(1))
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,254 @@
+// The decision pop-up: a small window, kept on top, on one request that waits for the user's decision
+// (opened from the notification's Approve…, Deny… or Details). A reason is always required. A request
+// someone else decided meanwhile is said so, not shown as an error. Everything from Azure is text.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
+import type { RequestView, SnapshotView } from "./bindings";
+import { countdown, useNow } from "./clock";
+
+type Verdict = "approve" | "deny" | null;
+type Outcome = { kind: "ok" | "info" | "error"; text: string } | null;
+
+const PREFIX = "decide/";
+
+/** Whether `route` (a location hash) is the pop-up's. */
+export function isDecisionRoute(route: string): boolean {
+  return decodeURIComponent(route.replace(/^#?\/?/, "")).startsWith(PREFIX);
+}
+
+/** `decide/<approve|deny|details>/<request id>` (the id last: Azure's ids hold `/`). */
+function parseRoute(route: string): { verdict: Verdict; id: string } {
+  const rest = decodeURIComponent(route.replace(/^#?\/?/, "")).slice(PREFIX.length);
+  const slash = rest.indexOf("/");
+  const word = slash < 0 ? rest : rest.slice(0, slash);
+  const id = slash < 0 ? "" : rest.slice(slash + 1);
+  return { verdict: word === "approve" || word === "deny" ? word : null, id };
+}
+
+function when(iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString() : "now";
+}
+
+export function DecisionPopup() {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [snapshot, setSnapshot] = useState<SnapshotView | null>(null);
+  const [verdict, setVerdict] = useState<Verdict>(route.verdict);
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [decided, setDecided] = useState<RequestView | null>(null);
+  const refreshed = useRef(false);
+  const reasonField = useRef<HTMLTextAreaElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const now = useNow(snapshot);
+
+  useEffect(() => {
+    api.snapshot().then(setSnapshot, (e) => setOutcome({ kind: "error", text: messageOf(e) }));
+    const stops = [
+      onSnapshot(setSnapshot),
+      onNavigate((next) => {
+        if (!isDecisionRoute(next)) return;
+        const parsed = parseRoute(next);
+        setRoute(parsed);
+        setVerdict(parsed.verdict);
+        setReason("");
+        setOutcome(null);
+        setDecided(null);
+      }),
+    ];
+    const keys = (event: KeyboardEvent) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        void close();
+      }
+    };
+    window.addEventListener("keydown", keys);
+    return () => {
+      window.removeEventListener("keydown", keys);
+      stops.forEach((p) => p.then((stop) => stop()));
+    };
+  }, []);
+
+  const request = snapshot?.approvals.find((r) => r.id === route.id) ?? null;
+
+  // The notification may come before the app's snapshot has the request: look once more.
+  useEffect(() => {
+    if (snapshot && !snapshot.loading && !request && !decided && !refreshed.current) {
+      refreshed.current = true;
+      api.refresh().then(setSnapshot, (e) => setOutcome({ kind: "error", text: messageOf(e) }));
+    }
+  }, [snapshot, request, decided]);
+
+  useEffect(() => {
+    if (request && !decided) reasonField.current?.focus();
+  }, [request?.id, decided]);
+  useEffect(() => {
+    if (decided || (snapshot && !request && refreshed.current)) closeButton.current?.focus();
+  }, [decided, snapshot, request]);
+
+  async function close() {
+    try {
+      await api.closeWindow();
+    } catch (e) {
+      setOutcome({ kind: "error", text: messageOf(e) });
+    }
+  }
+
+  async function submit() {
+    const shown = request;
+    if (!shown || !verdict || !reason.trim() || busy) return;
+    setBusy(true);
+    setOutcome({ kind: "info", text: verdict === "approve" ? "Approving…" : "Denying…" });
+    try {
+      await api.decide(shown.id, verdict === "approve", reason.trim());
+      setDecided(shown);
+      setOutcome({
+        kind: "ok",
+        text: `${verdict === "approve" ? "Approved" : "Denied"}: ${shown.requester ?? "the requester"} is told.`,
+      });
+    } catch (e) {
+      if (codeOf(e) === "already-decided") {
+        setDecided(shown);
+        setOutcome({ kind: "info", text: "Someone else decided this request first; nothing was changed." });
+      } else {
+        setOutcome({ kind: "error", text: messageOf(e) });
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const shown = decided ?? request;
+  const deadline = shown?.decideBy ? Date.parse(shown.decideBy) - now : null;
+
+  return (
+    <div class="app popup" id="decision">
+      <header>
+        <div class="who">
+          <strong>A request waits for you</strong>
+        </div>
+      </header>
+      <main>
+        {!snapshot ? (
+          <p class="empty">Loading…</p>
+        ) : !shown ? (
+          <p class="empty" id="gone">
+            {snapshot.loading || !refreshed.current
+              ? "Looking for the request…"
+              : "This request no longer waits for you: someone else decided it, or it was canceled or timed out."}
+          </p>
+        ) : (
+          <form
+            class="form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void submit();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && e.ctrlKey) {
+                e.preventDefault();
+                void submit();
+              }
+            }}
+          >
+            <h2 id="title">
+              {shown.requester ?? "Someone"} asks for {shown.role}
+            </h2>
+            <dl class="facts">
+              <dt>Scope</dt>
+              <dd id="scope">{shown.scope}</dd>
+              <dt>For</dt>
+              <dd>{shown.durationMinutes ? `${shown.durationMinutes} min` : "the policy's maximum"}</dd>
+              <dt>From</dt>
+              <dd>{when(shown.start)}</dd>
+              <dt>Why</dt>
+              <dd class="quote" id="justification">
+                {shown.justification ?? "(no justification given)"}
+              </dd>
+              {shown.ticket ? (
+                <>
+                  <dt>Ticket</dt>
+                  <dd>{shown.ticket}</dd>
+                </>
+              ) : null}
+              <dt>Asked</dt>
+              <dd>{when(shown.created)}</dd>
+              {deadline !== null ? (
+                <>
+                  <dt>Decide within</dt>
+                  <dd class={`countdown${deadline < 3_600_000 ? " soon" : ""}`}>
+                    {countdown(deadline)} (Azure's usual approval window)
+                  </dd>
+                </>
+              ) : null}
+            </dl>
+            {decided ? null : (
+              <>
+                <div class="buttons" role="radiogroup" aria-label="Decision">
+                  <button
+                    type="button"
+                    id="verdict-approve"
+                    role="radio"
+                    aria-checked={verdict === "approve"}
+                    class={verdict === "approve" ? "primary" : ""}
+                    onClick={() => setVerdict("approve")}
+                  >
+                    Approve
+                  </button>
+                  <button
+                    type="button"
+                    id="verdict-deny"
+                    role="radio"
+                    aria-checked={verdict === "deny"}
+                    class={verdict === "deny" ? "primary" : ""}
+                    onClick={() => setVerdict("deny")}
+                  >
+                    Deny
+                  </button>
+                </div>
+                <label>
+                  Your reason (required)
+                  <textarea
+                    id="reason"
+                    ref={reasonField}
+                    rows={3}
+                    value={reason}
+                    onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+                  />
+                </label>
+              </>
+            )}
+            {outcome ? (
+              <p id="outcome" class={`notice ${outcome.kind}`} role="status">
+                {outcome.text}
+              </p>
+            ) : null}
+            <div class="buttons">
+              {decided ? null : (
+                <button
+                  type="submit"
+                  id="submit"
+                  class="primary"
+                  disabled={busy || !verdict || !reason.trim()}
+                  title="Ctrl+Enter"
+                >
+                  {verdict === "deny" ? "Deny" : verdict === "approve" ? "Approve" : "Choose Approve or Deny"}
+                </button>
+              )}
+              <button type="button" id="close" ref={closeButton} onClick={() => void close()} title="Escape">
+                Close
+              </button>
+            </div>
+          </form>
+        )}
+        {!shown && snapshot ? (
+          <div class="buttons">
+            <button type="button" id="close" ref={closeButton} onClick={() => void close()}>
+              Close
+            </button>
+          </div>
+        ) : null}
+      </main>
+    </div>
+  );
+}
