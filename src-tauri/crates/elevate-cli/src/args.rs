@@ -101,7 +101,7 @@ pub enum Command {
         #[arg(required = true, value_name = "REQUEST")]
         requests: Vec<String>,
     },
-    /// List the requests from others that wait for your approval (Entra roles and groups).
+    /// List the requests from others that wait for your approval (Azure resource roles, Entra roles and groups).
     Approvals,
     /// Approve requests that wait for you (by request name/id, or ROLE[@SCOPE]).
     Approve {
