@@ -33,14 +33,14 @@ impl From<Error> for UiError {
     }
 }
 
-fn invalid(message: impl Into<String>) -> UiError {
+pub(crate) fn invalid(message: impl Into<String>) -> UiError {
     UiError {
         code: "invalid".into(),
         message: message.into(),
     }
 }
 
-type Answer<T> = Result<T, UiError>;
+pub(crate) type Answer<T> = Result<T, UiError>;
 
 /// The current state (instant: no call to Azure).
 #[tauri::command]
@@ -69,7 +69,9 @@ pub async fn policy(shell: State<'_, Shell>, key: String) -> Answer<PolicyView> 
     let policy = session.policy(&role).await.ok();
     let recent = recent_reasons(&session, &key).await;
     let default = crate::actions::default_minutes(shell.default_duration().await);
-    Ok(PolicyView::of(policy.as_ref(), default, recent))
+    let mut view = PolicyView::of(policy.as_ref(), default, recent);
+    view.presets = shell.justification_presets().await;
+    Ok(view)
 }
 
 async fn recent_reasons(session: &elevate_core::session::Session, key: &RoleKey) -> Vec<String> {
@@ -147,7 +149,10 @@ pub async fn activate<R: Runtime>(
             .filter(|j| !j.is_empty()),
         ticket,
         start,
-        narrower_scope: None,
+        narrower_scope: form
+            .narrower_scope
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
     };
     let result = session.activate(&role, &wish).await;
     shell.poke().await;

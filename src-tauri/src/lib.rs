@@ -5,10 +5,11 @@
 //! - [`actions`]: what menu items and notification buttons do;
 //! - [`window`]: the window, created on demand and destroyed when closed;
 //! - [`sign_in_prompt`]: sign-in notices as desktop notifications;
-//! - [`commands`] and [`view`]: what the window may call, and the data it receives.
+//! - [`commands`], [`settings`] and [`view`]: what the windows may call, and the data they receive.
 
 pub mod actions;
 pub mod commands;
+pub mod settings;
 pub mod shell;
 pub mod sign_in_prompt;
 pub mod tray;
@@ -54,6 +55,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::close_window,
         commands::history,
         commands::set_favourite,
+        settings::settings,
+        settings::save_settings,
+        settings::set_start_at_login,
+        settings::save_set,
+        settings::remove_set,
+        settings::sign_out,
     ])
 }
 
@@ -79,6 +86,11 @@ pub fn main() -> ExitCode {
             // A second start opens the window of the one already running.
             window::open(app, None);
         }))
+        // Start at login: off until the settings page turns it on (a login item per platform).
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .manage(Shell::new(launch))
         .setup(move |app| {
             tray::create(app.handle())?;

@@ -167,6 +167,22 @@ impl Shell {
         }
     }
 
+    /// Justifications the settings offer in the request form.
+    pub async fn justification_presets(&self) -> Vec<String> {
+        match &*self.running.read().await {
+            Some(running) => running.opened.config.justification_presets.clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The account and tenant signed in, when signed in.
+    pub async fn account(&self) -> Option<(String, Option<String>)> {
+        self.running.read().await.as_ref().map(|running| {
+            let account = running.opened.session.account();
+            (account.name.clone(), account.tenant_id.clone())
+        })
+    }
+
     /// Whether the session can be signed out of (Elevate's own sign-in; not demo mode).
     pub fn can_sign_out(&self) -> bool {
         self.view().can_sign_out

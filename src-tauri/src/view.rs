@@ -143,6 +143,8 @@ pub struct PolicyView {
     pub authentication_context: Option<String>,
     /// Reasons used before for this role, newest first.
     pub recent_reasons: Vec<String>,
+    /// Justifications from the settings, offered before the recent ones.
+    pub presets: Vec<String>,
     /// Whether the policy could not be read (then Azure checks on submit).
     pub unknown: bool,
 }
@@ -164,6 +166,8 @@ pub struct ActivationForm {
     pub ticket_number: Option<String>,
     /// Start later (ISO 8601).
     pub start: Option<String>,
+    /// Activate at a scope below the eligible one (Azure resource roles; a full scope id).
+    pub narrower_scope: Option<String>,
 }
 
 /// A favourite to save (or remove, with `favourite: false`).
@@ -183,6 +187,99 @@ pub struct FavouriteForm {
     pub ticket_system: Option<String>,
     /// Ticket number.
     pub ticket_number: Option<String>,
+}
+
+/// The settings page.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// The signed-in user (none while signed out).
+    pub account: Option<String>,
+    /// Their tenant.
+    pub tenant: Option<String>,
+    /// Demo mode.
+    pub demo: bool,
+    /// Whether Sign out means something (Elevate's own sign-in).
+    pub can_sign_out: bool,
+    /// `public`, `us-gov`, `china` or `custom`.
+    pub cloud: String,
+    /// The duration asked for when none is given, in minutes.
+    #[ts(type = "number")]
+    pub default_minutes: i64,
+    /// Minutes before a grant ends at which a notification warns.
+    pub warn_before_minutes: Vec<u32>,
+    /// Justifications offered in the request form.
+    pub justification_presets: Vec<String>,
+    /// Whether Elevate starts when the user signs in to the computer; none when unknown.
+    pub start_at_login: Option<bool>,
+    /// The settings file.
+    pub config_file: String,
+    /// Favourites.
+    pub favourites: Vec<FavouriteView>,
+    /// Saved sets.
+    pub sets: Vec<SetView>,
+}
+
+/// A favourite, on the settings page.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FavouriteView {
+    /// Role key.
+    pub key: String,
+    /// "Role @ scope" (or the key when the role is no longer listed).
+    pub name: String,
+    /// Saved justification.
+    pub justification: Option<String>,
+    /// Saved duration in minutes.
+    #[ts(type = "number | null")]
+    pub minutes: Option<i64>,
+}
+
+/// A saved set of roles activated together.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetView {
+    /// The set's name.
+    pub name: String,
+    /// Its roles as "Role @ scope".
+    pub roles: Vec<String>,
+    /// Its role keys.
+    pub keys: Vec<String>,
+    /// Justification sent for each.
+    pub justification: Option<String>,
+    /// Duration in minutes.
+    #[ts(type = "number | null")]
+    pub minutes: Option<i64>,
+}
+
+/// The settings page's form.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsForm {
+    /// `public`, `us-gov`, `china` or `custom`.
+    pub cloud: String,
+    /// Default duration in minutes.
+    #[ts(type = "number")]
+    pub default_minutes: i64,
+    /// Warnings before a grant ends, in minutes.
+    pub warn_before_minutes: Vec<u32>,
+    /// Justifications offered in the request form.
+    pub justification_presets: Vec<String>,
+}
+
+/// A set to save.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetForm {
+    /// Its name (a set with that name is replaced).
+    pub name: String,
+    /// Role keys.
+    pub keys: Vec<String>,
+    /// Justification for each.
+    pub justification: Option<String>,
+    /// Duration in minutes.
+    #[ts(type = "number | null")]
+    pub minutes: Option<i64>,
 }
 
 /// How an action went, in words the UI shows.
@@ -297,6 +394,7 @@ impl PolicyView {
             approval_required: policy.is_some_and(|p| p.approval_required),
             authentication_context: policy.and_then(|p| p.authentication_context.clone()),
             recent_reasons: recent,
+            presets: Vec::new(),
             unknown: policy.is_none(),
         }
     }
@@ -395,6 +493,11 @@ pub fn typescript_bindings() -> String {
         PolicyView::decl(&cfg),
         ActivationForm::decl(&cfg),
         FavouriteForm::decl(&cfg),
+        SettingsView::decl(&cfg),
+        FavouriteView::decl(&cfg),
+        SetView::decl(&cfg),
+        SettingsForm::decl(&cfg),
+        SetForm::decl(&cfg),
         ActionView::decl(&cfg),
         HistoryView::decl(&cfg),
         crate::commands::UiError::decl(&cfg),

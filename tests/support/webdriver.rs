@@ -67,6 +67,8 @@ impl WindowedApp {
                 &native.to_string(),
             ])
             .env("ELEVATE_HOME", home.path())
+            // Login items and caches go into the test's home, not the machine's.
+            .env("HOME", home.path())
             .env("ELEVATE_LOG", log_filter)
             .env("DISPLAY", &display.name)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)

@@ -9,6 +9,9 @@ import type {
   HistoryView,
   PolicyView,
   RequestView,
+  SetForm,
+  SettingsForm,
+  SettingsView,
   SnapshotView,
   UiError,
 } from "./bindings";
@@ -40,6 +43,12 @@ export const api = {
   closeWindow: () => invoke<null>("close_window"),
   history: (limit?: number) => invoke<HistoryView[]>("history", { limit: limit ?? null }),
   setFavourite: (form: FavouriteForm) => invoke<null>("set_favourite", { form }),
+  settings: () => invoke<SettingsView>("settings"),
+  saveSettings: (form: SettingsForm) => invoke<SettingsView>("save_settings", { form }),
+  setStartAtLogin: (on: boolean) => invoke<boolean>("set_start_at_login", { on }),
+  saveSet: (form: SetForm) => invoke<null>("save_set", { form }),
+  removeSet: (name: string) => invoke<null>("remove_set", { name }),
+  signOut: () => invoke<null>("sign_out"),
 };
 
 /** Follows the app's state as it changes. */

@@ -206,6 +206,10 @@ authenticationContext: string | null,
  */
 recentReasons: Array<string>, 
 /**
+ * Justifications from the settings, offered before the recent ones.
+ */
+presets: Array<string>, 
+/**
  * Whether the policy could not be read (then Azure checks on submit).
  */
 unknown: boolean, };
@@ -234,7 +238,11 @@ ticketNumber: string | null,
 /**
  * Start later (ISO 8601).
  */
-start: string | null, };
+start: string | null, 
+/**
+ * Activate at a scope below the eligible one (Azure resource roles; a full scope id).
+ */
+narrowerScope: string | null, };
 
 export type FavouriteForm = { 
 /**
@@ -261,6 +269,132 @@ ticketSystem: string | null,
  * Ticket number.
  */
 ticketNumber: string | null, };
+
+export type SettingsView = { 
+/**
+ * The signed-in user (none while signed out).
+ */
+account: string | null, 
+/**
+ * Their tenant.
+ */
+tenant: string | null, 
+/**
+ * Demo mode.
+ */
+demo: boolean, 
+/**
+ * Whether Sign out means something (Elevate's own sign-in).
+ */
+canSignOut: boolean, 
+/**
+ * `public`, `us-gov`, `china` or `custom`.
+ */
+cloud: string, 
+/**
+ * The duration asked for when none is given, in minutes.
+ */
+defaultMinutes: number, 
+/**
+ * Minutes before a grant ends at which a notification warns.
+ */
+warnBeforeMinutes: Array<number>, 
+/**
+ * Justifications offered in the request form.
+ */
+justificationPresets: Array<string>, 
+/**
+ * Whether Elevate starts when the user signs in to the computer; none when unknown.
+ */
+startAtLogin: boolean | null, 
+/**
+ * The settings file.
+ */
+configFile: string, 
+/**
+ * Favourites.
+ */
+favourites: Array<FavouriteView>, 
+/**
+ * Saved sets.
+ */
+sets: Array<SetView>, };
+
+export type FavouriteView = { 
+/**
+ * Role key.
+ */
+key: string, 
+/**
+ * "Role @ scope" (or the key when the role is no longer listed).
+ */
+name: string, 
+/**
+ * Saved justification.
+ */
+justification: string | null, 
+/**
+ * Saved duration in minutes.
+ */
+minutes: number | null, };
+
+export type SetView = { 
+/**
+ * The set's name.
+ */
+name: string, 
+/**
+ * Its roles as "Role @ scope".
+ */
+roles: Array<string>, 
+/**
+ * Its role keys.
+ */
+keys: Array<string>, 
+/**
+ * Justification sent for each.
+ */
+justification: string | null, 
+/**
+ * Duration in minutes.
+ */
+minutes: number | null, };
+
+export type SettingsForm = { 
+/**
+ * `public`, `us-gov`, `china` or `custom`.
+ */
+cloud: string, 
+/**
+ * Default duration in minutes.
+ */
+defaultMinutes: number, 
+/**
+ * Warnings before a grant ends, in minutes.
+ */
+warnBeforeMinutes: Array<number>, 
+/**
+ * Justifications offered in the request form.
+ */
+justificationPresets: Array<string>, };
+
+export type SetForm = { 
+/**
+ * Its name (a set with that name is replaced).
+ */
+name: string, 
+/**
+ * Role keys.
+ */
+keys: Array<string>, 
+/**
+ * Justification for each.
+ */
+justification: string | null, 
+/**
+ * Duration in minutes.
+ */
+minutes: number | null, };
 
 export type ActionView = { 
 /**

@@ -1,5 +1,5 @@
 // Elevate's window. Everything from Azure is rendered as text (JSX escapes it); nothing is ever set as
-// HTML. Keyboard first: "/" searches, Enter on a role opens its form, Escape closes it, Alt+1…5 switch
+// HTML. Keyboard first: "/" searches, Enter on a role opens its form, Escape closes it, Alt+1…6 switch
 // tabs.
 import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -7,15 +7,17 @@ import "./style.css";
 import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
 import { countdown, useNow } from "./clock";
 import { DecisionPopup, isDecisionRoute } from "./decide";
+import { Settings } from "./settings";
 import type { GrantView, HistoryView, PolicyView, RequestView, RoleView, SnapshotView } from "./bindings";
 
-type Tab = "roles" | "active" | "requests" | "approvals" | "history";
+type Tab = "roles" | "active" | "requests" | "approvals" | "history" | "settings";
 const TABS: { id: Tab; label: string }[] = [
   { id: "roles", label: "Roles" },
   { id: "active", label: "Active" },
   { id: "requests", label: "Requests" },
   { id: "approvals", label: "Approvals" },
   { id: "history", label: "History" },
+  { id: "settings", label: "Settings" },
 ];
 
 type Notice = { kind: "ok" | "error" | "info"; text: string };
@@ -47,7 +49,7 @@ function App() {
       }),
     ];
     const keys = (event: KeyboardEvent) => {
-      if (event.altKey && /^[1-5]$/.test(event.key)) {
+      if (event.altKey && /^[1-6]$/.test(event.key)) {
         setTab(TABS[Number(event.key) - 1].id);
         event.preventDefault();
       }
@@ -87,6 +89,7 @@ function App() {
     requests: snapshot?.pending.length ?? null,
     approvals: snapshot?.approvals.length ?? null,
     history: null,
+    settings: null,
   };
 
   return (
@@ -135,6 +138,7 @@ function App() {
           activating ? (
             <ActivateForm
               role={snapshot.roles.find((r) => r.key === activating) ?? null}
+              narrower={narrowerScopes(snapshot.roles, activating)}
               busy={busy}
               onClose={() => setActivating(null)}
               onSubmit={async (form, favourite) => {
@@ -192,8 +196,10 @@ function App() {
               run(approve ? "Approving" : "Denying", () => api.decide(r.id, approve, reason))
             }
           />
-        ) : (
+        ) : tab === "history" ? (
           <History />
+        ) : (
+          <Settings snapshot={snapshot} />
         )}
       </main>
     </div>
@@ -295,11 +301,24 @@ function Roles({
   );
 }
 
+/** Scopes of other roles that lie below the scope of role `key` (case-insensitively, as Azure). */
+function narrowerScopes(roles: RoleView[], key: string): { id: string; name: string }[] {
+  const role = roles.find((r) => r.key === key);
+  if (!role || role.source !== "azure-resource") return [];
+  const prefix = `${role.scopeId.toLowerCase()}/`;
+  const seen = new Map<string, string>();
+  for (const r of roles) {
+    if (r.scopeId.toLowerCase().startsWith(prefix)) seen.set(r.scopeId, r.scope);
+  }
+  return [...seen].map(([id, name]) => ({ id, name }));
+}
+
 function ActivateForm({
   role,
   busy,
   onClose,
   onSubmit,
+  narrower,
 }: {
   role: RoleView | null;
   busy: boolean;
@@ -312,9 +331,12 @@ function ActivateForm({
       ticketSystem: string | null;
       ticketNumber: string | null;
       start: string | null;
+      narrowerScope: string | null;
     },
     favourite: boolean,
   ) => void;
+  /** Scopes known below this role's scope (from the other roles), for a narrower activation. */
+  narrower: { id: string; name: string }[];
 }) {
   const [policy, setPolicy] = useState<PolicyView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -323,6 +345,7 @@ function ActivateForm({
   const [ticketSystem, setTicketSystem] = useState("");
   const [ticketNumber, setTicketNumber] = useState("");
   const [start, setStart] = useState("");
+  const [scope, setScope] = useState("");
   const [favourite, setFavourite] = useState(false);
   const first = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -352,7 +375,7 @@ function ActivateForm({
   const max = policy?.maxMinutes ?? null;
   const missing =
     (policy?.justificationRequired && !justification.trim()) ||
-    (policy?.ticketRequired && !ticketNumber.trim());
+    (policy?.ticketRequired && (!ticketNumber.trim() || !ticketSystem.trim()));
   return (
     <form
       class="form"
@@ -367,6 +390,7 @@ function ActivateForm({
           ticketSystem: ticketSystem.trim() || null,
           ticketNumber: ticketNumber.trim() || null,
           start: start ? new Date(start).toISOString() : null,
+          narrowerScope: scope.trim() || null,
         }, favourite);
       }}
     >
@@ -420,9 +444,9 @@ function ActivateForm({
           }}
         />
       </label>
-      {policy && policy.recentReasons.length > 0 ? (
-        <div class="presets" aria-label="Recent reasons">
-          {policy.recentReasons.map((reason) => (
+      {policy && policy.presets.length + policy.recentReasons.length > 0 ? (
+        <div class="presets" aria-label="Presets and recent reasons">
+          {[...new Set([...policy.presets, ...policy.recentReasons])].map((reason) => (
             <button type="button" class="chip" onClick={() => setJustification(reason)}>
               {reason}
             </button>
@@ -432,8 +456,14 @@ function ActivateForm({
       {policy?.ticketRequired ? (
         <div class="pair">
           <label>
-            Ticket system
-            <input id="ticket-system" value={ticketSystem} onInput={(e) => setTicketSystem((e.target as HTMLInputElement).value)} />
+            Ticket system (required)
+            <input
+              id="ticket-system"
+              required
+              placeholder="e.g. ServiceNow"
+              value={ticketSystem}
+              onInput={(e) => setTicketSystem((e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             Ticket number (required)
@@ -445,6 +475,23 @@ function ActivateForm({
             />
           </label>
         </div>
+      ) : null}
+      {role.source === "azure-resource" ? (
+        <label>
+          Narrower scope (optional: only part of {role.scope})
+          <input
+            id="narrower-scope"
+            list="narrower-scopes"
+            placeholder={`${role.scopeId}/resourceGroups/…`}
+            value={scope}
+            onInput={(e) => setScope((e.target as HTMLInputElement).value)}
+          />
+          <datalist id="narrower-scopes">
+            {narrower.map((s) => (
+              <option value={s.id}>{s.name}</option>
+            ))}
+          </datalist>
+        </label>
       ) : null}
       <label>
         Start (optional, default now)

@@ -127,7 +127,10 @@ impl Opened {
 
     /// How the watcher paces itself for this session.
     pub fn watch_options(&self) -> WatchOptions {
-        let mut options = WatchOptions::default();
+        let mut options = WatchOptions {
+            warn_before: self.config.warn_before.clone(),
+            ..WatchOptions::default()
+        };
         if self.demo.is_some() {
             // The demo clock can be moved or sped up at any moment: look at it every second, and poll
             // the embedded simulator often (it is in this process; the calls cost nothing).

@@ -41,6 +41,14 @@ pub enum ConfigError {
         /// Why it is refused.
         detail: String,
     },
+    /// A setting has a value Elevate cannot use.
+    #[error("the setting {name} is not usable: {detail}")]
+    Setting {
+        /// Which setting.
+        name: String,
+        /// Why it is refused, and what would do.
+        detail: String,
+    },
     /// No folder for Elevate's files could be found.
     #[error("cannot find a home folder for Elevate's files; set ELEVATE_HOME")]
     NoHome,
@@ -143,7 +151,24 @@ pub struct ConfigFile {
     /// Elevate's own sign-in.
     #[serde(default)]
     pub sign_in: SignInFile,
+    /// Desktop notifications.
+    #[serde(default)]
+    pub notifications: NotificationsFile,
 }
+
+/// The `[notifications]` table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsFile {
+    /// Minutes before a grant ends at which to warn; default `[15, 5]`; `[]` warns only at the end.
+    pub warn_before_minutes: Option<Vec<u32>>,
+}
+
+/// Warnings before a grant ends when the settings say nothing: 15 and 5 minutes.
+pub const DEFAULT_WARN_BEFORE_MINUTES: [u32; 2] = [15, 5];
+
+/// At most this many warnings per grant.
+pub const MAX_WARNINGS: usize = 6;
 
 /// The `[sign_in]` table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +217,8 @@ pub struct EndpointOverrides {
 pub struct ActivationDefaults {
     /// Duration when none is given (clamped to each role's maximum); default 1h.
     pub default_duration: Option<Span>,
+    /// Justifications offered in the request form, before the recent ones.
+    pub justification_presets: Option<Vec<String>>,
 }
 
 /// Where Elevate's files live.
@@ -252,6 +279,10 @@ pub struct Config {
     pub default_duration: Span,
     /// The public client id Elevate signs in as.
     pub client_id: String,
+    /// When to warn before a grant ends, longest first.
+    pub warn_before: Vec<std::time::Duration>,
+    /// Justifications offered in the request form.
+    pub justification_presets: Vec<String>,
 }
 
 /// The environment variables that override endpoints.
@@ -321,13 +352,58 @@ impl Config {
             .activation
             .default_duration
             .unwrap_or(Span::from_hours(1));
+        if default_duration.as_seconds() < 60 {
+            return Err(ConfigError::Setting {
+                name: "activation.default_duration".into(),
+                detail: "it must be at least a minute, e.g. \"1h\" (each role's maximum still applies)"
+                    .into(),
+            });
+        }
+        let warn_before = warn_before(file.notifications.warn_before_minutes.as_deref())?;
+        let justification_presets = file
+            .activation
+            .justification_presets
+            .iter()
+            .flatten()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
         Ok(Config {
             file,
             endpoints,
             default_duration,
             client_id,
+            warn_before,
+            justification_presets,
         })
     }
+}
+
+/// The warning offsets from the settings, checked, without duplicates, longest first.
+fn warn_before(minutes: Option<&[u32]>) -> Result<Vec<std::time::Duration>, ConfigError> {
+    let minutes = minutes.unwrap_or(&DEFAULT_WARN_BEFORE_MINUTES);
+    let refuse = |detail: String| ConfigError::Setting {
+        name: "notifications.warn_before_minutes".into(),
+        detail,
+    };
+    if let Some(bad) = minutes.iter().find(|m| !(1..=1440).contains(*m)) {
+        return Err(refuse(format!(
+            "{bad} minutes: each warning must come 1 to 1440 minutes before the end"
+        )));
+    }
+    let mut sorted: Vec<u32> = minutes.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    if sorted.len() > MAX_WARNINGS {
+        return Err(refuse(format!(
+            "{} warnings; at most {MAX_WARNINGS} per grant",
+            sorted.len()
+        )));
+    }
+    Ok(sorted
+        .into_iter()
+        .map(|m| std::time::Duration::from_secs(u64::from(m) * 60))
+        .collect())
 }
 
 /// Reads a config file; a missing file is the defaults.

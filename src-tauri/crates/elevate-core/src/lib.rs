@@ -22,6 +22,7 @@ pub mod rest;
 pub mod secret;
 pub mod selector;
 pub mod session;
+pub mod settings_file;
 pub mod store;
 pub mod text;
 pub mod watch;

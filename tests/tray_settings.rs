@@ -1,0 +1,211 @@
+//! The settings page end to end: the real `elevate-tray --demo --window` in a real WebKit web view
+//! over WebDriver, on a private Xvfb and D-Bus session, with its own home folder. Start at login
+//! writes and removes the login item; saved settings land in `config.toml` and apply at once (the
+//! request form then offers the new default duration and the preset); a set is made from
+//! favourites; and a role is activated at a narrower scope than its eligibility.
+
+use std::time::{Duration, Instant};
+
+use elevate_e2e::webdriver::WindowedApp;
+use elevate_e2e::{Bus, Display, Home};
+use fantoccini::{Client, Locator, elements::Element};
+
+async fn find(client: &Client, css: &str) -> Element {
+    let started = Instant::now();
+    loop {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => return element,
+            Err(e) if started.elapsed() > Duration::from_secs(30) => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    find(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+async fn replace_text(client: &Client, css: &str, text: &str) {
+    let field = find(client, css).await;
+    field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    field
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work() {
+    let display = Display::start();
+    let bus = Bus::start();
+    let home = Home::new();
+    let app = WindowedApp::start(&home, &display, &bus, "warn,elevate=info").await;
+    let client = &app.client;
+    app.wait_text("#account", |t| t.contains("ada@contoso.example"))
+        .await;
+
+    // Settings, from the keyboard (Alt+6).
+    find(client, "body")
+        .await
+        .send_keys("\u{E00A}6")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.wait_text("#settings-account", |t| t.contains("ada@contoso.example"))
+        .await;
+    app.screenshot("window-settings.png").await;
+
+    // Start at login: off by default; on writes the login item, off removes it.
+    let login_item = home.path().join(".config/autostart/Elevate.desktop");
+    let checkbox = find(client, "#start-at-login").await;
+    assert!(
+        !checkbox.is_selected().await.unwrap_or(true),
+        "on by default"
+    );
+    assert!(!login_item.exists());
+    checkbox.click().await.unwrap_or_else(|e| panic!("{e}"));
+    app.wait_text("#settings-notice", |t| t.contains("starts when you log in"))
+        .await;
+    let entry = std::fs::read_to_string(&login_item).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        entry.contains("Exec=") && entry.contains("elevate-tray"),
+        "{entry}"
+    );
+    click(client, "#start-at-login").await;
+    app.wait_text("#settings-notice", |t| t.contains("no longer starts"))
+        .await;
+    assert!(!login_item.exists(), "the login item is still there");
+
+    // Default duration, notification times and a preset: saved into config.toml, applied at once.
+    replace_text(client, "#default-minutes", "45").await;
+    replace_text(client, "#warn-before", "30, 10").await;
+    replace_text(client, "#presets", "Incident response").await;
+    click(client, "#save-settings").await;
+    app.wait_text("#settings-notice", |t| t.starts_with("Saved"))
+        .await;
+    let config_file = home.path().join("config.toml");
+    let config = std::fs::read_to_string(&config_file).unwrap_or_default();
+    assert!(
+        config.contains("warn_before_minutes = [30, 10]"),
+        "{config}"
+    );
+    assert!(config.contains("default_duration = \"45m\""), "{config}");
+    assert!(config.contains("\"Incident response\""), "{config}");
+    // Applied at once (the session was opened again): the request form now starts at 45 minutes
+    // and offers the preset; narrower scope: the
+    // Incident Responder role (eligible on the Contoso Production subscription) only on rg-web-prod.
+    click(client, "#tab-roles").await;
+    let search = find(client, "#search").await;
+    search
+        .send_keys("incident responder")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    search
+        .send_keys("\u{E007}")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.wait_text("#form-role", |t| t == "Contoso Incident Responder")
+        .await;
+    let started = Instant::now();
+    loop {
+        let minutes = find(client, "#minutes")
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_default()
+            .unwrap_or_default();
+        if minutes == "45" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the form starts at {minutes}, not the saved 45 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.wait_text(".presets .chip", |t| t == "Incident response")
+        .await;
+    let options = client
+        .find_all(Locator::Css("#narrower-scopes option"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut rg = None;
+    for option in options {
+        let label = option.text().await.unwrap_or_default();
+        let label = if label.is_empty() {
+            option
+                .attr("label")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        } else {
+            label
+        };
+        let value = option
+            .attr("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if label == "rg-web-prod" || value.to_ascii_lowercase().ends_with("/rg-web-prod") {
+            rg = Some(value);
+        }
+    }
+    let rg = rg.unwrap_or_else(|| panic!("rg-web-prod is not offered as a narrower scope"));
+    replace_text(client, "#narrower-scope", &rg).await;
+    replace_text(client, "#ticket-number", "INC0042").await;
+    let submit = find(client, "#submit").await;
+    assert!(
+        !submit.is_enabled().await.unwrap_or(true),
+        "a ticket needs its system too"
+    );
+    replace_text(client, "#ticket-system", "ServiceNow").await;
+    click(client, ".presets .chip").await;
+    click(client, "#submit").await;
+    let outcome = app.wait_text("#notice", |t| !t.ends_with("…")).await;
+    assert!(
+        outcome.contains("Contoso Incident Responder") && !outcome.contains("could not"),
+        "{outcome}"
+    );
+    app.wait_text("#active .grant", |t| {
+        t.contains("Contoso Incident Responder") && t.contains("rg-web-prod")
+    })
+    .await;
+
+    // A set from the demo's two favourites; it is listed (and in the tray menu).
+    find(client, "body")
+        .await
+        .send_keys("\u{E00A}6")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let boxes = {
+        let started = Instant::now();
+        loop {
+            let found = client
+                .find_all(Locator::Css("#favourites input[type=checkbox]"))
+                .await
+                .unwrap_or_default();
+            if found.len() >= 2 {
+                break found;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the demo's favourites are not listed"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    for checkbox in boxes.iter().take(2) {
+        checkbox.click().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    replace_text(client, "#set-name", "Release night").await;
+    replace_text(client, "#set-reason", "Release 42").await;
+    click(client, "#save-set").await;
+    app.wait_text("#sets .name", |t| t == "Release night").await;
+    let _ = client.clone().close().await;
+    drop(display);
+}

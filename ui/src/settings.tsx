@@ -1,0 +1,292 @@
+// The settings page: account, tenant and cloud; start at login; the default duration, notification
+// times and justification presets (kept in config.toml, shared with the CLI); favourites and sets.
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf } from "./api";
+import type { SettingsView, SnapshotView } from "./bindings";
+
+type Notice = { kind: "ok" | "error" | "info"; text: string } | null;
+
+const CLOUDS: { id: string; label: string }[] = [
+  { id: "public", label: "Azure (public cloud)" },
+  { id: "us-gov", label: "Azure US Government" },
+  { id: "china", label: "Azure operated by 21Vianet (China)" },
+  { id: "custom", label: "Custom endpoints (config.toml)" },
+];
+
+/** "15, 5" → [15, 5]; null when something is not a whole number of minutes. */
+export function parseMinutes(text: string): number[] | null {
+  const parts = text
+    .split(/[,\s]+/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const numbers = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  return numbers.some((n) => !Number.isInteger(n) || n < 1 || n > 1440) ? null : numbers;
+}
+
+export function Settings({ snapshot }: { snapshot: SnapshotView }) {
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [busy, setBusy] = useState(false);
+  const [cloud, setCloud] = useState("public");
+  const [minutes, setMinutes] = useState(60);
+  const [warnings, setWarnings] = useState("15, 5");
+  const [presets, setPresets] = useState("");
+  const [setName, setSetName] = useState("");
+  const [setKeys, setSetKeys] = useState<string[]>([]);
+  const [setReason, setSetReason] = useState("");
+
+  function show(view: SettingsView) {
+    setSettings(view);
+    setCloud(view.cloud);
+    setMinutes(view.defaultMinutes);
+    setWarnings(view.warnBeforeMinutes.join(", "));
+    setPresets(view.justificationPresets.join("\n"));
+  }
+
+  // Read again when the app's state changes (favourites and sets live in the snapshot).
+  useEffect(() => {
+    api.settings().then(show, (e) => setNotice({ kind: "error", text: messageOf(e) }));
+  }, [snapshot.account, snapshot.roles.length]);
+
+  async function run(label: string, action: () => Promise<unknown>, done: string) {
+    setBusy(true);
+    setNotice({ kind: "info", text: `${label}…` });
+    try {
+      await action();
+      setNotice({ kind: "ok", text: done });
+      show(await api.settings());
+    } catch (e) {
+      setNotice({ kind: "error", text: messageOf(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!settings) return notice ? <p class="notice error">{notice.text}</p> : <p class="empty">Loading…</p>;
+  const warnList = parseMinutes(warnings);
+
+  return (
+    <div class="settings" id="settings">
+      {notice ? (
+        <p id="settings-notice" class={`notice ${notice.kind}`} role="status">
+          {notice.text}
+        </p>
+      ) : null}
+
+      <section>
+        <h3>Account</h3>
+        <p>
+          <span id="settings-account">{settings.account ?? "Not signed in"}</span>
+          {settings.tenant ? <span class="sub"> · tenant {settings.tenant}</span> : null}
+          {settings.demo ? <span class="sub"> · demo tenant</span> : null}
+        </p>
+        {settings.canSignOut ? (
+          <button disabled={busy} onClick={() => run("Signing out", () => api.signOut(), "Signed out.")}>
+            Sign out
+          </button>
+        ) : null}
+      </section>
+
+      <section>
+        <h3>Start</h3>
+        <label class="check">
+          <input
+            id="start-at-login"
+            type="checkbox"
+            disabled={busy || settings.startAtLogin === null}
+            checked={settings.startAtLogin === true}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              void run(
+                on ? "Adding Elevate to the login items" : "Removing Elevate from the login items",
+                () => api.setStartAtLogin(on),
+                on ? "Elevate starts when you log in." : "Elevate no longer starts when you log in.",
+              );
+            }}
+          />
+          Start Elevate when I log in (in the tray, no window)
+        </label>
+        {settings.startAtLogin === null ? <p class="sub">Login items cannot be read on this system.</p> : null}
+      </section>
+
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!warnList || busy) return;
+          void run(
+            "Saving the settings",
+            () =>
+              api.saveSettings({
+                cloud,
+                defaultMinutes: Math.max(1, Math.round(minutes)),
+                warnBeforeMinutes: warnList,
+                justificationPresets: presets.split("\n").map((p) => p.trim()).filter((p) => p),
+              }),
+            "Saved. Elevate uses the new settings now.",
+          );
+        }}
+      >
+        <h3>Requests and notifications</h3>
+        <div class="form">
+          <label>
+            Cloud
+            <select id="cloud" value={cloud} onChange={(e) => setCloud((e.target as HTMLSelectElement).value)}>
+              {CLOUDS.map((c) => (
+                <option value={c.id}>{c.label}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Default duration (minutes; each role's maximum still applies)
+            <input
+              id="default-minutes"
+              type="number"
+              min={1}
+              value={minutes}
+              onInput={(e) => setMinutes(Number((e.target as HTMLInputElement).value) || 0)}
+            />
+          </label>
+          <label>
+            Warn me before a grant ends (minutes, comma-separated; empty: only when it ends)
+            <input
+              id="warn-before"
+              value={warnings}
+              aria-invalid={!warnList}
+              onInput={(e) => setWarnings((e.target as HTMLInputElement).value)}
+            />
+          </label>
+          {!warnList ? <p class="notice error">Use whole minutes from 1 to 1440, e.g. “15, 5”.</p> : null}
+          <label>
+            Justification presets (one per line; offered in the request form)
+            <textarea
+              id="presets"
+              rows={3}
+              value={presets}
+              onInput={(e) => setPresets((e.target as HTMLTextAreaElement).value)}
+            />
+          </label>
+          <p class="sub">Kept in {settings.configFile}, which the command line reads too.</p>
+          <div class="buttons">
+            <button type="submit" id="save-settings" class="primary" disabled={busy || !warnList || minutes < 1}>
+              Save
+            </button>
+          </div>
+        </div>
+      </form>
+
+      <section>
+        <h3>Favourites</h3>
+        {settings.favourites.length === 0 ? (
+          <p class="empty">None yet: star a role, or tick “Save as a favourite” in its form.</p>
+        ) : (
+          <ul class="list" id="favourites">
+            {settings.favourites.map((f) => (
+              <li class="row">
+                <label class="check main">
+                  <input
+                    type="checkbox"
+                    aria-label={`Put ${f.name} in the new set`}
+                    checked={setKeys.includes(f.key)}
+                    onChange={(e) =>
+                      setSetKeys(
+                        (e.target as HTMLInputElement).checked
+                          ? [...setKeys, f.key]
+                          : setKeys.filter((k) => k !== f.key),
+                      )
+                    }
+                  />
+                  <span class="name">{f.name}</span>
+                  <span class="sub">
+                    {f.minutes ? `${f.minutes} min` : ""}
+                    {f.justification ? ` · “${f.justification}”` : ""}
+                  </span>
+                </label>
+                <button
+                  disabled={busy}
+                  onClick={() =>
+                    run(
+                      "Removing the favourite",
+                      () =>
+                        api.setFavourite({
+                          key: f.key,
+                          favourite: false,
+                          justification: null,
+                          minutes: null,
+                          ticketSystem: null,
+                          ticketNumber: null,
+                        }),
+                      "Removed.",
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section>
+        <h3>Sets (several roles in one click)</h3>
+        {settings.sets.length === 0 ? <p class="empty">No sets yet.</p> : null}
+        <ul class="list" id="sets">
+          {settings.sets.map((s) => (
+            <li class="row">
+              <div class="main">
+                <span class="name">{s.name}</span>
+                <span class="sub">
+                  {s.roles.join(", ")}
+                  {s.justification ? ` · “${s.justification}”` : ""}
+                </span>
+              </div>
+              <button disabled={busy} onClick={() => run(`Removing ${s.name}`, () => api.removeSet(s.name), "Removed.")}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+        {settings.favourites.length > 0 ? (
+          <form
+            class="form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (busy || !setName.trim() || setKeys.length === 0) return;
+              void run(
+                "Saving the set",
+                () =>
+                  api.saveSet({
+                    name: setName.trim(),
+                    keys: setKeys,
+                    justification: setReason.trim() || null,
+                    minutes: null,
+                  }),
+                `Saved: “${setName.trim()}” is in the tray menu.`,
+              ).then(() => {
+                setSetName("");
+                setSetKeys([]);
+                setSetReason("");
+              });
+            }}
+          >
+            <div class="pair">
+              <label>
+                New set from the ticked favourites
+                <input id="set-name" placeholder="Name" value={setName} onInput={(e) => setSetName((e.target as HTMLInputElement).value)} />
+              </label>
+              <label>
+                Justification
+                <input id="set-reason" value={setReason} onInput={(e) => setSetReason((e.target as HTMLInputElement).value)} />
+              </label>
+            </div>
+            <div class="buttons">
+              <button type="submit" id="save-set" disabled={busy || !setName.trim() || setKeys.length === 0}>
+                Save the set ({setKeys.length} {setKeys.length === 1 ? "role" : "roles"})
+              </button>
+            </div>
+          </form>
+        ) : null}
+      </section>
+    </div>
+  );
+}
