@@ -36,6 +36,10 @@ async fn replace_text(client: &Client, css: &str, text: &str) {
         .send_keys(text)
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
+    // What was typed stays (a refresh of the page's data must not put the old value back).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let now = field.prop("value").await.ok().flatten().unwrap_or_default();
+    assert_eq!(now, text, "{css} lost what was typed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,26 +35,34 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
   const [setKeys, setSetKeys] = useState<string[]>([]);
   const [setReason, setSetReason] = useState("");
 
-  function show(view: SettingsView) {
+  // The form's fields are filled on the first read and after a save only, so that what the user is
+  // typing is never replaced by a refresh.
+  const [filled, setFilled] = useState(false);
+  function show(view: SettingsView, fill: boolean) {
     setSettings(view);
+    if (!fill) return;
     setCloud(view.cloud);
     setMinutes(view.defaultMinutes);
     setWarnings(view.warnBeforeMinutes.join(", "));
     setPresets(view.justificationPresets.join("\n"));
+    setFilled(true);
   }
 
   // Read again when the app's state changes (favourites and sets live in the snapshot).
   useEffect(() => {
-    api.settings().then(show, (e) => setNotice({ kind: "error", text: messageOf(e) }));
-  }, [snapshot.account, snapshot.roles.length]);
+    api.settings().then(
+      (view) => show(view, !filled),
+      (e) => setNotice({ kind: "error", text: messageOf(e) }),
+    );
+  }, [snapshot.account, snapshot.roles.length, snapshot.loading]);
 
-  async function run(label: string, action: () => Promise<unknown>, done: string) {
+  async function run(label: string, action: () => Promise<unknown>, done: string, fill = false) {
     setBusy(true);
     setNotice({ kind: "info", text: `${label}…` });
     try {
       await action();
       setNotice({ kind: "ok", text: done });
-      show(await api.settings());
+      show(await api.settings(), fill);
     } catch (e) {
       setNotice({ kind: "error", text: messageOf(e) });
     } finally {
@@ -123,6 +131,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                 justificationPresets: presets.split("\n").map((p) => p.trim()).filter((p) => p),
               }),
             "Saved. Elevate uses the new settings now.",
+            true,
           );
         }}
       >
