@@ -38,6 +38,7 @@ fn scaled(options: WatchOptions) -> WatchOptions {
         max_sleep: s(options.max_sleep),
         max_backoff: s(options.max_backoff),
         approvals_poll: s(options.approvals_poll),
+        effect_timeout: s(options.effect_timeout),
         ..options
     }
 }

@@ -355,8 +355,9 @@ impl Config {
         if default_duration.as_seconds() < 60 {
             return Err(ConfigError::Setting {
                 name: "activation.default_duration".into(),
-                detail: "it must be at least a minute, e.g. \"1h\" (each role's maximum still applies)"
-                    .into(),
+                detail:
+                    "it must be at least a minute, e.g. \"1h\" (each role's maximum still applies)"
+                        .into(),
             });
         }
         let warn_before = warn_before(file.notifications.warn_before_minutes.as_deref())?;

@@ -706,6 +706,19 @@ impl Session {
         }
     }
 
+    /// Whether Azure applies `grant` now, where Microsoft documents a way to ask: an Azure resource
+    /// role at a resource group or a resource applies once everything its role allows is among the
+    /// caller's permissions there ([`ArmClient::grant_applies`]). Anything else (subscription and
+    /// management-group scopes, Entra roles, groups) is taken as applied once listed: `true`.
+    pub async fn grant_applies(&self, grant: &ActiveGrant) -> Result<bool> {
+        match grant.source {
+            Source::AzureResource if crate::arm::can_list_permissions(&grant.scope.id) => {
+                self.arm()?.grant_applies(grant).await
+            }
+            _ => Ok(true),
+        }
+    }
+
     async fn prepare(
         &self,
         eligibility: &Eligibility,

@@ -39,9 +39,9 @@ pub fn save_settings(path: &Path, change: &SettingsChange) -> Result<ConfigFile,
         path: path.to_owned(),
         detail,
     };
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        parse_error(e.message().to_owned())
-    })?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| parse_error(e.message().to_owned()))?;
 
     if let Some(cloud) = change.cloud {
         doc["cloud"] = value(cloud_name(cloud));
@@ -77,7 +77,11 @@ pub fn save_settings(path: &Path, change: &SettingsChange) -> Result<ConfigFile,
 }
 
 /// The table `name`, made when absent; an error when the file has something else under that name.
-fn table<'a>(doc: &'a mut DocumentMut, name: &str, path: &Path) -> Result<&'a mut Table, ConfigError> {
+fn table<'a>(
+    doc: &'a mut DocumentMut,
+    name: &str,
+    path: &Path,
+) -> Result<&'a mut Table, ConfigError> {
     let item = doc.entry(name).or_insert_with(|| Item::Table(Table::new()));
     item.as_table_mut().ok_or_else(|| ConfigError::Parse {
         path: path.to_owned(),

@@ -730,3 +730,214 @@ async fn a_bad_token_is_an_azure_authentication_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The log entries whose path contains `part` (case-insensitively), as (method, status).
+async fn calls_to(f: &common::Fixture, part: &str) -> Vec<(String, u64)> {
+    let part = part.to_ascii_lowercase();
+    f.log()
+        .await
+        .iter()
+        .filter(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.to_ascii_lowercase().contains(&part))
+        })
+        .map(|l| {
+            (
+                l["method"].as_str().unwrap_or_default().to_owned(),
+                l["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn permissions_at_a_resource_group_are_read_across_pages_and_show_when_a_grant_applies() {
+    let f = fixture_with(1, quick_retries()).await;
+    f.post("settings", json!({"permission_propagation_seconds": 120}))
+        .await;
+    let items = f
+        .client
+        .eligibilities()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let web = pick(&items, "Contributor", "rg-web-prod");
+    let platform = pick(&items, "Reader", "Contoso Platform");
+    for eligibility in [web, platform] {
+        created(
+            f.client
+                .activate(
+                    eligibility,
+                    &wish(1, Some("x")),
+                    &f.oid(),
+                    Uuid::new_v4(),
+                    None,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    let active = f.client.active().await.unwrap_or_else(|e| panic!("{e}"));
+    let grant_of = |key: &elevate_core::model::RoleKey| {
+        active
+            .iter()
+            .find(|g| g.key == *key)
+            .cloned()
+            .unwrap_or_else(|| panic!("not active: {active:?}"))
+    };
+    let (web_grant, platform_grant) = (grant_of(&web.key), grant_of(&platform.key));
+    let scope = web_grant.scope.id.clone();
+
+    // Listed as active, but Azure does not apply it yet.
+    assert!(
+        f.client
+            .permissions_at(&scope)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_empty()
+    );
+    assert!(
+        !f.client
+            .grant_applies(&web_grant)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    f.advance("PT2M1S").await;
+    f.clear_log().await;
+    // A throttled page is waited for and retried like any other call.
+    f.fault(json!({"method": "GET", "path_contains": "Authorization/permissions", "kind": "throttle", "retry_after_secs": 1, "count": 1})).await;
+    let permissions = f
+        .client
+        .permissions_at(&scope)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut actions: Vec<Vec<String>> = permissions.iter().map(|p| p.actions.clone()).collect();
+    actions.sort();
+    assert_eq!(actions, [vec!["*".to_owned()], vec!["*/read".to_owned()]]);
+    let contributor = permissions
+        .iter()
+        .find(|p| p.actions == ["*"])
+        .unwrap_or_else(|| panic!("{permissions:?}"));
+    assert!(
+        contributor
+            .not_actions
+            .iter()
+            .any(|a| a == "Microsoft.Authorization/*/Write")
+    );
+    assert_eq!(
+        calls_to(&f, "/providers/Microsoft.Authorization/permissions").await,
+        [
+            ("GET".to_owned(), 429),
+            ("GET".to_owned(), 200),
+            ("GET".to_owned(), 200)
+        ],
+        "the throttled first page again, then the second page"
+    );
+    assert!(
+        f.client
+            .grant_applies(&web_grant)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+
+    // Microsoft documents no permissions list at a management group or a subscription: a grant
+    // there applies once listed, and nothing is asked.
+    f.clear_log().await;
+    assert!(
+        f.client
+            .grant_applies(&platform_grant)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    assert!(calls_to(&f, "permissions").await.is_empty());
+    match f
+        .client
+        .permissions_at(elevate_sim::demo::SCOPE_PRODUCTION)
+        .await
+    {
+        Err(Error::Invalid(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    match f
+        .client
+        .permissions_at(&format!(
+            "{}/resourceGroups/rg-nowhere",
+            elevate_sim::demo::SCOPE_PRODUCTION
+        ))
+        .await
+    {
+        Err(Error::Azure(e)) => {
+            assert_eq!((e.status, e.code.as_str()), (404, "ResourceGroupNotFound"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn role_definition_permissions_are_read_once_per_role() {
+    use elevate_sim::demo;
+    let f = fixture().await;
+    let contributor_id = format!(
+        "{}/providers/Microsoft.Authorization/roleDefinitions/{}",
+        demo::SCOPE_PRODUCTION,
+        demo::ROLE_CONTRIBUTOR
+    );
+    let contributor = f
+        .client
+        .role_permissions(&contributor_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(contributor.len(), 1, "{contributor:?}");
+    assert_eq!(contributor[0].actions, ["*"]);
+    assert!(
+        contributor[0]
+            .not_actions
+            .iter()
+            .any(|a| a == "Microsoft.Authorization/*/Delete")
+    );
+    assert!(contributor[0].data_actions.is_empty());
+    let kvso = f
+        .client
+        .role_permissions(&format!(
+            "/providers/Microsoft.Authorization/roleDefinitions/{}",
+            demo::ROLE_KEY_VAULT_SECRETS_OFFICER
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        kvso[0].data_actions,
+        ["Microsoft.KeyVault/vaults/secrets/*"]
+    );
+    // The same id in other casing comes from the cache.
+    let again = f
+        .client
+        .role_permissions(&contributor_id.to_ascii_uppercase())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, contributor);
+    let reads = calls_to(&f, "/roleDefinitions/").await;
+    assert_eq!(reads.len(), 2, "one read per role: {reads:?}");
+    assert!(
+        f.log()
+            .await
+            .iter()
+            .all(|l| l["query"].as_str() == Some("api-version=2022-04-01")),
+        "read at 2022-04-01"
+    );
+    match f
+        .client
+        .role_permissions(&format!(
+            "/providers/Microsoft.Authorization/roleDefinitions/{}",
+            Uuid::new_v4()
+        ))
+        .await
+    {
+        Err(Error::Azure(e)) => {
+            assert_eq!(
+                (e.status, e.code.as_str()),
+                (404, "RoleDefinitionDoesNotExist")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

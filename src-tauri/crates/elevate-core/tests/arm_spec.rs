@@ -90,6 +90,48 @@ fn reads_every_example_of_the_operations_it_uses() {
 }
 
 #[test]
+fn reads_the_permission_and_role_definition_examples() {
+    use elevate_core::arm::Permission;
+    use elevate_core::arm::convert::{permission_from_json, role_permissions_from_json};
+    let spec = spec();
+    let mut entries = Vec::new();
+    for op in [
+        "Permissions_ListForResourceGroup",
+        "Permissions_ListForResource",
+    ] {
+        let examples = examples_of(&spec, op);
+        assert!(!examples.is_empty(), "no examples for {op}");
+        for (file, body) in examples {
+            for item in items(&body) {
+                entries.push(permission_from_json(item).unwrap_or_else(|e| panic!("{file}: {e}")));
+            }
+        }
+    }
+    // Both examples list one entry of empty arrays; GetResourcePermissions.json leaves the data
+    // actions out.
+    assert_eq!(entries, vec![Permission::default(), Permission::default()]);
+    let examples = examples_of(&spec, "RoleDefinitions_GetById");
+    assert!(
+        !examples.is_empty(),
+        "no example for RoleDefinitions_GetById"
+    );
+    for (file, body) in examples {
+        let permissions =
+            role_permissions_from_json(body).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(
+            permissions,
+            vec![Permission {
+                actions: vec!["action".into()],
+                data_actions: vec!["dataAction".into()],
+                ..Permission::default()
+            }],
+            "{file}"
+        );
+    }
+    assert!(role_permissions_from_json(serde_json::json!({"properties": {}})).is_err());
+}
+
+#[test]
 fn the_create_example_maps_to_done_with_its_duration() {
     let spec = spec();
     let (file, body) = examples_of(&spec, "RoleAssignmentScheduleRequests_Create")

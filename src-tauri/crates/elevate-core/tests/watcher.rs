@@ -1,6 +1,8 @@
 //! The watcher against the simulator over real HTTP, following the simulator's controllable clock:
 //! warnings at their offsets, the end, revoke, approve, deny, effective, made elsewhere, a late
-//! warning after a jump, a clock going back, and a restart that repeats nothing.
+//! warning after a jump, a clock going back, and a restart that repeats nothing. An activation at
+//! a resource group is effective only once the simulator's permissions show it (after its
+//! propagation delay), or after the limit, or after failed checks; at a subscription at once.
 
 mod common;
 
@@ -390,4 +392,153 @@ async fn requests_waiting_for_my_approval_are_announced_once_and_decided_from_he
         ]
     );
     w.quiet().await;
+}
+
+/// Calls the simulator received for the caller's permissions.
+async fn permission_calls(f: &Fixture) -> usize {
+    f.log()
+        .await
+        .iter()
+        .filter(|l| {
+            l["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/providers/Microsoft.Authorization/permissions"))
+        })
+        .count()
+}
+
+/// Azure applies new role assignments `seconds` (simulated) after they start.
+async fn propagation(w: &Watch, seconds: u64) {
+    w.f.post(
+        "settings",
+        json!({ "permission_propagation_seconds": seconds }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_activation_at_a_resource_group_is_effective_once_azure_applies_it() {
+    let mut w = Watch::start().await;
+    propagation(&w, 120).await;
+    w.activate("Contributor", "rg-web-prod", 1).await;
+    // Listed as active at once, but not in the permissions for two minutes: nothing yet.
+    w.quiet().await;
+    assert!(
+        permission_calls(&w.f).await > 1,
+        "the watcher asks on each poll"
+    );
+    w.f.advance("PT1M").await;
+    w.quiet().await;
+    w.f.advance("PT1M1S").await;
+    let effective = w.next().await;
+    assert_eq!(describe(&effective), "effective Contributor");
+    assert_eq!(
+        effective.grant().map(|g| g.scope.name.as_str()),
+        Some("rg-web-prod")
+    );
+    w.quiet().await;
+    let checks = w.watcher.as_ref().map(|w| w.stats().effect_checks);
+    assert!(checks.is_some_and(|c| c > 1), "{checks:?}");
+
+    // Nothing awaits effect any more: no more permission calls, and a restart repeats nothing.
+    w.f.clear_log().await;
+    w.settle().await;
+    w.settle().await;
+    assert_eq!(permission_calls(&w.f).await, 0);
+    w.restart().await;
+    w.quiet().await;
+    assert_eq!(permission_calls(&w.f).await, 0);
+}
+
+#[tokio::test]
+async fn an_activation_at_a_subscription_is_effective_from_the_listing() {
+    let mut w = Watch::start().await;
+    propagation(&w, 120).await;
+    w.f.clear_log().await;
+    w.activate("Contributor", "Contoso Development", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+    w.quiet().await;
+    assert_eq!(
+        permission_calls(&w.f).await,
+        0,
+        "no permissions list is documented at a subscription"
+    );
+    let checks = w.watcher.as_ref().map(|w| w.stats().effect_checks);
+    assert_eq!(checks, Some(0), "nothing awaited effect");
+}
+
+#[tokio::test]
+async fn an_activation_awaiting_effect_is_taken_up_again_after_a_restart() {
+    let mut w = Watch::start().await;
+    propagation(&w, 120).await;
+    w.activate("Contributor", "rg-web-prod", 1).await;
+    w.quiet().await;
+    w.restart().await;
+    w.quiet().await;
+    w.f.advance("PT2M1S").await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn an_activation_revoked_before_it_applies_is_never_reported_effective() {
+    let mut w = Watch::start().await;
+    propagation(&w, 120).await;
+    w.activate("Contributor", "rg-web-prod", 1).await;
+    w.quiet().await;
+    w.f.post(
+        "revoke",
+        json!({
+            "role_definition_id": elevate_sim::demo::ROLE_CONTRIBUTOR,
+            "scope": elevate_sim::demo::SCOPE_RG_WEB_PROD,
+        }),
+    )
+    .await;
+    assert_eq!(describe(&w.next().await), "revoked Contributor");
+    w.f.advance("PT2M1S").await;
+    w.quiet().await;
+    w.f.clear_log().await;
+    w.settle().await;
+    assert_eq!(permission_calls(&w.f).await, 0, "nothing awaits effect");
+}
+
+#[tokio::test]
+async fn an_activation_azure_never_confirms_is_reported_once_after_the_limit() {
+    let mut w = Watch::start().await;
+    propagation(&w, 86_400).await;
+    w.activate("Contributor", "rg-web-prod", 1).await;
+    w.quiet().await;
+    w.f.advance("PT9M").await;
+    w.quiet().await;
+    // `effect_timeout` is 10 minutes of the watcher's clock.
+    w.f.advance("PT1M1S").await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn an_activation_whose_check_keeps_failing_is_reported_once() {
+    let mut w = Watch::start().await;
+    propagation(&w, 86_400).await;
+    w.f.fault(json!({"method": "GET", "path_contains": "Authorization/permissions", "kind": "status", "status": 500, "count": 1000}))
+        .await;
+    w.activate("Contributor", "rg-web-prod", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+    w.quiet().await;
+    let failed =
+        w.f.log()
+            .await
+            .iter()
+            .filter(|l| {
+                l["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("/Microsoft.Authorization/permissions"))
+                    && l["status"] == 500
+            })
+            .count();
+    assert_eq!(
+        failed,
+        3 * 4,
+        "three checks, each retried by the HTTP layer (four attempts)"
+    );
 }

@@ -32,6 +32,8 @@ use crate::token::TokenRequest;
 const MAX_BULK: usize = 100_000;
 /// Largest page size accepted.
 const MAX_PAGE_SIZE: usize = 1000;
+/// Longest permission propagation delay accepted (one simulated day).
+const MAX_PROPAGATION_SECONDS: u64 = 86_400;
 
 /// An error of the control API, sent as `{"error":{"code","message"}}`.
 struct ControlError {
@@ -566,6 +568,7 @@ struct SettingsChange {
     omit_expanded_properties: Option<bool>,
     min_active_minutes_before_deactivate: Option<i64>,
     acrs_challenge_style: Option<AcrsChallengeStyle>,
+    permission_propagation_seconds: Option<u64>,
 }
 
 async fn set_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
@@ -575,6 +578,9 @@ async fn set_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> Control
     }
     if change.min_active_minutes_before_deactivate.is_some_and(|m| !(0..=1440).contains(&m)) {
         return Err(ControlError::bad("min_active_minutes_before_deactivate must be between 0 and 1440"));
+    }
+    if change.permission_propagation_seconds.is_some_and(|s| s > MAX_PROPAGATION_SECONDS) {
+        return Err(ControlError::bad(format!("permission_propagation_seconds must be between 0 and {MAX_PROPAGATION_SECONDS}")));
     }
     let settings = shared
         .mutate(|state| {
@@ -590,6 +596,9 @@ async fn set_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> Control
             }
             if let Some(s) = change.acrs_challenge_style {
                 settings.acrs_challenge_style = s;
+            }
+            if let Some(s) = change.permission_propagation_seconds {
+                settings.permission_propagation_seconds = s;
             }
             (settings.clone(), true)
         })

@@ -28,6 +28,8 @@
 //!   provider level and at management-group, subscription, resource-group and resource scope.
 //! * Display-name lookups: `roleDefinitions`, `subscriptions`, `resourceGroups`,
 //!   `Microsoft.Management/managementGroups`.
+//! * The caller's `permissions` at a resource group or resource (api-version `2022-04-01`), which
+//!   show a new role assignment only after a configurable propagation delay.
 //! * Microsoft Graph v1.0: Entra role and PIM for Groups eligibility and assignment instances
 //!   (`filterByCurrentUser`), schedule requests, `cancel`, policy assignments with rules, role
 //!   definitions, administrative units, groups and `/me`.

@@ -208,6 +208,16 @@ impl ActiveAssignment {
     pub(crate) fn is_activated(&self) -> bool {
         eq_ci(&self.assignment_type, "Activated")
     }
+
+    /// Whether the assignment is in force at `now` and has had `propagation_seconds` since it
+    /// started to show in the principal's permissions.
+    pub(crate) fn is_applied(&self, now: DateTime<Utc>, propagation_seconds: u64) -> bool {
+        let applied = i64::try_from(propagation_seconds)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .and_then(|delay| self.start.checked_add_signed(delay));
+        self.is_current(now) && applied.is_some_and(|applied| applied <= now)
+    }
 }
 
 /// `scheduleInfo` of a request as it will be echoed.
@@ -323,6 +333,17 @@ pub(crate) struct Settings {
     pub min_active_minutes_before_deactivate: i64,
     /// How a missing authentication context is reported.
     pub acrs_challenge_style: AcrsChallengeStyle,
+    /// Simulated seconds between an assignment becoming active and its showing in the caller's
+    /// `Microsoft.Authorization/permissions` (Azure takes a while to apply a role assignment).
+    #[serde(default = "default_permission_propagation_seconds")]
+    pub permission_propagation_seconds: u64,
+}
+
+/// Seconds of simulated time a new assignment takes to show in `permissions` in a fresh tenant.
+pub(crate) const DEFAULT_PERMISSION_PROPAGATION_SECONDS: u64 = 5;
+
+fn default_permission_propagation_seconds() -> u64 {
+    DEFAULT_PERMISSION_PROPAGATION_SECONDS
 }
 
 impl Settings {
@@ -332,6 +353,7 @@ impl Settings {
             omit_expanded_properties: false,
             min_active_minutes_before_deactivate: 5,
             acrs_challenge_style: AcrsChallengeStyle::Message,
+            permission_propagation_seconds: DEFAULT_PERMISSION_PROPAGATION_SECONDS,
         }
     }
 }

@@ -887,3 +887,87 @@ async fn an_approver_reviews_through_role_assignment_approvals_as_the_spec_descr
     let empty = h.get(&format!("{APPROVALS}?{V}&$filter=asApprover()")).await;
     assert_eq!(empty.json["value"].as_array().map(Vec::len), Some(0));
 }
+
+fn permissions_path(scope: &str) -> String {
+    format!("{scope}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")
+}
+
+/// `actions` of each permission entry, sorted.
+fn permission_actions(entries: &[Value]) -> Vec<String> {
+    let mut actions: Vec<String> = entries.iter().map(|e| e["actions"].to_string()).collect();
+    actions.sort();
+    actions
+}
+
+#[tokio::test]
+async fn permissions_list_what_applies_at_and_above_a_group_once_propagated() {
+    let h = Harness::with(SimConfig { page_size: 1, ..SimConfig::default() }).await;
+    let settings = h.control(Method::GET, "settings", Value::Null).await;
+    assert_eq!(settings["permission_propagation_seconds"], 5, "a few seconds by default");
+    h.control(Method::POST, "settings", json!({ "permission_propagation_seconds": 120 })).await;
+    let too_long = h.send(Method::POST, "/_sim/settings", None, Some(&json!({ "permission_propagation_seconds": 86_401 }))).await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+
+    let web = permissions_path(demo::SCOPE_RG_WEB_PROD);
+    let nothing = h.get(&web).await;
+    assert_eq!(nothing.status, StatusCode::OK, "{}", nothing.text);
+    assert_eq!(nothing.json, json!({ "value": [] }));
+
+    // Contributor at rg-web-prod (through the group) and Reader at the management group above it.
+    let (_, contributor) = h.request(demo::SCOPE_RG_WEB_PROD, &activate(demo::SCOPE_RG_WEB_PROD, demo::ROLE_CONTRIBUTOR, "PT4H", Some("x"))).await;
+    assert_eq!(contributor.json["properties"]["status"], "Provisioned", "{}", contributor.text);
+    let (_, reader) = h.request(demo::SCOPE_MANAGEMENT_GROUP, &activate(demo::SCOPE_MANAGEMENT_GROUP, demo::ROLE_READER, "PT1H", None)).await;
+    assert_eq!(reader.json["properties"]["status"], "Provisioned", "{}", reader.text);
+    assert!(h.collect(&web).await.is_empty(), "listed as active, not yet applied");
+    h.advance("PT1M").await;
+    assert!(h.collect(&web).await.is_empty());
+    h.advance("PT1M1S").await;
+
+    let first = h.get(&web).await;
+    assert_eq!(first.json["value"].as_array().unwrap().len(), 1, "one entry per page");
+    let next = first.json["nextLink"].as_str().unwrap();
+    assert!(next.starts_with(&format!("{}{}/providers/Microsoft.Authorization/permissions?", h.sim.url(), demo::SCOPE_RG_WEB_PROD)), "{next}");
+    assert!(next.contains("api-version=2022-04-01") && next.contains("$skiptoken="));
+    let entries = h.collect(&web).await;
+    assert_eq!(permission_actions(&entries), [r#"["*"]"#, r#"["*/read"]"#]);
+    let contributor = entries.iter().find(|e| e["actions"] == json!(["*"])).unwrap();
+    assert_eq!(contributor["notActions"], json!(["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"]));
+    assert_eq!(contributor["dataActions"], json!([]));
+    assert_eq!(contributor["notDataActions"], json!([]));
+
+    // The same below the group, case-insensitively; only what lies above elsewhere.
+    let site = permissions_path(&format!("{}/providers/Microsoft.Web/sites/shop", demo::SCOPE_RG_WEB_PROD));
+    assert_eq!(permission_actions(&h.collect(&site).await), [r#"["*"]"#, r#"["*/read"]"#]);
+    let shouting = format!("{}/PROVIDERS/microsoft.authorization/PERMISSIONS?api-version=2022-04-01", demo::SCOPE_RG_WEB_PROD.to_uppercase());
+    assert_eq!(permission_actions(&h.collect(&shouting).await), [r#"["*"]"#, r#"["*/read"]"#]);
+    assert_eq!(permission_actions(&h.collect(&permissions_path(demo::SCOPE_RG_DATA_PROD)).await), [r#"["*/read"]"#]);
+    // Someone else's permissions are their own.
+    let grace = h.token_with(TokenRequest { oid: Some(demo::SECOND_USER_OID.into()), ..TokenRequest::default() });
+    let theirs = h.send(Method::GET, &web, Some(&grace), None).await;
+    assert_eq!(theirs.json, json!({ "value": [] }), "{}", theirs.text);
+
+    // Instant propagation.
+    h.control(Method::POST, "settings", json!({ "permission_propagation_seconds": 0 })).await;
+    h.request(demo::SCOPE_RG_DEV_SHARED, &activate(demo::SCOPE_RG_DEV_SHARED, demo::ROLE_CONTRIBUTOR, "PT2H", Some("x"))).await;
+    assert_eq!(permission_actions(&h.collect(&permissions_path(demo::SCOPE_RG_DEV_SHARED)).await), [r#"["*"]"#, r#"["*/read"]"#]);
+
+    // Only at a resource group or resource, as documented; ARM's errors otherwise.
+    let unknown = h.get(&permissions_path(&format!("/subscriptions/{}/resourceGroups/rg-nowhere", demo::SUBSCRIPTION_PRODUCTION))).await;
+    assert_eq!((unknown.status, unknown.code()), (StatusCode::NOT_FOUND, "ResourceGroupNotFound"));
+    for scope in [demo::SCOPE_PRODUCTION, demo::SCOPE_MANAGEMENT_GROUP, ""] {
+        let reply = h.get(&permissions_path(scope)).await;
+        assert_eq!((reply.status, reply.code()), (StatusCode::NOT_FOUND, "NotFound"), "{scope}");
+    }
+    let named = h.get(&format!("{}/providers/Microsoft.Authorization/permissions/x?api-version=2022-04-01", demo::SCOPE_RG_WEB_PROD)).await;
+    assert_eq!(named.status, StatusCode::NOT_FOUND);
+    let old = h.get(&web.replace("2022-04-01", "2020-10-01")).await;
+    assert_eq!((old.status, old.code()), (StatusCode::BAD_REQUEST, "InvalidApiVersionParameter"));
+    let post = h.post(&web, &json!({})).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    let anonymous = h.send(Method::GET, &web, None, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    // Ended assignments grant nothing.
+    h.advance("PT5H").await;
+    assert!(h.collect(&web).await.is_empty());
+}

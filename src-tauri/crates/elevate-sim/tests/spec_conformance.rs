@@ -87,6 +87,23 @@ async fn every_response_of_a_typical_flow_matches_the_spec() {
         &h.get(&format!("{prod}/providers/Microsoft.Authorization/roleDefinitions/{}?api-version=2022-04-01", demo::ROLE_OWNER)).await,
     );
 
+    // The caller's permissions at a resource group and a resource (2022-04-01).
+    h.control(Method::POST, "settings", json!({ "permission_propagation_seconds": 0 })).await;
+    let rg = demo::SCOPE_RG_DEV_SHARED;
+    let (_, narrow) = h.request(rg, &activate(rg, demo::ROLE_CONTRIBUTOR, "PT1H", Some("spec check"))).await;
+    assert_eq!(narrow.status, StatusCode::CREATED, "{}", narrow.text);
+    let at_rg = h.get(&format!("{rg}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")).await;
+    assert_eq!(at_rg.json["value"].as_array().map(Vec::len), Some(1), "{}", at_rg.text);
+    c.check("Permissions_ListForResourceGroup", &at_rg);
+    c.check(
+        "Permissions_ListForResource",
+        &h.get(&format!("{rg}/providers/Microsoft.Web/sites/app/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")).await,
+    );
+    c.check(
+        "Permissions_ListForResourceGroup",
+        &h.get(&format!("{dev}/resourceGroups/rg-nowhere/providers/Microsoft.Authorization/permissions?api-version=2022-04-01")).await,
+    );
+
     // Errors are CloudError bodies.
     let (_, policy_error) = h.request(dev, &activate(dev, demo::ROLE_CONTRIBUTOR, "PT9H", None)).await;
     c.check("RoleAssignmentScheduleRequests_Create", &policy_error);

@@ -9,6 +9,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::convert::{self, Incomplete};
+use super::permissions::{Permission, role_is_covered};
 use super::wire::{PolicyAssignment, PolicyResource};
 use crate::auth::{AccessToken, Audience, TokenSource};
 use crate::azure_error;
@@ -29,6 +30,8 @@ pub const API_VERSION: &str = "2020-10-01";
 /// The api-version of `roleAssignmentApprovals` (Microsoft publishes it only as a preview).
 pub const APPROVALS_API_VERSION: &str = "2021-01-01-preview";
 const ROLE_DEFINITIONS_API_VERSION: &str = "2022-04-01";
+/// The api-version of `Microsoft.Authorization/permissions` (the caller's permissions at a scope).
+pub const PERMISSIONS_API_VERSION: &str = "2022-04-01";
 const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
 const MANAGEMENT_GROUPS_API_VERSION: &str = "2021-04-01";
 
@@ -38,6 +41,8 @@ pub struct ArmClient {
     base: Url,
     tokens: Arc<dyn TokenSource>,
     names: Mutex<HashMap<String, String>>,
+    /// Role definitions' permissions by lower-case id (they do not change while Elevate runs).
+    role_permissions: Mutex<HashMap<String, Vec<Permission>>>,
 }
 
 impl ArmClient {
@@ -48,6 +53,7 @@ impl ArmClient {
             base,
             tokens,
             names: Mutex::new(HashMap::new()),
+            role_permissions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -241,6 +247,65 @@ impl ArmClient {
         Ok(policy_from_rules(&rules))
     }
 
+    /// Everything the caller may do at `scope`, a resource group or a resource: one entry per role
+    /// that applies there (`Permissions_ListForResourceGroup`, `Permissions_ListForResource`,
+    /// api-version 2022-04-01), across pages. Microsoft documents no such list for a subscription
+    /// or a management group: other scopes are [`Error::Invalid`].
+    pub async fn permissions_at(&self, scope: &str) -> Result<Vec<Permission>> {
+        if !can_list_permissions(scope) {
+            return Err(Error::Invalid(format!(
+                "Azure lists the caller's permissions only at a resource group or a resource, not at {}",
+                sanitize(scope)
+            )));
+        }
+        let url = self.url_at(scope, "permissions", PERMISSIONS_API_VERSION, &[])?;
+        self.list(url, "permission", convert::permission_from_json)
+            .await
+    }
+
+    /// The permissions of the role definition `role_definition_id` (its full id, as grants carry
+    /// it), read once (`RoleDefinitions_GetById`, api-version 2022-04-01) and then kept.
+    pub async fn role_permissions(&self, role_definition_id: &str) -> Result<Vec<Permission>> {
+        let key = role_definition_id.trim().to_ascii_lowercase();
+        if let Some(known) = self
+            .role_permissions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Ok(known);
+        }
+        let mut url = self.base_join(role_definition_id.trim().trim_start_matches('/'))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", ROLE_DEFINITIONS_API_VERSION);
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let value: serde_json::Value = read_json(&response, &self.host())?;
+        let permissions = convert::role_permissions_from_json(value)
+            .map_err(|e| self.malformed(&e.to_string()))?;
+        if let Ok(mut cache) = self.role_permissions.lock() {
+            cache.insert(key, permissions.clone());
+        }
+        Ok(permissions)
+    }
+
+    /// Whether Azure applies `grant` now: everything its role allows is among the caller's
+    /// permissions at its scope (see [`crate::arm::permissions::role_is_covered`]). Only a resource
+    /// group or a resource can be asked (see [`can_list_permissions`]); at any other scope the
+    /// grant's being listed is all there is to know, and the answer is `true`. A 403 on the
+    /// permissions list means the caller has nothing there yet: `false`.
+    pub async fn grant_applies(&self, grant: &ActiveGrant) -> Result<bool> {
+        if !can_list_permissions(&grant.scope.id) {
+            return Ok(true);
+        }
+        let role = self.role_permissions(&grant.role.id).await?;
+        let granted = match self.permissions_at(&grant.scope.id).await {
+            Ok(granted) => granted,
+            Err(Error::Azure(e)) if e.status == 403 => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(role_is_covered(&role, &granted))
+    }
+
     /// Requests activation of `eligibility` for `principal_id` (the caller's object id).
     ///
     /// `name` is the request's GUID: pass the same one to retry the same logical request, so that a retry
@@ -371,6 +436,17 @@ impl ArmClient {
 
     /// `{base}{scope}/providers/Microsoft.Authorization/{rest}?api-version=…&{query}`.
     fn url(&self, scope: &str, rest: &str, query: &[(&str, &str)]) -> Result<Url> {
+        self.url_at(scope, rest, API_VERSION, query)
+    }
+
+    /// [`ArmClient::url`] at another api-version.
+    fn url_at(
+        &self,
+        scope: &str,
+        rest: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Url> {
         let scope = scope.trim().trim_matches('/');
         let path = if scope.is_empty() {
             format!("providers/Microsoft.Authorization/{rest}")
@@ -380,7 +456,7 @@ impl ArmClient {
         let mut url = self.base_join(&path)?;
         {
             let mut pairs = url.query_pairs_mut();
-            pairs.append_pair("api-version", API_VERSION);
+            pairs.append_pair("api-version", api_version);
             for (k, v) in query {
                 pairs.append_pair(k, v);
             }
@@ -617,6 +693,15 @@ fn guid_of(role_definition_id: &str) -> &str {
         .rsplit('/')
         .next()
         .unwrap_or(role_definition_id)
+}
+
+/// Whether Microsoft documents a list of the caller's permissions at `scope`: a resource group or
+/// a resource below one. Not at a subscription, a management group or the root.
+pub fn can_list_permissions(scope: &str) -> bool {
+    matches!(
+        ScopeKind::of_arm_scope(scope),
+        ScopeKind::ResourceGroup | ScopeKind::Resource
+    )
 }
 
 /// Whether `inner` is `outer` or below it, comparing case-insensitively.

@@ -1,6 +1,7 @@
 //! From ARM's wire shapes to Elevate's model.
 
-use super::wire::{Expanded, Instance, Request};
+use super::permissions::Permission;
+use super::wire::{Expanded, Instance, PermissionEntry, Request, RoleDefinition};
 use crate::model::{
     ActiveGrant, AssignmentType, Eligibility, MemberType, RequestKind, RequestRecord,
     RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source,
@@ -35,6 +36,30 @@ pub fn policy_from_json(value: serde_json::Value) -> crate::model::Policy {
         .cloned()
         .unwrap_or_default();
     crate::policy_rules::policy_from_rules(&rules)
+}
+
+/// Reads one entry of `Microsoft.Authorization/permissions` (a missing array is an empty one).
+pub fn permission_from_json(value: serde_json::Value) -> Result<Permission, Incomplete> {
+    Ok(permission(from_json(value)?))
+}
+
+/// Reads the permissions of a role definition as ARM sends it (`properties.permissions`).
+pub fn role_permissions_from_json(value: serde_json::Value) -> Result<Vec<Permission>, Incomplete> {
+    let definition: RoleDefinition = from_json(value)?;
+    let entries = definition
+        .properties
+        .and_then(|p| p.permissions)
+        .ok_or(Incomplete("properties.permissions"))?;
+    Ok(entries.into_iter().map(permission).collect())
+}
+
+pub(crate) fn permission(entry: PermissionEntry) -> Permission {
+    Permission {
+        actions: entry.actions.unwrap_or_default(),
+        not_actions: entry.notactions.unwrap_or_default(),
+        data_actions: entry.dataactions.unwrap_or_default(),
+        not_data_actions: entry.notdataactions.unwrap_or_default(),
+    }
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, Incomplete> {

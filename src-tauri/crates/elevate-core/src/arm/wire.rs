@@ -81,3 +81,28 @@ pub struct PolicyProperties {
     pub rules: Option<Vec<serde_json::Value>>,
     pub effectiverules: Option<Vec<serde_json::Value>>,
 }
+
+/// One entry of `Microsoft.Authorization/permissions` or of a role definition's `permissions`
+/// (api-version 2022-04-01). Microsoft's examples leave arrays out (`GetResourcePermissions.json`
+/// has no `dataActions`): a missing array is an empty one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PermissionEntry {
+    pub actions: Option<Vec<String>>,
+    pub notactions: Option<Vec<String>>,
+    pub dataactions: Option<Vec<String>>,
+    pub notdataactions: Option<Vec<String>>,
+}
+
+/// A role definition (only its permissions).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleDefinition {
+    pub properties: Option<RoleDefinitionProperties>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleDefinitionProperties {
+    pub permissions: Option<Vec<PermissionEntry>>,
+}

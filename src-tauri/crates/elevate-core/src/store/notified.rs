@@ -17,6 +17,16 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Whether the event `key` has been shown (recorded by [`Store::mark_notified`]).
+    pub async fn is_notified(&self, key: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM notified WHERE event_key = ?")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok(found.is_some())
+    }
+
     /// Forgets events recorded before `before` (their grants are long gone).
     pub async fn prune_notified(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let result = sqlx::query("DELETE FROM notified WHERE at < ?")

@@ -29,7 +29,9 @@ pub enum WatchEvent {
         /// The grant as last seen.
         grant: ActiveGrant,
     },
-    /// A grant this machine asked for is now listed as active: it really works.
+    /// A grant this machine asked for really works: it is listed as active and, for an Azure
+    /// resource role at a resource group or a resource, Azure lists its permissions for the user
+    /// there (or could not confirm that within the watcher's `effect_timeout`; see the watcher).
     Effective {
         /// The grant.
         grant: ActiveGrant,

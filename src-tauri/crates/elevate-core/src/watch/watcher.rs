@@ -9,6 +9,18 @@
 //! warnings are due at once only the nearer one is shown. Every event is shown at most once, also
 //! across restarts (keys in the store's `notified` table).
 //!
+//! "Effective" means Azure applies the grant, where Microsoft documents a way to ask. An activation
+//! this user asked for is effective once it is listed as active, except an Azure resource role at
+//! a resource group or a resource: that one waits ("awaiting effect") until everything its role
+//! allows is among the user's permissions there (`Microsoft.Authorization/permissions`, see
+//! [`crate::arm::permissions`]), since Azure may take minutes to apply a new role assignment. It is
+//! reported anyway, with a warning, when that is still not so after `effect_timeout` (10 min of
+//! the watcher's clock) or after [`MAX_EFFECT_CHECK_FAILURES`] failed checks in a row; it is
+//! dropped silently when the grant goes first (ended or revoked are reported as usual). Microsoft
+//! documents no permissions list at subscription or management-group scope: there the listing is
+//! all there is. An activation still awaiting effect when the watcher stopped is taken up again
+//! at the next start, unless its event was shown.
+//!
 //! Poll budget (each poll lists active grants and requests: two calls per source, plus pages):
 //! idle every `idle_poll` (default 5 min: 12 polls an hour, 72 calls with three sources); with
 //! grants that end or requests pending, every `active_poll` (60 s); for `busy_for` (2 min) after
@@ -16,7 +28,10 @@
 //! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`. With `approvals` on,
 //! each poll also lists the requests waiting for this user's approval (two more calls), and once
 //! the user has been seen to be an approver, polls come at least every `approvals_poll` (60 s), so
-//! a new request is noticed within a minute.
+//! a new request is noticed within a minute. Only while an activation awaits effect, polls come
+//! every `busy_poll` and each adds, per activation awaiting, one permissions list at its scope
+//! (plus pages), and the first check of a role one read of its role definition (kept for the
+//! session): at most `effect_timeout / busy_poll` polls (60 by default) per activation.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -35,6 +50,10 @@ use crate::model::{
 };
 use crate::session::Session;
 use crate::store::{HistoryEntry, HistoryQuery};
+
+/// Failed effect checks in a row after which an activation awaiting effect is reported effective
+/// anyway (each check already went through the HTTP layer's retries).
+const MAX_EFFECT_CHECK_FAILURES: u32 = 3;
 
 /// How the watcher paces itself.
 #[derive(Clone, Debug)]
@@ -61,6 +80,9 @@ pub struct WatchOptions {
     /// Longest poll interval once this user has been seen to be an approver, so that a new request
     /// is noticed within it.
     pub approvals_poll: Duration,
+    /// How long (the clock's time) an activation at a resource group or resource may wait for
+    /// Azure to list its permissions before it is reported effective anyway.
+    pub effect_timeout: Duration,
 }
 
 impl Default for WatchOptions {
@@ -76,6 +98,7 @@ impl Default for WatchOptions {
             own_action_window: Duration::from_secs(30 * 60),
             approvals: true,
             approvals_poll: Duration::from_secs(60),
+            effect_timeout: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -89,6 +112,8 @@ pub struct WatchStats {
     pub wakeups: u64,
     /// Events raised.
     pub events: u64,
+    /// Checks whether Azure applies an activation awaiting effect (each one permissions list).
+    pub effect_checks: u64,
 }
 
 /// A running watcher. Dropping it stops the task; [`Watcher::shutdown`] also waits for it.
@@ -118,6 +143,7 @@ impl Watcher {
             stats: Arc::clone(&stats),
             grants: HashMap::new(),
             pending: HashMap::new(),
+            awaiting: HashMap::new(),
             seen_sources: HashSet::new(),
             shown: HashSet::new(),
             failures: 0,
@@ -169,6 +195,20 @@ fn grant_id(grant: &ActiveGrant) -> String {
     format!("{}|{}", grant.key.as_str(), grant.id.to_ascii_lowercase())
 }
 
+/// Whether Azure can be asked if `grant` applies (an Azure resource role at a resource group or
+/// resource); elsewhere being listed is all there is.
+fn needs_effect_check(grant: &ActiveGrant) -> bool {
+    grant.source == Source::AzureResource && crate::arm::can_list_permissions(&grant.scope.id)
+}
+
+/// An activation listed as active whose effect Azure has not confirmed yet.
+struct Awaiting {
+    /// When it was first seen (the clock's time).
+    since: DateTime<Utc>,
+    /// Failed checks in a row.
+    failures: u32,
+}
+
 fn is_pending(status: RequestStatus) -> bool {
     matches!(
         status,
@@ -184,6 +224,9 @@ struct Engine {
     stats: Arc<std::sync::Mutex<WatchStats>>,
     grants: HashMap<String, ActiveGrant>,
     pending: HashMap<String, RequestRecord>,
+    /// Activations this user asked for, listed as active, waiting for Azure to apply them (by
+    /// grant id).
+    awaiting: HashMap<String, Awaiting>,
     /// Sources listed successfully at least once (before that, what exists is not news).
     seen_sources: HashSet<Source>,
     /// Event keys shown (also kept in the store when there is one).
@@ -246,7 +289,8 @@ impl Engine {
             let factor = 2u32.saturating_pow(self.failures.min(16));
             return o.active_poll.saturating_mul(factor).min(o.max_backoff);
         }
-        if self.busy_until.is_some_and(|until| Instant::now() < until) {
+        if self.busy_until.is_some_and(|until| Instant::now() < until) || !self.awaiting.is_empty()
+        {
             return o.busy_poll;
         }
         let watching = !self.pending.is_empty()
@@ -352,8 +396,10 @@ impl Engine {
                 events.push(WatchEvent::Revoked { grant: old.clone() });
             }
         }
+        let mut newly_awaiting = Vec::new();
+        let mut resumed = Vec::new();
         for (id, grant) in &fresh {
-            if self.grants.contains_key(id) || !self.seen_sources.contains(&grant.source) {
+            if self.grants.contains_key(id) {
                 continue;
             }
             let asked = self.pending.values().any(|r| r.key == grant.key)
@@ -361,7 +407,17 @@ impl Engine {
                     h.key == grant.key
                         && matches!(h.kind, RequestKind::Activate | RequestKind::Renew)
                 });
-            if grant.assignment_type == AssignmentType::Activated && asked {
+            let mine = grant.assignment_type == AssignmentType::Activated && asked;
+            if !self.seen_sources.contains(&grant.source) {
+                // Not news, unless it awaited effect when the watcher last stopped.
+                if mine && needs_effect_check(grant) {
+                    resumed.push((id.clone(), grant.clone()));
+                }
+                continue;
+            }
+            if mine && needs_effect_check(grant) {
+                newly_awaiting.push(id.clone());
+            } else if mine {
                 events.push(WatchEvent::Effective {
                     grant: grant.clone(),
                 });
@@ -411,6 +467,32 @@ impl Engine {
                 .map(|r| (r.id.clone(), r)),
         );
         self.seen_sources.extend(listed);
+        for id in newly_awaiting {
+            self.awaiting.entry(id).or_insert(Awaiting {
+                since: now,
+                failures: 0,
+            });
+        }
+        for (id, grant) in resumed {
+            let key = WatchEvent::Effective { grant }.key();
+            if self.shown.contains(&key) {
+                continue;
+            }
+            let shown = match self.session.store() {
+                Some(store) => store.is_notified(&key).await.unwrap_or_else(|e| {
+                    tracing::debug!(target: "elevate::watch", error = %e, "could not read the events shown");
+                    true
+                }),
+                None => true,
+            };
+            if !shown {
+                self.awaiting.entry(id).or_insert(Awaiting {
+                    since: now,
+                    failures: 0,
+                });
+            }
+        }
+        events.extend(self.check_effects(now).await);
         if let Some(approvals) = approvals {
             if !approvals.items.is_empty() {
                 self.approver = true;
@@ -427,6 +509,56 @@ impl Engine {
         events
             .sort_by_key(|e| !matches!(e, WatchEvent::Approved { .. } | WatchEvent::Denied { .. }));
         self.emit(events).await
+    }
+
+    /// Asks Azure whether each activation awaiting effect applies now; returns the ones to report
+    /// (confirmed, or given up on). Activations whose grant is gone are dropped.
+    async fn check_effects(&mut self, now: DateTime<Utc>) -> Vec<WatchEvent> {
+        let grants = &self.grants;
+        self.awaiting.retain(|id, _| grants.contains_key(id));
+        let timeout = TimeDelta::from_std(self.options.effect_timeout).unwrap_or(TimeDelta::MAX);
+        let mut events = Vec::new();
+        let mut done = Vec::new();
+        for (id, awaiting) in &mut self.awaiting {
+            let Some(grant) = self.grants.get(id) else {
+                continue;
+            };
+            if let Ok(mut stats) = self.stats.lock() {
+                stats.effect_checks += 1;
+            }
+            let timed_out = now - awaiting.since >= timeout;
+            let give_up = match self.session.grant_applies(grant).await {
+                Ok(true) => None,
+                Ok(false) if timed_out => Some(format!(
+                    "Azure does not list its permissions after {} min",
+                    timeout.num_minutes()
+                )),
+                Ok(false) => {
+                    awaiting.failures = 0;
+                    continue;
+                }
+                Err(e) => {
+                    awaiting.failures = awaiting.failures.saturating_add(1);
+                    tracing::debug!(target: "elevate::watch", role = grant.role.name, scope = grant.scope.id, error = %e, "could not check whether an activation applies");
+                    if awaiting.failures >= MAX_EFFECT_CHECK_FAILURES || timed_out {
+                        Some(format!("the check failed {} times: {e}", awaiting.failures))
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            if let Some(reason) = give_up {
+                tracing::warn!(target: "elevate::watch", role = grant.role.name, scope = grant.scope.id, reason, "reporting an activation as effective without Azure's confirmation");
+            }
+            done.push(id.clone());
+            events.push(WatchEvent::Effective {
+                grant: grant.clone(),
+            });
+        }
+        for id in done {
+            self.awaiting.remove(&id);
+        }
+        events
     }
 
     /// This machine's recent activations, deactivations and cancels (from the history).

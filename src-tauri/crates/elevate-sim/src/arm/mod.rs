@@ -9,6 +9,7 @@ mod directory;
 mod filter;
 mod instances;
 mod paging;
+mod permissions;
 mod policies;
 pub(crate) mod query;
 pub(crate) mod reply;
@@ -258,6 +259,10 @@ async fn authz(ctx: &ArmCtx<'_>, method: &Method, scope: &Scope, collection: Col
         }
         (C::RoleDefinitions, None, None) => directory::list_roles(ctx, scope),
         (C::RoleDefinitions, Some(name), None) => directory::get_role(ctx, scope, name),
+        (C::Permissions, None, None) => permissions::list(ctx, scope),
+        (C::Permissions, Some(_), None) => {
+            not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path))
+        }
     }
 }
 

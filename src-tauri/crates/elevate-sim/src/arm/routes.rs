@@ -15,6 +15,8 @@ const PIM_REQUEST_VERSIONS: &[&str] = &[
     "2024-09-01-preview",
 ];
 const ROLE_DEFINITION_VERSIONS: &[&str] = &["2015-07-01", "2018-01-01-preview", "2022-04-01", "2022-05-01-preview"];
+/// api-versions of `permissions` (published with role definitions).
+const PERMISSION_VERSIONS: &[&str] = ROLE_DEFINITION_VERSIONS;
 const SUBSCRIPTION_VERSIONS: &[&str] = &["2016-06-01", "2019-06-01", "2020-01-01", "2021-01-01", "2022-12-01"];
 const RESOURCE_GROUP_VERSIONS: &[&str] = &["2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2024-03-01"];
 const MANAGEMENT_GROUP_VERSIONS: &[&str] = &["2020-05-01", "2021-04-01", "2023-04-01"];
@@ -36,6 +38,8 @@ pub(crate) enum Collection {
     EligibleChildResources,
     /// `roleDefinitions`
     RoleDefinitions,
+    /// `permissions` (the caller's, at a resource group or resource)
+    Permissions,
 }
 
 impl Collection {
@@ -48,6 +52,7 @@ impl Collection {
             ("roleManagementPolicies", Collection::Policies),
             ("eligibleChildResources", Collection::EligibleChildResources),
             ("roleDefinitions", Collection::RoleDefinitions),
+            ("permissions", Collection::Permissions),
         ]
         .into_iter()
         .find(|(name, _)| eq_ci(name, segment))
@@ -93,6 +98,7 @@ impl Target {
     pub(crate) fn api_versions(&self) -> &'static [&'static str] {
         match self {
             Target::Authz { collection: Collection::RoleDefinitions, .. } => ROLE_DEFINITION_VERSIONS,
+            Target::Authz { collection: Collection::Permissions, .. } => PERMISSION_VERSIONS,
             Target::Authz { collection: Collection::AssignmentRequests, .. } => PIM_REQUEST_VERSIONS,
             Target::Authz { .. } => PIM_VERSIONS,
             Target::Subscriptions { .. } => SUBSCRIPTION_VERSIONS,
@@ -181,6 +187,8 @@ mod tests {
         let t = parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/providers/Microsoft.Authorization/roleAssignmentScheduleInstances");
         assert!(matches!(t, Ok(Target::Authz { scope: Scope::Resource { .. }, .. })));
         assert_eq!(parse("/providers/Microsoft.Authorization/nope"), Err(PathError::UnknownType("nope".into())));
+        let t = parse("/subscriptions/s/resourcegroups/rg/providers/Microsoft.Web/sites/app/providers/Microsoft.Authorization/Permissions");
+        assert!(matches!(t, Ok(Target::Authz { scope: Scope::Resource { .. }, collection: Collection::Permissions, name: None, .. })));
         assert_eq!(parse("/nothing/here"), Err(PathError::NotFound));
         assert_eq!(parse("/subscriptions/ABC"), Ok(Target::Subscriptions { id: Some("ABC".into()) }));
         assert_eq!(
