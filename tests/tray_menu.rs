@@ -2,8 +2,12 @@
 //! `elevate-tray --demo` on a private X server (Xvfb) and a private D-Bus session, its menu read and
 //! clicked over `com.canonical.dbusmenu` (GetLayout / Event), the way StatusNotifier hosts do.
 //! Nothing is mocked: the app embeds the real simulator, and the result is checked afterwards with the
-//! `elevate` CLI against the same demo tenant.
+//! `elevate` CLI against the same demo tenant. Signed out, against a tenant (the simulator run as
+//! `elevate sim`), the menu offers "Sign in…", which signs in through the system browser (a
+//! scripted `$BROWSER` following the redirects, as a user who approves at once).
 
+use std::io::BufRead as _;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use elevate_e2e::{Bus, Display, Home, TrayApp};
@@ -321,5 +325,112 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
         history.to_string().contains("Routine maintenance (demo)"),
         "the favourite's justification was not sent: {history:#}"
     );
+    drop(display);
+}
+
+/// `elevate sim` as a separate process: a tenant the app signs in to like a real one.
+struct Tenant {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser() {
+    let display = Display::start();
+    let bus = Bus::start();
+    let home = Home::new();
+    let mut child = home
+        .command()
+        .args(["sim", "--json", "--listen", "127.0.0.1:0", "--state"])
+        .arg(home.path().join("sim-state.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hello: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let tenant = Tenant {
+        child,
+        url: hello["url"].as_str().unwrap_or_default().to_owned(),
+    };
+    let url = &tenant.url;
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "cloud = \"custom\"\n[endpoints]\narm = \"{url}\"\ngraph = \"{url}\"\nauthority = \"{url}\"\n\
+             arm_scope = \"https://management.core.windows.net//.default\"\n\
+             graph_scope = \"https://graph.microsoft.com/.default\"\n[sign_in]\nclient_id = \"elevate-demo\"\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let browser = home.path().join("browser.sh");
+    let opened = home.path().join("browser-opened");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\ntouch '{}'\njar=$(mktemp)\ncurl -s -L --max-redirs 20 -c \"$jar\" -b \"$jar\" -o /dev/null \"$1\"\nrm -f \"$jar\"\n",
+            opened.display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    let app = TrayApp::start_with(
+        &home,
+        &display,
+        &bus,
+        "warn,elevate::tray=info",
+        &[],
+        &[("BROWSER", browser.as_path())],
+    );
+    let pid = app.child.id();
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // Signed out: said plainly, with "Sign in…", and no browser opened unasked.
+    let menu = wait_for_menu(&conn, pid, "Sign in…", |m| m.find("Sign in…").is_some()).await;
+    let labels = menu.labels();
+    assert!(labels.iter().any(|l| l == "Not signed in"), "{labels:#?}");
+    assert!(
+        !labels.iter().any(|l| l.contains("elevate login")),
+        "the tray must not send its user to the command line: {labels:#?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!opened.exists(), "the browser was opened unasked");
+
+    // "Sign in…": the browser flow, then the tenant's roles in the menu.
+    let id = menu
+        .find("Sign in…")
+        .map(|i| i.id)
+        .unwrap_or_else(|| panic!("no Sign in…"));
+    click(&conn, pid, id).await;
+    let menu = wait_for_menu(&conn, pid, "the account and roles", |m| {
+        m.find("Entra roles").is_some()
+            && m.all()
+                .iter()
+                .any(|i| i.label.contains("ada@contoso.example"))
+    })
+    .await;
+    assert!(opened.exists(), "signed in without the browser?");
+    assert!(menu.find("Sign out").is_some(), "{:#?}", menu.labels());
+    drop(app);
     drop(display);
 }

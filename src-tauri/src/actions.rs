@@ -40,7 +40,7 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
         }
         MenuAction::SignIn => {
             shell.set_error(None);
-            tauri::async_runtime::spawn(shell::run(app.clone()));
+            tauri::async_runtime::spawn(shell::run_signing_in(app.clone()));
             return;
         }
         MenuAction::SignOut => {

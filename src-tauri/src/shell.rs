@@ -44,6 +44,8 @@ struct ViewState {
     error: Option<String>,
     clock: Option<Arc<dyn Clock>>,
     can_sign_out: bool,
+    /// A session is being opened (signing in): a second start waits for nothing and does nothing.
+    starting: bool,
 }
 
 impl Shell {
@@ -216,19 +218,41 @@ impl Shell {
     }
 
     /// Signs in (demo: starts the simulator) and starts the watcher. Events go to `events`.
-    async fn start(&self, events: mpsc::Sender<WatchEvent>) -> Result<(), Error> {
-        let mut running = self.running.write().await;
-        if running.is_some() {
+    /// `sign_in_when_signed_out`: nobody signed in opens the browser (the menu's "Sign in…"); at
+    /// start-up it does not, and the menu offers to. The session is opened without holding the lock,
+    /// so Quit and the window's commands answer while the browser waits.
+    async fn start(
+        &self,
+        events: mpsc::Sender<WatchEvent>,
+        sign_in_when_signed_out: bool,
+    ) -> Result<(), Error> {
+        if self.running.read().await.is_some() {
             return Ok(());
         }
-        self.view().loading = true;
+        {
+            let mut state = self.view();
+            if state.starting {
+                return Ok(());
+            }
+            state.starting = true;
+            state.loading = true;
+        }
         let opened = elevate_app::open_with(
             self.launch.demo,
             Arc::new(crate::sign_in_prompt::NotificationPrompt),
+            sign_in_when_signed_out,
         )
-        .await?;
+        .await;
+        self.view().starting = false;
+        let opened = opened?;
         for warning in &opened.warnings {
             tracing::warn!(target: "elevate::tray", "{warning}");
+        }
+        let mut running = self.running.write().await;
+        if running.is_some() {
+            drop(running);
+            opened.close().await;
+            return Ok(());
         }
         let clock = opened.clock();
         let watcher = Watcher::spawn(
@@ -285,15 +309,33 @@ pub async fn reload_and_render<R: Runtime>(app: &AppHandle<R>, cached_roles: boo
     render(app);
 }
 
-/// Signs in, draws the first menu (from the cache, then fresh), and follows the watcher's events
-/// for as long as the app runs.
+/// Opens the session with the saved sign-in (signed out: the menu offers "Sign in…"), draws the
+/// first menu (from the cache, then fresh), and follows the watcher's events for as long as the
+/// session runs.
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
+    run_with(app, false).await;
+}
+
+/// Like [`run`], signing in in the browser when nobody is signed in (the menu's "Sign in…").
+pub async fn run_signing_in<R: Runtime>(app: AppHandle<R>) {
+    run_with(app, true).await;
+}
+
+async fn run_with<R: Runtime>(app: AppHandle<R>, sign_in_when_signed_out: bool) {
     let shell = app.state::<Shell>();
     let (events_tx, mut events) = mpsc::channel::<WatchEvent>(64);
     render(&app);
-    if let Err(e) = shell.start(events_tx).await {
-        tracing::error!(target: "elevate::tray", error = %e, "sign-in failed");
-        shell.set_error(Some(e.to_string()));
+    if let Err(e) = shell.start(events_tx, sign_in_when_signed_out).await {
+        if matches!(
+            e,
+            Error::SignIn(elevate_core::auth::SignInError::NotSignedIn)
+        ) {
+            // Not an error: nobody signed in yet, and the menu says so and offers to.
+            tracing::info!(target: "elevate::tray", "not signed in");
+        } else {
+            tracing::error!(target: "elevate::tray", error = %e, "sign-in failed");
+            shell.set_error(Some(e.to_string()));
+        }
         {
             shell.view().loading = false;
         }

@@ -246,10 +246,23 @@ pub struct TrayApp {
 impl TrayApp {
     /// Starts the tray app in demo mode with `ELEVATE_LOG` set to `log_filter`.
     pub fn start(home: &Home, display: &Display, bus: &Bus, log_filter: &str) -> TrayApp {
+        Self::start_with(home, display, bus, log_filter, &["--demo"], &[])
+    }
+
+    /// Starts the tray app with `args` and extra environment variables.
+    pub fn start_with(
+        home: &Home,
+        display: &Display,
+        bus: &Bus,
+        log_filter: &str,
+        args: &[&str],
+        env: &[(&str, &std::path::Path)],
+    ) -> TrayApp {
         let log = home.path().join("tray.log");
         let stderr = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
         let child = Command::new(workspace_bin("elevate-tray"))
-            .arg("--demo")
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .env("ELEVATE_HOME", home.path())
             .env("DISPLAY", &display.name)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)

@@ -37,11 +37,17 @@ pub struct Opened {
 /// Opens the store, starts the demo simulator when asked, and signs in, printing sign-in notices
 /// (browser, device code, step-up, no credential store) on stderr.
 pub async fn open(demo: bool) -> Result<Opened, Error> {
-    open_with(demo, Arc::new(StderrPrompt)).await
+    open_with(demo, Arc::new(StderrPrompt), false).await
 }
 
-/// Like [`open`], with the face's own way of showing sign-in notices.
-pub async fn open_with(demo: bool, prompt: Arc<dyn SignInPrompt>) -> Result<Opened, Error> {
+/// Like [`open`], with the face's own way of showing sign-in notices. `sign_in_when_signed_out`:
+/// nobody signed in yet starts the interactive sign-in (the tray's "Sign in…") instead of failing
+/// with [`elevate_core::auth::SignInError::NotSignedIn`].
+pub async fn open_with(
+    demo: bool,
+    prompt: Arc<dyn SignInPrompt>,
+    sign_in_when_signed_out: bool,
+) -> Result<Opened, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let mut warnings = Vec::new();
@@ -62,7 +68,8 @@ pub async fn open_with(demo: bool, prompt: Arc<dyn SignInPrompt>) -> Result<Open
         let tokens: Arc<dyn TokenSource> = match sign_in::chosen(&paths) {
             SignInChoice::AzureCli => sign_in::azure_cli(&config, None)?,
             SignInChoice::Elevate => {
-                let source = sign_in::elevate(&paths, &config, prompt).await?;
+                let source =
+                    sign_in::elevate(&paths, &config, prompt, sign_in_when_signed_out).await?;
                 own_sign_in = Some(Arc::clone(&source));
                 source
             }

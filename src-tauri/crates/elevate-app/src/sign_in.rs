@@ -80,10 +80,12 @@ pub fn azure_cli(config: &Config, tenant: Option<String>) -> Result<Arc<dyn Toke
 
 /// Elevate's own sign-in against Azure: the system browser, the token cache in `paths.data_dir`
 /// sealed with a key from the OS credential store (memory only when there is none).
+/// `sign_in_when_signed_out`: with nobody signed in, the first token opens the browser.
 pub async fn elevate(
     paths: &Paths,
     config: &Config,
     prompt: Arc<dyn SignInPrompt>,
+    sign_in_when_signed_out: bool,
 ) -> Result<Arc<SignedInTokenSource>, Error> {
     let dir = paths.data_dir.clone();
     let store = open_token_store(dir).await;
@@ -92,7 +94,10 @@ pub async fn elevate(
         store,
         Arc::new(SystemBrowser),
         prompt,
-        SignInOptions::default(),
+        SignInOptions {
+            sign_in_when_signed_out,
+            ..SignInOptions::default()
+        },
     )
     .await?;
     Ok(Arc::new(source))

@@ -43,7 +43,7 @@ async fn source(
         }
     } else {
         Ok((
-            sign_in::elevate(paths, config, Arc::new(LoginPrompt)).await?,
+            sign_in::elevate(paths, config, Arc::new(LoginPrompt), false).await?,
             None,
         ))
     }
