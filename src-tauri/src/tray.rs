@@ -1,10 +1,12 @@
 //! The tray icon and its menu, drawn from [`elevate_app::tray_menu`]'s view of the current snapshot.
 
-use elevate_app::tray_menu::{MenuAction, MenuEntry, MenuOptions, TrayState, tray_view};
+use std::sync::Mutex;
+
+use elevate_app::tray_menu::{MenuAction, MenuEntry, MenuOptions, TrayState, TrayView, tray_view};
 use tauri::image::Image;
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::shell::Shell;
 
@@ -23,8 +25,14 @@ fn icon(state: TrayState) -> &'static [u8] {
     }
 }
 
+/// What the tray shows now: a redraw with nothing changed leaves the menu alone (a panel holding it
+/// open keeps its items), and one where only the icon or tooltip changed rebuilds no menu.
+#[derive(Default)]
+struct Shown(Mutex<Option<TrayView>>);
+
 /// Creates the tray icon with a "Signing in…" menu.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    app.manage(Shown::default());
     let starting = MenuItem::with_id(app, "label/0", "Elevate: signing in…", false, None::<&str>)?;
     let quit = MenuItem::with_id(
         app,
@@ -57,26 +65,44 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell, can_sign_out: bool)
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let mut labels = 0;
-    match build_menu(app, &view.entries, &mut labels) {
-        Ok(menu) => {
-            if let Err(e) = tray.set_menu(Some(menu)) {
-                tracing::warn!(target: "elevate::tray", error = %e, "could not update the tray menu");
+    let previous = match app.try_state::<Shown>() {
+        Some(shown) => shown
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .replace(view.clone()),
+        None => None,
+    };
+    if previous.as_ref().map(|p| &p.entries) != Some(&view.entries) {
+        let mut labels = 0;
+        let set =
+            build_menu(app, &view.entries, &mut labels).and_then(|menu| tray.set_menu(Some(menu)));
+        if let Err(e) = set {
+            tracing::warn!(target: "elevate::tray", error = %e, "could not update the tray menu");
+            // Try again at the next redraw.
+            if let Some(shown) = app.try_state::<Shown>() {
+                *shown
+                    .0
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
             }
         }
-        Err(e) => {
-            tracing::warn!(target: "elevate::tray", error = %e, "could not build the tray menu")
-        }
     }
-    match Image::from_bytes(icon(view.state)) {
-        Ok(image) => {
-            if let Err(e) = tray.set_icon(Some(image)) {
-                tracing::debug!(target: "elevate::tray", error = %e, "could not change the tray icon");
+    if previous.as_ref().map(|p| p.state) != Some(view.state) {
+        match Image::from_bytes(icon(view.state)) {
+            Ok(image) => {
+                if let Err(e) = tray.set_icon(Some(image)) {
+                    tracing::debug!(target: "elevate::tray", error = %e, "could not change the tray icon");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(target: "elevate::tray", error = %e, "a tray icon is unreadable")
             }
         }
-        Err(e) => tracing::warn!(target: "elevate::tray", error = %e, "a tray icon is unreadable"),
     }
-    if let Err(e) = tray.set_tooltip(Some(&view.tooltip)) {
+    if previous.as_ref().map(|p| &p.tooltip) != Some(&view.tooltip)
+        && let Err(e) = tray.set_tooltip(Some(&view.tooltip))
+    {
         tracing::debug!(target: "elevate::tray", error = %e, "could not set the tooltip");
     }
 }
