@@ -10,8 +10,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 target="${CARGO_TARGET_DIR:-target}"
 
 cli_demo() {
-  cargo build --release --locked -p elevate-cli
-  local bin="$target/release/elevate"
+  cargo build --profile demo --locked -p elevate-cli
+  local bin="$target/demo/elevate"
   elevate() { "$bin" --demo "$@"; }
   echo; echo "\$ elevate --demo roles"
   elevate roles
@@ -35,7 +35,8 @@ if [ "${1:-}" = "--cli" ] || [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 
 (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
-cargo build --release --locked -p elevate-tray -p elevate-cli
+# The demo profile: optimised like a release, without its link-time optimisation (minutes less to build).
+cargo build --profile demo --locked -p elevate-tray -p elevate-cli
 echo "Elevate is in your system tray (demo tenant: Ada Lovelace at Contoso). Quit from its menu."
-echo "The CLI sees the same tenant: $target/release/elevate --demo active"
-exec "$target/release/elevate-tray" --demo --window
+echo "The CLI sees the same tenant: $target/demo/elevate --demo active"
+exec "$target/demo/elevate-tray" --demo --window
