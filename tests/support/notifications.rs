@@ -82,13 +82,22 @@ impl Fake {
 
 /// Waits (20 s at most) for a notification whose summary is `summary`.
 pub async fn wait_for_notification(shown: &Arc<Mutex<Vec<Shown>>>, summary: &str) -> Shown {
+    wait_for_notification_with(shown, summary, "").await
+}
+
+/// Waits for a notification with `summary` whose body contains `body_part`.
+pub async fn wait_for_notification_with(
+    shown: &Arc<Mutex<Vec<Shown>>>,
+    summary: &str,
+    body_part: &str,
+) -> Shown {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(found) = shown
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .find(|n| n.summary == summary)
+            .find(|n| n.summary == summary && n.body.contains(body_part))
             .cloned()
         {
             return found;
