@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use elevate_e2e::op::{ARM_SCOPE, CLIENT_ID, GRAPH_SCOPE, TestOp, first_form};
+use elevate_e2e::sim::{SimServer, scripted_browser};
 use elevate_e2e::{Home, Run};
 
 /// A private session bus with gnome-keyring's Secret Service on it, its login keyring unlocked.
@@ -136,79 +137,6 @@ fn wait_for(ok: impl Fn() -> bool, what: &str) {
     }
 }
 
-/// `elevate sim --accept-any-token` on a free port: Azure for tokens from the test provider.
-struct Sim {
-    child: Child,
-    url: String,
-    oid: String,
-    tenant: String,
-}
-
-impl Sim {
-    fn start(home: &Home) -> Sim {
-        let mut child = home
-            .command()
-            .args([
-                "sim",
-                "--json",
-                "--accept-any-token",
-                "--listen",
-                "127.0.0.1:0",
-                "--state",
-            ])
-            .arg(home.path().join("sim-state.json"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let hello: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-        let field = |k: &str| {
-            hello[k]
-                .as_str()
-                .unwrap_or_else(|| panic!("no {k}: {hello}"))
-                .to_owned()
-        };
-        Sim {
-            url: field("url"),
-            oid: field("demo_user_oid"),
-            tenant: field("tenant_id"),
-            child,
-        }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A $BROWSER that follows the authorization URL's redirects with curl and a cookie jar, as a
-/// browser would with a user who approves at once.
-fn scripted_browser(dir: &Path) -> PathBuf {
-    let script = dir.join("browser.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\n# Plays the browser: follow the redirects down to Elevate's loopback listener.\n\
-         jar=$(mktemp)\ncurl -s -L --max-redirs 20 -c \"$jar\" -b \"$jar\" -o /dev/null \"$1\"\nrm -f \"$jar\"\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    script
-}
-
 /// Writes the home's config.toml: Azure at the simulator, sign-in at the test provider.
 fn configure(home: &Home, sim_url: &str, op: &TestOp) {
     std::fs::write(
@@ -311,15 +239,15 @@ fn assert_no_token_anywhere(home: &Home, transcript: &str, tokens: &[String]) {
 #[test]
 fn login_in_the_browser_survives_restarts_through_the_keyring_and_steps_up_for_claims() {
     let home = Home::new();
-    let sim = Sim::start(&home);
+    let sim = SimServer::start(&home, &["--accept-any-token"]);
     let op = TestOp::start(&[
-        ("OP_USER_OID", &sim.oid),
-        ("OP_TENANT_ID", &sim.tenant),
+        ("OP_USER_OID", &sim.field("demo_user_oid")),
+        ("OP_TENANT_ID", &sim.field("tenant_id")),
         ("OP_USERNAME", "ada@contoso.example"),
     ]);
     configure(&home, &sim.url, &op);
     let keyring = Keyring::start(true);
-    let browser = scripted_browser(&home.path());
+    let browser = scripted_browser(&home.path(), None);
     let mut transcript = String::new();
 
     let before = run(&home, &keyring, &browser, &["roles"], &mut transcript);
@@ -368,7 +296,7 @@ fn login_in_the_browser_survives_restarts_through_the_keyring_and_steps_up_for_c
     let who = whoami.json();
     assert_eq!(
         who["accounts"][0]["tenant_id"],
-        sim.tenant.as_str(),
+        sim.field("tenant_id").as_str(),
         "{who}"
     );
     assert!(who["accounts"][0]["arm_token_expires"].is_string(), "{who}");

@@ -165,14 +165,12 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     app.wait_text("#scope", |t| t.contains("Contoso Production"))
         .await;
     app.wait_text("#justification", |t| !t.is_empty()).await;
-    let chosen = client
-        .find(Locator::Css("#verdict-approve"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .attr("aria-checked")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(chosen.as_deref(), Some("true"));
+    assert_eq!(
+        app.attr("#verdict-approve", "aria-checked")
+            .await
+            .as_deref(),
+        Some("true")
+    );
     app.screenshot("popup-approve.png").await;
     let reason = "Change 4711 reviewed <b>ok</b>";
     fill_reason_and_send(client, reason, true).await;
@@ -219,14 +217,10 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         "Grace Hopper asks for User Administrator",
     )
     .await;
-    let chosen = client
-        .find(Locator::Css("#verdict-deny"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .attr("aria-checked")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(chosen.as_deref(), Some("true"));
+    assert_eq!(
+        app.attr("#verdict-deny", "aria-checked").await.as_deref(),
+        Some("true")
+    );
     fill_reason_and_send(client, "Not during the change freeze", false).await;
     let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
     assert!(outcome.starts_with("Denied"), "{outcome}");
@@ -264,13 +258,7 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         "{}",
         decided_elsewhere.status()
     );
-    client
-        .find(Locator::Css("#verdict-approve"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    app.click("#verdict-approve").await;
     fill_reason_and_send(client, "Looks fine", false).await;
     // Either Azure's conflict answer, or the app's fresh snapshot no longer listing it: both said as
     // "someone else decided", neither as an error.

@@ -6,10 +6,9 @@
 //! `elevate sim`), the menu offers "Sign in…", which signs in through the system browser (a
 //! scripted `$BROWSER` following the redirects, as a user who approves at once).
 
-use std::io::BufRead as _;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use elevate_e2e::sim::{SimServer, scripted_browser};
 use elevate_e2e::{Bus, Display, Home, TrayApp};
 use std::collections::HashMap;
 
@@ -328,43 +327,13 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     drop(display);
 }
 
-/// `elevate sim` as a separate process: a tenant the app signs in to like a real one.
-struct Tenant {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser() {
     let display = Display::start();
     let bus = Bus::start();
     let home = Home::new();
-    let mut child = home
-        .command()
-        .args(["sim", "--json", "--listen", "127.0.0.1:0", "--state"])
-        .arg(home.path().join("sim-state.json"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let hello: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    let tenant = Tenant {
-        child,
-        url: hello["url"].as_str().unwrap_or_default().to_owned(),
-    };
+    // `elevate sim` as a separate process: a tenant the app signs in to like a real one.
+    let tenant = SimServer::start(&home, &[]);
     let url = &tenant.url;
     std::fs::write(
         home.path().join("config.toml"),
@@ -375,21 +344,8 @@ async fn signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser()
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let browser = home.path().join("browser.sh");
     let opened = home.path().join("browser-opened");
-    std::fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\ntouch '{}'\njar=$(mktemp)\ncurl -s -L --max-redirs 20 -c \"$jar\" -b \"$jar\" -o /dev/null \"$1\"\nrm -f \"$jar\"\n",
-            opened.display()
-        ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let browser = scripted_browser(&home.path(), Some(&opened));
 
     let app = TrayApp::start_with(
         &home,

@@ -8,29 +8,10 @@ use std::time::{Duration, Instant};
 
 use elevate_e2e::webdriver::WindowedApp;
 use elevate_e2e::{Bus, Display, Home};
-use fantoccini::{Client, Locator, elements::Element};
+use fantoccini::Locator;
 
-async fn find(client: &Client, css: &str) -> Element {
-    let started = Instant::now();
-    loop {
-        match client.find(Locator::Css(css)).await {
-            Ok(element) => return element,
-            Err(e) if started.elapsed() > Duration::from_secs(30) => panic!("{css}: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-}
-
-async fn click(client: &Client, css: &str) {
-    find(client, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-}
-
-async fn replace_text(client: &Client, css: &str, text: &str) {
-    let field = find(client, css).await;
+async fn replace_text(app: &WindowedApp, css: &str, text: &str) {
+    let field = app.find(css).await;
     field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
     field
         .send_keys(text)
@@ -53,7 +34,7 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
         .await;
 
     // Settings, from the keyboard (Alt+6).
-    find(client, "body")
+    app.find("body")
         .await
         .send_keys("\u{E00A}6")
         .await
@@ -64,7 +45,7 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
 
     // Start at login: off by default; on writes the login item, off removes it.
     let login_item = home.path().join(".config/autostart/Elevate.desktop");
-    let checkbox = find(client, "#start-at-login").await;
+    let checkbox = app.find("#start-at-login").await;
     assert!(
         !checkbox.is_selected().await.unwrap_or(true),
         "on by default"
@@ -78,16 +59,16 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
         entry.contains("Exec=") && entry.contains("elevate-tray"),
         "{entry}"
     );
-    click(client, "#start-at-login").await;
+    app.click("#start-at-login").await;
     app.wait_text("#settings-notice", |t| t.contains("no longer starts"))
         .await;
     assert!(!login_item.exists(), "the login item is still there");
 
     // Default duration, notification times and a preset: saved into config.toml, applied at once.
-    replace_text(client, "#default-minutes", "45").await;
-    replace_text(client, "#warn-before", "30, 10").await;
-    replace_text(client, "#presets", "Incident response").await;
-    click(client, "#save-settings").await;
+    replace_text(&app, "#default-minutes", "45").await;
+    replace_text(&app, "#warn-before", "30, 10").await;
+    replace_text(&app, "#presets", "Incident response").await;
+    app.click("#save-settings").await;
     app.wait_text("#settings-notice", |t| t.starts_with("Saved"))
         .await;
     let config_file = home.path().join("config.toml");
@@ -101,8 +82,8 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
     // Applied at once (the session was opened again): the request form now starts at 45 minutes
     // and offers the preset; narrower scope: the
     // Incident Responder role (eligible on the Contoso Production subscription) only on rg-web-prod.
-    click(client, "#tab-roles").await;
-    let search = find(client, "#search").await;
+    app.click("#tab-roles").await;
+    let search = app.find("#search").await;
     search
         .send_keys("incident responder")
         .await
@@ -115,7 +96,8 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
         .await;
     let started = Instant::now();
     loop {
-        let minutes = find(client, "#minutes")
+        let minutes = app
+            .find("#minutes")
             .await
             .prop("value")
             .await
@@ -160,16 +142,16 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
         }
     }
     let rg = rg.unwrap_or_else(|| panic!("rg-web-prod is not offered as a narrower scope"));
-    replace_text(client, "#narrower-scope", &rg).await;
-    replace_text(client, "#ticket-number", "INC0042").await;
-    let submit = find(client, "#submit").await;
+    replace_text(&app, "#narrower-scope", &rg).await;
+    replace_text(&app, "#ticket-number", "INC0042").await;
+    let submit = app.find("#submit").await;
     assert!(
         !submit.is_enabled().await.unwrap_or(true),
         "a ticket needs its system too"
     );
-    replace_text(client, "#ticket-system", "ServiceNow").await;
-    click(client, ".presets .chip").await;
-    click(client, "#submit").await;
+    replace_text(&app, "#ticket-system", "ServiceNow").await;
+    app.click(".presets .chip").await;
+    app.click("#submit").await;
     let outcome = app.wait_text("#notice", |t| !t.ends_with("…")).await;
     assert!(
         outcome.contains("Contoso Incident Responder") && !outcome.contains("could not"),
@@ -181,7 +163,7 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
     .await;
 
     // A set from the demo's two favourites; it is listed (and in the tray menu).
-    find(client, "body")
+    app.find("body")
         .await
         .send_keys("\u{E00A}6")
         .await
@@ -206,9 +188,9 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
     for checkbox in boxes.iter().take(2) {
         checkbox.click().await.unwrap_or_else(|e| panic!("{e}"));
     }
-    replace_text(client, "#set-name", "Release night").await;
-    replace_text(client, "#set-reason", "Release 42").await;
-    click(client, "#save-set").await;
+    replace_text(&app, "#set-name", "Release night").await;
+    replace_text(&app, "#set-reason", "Release 42").await;
+    app.click("#save-set").await;
     app.wait_text("#sets .name", |t| t == "Release night").await;
     let _ = client.clone().close().await;
     drop(display);

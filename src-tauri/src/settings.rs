@@ -2,7 +2,7 @@
 //! justification presets), start at login, favourites and sets, and signing out. Saved settings
 //! apply at once: the session is opened again with them.
 
-use elevate_core::config::{Cloud, Config, Paths, read_config_file};
+use elevate_core::config::{Cloud, Config, ConfigFile, Paths, read_config_file};
 use elevate_core::model::{RoleKey, Span};
 use elevate_core::settings_file::{SettingsChange, save_settings as save_file};
 use elevate_core::store::RoleSet;
@@ -12,25 +12,6 @@ use tauri_plugin_autostart::AutoLaunchManager;
 use crate::commands::{Answer, invalid};
 use crate::shell::{self, Shell};
 use crate::view::{FavouriteView, SetForm, SetView, SettingsForm, SettingsView};
-
-fn cloud_from(text: &str) -> Option<Cloud> {
-    match text {
-        "public" => Some(Cloud::Public),
-        "us-gov" => Some(Cloud::UsGov),
-        "china" => Some(Cloud::China),
-        "custom" => Some(Cloud::Custom),
-        _ => None,
-    }
-}
-
-fn cloud_name(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Public => "public",
-        Cloud::UsGov => "us-gov",
-        Cloud::China => "china",
-        Cloud::Custom => "custom",
-    }
-}
 
 fn minutes(span: Option<Span>) -> Option<i64> {
     span.map(|d| d.to_time_delta().num_minutes())
@@ -60,10 +41,11 @@ fn view<R: Runtime>(
     app: &AppHandle<R>,
     shell: &Shell,
     paths: &Paths,
+    file: ConfigFile,
     account: Option<(String, Option<String>)>,
 ) -> Answer<SettingsView> {
-    let file = read_config_file(&paths.config_file()).map_err(|e| invalid(e.to_string()))?;
-    let config = Config::resolve(file.clone(), |_| None).map_err(|e| invalid(e.to_string()))?;
+    let cloud = file.cloud;
+    let config = Config::resolve(file, |_| None).map_err(|e| invalid(e.to_string()))?;
     let snapshot = shell.snapshot();
     let name = |key: &RoleKey| {
         snapshot
@@ -77,7 +59,7 @@ fn view<R: Runtime>(
         tenant,
         demo: shell.demo(),
         can_sign_out: shell.can_sign_out(),
-        cloud: cloud_name(file.cloud).to_owned(),
+        cloud: cloud.as_str().to_owned(),
         default_minutes: config.default_duration.to_time_delta().num_minutes(),
         warn_before_minutes: config
             .warn_before
@@ -122,7 +104,9 @@ pub async fn settings<R: Runtime>(
     shell: State<'_, Shell>,
 ) -> Answer<SettingsView> {
     let account = shell.account().await;
-    view(&app, &shell, &paths()?, account)
+    let paths = paths()?;
+    let file = read_config_file(&paths.config_file()).map_err(|e| invalid(e.to_string()))?;
+    view(&app, &shell, &paths, file, account)
 }
 
 /// Saves the settings page's form into the settings file and opens the session again with it.
@@ -132,7 +116,7 @@ pub async fn save_settings<R: Runtime>(
     shell: State<'_, Shell>,
     form: SettingsForm,
 ) -> Answer<SettingsView> {
-    let cloud = cloud_from(&form.cloud)
+    let cloud = Cloud::from_name(&form.cloud)
         .ok_or_else(|| invalid(format!("'{}' is not a cloud Elevate knows", form.cloud)))?;
     let change = SettingsChange {
         cloud: Some(cloud),
@@ -150,7 +134,7 @@ pub async fn save_settings<R: Runtime>(
         tauri::async_runtime::spawn(shell::run(app.clone()));
     }
     let account = shell.account().await;
-    view(&app, &shell, &paths, account)
+    view(&app, &shell, &paths, saved, account)
 }
 
 /// Turns starting at login on or off (off by default); answers what the OS now has.

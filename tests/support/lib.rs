@@ -111,6 +111,7 @@ impl Default for Home {
 
 pub mod notifications;
 pub mod op;
+pub mod sim;
 pub mod webdriver;
 
 /// A private D-Bus session bus (a real `dbus-daemon`) that goes away with the test.

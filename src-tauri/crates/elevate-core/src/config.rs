@@ -69,6 +69,26 @@ pub enum Cloud {
     Custom,
 }
 
+impl Cloud {
+    /// Every cloud.
+    pub const ALL: [Cloud; 4] = [Cloud::Public, Cloud::UsGov, Cloud::China, Cloud::Custom];
+
+    /// Its name in `config.toml` (`public`, `us-gov`, `china`, `custom`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Public => "public",
+            Cloud::UsGov => "us-gov",
+            Cloud::China => "china",
+            Cloud::Custom => "custom",
+        }
+    }
+
+    /// The cloud named `name` (as in `config.toml`).
+    pub fn from_name(name: &str) -> Option<Cloud> {
+        Cloud::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
 /// The base URLs of the services Elevate calls.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Endpoints {
@@ -468,6 +488,17 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn cloud_names_are_the_ones_the_file_uses() {
+        for cloud in Cloud::ALL {
+            let file: ConfigFile = toml::from_str(&format!("cloud = \"{}\"\n", cloud.as_str()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(file.cloud, cloud);
+            assert_eq!(Cloud::from_name(cloud.as_str()), Some(cloud));
+        }
+        assert_eq!(Cloud::from_name("mars"), None);
     }
 
     #[test]

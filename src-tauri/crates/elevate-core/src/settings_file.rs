@@ -44,7 +44,7 @@ pub fn save_settings(path: &Path, change: &SettingsChange) -> Result<ConfigFile,
         .map_err(|e: toml_edit::TomlError| parse_error(e.message().to_owned()))?;
 
     if let Some(cloud) = change.cloud {
-        doc["cloud"] = value(cloud_name(cloud));
+        doc["cloud"] = value(cloud.as_str());
     }
     if let Some(duration) = change.default_duration {
         table(&mut doc, "activation", path)?["default_duration"] = value(human(duration));
@@ -87,15 +87,6 @@ fn table<'a>(
         path: path.to_owned(),
         detail: format!("'{name}' must be a table ([{name}])"),
     })
-}
-
-fn cloud_name(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Public => "public",
-        Cloud::UsGov => "us-gov",
-        Cloud::China => "china",
-        Cloud::Custom => "custom",
-    }
 }
 
 /// `90m`, `2h`, `1h30m`: what people write in the file.
