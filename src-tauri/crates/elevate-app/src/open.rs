@@ -99,6 +99,7 @@ pub async fn open_with(
     };
     let options = SessionOptions {
         default_duration: config.default_duration,
+        fresh_sign_in: config.fresh_sign_in,
         ..SessionOptions::default()
     };
     let session = match Session::connect(clients, tokens, store, options).await {

@@ -174,7 +174,24 @@ pub struct ConfigFile {
     /// Desktop notifications.
     #[serde(default)]
     pub notifications: NotificationsFile,
+    /// Deciding on others' requests.
+    #[serde(default)]
+    pub approvals: ApprovalsFile,
 }
+
+/// The `[approvals]` table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalsFile {
+    /// How recent the interactive sign-in behind an approval or denial must be, in minutes;
+    /// default 10; 0 signs in again for every decision.
+    pub fresh_sign_in_minutes: Option<u32>,
+    /// Whether that sign-in must have used MFA (`amr` containing `mfa`); default true.
+    pub require_mfa: Option<bool>,
+}
+
+/// How recent the sign-in behind a decision must be when the settings say nothing.
+pub const DEFAULT_FRESH_SIGN_IN_MINUTES: u32 = 10;
 
 /// The `[notifications]` table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,6 +320,8 @@ pub struct Config {
     pub warn_before: Vec<std::time::Duration>,
     /// Justifications offered in the request form.
     pub justification_presets: Vec<String>,
+    /// The sign-in an approval or denial needs.
+    pub fresh_sign_in: crate::auth::FreshSignIn,
 }
 
 /// The environment variables that override endpoints.
@@ -389,6 +408,22 @@ impl Config {
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty())
             .collect();
+        let minutes = file
+            .approvals
+            .fresh_sign_in_minutes
+            .unwrap_or(DEFAULT_FRESH_SIGN_IN_MINUTES);
+        if minutes > 1440 {
+            return Err(ConfigError::Setting {
+                name: "approvals.fresh_sign_in_minutes".into(),
+                detail: format!(
+                    "{minutes} minutes: at most 1440 (a day); 0 signs in again for every decision"
+                ),
+            });
+        }
+        let fresh_sign_in = crate::auth::FreshSignIn {
+            max_age: std::time::Duration::from_secs(u64::from(minutes) * 60),
+            require_mfa: file.approvals.require_mfa.unwrap_or(true),
+        };
         Ok(Config {
             file,
             endpoints,
@@ -396,6 +431,7 @@ impl Config {
             client_id,
             warn_before,
             justification_presets,
+            fresh_sign_in,
         })
     }
 }

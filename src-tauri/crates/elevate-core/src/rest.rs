@@ -169,6 +169,31 @@ pub fn malformed(host: &str, detail: &str) -> Error {
     }
 }
 
+/// Whether one of an approval's stages (member names lower-cased) was reviewed by `me` with the
+/// verdict asked for (`approve`): a decision retried after its first attempt went through.
+/// `fields` finds a stage's `reviewedby` and `reviewresult` (ARM nests them in `properties`); the
+/// reviewer is ARM's `reviewedBy.principalId` or Graph's `reviewedBy.id` (or `.user.id`).
+pub fn decided_by_me<'a>(
+    stages: &'a [serde_json::Value],
+    fields: impl Fn(&'a serde_json::Value) -> &'a serde_json::Value,
+    me: &str,
+    approve: bool,
+) -> bool {
+    let verdict = if approve { "Approve" } else { "Deny" };
+    stages.iter().any(|s| {
+        let f = fields(s);
+        let by = &f["reviewedby"];
+        let reviewer = by["principalid"]
+            .as_str()
+            .or(by["id"].as_str())
+            .or(by["user"]["id"].as_str());
+        reviewer.is_some_and(|r| r.eq_ignore_ascii_case(me))
+            && f["reviewresult"]
+                .as_str()
+                .is_some_and(|r| r.eq_ignore_ascii_case(verdict))
+    })
+}
+
 /// Of an approval's stages (member names lower-cased), the id of the one that is in progress and
 /// assigned to the signed-in user. `fields` finds a stage's `assignedToMe` and `status` (ARM nests them
 /// in `properties`), `id` its id. [`Error::AlreadyDecided`] when no stage is waiting but one is finished.

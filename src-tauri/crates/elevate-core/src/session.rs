@@ -15,7 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::arm::{ArmClient, Submission};
-use crate::auth::{Audience, TokenSource, decode_claims};
+use crate::auth::{Audience, FreshSignIn, TokenSource, decode_claims};
 use crate::error::{Error, ErrorReport, Result};
 use crate::graph::GraphClient;
 use crate::model::{
@@ -135,6 +135,8 @@ pub struct SessionOptions {
     pub default_duration: Span,
     /// Interval between polls while waiting for a request.
     pub poll_interval: Duration,
+    /// The sign-in an approval or denial needs.
+    pub fresh_sign_in: FreshSignIn,
 }
 
 impl Default for SessionOptions {
@@ -142,6 +144,7 @@ impl Default for SessionOptions {
         SessionOptions {
             default_duration: Span::from_hours(1),
             poll_interval: Duration::from_secs(2),
+            fresh_sign_in: FreshSignIn::default(),
         }
     }
 }
@@ -621,18 +624,30 @@ impl Session {
         listing
     }
 
-    /// Approves or denies a request from [`Session::approvals`], with the approver's reason.
+    /// Approves or denies a request from [`Session::approvals`], with the approver's reason. The
+    /// decision is sent with a token from a recent interactive sign-in (`fresh_sign_in` in the
+    /// options): when the last one is too old, the token source signs in again first.
     pub async fn decide(&self, request: &RequestRecord, approve: bool, reason: &str) -> Result<()> {
         if reason.trim().is_empty() {
             return Err(Error::Invalid(
                 "a reason is required to approve or deny a request".into(),
             ));
         }
+        let rule = self.options.fresh_sign_in;
+        let me = self.account.object_id.as_str();
         match request.source {
             Source::EntraRole | Source::Group => {
-                self.graph()?.decide(request, approve, reason.trim()).await
+                let graph = self.graph()?;
+                let token = graph.decision_token(rule).await?;
+                graph
+                    .decide(request, approve, reason.trim(), &token, me)
+                    .await
             }
-            Source::AzureResource => self.arm()?.decide(request, approve, reason.trim()).await,
+            Source::AzureResource => {
+                let arm = self.arm()?;
+                let token = arm.decision_token(rule).await?;
+                arm.decide(request, approve, reason.trim(), &token, me).await
+            }
         }
     }
 

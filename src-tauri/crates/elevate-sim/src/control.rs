@@ -91,6 +91,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/policies", post(set_policy))
         .route("/settings", get(get_settings).post(set_settings))
         .route("/reset", post(reset))
+        .route("/sign-in-session", post(set_sign_in_session).delete(end_sign_in_session))
         .fallback(unknown)
 }
 
@@ -158,6 +159,48 @@ async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult 
     outcome.map_err(ControlError::bad)?;
     shared.housekeep().await;
     ok(info_json(&shared))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct SignInSessionChange {
+    signed_in_at: Option<String>,
+    mfa: Option<bool>,
+}
+
+fn sign_in_session_json(shared: &Shared) -> Value {
+    let book = shared.codes();
+    json!({
+        "signed_in_at": book.browser_session.as_ref().map(|s| format_time(&s.signed_in_at)),
+        "amr": book.browser_session.as_ref().map(|s| s.amr.clone()),
+        "mfa": !book.without_mfa,
+    })
+}
+
+/// The demo user's browser session at the identity provider: signed in at `signed_in_at` (wall
+/// time; default now), with MFA or not (`mfa` also applies to later sign-ins).
+async fn set_sign_in_session(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let change: SignInSessionChange = parse_body(&body)?;
+    let at = change
+        .signed_in_at
+        .as_deref()
+        .map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time"))))
+        .transpose()?
+        .unwrap_or_else(chrono::Utc::now);
+    {
+        let mut book = shared.codes();
+        if let Some(mfa) = change.mfa {
+            book.without_mfa = !mfa;
+        }
+        let amr = book.amr_now();
+        book.browser_session = Some(crate::oauth::BrowserSession { signed_in_at: at, amr });
+    }
+    ok(sign_in_session_json(&shared))
+}
+
+async fn end_sign_in_session(State(shared): State<Arc<Shared>>) -> ControlResult {
+    shared.codes().browser_session = None;
+    ok(sign_in_session_json(&shared))
 }
 
 async fn list_faults(State(shared): State<Arc<Shared>>) -> ControlResult {

@@ -51,6 +51,9 @@ pub struct TokenRequest {
     pub amr: Vec<String>,
     /// Seconds until `exp`.
     pub lifetime_secs: u64,
+    /// `auth_time` claim (seconds since the epoch): when the user last signed in interactively.
+    /// Left out of the token when `None`.
+    pub auth_time: Option<i64>,
 }
 
 impl Default for TokenRequest {
@@ -61,6 +64,7 @@ impl Default for TokenRequest {
             acrs: Vec::new(),
             amr: vec!["pwd".to_string(), "mfa".to_string()],
             lifetime_secs: 3600,
+            auth_time: None,
         }
     }
 }
@@ -79,6 +83,8 @@ struct Claims<'a> {
     scp: &'static str,
     amr: &'a [String],
     acrs: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<i64>,
 }
 
 /// Mints a token for `request`, signed with `key`.
@@ -109,6 +115,7 @@ pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) ->
         scp: "user_impersonation",
         amr: &request.amr,
         acrs: &request.acrs,
+        auth_time: request.auth_time,
     };
     let header = B64URL.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = serde_json::to_vec(&claims).map_err(|e| SimError::TokenRequest(e.to_string()))?;

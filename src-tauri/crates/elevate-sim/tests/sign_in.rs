@@ -302,3 +302,103 @@ async fn device_code_is_pending_then_approved_and_foreign_redirects_are_refused(
     );
     sim.shutdown().await;
 }
+
+/// Redeems a code from `authorize` (with PKCE) and returns the id token's claims.
+async fn signed_in_claims(sim: &Simulator, extra: &[(&str, &str)]) -> Value {
+    let verifier = "a-verifier-that-is-long-enough-for-rfc-7636-0123456789";
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let mut params = vec![
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    params.extend_from_slice(extra);
+    let answer = authorize(sim, &params).await;
+    let code = answer
+        .get("code")
+        .unwrap_or_else(|| panic!("no code: {answer:?}"));
+    let (status, body) = token(
+        sim,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+            ("scope", ARM),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    claims_of(body["id_token"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn max_age_and_prompt_login_sign_in_again_and_id_tokens_say_when_and_how() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let control = |body: Value| {
+        let url = format!("{}/_sim/sign-in-session", sim.url());
+        async move {
+            let response = client().post(url).json(&body).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let now = chrono::Utc::now().timestamp();
+    let half_an_hour_ago = chrono::Utc::now() - chrono::TimeDelta::minutes(30);
+    control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339() })).await;
+
+    // Single sign-on: the browser session's sign-in, 30 minutes old, with MFA.
+    let sso = signed_in_claims(&sim, &[]).await;
+    let auth_time = sso["auth_time"].as_i64().unwrap();
+    assert!((now - auth_time - 1800).abs() < 5, "{sso}");
+    assert_eq!(sso["amr"], serde_json::json!(["pwd", "mfa"]));
+    // A max_age the session satisfies changes nothing; one it does not signs in again.
+    let within = signed_in_claims(&sim, &[("max_age", "3600")]).await;
+    assert_eq!(within["auth_time"].as_i64(), Some(auth_time));
+    let again = signed_in_claims(&sim, &[("max_age", "600")]).await;
+    assert!(again["auth_time"].as_i64().unwrap() >= now, "{again}");
+    // prompt=login always signs in again, here without MFA.
+    control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339(), "mfa": false })).await;
+    let login = signed_in_claims(&sim, &[("prompt", "login")]).await;
+    assert!(login["auth_time"].as_i64().unwrap() >= now, "{login}");
+    assert_eq!(login["amr"], serde_json::json!(["pwd"]));
+    // prompt=none with a session too old for max_age: login_required, through the redirect.
+    control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339() })).await;
+    let none = authorize(&sim, &[("prompt", "none"), ("max_age", "60"), ("code_challenge", "x"), ("code_challenge_method", "S256")]).await;
+    assert_eq!(none.get("error").map(String::as_str), Some("login_required"), "{none:?}");
+    let bad = authorize(&sim, &[("max_age", "soon"), ("code_challenge", "x"), ("code_challenge_method", "S256")]).await;
+    assert_eq!(bad.get("error").map(String::as_str), Some("invalid_request"), "{bad:?}");
+
+    // A refresh keeps the sign-in's auth_time: refreshing never makes a sign-in fresher.
+    let verifier = "a-verifier-that-is-long-enough-for-rfc-7636-0123456789";
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let answer = authorize(&sim, &[("code_challenge", &challenge), ("code_challenge_method", "S256")]).await;
+    let (_, first) = token(
+        &sim,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT),
+            ("code", &answer["code"]),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+            ("scope", ARM),
+        ],
+    )
+    .await;
+    let (status, refreshed) = token(
+        &sim,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT),
+            ("refresh_token", first["refresh_token"].as_str().unwrap()),
+            ("scope", GRAPH),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(
+        claims_of(refreshed["id_token"].as_str().unwrap())["auth_time"].as_i64(),
+        Some(half_an_hour_ago.timestamp())
+    );
+    sim.shutdown().await;
+}

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::convert::{self, Incomplete};
 use super::permissions::{Permission, role_is_covered};
 use super::wire::{PolicyAssignment, PolicyResource};
-use crate::auth::{AccessToken, Audience, TokenSource};
+use crate::auth::{AccessToken, Audience, FreshSignIn, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
@@ -20,7 +20,8 @@ use crate::model::{
 };
 use crate::policy_rules::policy_from_rules;
 use crate::rest::{
-    Submission, already, collect_converted, collect_pages, read_json, stage_to_review,
+    Submission, already, collect_converted, collect_pages, decided_by_me, read_json,
+    stage_to_review,
 };
 use crate::text::sanitize;
 use crate::wire::{eq_ci, format_time, lowercase_keys};
@@ -131,14 +132,18 @@ impl ArmClient {
     }
 
     /// Approves or denies `request` through `roleAssignmentApprovals` (api-version
-    /// 2021-01-01-preview, the only one Microsoft publishes): reads the approval, finds the stage
-    /// assigned to the user that is in progress, and reviews it. A request someone else decided
-    /// meanwhile is [`Error::AlreadyDecided`].
+    /// 2021-01-01-preview, the only one Microsoft publishes) with `token` (from
+    /// [`ArmClient::decision_token`]): reads the approval, finds the stage assigned to the user
+    /// that is in progress, and reviews it. A request someone else decided meanwhile is
+    /// [`Error::AlreadyDecided`]; one that `me` (the user's object id) already decided that way (a
+    /// retry whose first attempt went through) is done.
     pub async fn decide(
         &self,
         request: &RequestRecord,
         approve: bool,
         justification: &str,
+        token: &AccessToken,
+        me: &str,
     ) -> Result<()> {
         let approval = request.approval_id.as_deref().ok_or_else(|| {
             Error::Invalid(format!(
@@ -157,16 +162,29 @@ impl ArmClient {
             ));
         }
         let path = format!("providers/Microsoft.Authorization/roleAssignmentApprovals/{guid}");
-        let mut url = self.base_join(&path)?;
-        url.query_pairs_mut()
+        let mut approval_url = self.base_join(&path)?;
+        approval_url
+            .query_pairs_mut()
             .append_pair("api-version", APPROVALS_API_VERSION);
-        let response = self.call(Method::Get, &url, None, None).await?;
-        let value = lowercase_keys(read_json::<serde_json::Value>(&response, &self.host())?);
-        let stages = value["properties"]["stages"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let stage = stage_to_review(&stages, |s| &s["properties"], |s| s["name"].as_str())?;
+        let stages = |response: &Response| -> Result<Vec<serde_json::Value>> {
+            let value = lowercase_keys(read_json::<serde_json::Value>(response, &self.host())?);
+            Ok(value["properties"]["stages"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default())
+        };
+        let mine = |stages: &[serde_json::Value]| {
+            decided_by_me(stages, |s| &s["properties"], me, approve)
+        };
+        let response = self
+            .call_with(token, Method::Get, &approval_url, None)
+            .await?;
+        let before = stages(&response)?;
+        let stage = match stage_to_review(&before, |s| &s["properties"], |s| s["name"].as_str()) {
+            Ok(stage) => stage,
+            Err(Error::AlreadyDecided) if mine(&before) => return Ok(()),
+            Err(e) => return Err(e),
+        };
         if Uuid::parse_str(stage).is_err() {
             return Err(Error::Invalid(
                 "the approval stage id is not an Azure id".into(),
@@ -179,11 +197,27 @@ impl ArmClient {
             "reviewResult": if approve { "Approve" } else { "Deny" },
             "justification": justification,
         }});
-        match self.call(Method::Patch, &url, Some(&body), None).await {
+        match self.call_with(token, Method::Patch, &url, Some(&body)).await {
             Ok(_) => Ok(()),
-            Err(Error::Azure(e)) if e.status == 409 => Err(Error::AlreadyDecided),
+            Err(Error::Azure(e)) if e.status == 409 => {
+                // A retried PATCH whose first attempt went through is refused as already reviewed:
+                // look at who reviewed it.
+                let response = self
+                    .call_with(token, Method::Get, &approval_url, None)
+                    .await?;
+                if mine(&stages(&response)?) {
+                    Ok(())
+                } else {
+                    Err(Error::AlreadyDecided)
+                }
+            }
             Err(e) => Err(e),
         }
+    }
+
+    /// A token for ARM to approve or deny with (see [`TokenSource::decision_token`]).
+    pub async fn decision_token(&self, rule: FreshSignIn) -> Result<AccessToken> {
+        self.tokens.decision_token(Audience::Arm, rule).await
     }
 
     /// One request, by its full id.
@@ -405,9 +439,20 @@ impl ArmClient {
         claims: Option<&serde_json::Value>,
     ) -> Result<Response> {
         let token = self.token(claims).await?;
+        self.call_with(&token, method, url, body).await
+    }
+
+    /// [`ArmClient::call`] with a given token (a decision's).
+    async fn call_with(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response> {
         let response = self
             .http
-            .send(Api::Arm, method, url, &token, body, true)
+            .send(Api::Arm, method, url, token, body, true)
             .await?;
         if response.is_success() {
             Ok(response)

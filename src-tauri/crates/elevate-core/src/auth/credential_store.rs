@@ -302,6 +302,7 @@ mod tests {
             authority: "a".into(),
             refresh_token: Secret::new(rt),
             access_tokens: Vec::new(),
+            signed_in: None,
         });
         data
     }

@@ -83,6 +83,17 @@ pub enum SignInError {
     #[error("{0}")]
     Setting(String),
 
+    /// A decision needs a recent interactive sign-in, and this sign-in cannot give one (the Azure
+    /// CLI's, or a face that may not open the browser).
+    #[error(
+        "approving or denying needs a recent interactive sign-in, which {0} cannot prove; sign in with `elevate login` (Elevate's own sign-in) and decide from a terminal or the tray"
+    )]
+    FreshSignInUnavailable(String),
+
+    /// The sign-in made for a decision is not recent enough or lacks MFA.
+    #[error("the sign-in for this decision is not good enough: {0}")]
+    FreshSignInRefused(String),
+
     /// The saved sign-in could not be read or written.
     #[error(
         "the saved sign-in in {path} could not be {action} ({reason}); run `elevate logout` and `elevate login` to start afresh"

@@ -26,6 +26,10 @@ pub struct TokenClaims {
     pub name: Option<String>,
     /// Expiry (seconds since the epoch).
     pub exp: Option<i64>,
+    /// When the user last signed in interactively (seconds since the epoch; id tokens).
+    pub auth_time: Option<i64>,
+    /// When the token was issued (seconds since the epoch).
+    pub iat: Option<i64>,
     /// Authentication methods (`pwd`, `mfa`).
     #[serde(default)]
     pub amr: Vec<String>,
@@ -41,6 +45,11 @@ impl TokenClaims {
             .as_deref()
             .or(self.preferred_username.as_deref())
             .or(self.unique_name.as_deref())
+    }
+
+    /// Whether the sign-in used multi-factor authentication (`amr` holds `mfa`).
+    pub fn used_mfa(&self) -> bool {
+        self.amr.iter().any(|m| m.eq_ignore_ascii_case("mfa"))
     }
 
     /// The object id, or an error saying the token cannot be used for PIM.

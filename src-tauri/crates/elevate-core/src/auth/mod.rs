@@ -7,7 +7,8 @@
 //! ([`AzureCliTokenSource`]). Demo mode uses `SignedInTokenSource` against the simulator's own
 //! authorize/token endpoints.
 //!
-//! Modules: `settings` (client id, authority, Entra's endpoint paths), `pkce`, `loopback` (the
+//! Modules: `settings` (client id, authority, Entra's endpoint paths), `fresh` (the sign-in a
+//! decision needs), `pkce`, `loopback` (the
 //! one-shot redirect listener), `browser` (system browser or a headless one), `protocol` (the token
 //! endpoint), `device_code`, `token_cache` (the sealed cache), `credential_store` (the key in the
 //! OS store, the file, memory-only), `prompt` (what the user is told), `account` (what `whoami`
@@ -19,6 +20,7 @@ mod browser;
 mod credential_store;
 mod device_code;
 mod error;
+mod fresh;
 mod jwt;
 mod loopback;
 mod pkce;
@@ -39,6 +41,7 @@ pub use browser::{BrowserFuture, BrowserLauncher, HeadlessBrowser, SystemBrowser
 pub use credential_store::{CACHE_FILE, SERVICE, TokenStore, platform_store};
 pub use device_code::DeviceCodePrompt;
 pub use error::SignInError;
+pub use fresh::{CLOCK_SKEW_SECS, FreshSignIn, SignInProof};
 pub use jwt::{TokenClaims, decode_claims};
 pub use loopback::LoopbackListener;
 pub use pkce::{Pkce, challenge_of, random_state};
@@ -83,4 +86,17 @@ pub trait TokenSource: Send + Sync {
 
     /// A short description of the sign-in for messages ("Azure CLI sign-in", "demo user").
     fn describe(&self) -> String;
+
+    /// A token for `audience` to approve or deny a request with: backed by an interactive sign-in
+    /// that `rule` accepts, signing in again (in the browser) first when the last one is too old.
+    /// A token from such a sign-in is used for decisions only. Sources that cannot prove a recent
+    /// sign-in refuse.
+    fn decision_token<'a>(&'a self, audience: Audience, rule: FreshSignIn) -> TokenFuture<'a> {
+        let _ = (audience, rule);
+        Box::pin(async move {
+            Err(crate::error::Error::SignIn(
+                SignInError::FreshSignInUnavailable(self.describe()),
+            ))
+        })
+    }
 }

@@ -18,7 +18,10 @@ use super::prompt::{SignInNotice, SignInPrompt};
 use super::protocol::{self, Grant, Tokens};
 use super::settings::{OIDC_SCOPES, ORGANIZATIONS, SignInSettings, check_tenant};
 use super::token_cache::{CacheData, StoredAccount};
-use super::{AccessToken, Audience, TokenFuture, TokenSource, decode_claims, device_code};
+use super::{
+    AccessToken, Audience, FreshSignIn, SignInProof, TokenFuture, TokenSource, decode_claims,
+    device_code,
+};
 use crate::error::{Error, Result};
 
 /// Access tokens are renewed this long before they expire.
@@ -63,9 +66,29 @@ struct StepUp {
     token: AccessToken,
 }
 
+/// A sign-in made for decisions: kept apart from the account's, in memory only, used for nothing
+/// else. Its refresh token only fetches a token for the other API while the sign-in itself is
+/// recent enough; the proof stays the sign-in's, so a refresh never makes it fresher.
+struct DecisionSignIn {
+    account: String,
+    proof: SignInProof,
+    refresh_token: Option<crate::secret::Secret>,
+    tokens: Vec<(Audience, AccessToken)>,
+}
+
 struct State {
     data: CacheData,
     step_ups: Vec<StepUp>,
+    decision: Option<DecisionSignIn>,
+}
+
+/// Extra `/authorize` parameters of a sign-in.
+#[derive(Default)]
+struct Ask<'a> {
+    claims: Option<&'a serde_json::Value>,
+    login_hint: Option<&'a str>,
+    /// `prompt=login` and `max_age`: the user must enter their credentials again.
+    reauthenticate: Option<u64>,
 }
 
 /// Elevate's own sign-in.
@@ -105,6 +128,7 @@ impl SignedInTokenSource {
             state: tokio::sync::Mutex::new(State {
                 data,
                 step_ups: Vec::new(),
+                decision: None,
             }),
         })
     }
@@ -116,10 +140,13 @@ impl SignedInTokenSource {
         check_tenant(tenant).map_err(Error::SignIn)?;
         let mut state = self.state.lock().await;
         let tokens = match method {
-            SignInMethod::Browser => self.browser_flow(tenant, Audience::Arm, None, None).await?,
+            SignInMethod::Browser => {
+                self.browser_flow(tenant, Audience::Arm, Ask::default())
+                    .await?
+            }
             SignInMethod::DeviceCode => self.device_flow(tenant).await?,
         };
-        let key = self.remember(&mut state, tokens, Audience::Arm)?;
+        let key = self.remember(&mut state, tokens, Audience::Arm, true)?;
         self.save(&state.data).await;
         let account = state
             .data
@@ -137,6 +164,7 @@ impl SignedInTokenSource {
         let count = state.data.accounts.len();
         state.data = CacheData::default();
         state.step_ups.clear();
+        state.decision = None;
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || store.clear())
             .await
@@ -176,13 +204,13 @@ impl SignedInTokenSource {
                 return Err(Error::SignIn(SignInError::NotSignedIn));
             }
             let tokens = self
-                .browser_flow(ORGANIZATIONS, audience, None, None)
+                .browser_flow(ORGANIZATIONS, audience, Ask::default())
                 .await?;
             let token = AccessToken {
                 token: tokens.access_token.clone(),
                 expires_on: tokens.expires_on,
             };
-            self.remember(&mut state, tokens, audience)?;
+            self.remember(&mut state, tokens, audience, true)?;
             self.save(&state.data).await;
             return Ok(token);
         };
@@ -193,14 +221,20 @@ impl SignedInTokenSource {
             });
         }
         let refreshed = self.refresh(&account, audience).await;
-        let tokens = match refreshed {
-            Ok(tokens) => tokens,
+        let (tokens, interactive) = match refreshed {
+            Ok(tokens) => (tokens, false),
             Err(e) if e.needs_interaction() && self.options.interactive => {
                 self.prompt.notify(SignInNotice::SigningInAgain {
                     reason: "the saved sign-in has expired or was revoked".into(),
                 });
-                self.browser_flow(&account.tenant_id, audience, None, Some(&account.username))
-                    .await?
+                let ask = Ask {
+                    login_hint: Some(&account.username),
+                    ..Ask::default()
+                };
+                let tokens = self
+                    .browser_flow(&account.tenant_id, audience, ask)
+                    .await?;
+                (tokens, true)
             }
             Err(e) => return Err(Error::SignIn(e)),
         };
@@ -208,7 +242,7 @@ impl SignedInTokenSource {
             token: tokens.access_token.clone(),
             expires_on: tokens.expires_on,
         };
-        self.remember(&mut state, tokens, audience)?;
+        self.remember(&mut state, tokens, audience, interactive)?;
         self.save(&state.data).await;
         Ok(token)
     }
@@ -236,9 +270,17 @@ impl SignedInTokenSource {
             .map_or(ORGANIZATIONS, |a| a.tenant_id.as_str())
             .to_owned();
         let hint = current.as_ref().map(|a| a.username.clone());
-        let tokens = self
-            .browser_flow(&tenant, audience, Some(claims), hint.as_deref())
-            .await?;
+        let ask = Ask {
+            claims: Some(claims),
+            login_hint: hint.as_deref(),
+            ..Ask::default()
+        };
+        let tokens = self.browser_flow(&tenant, audience, ask).await?;
+        let proof = tokens
+            .id_token
+            .as_ref()
+            .and_then(|t| decode_claims(t).ok())
+            .and_then(|c| SignInProof::of(&c, false));
         let token = AccessToken {
             token: tokens.access_token.clone(),
             expires_on: tokens.expires_on,
@@ -253,9 +295,12 @@ impl SignedInTokenSource {
                 if let Some(rt) = tokens.refresh_token {
                     account.refresh_token = rt;
                 }
+                if proof.is_some() {
+                    account.signed_in = proof;
+                }
             }
             _ => {
-                self.remember(&mut state, tokens, audience)?;
+                self.remember(&mut state, tokens, audience, true)?;
             }
         }
         state
@@ -267,6 +312,123 @@ impl SignedInTokenSource {
             token: token.clone(),
         });
         self.save(&state.data).await;
+        Ok(token)
+    }
+
+    /// A token for a decision (see [`TokenSource::decision_token`]): the account's own when its
+    /// last interactive sign-in is recent enough, else one kept from an earlier sign-in for
+    /// decisions, else a new sign-in in the browser with `prompt=login` and `max_age`.
+    async fn for_decision(&self, audience: Audience, rule: FreshSignIn) -> Result<AccessToken> {
+        let now = chrono::Utc::now();
+        let account = {
+            let state = self.state.lock().await;
+            self.usable(&state.data).cloned()
+        };
+        let Some(account) = account else {
+            return Err(Error::SignIn(SignInError::NotSignedIn));
+        };
+        if rule.accepts(account.signed_in.as_ref(), now) {
+            return self.token_for(audience).await;
+        }
+        let mut state = self.state.lock().await;
+        let still_good = |d: &DecisionSignIn| {
+            d.account == account.key && rule.accepts(Some(&d.proof), now)
+        };
+        if !state.decision.as_ref().is_some_and(still_good) {
+            state.decision = None;
+        }
+        if let Some(decision) = state.decision.as_mut() {
+            let margin = TimeDelta::minutes(1);
+            if let Some((_, token)) = decision
+                .tokens
+                .iter()
+                .find(|(a, t)| *a == audience && t.expires_on - now > margin)
+            {
+                return Ok(token.clone());
+            }
+            // The same sign-in, another API: its refresh token, once; the proof is unchanged.
+            if let Some(refresh_token) = decision.refresh_token.take() {
+                let url = self.settings.token_url(&account.tenant_id)?;
+                let redeemed = protocol::redeem(
+                    &self.http,
+                    &url,
+                    &self.settings.client_id,
+                    Grant::Refresh {
+                        refresh_token: &refresh_token,
+                    },
+                    self.settings.scope(audience),
+                    None,
+                )
+                .await;
+                if let Ok(tokens) = redeemed {
+                    let token = AccessToken {
+                        token: tokens.access_token,
+                        expires_on: tokens.expires_on,
+                    };
+                    decision.refresh_token = tokens.refresh_token;
+                    decision.tokens.retain(|(a, _)| *a != audience);
+                    decision.tokens.push((audience, token.clone()));
+                    return Ok(token);
+                }
+            }
+        }
+        if !self.options.interactive {
+            return Err(Error::SignIn(SignInError::FreshSignInUnavailable(
+                "a sign-in that may not open the browser".into(),
+            )));
+        }
+        self.prompt.notify(SignInNotice::SigningInAgain {
+            reason: rule.reason(),
+        });
+        let ask = Ask {
+            login_hint: Some(&account.username),
+            reauthenticate: Some(rule.max_age_secs()),
+            ..Ask::default()
+        };
+        let started = chrono::Utc::now();
+        let tokens = self
+            .browser_flow(&account.tenant_id, audience, ask)
+            .await?;
+        let claims = tokens
+            .id_token
+            .as_ref()
+            .ok_or_else(|| {
+                SignInError::FreshSignInRefused(
+                    "the sign-in service sent no id token to prove when you signed in".into(),
+                )
+            })
+            .and_then(|t| {
+                decode_claims(t).map_err(|_| {
+                    SignInError::FreshSignInRefused("its id token could not be read".into())
+                })
+            })?;
+        if account_key(&tokens).as_deref() != Some(account.key.as_str()) {
+            return Err(Error::SignIn(SignInError::FreshSignInRefused(format!(
+                "you signed in as {} instead of {}; decisions are made by the signed-in account",
+                claims
+                    .account()
+                    .map_or_else(|| "someone else".to_owned(), crate::text::sanitize),
+                account.username
+            ))));
+        }
+        // The sign-in was forced with prompt=login just now, so `iat` stands in for a missing
+        // `auth_time` (an optional claim in Entra).
+        let proof = SignInProof::of(&claims, true).ok_or_else(|| {
+            SignInError::FreshSignInRefused("its id token says nothing about when you signed in".into())
+        })?;
+        rule.check_new(&proof, started)
+            .map_err(|why| Error::SignIn(SignInError::FreshSignInRefused(why)))?;
+        let token = AccessToken {
+            token: tokens.access_token,
+            expires_on: tokens.expires_on,
+        };
+        // With a zero max_age nothing is kept: the next decision signs in again.
+        state.decision = (!rule.max_age.is_zero()).then(|| DecisionSignIn {
+            account: account.key.clone(),
+            proof,
+            refresh_token: tokens.refresh_token,
+            tokens: vec![(audience, token.clone())],
+        });
         Ok(token)
     }
 
@@ -294,9 +456,13 @@ impl SignedInTokenSource {
         &self,
         tenant: &str,
         audience: Audience,
-        claims: Option<&serde_json::Value>,
-        login_hint: Option<&str>,
+        ask: Ask<'_>,
     ) -> std::result::Result<Tokens, SignInError> {
+        let Ask {
+            claims,
+            login_hint,
+            reauthenticate,
+        } = ask;
         let listener = LoopbackListener::bind().await?;
         let redirect_uri = listener.redirect_uri().to_owned();
         let pkce = Pkce::new();
@@ -327,6 +493,11 @@ impl SignedInTokenSource {
             }
             if let Some(hint) = login_hint {
                 query.append_pair("login_hint", hint);
+            }
+            if let Some(max_age) = reauthenticate {
+                query
+                    .append_pair("prompt", "login")
+                    .append_pair("max_age", &max_age.to_string());
             }
         }
         self.prompt.notify(SignInNotice::OpeningBrowser {
@@ -376,9 +547,22 @@ impl SignedInTokenSource {
 
     /// Adds the account that `tokens` belong to (from its id token) with its refresh token and the
     /// access token for `audience`; returns the account's key.
-    fn remember(&self, state: &mut State, tokens: Tokens, audience: Audience) -> Result<String> {
+    /// `interactive`: the tokens come from a sign-in in the browser or with a device code, so their
+    /// id token says when the user last signed in; after a refresh the earlier proof is kept.
+    fn remember(
+        &self,
+        state: &mut State,
+        tokens: Tokens,
+        audience: Audience,
+        interactive: bool,
+    ) -> Result<String> {
         let from = tokens.id_token.as_ref().unwrap_or(&tokens.access_token);
         let claims = decode_claims(from)?;
+        let proof = if interactive && tokens.id_token.is_some() {
+            SignInProof::of(&claims, false)
+        } else {
+            None
+        };
         let object_id = claims.require_oid()?.to_owned();
         let tenant_id = claims.tid.clone().ok_or_else(|| {
             Error::SignIn(SignInError::Malformed(
@@ -391,6 +575,12 @@ impl SignedInTokenSource {
             ))
         })?;
         let key = format!("{object_id}.{tenant_id}");
+        let before = state.data.accounts.iter().find(|a| a.key == key);
+        let signed_in = if interactive {
+            proof
+        } else {
+            before.and_then(|a| a.signed_in)
+        };
         let mut account = StoredAccount {
             key: key.clone(),
             username: claims
@@ -409,6 +599,7 @@ impl SignedInTokenSource {
                 .find(|a| a.key == key)
                 .map(|a| a.access_tokens.clone())
                 .unwrap_or_default(),
+            signed_in,
         };
         account.set_access_token(audience, tokens.access_token, tokens.expires_on);
         let fresh = state.data.current.as_deref() != Some(key.as_str());
@@ -455,6 +646,10 @@ impl TokenSource for SignedInTokenSource {
 
     fn describe(&self) -> String {
         "Elevate sign-in".to_owned()
+    }
+
+    fn decision_token<'a>(&'a self, audience: Audience, rule: FreshSignIn) -> TokenFuture<'a> {
+        Box::pin(self.for_decision(audience, rule))
     }
 }
 

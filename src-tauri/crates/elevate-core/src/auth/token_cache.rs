@@ -85,6 +85,10 @@ pub struct StoredAccount {
     /// The last access token for each API.
     #[serde(default)]
     pub access_tokens: Vec<StoredAccessToken>,
+    /// When and how the user last signed in interactively (from that sign-in's id token; never
+    /// from a refresh): what decides whether a decision needs a new sign-in.
+    #[serde(default)]
+    pub signed_in: Option<super::SignInProof>,
 }
 
 /// An access token kept for reuse until shortly before it expires.
@@ -262,6 +266,7 @@ mod tests {
             authority: "https://login.example".into(),
             refresh_token: Secret::new("RT-very-secret"),
             access_tokens: Vec::new(),
+            signed_in: None,
         });
         data
     }

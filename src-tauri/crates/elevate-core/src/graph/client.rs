@@ -13,7 +13,7 @@ use serde_json::json;
 use url::Url;
 
 use super::convert::{self, DIRECTORY_REQUESTS, GROUP_REQUESTS};
-use crate::auth::{AccessToken, Audience, TokenSource};
+use crate::auth::{AccessToken, Audience, FreshSignIn, TokenSource};
 use crate::azure_error;
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
@@ -21,7 +21,9 @@ use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind,
     ScopeRef, Source, Span,
 };
-use crate::rest::{Submission, already, collect_converted, read_json, stage_to_review};
+use crate::rest::{
+    Submission, already, collect_converted, decided_by_me, read_json, stage_to_review,
+};
 use crate::text::sanitize;
 use crate::wire::{format_time, lowercase_keys};
 
@@ -148,14 +150,17 @@ impl GraphClient {
         Ok(out)
     }
 
-    /// Approves or denies `request` (one that [`GraphClient::approvals`] listed) with `justification`:
-    /// reads its approval, finds the stage assigned to the user that is in progress, and reviews it.
-    /// A request someone else decided meanwhile is [`Error::AlreadyDecided`].
+    /// Approves or denies an Entra role request (Graph beta approval steps) or a group request
+    /// (v1.0 approval stages) with `token` (from [`GraphClient::decision_token`]). A request someone
+    /// else decided meanwhile is [`Error::AlreadyDecided`]; one that `me` (the user's object id)
+    /// already decided that way (a retry whose first attempt went through) is done.
     pub async fn decide(
         &self,
         request: &RequestRecord,
         approve: bool,
         justification: &str,
+        token: &AccessToken,
+        me: &str,
     ) -> Result<()> {
         let approval = request.approval_id.as_deref().ok_or_else(|| {
             Error::Invalid(format!(
@@ -180,18 +185,42 @@ impl GraphClient {
             ),
             Source::AzureResource => return Err(not_graph(request.source)),
         };
-        let url = self.url_in(version, &path, &[])?;
-        let response = self.call(Method::Get, &url, None, None).await?;
-        let value = lowercase_keys(read_json(&response, &self.host())?);
-        let stages = value[member].as_array().cloned().unwrap_or_default();
-        let stage = stage_to_review(&stages, |s| s, |s| s["id"].as_str())?;
+        let approval_url = self.url_in(version, &path, &[])?;
+        let stages = |response: &Response| -> Result<Vec<serde_json::Value>> {
+            let value = lowercase_keys(read_json(response, &self.host())?);
+            Ok(value[member].as_array().cloned().unwrap_or_default())
+        };
+        let mine = |stages: &[serde_json::Value]| decided_by_me(stages, |s| s, me, approve);
+        let response = self
+            .call_with(token, Method::Get, &approval_url, None)
+            .await?;
+        let before = stages(&response)?;
+        let stage = match stage_to_review(&before, |s| s, |s| s["id"].as_str()) {
+            Ok(stage) => stage,
+            Err(Error::AlreadyDecided) if mine(&before) => return Ok(()),
+            Err(e) => return Err(e),
+        };
         let url = self.url_in(version, &format!("{path}/{member}/{stage}"), &[])?;
         let body = json!({ "reviewResult": if approve { "Approve" } else { "Deny" }, "justification": justification });
-        match self.call(Method::Patch, &url, Some(&body), None).await {
+        match self.call_with(token, Method::Patch, &url, Some(&body)).await {
             Ok(_) => Ok(()),
-            Err(Error::Azure(e)) if e.status == 409 => Err(Error::AlreadyDecided),
+            Err(Error::Azure(e)) if e.status == 409 => {
+                let response = self
+                    .call_with(token, Method::Get, &approval_url, None)
+                    .await?;
+                if mine(&stages(&response)?) {
+                    Ok(())
+                } else {
+                    Err(Error::AlreadyDecided)
+                }
+            }
             Err(e) => Err(e),
         }
+    }
+
+    /// A token for Graph to approve or deny with (see [`TokenSource::decision_token`]).
+    pub async fn decision_token(&self, rule: FreshSignIn) -> Result<AccessToken> {
+        self.tokens.decision_token(Audience::Graph, rule).await
     }
 
     /// One request, by the `id` Elevate gave it (its path under `/v1.0`).
@@ -353,9 +382,20 @@ impl GraphClient {
         claims: Option<&serde_json::Value>,
     ) -> Result<Response> {
         let token = self.token(claims).await?;
+        self.call_with(&token, method, url, body).await
+    }
+
+    /// [`GraphClient::call`] with a given token (a decision's).
+    async fn call_with(
+        &self,
+        token: &AccessToken,
+        method: Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response> {
         let response = self
             .http
-            .send(Api::Graph, method, url, &token, body, true)
+            .send(Api::Graph, method, url, token, body, true)
             .await?;
         if response.is_success() {
             Ok(response)

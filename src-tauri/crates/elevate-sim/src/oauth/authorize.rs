@@ -11,7 +11,7 @@ use chrono::{TimeDelta, Utc};
 use url::Url;
 
 use super::reply::page;
-use super::{CODE_LIFETIME_SECS, IssuedCode, acrs_of, random};
+use super::{BrowserSession, CODE_LIFETIME_SECS, IssuedCode, acrs_of, random};
 use crate::shared::Shared;
 
 /// Whether the simulator answers for `tenant`: `organizations`, `common`, its tenant id or domain.
@@ -117,21 +117,72 @@ pub(crate) async fn authorize(
             "AADSTS501491: Invalid code_challenge_method; this tenant accepts only S256.",
         );
     }
+    // `prompt`: `login` makes the user enter their credentials again; `none` must not show
+    // anything; `consent` and `select_account` show pages the demo user gets through at once.
+    let prompt = param("prompt");
+    if !matches!(prompt, None | Some("login" | "none" | "consent" | "select_account")) {
+        return fail(
+            redirect,
+            "invalid_request",
+            "AADSTS90023: Invalid prompt value; it must be login, none, consent or select_account.",
+        );
+    }
+    // `max_age`: the most seconds since the user last entered their credentials; older sessions
+    // sign in again (OpenID Connect Core 3.1.2.1).
+    let max_age = match param("max_age").map(str::parse::<u64>) {
+        None => None,
+        Some(Ok(secs)) => Some(secs),
+        Some(Err(_)) => {
+            return fail(
+                redirect,
+                "invalid_request",
+                "AADSTS90019: max_age must be a non-negative number of seconds.",
+            );
+        }
+    };
     let code = random(32);
     let now = Utc::now();
+    let signed_in = {
+        let mut book = shared.codes();
+        book.sweep(now);
+        let reusable = book.browser_session.clone().filter(|session| {
+            prompt != Some("login")
+                && max_age.is_none_or(|max| {
+                    (now - session.signed_in_at).num_seconds()
+                        <= i64::try_from(max).unwrap_or(i64::MAX)
+                })
+        });
+        match reusable {
+            Some(session) => Some(session),
+            None if prompt == Some("none") => None,
+            None => {
+                let session = BrowserSession {
+                    signed_in_at: now,
+                    amr: book.amr_now(),
+                };
+                book.browser_session = Some(session.clone());
+                Some(session)
+            }
+        }
+    };
+    let Some(session) = signed_in else {
+        return fail(
+            redirect,
+            "login_required",
+            "AADSTS50058: A silent sign-in request was sent but no user is signed in, or the sign-in is older than max_age.",
+        );
+    };
     let issued = IssuedCode {
         client_id: client_id.to_string(),
         redirect_uri: param("redirect_uri").unwrap_or_default().to_string(),
         challenge: challenge.to_string(),
         scope,
         acrs: acrs_of(param("claims")),
+        auth_time: session.signed_in_at.timestamp(),
+        amr: session.amr,
         expires: now + TimeDelta::seconds(CODE_LIFETIME_SECS),
     };
-    {
-        let mut book = shared.codes();
-        book.sweep(now);
-        book.codes.insert(code.clone(), issued);
-    }
+    shared.codes().codes.insert(code.clone(), issued);
     {
         let mut query = redirect.query_pairs_mut();
         query.append_pair("code", &code);

@@ -32,6 +32,17 @@ struct RefreshClaims {
     jti: String,
     oid: String,
     client_id: String,
+    /// When the sign-in this token descends from happened, and how: refreshed tokens keep them.
+    #[serde(default)]
+    auth_time: Option<i64>,
+    #[serde(default)]
+    amr: Option<Vec<String>>,
+}
+
+/// Who signed in, when and how: what the id token (and the access token's `amr`) say.
+struct SignIn {
+    auth_time: Option<i64>,
+    amr: Vec<String>,
 }
 
 pub(crate) async fn token(
@@ -122,7 +133,11 @@ async fn authorization_code(
     } else {
         scope.to_string()
     };
-    issue(shared, client_id, &scope, None, issued.acrs).await
+    let sign_in = SignIn {
+        auth_time: Some(issued.auth_time),
+        amr: issued.amr,
+    };
+    issue(shared, client_id, &scope, None, issued.acrs, sign_in).await
 }
 
 async fn refresh(
@@ -157,7 +172,13 @@ async fn refresh(
             "The refresh token has already been used or was revoked. The user must sign in again.",
         );
     }
-    issue(shared, client_id, scope, Some(claims.family), Vec::new()).await
+    let sign_in = SignIn {
+        auth_time: claims.auth_time,
+        amr: claims
+            .amr
+            .unwrap_or_else(|| vec!["pwd".to_string(), "mfa".to_string()]),
+    };
+    issue(shared, client_id, scope, Some(claims.family), Vec::new(), sign_in).await
 }
 
 async fn device_code(
@@ -202,7 +223,12 @@ async fn device_code(
             } else {
                 scope.to_string()
             };
-            issue(shared, client_id, &scope, None, Vec::new()).await
+            // The user signed in on the verification page just now.
+            let sign_in = SignIn {
+                auth_time: Some(now.timestamp()),
+                amr: shared.codes().amr_now(),
+            };
+            issue(shared, client_id, &scope, None, Vec::new(), sign_in).await
         }
         Err((error, aadsts, text)) => oauth_error(StatusCode::BAD_REQUEST, error, aadsts, text),
     }
@@ -216,6 +242,7 @@ async fn issue(
     scope: &str,
     family: Option<String>,
     acrs: Vec<String>,
+    sign_in: SignIn,
 ) -> Response {
     let Some(resource) = resource_of(scope) else {
         return oauth_error(
@@ -228,13 +255,15 @@ async fn issue(
     let access = shared.mint(&TokenRequest {
         audience: resource,
         acrs,
+        amr: sign_in.amr.clone(),
         lifetime_secs: ACCESS_TOKEN_SECS,
         ..TokenRequest::default()
     });
     let id = shared.mint(&TokenRequest {
         audience: client_id.to_string(),
-        amr: vec!["pwd".into(), "mfa".into()],
+        amr: sign_in.amr.clone(),
         lifetime_secs: ACCESS_TOKEN_SECS,
+        auth_time: sign_in.auth_time,
         ..TokenRequest::default()
     });
     let (Ok(access), Ok(id)) = (access, id) else {
@@ -251,6 +280,8 @@ async fn issue(
         jti: random(12),
         oid,
         client_id: client_id.to_string(),
+        auth_time: sign_in.auth_time,
+        amr: Some(sign_in.amr),
     };
     let Some(refresh) = write_refresh(&shared.signing_key, &claims) else {
         return oauth_error(

@@ -41,6 +41,9 @@ pub(crate) struct IssuedCode {
     pub challenge: String,
     pub scope: String,
     pub acrs: Vec<String>,
+    /// When the user signed in (`auth_time`) and how (`amr`).
+    pub auth_time: i64,
+    pub amr: Vec<String>,
     pub expires: DateTime<Utc>,
 }
 
@@ -59,6 +62,30 @@ pub(crate) struct IssuedDeviceCode {
 pub(crate) struct CodeBook {
     pub codes: HashMap<String, IssuedCode>,
     pub device_codes: HashMap<String, IssuedDeviceCode>,
+    /// The demo user's browser session at the identity provider (Entra keeps it in a cookie; the
+    /// simulator has one user and keeps it here, so that scripted browsers without a cookie jar
+    /// between sign-ins still get single sign-on).
+    pub browser_session: Option<BrowserSession>,
+    /// The demo user signs in without MFA (`amr` `["pwd"]`) when set.
+    pub without_mfa: bool,
+}
+
+/// When the demo user last entered their credentials in the browser, and how.
+#[derive(Debug, Clone)]
+pub(crate) struct BrowserSession {
+    pub signed_in_at: DateTime<Utc>,
+    pub amr: Vec<String>,
+}
+
+impl CodeBook {
+    /// The authentication methods of a sign-in now.
+    pub(crate) fn amr_now(&self) -> Vec<String> {
+        if self.without_mfa {
+            vec!["pwd".to_string()]
+        } else {
+            vec!["pwd".to_string(), "mfa".to_string()]
+        }
+    }
 }
 
 impl CodeBook {
