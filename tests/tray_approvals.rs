@@ -2,9 +2,11 @@
 //! WebKitWebDriver on a private Xvfb and D-Bus session, with a recording notification server (the one
 //! stand-in). The demo tenant starts with three of Grace Hopper's requests waiting for Ada, one per
 //! source. Each pops up as a notification with Approve… / Deny… / Details; invoking one (the
-//! ActionInvoked signal) opens the small always-on-top pop-up on that request with the decision
-//! chosen, where the reason is typed. Checked in the simulator: the ARM request approved with the
-//! reason, the Entra request denied, and a request another approver decided first shown as such.
+//! ActionInvoked signal) opens the small always-on-top pop-up on that request with nothing chosen
+//! and nothing that sends focused; for a second after it opens or moves, a verdict, a reason and
+//! Ctrl+Enter do nothing. Checked in the simulator: the ARM request approved with the reason, the
+//! Entra request denied (and not by the early submit), and a request another approver decided
+//! first shown as such.
 
 use std::time::{Duration, Instant};
 
@@ -61,6 +63,105 @@ async fn switch_to_popup(client: &Client) -> bool {
         }
     }
     false
+}
+
+/// The pop-up opened with no verdict chosen and nothing that sends focused.
+async fn nothing_is_chosen(app: &WindowedApp) {
+    for id in ["#verdict-approve", "#verdict-deny"] {
+        assert_eq!(app.attr(id, "aria-checked").await.as_deref(), Some("false"), "{id}");
+    }
+    let focused = app
+        .client
+        .execute("return document.activeElement ? document.activeElement.id : '';", vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let focused = focused.as_str().unwrap_or_default();
+    assert!(
+        !["reason", "submit", "verdict-approve", "verdict-deny"].contains(&focused),
+        "the pop-up focused {focused:?}"
+    );
+}
+
+/// Waits until the pop-up takes submits (a second after it showed the request).
+async fn wait_until_armed(app: &WindowedApp) {
+    let started = Instant::now();
+    while app.attr("form", "data-armed").await.as_deref() != Some("true") {
+        assert!(started.elapsed() < Duration::from_secs(15), "the pop-up never armed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Moves the pop-up to `title` with `action` on `popup` and, within the first second, chooses Deny,
+/// types a reason and submits by Ctrl+Enter and by the form itself: nothing may be sent. Tries the
+/// move again when this machine was too slow to act within the second. Leaves Deny chosen and the
+/// reason empty.
+async fn early_submits_are_ignored(
+    app: &WindowedApp,
+    iface: &InterfaceRef<Fake>,
+    popup: &Shown,
+    action: &str,
+    title: &str,
+    sim: &str,
+) {
+    for _attempt in 0..8 {
+        Fake::action_invoked(iface.signal_emitter(), popup.id, action)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let started = Instant::now();
+        let mut showing = false;
+        while started.elapsed() < Duration::from_secs(20) {
+            if switch_to_popup(&app.client).await
+                && let Ok(element) = app.client.find(Locator::Css("#title")).await
+                && element.text().await.unwrap_or_default().contains(title)
+                && app.attr("form", "data-armed").await.as_deref() == Some("false")
+            {
+                showing = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if !showing {
+            continue;
+        }
+        app.client
+            .execute(
+                "document.querySelector('#verdict-deny').click();                 const r = document.querySelector('#reason'); r.value = 'typed for another window';                 r.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tried = app
+            .client
+            .execute(
+                "const f = document.querySelector('form');                 if (f.dataset.armed !== 'false') return false;                 document.querySelector('#reason').dispatchEvent(new KeyboardEvent('keydown',                   { key: 'Enter', ctrlKey: true, bubbles: true }));                 f.requestSubmit(); return true;",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if tried != Value::Bool(true) {
+            continue;
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let outcome = match app.client.find(Locator::Css("#outcome")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        assert!(outcome.is_empty(), "an early submit was taken: {outcome}");
+        let requests = sim_requests(sim).await;
+        assert!(
+            !requests.iter().any(|r| is_graces(r) && status(r) == "Denied"),
+            "an early submit denied a request: {requests:?}"
+        );
+        app.client
+            .execute(
+                "const r = document.querySelector('#reason'); r.value = '';                 r.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        return;
+    }
+    panic!("could not act within the pop-up's first second; log:\n{}", app.log_text());
 }
 
 async fn fill_reason_and_send(client: &Client, reason: &str, with_keyboard: bool) {
@@ -152,7 +253,8 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         .unwrap_or_else(|| panic!("no approvalId: {arm}"))
         .to_owned();
 
-    // Approve… opens the pop-up with Approve chosen; the reason is typed and Ctrl+Enter sends it.
+    // Approve… opens the pop-up with nothing chosen; Approve is clicked, the reason typed and
+    // Ctrl+Enter sends it.
     click_until_popup(
         &app,
         &iface,
@@ -165,12 +267,15 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     app.wait_text("#scope", |t| t.contains("Contoso Production"))
         .await;
     app.wait_text("#justification", |t| !t.is_empty()).await;
+    nothing_is_chosen(&app).await;
+    app.click("#verdict-approve").await;
     assert_eq!(
         app.attr("#verdict-approve", "aria-checked")
             .await
             .as_deref(),
         Some("true")
     );
+    wait_until_armed(&app).await;
     app.screenshot("popup-approve.png").await;
     let reason = "Change 4711 reviewed <b>ok</b>";
     fill_reason_and_send(client, reason, true).await;
@@ -207,7 +312,8 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     assert_eq!(stage["reviewResult"], "Approve", "{approval}");
     assert_eq!(stage["justification"], reason, "{approval}");
 
-    // Deny… on the Entra request: the open pop-up moves to it with Deny chosen.
+    // Deny… on the Entra request: the open pop-up moves to it with nothing chosen, and what is
+    // chosen, typed and submitted within its first second is ignored.
     let admin = wait_for_notification(&shown, "Grace Hopper asks for User Administrator").await;
     click_until_popup(
         &app,
@@ -217,10 +323,21 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         "Grace Hopper asks for User Administrator",
     )
     .await;
+    nothing_is_chosen(&app).await;
+    early_submits_are_ignored(
+        &app,
+        &iface,
+        &admin,
+        "deny",
+        "Grace Hopper asks for User Administrator",
+        &sim,
+    )
+    .await;
     assert_eq!(
         app.attr("#verdict-deny", "aria-checked").await.as_deref(),
         Some("true")
     );
+    wait_until_armed(&app).await;
     fill_reason_and_send(client, "Not during the change freeze", false).await;
     let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
     assert!(outcome.starts_with("Denied"), "{outcome}");
@@ -259,6 +376,7 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         decided_elsewhere.status()
     );
     app.click("#verdict-approve").await;
+    wait_until_armed(&app).await;
     fill_reason_and_send(client, "Looks fine", false).await;
     // Either Azure's conflict answer, or the app's fresh snapshot no longer listing it: both said as
     // "someone else decided", neither as an error.
@@ -280,6 +398,29 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
             "the conflict was not shown: {outcome:?}"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // The pop-up may call only what it needs (its own capability): reading the snapshot works;
+    // settings, signing out and activating are refused by Tauri before they run.
+    let answers = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const call = (c, a) => window.__TAURI_INTERNALS__.invoke(c, a || {})\
+               .then(() => 'ok', (e) => 'refused: ' + String(e));\
+             Promise.all([call('snapshot'), call('settings'), call('sign_out'),\
+               call('activate', { form: {} })]).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answers: Vec<String> = answers
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default();
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    assert_eq!(answers[0], "ok", "{answers:?}");
+    for refused in &answers[1..] {
+        assert!(refused.contains("not allowed"), "{answers:?}");
     }
 
     // Escape closes the pop-up (its web view is destroyed), and the main window stays. The window

@@ -104,8 +104,16 @@ pub struct RequestView {
     pub scope: String,
     /// Status in words.
     pub status: String,
-    /// Who asked (for approvals).
+    /// Who asked (for approvals): their display name.
     pub requester: Option<String>,
+    /// Their user principal name (else e-mail address, else object id).
+    pub requester_account: Option<String>,
+    /// They are a guest (Graph's userType, or a `#EXT#` account).
+    pub requester_guest: bool,
+    /// The scope from the top (management group, subscription, resource group, resource).
+    pub scope_path: Vec<String>,
+    /// What the request asks: activate, extend, renew, deactivate, other.
+    pub kind: String,
     /// Why.
     pub justification: Option<String>,
     /// Ticket as "system number".
@@ -362,6 +370,18 @@ impl From<&RequestRecord> for RequestView {
                 .principal_name
                 .clone()
                 .or_else(|| request.principal_id.clone()),
+            requester_account: request
+                .principal_upn
+                .clone()
+                .or_else(|| request.principal_email.clone())
+                .or_else(|| request.principal_id.clone()),
+            requester_guest: request.principal_guest,
+            scope_path: if request.scope_path.is_empty() {
+                vec![request.scope.name.clone()]
+            } else {
+                request.scope_path.clone()
+            },
+            kind: request.kind.as_str().to_owned(),
             justification: request.justification.clone(),
             ticket: request
                 .ticket

@@ -3,20 +3,23 @@
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
-/// The window's label (the capability in `capabilities/default.json` names it).
+/// The window's label (its capability, `capabilities/main.json`, names it).
 pub const MAIN: &str = "main";
 
-/// The decision pop-up's label: one small window, kept on top, for a request waiting for the user.
+/// The decision pop-up's label: one small window, kept on top, for a request waiting for the user
+/// (its capability, `capabilities/decide.json`, grants only what it calls).
 pub const DECIDE: &str = "decide";
 
-/// What the decision pop-up starts with.
+/// Which notification button opened the decision pop-up. Only logged: the pop-up never
+/// pre-selects a verdict (a notification action may come from anyone on the session bus, and a
+/// pre-selected verdict with the reason focused would let keys typed elsewhere decide).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Approve chosen; the reason field has the focus.
+    /// "Approve…".
     Approve,
-    /// Deny chosen; the reason field has the focus.
+    /// "Deny…".
     Deny,
-    /// Nothing chosen yet.
+    /// "Details".
     Undecided,
 }
 
@@ -77,15 +80,16 @@ fn encode_route(route: &str) -> String {
         .collect()
 }
 
-/// The route of the decision pop-up on `request_id` (the id last: Azure's ids hold `/`).
-pub fn decision_route(request_id: &str, verdict: Verdict) -> String {
-    format!("decide/{}/{request_id}", verdict.as_str())
+/// The route of the decision pop-up on `request_id` (the id last: Azure's ids hold `/`). It names
+/// no verdict: whatever opened it, the user chooses in the pop-up.
+pub fn decision_route(request_id: &str) -> String {
+    format!("decide/request/{request_id}")
 }
 
 /// Opens the small always-on-top pop-up on one request waiting for the user's decision (or moves the
 /// open one to it). Its web view is destroyed when it closes, like the main window's.
 pub fn open_decision<R: Runtime>(app: &AppHandle<R>, request_id: &str, verdict: Verdict) {
-    let route = decision_route(request_id, verdict);
+    let route = decision_route(request_id);
     if let Some(window) = app.get_webview_window(DECIDE) {
         if let Err(e) = window.emit("navigate", &route) {
             tracing::debug!(target: "elevate::tray", error = %e, "could not move the pop-up");
@@ -109,7 +113,7 @@ pub fn open_decision<R: Runtime>(app: &AppHandle<R>, request_id: &str, verdict: 
             return;
         }
     }
-    tracing::info!(target: "elevate::tray", verdict = verdict.as_str(), "decision pop-up opened");
+    tracing::info!(target: "elevate::tray", from = verdict.as_str(), "decision pop-up opened (no verdict chosen)");
 }
 
 #[cfg(test)]
@@ -120,10 +124,10 @@ mod tests {
     fn a_decision_route_keeps_the_azure_id_whole() {
         let id =
             "/subscriptions/1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/a b";
-        let route = decision_route(id, Verdict::Deny);
+        let route = decision_route(id);
         assert_eq!(
             encode_route(&route),
-            "decide/deny//subscriptions/1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/a%20b"
+            "decide/request//subscriptions/1/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/a%20b"
         );
     }
 }

@@ -144,9 +144,25 @@ scope: string,
  */
 status: string, 
 /**
- * Who asked (for approvals).
+ * Who asked (for approvals): their display name.
  */
 requester: string | null, 
+/**
+ * Their user principal name (else e-mail address, else object id).
+ */
+requesterAccount: string | null, 
+/**
+ * They are a guest (Graph's userType, or a `#EXT#` account).
+ */
+requesterGuest: boolean, 
+/**
+ * The scope from the top (management group, subscription, resource group, resource).
+ */
+scopePath: Array<string>, 
+/**
+ * What the request asks: activate, extend, renew, deactivate, other.
+ */
+kind: string, 
 /**
  * Why.
  */

@@ -1,6 +1,9 @@
 // The decision pop-up: a small window, kept on top, on one request that waits for the user's decision
-// (opened from the notification's Approve…, Deny… or Details). A reason is always required. A request
-// someone else decided meanwhile is said so, not shown as an error. Everything from Azure is text.
+// (opened from the notification's Approve…, Deny… or Details, which all just open it). Nothing is
+// chosen for the user: no verdict is pre-selected, nothing that sends is focused, and for a second
+// after it opens or moves to another request every submit is ignored, so keys typed for another
+// window cannot decide. A reason is always required. A request someone else decided meanwhile is
+// said so, not shown as an error. Everything from Azure is text.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
 import type { RequestView, SnapshotView } from "./bindings";
@@ -11,19 +14,27 @@ type Outcome = { kind: "ok" | "info" | "error"; text: string } | null;
 
 const PREFIX = "decide/";
 
+/** How long after opening (or moving to another request) submits are ignored. */
+const ARM_DELAY_MS = 1000;
+
 /** Whether `route` (a location hash) is the pop-up's. */
 export function isDecisionRoute(route: string): boolean {
   return decodeURIComponent(route.replace(/^#?\/?/, "")).startsWith(PREFIX);
 }
 
-/** `decide/<approve|deny|details>/<request id>` (the id last: Azure's ids hold `/`). */
-function parseRoute(route: string): { verdict: Verdict; id: string } {
+/** `decide/<word>/<request id>` (the id last: Azure's ids hold `/`). The word is not a verdict:
+ * the pop-up never pre-selects one, whatever the route says. */
+function parseRoute(route: string): { id: string } {
   const rest = decodeURIComponent(route.replace(/^#?\/?/, "")).slice(PREFIX.length);
   const slash = rest.indexOf("/");
-  const word = slash < 0 ? rest : rest.slice(0, slash);
-  const id = slash < 0 ? "" : rest.slice(slash + 1);
-  return { verdict: word === "approve" || word === "deny" ? word : null, id };
+  return { id: slash < 0 ? "" : rest.slice(slash + 1) };
 }
+
+const SOURCES: Record<string, string> = {
+  "azure-resource": "Azure resource role",
+  "entra-role": "Entra role",
+  group: "PIM for Groups",
+};
 
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "now";
@@ -32,7 +43,11 @@ function when(iso: string | null): string {
 export function DecisionPopup() {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   const [snapshot, setSnapshot] = useState<SnapshotView | null>(null);
-  const [verdict, setVerdict] = useState<Verdict>(route.verdict);
+  const [verdict, setVerdict] = useState<Verdict>(null);
+  // Bumped on every navigation: re-arms the one-second guard.
+  const [visit, setVisit] = useState(0);
+  const [armed, setArmed] = useState(false);
+  const armedAt = useRef(Number.POSITIVE_INFINITY);
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -50,7 +65,8 @@ export function DecisionPopup() {
         if (!isDecisionRoute(next)) return;
         const parsed = parseRoute(next);
         setRoute(parsed);
-        setVerdict(parsed.verdict);
+        setVisit((n) => n + 1);
+        setVerdict(null);
         setReason("");
         setOutcome(null);
         setDecided(null);
@@ -79,9 +95,15 @@ export function DecisionPopup() {
     }
   }, [snapshot, request, decided]);
 
+  // Submits count only from a second after the request is shown (again).
   useEffect(() => {
-    if (request && !decided) reasonField.current?.focus();
-  }, [request?.id, decided]);
+    setArmed(false);
+    armedAt.current = Number.POSITIVE_INFINITY;
+    if (!request) return;
+    armedAt.current = Date.now() + ARM_DELAY_MS;
+    const timer = setTimeout(() => setArmed(true), ARM_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [request?.id, visit]);
   useEffect(() => {
     if (decided || (snapshot && !request && refreshed.current)) closeButton.current?.focus();
   }, [decided, snapshot, request]);
@@ -97,6 +119,7 @@ export function DecisionPopup() {
   async function submit() {
     const shown = request;
     if (!shown || !verdict || !reason.trim() || busy) return;
+    if (!armed || Date.now() < armedAt.current) return;
     setBusy(true);
     setOutcome({ kind: "info", text: verdict === "approve" ? "Approving…" : "Denying…" });
     try {
@@ -140,6 +163,7 @@ export function DecisionPopup() {
         ) : (
           <form
             class="form"
+            data-armed={armed && !decided ? "true" : "false"}
             onSubmit={(e) => {
               e.preventDefault();
               void submit();
@@ -155,8 +179,23 @@ export function DecisionPopup() {
               {shown.requester ?? "Someone"} asks for {shown.role}
             </h2>
             <dl class="facts">
+              <dt>Who</dt>
+              <dd id="requester">
+                {shown.requester ?? "Someone"}
+                {shown.requesterAccount ? <span id="requester-account"> &lt;{shown.requesterAccount}&gt;</span> : null}
+                {shown.requesterGuest ? (
+                  <strong id="guest" class="guest" title="A guest account from another organisation">
+                    {" "}
+                    Guest
+                  </strong>
+                ) : null}
+              </dd>
               <dt>Scope</dt>
-              <dd id="scope">{shown.scope}</dd>
+              <dd id="scope">{shown.scopePath.join(" / ")}</dd>
+              <dt>Source</dt>
+              <dd id="source">{SOURCES[shown.source] ?? shown.source}</dd>
+              <dt>Asks to</dt>
+              <dd id="kind">{shown.kind}</dd>
               <dt>For</dt>
               <dd>{shown.durationMinutes ? `${shown.durationMinutes} min` : "the policy's maximum"}</dd>
               <dt>From</dt>
@@ -229,7 +268,7 @@ export function DecisionPopup() {
                   type="submit"
                   id="submit"
                   class="primary"
-                  disabled={busy || !verdict || !reason.trim()}
+                  disabled={busy || !armed || !verdict || !reason.trim()}
                   title="Ctrl+Enter"
                 >
                   {verdict === "deny" ? "Deny" : verdict === "approve" ? "Approve" : "Choose Approve or Deny"}

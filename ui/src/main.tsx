@@ -615,8 +615,12 @@ function Approvals({
               <span class="name">
                 {r.requester ?? "Someone"} asks for {r.role}
               </span>
+              <span class="sub requester">
+                {r.requesterAccount ?? ""}
+                {r.requesterGuest ? <strong class="guest"> Guest</strong> : null}
+              </span>
               <span class="sub">
-                {r.scope}
+                {r.scopePath.join(" / ")} · {r.kind}
                 {r.durationMinutes ? ` · ${r.durationMinutes} min` : ""}
                 {r.ticket ? ` · ticket ${r.ticket}` : ""}
               </span>

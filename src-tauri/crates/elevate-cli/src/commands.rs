@@ -332,14 +332,17 @@ impl Context {
                 .map(|r| {
                     vec![
                         r.name.clone(),
-                        r.principal_name
-                            .clone()
-                            .or_else(|| r.principal_id.clone())
-                            .unwrap_or_default(),
+                        r.requester_text(),
                         r.role.name.clone(),
-                        r.scope.name.clone(),
+                        r.scope_path_text(),
+                        r.source.to_string(),
+                        r.kind.as_str().to_owned(),
                         r.duration.map(|d| d.to_string()).unwrap_or_default(),
+                        r.start
+                            .map(|s| s.format("%Y-%m-%d %H:%M UTC").to_string())
+                            .unwrap_or_else(|| "now".to_owned()),
                         decide_within(r.created, now),
+                        r.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
                         r.justification.clone().unwrap_or_default(),
                     ]
                 })
@@ -350,8 +353,12 @@ impl Context {
                     "REQUESTER",
                     "ROLE",
                     "SCOPE",
+                    "SOURCE",
+                    "TYPE",
                     "FOR",
+                    "FROM",
                     "DECIDE WITHIN",
+                    "TICKET",
                     "JUSTIFICATION",
                 ],
                 &rows,
@@ -383,11 +390,12 @@ impl Context {
                     format!(
                         "✔ {verb} {} @ {} for {}",
                         r.role.name,
-                        r.scope.name,
-                        r.principal_name.as_deref().unwrap_or("the requester")
+                        r.scope_path_text(),
+                        r.requester_text()
                     )
                 },
                 |r| self.session.decide(r, approve, reason),
+                |text| one_requester(&listing.items, text),
             )
             .await)
     }
@@ -416,6 +424,7 @@ impl Context {
                     )
                 },
                 |r| self.session.cancel(r),
+                |_| Ok(()),
             )
             .await)
     }
@@ -433,6 +442,7 @@ impl Context {
         outcome: &str,
         line: impl Fn(&elevate_core::model::RequestRecord) -> String,
         act: impl Fn(&'a elevate_core::model::RequestRecord) -> Fut,
+        check: impl Fn(&str) -> Result<(), Error>,
     ) -> ExitCode
     where
         Fut: std::future::Future<Output = Result<(), Error>>,
@@ -440,14 +450,16 @@ impl Context {
         let mut failed = false;
         let mut done = Vec::new();
         for text in wanted {
-            let found = pool
+            let found = check(text).and_then(|()| {
+                pool
                 .iter()
                 .find(|r| {
                     r.id.eq_ignore_ascii_case(text.trim())
                         || r.name.eq_ignore_ascii_case(text.trim())
                 })
                 .map(Ok)
-                .unwrap_or_else(|| select_one(pool, text));
+                .unwrap_or_else(|| select_one(pool, text))
+            });
             let result = match found {
                 Ok(request) => act(request).await.map(|()| request),
                 Err(Error::NoMatch { selector }) => Err(Error::Invalid(format!(
@@ -552,6 +564,51 @@ impl Context {
             output::action_lines(results, verb);
         }
     }
+}
+
+/// Refuses a role selector (not a request id or name) that matches requests from more than one
+/// person: a decision is about someone, so the user names the request (listing who asks what).
+fn one_requester(pool: &[elevate_core::model::RequestRecord], text: &str) -> Result<(), Error> {
+    let wanted = text.trim();
+    if pool
+        .iter()
+        .any(|r| r.id.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(());
+    }
+    let matching: Vec<&elevate_core::model::RequestRecord> = pool
+        .iter()
+        .filter(|r| select_one(std::slice::from_ref(*r), wanted).is_ok())
+        .collect();
+    let mut people: Vec<String> = matching
+        .iter()
+        .map(|r| {
+            r.principal_id
+                .clone()
+                .unwrap_or_else(|| r.requester_text())
+                .to_ascii_lowercase()
+        })
+        .collect();
+    people.sort();
+    people.dedup();
+    if people.len() <= 1 {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "'{wanted}' matches requests from {} people; name the request (its REQUEST column):\n  {}",
+        people.len(),
+        matching
+            .iter()
+            .map(|r| format!(
+                "{}  {} asks for {} @ {}",
+                r.name,
+                r.requester_text(),
+                r.role.name,
+                r.scope_path_text()
+            ))
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    )))
 }
 
 /// Time left to decide a request created at `created`: PIM approvals expire after a day (the

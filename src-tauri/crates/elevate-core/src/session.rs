@@ -620,8 +620,49 @@ impl Session {
             )
             .await;
         let mut listing = merge(results);
+        self.complete_requesters(&mut listing.items).await;
         listing.items.sort_by_key(|r| r.created);
         listing
+    }
+
+    /// ARM names a requester and their e-mail only: Graph adds the UPN and whether they are a
+    /// guest, where the user may read users. Failing that, ARM's fields stay (a `#EXT#` e-mail still
+    /// marks a guest).
+    async fn complete_requesters(&self, items: &mut [RequestRecord]) {
+        let Some(graph) = &self.graph else {
+            return;
+        };
+        let mut known: std::collections::HashMap<String, Option<crate::wire::RequesterFields>> =
+            std::collections::HashMap::new();
+        for item in items.iter_mut().filter(|r| r.source == Source::AzureResource) {
+            let Some(id) = item.principal_id.clone() else {
+                continue;
+            };
+            if item
+                .principal_type
+                .as_deref()
+                .is_some_and(|t| !t.eq_ignore_ascii_case("user"))
+            {
+                continue;
+            }
+            let key = id.to_ascii_lowercase();
+            if !known.contains_key(&key) {
+                let found = match graph.user(&id).await {
+                    Ok(fields) => Some(fields),
+                    Err(e) => {
+                        tracing::debug!(target: "elevate::session", error = %e, "could not read the requester from Graph");
+                        None
+                    }
+                };
+                known.insert(key.clone(), found);
+            }
+            if let Some(Some(fields)) = known.get(&key) {
+                item.principal_upn = fields.upn.clone().or(item.principal_upn.take());
+                item.principal_email = item.principal_email.take().or(fields.email.clone());
+                item.principal_name = item.principal_name.take().or(fields.name.clone());
+                item.principal_guest |= fields.guest;
+            }
+        }
     }
 
     /// Approves or denies a request from [`Session::approvals`], with the approver's reason. The

@@ -50,6 +50,74 @@ impl ScheduleInfo {
     }
 }
 
+/// Who a request is from: ARM's `expandedProperties.principal` (`id`, `displayName`, `email`,
+/// `type`) or Graph's expanded `principal` (a user: `displayName`, `userPrincipalName`, `mail`,
+/// `userType`; or a group or service principal, told by `@odata.type`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Principal {
+    pub displayname: Option<String>,
+    pub userprincipalname: Option<String>,
+    pub mail: Option<String>,
+    pub email: Option<String>,
+    pub usertype: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+}
+
+/// What Elevate shows of a requester, read from a [`Principal`] (all of it untrusted text,
+/// sanitized).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RequesterFields {
+    pub name: Option<String>,
+    pub upn: Option<String>,
+    pub email: Option<String>,
+    pub guest: bool,
+    pub kind: Option<String>,
+}
+
+impl Principal {
+    /// The fields shown; a guest is Graph's `userType` `Guest` or a `#EXT#` UPN or e-mail (how
+    /// Entra names the accounts of invited users).
+    pub fn fields(&self) -> RequesterFields {
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(crate::text::sanitize)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let upn = clean(&self.userprincipalname);
+        let email = clean(&self.mail).or_else(|| clean(&self.email));
+        let ext = |v: &Option<String>| {
+            v.as_deref()
+                .is_some_and(|s| s.to_ascii_uppercase().contains("#EXT#"))
+        };
+        let guest = self
+            .usertype
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+            || ext(&upn)
+            || ext(&email);
+        let kind = clean(&self.kind).or_else(|| {
+            self.odata_type.as_deref().and_then(|t| {
+                match t.trim_start_matches("#microsoft.graph.").to_ascii_lowercase().as_str() {
+                    "user" => Some("User".to_owned()),
+                    "group" => Some("Group".to_owned()),
+                    "serviceprincipal" => Some("ServicePrincipal".to_owned()),
+                    _ => None,
+                }
+            })
+        });
+        RequesterFields {
+            name: clean(&self.displayname),
+            upn,
+            email,
+            guest,
+            kind,
+        }
+    }
+}
+
 /// An object with a display name (ARM's `expandedProperties` members, Graph's expanded relations).
 #[derive(Debug, Default, Deserialize)]
 pub struct Named {

@@ -304,3 +304,56 @@ async fn a_retried_decision_whose_first_attempt_went_through_is_done() {
     }
     tenant.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approvers_see_the_requesters_account_a_guest_marker_and_the_scope_path() {
+    let guest = "6ace0000-1906-4b1d-8c2e-00000000e7e7";
+    let tenant = Tenant::start().await;
+    tenant
+        .control("approval-requests", json!({ "principal_id": guest }))
+        .await;
+    let browser = RecordingBrowser::new();
+    let (tokens, _dir) = tenant.signed_in(browser).await;
+    let session = tenant.session(tokens, rule(10, true)).await;
+    let listing = session.approvals().await;
+    assert!(listing.failures.is_empty(), "{:?}", listing.failures);
+    let items = listing.items;
+    assert_eq!(items.len(), 4, "{items:#?}");
+    let of = |pick: &dyn Fn(&RequestRecord) -> bool| {
+        items
+            .iter()
+            .find(|r| pick(r))
+            .cloned()
+            .unwrap_or_else(|| panic!("missing in {items:#?}"))
+    };
+    // The guest shares Grace's name; ARM gives their e-mail, Graph their UPN and userType.
+    let from_guest = of(&|r| r.principal_id.as_deref() == Some(guest));
+    assert_eq!(from_guest.principal_name.as_deref(), Some("Grace Hopper"));
+    assert!(from_guest.principal_guest, "{from_guest:#?}");
+    assert_eq!(
+        from_guest.principal_upn.as_deref(),
+        Some("grace.hopper_fabrikam.example#EXT#@contoso.example")
+    );
+    assert_eq!(
+        from_guest.principal_email.as_deref(),
+        Some("grace.hopper@fabrikam.example")
+    );
+    assert_eq!(from_guest.scope_path, vec!["Contoso Production".to_owned()]);
+    assert_eq!(
+        from_guest.requester_text(),
+        "Grace Hopper <grace.hopper_fabrikam.example#EXT#@contoso.example> (guest)"
+    );
+    let grace = of(&|r| {
+        r.source == Source::AzureResource && r.principal_id.as_deref() != Some(guest)
+    });
+    assert!(!grace.principal_guest);
+    assert_eq!(grace.requester_text(), "Grace Hopper <grace@contoso.example>");
+    let entra = of(&|r| r.source == Source::EntraRole);
+    assert_eq!(entra.scope_path, vec!["Directory".to_owned()]);
+    assert_eq!(entra.principal_upn.as_deref(), Some("grace@contoso.example"));
+    assert_eq!(entra.principal_type.as_deref(), Some("User"));
+    assert!(!entra.principal_guest);
+    let group = of(&|r| r.source == Source::Group);
+    assert_eq!(group.scope_path, vec!["PIM-Security-Admins".to_owned()]);
+    tenant.sim.shutdown().await;
+}

@@ -374,10 +374,25 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
     ok(json!({ "removed": outcome }))
 }
 
-async fn approval_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ApprovalRequestsFrom {
+    principal_id: Option<String>,
+}
+
+async fn approval_requests(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let from: ApprovalRequestsFrom = parse_body(&body)?;
+    if let Some(principal) = &from.principal_id
+        && shared.state().directory.user(principal).is_none()
+    {
+        return Err(ControlError::not_found(format!("no user '{principal}' in the directory")));
+    }
     let added = shared
         .mutate(|state| {
-            let added = entra::add_requests_for_approval(state);
+            let added = match &from.principal_id {
+                Some(principal) => usize::from(crate::tenant::add_owner_request_from(state, principal)),
+                None => entra::add_requests_for_approval(state),
+            };
             (added, added > 0)
         })
         .await;

@@ -81,6 +81,13 @@ pub const SECOND_USER_UPN: &str = "grace@contoso.example";
 /// Display name of the second user.
 pub const SECOND_USER_NAME: &str = "Grace Hopper";
 
+/// Object id of a guest named like the second user (an invited account from another tenant).
+pub const GUEST_USER_OID: &str = "6ace0000-1906-4b1d-8c2e-00000000e7e7";
+/// The guest's user principal name: Entra's form for an invited user (`#EXT#`).
+pub const GUEST_USER_UPN: &str = "grace.hopper_fabrikam.example#EXT#@contoso.example";
+/// The guest's own e-mail address.
+pub const GUEST_USER_MAIL: &str = "grace.hopper@fabrikam.example";
+
 /// Object id of the security group SG-Web-Operators (Ada is a member).
 pub const GROUP_ID: &str = "5e0b0e7a-0f5e-4a1b-9c3d-0000005e0b0e";
 /// Display name of the group.

@@ -16,8 +16,26 @@ pub(crate) struct User {
     pub id: String,
     /// Display name.
     pub display_name: String,
-    /// User principal name (also used as e-mail).
+    /// User principal name (also the e-mail address unless `mail` says otherwise).
     pub upn: String,
+    /// E-mail address, when it is not the UPN (a guest's own address).
+    #[serde(default)]
+    pub mail: Option<String>,
+    /// `Member` (when absent) or `Guest`.
+    #[serde(default)]
+    pub user_type: Option<String>,
+}
+
+impl User {
+    /// The e-mail address.
+    pub(crate) fn mail(&self) -> &str {
+        self.mail.as_deref().unwrap_or(&self.upn)
+    }
+
+    /// Graph's `userType`.
+    pub(crate) fn user_type(&self) -> &str {
+        self.user_type.as_deref().unwrap_or("Member")
+    }
 }
 
 /// A security group.
@@ -173,7 +191,7 @@ impl Directory {
         if let Some(user) = self.user(id) {
             return PrincipalInfo {
                 display_name: Some(user.display_name.clone()),
-                email: Some(user.upn.clone()),
+                email: Some(user.mail().to_string()),
                 kind: "User",
             };
         }
@@ -225,6 +243,8 @@ fn demo_directory() -> Directory {
         id: id.to_string(),
         display_name: name.to_string(),
         upn: upn.to_string(),
+        mail: None,
+        user_type: None,
     };
     let subscription = |id: &str, name: &str| Subscription {
         id: id.to_string(),
@@ -243,6 +263,12 @@ fn demo_directory() -> Directory {
         users: vec![
             user(demo::DEMO_USER_OID, demo::DEMO_USER_NAME, demo::DEMO_USER_UPN),
             user(demo::SECOND_USER_OID, demo::SECOND_USER_NAME, demo::SECOND_USER_UPN),
+            // A guest from another organisation who shares a colleague's name.
+            User {
+                mail: Some(demo::GUEST_USER_MAIL.to_string()),
+                user_type: Some("Guest".to_string()),
+                ..user(demo::GUEST_USER_OID, demo::SECOND_USER_NAME, demo::GUEST_USER_UPN)
+            },
         ],
         groups: vec![Group {
             id: demo::GROUP_ID.to_string(),
@@ -419,8 +445,14 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
 /// Grace Hopper's pending request for Owner at Contoso Production, which Ada may approve, unless
 /// one is pending already. Returns whether it was added.
 pub(crate) fn add_owner_request_for_approval(state: &mut SimState) -> bool {
+    add_owner_request_from(state, demo::SECOND_USER_OID)
+}
+
+/// A pending request from `principal` for Owner at Contoso Production, which Ada may approve,
+/// unless one is pending already. Returns whether it was added.
+pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str) -> bool {
     let now = state.now();
-    let grace = demo::SECOND_USER_OID;
+    let grace = principal;
     let pending = state.requests.iter().any(|r| {
         r.is_pending() && eq_ci(&r.principal_id, grace) && eq_ci(&r.role_guid, demo::ROLE_OWNER) && eq_ci(&r.scope, demo::SCOPE_PRODUCTION)
     });

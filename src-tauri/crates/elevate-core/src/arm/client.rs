@@ -127,6 +127,9 @@ impl ArmClient {
         out.retain(|r| r.status == crate::model::RequestStatus::PendingApproval);
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
             .await;
+        for request in &mut out {
+            request.scope_path = self.scope_path(&request.scope).await;
+        }
         out.sort_by_key(|r| r.created);
         Ok(out)
     }
@@ -556,6 +559,44 @@ impl ArmClient {
             if scope.name.is_empty() {
                 scope.name = self.lookup_scope_name(&scope.id, scope.kind).await;
             }
+        }
+    }
+
+    /// The levels of an ARM scope from the top, by name: a management group; or the subscription,
+    /// its resource group and the resource (`name (type)`). ARM does not say which management
+    /// group a subscription is in without rights an approver may lack, so a path starts at the
+    /// scope's own top level.
+    pub async fn scope_path(&self, scope: &crate::model::ScopeRef) -> Vec<String> {
+        let id = scope.id.trim_end_matches('/');
+        let parts: Vec<&str> = id.split('/').filter(|p| !p.is_empty()).collect();
+        let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+        let at = |i: usize| lower.get(i).map(String::as_str);
+        match (at(0), at(2)) {
+            (Some("subscriptions"), _) if parts.len() >= 2 => {
+                let subscription = format!("/subscriptions/{}", parts[1]);
+                let mut path = vec![
+                    self.lookup_scope_name(&subscription, ScopeKind::Subscription)
+                        .await,
+                ];
+                if at(2) == Some("resourcegroups") && parts.len() >= 4 {
+                    path.push(sanitize(parts[3]));
+                    // …/providers/{namespace}/{type}/{name}[/{type}/{name}…]
+                    if at(4) == Some("providers") && parts.len() >= 8 {
+                        let name = parts[parts.len() - 1];
+                        let kind = format!("{}/{}", parts[5], parts[6..parts.len() - 1].iter().step_by(2).copied().collect::<Vec<_>>().join("/"));
+                        path.push(format!("{} ({})", sanitize(name), sanitize(&kind)));
+                    }
+                }
+                path
+            }
+            (Some("providers"), _) if at(1) == Some("microsoft.management") && parts.len() >= 4 => {
+                vec![
+                    self.lookup_scope_name(id, ScopeKind::ManagementGroup)
+                        .await,
+                ]
+            }
+            _ if scope.name.is_empty() => vec![sanitize(&scope.id)],
+            _ => vec![scope.name.clone()],
         }
     }
 

@@ -146,12 +146,12 @@ pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
     let scope = p.scope.unwrap_or_else(|| scope_of_resource_id(&id));
     let role_id = p.roledefinitionid.ok_or(Incomplete("roleDefinitionId"))?;
     let (role, scope_ref) = refs(&scope, &role_id, p.expandedproperties.as_ref());
-    let principal_name = p
+    let requester = p
         .expandedproperties
         .as_ref()
         .and_then(|e| e.principal.as_ref())
-        .and_then(|n| n.displayname.as_deref())
-        .map(sanitize);
+        .map(crate::wire::Principal::fields)
+        .unwrap_or_default();
     let kind = RequestKind::from_azure(p.requesttype.as_deref().unwrap_or(""));
     let azure_status = p.status.unwrap_or_default();
     let ticket = p.ticketinfo.and_then(|t| t.into_ticket());
@@ -173,7 +173,12 @@ pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
         start,
         approval_id: p.approvalid.filter(|a| !a.is_empty()),
         principal_id: p.principalid,
-        principal_name,
+        principal_name: requester.name,
+        principal_upn: requester.upn,
+        principal_email: requester.email,
+        principal_guest: requester.guest,
+        principal_type: requester.kind,
+        scope_path: Vec::new(),
     })
 }
 

@@ -4,13 +4,13 @@
 
 use serde::Deserialize;
 
-use crate::wire::{Named, ScheduleInfo, TicketInfo};
+use crate::wire::{Named, Principal, ScheduleInfo, TicketInfo};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Expanded {
     pub scope: Option<Named>,
     pub roledefinition: Option<Named>,
-    pub principal: Option<Named>,
+    pub principal: Option<Principal>,
 }
 
 /// A roleEligibilityScheduleInstance or roleAssignmentScheduleInstance.

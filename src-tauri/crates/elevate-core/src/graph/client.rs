@@ -147,6 +147,15 @@ impl GraphClient {
             .await?;
         self.fill_names(out.iter_mut().map(|r| (&mut r.role, &mut r.scope)))
             .await;
+        for r in &mut out {
+            r.scope_path = match r.scope.kind {
+                ScopeKind::AdministrativeUnit => {
+                    vec!["Directory".to_owned(), r.scope.name.clone()]
+                }
+                ScopeKind::Directory => vec!["Directory".to_owned()],
+                _ => vec![r.scope.name.clone()],
+            };
+        }
         Ok(out)
     }
 
@@ -221,6 +230,23 @@ impl GraphClient {
     /// A token for Graph to approve or deny with (see [`TokenSource::decision_token`]).
     pub async fn decision_token(&self, rule: FreshSignIn) -> Result<AccessToken> {
         self.tokens.decision_token(Audience::Graph, rule).await
+    }
+
+    /// A user's name, UPN, e-mail and whether they are a guest (`GET /users/{id}` with `$select`;
+    /// needs `User.ReadBasic.All` or more, which a tenant may not have consented to).
+    pub async fn user(&self, id: &str) -> Result<crate::wire::RequesterFields> {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(Error::Invalid("a user id must be a GUID".into()));
+        }
+        let url = self.url(
+            &format!("/users/{id}"),
+            &[("$select", "id,displayName,userPrincipalName,mail,userType")],
+        )?;
+        let response = self.call(Method::Get, &url, None, None).await?;
+        let value = lowercase_keys(read_json(&response, &self.host())?);
+        let principal: crate::wire::Principal = serde_json::from_value(value)
+            .map_err(|_| Error::Invalid("Graph's user could not be read".into()))?;
+        Ok(principal.fields())
     }
 
     /// One request, by the `id` Elevate gave it (its path under `/v1.0`).

@@ -238,6 +238,11 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
     };
     let ticket = r.ticketinfo.and_then(|t| t.into_ticket());
     let (start, duration) = r.scheduleinfo.unwrap_or_default().start_and_duration();
+    let requester = r
+        .principal
+        .as_ref()
+        .map(crate::wire::Principal::fields)
+        .unwrap_or_default();
     Ok(RequestRecord {
         id,
         name,
@@ -255,10 +260,12 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
         start,
         approval_id: r.approvalid.filter(|a| !a.is_empty()),
         principal_id: r.principalid,
-        principal_name: r
-            .principal
-            .and_then(|p| p.displayname)
-            .map(|n| sanitize(&n)),
+        principal_name: requester.name,
+        principal_upn: requester.upn,
+        principal_email: requester.email,
+        principal_guest: requester.guest,
+        principal_type: requester.kind,
+        scope_path: Vec::new(),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::wire::{Named, ScheduleInfo, TicketInfo};
+use crate::wire::{Named, Principal, ScheduleInfo, TicketInfo};
 
 /// A unifiedRoleEligibilityScheduleInstance or unifiedRoleAssignmentScheduleInstance.
 #[derive(Debug, Deserialize)]
@@ -54,5 +54,5 @@ pub struct Request {
     pub scheduleinfo: Option<ScheduleInfo>,
     pub ticketinfo: Option<TicketInfo>,
     pub principalid: Option<String>,
-    pub principal: Option<Named>,
+    pub principal: Option<Principal>,
 }

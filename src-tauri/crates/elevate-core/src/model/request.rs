@@ -209,9 +209,53 @@ pub struct RequestRecord {
     /// That principal's display name, when Azure gave it.
     #[serde(default)]
     pub principal_name: Option<String>,
+    /// Their user principal name (Graph's `principal` expansion), when Azure gave it.
+    #[serde(default)]
+    pub principal_upn: Option<String>,
+    /// Their e-mail address (ARM's `expandedProperties.principal.email`, Graph's `mail`).
+    #[serde(default)]
+    pub principal_email: Option<String>,
+    /// Whether they are a guest: Graph's `userType` `Guest`, or `#EXT#` in their UPN or e-mail.
+    #[serde(default)]
+    pub principal_guest: bool,
+    /// What kind of principal (`User`, `Group`, `ServicePrincipal`), as Azure said.
+    #[serde(default)]
+    pub principal_type: Option<String>,
+    /// The scope from the top down (management group, subscription, resource group, resource; the
+    /// directory and an administrative unit; a group), display names where known.
+    #[serde(default)]
+    pub scope_path: Vec<String>,
 }
 
 impl RequestRecord {
+    /// Who asks, in one line: name, then UPN (else e-mail, else object id) in angle brackets, and
+    /// `(guest)` for a guest.
+    pub fn requester_text(&self) -> String {
+        let name = self.principal_name.as_deref().unwrap_or("Someone");
+        let account = self
+            .principal_upn
+            .as_deref()
+            .or(self.principal_email.as_deref())
+            .or(self.principal_id.as_deref());
+        let mut text = match account {
+            Some(account) => format!("{name} <{account}>"),
+            None => name.to_owned(),
+        };
+        if self.principal_guest {
+            text.push_str(" (guest)");
+        }
+        text
+    }
+
+    /// The scope's path from the top, `A / B / C` (its name when no path is known).
+    pub fn scope_path_text(&self) -> String {
+        if self.scope_path.is_empty() {
+            self.scope.name.clone()
+        } else {
+            self.scope_path.join(" / ")
+        }
+    }
+
     /// When a request waiting for approval usually times out: Azure's approval stage lasts
     /// `approvalStageTimeOutInDays` (1 day unless the policy says otherwise, which an approver may
     /// not be able to read), after which the request is `TimedOut`.

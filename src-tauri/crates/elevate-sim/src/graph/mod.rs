@@ -211,6 +211,7 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::AdministrativeUnit(id) if get => objects::administrative_unit(ctx, &id),
         Route::Group(id) if get => objects::group(ctx, &id),
         Route::Me if get => objects::me(ctx),
+        Route::User(id) if get => objects::user(ctx, &id),
         Route::PolicyAssignments if get => policies::list_assignments(ctx),
         Route::Approval(family, id) if get => approvals::get(ctx, family, &id),
         Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => approvals::decide(ctx, family, &id, &stage).await,

@@ -58,6 +58,26 @@ pub(crate) fn group(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     }
 }
 
+/// `GET /users/{id}`: a user's basic profile (`id`, `displayName`, `userPrincipalName`, `mail`,
+/// `userType`; Graph returns more by default, the simulator what Elevate's approvers read).
+pub(crate) fn user(ctx: &GraphCtx<'_>, id: &str) -> Reply {
+    let state = ctx.shared.state();
+    match state.directory.user(id) {
+        Some(user) => Reply::json(
+            StatusCode::OK,
+            &json!({
+                "@odata.context": ctx.context("users/$entity"),
+                "id": user.id,
+                "displayName": user.display_name,
+                "userPrincipalName": user.upn,
+                "mail": user.mail(),
+                "userType": user.user_type(),
+            }),
+        ),
+        None => object_not_found(id),
+    }
+}
+
 /// `GET /me`.
 pub(crate) fn me(ctx: &GraphCtx<'_>) -> Reply {
     let state = ctx.shared.state();

@@ -84,7 +84,15 @@ impl<'a> Render<'a> {
         if info.kind == "Group" {
             json!({ "@odata.type": "#microsoft.graph.group", "id": id, "displayName": info.display_name })
         } else {
-            json!({ "@odata.type": "#microsoft.graph.user", "id": id, "displayName": info.display_name, "userPrincipalName": info.email })
+            let user = self.state.directory.user(id);
+            json!({
+                "@odata.type": "#microsoft.graph.user",
+                "id": id,
+                "displayName": info.display_name,
+                "userPrincipalName": user.map(|u| u.upn.clone()),
+                "mail": user.map(|u| u.mail().to_string()),
+                "userType": user.map(|u| u.user_type().to_string()),
+            })
         }
     }
 

@@ -39,6 +39,8 @@ pub(crate) enum Route {
     Group(String),
     /// `/me`.
     Me,
+    /// `/users/{id}`.
+    User(String),
     /// `/policies/roleManagementPolicyAssignments`.
     PolicyAssignments,
     /// `…/group/assignmentApprovals/{id}` or `…/directory/roleAssignmentApprovals/{id}`.
@@ -125,6 +127,7 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         ["directory", "administrativeunits", _] => Route::AdministrativeUnit(rest[2].clone()),
         ["groups", _] => Route::Group(rest[1].clone()),
         ["me"] => Route::Me,
+        ["users", _] => Route::User(rest[1].clone()),
         ["policies", "rolemanagementpolicyassignments"] => Route::PolicyAssignments,
         _ => return Err(unknown_segment(rest.last().map(String::as_str).unwrap_or(""))),
     };
