@@ -118,8 +118,18 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|e| panic!("{e}"));
-    control(&sim, "POST", "sign-in-session", &json!({ "signed_in_at": half_an_hour_ago }));
-    let added = control(&sim, "POST", "approval-requests", &json!({ "principal_id": GUEST }));
+    control(
+        &sim,
+        "POST",
+        "sign-in-session",
+        &json!({ "signed_in_at": half_an_hour_ago }),
+    );
+    let added = control(
+        &sim,
+        "POST",
+        "approval-requests",
+        &json!({ "principal_id": GUEST }),
+    );
     assert_eq!(added["added"], 1, "{added}");
 
     // The table: who (name, UPN, guest), the scope path, source, type, start, ticket.
@@ -137,7 +147,11 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
         "activate",
         "entra-role",
     ] {
-        assert!(table.stdout.contains(shown), "no {shown:?} in:\n{}", table.stdout);
+        assert!(
+            table.stdout.contains(shown),
+            "no {shown:?} in:\n{}",
+            table.stdout
+        );
     }
     assert!(
         !table.stdout.contains("grace@contoso.example> (guest)"),
@@ -152,15 +166,25 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
         .find(|r| r["principal_id"] == GUEST)
         .unwrap_or_else(|| panic!("no guest request: {items:?}"));
     assert_eq!(guest["principal_guest"], true, "{guest}");
-    assert_eq!(guest["principal_email"], "grace.hopper@fabrikam.example", "{guest}");
-    assert_eq!(guest["scope_path"], json!(["Contoso Production"]), "{guest}");
+    assert_eq!(
+        guest["principal_email"], "grace.hopper@fabrikam.example",
+        "{guest}"
+    );
+    assert_eq!(
+        guest["scope_path"],
+        json!(["Contoso Production"]),
+        "{guest}"
+    );
     let grace_arm = items
         .iter()
         .find(|r| r["source"] == "azure-resource" && r["principal_id"] != GUEST)
         .unwrap_or_else(|| panic!("no ARM request from Grace: {items:?}"))
         .clone();
     assert_eq!(grace_arm["principal_guest"], false, "{grace_arm}");
-    assert_eq!(grace_arm["principal_upn"], "grace@contoso.example", "{grace_arm}");
+    assert_eq!(
+        grace_arm["principal_upn"], "grace@contoso.example",
+        "{grace_arm}"
+    );
 
     // "Owner@Contoso Production" is asked for by two people: refused, both listed, nothing sent.
     let before = opened(&log).len();
@@ -177,19 +201,39 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
         "{}",
         ambiguous.stderr
     );
-    assert_eq!(opened(&log).len(), before + 1, "only the process's own sign-in");
+    assert_eq!(
+        opened(&log).len(),
+        before + 1,
+        "only the process's own sign-in"
+    );
 
     // Stale (30 minutes): the browser opens again, for the credentials, before the decision.
     let name = grace_arm["name"].as_str().unwrap_or_default();
     let before = opened(&log).len();
     let approved = run(&home, &browser, &["approve", name, "--reason", "hotfix"]);
-    assert_eq!(approved.code, Some(0), "{}\n{}", approved.stdout, approved.stderr);
+    assert_eq!(
+        approved.code,
+        Some(0),
+        "{}\n{}",
+        approved.stdout,
+        approved.stderr
+    );
     let urls = opened(&log);
-    assert_eq!(urls.len(), before + 2, "sign-in, then the decision's sign-in: {urls:#?}");
+    assert_eq!(
+        urls.len(),
+        before + 2,
+        "sign-in, then the decision's sign-in: {urls:#?}"
+    );
     let last = urls.last().cloned().unwrap_or_default();
     assert_eq!(query(&last, "prompt").as_deref(), Some("login"), "{last}");
     assert_eq!(query(&last, "max_age").as_deref(), Some("600"), "{last}");
-    assert!(approved.stderr.contains("needs a sign-in from the last 10 minutes"), "{}", approved.stderr);
+    assert!(
+        approved
+            .stderr
+            .contains("needs a sign-in from the last 10 minutes"),
+        "{}",
+        approved.stderr
+    );
 
     // Fresh (that sign-in was just now): the decision goes without another sign-in.
     let before = opened(&log).len();
@@ -199,7 +243,11 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
         &["deny", "User Administrator", "--reason", "not this week"],
     );
     assert_eq!(denied.code, Some(0), "{}\n{}", denied.stdout, denied.stderr);
-    assert_eq!(opened(&log).len(), before + 1, "a fresh sign-in needs no second one");
+    assert_eq!(
+        opened(&log).len(),
+        before + 1,
+        "a fresh sign-in needs no second one"
+    );
 
     // 0: every decision signs in again, however fresh.
     write_config(&home, &sim, 0);
@@ -207,12 +255,20 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
     let group = run(
         &home,
         &browser,
-        &["approve", "Owner@PIM-Security-Admins", "--reason", "planned"],
+        &[
+            "approve",
+            "Owner@PIM-Security-Admins",
+            "--reason",
+            "planned",
+        ],
     );
     assert_eq!(group.code, Some(0), "{}\n{}", group.stdout, group.stderr);
     let urls = opened(&log);
     assert_eq!(urls.len(), before + 2, "{urls:#?}");
-    assert_eq!(query(urls.last().map_or("", String::as_str), "max_age").as_deref(), Some("0"));
+    assert_eq!(
+        query(urls.last().map_or("", String::as_str), "max_age").as_deref(),
+        Some("0")
+    );
 
     // Azure's side: Grace's ARM request approved, the guest's still waiting.
     let requests = control(&sim, "GET", "requests", &json!({}));
@@ -220,10 +276,19 @@ fn approvers_see_who_asks_and_decide_only_after_a_recent_sign_in() {
     let status = |pick: &dyn Fn(&Value) -> bool| {
         all.iter()
             .find(|r| pick(r))
-            .map(|r| r["properties"]["status"].as_str().unwrap_or_default().to_owned())
+            .map(|r| {
+                r["properties"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .unwrap_or_default()
     };
-    assert_ne!(status(&|r| r["name"] == name), "PendingApproval", "{requests}");
+    assert_ne!(
+        status(&|r| r["name"] == name),
+        "PendingApproval",
+        "{requests}"
+    );
     assert_eq!(
         status(&|r| r["properties"]["principalId"] == GUEST),
         "PendingApproval",

@@ -68,11 +68,18 @@ async fn switch_to_popup(client: &Client) -> bool {
 /// The pop-up opened with no verdict chosen and nothing that sends focused.
 async fn nothing_is_chosen(app: &WindowedApp) {
     for id in ["#verdict-approve", "#verdict-deny"] {
-        assert_eq!(app.attr(id, "aria-checked").await.as_deref(), Some("false"), "{id}");
+        assert_eq!(
+            app.attr(id, "aria-checked").await.as_deref(),
+            Some("false"),
+            "{id}"
+        );
     }
     let focused = app
         .client
-        .execute("return document.activeElement ? document.activeElement.id : '';", vec![])
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let focused = focused.as_str().unwrap_or_default();
@@ -86,14 +93,45 @@ async fn nothing_is_chosen(app: &WindowedApp) {
 async fn wait_until_armed(app: &WindowedApp) {
     let started = Instant::now();
     while app.attr("form", "data-armed").await.as_deref() != Some("true") {
-        assert!(started.elapsed() < Duration::from_secs(15), "the pop-up never armed");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the pop-up never armed"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-/// Moves the pop-up to `title` with `action` on `popup` and, within the first second, chooses Deny,
-/// types a reason and submits by Ctrl+Enter and by the form itself: nothing may be sent. Tries the
-/// move again when this machine was too slow to act within the second. Leaves Deny chosen and the
+/// In the pop-up page: waits until it shows `title` (not armed yet), then at once chooses Deny,
+/// types a reason and, a moment later (the page has re-rendered with both), submits by Ctrl+Enter
+/// and by the form itself, if the page is still unarmed: `tried`, else `late`.
+const EARLY_SUBMIT: &str = r#"
+const title = arguments[0];
+const done = arguments[arguments.length - 1];
+const started = Date.now();
+const tick = () => {
+  const t = document.querySelector('#title');
+  const f = document.querySelector('form');
+  if (t && f && t.textContent.includes(title) && f.dataset.armed === 'false') {
+    document.querySelector('#verdict-deny').click();
+    const r = document.querySelector('#reason');
+    r.value = 'typed for another window';
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => {
+      if (f.dataset.armed !== 'false') return done('late');
+      r.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
+      f.requestSubmit();
+      done('tried');
+    }, 60);
+    return;
+  }
+  if (Date.now() - started > 25000) return done('timeout');
+  setTimeout(tick, 5);
+};
+tick();
+"#;
+
+/// Moves the open pop-up to `title` with `action` on `popup` and, within its first second,
+/// chooses Deny, types a reason and submits: nothing may be sent. Leaves Deny chosen and the
 /// reason empty.
 async fn early_submits_are_ignored(
     app: &WindowedApp,
@@ -103,65 +141,42 @@ async fn early_submits_are_ignored(
     title: &str,
     sim: &str,
 ) {
-    for _attempt in 0..8 {
-        Fake::action_invoked(iface.signal_emitter(), popup.id, action)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let started = Instant::now();
-        let mut showing = false;
-        while started.elapsed() < Duration::from_secs(20) {
-            if switch_to_popup(&app.client).await
-                && let Ok(element) = app.client.find(Locator::Css("#title")).await
-                && element.text().await.unwrap_or_default().contains(title)
-                && app.attr("form", "data-armed").await.as_deref() == Some("false")
-            {
-                showing = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(switch_to_popup(&app.client).await, "no pop-up open");
+    let script = app.client.execute_async(EARLY_SUBMIT, vec![json!(title)]);
+    tokio::pin!(script);
+    // The app subscribes to the notification's actions just after showing it: say it again until
+    // the pop-up moves.
+    let answer = loop {
+        tokio::select! {
+            answer = &mut script => break answer.unwrap_or_else(|e| panic!("{e}")),
+            () = async {
+                let _sent = Fake::action_invoked(iface.signal_emitter(), popup.id, action).await;
+                tokio::time::sleep(Duration::from_millis(700)).await;
+            } => {}
         }
-        if !showing {
-            continue;
-        }
-        app.client
-            .execute(
-                "document.querySelector('#verdict-deny').click();                 const r = document.querySelector('#reason'); r.value = 'typed for another window';                 r.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-                vec![],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let tried = app
-            .client
-            .execute(
-                "const f = document.querySelector('form');                 if (f.dataset.armed !== 'false') return false;                 document.querySelector('#reason').dispatchEvent(new KeyboardEvent('keydown',                   { key: 'Enter', ctrlKey: true, bubbles: true }));                 f.requestSubmit(); return true;",
-                vec![],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        if tried != Value::Bool(true) {
-            continue;
-        }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let outcome = match app.client.find(Locator::Css("#outcome")).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        assert!(outcome.is_empty(), "an early submit was taken: {outcome}");
-        let requests = sim_requests(sim).await;
-        assert!(
-            !requests.iter().any(|r| is_graces(r) && status(r) == "Denied"),
-            "an early submit denied a request: {requests:?}"
-        );
-        app.client
-            .execute(
-                "const r = document.querySelector('#reason'); r.value = '';                 r.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-                vec![],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        return;
-    }
-    panic!("could not act within the pop-up's first second; log:\n{}", app.log_text());
+    };
+    assert_eq!(answer, json!("tried"), "log:\n{}", app.log_text());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let outcome = match app.client.find(Locator::Css("#outcome")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    assert!(outcome.is_empty(), "an early submit was taken: {outcome}");
+    let requests = sim_requests(sim).await;
+    assert!(
+        !requests
+            .iter()
+            .any(|r| is_graces(r) && status(r) == "Denied"),
+        "an early submit denied a request: {requests:?}"
+    );
+    app.client
+        .execute(
+            "const r = document.querySelector('#reason'); r.value = '';\
+             r.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 async fn fill_reason_and_send(client: &Client, reason: &str, with_keyboard: bool) {
@@ -315,15 +330,6 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     // Deny… on the Entra request: the open pop-up moves to it with nothing chosen, and what is
     // chosen, typed and submitted within its first second is ignored.
     let admin = wait_for_notification(&shown, "Grace Hopper asks for User Administrator").await;
-    click_until_popup(
-        &app,
-        &iface,
-        &admin,
-        "deny",
-        "Grace Hopper asks for User Administrator",
-    )
-    .await;
-    nothing_is_chosen(&app).await;
     early_submits_are_ignored(
         &app,
         &iface,
@@ -333,6 +339,7 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         &sim,
     )
     .await;
+    // Deny stays as the early script chose it; now, a second on, it counts.
     assert_eq!(
         app.attr("#verdict-deny", "aria-checked").await.as_deref(),
         Some("true")
@@ -358,6 +365,7 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         .cloned()
         .unwrap_or_else(|| panic!("no third pop-up"));
     click_until_popup(&app, &iface, &group, "details", &group.summary).await;
+    nothing_is_chosen(&app).await;
     let waiting = sim_requests(&sim).await;
     let other = waiting
         .iter()
@@ -415,7 +423,11 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         .unwrap_or_else(|e| panic!("{e}"));
     let answers: Vec<String> = answers
         .as_array()
-        .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(answers.len(), 4, "{answers:?}");
     assert_eq!(answers[0], "ok", "{answers:?}");

@@ -46,8 +46,8 @@ export function DecisionPopup() {
   const [verdict, setVerdict] = useState<Verdict>(null);
   // Bumped on every navigation: re-arms the one-second guard.
   const [visit, setVisit] = useState(0);
-  const [armed, setArmed] = useState(false);
-  const armedAt = useRef(Number.POSITIVE_INFINITY);
+  // The request (and visit) the guard last let through; anything else shown is not armed yet.
+  const [armedKey, setArmedKey] = useState("");
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -86,6 +86,10 @@ export function DecisionPopup() {
   }, []);
 
   const request = snapshot?.approvals.find((r) => r.id === route.id) ?? null;
+  // Armed only once the same request has been on screen for a second: a new request or a new
+  // visit is unarmed from its very first render.
+  const armKey = request ? `${visit}#${request.id}` : "";
+  const armed = armKey !== "" && armedKey === armKey;
 
   // The notification may come before the app's snapshot has the request: look once more.
   useEffect(() => {
@@ -97,13 +101,10 @@ export function DecisionPopup() {
 
   // Submits count only from a second after the request is shown (again).
   useEffect(() => {
-    setArmed(false);
-    armedAt.current = Number.POSITIVE_INFINITY;
-    if (!request) return;
-    armedAt.current = Date.now() + ARM_DELAY_MS;
-    const timer = setTimeout(() => setArmed(true), ARM_DELAY_MS);
+    if (!armKey) return;
+    const timer = setTimeout(() => setArmedKey(armKey), ARM_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [request?.id, visit]);
+  }, [armKey]);
   useEffect(() => {
     if (decided || (snapshot && !request && refreshed.current)) closeButton.current?.focus();
   }, [decided, snapshot, request]);
@@ -119,7 +120,7 @@ export function DecisionPopup() {
   async function submit() {
     const shown = request;
     if (!shown || !verdict || !reason.trim() || busy) return;
-    if (!armed || Date.now() < armedAt.current) return;
+    if (!armed) return;
     setBusy(true);
     setOutcome({ kind: "info", text: verdict === "approve" ? "Approving…" : "Denying…" });
     try {

@@ -342,7 +342,10 @@ impl Context {
                             .map(|s| s.format("%Y-%m-%d %H:%M UTC").to_string())
                             .unwrap_or_else(|| "now".to_owned()),
                         decide_within(r.created, now),
-                        r.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        r.ticket
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
                         r.justification.clone().unwrap_or_default(),
                     ]
                 })
@@ -451,14 +454,13 @@ impl Context {
         let mut done = Vec::new();
         for text in wanted {
             let found = check(text).and_then(|()| {
-                pool
-                .iter()
-                .find(|r| {
-                    r.id.eq_ignore_ascii_case(text.trim())
-                        || r.name.eq_ignore_ascii_case(text.trim())
-                })
-                .map(Ok)
-                .unwrap_or_else(|| select_one(pool, text))
+                pool.iter()
+                    .find(|r| {
+                        r.id.eq_ignore_ascii_case(text.trim())
+                            || r.name.eq_ignore_ascii_case(text.trim())
+                    })
+                    .map(Ok)
+                    .unwrap_or_else(|| select_one(pool, text))
             });
             let result = match found {
                 Ok(request) => act(request).await.map(|()| request),

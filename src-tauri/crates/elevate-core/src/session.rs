@@ -634,7 +634,10 @@ impl Session {
         };
         let mut known: std::collections::HashMap<String, Option<crate::wire::RequesterFields>> =
             std::collections::HashMap::new();
-        for item in items.iter_mut().filter(|r| r.source == Source::AzureResource) {
+        for item in items
+            .iter_mut()
+            .filter(|r| r.source == Source::AzureResource)
+        {
             let Some(id) = item.principal_id.clone() else {
                 continue;
             };
@@ -687,7 +690,8 @@ impl Session {
             Source::AzureResource => {
                 let arm = self.arm()?;
                 let token = arm.decision_token(rule).await?;
-                arm.decide(request, approve, reason.trim(), &token, me).await
+                arm.decide(request, approve, reason.trim(), &token, me)
+                    .await
             }
         }
     }

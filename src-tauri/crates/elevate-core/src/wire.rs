@@ -100,7 +100,11 @@ impl Principal {
             || ext(&email);
         let kind = clean(&self.kind).or_else(|| {
             self.odata_type.as_deref().and_then(|t| {
-                match t.trim_start_matches("#microsoft.graph.").to_ascii_lowercase().as_str() {
+                match t
+                    .trim_start_matches("#microsoft.graph.")
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
                     "user" => Some("User".to_owned()),
                     "group" => Some("Group".to_owned()),
                     "serviceprincipal" => Some("ServicePrincipal".to_owned()),

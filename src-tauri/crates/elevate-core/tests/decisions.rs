@@ -114,7 +114,10 @@ impl Tenant {
     }
 
     /// A token source signed in through `browser` (a new, empty credential store each time).
-    async fn signed_in(&self, browser: Arc<RecordingBrowser>) -> (Arc<SignedInTokenSource>, tempfile::TempDir) {
+    async fn signed_in(
+        &self,
+        browser: Arc<RecordingBrowser>,
+    ) -> (Arc<SignedInTokenSource>, tempfile::TempDir) {
         let settings = SignInSettings {
             client_id: "elevate-test".into(),
             authority: self.url(),
@@ -148,7 +151,11 @@ impl Tenant {
         .unwrap_or_else(|e| panic!("{e}"));
         let tokens: Arc<dyn TokenSource> = tokens;
         let clients = Clients {
-            arm: Some(ArmClient::new(http.clone(), self.url(), Arc::clone(&tokens))),
+            arm: Some(ArmClient::new(
+                http.clone(),
+                self.url(),
+                Arc::clone(&tokens),
+            )),
             graph: Some(GraphClient::new(http, self.url(), Arc::clone(&tokens))),
         };
         let options = SessionOptions {
@@ -190,13 +197,23 @@ async fn a_stale_sign_in_opens_the_browser_before_the_decision_and_a_fresh_one_d
         .decide(&arm, true, "Change CHG-1 is approved")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(browser.count(), 2, "a stale sign-in must open the browser first");
+    assert_eq!(
+        browser.count(),
+        2,
+        "a stale sign-in must open the browser first"
+    );
     let url = browser.last();
     assert_eq!(query(&url, "prompt").as_deref(), Some("login"), "{url}");
     assert_eq!(query(&url, "max_age").as_deref(), Some("600"), "{url}");
-    assert_eq!(query(&url, "login_hint").as_deref(), Some("ada@contoso.example"));
+    assert_eq!(
+        query(&url, "login_hint").as_deref(),
+        Some("ada@contoso.example")
+    );
     let decided = session.approvals().await.items;
-    assert!(!decided.iter().any(|r| r.id == arm.id), "the ARM request was decided");
+    assert!(
+        !decided.iter().any(|r| r.id == arm.id),
+        "the ARM request was decided"
+    );
 
     // The same fresh sign-in serves the next decision, on the other API too: no browser.
     let entra = waiting(&session, Source::EntraRole).await;
@@ -210,9 +227,17 @@ async fn a_stale_sign_in_opens_the_browser_before_the_decision_and_a_fresh_one_d
     // sign-in time, so the decisions made nothing else fresher.
     let saved = TokenStore::open(dir.path(), Ok(Arc::clone(&tenant.keyring))).load();
     assert_eq!(saved.accounts.len(), 1);
-    assert_eq!(saved.accounts[0].refresh_token, saved_before.accounts[0].refresh_token);
-    let proof = saved.accounts[0].signed_in.unwrap_or_else(|| panic!("no sign-in time saved"));
-    assert!(chrono::Utc::now().timestamp() - proof.auth_time >= 29 * 60, "{proof:?}");
+    assert_eq!(
+        saved.accounts[0].refresh_token,
+        saved_before.accounts[0].refresh_token
+    );
+    let proof = saved.accounts[0]
+        .signed_in
+        .unwrap_or_else(|| panic!("no sign-in time saved"));
+    assert!(
+        chrono::Utc::now().timestamp() - proof.auth_time >= 29 * 60,
+        "{proof:?}"
+    );
     tokens
         .decision_token(Audience::Arm, rule(10, true))
         .await
@@ -225,7 +250,11 @@ async fn a_stale_sign_in_opens_the_browser_before_the_decision_and_a_fresh_one_d
             .decision_token(Audience::Graph, rule(0, true))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(browser.count(), 2 + n, "0 means a sign-in for every decision");
+        assert_eq!(
+            browser.count(),
+            2 + n,
+            "0 means a sign-in for every decision"
+        );
         assert_eq!(query(&browser.last(), "max_age").as_deref(), Some("0"));
     }
 
@@ -343,14 +372,19 @@ async fn approvers_see_the_requesters_account_a_guest_marker_and_the_scope_path(
         from_guest.requester_text(),
         "Grace Hopper <grace.hopper_fabrikam.example#EXT#@contoso.example> (guest)"
     );
-    let grace = of(&|r| {
-        r.source == Source::AzureResource && r.principal_id.as_deref() != Some(guest)
-    });
+    let grace =
+        of(&|r| r.source == Source::AzureResource && r.principal_id.as_deref() != Some(guest));
     assert!(!grace.principal_guest);
-    assert_eq!(grace.requester_text(), "Grace Hopper <grace@contoso.example>");
+    assert_eq!(
+        grace.requester_text(),
+        "Grace Hopper <grace@contoso.example>"
+    );
     let entra = of(&|r| r.source == Source::EntraRole);
     assert_eq!(entra.scope_path, vec!["Directory".to_owned()]);
-    assert_eq!(entra.principal_upn.as_deref(), Some("grace@contoso.example"));
+    assert_eq!(
+        entra.principal_upn.as_deref(),
+        Some("grace@contoso.example")
+    );
     assert_eq!(entra.principal_type.as_deref(), Some("User"));
     assert!(!entra.principal_guest);
     let group = of(&|r| r.source == Source::Group);

@@ -358,21 +358,54 @@ async fn max_age_and_prompt_login_sign_in_again_and_id_tokens_say_when_and_how()
     let again = signed_in_claims(&sim, &[("max_age", "600")]).await;
     assert!(again["auth_time"].as_i64().unwrap() >= now, "{again}");
     // prompt=login always signs in again, here without MFA.
-    control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339(), "mfa": false })).await;
+    control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339(), "mfa": false }))
+        .await;
     let login = signed_in_claims(&sim, &[("prompt", "login")]).await;
     assert!(login["auth_time"].as_i64().unwrap() >= now, "{login}");
     assert_eq!(login["amr"], serde_json::json!(["pwd"]));
     // prompt=none with a session too old for max_age: login_required, through the redirect.
     control(serde_json::json!({ "signed_in_at": half_an_hour_ago.to_rfc3339() })).await;
-    let none = authorize(&sim, &[("prompt", "none"), ("max_age", "60"), ("code_challenge", "x"), ("code_challenge_method", "S256")]).await;
-    assert_eq!(none.get("error").map(String::as_str), Some("login_required"), "{none:?}");
-    let bad = authorize(&sim, &[("max_age", "soon"), ("code_challenge", "x"), ("code_challenge_method", "S256")]).await;
-    assert_eq!(bad.get("error").map(String::as_str), Some("invalid_request"), "{bad:?}");
+    let none = authorize(
+        &sim,
+        &[
+            ("prompt", "none"),
+            ("max_age", "60"),
+            ("code_challenge", "x"),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        none.get("error").map(String::as_str),
+        Some("login_required"),
+        "{none:?}"
+    );
+    let bad = authorize(
+        &sim,
+        &[
+            ("max_age", "soon"),
+            ("code_challenge", "x"),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        bad.get("error").map(String::as_str),
+        Some("invalid_request"),
+        "{bad:?}"
+    );
 
     // A refresh keeps the sign-in's auth_time: refreshing never makes a sign-in fresher.
     let verifier = "a-verifier-that-is-long-enough-for-rfc-7636-0123456789";
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let answer = authorize(&sim, &[("code_challenge", &challenge), ("code_challenge_method", "S256")]).await;
+    let answer = authorize(
+        &sim,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
     let (_, first) = token(
         &sim,
         &[

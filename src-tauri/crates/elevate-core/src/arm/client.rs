@@ -176,9 +176,8 @@ impl ArmClient {
                 .cloned()
                 .unwrap_or_default())
         };
-        let mine = |stages: &[serde_json::Value]| {
-            decided_by_me(stages, |s| &s["properties"], me, approve)
-        };
+        let mine =
+            |stages: &[serde_json::Value]| decided_by_me(stages, |s| &s["properties"], me, approve);
         let response = self
             .call_with(token, Method::Get, &approval_url, None)
             .await?;
@@ -200,7 +199,10 @@ impl ArmClient {
             "reviewResult": if approve { "Approve" } else { "Deny" },
             "justification": justification,
         }});
-        match self.call_with(token, Method::Patch, &url, Some(&body)).await {
+        match self
+            .call_with(token, Method::Patch, &url, Some(&body))
+            .await
+        {
             Ok(_) => Ok(()),
             Err(Error::Azure(e)) if e.status == 409 => {
                 // A retried PATCH whose first attempt went through is refused as already reviewed:
@@ -583,17 +585,23 @@ impl ArmClient {
                     // …/providers/{namespace}/{type}/{name}[/{type}/{name}…]
                     if at(4) == Some("providers") && parts.len() >= 8 {
                         let name = parts[parts.len() - 1];
-                        let kind = format!("{}/{}", parts[5], parts[6..parts.len() - 1].iter().step_by(2).copied().collect::<Vec<_>>().join("/"));
+                        let kind = format!(
+                            "{}/{}",
+                            parts[5],
+                            parts[6..parts.len() - 1]
+                                .iter()
+                                .step_by(2)
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        );
                         path.push(format!("{} ({})", sanitize(name), sanitize(&kind)));
                     }
                 }
                 path
             }
             (Some("providers"), _) if at(1) == Some("microsoft.management") && parts.len() >= 4 => {
-                vec![
-                    self.lookup_scope_name(id, ScopeKind::ManagementGroup)
-                        .await,
-                ]
+                vec![self.lookup_scope_name(id, ScopeKind::ManagementGroup).await]
             }
             _ if scope.name.is_empty() => vec![sanitize(&scope.id)],
             _ => vec![scope.name.clone()],

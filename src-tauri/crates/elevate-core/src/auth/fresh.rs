@@ -28,7 +28,9 @@ pub struct FreshSignIn {
 impl Default for FreshSignIn {
     fn default() -> Self {
         FreshSignIn {
-            max_age: Duration::from_secs(u64::from(crate::config::DEFAULT_FRESH_SIGN_IN_MINUTES) * 60),
+            max_age: Duration::from_secs(
+                u64::from(crate::config::DEFAULT_FRESH_SIGN_IN_MINUTES) * 60,
+            ),
             require_mfa: true,
         }
     }
@@ -134,8 +136,14 @@ mod tests {
         assert!(!rule(10, true).accepts(Some(&at(1, false)), now), "no MFA");
         assert!(rule(10, false).accepts(Some(&at(1, false)), now));
         assert!(!rule(10, true).accepts(None, now), "no proof, no decision");
-        assert!(!rule(0, false).accepts(Some(&at(0, true)), now), "0: every decision signs in");
-        assert!(!rule(10, true).accepts(Some(&at(-60, true)), now), "from the future");
+        assert!(
+            !rule(0, false).accepts(Some(&at(0, true)), now),
+            "0: every decision signs in"
+        );
+        assert!(
+            !rule(10, true).accepts(Some(&at(-60, true)), now),
+            "from the future"
+        );
     }
 
     #[test]
@@ -146,7 +154,11 @@ mod tests {
             mfa,
         };
         assert!(rule(0, true).check_new(&proof(5, true), started).is_ok());
-        assert!(rule(0, true).check_new(&proof(3600, true), started).is_err());
+        assert!(
+            rule(0, true)
+                .check_new(&proof(3600, true), started)
+                .is_err()
+        );
         assert!(rule(10, true).check_new(&proof(0, false), started).is_err());
         assert!(rule(10, false).check_new(&proof(0, false), started).is_ok());
     }
@@ -161,7 +173,10 @@ mod tests {
         assert_eq!(SignInProof::of(&claims, false), None);
         assert_eq!(
             SignInProof::of(&claims, true),
-            Some(SignInProof { auth_time: 100, mfa: true })
+            Some(SignInProof {
+                auth_time: 100,
+                mfa: true
+            })
         );
         let claims = TokenClaims {
             auth_time: Some(50),
@@ -170,7 +185,10 @@ mod tests {
         };
         assert_eq!(
             SignInProof::of(&claims, false),
-            Some(SignInProof { auth_time: 50, mfa: false })
+            Some(SignInProof {
+                auth_time: 50,
+                mfa: false
+            })
         );
     }
 }

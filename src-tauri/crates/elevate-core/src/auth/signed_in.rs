@@ -231,9 +231,7 @@ impl SignedInTokenSource {
                     login_hint: Some(&account.username),
                     ..Ask::default()
                 };
-                let tokens = self
-                    .browser_flow(&account.tenant_id, audience, ask)
-                    .await?;
+                let tokens = self.browser_flow(&account.tenant_id, audience, ask).await?;
                 (tokens, true)
             }
             Err(e) => return Err(Error::SignIn(e)),
@@ -331,9 +329,8 @@ impl SignedInTokenSource {
             return self.token_for(audience).await;
         }
         let mut state = self.state.lock().await;
-        let still_good = |d: &DecisionSignIn| {
-            d.account == account.key && rule.accepts(Some(&d.proof), now)
-        };
+        let still_good =
+            |d: &DecisionSignIn| d.account == account.key && rule.accepts(Some(&d.proof), now);
         if !state.decision.as_ref().is_some_and(still_good) {
             state.decision = None;
         }
@@ -386,9 +383,7 @@ impl SignedInTokenSource {
             ..Ask::default()
         };
         let started = chrono::Utc::now();
-        let tokens = self
-            .browser_flow(&account.tenant_id, audience, ask)
-            .await?;
+        let tokens = self.browser_flow(&account.tenant_id, audience, ask).await?;
         let claims = tokens
             .id_token
             .as_ref()
@@ -414,7 +409,9 @@ impl SignedInTokenSource {
         // The sign-in was forced with prompt=login just now, so `iat` stands in for a missing
         // `auth_time` (an optional claim in Entra).
         let proof = SignInProof::of(&claims, true).ok_or_else(|| {
-            SignInError::FreshSignInRefused("its id token says nothing about when you signed in".into())
+            SignInError::FreshSignInRefused(
+                "its id token says nothing about when you signed in".into(),
+            )
         })?;
         rule.check_new(&proof, started)
             .map_err(|why| Error::SignIn(SignInError::FreshSignInRefused(why)))?;

@@ -211,7 +211,10 @@ impl GraphClient {
         };
         let url = self.url_in(version, &format!("{path}/{member}/{stage}"), &[])?;
         let body = json!({ "reviewResult": if approve { "Approve" } else { "Deny" }, "justification": justification });
-        match self.call_with(token, Method::Patch, &url, Some(&body)).await {
+        match self
+            .call_with(token, Method::Patch, &url, Some(&body))
+            .await
+        {
             Ok(_) => Ok(()),
             Err(Error::Azure(e)) if e.status == 409 => {
                 let response = self
