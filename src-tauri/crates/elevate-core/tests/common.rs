@@ -47,6 +47,16 @@ impl TokenSource for SimTokens {
     fn describe(&self) -> String {
         "simulator".into()
     }
+
+    /// Minted on demand, each token is as fresh as a sign-in gets: decisions may use them (the
+    /// freshness rules themselves are tested with Elevate's own sign-in in `decisions.rs`).
+    fn decision_token<'a>(
+        &'a self,
+        audience: Audience,
+        _rule: elevate_core::auth::FreshSignIn,
+    ) -> TokenFuture<'a> {
+        self.token(audience, None)
+    }
 }
 
 /// A running simulator and a client of it.
