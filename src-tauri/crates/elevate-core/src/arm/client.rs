@@ -338,25 +338,6 @@ impl ArmClient {
         .await
     }
 
-    /// Requests that `grant` be extended to last `duration` from now.
-    pub async fn extend(
-        &self,
-        grant: &ActiveGrant,
-        duration: Span,
-        justification: Option<&str>,
-        principal_id: &str,
-        name: Uuid,
-        claims: Option<&serde_json::Value>,
-    ) -> Result<Submission> {
-        self.submit(
-            &grant.scope.id,
-            name,
-            extension_body(grant, duration, justification, principal_id),
-            claims,
-        )
-        .await
-    }
-
     /// Cancels a pending request, by its full id.
     pub async fn cancel(&self, request_id: &str) -> Result<()> {
         let mut url = self.resource_url(request_id)?;

@@ -261,25 +261,6 @@ impl GraphClient {
         self.submit(path, body, None).await
     }
 
-    /// Requests that `grant` be extended by `duration`.
-    pub async fn extend(
-        &self,
-        grant: &ActiveGrant,
-        duration: Span,
-        justification: Option<&str>,
-        principal_id: &str,
-        claims: Option<&serde_json::Value>,
-    ) -> Result<Submission> {
-        let (path, body) = self.grant_body(
-            grant,
-            "selfExtend",
-            principal_id,
-            Some(duration),
-            justification,
-        )?;
-        self.submit(path, body, claims).await
-    }
-
     /// Cancels a pending request, by the `id` Elevate gave it.
     pub async fn cancel(&self, id: &str) -> Result<()> {
         let url = self.url(&format!("{}/cancel", id.trim_end_matches('/')), &[])?;
