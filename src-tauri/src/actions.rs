@@ -85,7 +85,10 @@ async fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<ActionResult>
     match result {
         Ok(results) => {
             for result in &results {
-                if let Some(message) = failure_message(result) {
+                let now_off = result.error.as_ref().filter(|e| e.code == "role-now-off");
+                if let Some(error) = now_off {
+                    offer_activate(app, result, &error.message);
+                } else if let Some(message) = failure_message(result) {
                     notify_error(&message);
                 }
             }
@@ -109,6 +112,48 @@ fn failure_message(result: &ActionResult) -> Option<String> {
         Outcome::Denied => Some(format!("{what} was denied")),
         _ => None,
     }
+}
+
+/// Extend deactivated the role and could not activate it again: says so plainly, with
+/// "Activate again" (the menu's Activate, with the previous answers or the form).
+fn offer_activate<R: Runtime>(app: &AppHandle<R>, result: &ActionResult, message: &str) {
+    tracing::warn!(target: "elevate::tray", "{message}");
+    let app = app.clone();
+    let key = result.key.clone();
+    let summary = format!("{} is now off", result.role);
+    let body = message.to_owned();
+    tauri::async_runtime::spawn(async move {
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname("Elevate")
+            .summary(&summary)
+            .body(&body)
+            .icon("dialog-error")
+            .urgency(notify_rust::Urgency::Critical)
+            .action(Action::ActivateAgain.id(), Action::ActivateAgain.label());
+        match notification.show_async().await {
+            Ok(handle) => {
+                let (clicked_tx, clicked) = tokio::sync::oneshot::channel();
+                let mut clicked_tx = Some(clicked_tx);
+                handle
+                    .wait_for_action_async(|response| {
+                        if let notify_rust::NotificationResponse::Action(id) = response
+                            && id == Action::ActivateAgain.id()
+                            && let Some(tx) = clicked_tx.take()
+                        {
+                            let _ = tx.send(());
+                        }
+                    })
+                    .await;
+                if clicked.await.is_ok() {
+                    run(&app, MenuAction::Activate(key)).await;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
+            }
+        }
+    });
 }
 
 /// Tells the user about a failure that happened away from the window.

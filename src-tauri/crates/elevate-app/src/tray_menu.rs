@@ -271,10 +271,17 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
                     label: "Deactivate".into(),
                     action: MenuAction::Deactivate(grant.key.clone()),
                 });
-                actions.push(MenuEntry::Item {
-                    label: "Extend".into(),
-                    action: MenuAction::Extend(grant.key.clone()),
-                });
+                match snapshot.extend_blocked(grant, now) {
+                    None => actions.push(MenuEntry::Item {
+                        label: "Extend".into(),
+                        action: MenuAction::Extend(grant.key.clone()),
+                    }),
+                    // Not clickable, with the reason.
+                    Some(reason) => actions.push(MenuEntry::Label(format!(
+                        "Extend: {}",
+                        shorten(&reason, 90)
+                    ))),
+                }
             } else {
                 actions.push(MenuEntry::Label("Standing assignment".into()));
             }

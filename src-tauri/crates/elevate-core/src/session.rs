@@ -390,6 +390,18 @@ impl Session {
         }
     }
 
+    /// The policy last read for `key` (from the local cache; no call to Azure), if any.
+    pub async fn cached_policy(&self, key: &RoleKey) -> Option<Policy> {
+        let store = self.store.as_ref()?;
+        match store.cached_policy(&self.account.name, key).await {
+            Ok(cached) => cached.map(|(policy, _)| policy),
+            Err(e) => {
+                tracing::debug!(target: "elevate::session", error = %e, "could not read a cached policy");
+                None
+            }
+        }
+    }
+
     /// Activates several eligibilities at once; each gets its own result.
     pub async fn activate_many(
         &self,
@@ -643,6 +655,87 @@ impl Session {
         }
         self.update_history(history, &result).await;
         result
+    }
+
+    /// Asks an administrator to extend `grant`, a time-bound assignment ending within
+    /// [`EXTENSION_REQUEST_WINDOW`] (`SelfExtend`: Azure resource roles and Entra roles; PIM for
+    /// Groups has none). The request then waits for an administrator's decision. `duration` is
+    /// the length asked for, from now.
+    pub async fn request_extension(
+        &self,
+        grant: &ActiveGrant,
+        duration: Span,
+        justification: &str,
+    ) -> ActionResult {
+        let mut notes = Vec::new();
+        let request = ActivationRequest {
+            duration,
+            justification: Some(justification.trim().to_owned()).filter(|j| !j.is_empty()),
+            ticket: None,
+            start: None,
+            narrower_scope: None,
+        };
+        let error = match (extension_request_refused(grant), &request.justification) {
+            (Some(reason), _) => Error::Invalid(reason),
+            (None, None) => Error::Invalid(
+                "an extension request needs a justification: add --reason \"why you still need it\""
+                    .into(),
+            ),
+            (None, Some(justification)) => {
+                let history = self
+                    .record_grant(grant, RequestKind::Extend, &request)
+                    .await;
+                let principal = &self.account.object_id;
+                let submission = match grant.source {
+                    Source::AzureResource => match self.arm() {
+                        Ok(arm) => {
+                            arm.request_extension(grant, duration, justification, principal, Uuid::new_v4())
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Source::EntraRole | Source::Group => match self.graph() {
+                        Ok(graph) => {
+                            graph
+                                .request_extension(grant, duration, justification, principal)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                };
+                let submission = match submission {
+                    Err(Error::PolicyRulesFailed { rules, .. })
+                        if rules.iter().any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
+                    {
+                        Err(Error::Invalid(format!(
+                            "{} at {}: Azure takes an extension request only within 14 days of the assignment's end, and for no longer than its policy allows (ExpirationRule)",
+                            grant.role.name, grant.scope.name
+                        )))
+                    }
+                    other => other,
+                };
+                notes.push("an administrator decides on an extension request".to_owned());
+                let result = self.finish(
+                    grant.key.clone(),
+                    grant.source,
+                    &grant.role.name,
+                    &grant.scope,
+                    submission,
+                    notes,
+                );
+                self.update_history(history, &result).await;
+                return result;
+            }
+        };
+        result_error(
+            grant.key.clone(),
+            grant.source,
+            &grant.role.name,
+            &grant.scope.id,
+            &grant.scope.name,
+            notes,
+            &error,
+        )
     }
 
     /// `wish` with the previous activation's justification and ticket where it gives none: Azure's
@@ -1251,4 +1344,42 @@ fn prepare_with(
         start: wish.start,
         narrower_scope: wish.narrower_scope.clone(),
     })
+}
+
+/// How long before its end a time-bound assignment may be extended on request (Microsoft's
+/// "Extend or renew" documentation: within 14 days of its end).
+pub const EXTENSION_REQUEST_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
+
+/// The label of the action that asks an administrator to extend an assignment.
+pub const REQUEST_EXTENSION_LABEL: &str = "Request extension (an administrator decides)";
+
+/// Why `grant` cannot be the subject of an extension request, whatever the time: only a
+/// time-bound assignment (not an activation, not a permanent one) of an Azure resource role or an
+/// Entra role can.
+pub fn extension_request_refused(grant: &ActiveGrant) -> Option<String> {
+    let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
+    if grant.source == Source::Group {
+        return Some(format!(
+            "{where_}: PIM for Groups has no extension request; ask an owner of the group"
+        ));
+    }
+    if grant.assignment_type == AssignmentType::Activated {
+        return Some(format!(
+            "{where_} is an activation: extend it instead (Elevate deactivates and activates it again)"
+        ));
+    }
+    if grant.end.is_none() {
+        return Some(format!("{where_} is permanent: there is nothing to extend"));
+    }
+    None
+}
+
+/// Whether "Request extension" is offered for `grant` at `now` (the caller's clock): a time-bound
+/// assignment of an Azure resource role or an Entra role ending within
+/// [`EXTENSION_REQUEST_WINDOW`].
+pub fn offers_extension_request(grant: &ActiveGrant, now: chrono::DateTime<Utc>) -> bool {
+    extension_request_refused(grant).is_none()
+        && grant
+            .end
+            .is_some_and(|end| end > now && end - now <= EXTENSION_REQUEST_WINDOW)
 }

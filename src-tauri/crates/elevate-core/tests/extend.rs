@@ -256,3 +256,67 @@ async fn a_failed_activation_after_the_deactivation_says_the_role_is_now_off() {
     assert!(error.message.contains("Activate it again"), "{}", error.message);
     assert!(grant(&s, "Contributor", "Contoso Development").await.is_none());
 }
+
+#[tokio::test]
+async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_administrator_decides() {
+    let f = fixture().await;
+    let s = session(&f).await;
+    let info = f.post("clock", json!({})).await;
+    let now = chrono::DateTime::parse_from_rfc3339(info["now"].as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_timezone(&chrono::Utc);
+    let in_days = |d: i64| (now + chrono::TimeDelta::days(d)).to_rfc3339();
+    f.post("assignments", json!({"role_definition_id": demo::ROLE_USER_ACCESS_ADMINISTRATOR, "scope": demo::SCOPE_SANDBOX, "end": in_days(10)}))
+        .await;
+    f.post("assignments", json!({"role_definition_id": demo::ROLE_USER_ACCESS_ADMINISTRATOR, "scope": demo::SCOPE_DEVELOPMENT, "end": in_days(30)}))
+        .await;
+    f.post("assignments", json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": in_days(7)}))
+        .await;
+    let active = s.active(&[]).await.items;
+    let find = |role: &str, scope: &str| {
+        active
+            .iter()
+            .find(|g| g.role.name == role && g.scope.name == scope)
+            .cloned()
+            .unwrap_or_else(|| panic!("{role} at {scope} in {active:#?}"))
+    };
+    let soon = find("User Access Administrator", "Contoso Sandbox");
+    let later = find("User Access Administrator", "Contoso Development");
+    let entra = find("Exchange Administrator", "Directory");
+    let standing = find("Reader", "Contoso Sandbox");
+    use elevate_core::session::offers_extension_request as offers;
+    assert!(offers(&soon, now) && offers(&entra, now));
+    assert!(!offers(&later, now), "30 days from its end: not yet");
+    assert!(!offers(&standing, now), "permanent");
+
+    for grant in [&soon, &entra] {
+        let asked = s
+            .request_extension(grant, Span::from_hours(90 * 24), "project continues")
+            .await;
+        assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
+        let request = asked.request.unwrap_or_else(|| panic!("a request"));
+        assert_eq!(request.azure_status, "PendingAdminDecision");
+        f.post(&format!("requests/{}/approve", request.name), json!({})).await;
+    }
+    let after = s.active(&[]).await.items;
+    for (role, scope) in [("User Access Administrator", "Contoso Sandbox"), ("Exchange Administrator", "Directory")] {
+        let g = after
+            .iter()
+            .find(|g| g.role.name == role && g.scope.name == scope)
+            .unwrap_or_else(|| panic!("{role}"));
+        assert!(g.end.is_some_and(|e| (e - now).num_days() >= 89), "{g:?}");
+    }
+    // Outside the window Azure refuses it; an activation or a group is never asked for.
+    let refused = s.request_extension(&later, Span::from_hours(24), "x").await;
+    assert!(
+        refused.error.as_ref().is_some_and(|e| e.message.contains("within 14 days")),
+        "{refused:?}"
+    );
+    let member = eligibility(&s, "Member", "PIM-Prod-Operators").await;
+    s.activate(&member, &wish(1, Some("deploy"), None)).await;
+    let group = grant(&s, "Member", "PIM-Prod-Operators").await.unwrap_or_else(|| panic!("active"));
+    let no = s.request_extension(&group, Span::from_hours(1), "x").await;
+    assert!(no.error.is_some_and(|e| e.message.contains("PIM for Groups")));
+    let kinds = sent_kinds(&f).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "selfextend").count(), 2, "{kinds:?}");
+}

@@ -338,6 +338,24 @@ impl ArmClient {
         .await
     }
 
+    /// Asks an administrator to extend `grant`, a time-bound assignment ending soon (`SelfExtend`).
+    pub async fn request_extension(
+        &self,
+        grant: &ActiveGrant,
+        duration: Span,
+        justification: &str,
+        principal_id: &str,
+        name: Uuid,
+    ) -> Result<Submission> {
+        self.submit(
+            &grant.scope.id,
+            name,
+            extension_request_body(grant, duration, Some(justification), principal_id),
+            None,
+        )
+        .await
+    }
+
     /// Cancels a pending request, by its full id.
     pub async fn cancel(&self, request_id: &str) -> Result<()> {
         let mut url = self.resource_url(request_id)?;
@@ -626,8 +644,9 @@ pub fn deactivation_body(grant: &ActiveGrant, principal_id: &str) -> serde_json:
     }})
 }
 
-/// The body of a SelfExtend request for `grant`.
-pub fn extension_body(
+/// The body of a `SelfExtend` request: the user asks an administrator to extend `grant`, a
+/// time-bound assignment (never an activation: that is deactivated and activated again).
+pub fn extension_request_body(
     grant: &ActiveGrant,
     duration: Span,
     justification: Option<&str>,
