@@ -74,9 +74,44 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             .act_on_grant(&key, Action::Extend)
             .await
             .map(|r| vec![r]),
+        MenuAction::RequestExtension(key) => request_extension(&shell, &key).await,
         MenuAction::Cancel(id) => shell.cancel(&id).await.map(|()| Vec::new()),
     };
     finish(app, result).await;
+}
+
+/// Asks an administrator to extend a time-bound assignment, for as long again as it has lasted
+/// (at least a day), with the justification last used for it on this machine, else a plain one
+/// (the menu cannot take text; `elevate request-extension --reason` can).
+async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionResult>, Error> {
+    let session = shell.session().await?;
+    let grant = shell
+        .snapshot()
+        .grant(key)
+        .cloned()
+        .ok_or_else(|| Error::Invalid("that assignment is no longer listed; refresh".into()))?;
+    let length = grant
+        .start
+        .zip(grant.end)
+        .map(|(start, end)| (end - start).num_seconds().max(86_400))
+        .unwrap_or(86_400);
+    let (justification, _) = notifications::previous(&session, key).await;
+    let justification = justification.unwrap_or_else(|| "Still needed".to_owned());
+    let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
+    let result = session
+        .request_extension(&grant, duration, &justification)
+        .await;
+    if result.outcome == Outcome::PendingApproval {
+        desktop_notification(
+            "Extension requested",
+            &format!(
+                "{} @ {}: an administrator decides.",
+                result.role, result.scope_name
+            ),
+            "dialog-information",
+        );
+    }
+    Ok(vec![result])
 }
 
 /// Reports the results, asks the watcher to look again soon, and redraws.
