@@ -567,7 +567,7 @@ fn wait_follows_the_request_and_start_schedules_it() {
 }
 
 #[test]
-fn extend_lengthens_an_activated_role_from_now() {
+fn extend_deactivates_and_activates_again_for_the_new_duration() {
     let home = Home::new();
     home.run(&["--demo", "activate", "Reader@Platform", "--for", "1h"])
         .ok();
@@ -591,10 +591,21 @@ fn extend_lengthens_an_activated_role_from_now() {
         (7000..=7200).contains(&secs),
         "two hours from the (moved) clock's now: {grant}"
     );
+    // The new activation is younger than five minutes: Azure would refuse to deactivate it, so
+    // Extend is refused with nothing changed.
+    let early = home.run(&["--demo", "extend", "Reader@Platform", "--for", "1h"]);
+    assert_eq!(early.code, Some(1), "{}", early.stdout);
+    assert!(early.stdout.contains("first five minutes"), "{}", early.stdout);
+    home.run(&["--demo", "clock", "--advance", "6m"]).ok();
     let table = home
         .run(&["--demo", "extend", "Reader@Platform", "--for", "1h"])
         .ok();
     assert!(table.stdout.contains("extended for 1h"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("deactivated and activated again"),
+        "{}",
+        table.stdout
+    );
     let standing = home.run(&["--demo", "extend", "Reader@Sandbox"]);
     assert_eq!(standing.code, Some(1));
     assert!(

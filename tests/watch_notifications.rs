@@ -152,6 +152,16 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
         action["result"]["request"]["justification"], "deploy 4.2",
         "{action}"
     );
+    // Azure cannot lengthen an activation: Elevate deactivated it and activated it again.
+    assert!(
+        action["result"]["notes"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n.as_str().is_some_and(|n| n.contains("deactivated and activated again")))),
+        "{action}"
+    );
+    // The new activation, at a subscription, has no documented check: said as "active in Azure".
+    let listed = wait_for_notification(&shown, "Contributor is active in Azure").await;
+    assert!(listed.body.contains("up to an hour"), "{listed:?}");
 
     // Click "Deactivate" on the other warning: it ends now, and is not reported as revoked.
     let reader = wait_for_notification(&shown, "Global Reader ends in 15 min").await;
@@ -208,5 +218,9 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
     assert!(
         !summaries.iter().any(|s| s == "Global Reader was revoked"),
         "a deactivation made from here is not a revoke: {summaries:?}"
+    );
+    assert!(
+        !summaries.iter().any(|s| s.contains("effective")),
+        "nothing here has a documented check, so nothing is called effective: {summaries:?}"
     );
 }

@@ -74,9 +74,44 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             .act_on_grant(&key, Action::Extend)
             .await
             .map(|r| vec![r]),
+        MenuAction::RequestExtension(key) => request_extension(&shell, &key).await,
         MenuAction::Cancel(id) => shell.cancel(&id).await.map(|()| Vec::new()),
     };
     finish(app, result).await;
+}
+
+/// Asks an administrator to extend a time-bound assignment, for as long again as it has lasted
+/// (at least a day), with the justification last used for it on this machine, else a plain one
+/// (the menu cannot take text; `elevate request-extension --reason` can).
+async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionResult>, Error> {
+    let session = shell.session().await?;
+    let grant = shell
+        .snapshot()
+        .grant(key)
+        .cloned()
+        .ok_or_else(|| Error::Invalid("that assignment is no longer listed; refresh".into()))?;
+    let length = grant
+        .start
+        .zip(grant.end)
+        .map(|(start, end)| (end - start).num_seconds().max(86_400))
+        .unwrap_or(86_400);
+    let (justification, _) = notifications::previous(&session, key).await;
+    let justification = justification.unwrap_or_else(|| "Still needed".to_owned());
+    let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
+    let result = session
+        .request_extension(&grant, duration, &justification)
+        .await;
+    if result.outcome == Outcome::PendingApproval {
+        desktop_notification(
+            "Extension requested",
+            &format!(
+                "{} @ {}: an administrator decides.",
+                result.role, result.scope_name
+            ),
+            "dialog-information",
+        );
+    }
+    Ok(vec![result])
 }
 
 /// Reports the results, asks the watcher to look again soon, and redraws.
@@ -85,7 +120,10 @@ async fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<ActionResult>
     match result {
         Ok(results) => {
             for result in &results {
-                if let Some(message) = failure_message(result) {
+                let now_off = result.error.as_ref().filter(|e| e.code == "role-now-off");
+                if let Some(error) = now_off {
+                    offer_activate(app, result, &error.message);
+                } else if let Some(message) = failure_message(result) {
                     notify_error(&message);
                 }
             }
@@ -109,6 +147,48 @@ fn failure_message(result: &ActionResult) -> Option<String> {
         Outcome::Denied => Some(format!("{what} was denied")),
         _ => None,
     }
+}
+
+/// Extend deactivated the role and could not activate it again: says so plainly, with
+/// "Activate again" (the menu's Activate, with the previous answers or the form).
+fn offer_activate<R: Runtime>(app: &AppHandle<R>, result: &ActionResult, message: &str) {
+    tracing::warn!(target: "elevate::tray", "{message}");
+    let app = app.clone();
+    let key = result.key.clone();
+    let summary = format!("{} is now off", result.role);
+    let body = message.to_owned();
+    tauri::async_runtime::spawn(async move {
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname("Elevate")
+            .summary(&summary)
+            .body(&body)
+            .icon("dialog-error")
+            .urgency(notify_rust::Urgency::Critical)
+            .action(Action::ActivateAgain.id(), Action::ActivateAgain.label());
+        match notification.show_async().await {
+            Ok(handle) => {
+                let (clicked_tx, clicked) = tokio::sync::oneshot::channel();
+                let mut clicked_tx = Some(clicked_tx);
+                handle
+                    .wait_for_action_async(|response| {
+                        if let notify_rust::NotificationResponse::Action(id) = response
+                            && id == Action::ActivateAgain.id()
+                            && let Some(tx) = clicked_tx.take()
+                        {
+                            let _ = tx.send(());
+                        }
+                    })
+                    .await;
+                if clicked.await.is_ok() {
+                    run(&app, MenuAction::Activate(key)).await;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
+            }
+        }
+    });
 }
 
 /// Tells the user about a failure that happened away from the window.

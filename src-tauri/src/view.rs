@@ -86,6 +86,12 @@ pub struct GrantView {
     pub start: Option<String>,
     /// End (ISO 8601); none: permanent.
     pub end: Option<String>,
+    /// Why Extend is not offered whatever the time (a standing assignment, a policy that requires
+    /// approval); none: see `extend_from`.
+    pub extend_blocked: Option<String>,
+    /// When Extend becomes possible (ISO 8601): Azure refuses to deactivate an activation in its
+    /// first five minutes, and Extend deactivates first.
+    pub extend_from: Option<String>,
 }
 
 /// A request (the user's own, or one waiting for their decision).
@@ -343,8 +349,16 @@ impl RoleView {
     }
 }
 
-impl From<&ActiveGrant> for GrantView {
-    fn from(grant: &ActiveGrant) -> Self {
+impl GrantView {
+    /// `grant` as the window shows it, with what the snapshot knows of its policy.
+    pub fn of(grant: &ActiveGrant, snapshot: &Snapshot) -> Self {
+        // Blocked whatever the time: asked at the start, when the five minutes are not yet over.
+        let extend_blocked = grant.start.and_then(|start| {
+            snapshot.extend_blocked(
+                grant,
+                start + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE,
+            )
+        });
         GrantView {
             key: grant.key.to_string(),
             source: grant.source.as_str().to_owned(),
@@ -353,6 +367,12 @@ impl From<&ActiveGrant> for GrantView {
             activated: grant.assignment_type == AssignmentType::Activated,
             start: iso(grant.start),
             end: iso(grant.end),
+            extend_blocked,
+            extend_from: iso(
+                grant
+                    .start
+                    .map(|s| s + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE),
+            ),
         }
     }
 }
@@ -481,7 +501,11 @@ pub fn snapshot_view(
             .iter()
             .map(|r| RoleView::of(r, snapshot))
             .collect(),
-        active: snapshot.active.iter().map(GrantView::from).collect(),
+        active: snapshot
+            .active
+            .iter()
+            .map(|g| GrantView::of(g, snapshot))
+            .collect(),
         pending: snapshot.pending.iter().map(RequestView::from).collect(),
         approvals: snapshot.approvals.iter().map(RequestView::from).collect(),
         problems: snapshot.problems.clone(),

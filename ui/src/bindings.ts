@@ -116,7 +116,17 @@ start: string | null,
 /**
  * End (ISO 8601); none: permanent.
  */
-end: string | null, };
+end: string | null, 
+/**
+ * Why Extend is not offered whatever the time (a standing assignment, a policy that requires
+ * approval); none: see `extend_from`.
+ */
+extendBlocked: string | null, 
+/**
+ * When Extend becomes possible (ISO 8601): Azure refuses to deactivate an activation in its
+ * first five minutes, and Extend deactivates first.
+ */
+extendFrom: string | null, };
 
 export type RequestView = { 
 /**

@@ -547,9 +547,22 @@ function Active({
             </span>
             {g.activated ? (
               <>
-                <button class="extend" disabled={busy} onClick={() => onExtend(g)}>
-                  Extend
-                </button>
+                {(() => {
+                  const why = extendBlocked(g, now);
+                  return (
+                    <>
+                      <button
+                        class="extend"
+                        disabled={busy || why !== null}
+                        title={why ?? "Deactivate and activate again for the new duration, with the same justification and ticket"}
+                        onClick={() => onExtend(g)}
+                      >
+                        Extend
+                      </button>
+                      {why !== null && <span class="why">{why}</span>}
+                    </>
+                  );
+                })()}
                 <button class="deactivate" disabled={busy} onClick={() => onDeactivate(g)}>
                   Deactivate
                 </button>
@@ -562,6 +575,19 @@ function Active({
       })}
     </ul>
   );
+}
+
+/** Why Extend is not possible now (the policy, or the first five minutes of an activation), if it is not. */
+function extendBlocked(g: GrantView, now: number): string | null {
+  if (g.extendBlocked) return g.extendBlocked;
+  if (g.extendFrom) {
+    const wait = Date.parse(g.extendFrom) - now;
+    if (wait > 0) {
+      const minutes = Math.max(1, Math.ceil(wait / 60000));
+      return `Can be extended in ${minutes} min: Azure refuses to deactivate a role in the first five minutes after its activation, and extending deactivates it first`;
+    }
+  }
+  return null;
 }
 
 function Requests({

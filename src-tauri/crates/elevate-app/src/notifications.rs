@@ -71,8 +71,10 @@ impl Action {
 pub fn actions_for(event: &WatchEvent) -> Vec<Action> {
     match event {
         WatchEvent::ExpiresSoon { .. } => vec![Action::Extend, Action::Deactivate],
-        WatchEvent::Ended { .. } | WatchEvent::Revoked { .. } => vec![Action::ActivateAgain],
-        WatchEvent::Effective { grant } | WatchEvent::Appeared { grant }
+        WatchEvent::Ended { .. } | WatchEvent::Revoked { .. } | WatchEvent::NowOff { .. } => {
+            vec![Action::ActivateAgain]
+        }
+        WatchEvent::Effective { grant, .. } | WatchEvent::Appeared { grant }
             if grant.assignment_type == elevate_core::model::AssignmentType::Activated =>
         {
             vec![Action::Deactivate]
@@ -104,7 +106,10 @@ pub fn show(
             .summary(&event.title())
             .body(&event.body())
             .icon("dialog-password");
-        if matches!(event, WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. }) {
+        if matches!(
+            event,
+            WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. } | WatchEvent::NowOff { .. }
+        ) {
             notification.urgency(notify_rust::Urgency::Critical);
         }
         for action in &actions {

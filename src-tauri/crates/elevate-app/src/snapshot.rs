@@ -30,6 +30,9 @@ pub struct Snapshot {
     pub read_at: Option<DateTime<Utc>>,
     /// Whether the roles came from the local cache rather than from Azure.
     pub roles_from_cache: bool,
+    /// Active grants whose role's policy (as last read) requires approval: Extend would leave
+    /// them off while a new request waits, so it is not offered.
+    pub approval_required: Vec<RoleKey>,
 }
 
 impl Snapshot {
@@ -50,6 +53,16 @@ impl Snapshot {
             session.approvals()
         );
         let active = listing(active, &mut problems);
+        let mut approval_required = Vec::new();
+        for grant in &active {
+            if session
+                .cached_policy(&grant.key)
+                .await
+                .is_some_and(|p| p.approval_required)
+            {
+                approval_required.push(grant.key.clone());
+            }
+        }
         let pending = listing(requests, &mut problems)
             .into_iter()
             .filter(|r| r.status.is_pending())
@@ -80,12 +93,19 @@ impl Snapshot {
             problems,
             read_at: Some(now),
             roles_from_cache,
+            approval_required,
         }
     }
 
     /// The eligibility with `key`.
     pub fn role(&self, key: &RoleKey) -> Option<&Eligibility> {
         self.roles.iter().find(|r| &r.key == key)
+    }
+
+    /// Why Extend is not possible for `grant` at `now`, if it is not (see
+    /// [`elevate_core::session::extend_blocked`]).
+    pub fn extend_blocked(&self, grant: &ActiveGrant, now: DateTime<Utc>) -> Option<String> {
+        elevate_core::session::extend_blocked(grant, self.approval_required.contains(&grant.key), now)
     }
 
     /// The active grant of `key`.

@@ -21,8 +21,10 @@ pub enum MenuAction {
     Activate(RoleKey),
     /// End an active grant.
     Deactivate(RoleKey),
-    /// Extend an active grant (or activate it again) with its previous answers.
+    /// Extend an activation (deactivate and activate again) with its previous answers.
     Extend(RoleKey),
+    /// Ask an administrator to extend a time-bound assignment ending within 14 days.
+    RequestExtension(RoleKey),
     /// Cancel one of the user's pending requests (Azure's request id).
     Cancel(String),
     /// Open the window on the approvals waiting for the user.
@@ -50,6 +52,7 @@ impl MenuAction {
             ("activate", false) => MenuAction::Activate(key()),
             ("deactivate", false) => MenuAction::Deactivate(key()),
             ("extend", false) => MenuAction::Extend(key()),
+            ("request-extension", false) => MenuAction::RequestExtension(key()),
             ("cancel", false) => MenuAction::Cancel(rest.to_owned()),
             ("approvals", true) => MenuAction::Approvals,
             ("open", true) => MenuAction::Open,
@@ -71,6 +74,7 @@ impl fmt::Display for MenuAction {
             MenuAction::Activate(key) => write!(f, "activate/{key}"),
             MenuAction::Deactivate(key) => write!(f, "deactivate/{key}"),
             MenuAction::Extend(key) => write!(f, "extend/{key}"),
+            MenuAction::RequestExtension(key) => write!(f, "request-extension/{key}"),
             MenuAction::Cancel(id) => write!(f, "cancel/{id}"),
             MenuAction::Approvals => f.write_str("approvals"),
             MenuAction::Open => f.write_str("open"),
@@ -271,12 +275,25 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
                     label: "Deactivate".into(),
                     action: MenuAction::Deactivate(grant.key.clone()),
                 });
-                actions.push(MenuEntry::Item {
-                    label: "Extend".into(),
-                    action: MenuAction::Extend(grant.key.clone()),
-                });
+                match snapshot.extend_blocked(grant, now) {
+                    None => actions.push(MenuEntry::Item {
+                        label: "Extend".into(),
+                        action: MenuAction::Extend(grant.key.clone()),
+                    }),
+                    // Not clickable, with the reason.
+                    Some(reason) => actions.push(MenuEntry::Label(format!(
+                        "Extend: {}",
+                        shorten(&reason, 90)
+                    ))),
+                }
             } else {
                 actions.push(MenuEntry::Label("Standing assignment".into()));
+                if elevate_core::session::offers_extension_request(grant, now) {
+                    actions.push(MenuEntry::Item {
+                        label: elevate_core::session::REQUEST_EXTENSION_LABEL.into(),
+                        action: MenuAction::RequestExtension(grant.key.clone()),
+                    });
+                }
             }
             entries.push(MenuEntry::Submenu {
                 label: format!("{} @ {} — {when}", grant.role.name, grant.scope.name),
@@ -455,6 +472,7 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use elevate_core::model::ActiveGrant;
 
     #[test]
     fn every_action_reads_back_from_its_id() {
@@ -468,7 +486,8 @@ mod tests {
             MenuAction::ActivateSet("Morning / ops".into()),
             MenuAction::Activate(key.clone()),
             MenuAction::Deactivate(key.clone()),
-            MenuAction::Extend(key),
+            MenuAction::Extend(key.clone()),
+            MenuAction::RequestExtension(key),
             MenuAction::Cancel("req-1".into()),
             MenuAction::Approvals,
             MenuAction::Open,
@@ -501,5 +520,87 @@ mod tests {
             label: "Quit".into(),
             action: MenuAction::Quit
         }));
+    }
+
+    fn grant(kind: AssignmentType, start: DateTime<Utc>, end: DateTime<Utc>) -> ActiveGrant {
+        let key = RoleKey::new(Source::AzureResource, "/subscriptions/s", "/r/1");
+        ActiveGrant {
+            id: "i".into(),
+            key,
+            source: Source::AzureResource,
+            role: elevate_core::model::RoleRef {
+                id: "/r/1".into(),
+                name: "Contributor".into(),
+            },
+            scope: elevate_core::model::ScopeRef {
+                id: "/subscriptions/s".into(),
+                name: "Dev".into(),
+                kind: elevate_core::model::ScopeKind::Subscription,
+            },
+            principal_id: "p".into(),
+            member_type: elevate_core::model::MemberType::Direct,
+            assignment_type: kind,
+            start: Some(start),
+            end: Some(end),
+        }
+    }
+
+    fn submenu(view: &TrayView) -> Vec<MenuEntry> {
+        view.entries
+            .iter()
+            .find_map(|e| match e {
+                MenuEntry::Submenu { label, entries } if label.starts_with("Contributor @ Dev") => {
+                    Some(entries.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn extend_is_disabled_with_its_reason_in_the_first_five_minutes_and_when_approval_is_needed() {
+        let now = Utc::now();
+        let young = grant(AssignmentType::Activated, now - TimeDelta::minutes(2), now + TimeDelta::hours(1));
+        let mut snapshot = Snapshot {
+            account: Some(elevate_core::session::Account {
+                name: "ada".into(),
+                object_id: "o".into(),
+                tenant_id: None,
+            }),
+            active: vec![young.clone()],
+            ..Snapshot::default()
+        };
+        let entries = submenu(&tray_view(&snapshot, now, &MenuOptions::default()));
+        assert!(!entries.iter().any(|e| matches!(e, MenuEntry::Item { action: MenuAction::Extend(_), .. })), "{entries:?}");
+        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Label(l) if l.starts_with("Extend: can be extended in 3 min"))), "{entries:?}");
+        let later = now + TimeDelta::minutes(3);
+        let entries = submenu(&tray_view(&snapshot, later, &MenuOptions::default()));
+        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Item { action: MenuAction::Extend(_), .. })), "{entries:?}");
+        snapshot.approval_required = vec![young.key.clone()];
+        let entries = submenu(&tray_view(&snapshot, later, &MenuOptions::default()));
+        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Label(l) if l.contains("requires approval"))), "{entries:?}");
+    }
+
+    #[test]
+    fn an_assignment_ending_within_14_days_offers_an_extension_request() {
+        let now = Utc::now();
+        let account = Some(elevate_core::session::Account {
+            name: "ada".into(),
+            object_id: "o".into(),
+            tenant_id: None,
+        });
+        for (days, offered) in [(10, true), (30, false)] {
+            let assigned = grant(AssignmentType::Assigned, now - TimeDelta::days(100), now + TimeDelta::days(days));
+            let snapshot = Snapshot {
+                account: account.clone(),
+                active: vec![assigned],
+                ..Snapshot::default()
+            };
+            let entries = submenu(&tray_view(&snapshot, now, &MenuOptions::default()));
+            let has = entries.iter().any(|e| {
+                matches!(e, MenuEntry::Item { label, action: MenuAction::RequestExtension(_) } if label == "Request extension (an administrator decides)")
+            });
+            assert_eq!(has, offered, "{days} days: {entries:?}");
+        }
     }
 }

@@ -87,6 +87,19 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
+    /// Request extension (an administrator decides) of time-bound assignments ending within 14
+    /// days: Azure resource roles and Entra roles (PIM for Groups has no such request).
+    RequestExtension {
+        /// Assignments: ROLE[@SCOPE] or an id from `elevate active`.
+        #[arg(required = true, value_name = "SELECTOR")]
+        selectors: Vec<String>,
+        /// How long from now (e.g. 90d); default: as long again as the assignment has lasted.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<Span>,
+        /// Why you still need it (the administrator reads it).
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+    },
     /// List your requests (pending ones; --all for every recent one).
     Requests {
         #[command(flatten)]

@@ -63,6 +63,11 @@ impl Context {
                 duration,
                 reason,
             } => self.extend(&selectors, duration, reason).await,
+            Command::RequestExtension {
+                selectors,
+                duration,
+                reason,
+            } => self.request_extension(&selectors, duration, &reason).await,
             Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
@@ -289,6 +294,53 @@ impl Context {
             futures::future::join_all(chosen.iter().map(|g| self.session.extend(g, &wish))).await;
         self.report(&results, "extended");
         Ok(exit_for_actions(&results, failed_selectors))
+    }
+
+    async fn request_extension(
+        &self,
+        selectors: &[String],
+        duration: Option<elevate_core::model::Span>,
+        reason: &str,
+    ) -> Result<ExitCode, Error> {
+        let listing = self.session.active(&[]).await;
+        output::print_failures(&listing.failures);
+        let assigned: Vec<_> = listing
+            .items
+            .into_iter()
+            .filter(|g| g.assignment_type == AssignmentType::Assigned)
+            .collect();
+        let mut chosen: Vec<elevate_core::model::ActiveGrant> = Vec::new();
+        let mut failed = false;
+        for selector in selectors {
+            match select_one(&assigned, selector) {
+                Ok(g) if chosen.iter().any(|c| c.key == g.key) => {}
+                Ok(g) => chosen.push(g.clone()),
+                Err(Error::NoMatch { selector }) => {
+                    eprintln!(
+                        "error: no assignment matches '{selector}' (an activation is extended with `elevate extend`); run `elevate active` to see them"
+                    );
+                    failed = true;
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+        let results = futures::future::join_all(chosen.iter().map(|g| {
+            let length = duration.unwrap_or_else(|| {
+                let seconds = g
+                    .start
+                    .zip(g.end)
+                    .map(|(s, e)| (e - s).num_seconds().max(86_400))
+                    .unwrap_or(86_400);
+                elevate_core::model::Span::from_seconds(u64::try_from(seconds).unwrap_or(86_400))
+            });
+            self.session.request_extension(g, length, reason)
+        }))
+        .await;
+        self.report(&results, "extension requested");
+        Ok(exit_for_actions(&results, failed))
     }
 
     async fn requests(&self, sources: &[Source], all: bool) -> Result<ExitCode, Error> {

@@ -301,6 +301,16 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
                 ),
                 None => format!("✔ {what}: {verb}{}", until(r)),
             },
+            Outcome::PendingApproval
+                if r.request.as_ref().is_some_and(|q| {
+                    q.azure_status.eq_ignore_ascii_case("PendingAdminDecision")
+                }) =>
+            {
+                format!(
+                    "… {what}: extension requested; an administrator decides (request {})",
+                    request_name(r)
+                )
+            }
             Outcome::PendingApproval => format!(
                 "… {what}: waiting for approval (request {})",
                 request_name(r)

@@ -99,6 +99,15 @@ pub async fn run(
                         } else {
                             output::action_lines(std::slice::from_ref(&result), action.label());
                         }
+                        // Extend deactivated the role and could not activate it again: say so, and
+                        // offer Activate again.
+                        if let Some(error) = result.error.as_ref().filter(|e| e.code == "role-now-off") {
+                            let off = WatchEvent::NowOff { grant: grant.clone(), reason: error.message.clone() };
+                            print_event(&off, ctx.json);
+                            if notifications {
+                                notifications::show(&off, clicked_tx.clone(), &mut notices, false);
+                            }
+                        }
                     }
                     Err(e) => eprintln!("error: {}: {e}", action.label()),
                 }

@@ -183,6 +183,19 @@ pub enum Error {
     /// The operation was cancelled (shutdown or the user).
     #[error("cancelled")]
     Cancelled,
+
+    /// Extending an activation deactivated it, and activating it again failed: the role is off.
+    #[error(
+        "{role} at {scope} is now OFF: it was deactivated to be extended, and activating it again failed: {cause}. Activate it again"
+    )]
+    RoleNowOff {
+        /// The role's name.
+        role: String,
+        /// The scope's name.
+        scope: String,
+        /// Why the activation failed.
+        cause: String,
+    },
 }
 
 impl Error {
@@ -205,6 +218,7 @@ impl Error {
             Error::Ambiguous { .. } => "ambiguous",
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
+            Error::RoleNowOff { .. } => "role-now-off",
             Error::AlreadyDecided => "already-decided",
         }
     }

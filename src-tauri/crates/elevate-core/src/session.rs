@@ -137,6 +137,9 @@ pub struct SessionOptions {
     pub poll_interval: Duration,
     /// The sign-in an approval or denial needs.
     pub fresh_sign_in: FreshSignIn,
+    /// Extend: how long to wait for Azure to stop listing the deactivated grant, and to keep
+    /// retrying the new activation while Azure answers `RoleAssignmentExists`.
+    pub reactivate_wait: Duration,
 }
 
 impl Default for SessionOptions {
@@ -145,6 +148,7 @@ impl Default for SessionOptions {
             default_duration: Span::from_hours(1),
             poll_interval: Duration::from_secs(2),
             fresh_sign_in: FreshSignIn::default(),
+            reactivate_wait: Duration::from_secs(120),
         }
     }
 }
@@ -389,6 +393,18 @@ impl Session {
         }
     }
 
+    /// The policy last read for `key` (from the local cache; no call to Azure), if any.
+    pub async fn cached_policy(&self, key: &RoleKey) -> Option<Policy> {
+        let store = self.store.as_ref()?;
+        match store.cached_policy(&self.account.name, key).await {
+            Ok(cached) => cached.map(|(policy, _)| policy),
+            Err(e) => {
+                tracing::debug!(target: "elevate::session", error = %e, "could not read a cached policy");
+                None
+            }
+        }
+    }
+
     /// Activates several eligibilities at once; each gets its own result.
     pub async fn activate_many(
         &self,
@@ -519,8 +535,18 @@ impl Session {
         result
     }
 
-    /// Extends an activated grant to last `duration` from now (clamped to the role's maximum), with
-    /// the justification its policy may require; satisfies a claims challenge once, like activation.
+    /// Extends an activated grant to last `duration` from now (clamped to the role's maximum).
+    ///
+    /// Azure cannot lengthen an activation: `SelfExtend` is a request to extend an expiring
+    /// assignment or eligibility, decided by an administrator. So Extend is: read the policy and
+    /// check it (maximum, justification, ticket; refused when the policy requires approval, since
+    /// the role would be off while the new request waits); get any stronger sign-in the policy
+    /// asks for (authentication context, MFA) *before* anything changes; deactivate; wait until
+    /// Azure no longer lists the grant; activate again with the same justification and ticket
+    /// (the previous activation's, unless `wish` gives others) and the new duration, retrying
+    /// `RoleAssignmentExists` with backoff. Azure refuses to deactivate in the first five minutes
+    /// (`ActiveDurationTooShort`): then nothing changed and the result says so. When the new
+    /// activation fails after the deactivation, the error is [`Error::RoleNowOff`].
     pub async fn extend(&self, grant: &ActiveGrant, wish: &ActivationWish) -> ActionResult {
         let fail = |notes: Vec<String>, error: &Error| {
             result_error(
@@ -533,42 +559,72 @@ impl Session {
                 error,
             )
         };
+        let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
         if grant.assignment_type == AssignmentType::Assigned {
             let error = Error::Invalid(format!(
-                "{} at {} is a standing assignment; only activated roles can be extended",
-                grant.role.name, grant.scope.name
+                "{where_} is a standing assignment; only activated roles can be extended"
             ));
             return fail(Vec::new(), &error);
         }
-        let as_eligibility = Eligibility {
-            key: grant.key.clone(),
-            source: grant.source,
-            role: grant.role.clone(),
-            scope: grant.scope.clone(),
-            principal_id: grant.principal_id.clone(),
-            member_type: grant.member_type,
-            start: None,
-            end: None,
-            schedule_id: None,
-        };
+        let eligibility = grant_as_eligibility(grant);
         let mut notes = Vec::new();
-        let request = match self.prepare(&as_eligibility, wish, &mut notes).await {
+        // 1. The policy, read before anything changes: a guess is not good enough here.
+        let policy = match self.policy(&eligibility).await {
+            Ok(policy) => policy,
+            Err(e) => {
+                let error = Error::Invalid(format!(
+                    "{where_} was not extended: its policy could not be read ({e}); nothing was changed"
+                ));
+                return fail(notes, &error);
+            }
+        };
+        if policy.approval_required {
+            let error = Error::Invalid(format!(
+                "{where_} cannot be extended: {}; nothing was changed",
+                EXTEND_NEEDS_APPROVAL
+            ));
+            return fail(notes, &error);
+        }
+        let wish = self.with_previous_answers(grant, wish).await;
+        let request = match prepare_with(&policy, &eligibility, &wish, self.options.default_duration, &mut notes) {
             Ok(request) => request,
             Err(error) => return fail(notes, &error),
         };
-        let history = self
-            .record_grant(grant, RequestKind::Extend, &request)
+        // 2. A stronger sign-in, if the policy asks for one, before anything changes.
+        let claims = match self.step_up(grant, &policy).await {
+            Ok(claims) => claims,
+            Err(error) => return fail(notes, &error),
+        };
+        // 3. Deactivate.
+        let off = self.deactivate_for_extend(grant).await;
+        if let Err(error) = off {
+            return fail(notes, &error);
+        }
+        notes.push(
+            "deactivated and activated again (Azure cannot lengthen an activation)".to_owned(),
+        );
+        // 4. Wait until Azure no longer lists it, then activate again.
+        if !self.wait_until_unlisted(grant).await {
+            notes.push(format!(
+                "Azure still listed the old activation after {} s; activated again anyway",
+                self.options.reactivate_wait.as_secs()
+            ));
+        }
+        let history = self.record(&eligibility, RequestKind::Activate, &request).await;
+        let mut submission = self
+            .activate_retrying(&eligibility, &request, claims.as_ref())
             .await;
-        let mut submission = self.submit_extension(grant, &request, None).await;
         if let Err(Error::ClaimsChallenge(challenge)) = &submission {
             notes.push(format!(
                 "Azure asked for a stronger sign-in (authentication context {}); signed in again and retried",
                 challenge.acrs().join(", ")
             ));
             let claims = challenge.claims.clone();
-            submission = self.submit_extension(grant, &request, Some(&claims)).await;
+            submission = self
+                .activate_retrying(&eligibility, &request, Some(&claims))
+                .await;
         }
-        let result = self.finish(
+        let mut result = self.finish(
             grant.key.clone(),
             grant.source,
             &grant.role.name,
@@ -576,35 +632,289 @@ impl Session {
             submission,
             notes,
         );
+        let cause = match (&result.outcome, &result.error, &result.request) {
+            (Outcome::Error, Some(error), _) => Some(error.message.clone()),
+            (Outcome::AlreadyActive, _, _) => Some(
+                "Azure kept answering that the role assignment exists; check `elevate active`"
+                    .to_owned(),
+            ),
+            (Outcome::Failed | Outcome::Denied | Outcome::Canceled, _, Some(request)) => {
+                Some(format!("Azure reported {}", request.azure_status))
+            }
+            _ => None,
+        };
+        if let Some(cause) = cause {
+            let error = Error::RoleNowOff {
+                role: grant.role.name.clone(),
+                scope: grant.scope.name.clone(),
+                cause,
+            };
+            result.outcome = Outcome::Error;
+            result.error = Some(error.report());
+        } else if result.outcome == Outcome::PendingApproval {
+            result.notes.push(
+                "the role is off until an approver approves the new activation".to_owned(),
+            );
+        }
         self.update_history(history, &result).await;
         result
     }
 
-    async fn submit_extension(
+    /// Asks an administrator to extend `grant`, a time-bound assignment ending within
+    /// [`EXTENSION_REQUEST_WINDOW`] (`SelfExtend`: Azure resource roles and Entra roles; PIM for
+    /// Groups has none). The request then waits for an administrator's decision. `duration` is
+    /// the length asked for, from now.
+    pub async fn request_extension(
         &self,
         grant: &ActiveGrant,
+        duration: Span,
+        justification: &str,
+    ) -> ActionResult {
+        let mut notes = Vec::new();
+        let request = ActivationRequest {
+            duration,
+            justification: Some(justification.trim().to_owned()).filter(|j| !j.is_empty()),
+            ticket: None,
+            start: None,
+            narrower_scope: None,
+        };
+        let error = match (extension_request_refused(grant), &request.justification) {
+            (Some(reason), _) => Error::Invalid(reason),
+            (None, None) => Error::Invalid(
+                "an extension request needs a justification: add --reason \"why you still need it\""
+                    .into(),
+            ),
+            (None, Some(justification)) => {
+                let history = self
+                    .record_grant(grant, RequestKind::Extend, &request)
+                    .await;
+                let principal = &self.account.object_id;
+                let submission = match grant.source {
+                    Source::AzureResource => match self.arm() {
+                        Ok(arm) => {
+                            arm.request_extension(grant, duration, justification, principal, Uuid::new_v4())
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Source::EntraRole | Source::Group => match self.graph() {
+                        Ok(graph) => {
+                            graph
+                                .request_extension(grant, duration, justification, principal)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                };
+                let submission = match submission {
+                    Err(Error::PolicyRulesFailed { rules, .. })
+                        if rules.iter().any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
+                    {
+                        Err(Error::Invalid(format!(
+                            "{} at {}: Azure takes an extension request only within 14 days of the assignment's end, and for no longer than its policy allows (ExpirationRule)",
+                            grant.role.name, grant.scope.name
+                        )))
+                    }
+                    other => other,
+                };
+                notes.push("an administrator decides on an extension request".to_owned());
+                let result = self.finish(
+                    grant.key.clone(),
+                    grant.source,
+                    &grant.role.name,
+                    &grant.scope,
+                    submission,
+                    notes,
+                );
+                self.update_history(history, &result).await;
+                return result;
+            }
+        };
+        result_error(
+            grant.key.clone(),
+            grant.source,
+            &grant.role.name,
+            &grant.scope.id,
+            &grant.scope.name,
+            notes,
+            &error,
+        )
+    }
+
+    /// `wish` with the previous activation's justification and ticket where it gives none: Azure's
+    /// record of the request that made the grant, else this machine's history.
+    async fn with_previous_answers(&self, grant: &ActiveGrant, wish: &ActivationWish) -> ActivationWish {
+        let mut wish = wish.clone();
+        if wish.justification.is_some() && wish.ticket.is_some() {
+            return wish;
+        }
+        let listing = self.requests(&[grant.source]).await;
+        let from_azure = listing.items.into_iter().find(|r| {
+            r.kind == RequestKind::Activate
+                && r.status == RequestStatus::Done
+                && r.role.id.eq_ignore_ascii_case(&grant.role.id)
+                && r.scope.id.eq_ignore_ascii_case(&grant.scope.id)
+        });
+        let (justification, ticket) = match from_azure {
+            Some(r) => (r.justification, r.ticket),
+            None => self.history_answers(&grant.key).await,
+        };
+        if wish.justification.is_none() {
+            wish.justification = justification;
+        }
+        if wish.ticket.is_none() {
+            wish.ticket = ticket;
+        }
+        wish
+    }
+
+    async fn history_answers(&self, key: &RoleKey) -> (Option<String>, Option<Ticket>) {
+        let Some(store) = &self.store else {
+            return (None, None);
+        };
+        let query = crate::store::HistoryQuery {
+            limit: Some(200),
+            source: None,
+            account: Some(self.account.name.clone()),
+        };
+        store
+            .history(&query)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|e| {
+                &e.key == key
+                    && matches!(e.kind, RequestKind::Activate | RequestKind::Extend)
+                    && e.justification.is_some()
+            })
+            .map(|e| (e.justification, e.ticket))
+            .unwrap_or((None, None))
+    }
+
+    /// Gets the token the policy asks for before anything changes: one carrying its authentication
+    /// context (returned, to be used for the activation), and, when it requires MFA, checks that the
+    /// sign-in used it.
+    async fn step_up(
+        &self,
+        grant: &ActiveGrant,
+        policy: &Policy,
+    ) -> Result<Option<serde_json::Value>> {
+        let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
+        let claims = policy
+            .authentication_context
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| serde_json::json!({"access_token": {"acrs": {"essential": true, "value": c}}}));
+        if claims.is_none() && !policy.mfa_required {
+            return Ok(None);
+        }
+        let token = match grant.source {
+            Source::AzureResource => self.arm()?.token(claims.as_ref()).await,
+            Source::EntraRole | Source::Group => self.graph()?.token(claims.as_ref()).await,
+        }
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "{where_} was not extended: its policy asks for a stronger sign-in, which failed ({e}); nothing was changed"
+            ))
+        })?;
+        if policy.mfa_required
+            && let Ok(read) = decode_claims(&token.token)
+            && !read.amr.iter().any(|m| m.eq_ignore_ascii_case("mfa"))
+        {
+            return Err(Error::Invalid(format!(
+                "{where_} was not extended: its policy requires multi-factor authentication and this sign-in did not use it; sign in again with MFA, then extend. Nothing was changed"
+            )));
+        }
+        Ok(claims)
+    }
+
+    /// The deactivation step of Extend, recorded in the history like any deactivation. An error
+    /// means nothing changed.
+    async fn deactivate_for_extend(&self, grant: &ActiveGrant) -> Result<()> {
+        let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
+        let result = self.deactivate(grant).await;
+        match (&result.outcome, &result.error) {
+            (Outcome::Done | Outcome::PendingOther, _) => Ok(()),
+            (_, Some(error))
+                if error
+                    .azure_code
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("ActiveDurationTooShort")) =>
+            {
+                Err(Error::Invalid(format!(
+                    "{where_} cannot be extended yet: {EXTEND_TOO_EARLY}; nothing was changed"
+                )))
+            }
+            // The answer was lost: whether it happened is in the listing.
+            (_, Some(error))
+                if matches!(
+                    error.code,
+                    "network" | "throttled" | "unavailable" | "malformed-response"
+                ) && self.is_unlisted(grant).await == Some(true) =>
+            {
+                Ok(())
+            }
+            (_, Some(error)) => Err(Error::Invalid(format!(
+                "{where_} was not extended: deactivating it failed ({}); nothing was changed",
+                error.message
+            ))),
+            (outcome, None) => Err(Error::Invalid(format!(
+                "{where_} was not extended: Azure answered the deactivation with {}; nothing was changed",
+                result
+                    .request
+                    .as_ref()
+                    .map_or_else(|| format!("{outcome:?}"), |r| r.azure_status.clone())
+            ))),
+        }
+    }
+
+    /// Whether Azure no longer lists `grant`'s activation (`None`: the listing failed).
+    async fn is_unlisted(&self, grant: &ActiveGrant) -> Option<bool> {
+        let listing = self.active(&[grant.source]).await;
+        if !listing.failures.is_empty() {
+            return None;
+        }
+        Some(!listing.items.iter().any(|g| {
+            g.assignment_type == AssignmentType::Activated
+                && g.role.id.eq_ignore_ascii_case(&grant.role.id)
+                && g.scope.id.eq_ignore_ascii_case(&grant.scope.id)
+        }))
+    }
+
+    /// Polls the active grants until `grant` is no longer listed, at most `reactivate_wait`.
+    async fn wait_until_unlisted(&self, grant: &ActiveGrant) -> bool {
+        let deadline = tokio::time::Instant::now() + self.options.reactivate_wait;
+        loop {
+            if self.is_unlisted(grant).await == Some(true) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(self.options.poll_interval).await;
+        }
+    }
+
+    /// Activates, answering `RoleAssignmentExists` (the old activation not yet gone everywhere in
+    /// Azure) by waiting and trying again: backoff from `poll_interval`, doubling, within
+    /// `reactivate_wait` in all.
+    async fn activate_retrying(
+        &self,
+        eligibility: &Eligibility,
         request: &ActivationRequest,
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
-        let principal = &self.account.object_id;
-        let justification = request.justification.as_deref();
-        match grant.source {
-            Source::AzureResource => {
-                self.arm()?
-                    .extend(
-                        grant,
-                        request.duration,
-                        justification,
-                        principal,
-                        Uuid::new_v4(),
-                        claims,
-                    )
-                    .await
-            }
-            Source::EntraRole | Source::Group => {
-                self.graph()?
-                    .extend(grant, request.duration, justification, principal, claims)
-                    .await
+        let deadline = tokio::time::Instant::now() + self.options.reactivate_wait;
+        let mut pause = self.options.poll_interval;
+        loop {
+            let submission = self.submit_activation(eligibility, request, claims).await;
+            match submission {
+                Ok(Submission::AlreadyActive) if tokio::time::Instant::now() + pause < deadline => {
+                    tracing::debug!(target: "elevate::session", role = eligibility.role.name, "RoleAssignmentExists after deactivating; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(15));
+                }
+                other => return other,
             }
         }
     }
@@ -795,39 +1105,7 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
-        let duration = policy.clamp_duration(wish.duration, self.options.default_duration);
-        if let Some(wanted) = wish.duration.filter(|w| *w > duration) {
-            notes.push(format!(
-                "duration shortened from {wanted} to {duration}, the role's maximum"
-            ));
-        }
-        let justification = wish
-            .justification
-            .as_ref()
-            .map(|j| j.trim().to_owned())
-            .filter(|j| !j.is_empty());
-        let where_ = format!("{} at {}", eligibility.role.name, eligibility.scope.name);
-        if policy.justification_required && justification.is_none() {
-            return Err(Error::Invalid(format!(
-                "{where_} requires a justification: add --reason \"why you need it\""
-            )));
-        }
-        if policy.ticket_required && wish.ticket.is_none() {
-            return Err(Error::Invalid(format!(
-                "{where_} requires a ticket: add --ticket SYSTEM:NUMBER"
-            )));
-        }
-        if policy.approval_required {
-            notes
-                .push("this role needs an approver's approval before it becomes active".to_owned());
-        }
-        Ok(ActivationRequest {
-            duration,
-            justification,
-            ticket: wish.ticket.clone(),
-            start: wish.start,
-            narrower_scope: wish.narrower_scope.clone(),
-        })
+        prepare_with(&policy, eligibility, wish, self.options.default_duration, notes)
     }
 
     fn finish(
@@ -1033,4 +1311,135 @@ fn result_error(
         notes,
         error: Some(error.report()),
     }
+}
+
+/// Why Extend is refused while the policy requires approval.
+pub const EXTEND_NEEDS_APPROVAL: &str = "its policy requires approval, so extending (deactivating and activating again) would leave it off while the new request waits for an approver";
+
+/// Why Extend is refused in an activation's first five minutes.
+pub const EXTEND_TOO_EARLY: &str = "Azure refuses to deactivate a role in the first five minutes after its activation, and extending deactivates it first";
+
+/// How long after its start Azure allows an activation to be deactivated (`ActiveDurationTooShort`
+/// before that).
+pub const MIN_ACTIVE_BEFORE_DEACTIVATE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Why Extend is not possible for `grant` at `now` (the caller's clock), if it is not: a standing
+/// assignment, a policy that requires approval (`approval_required`, from the role's policy), or
+/// an activation younger than five minutes. The faces disable Extend with this reason.
+pub fn extend_blocked(
+    grant: &ActiveGrant,
+    approval_required: bool,
+    now: chrono::DateTime<Utc>,
+) -> Option<String> {
+    if grant.assignment_type == AssignmentType::Assigned {
+        return Some("a standing assignment cannot be extended".to_owned());
+    }
+    if approval_required {
+        return Some(format!("cannot be extended: {EXTEND_NEEDS_APPROVAL}"));
+    }
+    let allowed = grant.start.map(|s| s + MIN_ACTIVE_BEFORE_DEACTIVATE)?;
+    if now < allowed {
+        let wait = (allowed - now).num_seconds().max(1);
+        let wait = (wait + 59) / 60;
+        return Some(format!(
+            "can be extended in {wait} min: {EXTEND_TOO_EARLY}"
+        ));
+    }
+    None
+}
+
+/// An activated grant seen as the eligibility to activate again: the same role at the same scope.
+fn grant_as_eligibility(grant: &ActiveGrant) -> Eligibility {
+    Eligibility {
+        key: grant.key.clone(),
+        source: grant.source,
+        role: grant.role.clone(),
+        scope: grant.scope.clone(),
+        principal_id: grant.principal_id.clone(),
+        member_type: grant.member_type,
+        start: None,
+        end: None,
+        schedule_id: None,
+    }
+}
+
+/// The request to send for `wish` under `policy`: duration clamped, justification and ticket
+/// checked before anything is sent.
+fn prepare_with(
+    policy: &Policy,
+    eligibility: &Eligibility,
+    wish: &ActivationWish,
+    default_duration: Span,
+    notes: &mut Vec<String>,
+) -> Result<ActivationRequest> {
+    let duration = policy.clamp_duration(wish.duration, default_duration);
+    if let Some(wanted) = wish.duration.filter(|w| *w > duration) {
+        notes.push(format!(
+            "duration shortened from {wanted} to {duration}, the role's maximum"
+        ));
+    }
+    let justification = wish
+        .justification
+        .as_ref()
+        .map(|j| j.trim().to_owned())
+        .filter(|j| !j.is_empty());
+    let where_ = format!("{} at {}", eligibility.role.name, eligibility.scope.name);
+    if policy.justification_required && justification.is_none() {
+        return Err(Error::Invalid(format!(
+            "{where_} requires a justification: add --reason \"why you need it\""
+        )));
+    }
+    if policy.ticket_required && wish.ticket.is_none() {
+        return Err(Error::Invalid(format!(
+            "{where_} requires a ticket: add --ticket SYSTEM:NUMBER"
+        )));
+    }
+    if policy.approval_required {
+        notes.push("this role needs an approver's approval before it becomes active".to_owned());
+    }
+    Ok(ActivationRequest {
+        duration,
+        justification,
+        ticket: wish.ticket.clone(),
+        start: wish.start,
+        narrower_scope: wish.narrower_scope.clone(),
+    })
+}
+
+/// How long before its end a time-bound assignment may be extended on request (Microsoft's
+/// "Extend or renew" documentation: within 14 days of its end).
+pub const EXTENSION_REQUEST_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
+
+/// The label of the action that asks an administrator to extend an assignment.
+pub const REQUEST_EXTENSION_LABEL: &str = "Request extension (an administrator decides)";
+
+/// Why `grant` cannot be the subject of an extension request, whatever the time: only a
+/// time-bound assignment (not an activation, not a permanent one) of an Azure resource role or an
+/// Entra role can.
+pub fn extension_request_refused(grant: &ActiveGrant) -> Option<String> {
+    let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
+    if grant.source == Source::Group {
+        return Some(format!(
+            "{where_}: PIM for Groups has no extension request; ask an owner of the group"
+        ));
+    }
+    if grant.assignment_type == AssignmentType::Activated {
+        return Some(format!(
+            "{where_} is an activation: extend it instead (Elevate deactivates and activates it again)"
+        ));
+    }
+    if grant.end.is_none() {
+        return Some(format!("{where_} is permanent: there is nothing to extend"));
+    }
+    None
+}
+
+/// Whether "Request extension" is offered for `grant` at `now` (the caller's clock): a time-bound
+/// assignment of an Azure resource role or an Entra role ending within
+/// [`EXTENSION_REQUEST_WINDOW`].
+pub fn offers_extension_request(grant: &ActiveGrant, now: chrono::DateTime<Utc>) -> bool {
+    extension_request_refused(grant).is_none()
+        && grant
+            .end
+            .is_some_and(|end| end > now && end - now <= EXTENSION_REQUEST_WINDOW)
 }

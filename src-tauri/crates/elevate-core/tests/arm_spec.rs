@@ -4,7 +4,7 @@
 use elevate_core::arm::convert::{
     eligibility_from_json, grant_from_json, policy_from_json, request_from_json,
 };
-use elevate_core::arm::{activation_body, deactivation_body, extension_body};
+use elevate_core::arm::{activation_body, deactivation_body, extension_request_body};
 use elevate_core::model::{
     ActivationRequest, ActiveGrant, AssignmentType, Eligibility, MemberType, RequestStatus,
     RoleKey, RoleRef, ScopeKind, ScopeRef, Source, Span, Ticket,
@@ -221,9 +221,13 @@ fn what_the_client_sends_validates_against_the_request_schema() {
         start: None,
         end: None,
     };
+    let assignment = ActiveGrant {
+        assignment_type: AssignmentType::Assigned,
+        ..grant.clone()
+    };
     for body in [
         deactivation_body(&grant, "oid"),
-        extension_body(&grant, Span::from_hours(2), Some("more"), "oid"),
+        extension_request_body(&assignment, Span::from_hours(90 * 24), Some("project"), "oid"),
     ] {
         spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body)
             .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));

@@ -15,7 +15,7 @@ use elevate_core::auth::TokenSource;
 use elevate_core::model::{Eligibility, Span};
 use elevate_core::session::{ActivationWish, Clients, Session, SessionOptions};
 use elevate_core::store::Store;
-use elevate_core::watch::{Clock, WatchEvent, WatchOptions, Watcher};
+use elevate_core::watch::{Clock, EffectCheck, WatchEvent, WatchOptions, Watcher};
 use elevate_sim::Simulator;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -192,6 +192,7 @@ fn describe(event: &WatchEvent) -> String {
         WatchEvent::Canceled { .. } => "canceled".into(),
         WatchEvent::Failed { .. } => "failed".into(),
         WatchEvent::ApprovalWaiting { .. } => "approval-waiting".into(),
+        WatchEvent::NowOff { .. } => "now-off".into(),
     };
     let role = match event {
         WatchEvent::Approved { request }
@@ -211,7 +212,27 @@ fn describe(event: &WatchEvent) -> String {
 async fn warns_at_each_offset_then_ends_and_a_restart_repeats_nothing() {
     let mut w = Watch::start().await;
     w.activate("Contributor", "Contoso Development", 1).await;
-    assert_eq!(describe(&w.next().await), "effective Contributor");
+    let listed = w.next().await;
+    assert_eq!(describe(&listed), "effective Contributor");
+    // No check exists: it says what is known, and the fix, never "effective".
+    assert!(
+        matches!(
+            listed,
+            WatchEvent::Effective {
+                check: EffectCheck::NoCheck,
+                ..
+            }
+        ),
+        "{listed:?}"
+    );
+    assert_eq!(listed.title(), "Contributor is active in Azure");
+    let body = listed.body();
+    assert!(
+        body.contains("may need a new token, which can take up to an hour")
+            && body.contains("az login"),
+        "{body}"
+    );
+    assert!(!body.contains("effective") && !listed.title().contains("effective"));
 
     w.f.advance("PT45M5S").await;
     let warning = w.next().await;
@@ -436,6 +457,18 @@ async fn an_activation_at_a_resource_group_is_effective_once_azure_applies_it() 
         effective.grant().map(|g| g.scope.name.as_str()),
         Some("rg-web-prod")
     );
+    // Checked: it may say "effective".
+    assert!(
+        matches!(
+            effective,
+            WatchEvent::Effective {
+                check: EffectCheck::Confirmed,
+                ..
+            }
+        ),
+        "{effective:?}"
+    );
+    assert_eq!(effective.title(), "Contributor is effective");
     w.quiet().await;
     let checks = w.watcher.as_ref().map(|w| w.stats().effect_checks);
     assert!(checks.is_some_and(|c| c > 1), "{checks:?}");
@@ -512,7 +545,18 @@ async fn an_activation_azure_never_confirms_is_reported_once_after_the_limit() {
     w.quiet().await;
     // `effect_timeout` is 10 minutes of the watcher's clock.
     w.f.advance("PT1M1S").await;
-    assert_eq!(describe(&w.next().await), "effective Contributor");
+    let unconfirmed = w.next().await;
+    assert_eq!(describe(&unconfirmed), "effective Contributor");
+    // Not confirmed: said as such, never "effective".
+    assert!(matches!(
+        unconfirmed,
+        WatchEvent::Effective {
+            check: EffectCheck::NotConfirmed,
+            ..
+        }
+    ));
+    assert_eq!(unconfirmed.title(), "Contributor is active in Azure");
+    assert!(unconfirmed.body().contains("has not confirmed"), "{}", unconfirmed.body());
     w.quiet().await;
 }
 

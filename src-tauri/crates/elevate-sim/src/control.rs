@@ -87,6 +87,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/revoke", post(revoke))
         .route("/approval-requests", post(approval_requests))
         .route("/eligibilities", post(add_eligibility))
+        .route("/assignments", post(add_assignment))
         .route("/bulk-eligibilities", post(bulk_eligibilities))
         .route("/policies", post(set_policy))
         .route("/settings", get(get_settings).post(set_settings))
@@ -443,6 +444,82 @@ async fn add_eligibility(State(shared): State<Arc<Shared>>, body: Bytes) -> Cont
                 let wire = json!(Render::new(state).eligibility(&eligibility));
                 state.eligibilities.push(eligibility);
                 Ok(wire)
+            })();
+            let changed = result.is_ok();
+            (result, changed)
+        })
+        .await
+        .and_then(ok)
+}
+
+#[derive(Deserialize)]
+struct AddAssignment {
+    principal_id: Option<String>,
+    /// An Azure role (GUID or full id) at `scope`, or…
+    role_definition_id: Option<String>,
+    scope: Option<String>,
+    /// …an Entra role at `directory_scope_id` (`/` by default).
+    directory_role_id: Option<String>,
+    directory_scope_id: Option<String>,
+    /// The end (RFC 3339); required: a user may ask to extend only a time-bound assignment.
+    end: String,
+}
+
+/// `POST /_sim/assignments`: a time-bound (`Assigned`) assignment, as an administrator makes it.
+async fn add_assignment(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let add: AddAssignment = parse_body(&body)?;
+    let end = parse_time(&add.end).ok_or_else(|| ControlError::bad(format!("'{}' is not an RFC 3339 time", add.end)))?;
+    shared
+        .mutate(|state| {
+            let result = (|| {
+                let principal = add.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                let now = state.now();
+                let label = new_guid();
+                match (&add.role_definition_id, &add.scope, &add.directory_role_id) {
+                    (Some(role), Some(scope), None) => {
+                        let role = role_of(state, role)?;
+                        let scope = known_scope(state, scope, true)?;
+                        let assignment = crate::state::ActiveAssignment {
+                            schedule_name: new_guid(),
+                            instance_name: new_guid(),
+                            principal_id: principal,
+                            role_guid: role,
+                            scope: scope.canonical(),
+                            assignment_type: "Assigned".to_string(),
+                            member_type: "Direct".to_string(),
+                            start: now,
+                            end: Some(end),
+                            linked_eligibility_schedule_id: None,
+                            linked_eligibility_instance_id: None,
+                            origin_role_assignment_name: label,
+                            created_on: now,
+                        };
+                        let wire = json!(Render::new(state).assignment(&assignment));
+                        state.assignments.push(assignment);
+                        Ok(wire)
+                    }
+                    (None, None, Some(role)) => {
+                        let assignment = entra::Schedule {
+                            id: new_guid(),
+                            schedule_id: new_guid(),
+                            target: entra::Target::Directory {
+                                role_id: role.clone(),
+                                scope_id: add.directory_scope_id.clone().unwrap_or_else(|| "/".to_string()),
+                            },
+                            principal_id: principal,
+                            member_type: "Direct".to_string(),
+                            assignment_type: "Assigned".to_string(),
+                            start: now,
+                            end: Some(end),
+                            origin_id: Some(label),
+                            created: now,
+                        };
+                        let wire = json!({"id": assignment.id, "roleDefinitionId": role, "endDateTime": format_time(&end)});
+                        state.entra.assignments.push(assignment);
+                        Ok(wire)
+                    }
+                    _ => Err(ControlError::bad("give role_definition_id and scope (Azure role) or directory_role_id (Entra role)")),
+                }
             })();
             let changed = result.is_ok();
             (result, changed)

@@ -161,9 +161,9 @@ pub(crate) enum Action {
     SelfActivate,
     /// The principal ends an activation.
     SelfDeactivate,
-    /// The principal extends an activation.
+    /// The principal asks an administrator to extend a time-bound assignment ending soon.
     SelfExtend,
-    /// The principal renews an expired activation.
+    /// The principal asks an administrator to renew an expired assignment.
     SelfRenew,
 }
 
@@ -203,6 +203,13 @@ impl Action {
     /// Whether the request grants access.
     pub(crate) fn is_grant(self) -> bool {
         matches!(self, Action::SelfActivate | Action::SelfRenew)
+    }
+
+    /// Whether `privilegedAccessGroupAssignmentScheduleRequest` has this action. Its documented
+    /// enum is `adminAssign, adminUpdate, adminRemove, selfActivate, selfDeactivate, adminExtend,
+    /// adminRenew`: no `selfExtend`, no `selfRenew`.
+    pub(crate) fn is_group_action(self) -> bool {
+        !matches!(self, Action::SelfExtend | Action::SelfRenew)
     }
 }
 
@@ -258,9 +265,15 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// Whether it awaits a decision.
+    /// Whether it awaits an approver's decision.
     pub(crate) fn is_pending(&self) -> bool {
         eq_ci(&self.status, STATUS_PENDING_APPROVAL)
+    }
+
+    /// Whether it awaits a decision: an approver's, or an administrator's (a user's request to
+    /// extend an assignment).
+    pub(crate) fn awaits_decision(&self) -> bool {
+        self.is_pending() || eq_ci(&self.status, crate::state::STATUS_PENDING_ADMIN_DECISION)
     }
 }
 
@@ -453,7 +466,7 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
     let now = state.now();
     let index = state.entra.requests.iter().position(|r| eq_ci(&r.id, id)).ok_or(DecisionError::NotFound)?;
     let mut decided = state.entra.requests.get(index).cloned().ok_or(DecisionError::NotFound)?;
-    if !decided.is_pending() {
+    if !decided.awaits_decision() {
         return Err(DecisionError::NotPending(decided.status));
     }
     decided.approval_deadline = None;
@@ -463,11 +476,11 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
         decided.status = "Denied".to_string();
     } else {
         let end = decided.grant_seconds.and_then(|s| now.checked_add_signed(Duration::seconds(s)));
-        let existing = state
-            .entra
-            .assignments
-            .iter_mut()
-            .find(|a| a.target.same(&decided.target) && eq_ci(&a.principal_id, &decided.principal_id) && a.is_live(now));
+        // An extension is of a time-bound assignment, never of an activation.
+        let extension = decided.action == Action::SelfExtend;
+        let existing = state.entra.assignments.iter_mut().find(|a| {
+            a.target.same(&decided.target) && eq_ci(&a.principal_id, &decided.principal_id) && a.is_live(now) && (!extension || !a.is_activated())
+        });
         match (decided.action, existing) {
             (Action::SelfExtend, Some(assignment)) => {
                 assignment.end = end;

@@ -297,14 +297,25 @@ impl ScheduleRequest {
         authz_id(&self.scope, "roleAssignmentScheduleRequests", &self.name)
     }
 
-    /// Whether the request awaits a decision.
+    /// Whether the request awaits an approver's decision.
     pub(crate) fn is_pending(&self) -> bool {
         self.status == STATUS_PENDING_APPROVAL
+    }
+
+    /// Whether the request awaits a decision: an approver's, or an administrator's (a user's
+    /// request to extend or renew an assignment).
+    pub(crate) fn awaits_decision(&self) -> bool {
+        self.is_pending() || self.status == STATUS_PENDING_ADMIN_DECISION
     }
 }
 
 /// Status of a request waiting for an approver.
 pub(crate) const STATUS_PENDING_APPROVAL: &str = "PendingApproval";
+/// Status of a user's request to extend or renew an assignment, waiting for an administrator.
+pub(crate) const STATUS_PENDING_ADMIN_DECISION: &str = "PendingAdminDecision";
+/// Days before its end within which a time-bound assignment may be extended by its principal
+/// (Microsoft's "Extend or renew" documentation: 14 days).
+pub(crate) const EXTEND_WINDOW_DAYS: i64 = 14;
 /// Status of a request whose result is in force.
 pub(crate) const STATUS_PROVISIONED: &str = "Provisioned";
 

@@ -507,21 +507,50 @@ async fn activations_expire_and_future_ones_start_with_the_clock() {
 }
 
 #[tokio::test]
-async fn extension_moves_the_end_within_policy() {
+async fn extension_requests_are_only_for_time_bound_assignments_ending_within_14_days() {
     let h = Harness::start().await;
     let dev = demo::SCOPE_DEVELOPMENT;
+    let sandbox = demo::SCOPE_SANDBOX;
+    let uaa = demo::ROLE_USER_ACCESS_ADMINISTRATOR;
+    // An activation cannot be extended, nor renewed: its principal deactivates and activates.
     h.request(dev, &activate(dev, demo::ROLE_CONTRIBUTOR, "PT1H", Some("x"))).await;
-    let (_, extended) = h.request(dev, &body("SelfExtend", dev, demo::ROLE_CONTRIBUTOR, Some("PT8H"), Some("more"), None)).await;
-    assert_eq!(extended.json["properties"]["status"], "Provisioned", "{}", extended.text);
-    let instances = h.collect(&list_path(dev, ACTIVE, "asTarget()")).await;
-    let a = instances.iter().find(|i| i["properties"]["assignmentType"] == "Activated").unwrap();
-    let start = chrono::DateTime::parse_from_rfc3339(a["properties"]["startDateTime"].as_str().unwrap()).unwrap();
-    let end = chrono::DateTime::parse_from_rfc3339(a["properties"]["endDateTime"].as_str().unwrap()).unwrap();
-    assert!((end - start).num_minutes() >= 479);
-    let (_, too_long) = h.request(dev, &body("SelfExtend", dev, demo::ROLE_CONTRIBUTOR, Some("PT9H"), Some("more"), None)).await;
-    assert_eq!(too_long.message(), r#"The following policy rules failed: ["ExpirationRule"]"#);
-    let (_, nothing) = h.request(demo::SCOPE_SANDBOX, &body("SelfExtend", demo::SCOPE_SANDBOX, demo::ROLE_MARKUP_AUDITOR, Some("PT1H"), None, None)).await;
+    let (_, on_activation) = h.request(dev, &body("SelfExtend", dev, demo::ROLE_CONTRIBUTOR, Some("PT8H"), Some("more"), None)).await;
+    assert_eq!((on_activation.status, on_activation.code()), (StatusCode::BAD_REQUEST, "RoleAssignmentDoesNotExist"), "{}", on_activation.text);
+    let (_, renew_active) = h.request(dev, &body("SelfRenew", dev, demo::ROLE_CONTRIBUTOR, Some("PT8H"), Some("more"), None)).await;
+    assert_eq!(renew_active.code(), "RoleAssignmentExists", "{}", renew_active.text);
+    let (_, nothing) = h.request(sandbox, &body("SelfExtend", sandbox, demo::ROLE_MARKUP_AUDITOR, Some("PT1H"), Some("more"), None)).await;
     assert_eq!(nothing.code(), "RoleAssignmentDoesNotExist");
+    let (_, renew_nothing) = h.request(sandbox, &body("SelfRenew", sandbox, demo::ROLE_MARKUP_AUDITOR, Some("PT1H"), Some("more"), None)).await;
+    assert_eq!(renew_nothing.code(), "RoleAssignmentDoesNotExist");
+    // The standing (permanent) Reader assignment has no end to extend.
+    let (_, permanent) = h.request(sandbox, &body("SelfExtend", sandbox, demo::ROLE_READER, Some("P30D"), Some("more"), None)).await;
+    assert_eq!(permanent.code(), "RoleAssignmentDoesNotExist");
+
+    let info = h.control(Method::GET, "info", json!(null)).await;
+    let now = chrono::DateTime::parse_from_rfc3339(info["now"].as_str().unwrap()).unwrap();
+    let in_days = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
+    h.control(Method::POST, "assignments", json!({"role_definition_id": uaa, "scope": dev, "end": in_days(30)})).await;
+    h.control(Method::POST, "assignments", json!({"role_definition_id": uaa, "scope": sandbox, "end": in_days(10)})).await;
+    // Outside the 14-day window.
+    let (_, early) = h.request(dev, &body("SelfExtend", dev, uaa, Some("P90D"), Some("project"), None)).await;
+    assert_eq!(early.message(), r#"The following policy rules failed: ["ExpirationRule"]"#, "{}", early.text);
+    // Within it: a justification is needed, then the request waits for an administrator.
+    let (_, bare) = h.request(sandbox, &body("SelfExtend", sandbox, uaa, Some("P90D"), None, None)).await;
+    assert_eq!(bare.message(), r#"The following policy rules failed: ["JustificationRule"]"#, "{}", bare.text);
+    let (name, asked) = h.request(sandbox, &body("SelfExtend", sandbox, uaa, Some("P90D"), Some("project"), None)).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text);
+    assert_eq!(asked.json["properties"]["status"], "PendingAdminDecision", "{}", asked.text);
+    let (_, again) = h.request(sandbox, &body("SelfExtend", sandbox, uaa, Some("P90D"), Some("project"), None)).await;
+    assert_eq!(again.code(), "RoleAssignmentRequestExists");
+    let approved = h.control(Method::POST, &format!("requests/{name}/approve"), json!({})).await;
+    assert_eq!(approved["properties"]["status"], "Provisioned", "{approved}");
+    let instances = h.collect(&list_path(sandbox, ACTIVE, "asTarget()")).await;
+    let extended = instances
+        .iter()
+        .find(|i| i["properties"]["roleDefinitionId"].as_str().is_some_and(|r| r.ends_with(uaa)))
+        .unwrap_or_else(|| panic!("{instances:#?}"));
+    let end = chrono::DateTime::parse_from_rfc3339(extended["properties"]["endDateTime"].as_str().unwrap()).unwrap();
+    assert!((end - now).num_days() >= 89, "{extended}");
 }
 
 #[tokio::test]

@@ -376,3 +376,44 @@ async fn an_approver_decides_through_the_approval_stage_and_the_first_decision_w
     let active = h.send(Method::GET, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}"), Some(&grace), None).await;
     assert!(active.text.contains(demo::ENTRA_USER_ADMINISTRATOR), "{}", active.text);
 }
+
+#[tokio::test]
+async fn self_extend_and_self_renew_are_refused_as_graph_refuses_them() {
+    let h = Harness::start().await;
+    // Groups: the actions are not in privilegedAccessGroupAssignmentScheduleRequest's enum.
+    for action in ["selfExtend", "SelfRenew"] {
+        let member = json!({"action": action, "principalId": demo::DEMO_USER_OID, "groupId": demo::PIM_GROUP_PROD_OPERATORS, "accessId": "member",
+            "justification": "more", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "PT1H"}}});
+        let refused = gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &member).await;
+        assert_eq!((refused.status, refused.code()), (StatusCode::BAD_REQUEST, "BadRequest"), "{}", refused.text);
+        assert!(refused.message().contains("is not valid for the property 'action'"), "{}", refused.text);
+    }
+    // Entra roles: not for an activation.
+    let on = dir_post(&h, activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H")).await;
+    assert_eq!(on.status, StatusCode::CREATED, "{}", on.text);
+    let mut extend = activation(demo::ENTRA_GLOBAL_READER, "/", "PT2H");
+    extend["action"] = json!("selfExtend");
+    let refused = dir_post(&h, extend).await;
+    assert_eq!(refused.code(), "RoleAssignmentDoesNotExist", "{}", refused.text);
+    // Activating what is active, and deactivating in the first five minutes.
+    let again = dir_post(&h, activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H")).await;
+    assert_eq!(again.code(), "RoleAssignmentExists", "{}", again.text);
+    let off = json!({"action": "selfDeactivate", "principalId": demo::DEMO_USER_OID, "roleDefinitionId": demo::ENTRA_GLOBAL_READER, "directoryScopeId": "/"});
+    let early = dir_post(&h, off).await;
+    assert_eq!(early.code(), "ActiveDurationTooShort", "{}", early.text);
+
+    // A time-bound assignment ending within 14 days: the request waits for an administrator.
+    let info = h.control(Method::GET, "info", json!(null)).await;
+    let now = chrono::DateTime::parse_from_rfc3339(info["now"].as_str().unwrap()).unwrap();
+    let end = (now + chrono::Duration::days(7)).to_rfc3339();
+    h.control(Method::POST, "assignments", json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": end})).await;
+    let mut ask = activation(demo::ENTRA_EXCHANGE_ADMINISTRATOR, "/", "P180D");
+    ask["action"] = json!("selfExtend");
+    let asked = dir_post(&h, ask.clone()).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text);
+    assert_eq!(asked.json["status"], "PendingAdminDecision", "{}", asked.text);
+    assert_eq!(dir_post(&h, ask).await.code(), "RoleAssignmentRequestExists");
+    let id = asked.json["id"].as_str().unwrap().to_string();
+    let decided = h.control(Method::POST, &format!("requests/{id}/approve"), json!({})).await;
+    assert_eq!(decided["status"], "Provisioned", "{decided}");
+}

@@ -377,21 +377,20 @@ impl ArmClient {
         .await
     }
 
-    /// Requests that `grant` be extended to last `duration` from now.
-    pub async fn extend(
+    /// Asks an administrator to extend `grant`, a time-bound assignment ending soon (`SelfExtend`).
+    pub async fn request_extension(
         &self,
         grant: &ActiveGrant,
         duration: Span,
-        justification: Option<&str>,
+        justification: &str,
         principal_id: &str,
         name: Uuid,
-        claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
         self.submit(
             &grant.scope.id,
             name,
-            extension_body(grant, duration, justification, principal_id),
-            claims,
+            extension_request_body(grant, duration, Some(justification), principal_id),
+            None,
         )
         .await
     }
@@ -739,8 +738,9 @@ pub fn deactivation_body(grant: &ActiveGrant, principal_id: &str) -> serde_json:
     }})
 }
 
-/// The body of a SelfExtend request for `grant`.
-pub fn extension_body(
+/// The body of a `SelfExtend` request: the user asks an administrator to extend `grant`, a
+/// time-bound assignment (never an activation: that is deactivated and activated again).
+pub fn extension_request_body(
     grant: &ActiveGrant,
     duration: Span,
     justification: Option<&str>,

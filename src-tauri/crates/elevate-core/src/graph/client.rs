@@ -319,23 +319,29 @@ impl GraphClient {
         self.submit(path, body, None).await
     }
 
-    /// Requests that `grant` be extended by `duration`.
-    pub async fn extend(
+    /// Asks an administrator to extend `grant`, a time-bound Entra role assignment ending soon
+    /// (`selfExtend`). PIM for Groups has no such action (its enum lacks `selfExtend`): refused here.
+    pub async fn request_extension(
         &self,
         grant: &ActiveGrant,
         duration: Span,
-        justification: Option<&str>,
+        justification: &str,
         principal_id: &str,
-        claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
+        if grant.source != Source::EntraRole {
+            return Err(crate::Error::Invalid(
+                "only an Entra role assignment can be extended on request through Graph; PIM for Groups has no such request"
+                    .into(),
+            ));
+        }
         let (path, body) = self.grant_body(
             grant,
             "selfExtend",
             principal_id,
             Some(duration),
-            justification,
+            Some(justification),
         )?;
-        self.submit(path, body, claims).await
+        self.submit(path, body, None).await
     }
 
     /// Cancels a pending request, by the `id` Elevate gave it.

@@ -35,6 +35,8 @@ pub enum WatchEvent {
     Effective {
         /// The grant.
         grant: ActiveGrant,
+        /// What is known about its taking effect.
+        check: EffectCheck,
     },
     /// A grant appeared that this machine did not ask for (portal, CLI on another machine, admin).
     Appeared {
@@ -66,6 +68,27 @@ pub enum WatchEvent {
         /// The request.
         request: RequestRecord,
     },
+    /// Extending the grant deactivated it and activating it again failed: the role is off.
+    NowOff {
+        /// The grant as it was before.
+        grant: ActiveGrant,
+        /// What happened, in full (the engine's `role-now-off` error message).
+        reason: String,
+    },
+}
+
+/// What is known about whether a new activation works: Microsoft documents a check only for Azure
+/// resource roles at a resource group or a resource (the caller's permissions there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EffectCheck {
+    /// Azure lists the role's permissions for the user at its scope.
+    Confirmed,
+    /// A check exists, but Azure did not confirm within the watcher's limit (or the check failed).
+    NotConfirmed,
+    /// No documented check (subscription, management group, Entra role, group): it is listed as
+    /// active, which is all Azure says.
+    NoCheck,
 }
 
 fn stamp(t: Option<DateTime<Utc>>) -> String {
@@ -97,7 +120,7 @@ impl WatchEvent {
                     stamp(grant.end)
                 )
             }
-            WatchEvent::Effective { grant } | WatchEvent::Appeared { grant } => {
+            WatchEvent::Effective { grant, .. } | WatchEvent::Appeared { grant } => {
                 format!(
                     "new:{}:{}:{}",
                     grant.key.as_str(),
@@ -110,6 +133,9 @@ impl WatchEvent {
             | WatchEvent::Canceled { request }
             | WatchEvent::Failed { request } => format!("decided:{}", request.id),
             WatchEvent::ApprovalWaiting { request } => format!("approval:{}", request.id),
+            WatchEvent::NowOff { grant, .. } => {
+                format!("off:{}:{}", grant.key.as_str(), grant.id)
+            }
         }
     }
 
@@ -125,7 +151,12 @@ impl WatchEvent {
             }
             WatchEvent::Ended { grant } => format!("{} has ended", grant.role.name),
             WatchEvent::Revoked { grant } => format!("{} was revoked", grant.role.name),
-            WatchEvent::Effective { grant } => format!("{} is active", grant.role.name),
+            WatchEvent::Effective {
+                grant,
+                check: EffectCheck::Confirmed,
+            } => format!("{} is effective", grant.role.name),
+            WatchEvent::Effective { grant, .. } => format!("{} is active in Azure", grant.role.name),
+            WatchEvent::NowOff { grant, .. } => format!("{} is now off", grant.role.name),
             WatchEvent::Appeared { grant } => {
                 format!("{} was activated elsewhere", grant.role.name)
             }
@@ -157,17 +188,23 @@ impl WatchEvent {
                 "at {}: removed before its end by an administrator or another tool.",
                 grant.scope.name
             ),
-            WatchEvent::Effective { grant } | WatchEvent::Appeared { grant } => format!(
-                "at {}{}.",
-                grant.scope.name,
-                grant
-                    .end
-                    .map(|e| format!(
-                        ", until {}",
-                        e.with_timezone(&chrono::Local).format("%H:%M")
-                    ))
-                    .unwrap_or_default()
-            ),
+            WatchEvent::Effective { grant, check } => {
+                let known = match check {
+                    EffectCheck::Confirmed => {
+                        ": Azure lists its permissions for you there".to_owned()
+                    }
+                    EffectCheck::NotConfirmed => format!(
+                        ": Azure has not confirmed its permissions there yet. {}",
+                        new_token_hint(grant)
+                    ),
+                    EffectCheck::NoCheck => format!(". {}", new_token_hint(grant)),
+                };
+                format!("at {}{}{known}", grant.scope.name, until(grant))
+            }
+            WatchEvent::Appeared { grant } => {
+                format!("at {}{}.", grant.scope.name, until(grant))
+            }
+            WatchEvent::NowOff { reason, .. } => reason.clone(),
             WatchEvent::Approved { request } => {
                 format!("at {}: the grant follows.", request.scope.name)
             }
@@ -202,9 +239,39 @@ impl WatchEvent {
             WatchEvent::ExpiresSoon { grant, .. }
             | WatchEvent::Ended { grant }
             | WatchEvent::Revoked { grant }
-            | WatchEvent::Effective { grant }
-            | WatchEvent::Appeared { grant } => Some(grant),
+            | WatchEvent::Effective { grant, .. }
+            | WatchEvent::Appeared { grant }
+            | WatchEvent::NowOff { grant, .. } => Some(grant),
             _ => None,
         }
     }
+}
+
+fn until(grant: &ActiveGrant) -> String {
+    grant
+        .end
+        .map(|e| {
+            format!(
+                ", until {}",
+                e.with_timezone(&chrono::Local).format("%H:%M")
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// What is known when Azure offers no check, and the fix where one exists: tokens issued before
+/// the activation do not carry it (Entra roles and group memberships travel in the token; ARM
+/// caches the caller's assignments per token).
+fn new_token_hint(grant: &ActiveGrant) -> String {
+    let fix = match grant.source {
+        crate::model::Source::AzureResource => {
+            "for the Azure CLI run `az login` again; for kubectl with kubelogin, `kubelogin remove-tokens`"
+        }
+        crate::model::Source::EntraRole | crate::model::Source::Group => {
+            "sign in to those tools again (for the Azure CLI: `az login`)"
+        }
+    };
+    format!(
+        "Active in Azure; tools already signed in may need a new token, which can take up to an hour: {fix}."
+    )
 }

@@ -6,5 +6,5 @@ mod event;
 mod watcher;
 
 pub use clock::{Clock, SystemClock};
-pub use event::WatchEvent;
+pub use event::{EffectCheck, WatchEvent};
 pub use watcher::{WatchOptions, WatchStats, Watcher};

@@ -44,7 +44,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::clock::Clock;
-use super::event::WatchEvent;
+use super::event::{EffectCheck, WatchEvent};
 use crate::model::{
     ActiveGrant, AssignmentType, RequestKind, RequestRecord, RequestStatus, Source,
 };
@@ -420,6 +420,7 @@ impl Engine {
             } else if mine {
                 events.push(WatchEvent::Effective {
                     grant: grant.clone(),
+                    check: EffectCheck::NoCheck,
                 });
             } else {
                 events.push(WatchEvent::Appeared {
@@ -474,7 +475,11 @@ impl Engine {
             });
         }
         for (id, grant) in resumed {
-            let key = WatchEvent::Effective { grant }.key();
+            let key = WatchEvent::Effective {
+                grant,
+                check: EffectCheck::NoCheck,
+            }
+            .key();
             if self.shown.contains(&key) {
                 continue;
             }
@@ -547,12 +552,17 @@ impl Engine {
                     }
                 }
             };
-            if let Some(reason) = give_up {
-                tracing::warn!(target: "elevate::watch", role = grant.role.name, scope = grant.scope.id, reason, "reporting an activation as effective without Azure's confirmation");
-            }
+            let check = match give_up {
+                Some(reason) => {
+                    tracing::warn!(target: "elevate::watch", role = grant.role.name, scope = grant.scope.id, reason, "reporting an activation as active without Azure's confirmation");
+                    EffectCheck::NotConfirmed
+                }
+                None => EffectCheck::Confirmed,
+            };
             done.push(id.clone());
             events.push(WatchEvent::Effective {
                 grant: grant.clone(),
+                check,
             });
         }
         for id in done {

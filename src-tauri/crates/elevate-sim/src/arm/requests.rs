@@ -17,8 +17,8 @@ use crate::log::Effect;
 use crate::policy::{self, APPROVAL_TIMEOUT_DAYS};
 use crate::scope::Scope;
 use crate::state::{
-    ActiveAssignment, Eligibility, ExpirationType, RequestType, RequestedSchedule, STATUS_PENDING_APPROVAL,
-    STATUS_PROVISIONED, ScheduleRequest, SimState,
+    ActiveAssignment, EXTEND_WINDOW_DAYS, Eligibility, ExpirationType, RequestType, RequestedSchedule,
+    STATUS_PENDING_ADMIN_DECISION, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED, ScheduleRequest, SimState,
 };
 use crate::token::Caller;
 
@@ -192,7 +192,7 @@ pub(crate) async fn cancel(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmRe
             if !eq_ci(&request.requestor_id, &caller) && !eq_ci(&request.principal_id, &caller) {
                 return (authorization_failed(&caller, CANCEL_ACTION, &request.id()), false);
             }
-            if !request.is_pending() {
+            if !request.awaits_decision() {
                 return (bad_request("RequestCannotBeCancelled", "Request is not in cancellable state."), false);
             }
             request.status = "Canceled".to_string();
@@ -247,7 +247,7 @@ fn submit(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, body: 
         }
     match body.request_type {
         RequestType::SelfDeactivate => deactivate(state, env, scope, name, &role, body, mode),
-        RequestType::SelfExtend => extend(state, env, scope, name, &role, body, mode),
+        RequestType::SelfExtend | RequestType::SelfRenew => extend_or_renew(state, env, scope, name, &role, body, mode),
         _ => activate(state, env, scope, name, &role, body, mode),
     }
 }
@@ -464,53 +464,65 @@ fn deactivate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, ro
     Ok(Submitted { request, effect: None })
 }
 
-fn extend(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
+/// `SelfExtend` / `SelfRenew`: a user's request that an administrator extend their time-bound
+/// assignment ending within [`EXTEND_WINDOW_DAYS`] days, or renew one that has ended. Never for an
+/// activation (its principal deactivates and activates instead). The request waits for an
+/// administrator (`PendingAdminDecision`; the control API decides). The simulator keeps no
+/// assignment after its end, so a renewal finds nothing to renew and is refused.
+fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
     let now = env.now;
     let oid = env.caller.oid.as_str();
     let scope_text = scope.canonical();
-    let index = current_activation(state, oid, role, &scope_text, now)?;
-    if state
-        .requests
+    let renew = body.request_type == RequestType::SelfRenew;
+    let mine: Vec<&ActiveAssignment> = state
+        .assignments
         .iter()
-        .any(|r| r.is_pending() && r.request_type == RequestType::SelfExtend && same_target(r, oid, role, &scope_text))
-    {
+        .filter(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text) && a.is_live(now))
+        .collect();
+    if renew {
+        return Err(if mine.is_empty() {
+            bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist: there is no expired time-bound assignment of this role at this scope to renew.")
+        } else {
+            bad_request("RoleAssignmentExists", "The Role assignment already exists: only an expired assignment can be renewed.")
+        });
+    }
+    let Some(assignment) = mine.iter().find(|a| !a.is_activated() && a.end.is_some()).map(|a| (*a).clone()) else {
+        return Err(bad_request(
+            "RoleAssignmentDoesNotExist",
+            "The Role assignment does not exist: there is no time-bound assignment of this role at this scope to extend (an activation cannot be extended).",
+        ));
+    };
+    if assignment.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
+        return Err(policy_failed(&["ExpirationRule"]));
+    }
+    if body.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+        return Err(policy_failed(&["JustificationRule"]));
+    }
+    if state.requests.iter().any(|r| {
+        r.awaits_decision() && matches!(r.request_type, RequestType::SelfExtend | RequestType::SelfRenew) && same_target(r, oid, role, &scope_text)
+    }) {
         return Err(bad_request(
             "RoleAssignmentRequestExists",
             "The role assignment request already exists: a request for this role and scope is already pending.",
         ));
     }
-    let eligibility = find_eligibility(state, oid, role, scope, now, body.linked_eligibility.as_deref());
-    let rules = policy::effective(state, role, scope).rules;
     let schedule = ScheduleBody { start: None, ..body.schedule.clone() };
     let grant = resolve_schedule(&schedule, now)?;
-    let mut failed = Vec::new();
-    if eligibility.is_none() {
-        failed.push("EligibilityRule");
-    }
-    check_rules(&rules, &body.supplied(), env.caller, grant.duration, &mut failed);
-    if !failed.is_empty() {
-        return Err(policy_failed(&failed));
-    }
-    check_acrs(state, env.caller, env.url, &rules)?;
-    let Some(assignment) = state.assignments.get_mut(index) else {
-        return Err(bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."));
-    };
     let mut request = new_request(env, scope, name, role, body, &grant);
     request.member_type = assignment.member_type.clone();
     request.target_schedule_id = Some(assignment.schedule_id());
     request.target_instance_id = Some(assignment.instance_id());
-    request.linked_eligibility_schedule_id = assignment.linked_eligibility_schedule_id.clone();
-    request.linked_eligibility_instance_id = assignment.linked_eligibility_instance_id.clone();
-    if rules.approval_required_for_extension {
-        mark_pending(&mut request, mode, now);
-    } else if mode == Mode::Create {
-        assignment.end = grant.end;
+    match mode {
+        Mode::Create => {
+            request.status = STATUS_PENDING_ADMIN_DECISION.to_string();
+            state.requests.push(request.clone());
+            Ok(Submitted { request, effect: Some(Effect::Created) })
+        }
+        Mode::Validate => {
+            request.status = "PendingEvaluation".to_string();
+            Ok(Submitted { request, effect: None })
+        }
     }
-    if mode == Mode::Create {
-        state.requests.push(request.clone());
-        return Ok(Submitted { request, effect: Some(Effect::Created) });
-    }
-    Ok(Submitted { request, effect: None })
 }
 
 /// Why an approval decision could not be made.
@@ -527,7 +539,7 @@ pub(crate) fn decide(state: &mut SimState, name: &str, approve: bool) -> Result<
     let now = state.now();
     let index = state.requests.iter().position(|r| eq_ci(&r.name, name)).ok_or(DecisionError::NotFound)?;
     let request = state.requests.get(index).cloned().ok_or(DecisionError::NotFound)?;
-    if !request.is_pending() {
+    if !request.awaits_decision() {
         return Err(DecisionError::NotPending(request.status));
     }
     let mut decided = request;

@@ -22,7 +22,7 @@ use crate::entra::{self, Action, Request, STATUS_GRANTED, STATUS_PENDING_APPROVA
 use crate::ids::{eq_ci, new_guid};
 use crate::log::Effect;
 use crate::policy::APPROVAL_TIMEOUT_DAYS;
-use crate::state::{ExpirationType, SimState};
+use crate::state::{EXTEND_WINDOW_DAYS, ExpirationType, STATUS_PENDING_ADMIN_DECISION, SimState};
 use crate::token::Caller;
 
 
@@ -75,7 +75,9 @@ fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
         return Err(bad_request("BadRequest", "The request body must be a JSON object."));
     }
     let action_text = required(&v, "action", "action")?;
-    let action = Action::parse(&action_text).ok_or_else(|| bad_request("BadRequest", &format!("The value '{action_text}' is not valid for the property 'action'.")))?;
+    let action = Action::parse(&action_text)
+        .filter(|a| family == Family::Directory || a.is_group_action())
+        .ok_or_else(|| bad_request("BadRequest", &format!("The value '{action_text}' is not valid for the property 'action'.")))?;
     let principal_id = required(&v, "principalid", "principalId")?;
     let target = match family {
         Family::Directory => {
@@ -240,9 +242,9 @@ fn submit(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Resu
         return Err(denied());
     }
     match body.action {
-        Action::SelfActivate | Action::SelfRenew => activate(state, caller, url, body),
+        Action::SelfActivate => activate(state, caller, url, body),
         Action::SelfDeactivate => deactivate(state, caller, body),
-        Action::SelfExtend => extend(state, caller, url, body),
+        Action::SelfExtend | Action::SelfRenew => extend_or_renew(state, caller, body),
         _ => Err(denied()),
     }
 }
@@ -339,44 +341,50 @@ fn deactivate(state: &mut SimState, caller: &Caller, body: &Body) -> Result<Requ
     Ok(request)
 }
 
-fn extend(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Result<Request, Reply> {
+/// `selfExtend` / `selfRenew` (Entra roles only): a user's request that an administrator extend
+/// their time-bound assignment ending within [`EXTEND_WINDOW_DAYS`] days, or renew an expired one.
+/// Never for an activation. It waits for an administrator (`PendingAdminDecision`; the control
+/// API decides). The simulator keeps no assignment after its end, so a renewal is refused.
+fn extend_or_renew(state: &mut SimState, caller: &Caller, body: &Body) -> Result<Request, Reply> {
     let now = state.now();
     let oid = caller.oid.as_str();
-    let index = current_activation(state, oid, &body.target, now)?;
-    if state.entra.requests.iter().any(|r| r.is_pending() && r.action == Action::SelfExtend && r.target.same(&body.target) && eq_ci(&r.principal_id, oid)) {
+    let mine: Vec<&entra::Schedule> =
+        state.entra.assignments.iter().filter(|a| a.target.same(&body.target) && eq_ci(&a.principal_id, oid) && a.is_live(now)).collect();
+    if body.action == Action::SelfRenew {
+        return Err(if mine.is_empty() {
+            bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist: there is no expired time-bound assignment of this role to renew.")
+        } else {
+            exists()
+        });
+    }
+    let Some(assignment) = mine.iter().find(|a| !a.is_activated() && a.end.is_some()).map(|a| (*a).clone()) else {
+        return Err(bad_request(
+            "RoleAssignmentDoesNotExist",
+            "The Role assignment does not exist: there is no time-bound assignment of this role to extend (an activation cannot be extended).",
+        ));
+    };
+    if assignment.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
+        return Err(policy_failed(&["ExpirationRule"]));
+    }
+    if body.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+        return Err(policy_failed(&["JustificationRule"]));
+    }
+    if state.entra.requests.iter().any(|r| {
+        r.awaits_decision() && matches!(r.action, Action::SelfExtend | Action::SelfRenew) && r.target.same(&body.target) && eq_ci(&r.principal_id, oid)
+    }) {
         return Err(request_exists());
     }
-    let principals = state.directory.principal_and_groups(oid);
-    let eligible = state
-        .entra
-        .eligibilities
-        .iter()
-        .any(|e| e.is_current(now) && e.target.same(&body.target) && principals.iter().any(|p| eq_ci(p, &e.principal_id)));
-    let rules = state.entra.policy_for(&state.directory.tenant_id, &body.target).rules;
     let no_start = Body { start: None, ..body.clone() };
     let (_, duration) = schedule(&no_start, now);
-    let mut failed = Vec::new();
-    if !eligible {
-        failed.push("EligibilityRule");
-    }
-    check_rules(&rules, &body.supplied(), caller, duration, &mut failed);
-    if !failed.is_empty() {
-        return Err(policy_failed(&failed));
-    }
-    check_acrs(state, caller, url, &rules)?;
     let mut request = new_request(body, caller, now, Some(now), duration);
-    if let Some(assignment) = state.entra.assignments.get(index) {
-        request.member_type = assignment.member_type.clone();
-        request.target_schedule_id = Some(assignment.schedule_id.clone());
-    }
+    request.member_type = assignment.member_type.clone();
+    request.target_schedule_id = Some(assignment.schedule_id.clone());
+    request.completed = None;
     if body.validation_only {
+        request.status = "PendingEvaluation".to_string();
         return Ok(request);
     }
-    if rules.approval_required_for_extension {
-        mark_pending(&mut request, now);
-    } else if let Some(assignment) = state.entra.assignments.get_mut(index) {
-        assignment.end = duration.and_then(|d| now.checked_add_signed(d));
-    }
+    request.status = STATUS_PENDING_ADMIN_DECISION.to_string();
     state.entra.requests.push(request.clone());
     Ok(request)
 }
@@ -485,7 +493,7 @@ pub(crate) async fn cancel(ctx: &GraphCtx<'_>, family: Family, id: &str) -> Repl
             if !eq_ci(&request.requestor_id, &caller) && !eq_ci(&request.principal_id, &caller) {
                 return (denied(), false);
             }
-            if !request.is_pending() {
+            if !request.awaits_decision() {
                 return (bad_request("RequestCannotBeCancelled", "Request is not in cancellable state."), false);
             }
             request.status = "Canceled".to_string();
