@@ -331,10 +331,17 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
     ok(json!({ "removed": outcome }))
 }
 
-async fn approval_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
+#[derive(Deserialize)]
+struct ApprovalRequests {
+    /// The requester's justification on every request added (a test's hostile text, say).
+    justification: Option<String>,
+}
+
+async fn approval_requests(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let wanted: ApprovalRequests = parse_body(&body)?;
     let added = shared
         .mutate(|state| {
-            let added = entra::add_requests_for_approval(state);
+            let added = entra::add_requests_for_approval(state, wanted.justification.as_deref());
             (added, added > 0)
         })
         .await;

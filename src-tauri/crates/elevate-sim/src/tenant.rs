@@ -418,7 +418,7 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
 
 /// Grace Hopper's pending request for Owner at Contoso Production, which Ada may approve, unless
 /// one is pending already. Returns whether it was added.
-pub(crate) fn add_owner_request_for_approval(state: &mut SimState) -> bool {
+pub(crate) fn add_owner_request_for_approval(state: &mut SimState, justification: Option<&str>) -> bool {
     let now = state.now();
     let grace = demo::SECOND_USER_OID;
     let pending = state.requests.iter().any(|r| {
@@ -450,7 +450,7 @@ pub(crate) fn add_owner_request_for_approval(state: &mut SimState) -> bool {
         },
         linked_eligibility_schedule_id: eligibility.as_ref().map(|e| e.0.clone()),
         linked_eligibility_instance_id: eligibility.map(|e| e.1),
-        justification: Some("Hotfix for the checkout service".to_string()),
+        justification: Some(justification.unwrap_or("Hotfix for the checkout service").to_string()),
         ticket_number: Some("INC0042".to_string()),
         ticket_system: Some("ServiceNow".to_string()),
         condition: None,
