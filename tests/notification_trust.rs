@@ -220,6 +220,23 @@ async fn forged_and_unoffered_actions_do_nothing_and_the_servers_click_still_wor
     let acted = next_matching(&out, "action line", Duration::from_secs(4), |v| {
         v["event"] == "action"
     });
+    tally(
+        "notification_trust_forged",
+        &[
+            (
+                "forged D-Bus signals",
+                forged,
+                u64::from(acted.is_some()),
+                "acted",
+            ),
+            (
+                "unoffered or foreign action ids from the server",
+                unoffered,
+                u64::from(acted.is_some()),
+                "acted",
+            ),
+        ],
+    );
     assert!(
         acted.is_none(),
         "a forged or unoffered action was carried out: {acted:?}\n{}",
@@ -232,13 +249,6 @@ async fn forged_and_unoffered_actions_do_nothing_and_the_servers_click_still_wor
         ignored >= 26,
         "each forged and foreign action is logged as ignored ({ignored}):\n{}",
         log(&home)
-    );
-    tally(
-        "notification_trust_forged",
-        &[
-            ("forged D-Bus actions", forged, 0),
-            ("unoffered actions from the server", unoffered, 0),
-        ],
     );
 
     // The genuine server's click on an offered action: done, once, at the first signal (the client
@@ -321,6 +331,15 @@ async fn requester_markup_is_text_for_a_markup_server_and_one_row_in_a_table() {
     );
     let tags = ["<a", "</a>", "<b>", "</b>"];
     let rendered = tags.iter().filter(|t| body.contains(**t)).count();
+    tally(
+        "notification_trust_markup",
+        &[(
+            "markup payloads to a body-markup server",
+            tags.len() as u64,
+            rendered as u64,
+            "rendered as markup",
+        )],
+    );
     assert_eq!(rendered, 0, "markup reached the server: {body}");
     assert!(!body.contains('\u{1b}'), "{body:?}");
     // Elevate's own texts are escaped the same way: no raw `&` reaches a markup server.
@@ -352,19 +371,17 @@ async fn requester_markup_is_text_for_a_markup_server_and_one_row_in_a_table() {
                 || l.trim_start().starts_with("REQ-999")
         })
         .count();
+    tally(
+        "notification_trust_table",
+        &[(
+            "row-forging justifications in CLI tables",
+            1,
+            u64::from(forged_rows > 0 || hostile_rows.len() != 1),
+            "forged a row",
+        )],
+    );
     assert_eq!(forged_rows, 0, "{}", run.stdout);
     assert!(!run.stdout.contains(['\r', '\u{1b}']), "{:?}", run.stdout);
     // Header + Grace's three requests.
     assert_eq!(rows.len(), 4, "{}", run.stdout);
-    tally(
-        "notification_trust_markup",
-        &[
-            (
-                "markup payloads to a body-markup server",
-                tags.len() as u64,
-                rendered as u64,
-            ),
-            ("row-forging texts in CLI tables", 1, forged_rows as u64),
-        ],
-    );
 }
