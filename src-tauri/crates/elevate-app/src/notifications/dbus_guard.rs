@@ -130,9 +130,7 @@ impl Shown {
                 }
                 match message.body().deserialize::<(u32, String)>() {
                     Ok((id, _)) if id != self.id => Verdict::Ignore("another notification"),
-                    Ok((_, action)) if self.offered.contains(&action) => {
-                        Verdict::Accept(action)
-                    }
+                    Ok((_, action)) if self.offered.contains(&action) => Verdict::Accept(action),
                     Ok(_) => Verdict::Ignore("an action this notification did not offer"),
                     Err(_) => Verdict::Ignore("unreadable"),
                 }
