@@ -385,3 +385,83 @@ async fn requester_markup_is_text_for_a_markup_server_and_one_row_in_a_table() {
     // Header + Grace's three requests.
     assert_eq!(rows.len(), 4, "{}", run.stdout);
 }
+
+/// The notification server is replaced (another program takes `org.freedesktop.Notifications`):
+/// the old notification's buttons are dead, whether the new owner or the old server invokes them,
+/// and the next notification, shown by the new owner, takes its click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_owner_of_the_notification_name_cannot_press_old_buttons() {
+    let bus = Bus::start();
+    let (first, first_shown) = serve(&bus.address).await;
+    let home = Home::new();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Contributor@Contoso Development",
+        "--for",
+        "1h",
+        "--reason",
+        "deploy 4.2",
+    ])
+    .ok();
+    let (child, out, sim) = watch(&home, &bus);
+    post(&sim, "clock", json!({"advance": "PT45M5S"})).await;
+    let warning = wait_for_notification(&first_shown, "Contributor ends in 15 min").await;
+
+    // The first server gives up the name and a second one takes it.
+    first
+        .release_name(NAME)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (second, second_shown) = serve(&bus.address).await;
+    let old = first
+        .object_server()
+        .interface::<_, Fake>(PATH)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let new = second
+        .object_server()
+        .interface::<_, Fake>(PATH)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for iface in [&new, &old] {
+        for action in ["deactivate", "extend"] {
+            Fake::action_invoked(iface.signal_emitter(), warning.id, action)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let acted = next_matching(&out, "action line", Duration::from_secs(4), |v| {
+        v["event"] == "action"
+    });
+    tally(
+        "notification_trust_owner_change",
+        &[(
+            "actions on a notification whose server is gone",
+            4,
+            u64::from(acted.is_some()),
+            "acted",
+        )],
+    );
+    assert!(
+        acted.is_none(),
+        "an action on a dead notification was carried out: {acted:?}\n{}",
+        log(&home)
+    );
+
+    // The grant ends; the new server shows that, and its click is taken.
+    post(&sim, "clock", json!({"advance": "PT15M"})).await;
+    let ended = wait_for_notification(&second_shown, "Contributor has ended").await;
+    assert_eq!(ended.actions, ["activate-again", "Activate again"]);
+    Fake::action_invoked(new.signal_emitter(), ended.id, "activate-again")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let action = next_matching(&out, "action line", Duration::from_secs(20), |v| {
+        v["event"] == "action"
+    })
+    .unwrap_or_else(|| panic!("the new server's click did nothing:\n{}", log(&home)));
+    assert_eq!(action["action"], "activate-again", "{action}");
+    assert_eq!(action["result"]["outcome"], "done", "{action}");
+    stop(child);
+}
