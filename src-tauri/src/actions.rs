@@ -201,6 +201,21 @@ fn notify_error(message: &str) {
 pub(crate) fn desktop_notification(summary: &str, body: &str, icon: &str) {
     let (summary, body, icon) = (summary.to_owned(), body.to_owned(), icon.to_owned());
     tauri::async_runtime::spawn(async move {
+        // On the XDG desktop through the guarded path: the body (often Azure's message) is escaped
+        // for servers that render markup.
+        #[cfg(all(unix, not(target_os = "macos")))]
+        let shown = elevate_app::notifications::dbus_guard::show_and_wait(
+            &elevate_app::notifications::dbus_guard::Note {
+                app: "Elevate".into(),
+                summary,
+                body,
+                icon,
+                critical: false,
+                actions: Vec::new(),
+            },
+        )
+        .await;
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
         let shown = notify_rust::Notification::new()
             .appname("Elevate")
             .summary(&summary)

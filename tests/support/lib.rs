@@ -288,3 +288,26 @@ impl Drop for TrayApp {
         let _ = self.child.wait();
     }
 }
+
+/// Records, for the security test summary (`scripts/security-summary.sh`, run by `scripts/test.sh`),
+/// how many hostile inputs of each kind `test` tried and how many got through (acted, rendered or
+/// panicked): one line `kind<TAB>tried<TAB>got_through` per kind, in
+/// `{target}/security-summary/{test}.tsv` (the target folder is found from the test executable).
+pub fn tally(test: &str, counts: &[(&str, u64, u64, &str)]) {
+    let Some(dir) = std::env::current_exe().ok().and_then(|exe| {
+        // {target}/{profile}/deps/{test executable}
+        exe.parent()?
+            .parent()?
+            .parent()
+            .map(|t| t.join("security-summary"))
+    }) else {
+        return;
+    };
+    let text: String = counts
+        .iter()
+        .map(|(kind, tried, through, verb)| format!("{kind}\t{tried}\t{through}\t{verb}\n"))
+        .collect();
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{test}.tsv")), text);
+    }
+}

@@ -28,6 +28,8 @@ pub struct Shown {
 pub struct Fake {
     /// Every notification received.
     pub shown: Arc<Mutex<Vec<Shown>>>,
+    /// Whether it advertises `body-markup` (as KDE, Xfce and dunst do), so a client must escape.
+    pub markup: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -57,7 +59,11 @@ impl Fake {
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".into(), "body".into()]
+        let mut capabilities = vec!["actions".to_owned(), "body".to_owned()];
+        if self.markup {
+            capabilities.push("body-markup".into());
+        }
+        capabilities
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -119,7 +125,11 @@ pub async fn wait_for_notification_with(
 /// Serves a recording server as `org.freedesktop.Notifications` on the bus at `address`; returns the
 /// connection (keep it alive) and what it records.
 pub async fn serve(address: &str) -> (zbus::Connection, Arc<Mutex<Vec<Shown>>>) {
-    let fake = Fake::default();
+    serve_fake(address, Fake::default()).await
+}
+
+/// Serves `fake` as `org.freedesktop.Notifications` on the bus at `address`.
+pub async fn serve_fake(address: &str, fake: Fake) -> (zbus::Connection, Arc<Mutex<Vec<Shown>>>) {
     let shown = Arc::clone(&fake.shown);
     let connection = zbus::connection::Builder::address(address)
         .name("org.freedesktop.Notifications")

@@ -17,7 +17,7 @@ pub struct Demo {
 impl Demo {
     /// Starts the simulator on a free loopback port with its state in `dir`.
     pub async fn start(dir: &Path) -> Result<Demo, Error> {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        elevate_core::private_fs::create_private_dir(dir).map_err(|e| {
             Error::Invalid(format!(
                 "cannot create the demo folder {}: {e}",
                 dir.display()

@@ -9,6 +9,9 @@ use elevate_core::store::HistoryQuery;
 use elevate_core::watch::WatchEvent;
 use tokio::sync::mpsc;
 
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod dbus_guard;
+
 /// What the user clicked on a notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -100,6 +103,34 @@ pub fn show(
         if windowed && matches!(event, WatchEvent::ApprovalWaiting { .. }) {
             actions.extend([Action::Approve, Action::Deny, Action::Details]);
         }
+        // On the XDG desktop, the guarded D-Bus path: actions only from the notification server,
+        // only those offered, and the body escaped for servers that render markup.
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            let note = dbus_guard::Note {
+                app: "Elevate".into(),
+                summary: event.title(),
+                body: event.body(),
+                icon: "dialog-password".into(),
+                critical: matches!(event, WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. }),
+                actions: actions.iter().map(|a| (a.id().to_owned(), a.label().to_owned())).collect(),
+            };
+            match dbus_guard::show_and_wait(&note).await {
+                Ok(dbus_guard::Outcome::Action(id)) => {
+                    if let Some(action) = Action::from_id(&id)
+                        && let Err(e) = clicked.try_send((action, event.clone()))
+                    {
+                        tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
+                    }
+                }
+                Ok(dbus_guard::Outcome::Closed) => {}
+                Err(e) => {
+                    tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
+                }
+            }
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        {
         let mut notification = notify_rust::Notification::new();
         notification
             .appname("Elevate")
@@ -132,6 +163,7 @@ pub fn show(
             Err(e) => {
                 tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
             }
+        }
         }
     });
 }

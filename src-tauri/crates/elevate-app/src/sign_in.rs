@@ -53,7 +53,7 @@ pub fn chosen(paths: &Paths) -> SignInChoice {
 pub fn choose(paths: &Paths, choice: SignInChoice) -> Result<(), Error> {
     let file = choice_file(paths);
     let result = match choice {
-        SignInChoice::AzureCli => std::fs::create_dir_all(&paths.data_dir)
+        SignInChoice::AzureCli => elevate_core::private_fs::create_private_dir(&paths.data_dir)
             .and_then(|()| std::fs::write(&file, "azure-cli\n")),
         SignInChoice::Elevate => match std::fs::remove_file(&file) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -105,7 +105,7 @@ pub async fn elevate(
 
 async fn open_token_store(dir: PathBuf) -> Arc<TokenStore> {
     let opened = tokio::task::spawn_blocking(move || {
-        let _ = std::fs::create_dir_all(&dir);
+        let _ = elevate_core::private_fs::create_private_dir(&dir);
         TokenStore::open(&dir, platform_store())
     })
     .await;

@@ -671,7 +671,9 @@ fn decide_within(created: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<U
     let Some(created) = created else {
         return String::new();
     };
-    let left = (created + chrono::TimeDelta::days(1) - now).num_minutes();
+    let left = created
+        .checked_add_signed(chrono::TimeDelta::days(1))
+        .map_or(i64::MAX, |deadline| (deadline - now).num_minutes());
     if left <= 0 {
         "expired".to_owned()
     } else {

@@ -82,15 +82,44 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) {
 
 /// Prints a table with a header row, columns padded to their widest cell.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    print!("{}", render_table(header, rows));
+}
+
+/// One table cell as one line of plain text: newlines, tabs and other control characters (and
+/// bidirectional overrides) in text from Azure or a requester would otherwise forge rows or
+/// columns, or move the cursor.
+pub fn table_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        let line_break = matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+        if c.is_whitespace() && (c.is_control() || line_break) {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else if !(c.is_control() || bidi) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The table as text, one line per row.
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| table_cell(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(cell.chars().count());
             }
         }
     }
-    let line = |cells: Vec<&str>| {
+    let mut table = String::new();
+    let mut line = |cells: Vec<&str>| {
         let mut out = String::new();
         for (i, cell) in cells.iter().enumerate() {
             let last = i + 1 == cells.len();
@@ -105,12 +134,14 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
                 out.push_str(&" ".repeat(pad));
             }
         }
-        println!("{}", out.trim_end());
+        table.push_str(out.trim_end());
+        table.push('\n');
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
+    table
 }
 
 /// Warns on stderr about sources that failed.
@@ -270,8 +301,10 @@ pub fn history_csv(items: &[HistoryEntry]) {
 }
 
 fn csv_cell(value: &str) -> String {
-    // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-    let guarded = if value.starts_with(['=', '+', '-', '@']) {
+    // A leading =, +, - or @ would be run as a formula by spreadsheet programs, and so would one
+    // behind a leading tab or carriage return (spreadsheets skip them); those two start a formula
+    // guard as well (a line feed too, to be safe).
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -291,8 +324,12 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
             // Scheduled when the grant starts well after Azure created the request (both are
             // the server's times, so a moved demo clock does not confuse it).
             Outcome::Done => match r.request.as_ref().and_then(|q| {
-                q.start
-                    .filter(|s| *s > q.created.unwrap_or(*s) + chrono::TimeDelta::minutes(1))
+                q.start.filter(|s| {
+                    q.created
+                        .unwrap_or(*s)
+                        .checked_add_signed(chrono::TimeDelta::minutes(1))
+                        .is_some_and(|soon| *s > soon)
+                })
             }) {
                 Some(start) => format!(
                     "✔ {what}: scheduled to start {}{}",
@@ -382,6 +419,37 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        for hostile in ["+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n=1+1"] {
+            let cell = csv_cell(hostile);
+            let unquoted = cell.trim_start_matches('"');
+            assert!(unquoted.starts_with('\''), "{hostile:?} → {cell:?}");
+        }
+        assert_eq!(csv_cell("\t=cmd"), "'\t=cmd");
+    }
+
+    #[test]
+    fn table_cells_cannot_forge_rows_or_columns() {
+        let justification =
+            "Hotfix <b>now</b>\nREQ-9  Mallory  Owner  Root\r\nsecond\tcolumn\u{1b}[2J\u{202E}x";
+        let table = render_table(
+            &["REQUEST", "JUSTIFICATION"],
+            &[
+                vec!["REQ-1".into(), justification.into()],
+                vec!["REQ-2".into(), "fine".into()],
+            ],
+        );
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3, "{table}");
+        assert!(lines[1].starts_with("REQ-1"), "{table}");
+        assert!(lines[2].starts_with("REQ-2"), "{table}");
+        assert!(
+            !table.contains(['\r', '\t', '\u{1b}', '\u{202E}']),
+            "{table:?}"
+        );
+        assert!(
+            lines[1].contains("Hotfix <b>now</b> REQ-9  Mallory"),
+            "{table}"
+        );
     }
 
     #[test]

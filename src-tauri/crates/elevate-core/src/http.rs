@@ -155,8 +155,12 @@ impl HttpClient {
                 Attempt::Retry { reason, after } => (reason, after),
             };
             let delay = after.unwrap_or_else(|| self.backoff(attempt));
-            let out_of_budget =
-                attempt >= self.policy.max_attempts || waited + delay > self.policy.max_total_wait;
+            // `Retry-After` is Azure's (or a proxy's) number: up to u64::MAX seconds, which must
+            // not overflow the sum (a panic here once killed the watcher).
+            let out_of_budget = attempt >= self.policy.max_attempts
+                || waited
+                    .checked_add(delay)
+                    .is_none_or(|total| total > self.policy.max_total_wait);
             tracing::debug!(
                 target: "elevate::http", api = ?api, %host, attempt, delay_ms = delay.as_millis() as u64,
                 give_up = out_of_budget, reason = reason.describe(), "request failed"
@@ -165,7 +169,7 @@ impl HttpClient {
                 return Err(reason.into_error(host, after));
             }
             tokio::time::sleep(delay).await;
-            waited += delay;
+            waited = waited.saturating_add(delay);
         }
     }
 
@@ -268,7 +272,7 @@ impl HttpClient {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let jitter = capped.mul_f64(f64::from(nanos % 1000) / 4000.0);
-        capped + jitter
+        capped.saturating_add(jitter)
     }
 }
 

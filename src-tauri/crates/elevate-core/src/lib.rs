@@ -18,6 +18,7 @@ pub mod graph;
 pub mod http;
 pub mod model;
 pub mod policy_rules;
+pub mod private_fs;
 pub mod rest;
 pub mod secret;
 pub mod selector;

@@ -107,9 +107,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
-    let temporary = path.with_extension("toml.saving");
-    std::fs::write(&temporary, text).map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)
+    // A unique temporary file created exclusively beside it, then renamed: never a fixed name that
+    // another local user or program could have planted as a symlink.
+    crate::private_fs::replace_file(path, text.as_bytes()).map_err(io)
 }
 
 #[cfg(test)]
@@ -205,5 +205,29 @@ mod tests {
             .err()
             .unwrap_or_else(|| panic!("must be refused"));
         assert!(error.to_string().contains("[activation]"), "{error}");
+    }
+
+    /// The old code wrote through a fixed `config.toml.saving`, following a symlink planted there
+    /// by another local user or program.
+    #[cfg(unix)]
+    #[test]
+    fn saving_never_writes_through_a_planted_symlink() {
+        let dir = folder();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(&victim, dir.path().join("config.toml.saving"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("config.toml");
+        let change = SettingsChange {
+            cloud: Some(Cloud::UsGov),
+            ..SettingsChange::default()
+        };
+        save_settings(&path, &change).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap_or_default(),
+            "precious"
+        );
+        let saved = read_config_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(saved.cloud, Cloud::UsGov);
     }
 }

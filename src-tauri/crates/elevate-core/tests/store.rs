@@ -443,3 +443,40 @@ async fn survives_kill_9_during_writes() {
         .await
         .unwrap_or_else(|e| panic!("still writable: {e}"));
 }
+
+/// The data folder is 0700 and the database, its WAL and its shared-memory file 0600 while in use
+/// (SQLite creates the WAL and SHM files with the database file's permissions, so the database file
+/// is created 0600 before SQLite opens it); a data folder left 0755 by an older version is narrowed.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = open(&dir).await;
+    store
+        .record_request(&entry(1, "private"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("nested");
+    assert_eq!(mode(&data), 0o700);
+    for file in ["elevate.db", "elevate.db-wal", "elevate.db-shm"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    store.close().await;
+
+    let old = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = old.path().join("data");
+    std::fs::create_dir(&data).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&data.join("elevate.db"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mode(&data), 0o700);
+    store.close().await;
+}

@@ -377,22 +377,26 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
 
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
-struct ApprovalRequestsFrom {
+struct ApprovalRequests {
+    /// Who asks (a user of the directory); Grace Hopper's three requests when absent.
     principal_id: Option<String>,
+    /// The requester's justification on every request added (a test's hostile text, say).
+    justification: Option<String>,
 }
 
 async fn approval_requests(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
-    let from: ApprovalRequestsFrom = parse_body(&body)?;
-    if let Some(principal) = &from.principal_id
+    let wanted: ApprovalRequests = parse_body(&body)?;
+    if let Some(principal) = &wanted.principal_id
         && shared.state().directory.user(principal).is_none()
     {
         return Err(ControlError::not_found(format!("no user '{principal}' in the directory")));
     }
     let added = shared
         .mutate(|state| {
-            let added = match &from.principal_id {
-                Some(principal) => usize::from(crate::tenant::add_owner_request_from(state, principal)),
-                None => entra::add_requests_for_approval(state),
+            let justification = wanted.justification.as_deref();
+            let added = match &wanted.principal_id {
+                Some(principal) => usize::from(crate::tenant::add_owner_request_from(state, principal, justification)),
+                None => entra::add_requests_for_approval(state, justification),
             };
             (added, added > 0)
         })

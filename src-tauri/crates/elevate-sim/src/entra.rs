@@ -539,7 +539,7 @@ pub(crate) fn pending_request(target: Target, principal: &str, justification: &s
 /// Grace Hopper's requests that wait for Ada's approval (Owner at Contoso Production, User
 /// Administrator, owner of PIM-Security-Admins), unless she already has such requests pending.
 /// Returns how many were added.
-pub(crate) fn add_requests_for_approval(state: &mut SimState) -> usize {
+pub(crate) fn add_requests_for_approval(state: &mut SimState, justification: Option<&str>) -> usize {
     let now = state.now();
     let grace = demo::SECOND_USER_OID;
     let wanted = [
@@ -547,13 +547,14 @@ pub(crate) fn add_requests_for_approval(state: &mut SimState) -> usize {
         (group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), "Review the security group's members", 1),
     ];
     let mut added = 0;
-    if crate::tenant::add_owner_request_for_approval(state) {
+    if crate::tenant::add_owner_request_for_approval(state, justification) {
         added += 1;
     }
+    let wanted_text = justification;
     for (target, justification, hours) in wanted {
         let exists = state.entra.requests.iter().any(|r| r.is_pending() && r.target.same(&target) && eq_ci(&r.principal_id, grace));
         if !exists {
-            state.entra.requests.push(pending_request(target, grace, justification, hours, now));
+            state.entra.requests.push(pending_request(target, grace, wanted_text.unwrap_or(justification), hours, now));
             added += 1;
         }
     }
@@ -705,7 +706,7 @@ pub(crate) fn seed(state: &mut SimState) {
         policy("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), EndUserRules::simple("PT8H", &[])),
     ];
     entra.seeded = true;
-    add_requests_for_approval(state);
+    add_requests_for_approval(state, None);
     for (id, name) in [
         (demo::PIM_GROUP_PROD_OPERATORS, demo::PIM_GROUP_PROD_OPERATORS_NAME),
         (demo::PIM_GROUP_SECURITY_ADMINS, demo::PIM_GROUP_SECURITY_ADMINS_NAME),

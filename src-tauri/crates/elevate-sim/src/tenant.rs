@@ -444,13 +444,14 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
 
 /// Grace Hopper's pending request for Owner at Contoso Production, which Ada may approve, unless
 /// one is pending already. Returns whether it was added.
-pub(crate) fn add_owner_request_for_approval(state: &mut SimState) -> bool {
-    add_owner_request_from(state, demo::SECOND_USER_OID)
+pub(crate) fn add_owner_request_for_approval(state: &mut SimState, justification: Option<&str>) -> bool {
+    add_owner_request_from(state, demo::SECOND_USER_OID, justification)
 }
 
 /// A pending request from `principal` for Owner at Contoso Production, which Ada may approve,
-/// unless one is pending already. Returns whether it was added.
-pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str) -> bool {
+/// unless one is pending already; `justification` replaces the usual text. Returns whether it was
+/// added.
+pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, justification: Option<&str>) -> bool {
     let now = state.now();
     let grace = principal;
     let pending = state.requests.iter().any(|r| {
@@ -482,7 +483,7 @@ pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str) -> b
         },
         linked_eligibility_schedule_id: eligibility.as_ref().map(|e| e.0.clone()),
         linked_eligibility_instance_id: eligibility.map(|e| e.1),
-        justification: Some("Hotfix for the checkout service".to_string()),
+        justification: Some(justification.unwrap_or("Hotfix for the checkout service").to_string()),
         ticket_number: Some("INC0042".to_string()),
         ticket_system: Some("ServiceNow".to_string()),
         condition: None,

@@ -798,10 +798,37 @@ pub fn can_list_permissions(scope: &str) -> bool {
     )
 }
 
-/// Whether `inner` is `outer` or below it, comparing case-insensitively.
+/// Whether `inner` is `outer` or below it, comparing case-insensitively, segment by segment.
+/// A scope with an empty, `.` or `..` segment, a percent-encoded or backslash character, a query or
+/// fragment, or control characters is never within anything: ARM would resolve it elsewhere than
+/// it reads.
 fn is_within(inner: &str, outer: &str) -> bool {
-    let norm = |s: &str| format!("{}/", s.trim().trim_end_matches('/').to_ascii_lowercase());
-    norm(inner).starts_with(&norm(outer))
+    match (scope_segments(inner), scope_segments(outer)) {
+        (Some(inner), Some(outer)) => inner.len() >= outer.len() && inner.starts_with(&outer),
+        _ => false,
+    }
+}
+
+/// The lower-cased segments of an ARM scope (`/subscriptions/x/resourceGroups/y`), or `None` when
+/// the text is not a plain scope path.
+fn scope_segments(scope: &str) -> Option<Vec<String>> {
+    let path = scope.trim().strip_prefix('/')?;
+    let path = path.strip_suffix('/').unwrap_or(path);
+    if path.is_empty() {
+        return Some(Vec::new());
+    }
+    path.split('/')
+        .map(|segment| {
+            let bare = segment.trim();
+            let plain = !bare.is_empty()
+                && bare != "."
+                && bare != ".."
+                && !segment
+                    .chars()
+                    .any(|c| matches!(c, '%' | '\\' | '?' | '#') || c.is_control());
+            plain.then(|| segment.to_ascii_lowercase())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -816,6 +843,31 @@ mod tests {
         ));
         assert!(is_within("/subscriptions/a", "/subscriptions/a/"));
         assert!(!is_within("/subscriptions/ab", "/subscriptions/a"));
+    }
+
+    #[test]
+    fn a_narrower_scope_cannot_climb_out() {
+        let eligible = "/subscriptions/a/resourceGroups/rg";
+        for escape in [
+            "/subscriptions/a/resourceGroups/rg/../../b",
+            "/subscriptions/a/resourceGroups/rg/..",
+            "/subscriptions/a/resourceGroups/rg/./../other",
+            "/subscriptions/a/resourceGroups/rg//x",
+            "/subscriptions/a/resourceGroups/rg/%2e%2e/%2E%2E/b",
+            "/subscriptions/a/resourceGroups/rg/x%2f..%2f..",
+            "/subscriptions/a/resourceGroups/rg/..\\..\\b",
+            "/subscriptions/a/resourceGroups/rg/x?scope=/",
+            "/subscriptions/a/resourceGroups/rg/x#/",
+            "/subscriptions/a/resourceGroups/rg/ ..",
+            "subscriptions/a/resourceGroups/rg/x",
+        ] {
+            assert!(!is_within(escape, eligible), "{escape}");
+        }
+        assert!(is_within(
+            "/subscriptions/a/resourceGroups/RG/providers/Microsoft.Web/sites/app",
+            eligible
+        ));
+        assert!(is_within("/subscriptions/a/resourceGroups/rg/", eligible));
     }
 
     #[test]

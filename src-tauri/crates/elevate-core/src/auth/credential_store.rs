@@ -256,7 +256,7 @@ fn key_name(data_dir: &Path) -> String {
 /// only by the user.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::private_fs::create_private_dir(dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name()

@@ -260,7 +260,8 @@ impl RequestRecord {
     /// `approvalStageTimeOutInDays` (1 day unless the policy says otherwise, which an approver may
     /// not be able to read), after which the request is `TimedOut`.
     pub fn usual_decision_deadline(&self) -> Option<DateTime<Utc>> {
-        self.created.map(|created| created + TimeDelta::days(1))
+        self.created
+            .and_then(|created| created.checked_add_signed(TimeDelta::days(1)))
     }
 }
 

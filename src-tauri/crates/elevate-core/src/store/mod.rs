@@ -23,6 +23,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::private_fs;
+
 pub use cache::CachedEligibility;
 pub use error::StoreError;
 pub use favourites::{Favourite, RoleSet};
@@ -41,8 +43,20 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|source| StoreError::Io {
+            private_fs::create_private_dir(dir).map_err(|source| StoreError::Io {
                 path: dir.to_owned(),
+                source,
+            })?;
+        }
+        // The database and its WAL and shared-memory files are created 0600 before SQLite opens
+        // them (empty, which SQLite takes as a new database, no WAL and a fresh index), so that
+        // none of them is ever 0644; files an older version left are narrowed.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = PathBuf::from(name);
+            private_fs::create_private_file(&file).map_err(|source| StoreError::Io {
+                path: file.clone(),
                 source,
             })?;
         }
@@ -63,7 +77,6 @@ impl Store {
             pool.close().await;
             return Err(StoreError::from_migrate(path, e));
         }
-        restrict_file(path);
         Ok(Store {
             pool,
             path: path.to_owned(),
@@ -103,32 +116,4 @@ impl Store {
     pub(crate) fn fail(&self, e: sqlx::Error) -> StoreError {
         StoreError::from_sqlx(&self.path, e)
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)
-    }
-}
-
-/// The database holds no secret, but history is personal: keep it to the user (best effort).
-fn restrict_file(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
-            tracing::debug!(target: "elevate::store", error = %e, "could not restrict the database's permissions");
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }

@@ -20,7 +20,8 @@ pub trait Clock: Send + Sync {
         let ahead = (moment - self.now()).to_std().unwrap_or(Duration::ZERO);
         let rate = self.rate();
         if rate.is_finite() && rate > 0.0 {
-            ahead.div_f64(rate)
+            // A tiny rate (the demo clock slowed down) must not overflow the division.
+            Duration::try_from_secs_f64(ahead.as_secs_f64() / rate).unwrap_or(Duration::MAX)
         } else {
             ahead
         }
@@ -66,6 +67,25 @@ mod tests {
         assert_eq!(
             SystemClock.wall_until(Utc::now() - chrono::TimeDelta::seconds(5)),
             Duration::ZERO
+        );
+    }
+
+    struct Crawling(DateTime<Utc>);
+    impl Clock for Crawling {
+        fn now(&self) -> DateTime<Utc> {
+            self.0
+        }
+        fn rate(&self) -> f64 {
+            1e-300
+        }
+    }
+
+    #[test]
+    fn an_almost_stopped_clock_does_not_overflow_the_sleep() {
+        let now = Utc::now();
+        assert_eq!(
+            Crawling(now).wall_until(now + chrono::TimeDelta::days(365)),
+            Duration::MAX
         );
     }
 }

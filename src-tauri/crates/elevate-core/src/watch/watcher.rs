@@ -256,7 +256,7 @@ impl Engine {
                 } else {
                     self.failures.saturating_add(1)
                 };
-                next_poll = Instant::now() + self.poll_interval();
+                next_poll = later(self.poll_interval());
             }
             let due = self.deadlines().await;
             if !self.emit(due).await {
@@ -269,7 +269,7 @@ impl Engine {
             tokio::select! {
                 () = cancel.cancelled() => return,
                 () = poke.notified() => {
-                    self.busy_until = Some(Instant::now() + self.options.busy_for);
+                    self.busy_until = Some(later(self.options.busy_for));
                     next_poll = Instant::now();
                 }
                 () = tokio::time::sleep(sleep) => {}
@@ -335,7 +335,7 @@ impl Engine {
             .warn_before
             .iter()
             .filter_map(|d| TimeDelta::from_std(*d).ok())
-            .map(|d| end - d)
+            .filter_map(|d| end.checked_sub_signed(d))
             .collect()
     }
 
@@ -384,9 +384,10 @@ impl Engine {
             if fresh.contains_key(id) || failed.contains(&old.source) {
                 continue;
             }
-            let ended = old
-                .end
-                .is_some_and(|end| now + TimeDelta::seconds(60) >= end);
+            let ended = old.end.is_some_and(|end| {
+                now.checked_add_signed(TimeDelta::seconds(60))
+                    .is_none_or(|soon| soon >= end)
+            });
             if ended {
                 events.push(WatchEvent::Ended { grant: old.clone() });
             } else if !own
@@ -577,7 +578,11 @@ impl Engine {
             return Vec::new();
         };
         let since = Utc::now()
-            - TimeDelta::from_std(self.options.own_action_window).unwrap_or(TimeDelta::minutes(30));
+            .checked_sub_signed(
+                TimeDelta::from_std(self.options.own_action_window)
+                    .unwrap_or(TimeDelta::minutes(30)),
+            )
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let query = HistoryQuery {
             limit: Some(200),
             source: None,
@@ -617,7 +622,12 @@ impl Engine {
             // The nearest warning that is due; the farther ones due with it are passed over.
             let due: Vec<i64> = offsets
                 .iter()
-                .filter(|d| TimeDelta::from_std(**d).is_ok_and(|d| now >= end - d))
+                .filter(|d| {
+                    TimeDelta::from_std(**d)
+                        .ok()
+                        .and_then(|d| end.checked_sub_signed(d))
+                        .is_none_or(|warn_at| now >= warn_at)
+                })
                 .map(|d| i64::try_from(d.as_secs() / 60).unwrap_or(i64::MAX))
                 .collect();
             if let Some((nearest, passed)) = due.split_first() {
@@ -676,4 +686,12 @@ impl Engine {
         }
         true
     }
+}
+
+/// `Instant::now()` plus `wait`, without overflow (a wait too long to add is "a century from now").
+fn later(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
