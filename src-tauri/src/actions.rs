@@ -1,6 +1,7 @@
 //! What the tray menu's items and the notifications' buttons do.
 
 use elevate_app::notifications::{self, Action};
+use elevate_app::notifier;
 use elevate_app::tray_menu::MenuAction;
 use elevate_core::Error;
 use elevate_core::model::{RoleKey, Span};
@@ -114,21 +115,21 @@ fn failure_message(result: &ActionResult) -> Option<String> {
 /// Tells the user about a failure that happened away from the window.
 fn notify_error(message: &str) {
     tracing::warn!(target: "elevate::tray", "{message}");
-    desktop_notification("Elevate could not do that", message, "dialog-error");
+    desktop_notification("Elevate could not do that", message, notifier::Icon::Error);
 }
 
 /// Shows a desktop notification without actions (on the async runtime; a failure is only logged).
-pub(crate) fn desktop_notification(summary: &str, body: &str, icon: &str) {
-    let (summary, body, icon) = (summary.to_owned(), body.to_owned(), icon.to_owned());
+pub(crate) fn desktop_notification(summary: &str, body: &str, icon: notifier::Icon) {
+    let notice = notifier::Notice {
+        summary: summary.to_owned(),
+        body: body.to_owned(),
+        icon,
+        urgent: false,
+        buttons: Vec::new(),
+        opens: false,
+    };
     tauri::async_runtime::spawn(async move {
-        let shown = notify_rust::Notification::new()
-            .appname("Elevate")
-            .summary(&summary)
-            .body(&body)
-            .icon(&icon)
-            .show_async()
-            .await;
-        if let Err(e) = shown {
+        if let Err(e) = notifier::show(&notice).await {
             tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
         }
     });
@@ -203,6 +204,11 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
             _ => window::Verdict::Undecided,
         };
         window::open_decision(app, &request.id, verdict);
+        return;
+    }
+    if action == Action::Open {
+        // The notification itself was clicked: the window, on what it was about.
+        window::open(app, Some(&notifications::window_route(event)));
         return;
     }
     let Some(grant) = event.grant() else {
