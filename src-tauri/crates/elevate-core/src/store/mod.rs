@@ -114,6 +114,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
             .mode(0o700)
             .create(dir)
     }
+    // Windows: the folder is under the user's profile (`%LOCALAPPDATA%`), whose inherited ACL grants
+    // the user, SYSTEM and Administrators only; what is created in it inherits that.
     #[cfg(not(unix))]
     {
         std::fs::create_dir_all(dir)
@@ -129,6 +131,7 @@ fn restrict_file(path: &Path) {
             tracing::debug!(target: "elevate::store", error = %e, "could not restrict the database's permissions");
         }
     }
+    // Windows: the file inherits its folder's ACL (the user's profile: the user, SYSTEM, Administrators).
     #[cfg(not(unix))]
     let _ = path;
 }
