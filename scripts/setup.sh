@@ -30,6 +30,11 @@ if [ -n "${ELEVATE_SETUP_WINDOWS:-}" ]; then
   command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(gcc-mingw-w64-x86-64)
   [ -x /usr/lib/wine/wine64 ] || need_apt+=(wine64)
   command -v makensis >/dev/null 2>&1 || need_apt+=(nsis)
+  # NSIS installers are 32-bit programs: Wine runs them with its i386 half.
+  if ! dpkg -s wine32:i386 >/dev/null 2>&1; then
+    dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
+    need_apt+=(wine32:i386)
+  fi
 fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"

@@ -228,5 +228,31 @@ else
   out="$tray_out" fail "notices go to WinRT toasts"
 fi
 
+echo "== windows: the installer's hooks (PATH, user data) in an NSIS installer under Wine"
+# The Tauri bundler cannot run here (scripts/bundle-windows.sh says why); its template's hooks can.
+"$wineserver" -k 2>/dev/null || true
+makensis -V1 -DHOOKS="$PWD/scripts/windows/installer-hooks.nsh" -DOUTFILE="$work/hooks-install.exe" \
+  scripts/windows/hooks-test.nsi >"$out" 2>"$err"
+local_dir='C:\users\'"$(basename "$user_dir")"'\AppData\Local\Elevate'
+user_path() { "$wine" reg query 'HKCU\Environment' /v Path 2>/dev/null | tr -d '\r' | grep -i 'REG_EXPAND_SZ' || true; }
+uninstall() { "$wine" "$local_dir\uninstall.exe" /S "$@" "_?=$local_dir" >/dev/null 2>&1 </dev/null; }
+if "$wine" "$work/hooks-install.exe" /S >/dev/null 2>&1 </dev/null && user_path | grep -qiF "$local_dir"; then
+  pass "silent per-user install puts %LOCALAPPDATA%\\Elevate on the user's PATH"
+else
+  fail "install: PATH ($(user_path))"
+fi
+if uninstall && ! user_path | grep -qiF "$local_dir" \
+  && [ -f "$user_dir/AppData/Roaming/elevate/config.toml" ] && [ -d "$user_dir/AppData/Local/elevate/demo" ]; then
+  pass "silent uninstall: off the PATH, the user's settings and data kept"
+else
+  fail "uninstall keeps the data ($(user_path))"
+fi
+if "$wine" "$work/hooks-install.exe" /S >/dev/null 2>&1 </dev/null && uninstall /DELETEDATA \
+  && [ ! -e "$user_dir/AppData/Roaming/elevate" ] && [ ! -e "$user_dir/AppData/Local/elevate/demo" ]; then
+  pass "uninstall with \"delete the application data\": settings and data gone"
+else
+  fail "uninstall deleting the data"
+fi
+
 echo "wine: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
