@@ -1,6 +1,7 @@
 //! Desktop notifications for watcher events (shown through the platform seam in [`crate::notifier`]:
-//! XDG notification actions on Linux, toast buttons on Windows), and carrying out their actions: Extend and Deactivate before a grant ends, Activate again after it ended
-//! or was revoked, each with the grant's previous justification and duration.
+//! XDG notification actions on Linux, toast buttons on Windows), and carrying out their actions:
+//! Extend and Deactivate before a grant ends, Activate again after it ended or was revoked, each with
+//! the grant's previous justification and duration.
 
 use elevate_core::Error;
 use elevate_core::model::{ActiveGrant, RoleKey, Span};

@@ -4,5 +4,7 @@ use super::{Answer, Notice, NotifyError};
 
 #[allow(clippy::unused_async)]
 pub(super) async fn show(_notice: &Notice) -> Result<Option<Answer>, NotifyError> {
-    Err(NotifyError("this platform has no desktop notifications".into()))
+    Err(NotifyError(
+        "this platform has no desktop notifications".into(),
+    ))
 }
