@@ -28,3 +28,12 @@ disc signed-out '' ring
 convert -size 128x128 xc:none -fill '#0969da' -stroke '#0a3069' -strokewidth 4 \
   -draw 'roundrectangle 6,6 121,121 26,26' \
   -fill none -stroke '#ffffff' -strokewidth 14 -draw 'stroke-linecap round line 34,84 64,50' -draw 'stroke-linecap round line 64,50 94,84' PNG32:icon.png
+# Windows: the exe's and the installer's icon, icon.png inside an .ico (a PNG entry, as Windows Vista
+# and later read them).
+python3 - <<'PY'
+import struct
+png = open("icon.png", "rb").read()
+width, height = struct.unpack(">II", png[16:24])
+entry = struct.pack("<BBBBHHII", width % 256, height % 256, 0, 0, 1, 32, len(png), 6 + 16)
+open("icon.ico", "wb").write(struct.pack("<HHH", 0, 1, 1) + entry + png)
+PY

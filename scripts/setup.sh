@@ -24,6 +24,18 @@ for pkg in libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libss
            xvfb xauth webkit2gtk-driver at-spi2-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# The Windows step (scripts/test-windows.sh sets ELEVATE_SETUP_WINDOWS=1): MinGW-w64 to cross-build,
+# Wine to run the .exe files, NSIS for the installer.
+if [ -n "${ELEVATE_SETUP_WINDOWS:-}" ]; then
+  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(gcc-mingw-w64-x86-64)
+  [ -x /usr/lib/wine/wine64 ] || need_apt+=(wine64)
+  command -v makensis >/dev/null 2>&1 || need_apt+=(nsis)
+  # NSIS installers are 32-bit programs: Wine runs them with its i386 half.
+  if ! dpkg -s wine32:i386 >/dev/null 2>&1; then
+    dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
+    need_apt+=(wine32:i386)
+  fi
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   $SUDO apt-get update -qq
@@ -51,4 +63,10 @@ fi
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
+fi
+
+# The Windows step's Rust target.
+if [ -n "${ELEVATE_SETUP_WINDOWS:-}" ] && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  echo "setup: adding the Rust target x86_64-pc-windows-gnu"
+  rustup target add x86_64-pc-windows-gnu
 fi

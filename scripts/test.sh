@@ -2,6 +2,7 @@
 # Runs every test of Elevate: unit, integration (the client against the simulator over real HTTP, the
 # store against real SQLite files), spec conformance, and end to end (the `elevate` binary; the tray
 # app's menu over D-Bus and its window over WebDriver, on a private Xvfb).
+# Then the Windows step: both .exe files cross-built with MinGW-w64 and run under Wine.
 # Installs what is missing first. Set CARGO_TARGET_DIR to reuse a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,10 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
+
+echo "== windows"
+# Cross-builds elevate.exe and elevate-tray.exe and runs them under Wine (see the script).
+bash scripts/test-windows.sh
 
 echo "== security summary (forged D-Bus actions, markup, malformed answers, hostile headers)"
 bash scripts/security-summary.sh

@@ -1,6 +1,7 @@
 //! What the tray menu's items and the notifications' buttons do.
 
 use elevate_app::notifications::{self, Action};
+use elevate_app::notifier;
 use elevate_app::tray_menu::MenuAction;
 use elevate_core::Error;
 use elevate_core::model::{RoleKey, Span};
@@ -155,35 +156,25 @@ fn offer_activate<R: Runtime>(app: &AppHandle<R>, result: &ActionResult, message
     tracing::warn!(target: "elevate::tray", "{message}");
     let app = app.clone();
     let key = result.key.clone();
-    let summary = format!("{} is now off", result.role);
-    let body = message.to_owned();
+    let notice = notifier::Notice {
+        summary: format!("{} is now off", result.role),
+        body: message.to_owned(),
+        icon: notifier::Icon::Error,
+        urgent: true,
+        buttons: vec![(
+            Action::ActivateAgain.id().to_owned(),
+            Action::ActivateAgain.label().to_owned(),
+        )],
+        opens: false,
+    };
     tauri::async_runtime::spawn(async move {
-        let mut notification = notify_rust::Notification::new();
-        notification
-            .appname("Elevate")
-            .summary(&summary)
-            .body(&body)
-            .icon("dialog-error")
-            .urgency(notify_rust::Urgency::Critical)
-            .action(Action::ActivateAgain.id(), Action::ActivateAgain.label());
-        match notification.show_async().await {
-            Ok(handle) => {
-                let (clicked_tx, clicked) = tokio::sync::oneshot::channel();
-                let mut clicked_tx = Some(clicked_tx);
-                handle
-                    .wait_for_action_async(|response| {
-                        if let notify_rust::NotificationResponse::Action(id) = response
-                            && id == Action::ActivateAgain.id()
-                            && let Some(tx) = clicked_tx.take()
-                        {
-                            let _ = tx.send(());
-                        }
-                    })
-                    .await;
-                if clicked.await.is_ok() {
-                    run(&app, MenuAction::Activate(key)).await;
-                }
+        match notifier::show(&notice).await {
+            Ok(Some(notifier::Answer { choice: notifier::Choice::Button(id), .. }))
+                if id == Action::ActivateAgain.id() =>
+            {
+                run(&app, MenuAction::Activate(key)).await;
             }
+            Ok(_) => {}
             Err(e) => {
                 tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
             }
@@ -194,36 +185,21 @@ fn offer_activate<R: Runtime>(app: &AppHandle<R>, result: &ActionResult, message
 /// Tells the user about a failure that happened away from the window.
 fn notify_error(message: &str) {
     tracing::warn!(target: "elevate::tray", "{message}");
-    desktop_notification("Elevate could not do that", message, "dialog-error");
+    desktop_notification("Elevate could not do that", message, notifier::Icon::Error);
 }
 
 /// Shows a desktop notification without actions (on the async runtime; a failure is only logged).
-pub(crate) fn desktop_notification(summary: &str, body: &str, icon: &str) {
-    let (summary, body, icon) = (summary.to_owned(), body.to_owned(), icon.to_owned());
+pub(crate) fn desktop_notification(summary: &str, body: &str, icon: notifier::Icon) {
+    let notice = notifier::Notice {
+        summary: summary.to_owned(),
+        body: body.to_owned(),
+        icon,
+        urgent: false,
+        buttons: Vec::new(),
+        opens: false,
+    };
     tauri::async_runtime::spawn(async move {
-        // On the XDG desktop through the guarded path: the body (often Azure's message) is escaped
-        // for servers that render markup.
-        #[cfg(all(unix, not(target_os = "macos")))]
-        let shown = elevate_app::notifications::dbus_guard::show_and_wait(
-            &elevate_app::notifications::dbus_guard::Note {
-                app: "Elevate".into(),
-                summary,
-                body,
-                icon,
-                critical: false,
-                actions: Vec::new(),
-            },
-        )
-        .await;
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let shown = notify_rust::Notification::new()
-            .appname("Elevate")
-            .summary(&summary)
-            .body(&body)
-            .icon(&icon)
-            .show_async()
-            .await;
-        if let Err(e) = shown {
+        if let Err(e) = notifier::show(&notice).await {
             tracing::debug!(target: "elevate::tray", error = %e, "could not show a notification");
         }
     });
@@ -298,6 +274,11 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
             _ => window::Verdict::Undecided,
         };
         window::open_decision(app, &request.id, verdict);
+        return;
+    }
+    if action == Action::Open {
+        // The notification itself was clicked: the window, on what it was about.
+        window::open(app, Some(&notifications::window_route(event)));
         return;
     }
     let Some(grant) = event.grant() else {

@@ -14,6 +14,10 @@ impl SignInPrompt for NotificationPrompt {
         if matches!(notice, SignInNotice::SignedIn { .. }) {
             return;
         }
-        crate::actions::desktop_notification("Elevate: sign-in", &text, "dialog-password");
+        crate::actions::desktop_notification(
+            "Elevate: sign-in",
+            &text,
+            elevate_app::notifier::Icon::Role,
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod demo;
 pub mod notifications;
+pub mod notifier;
 mod open;
 pub mod sign_in;
 pub mod snapshot;

@@ -1,6 +1,7 @@
-//! Desktop notifications for watcher events (notify-rust; XDG notification actions on Linux), and
-//! carrying out their actions: Extend and Deactivate before a grant ends, Activate again after it ended
-//! or was revoked, each with the grant's previous justification and duration.
+//! Desktop notifications for watcher events (shown through the platform seam in [`crate::notifier`]:
+//! XDG notification actions on Linux, toast buttons on Windows), and carrying out their actions:
+//! Extend and Deactivate before a grant ends, Activate again after it ended or was revoked, each with
+//! the grant's previous justification and duration.
 
 use elevate_core::Error;
 use elevate_core::model::{ActiveGrant, RoleKey, Span};
@@ -9,8 +10,7 @@ use elevate_core::store::HistoryQuery;
 use elevate_core::watch::WatchEvent;
 use tokio::sync::mpsc;
 
-#[cfg(all(unix, not(target_os = "macos")))]
-pub mod dbus_guard;
+use crate::notifier;
 
 /// What the user clicked on a notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub enum Action {
     Deny,
     /// Show a request waiting for this user in the decision pop-up.
     Details,
+    /// The notification itself was clicked (never a button): the window opens at the grant or
+    /// request it is about.
+    Open,
 }
 
 impl Action {
@@ -40,6 +43,7 @@ impl Action {
             Action::Approve => "approve",
             Action::Deny => "deny",
             Action::Details => "details",
+            Action::Open => "open",
         }
     }
 
@@ -52,6 +56,7 @@ impl Action {
             Action::Approve => "Approve…",
             Action::Deny => "Deny…",
             Action::Details => "Details",
+            Action::Open => "Open",
         }
     }
 
@@ -103,69 +108,63 @@ pub fn show(
         if windowed && matches!(event, WatchEvent::ApprovalWaiting { .. }) {
             actions.extend([Action::Approve, Action::Deny, Action::Details]);
         }
-        // On the XDG desktop, the guarded D-Bus path: actions only from the notification server,
-        // only those offered, and the body escaped for servers that render markup.
-        #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            let note = dbus_guard::Note {
-                app: "Elevate".into(),
-                summary: event.title(),
-                body: event.body(),
-                icon: "dialog-password".into(),
-                critical: matches!(event, WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. }),
-                actions: actions.iter().map(|a| (a.id().to_owned(), a.label().to_owned())).collect(),
-            };
-            match dbus_guard::show_and_wait(&note).await {
-                Ok(dbus_guard::Outcome::Action(id)) => {
-                    if let Some(action) = Action::from_id(&id)
-                        && let Err(e) = clicked.try_send((action, event.clone()))
-                    {
-                        tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
-                    }
-                }
-                Ok(dbus_guard::Outcome::Closed) => {}
-                Err(e) => {
-                    tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
-                }
-            }
-        }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        {
-        let mut notification = notify_rust::Notification::new();
-        notification
-            .appname("Elevate")
-            .summary(&event.title())
-            .body(&event.body())
-            .icon("dialog-password");
-        if matches!(
-            event,
-            WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. } | WatchEvent::NowOff { .. }
-        ) {
-            notification.urgency(notify_rust::Urgency::Critical);
-        }
-        for action in &actions {
-            notification.action(action.id(), action.label());
-        }
-        match notification.show_async().await {
-            Ok(handle) if !actions.is_empty() => {
-                handle
-                    .wait_for_action_async(|response| {
-                        if let notify_rust::NotificationResponse::Action(id) = response
-                            && let Some(action) = Action::from_id(id)
-                            && let Err(e) = clicked.try_send((action, event.clone()))
-                        {
-                            tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
-                        }
-                    })
-                    .await;
-            }
-            Ok(_) => {}
+        let notice = notifier::Notice {
+            summary: event.title(),
+            body: event.body(),
+            icon: notifier::Icon::Role,
+            urgent: matches!(
+                event,
+                WatchEvent::ExpiresSoon { .. } | WatchEvent::Revoked { .. } | WatchEvent::NowOff { .. }
+            ),
+            buttons: actions
+                .iter()
+                .map(|a| (a.id().to_owned(), a.label().to_owned()))
+                .collect(),
+            opens: windowed,
+        };
+        let chosen = match notifier::show(&notice).await {
+            Ok(Some(answer)) => chosen(&answer, &actions, windowed),
+            Ok(None) => None,
             Err(e) => {
                 tracing::warn!(target: "elevate::watch", error = %e, "could not show a desktop notification");
+                None
             }
-        }
+        };
+        if let Some(action) = chosen
+            && let Err(e) = clicked.try_send((action, event.clone()))
+        {
+            tracing::warn!(target: "elevate::watch", error = %e, "a notification action was dropped");
         }
     });
+}
+
+/// The action an answer stands for: a button only if it was offered; a click on the notification
+/// itself opens the window (a face without one ignores it).
+fn chosen(answer: &notifier::Answer, offered: &[Action], windowed: bool) -> Option<Action> {
+    match &answer.choice {
+        notifier::Choice::Button(id) => {
+            let action = Action::from_id(id).filter(|a| offered.contains(a));
+            if action.is_none() {
+                tracing::warn!(target: "elevate::watch", from = ?answer.from, "a notification answered with a button it does not have");
+            }
+            action
+        }
+        notifier::Choice::Opened => windowed.then_some(Action::Open),
+    }
+}
+
+/// Where the window opens when `event`'s notification itself is clicked: the role's form after a
+/// grant ended or was revoked (to activate it again), the active grants for a grant's news, the
+/// requests for a request's news, the approvals for a request waiting for the user.
+pub fn window_route(event: &WatchEvent) -> String {
+    match event {
+        WatchEvent::Ended { grant } | WatchEvent::Revoked { grant } => {
+            format!("activate/{}", grant.key)
+        }
+        WatchEvent::ApprovalWaiting { .. } => "approvals".to_owned(),
+        _ if event.grant().is_some() => "active".to_owned(),
+        _ => "requests".to_owned(),
+    }
 }
 
 /// The justification and duration this machine last used for `key`.
@@ -215,9 +214,44 @@ pub async fn perform(
                 })?;
             Ok(session.activate(&eligibility, &wish).await)
         }
-        Action::Approve | Action::Deny | Action::Details => Err(Error::Invalid(
+        Action::Approve | Action::Deny | Action::Details | Action::Open => Err(Error::Invalid(
             "deciding on a request happens in the decision pop-up; there is nothing to do on the grant"
                 .into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notifier::{Answer, Choice, Origin};
+
+    fn answer(choice: Choice) -> Answer {
+        Answer {
+            choice,
+            from: Origin::NotificationServer,
+        }
+    }
+
+    #[test]
+    fn only_an_offered_button_is_an_action() {
+        let offered = [Action::Extend, Action::Deactivate];
+        let extend = answer(Choice::Button("extend".into()));
+        assert_eq!(chosen(&extend, &offered, false), Some(Action::Extend));
+        // A real action id, but not on this notification.
+        let again = answer(Choice::Button("activate-again".into()));
+        assert_eq!(chosen(&again, &offered, true), None);
+        let unknown = answer(Choice::Button("rm -rf".into()));
+        assert_eq!(chosen(&unknown, &offered, true), None);
+        // "open" is never a button.
+        let open = answer(Choice::Button("open".into()));
+        assert_eq!(chosen(&open, &[Action::Deactivate], true), None);
+    }
+
+    #[test]
+    fn a_click_on_the_notification_opens_the_window_where_there_is_one() {
+        let opened = answer(Choice::Opened);
+        assert_eq!(chosen(&opened, &[], true), Some(Action::Open));
+        assert_eq!(chosen(&opened, &[Action::Extend], false), None);
     }
 }

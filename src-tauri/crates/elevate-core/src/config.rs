@@ -268,13 +268,17 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// From `ELEVATE_HOME` if set (config and data together), else the platform's config and data folders.
+    /// From `ELEVATE_HOME` if set (config and data together), else the platform's config and data folders:
+    /// `~/.config/elevate` and `~/.local/share/elevate` on Linux; `%APPDATA%\elevate` (roams with the
+    /// user) and `%LOCALAPPDATA%\elevate` (this machine's history, cache and sealed tokens, whose key is
+    /// in this machine's Credential Manager) on Windows; `~/Library/Application Support/elevate` for
+    /// both on macOS.
     pub fn from_env() -> Result<Self, ConfigError> {
         if let Some(home) = std::env::var_os("ELEVATE_HOME").filter(|v| !v.is_empty()) {
             return Ok(Paths::in_folder(PathBuf::from(home)));
         }
         let config = dirs::config_dir().ok_or(ConfigError::NoHome)?;
-        let data = dirs::data_dir().ok_or(ConfigError::NoHome)?;
+        let data = dirs::data_local_dir().ok_or(ConfigError::NoHome)?;
         Ok(Paths {
             config_dir: config.join("elevate"),
             data_dir: data.join("elevate"),

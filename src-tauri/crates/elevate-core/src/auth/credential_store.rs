@@ -266,6 +266,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
+    // Windows: no mode; the file inherits the ACL of the data folder under the user's profile
+    // (`%LOCALAPPDATA%`: the user, SYSTEM and Administrators), and its content is sealed anyway.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
