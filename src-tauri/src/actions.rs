@@ -109,7 +109,7 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
                 "{} @ {}: an administrator decides.",
                 result.role, result.scope_name
             ),
-            "dialog-information",
+            notifier::Icon::Info,
         );
     }
     Ok(vec![result])

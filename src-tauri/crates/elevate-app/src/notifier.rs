@@ -70,6 +70,8 @@ pub enum Icon {
     Role,
     /// Something went wrong.
     Error,
+    /// For information (a request handed on to someone else).
+    Info,
 }
 
 impl Icon {
@@ -78,6 +80,7 @@ impl Icon {
         match self {
             Icon::Role => "dialog-password",
             Icon::Error => "dialog-error",
+            Icon::Info => "dialog-information",
         }
     }
 }
