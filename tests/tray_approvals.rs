@@ -236,6 +236,13 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     let bus = Bus::start();
     let (connection, shown) = serve(&bus.address).await;
     let home = Home::new();
+    // Every decision needs its own sign-in: the demo's headless browser signs in again
+    // (prompt=login, max_age=0) before each one, which the tray says in a sign-in notification.
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[approvals]\nfresh_sign_in_minutes = 0\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let app = WindowedApp::start(&home, &display, &bus, "warn,elevate=info").await;
     let iface = connection
         .object_server()
@@ -296,6 +303,35 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     fill_reason_and_send(client, reason, true).await;
     let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
     assert!(outcome.starts_with("Approved"), "{outcome}");
+    let signed_in_again = |shown: &[Shown]| {
+        shown
+            .iter()
+            .filter(|n| {
+                n.summary == "Elevate: sign-in"
+                    && n.body
+                        .contains("every approval or denial needs its own sign-in")
+            })
+            .count()
+    };
+    let count_after = |want: usize| {
+        let shown = &shown;
+        async move {
+            let started = Instant::now();
+            loop {
+                let n = signed_in_again(&shown.lock().unwrap_or_else(|p| p.into_inner()));
+                if n >= want || started.elapsed() > Duration::from_secs(10) {
+                    return n;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert_eq!(
+        count_after(1).await,
+        1,
+        "the approval signed in again first; log:\n{}",
+        app.log_text()
+    );
 
     // Azure's side: the request left PendingApproval, and the approval stage holds Ada's reason.
     let name = arm["name"].as_str().unwrap_or_default().to_owned();
@@ -348,6 +384,11 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
     fill_reason_and_send(client, "Not during the change freeze", false).await;
     let outcome = app.wait_text("#outcome", |t| !t.ends_with("…")).await;
     assert!(outcome.starts_with("Denied"), "{outcome}");
+    assert_eq!(
+        count_after(2).await,
+        2,
+        "the denial signed in again too (and the early submit did not)"
+    );
     let after = sim_requests(&sim).await;
     assert!(
         after.iter().any(|r| is_graces(r) && status(r) == "Denied"),

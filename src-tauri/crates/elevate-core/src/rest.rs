@@ -172,7 +172,7 @@ pub fn malformed(host: &str, detail: &str) -> Error {
 /// Whether one of an approval's stages (member names lower-cased) was reviewed by `me` with the
 /// verdict asked for (`approve`): a decision retried after its first attempt went through.
 /// `fields` finds a stage's `reviewedby` and `reviewresult` (ARM nests them in `properties`); the
-/// reviewer is ARM's `reviewedBy.principalId` or Graph's `reviewedBy.id` (or `.user.id`).
+/// reviewer is ARM's `reviewedBy.principalId` or Graph's `reviewedBy.id` (an `identity`).
 pub fn decided_by_me<'a>(
     stages: &'a [serde_json::Value],
     fields: impl Fn(&'a serde_json::Value) -> &'a serde_json::Value,
@@ -183,10 +183,7 @@ pub fn decided_by_me<'a>(
     stages.iter().any(|s| {
         let f = fields(s);
         let by = &f["reviewedby"];
-        let reviewer = by["principalid"]
-            .as_str()
-            .or(by["id"].as_str())
-            .or(by["user"]["id"].as_str());
+        let reviewer = by["principalid"].as_str().or(by["id"].as_str());
         reviewer.is_some_and(|r| r.eq_ignore_ascii_case(me))
             && f["reviewresult"]
                 .as_str()

@@ -53,7 +53,8 @@ fn render(state: &SimState, request: &Request, caller: &str, context: String, fa
     };
     let reviewer = request.decided_by.as_deref().map(|id| {
         let name = state.directory.user(id).map(|u| u.display_name.clone());
-        json!({ "user": { "id": id, "displayName": name } })
+        // An `identity` (Graph's approvalStage and unifiedApprovalStage: `reviewedBy` is `identity`).
+        json!({ "id": id, "displayName": name })
     });
     let stage = json!({
         "id": stage_id(&request.id),
