@@ -23,7 +23,12 @@ fn print_event(event: &WatchEvent, json: bool) {
         output::print_json_line(event);
     } else {
         let now = chrono::Local::now().format("%H:%M");
-        println!("{now}  {}: {}", event.title(), event.body());
+        // One event, one line: a requester's newlines must not forge further lines.
+        println!(
+            "{now}  {}: {}",
+            output::table_cell(&event.title()),
+            output::table_cell(&event.body())
+        );
     }
 }
 
