@@ -320,3 +320,62 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
     let kinds = sent_kinds(&f).await;
     assert_eq!(kinds.iter().filter(|k| *k == "selfextend").count(), 2, "{kinds:?}");
 }
+
+/// Every Graph `action` Elevate sends, through every path that sends one (activate, deactivate,
+/// extend, request an extension), is one Microsoft documents for that resource: the group resource's
+/// enum has no `selfExtend` or `selfRenew`.
+#[tokio::test]
+async fn every_graph_action_elevate_sends_is_in_the_documented_enum_of_its_resource() {
+    let f = fixture().await;
+    let s = session(&f).await;
+    let enums = elevate_spec::fixture_json("graph/actions.json").unwrap_or_else(|e| panic!("{e}"));
+    let allowed = |resource: &str| -> Vec<String> {
+        enums[resource]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    let directory = allowed("unifiedRoleAssignmentScheduleRequest");
+    let groups = allowed("privilegedAccessGroupAssignmentScheduleRequest");
+    assert!(directory.iter().any(|a| a == "selfExtend") && !groups.iter().any(|a| a == "selfExtend"));
+
+    for (role, scope, why) in [("Global Reader", "Directory", "read"), ("Member", "PIM-Prod-Operators", "deploy")] {
+        let e = eligibility(&s, role, scope).await;
+        assert_eq!(s.activate(&e, &wish(1, Some(why), None)).await.outcome, Outcome::Done);
+    }
+    f.advance("PT6M").await;
+    for (role, scope) in [("Global Reader", "Directory"), ("Member", "PIM-Prod-Operators")] {
+        let g = grant(&s, role, scope).await.unwrap_or_else(|| panic!("{role}"));
+        assert_eq!(s.extend(&g, &wish(2, None, None)).await.outcome, Outcome::Done);
+    }
+    f.advance("PT6M").await;
+    for (role, scope) in [("Global Reader", "Directory"), ("Member", "PIM-Prod-Operators")] {
+        let g = grant(&s, role, scope).await.unwrap_or_else(|| panic!("{role}"));
+        assert_eq!(s.deactivate(&g).await.outcome, Outcome::Done);
+    }
+    let info = f.post("clock", json!({})).await;
+    let end = chrono::DateTime::parse_from_rfc3339(info["now"].as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        + chrono::TimeDelta::days(5);
+    f.post("assignments", json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": end.to_rfc3339()}))
+        .await;
+    let assigned = grant(&s, "Exchange Administrator", "Directory").await.unwrap_or_else(|| panic!("assigned"));
+    let asked = s.request_extension(&assigned, Span::from_hours(24 * 30), "project").await;
+    assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
+
+    let url = format!("{}/_sim/requests", f.sim.url());
+    let all: Value = f.control.get(&url).send().await.unwrap_or_else(|e| panic!("{e}")).json().await.unwrap_or_else(|e| panic!("{e}"));
+    let mine: Vec<&Value> = all
+        .as_array()
+        .map(|a| a.iter().filter(|r| r["action"].is_string() && r["principalId"] == demo::DEMO_USER_OID).collect())
+        .unwrap_or_default();
+    assert!(mine.len() >= 7, "{mine:#?}");
+    for request in mine {
+        let action = request["action"].as_str().unwrap_or_default();
+        let enum_ = if request.get("groupId").is_some_and(|g| !g.is_null()) { &groups } else { &directory };
+        assert!(enum_.iter().any(|a| a == action), "{action} is not documented for {request}");
+    }
+}

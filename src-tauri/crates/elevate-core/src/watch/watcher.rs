@@ -392,7 +392,17 @@ impl Engine {
                 events.push(WatchEvent::Ended { grant: old.clone() });
             } else if !own
                 .iter()
-                .any(|h| h.key == old.key && h.kind == RequestKind::Deactivate)
+                // The history is newest first: this machine's last action on the role says
+                // whether it ended it. After an Extend (deactivate, then activate again) the last
+                // one is the activation, so a later disappearance is news.
+                .find(|h| {
+                    h.key == old.key
+                        && matches!(
+                            h.kind,
+                            RequestKind::Activate | RequestKind::Deactivate | RequestKind::Renew
+                        )
+                })
+                .is_some_and(|h| h.kind == RequestKind::Deactivate)
             {
                 events.push(WatchEvent::Revoked { grant: old.clone() });
             }
