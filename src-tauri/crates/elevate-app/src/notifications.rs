@@ -248,6 +248,50 @@ mod tests {
         assert_eq!(chosen(&open, &[Action::Deactivate], true), None);
     }
 
+    fn grant() -> ActiveGrant {
+        use elevate_core::model::{
+            AssignmentType, MemberType, RoleRef, ScopeKind, ScopeRef, Source,
+        };
+        let scope = "/subscriptions/7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708";
+        let role = "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+        ActiveGrant {
+            id: "instance".into(),
+            key: RoleKey::new(Source::AzureResource, scope, role),
+            source: Source::AzureResource,
+            role: RoleRef {
+                id: role.into(),
+                name: "Contributor".into(),
+            },
+            scope: ScopeRef {
+                id: scope.into(),
+                name: "Contoso Development".into(),
+                kind: ScopeKind::Subscription,
+            },
+            principal_id: "user".into(),
+            member_type: MemberType::Direct,
+            assignment_type: AssignmentType::Activated,
+            start: None,
+            end: None,
+        }
+    }
+
+    #[test]
+    fn a_click_on_a_notification_opens_the_window_on_what_it_is_about() {
+        let grant = grant();
+        // Ended or revoked: the role's form, to activate it again.
+        let ended = WatchEvent::Ended {
+            grant: grant.clone(),
+        };
+        assert_eq!(window_route(&ended), format!("activate/{}", grant.key));
+        let revoked = WatchEvent::Revoked {
+            grant: grant.clone(),
+        };
+        assert_eq!(window_route(&revoked), format!("activate/{}", grant.key));
+        // News of a grant that still holds: the active grants.
+        let appeared = WatchEvent::Appeared { grant };
+        assert_eq!(window_route(&appeared), "active");
+    }
+
     #[test]
     fn a_click_on_the_notification_opens_the_window_where_there_is_one() {
         let opened = answer(Choice::Opened);
