@@ -37,6 +37,12 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   WINEPREFIX="$work/prefix" "$wineserver" -k 2>/dev/null || true
+  # Wine's own services (plugplay, services.exe) can outlive the server; end those of this prefix only.
+  for proc in /proc/[0-9]*; do
+    if tr '\0' '\n' 2>/dev/null <"$proc/environ" | grep -qxF "WINEPREFIX=$work/prefix"; then
+      kill -9 "${proc#/proc/}" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
