@@ -97,7 +97,7 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
         .map(|(start, end)| (end - start).num_seconds().max(86_400))
         .unwrap_or(86_400);
     let (justification, _) = notifications::previous(&session, key).await;
-    let justification = justification.unwrap_or_else(|| "Still needed".to_owned());
+    let justification = justification.unwrap_or_else(|| "Extension requested with Elevate".to_owned());
     let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
     let result = session
         .request_extension(&grant, duration, &justification)

@@ -219,8 +219,10 @@ impl WatchEvent {
                 request.scope.name, request.azure_status
             ),
             WatchEvent::ApprovalWaiting { request } => format!(
-                "at {}{}: {}",
-                request.scope.name,
+                "{} ({}) at {}{}: {}",
+                request.requester_text(),
+                request.source.label(),
+                request.scope_path_text(),
                 request
                     .duration
                     .map(|d| format!(" for {d}"))
