@@ -595,7 +595,11 @@ fn extend_deactivates_and_activates_again_for_the_new_duration() {
     // Extend is refused with nothing changed.
     let early = home.run(&["--demo", "extend", "Reader@Platform", "--for", "1h"]);
     assert_eq!(early.code, Some(1), "{}", early.stdout);
-    assert!(early.stdout.contains("first five minutes"), "{}", early.stdout);
+    assert!(
+        early.stdout.contains("first five minutes"),
+        "{}",
+        early.stdout
+    );
     home.run(&["--demo", "clock", "--advance", "6m"]).ok();
     let table = home
         .run(&["--demo", "extend", "Reader@Platform", "--for", "1h"])

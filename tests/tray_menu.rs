@@ -288,7 +288,11 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
     let child_labels: Vec<_> = grant.children.iter().map(|c| c.label.as_str()).collect();
     // Just activated: Azure refuses to deactivate for five minutes, and Extend deactivates first, so
     // it is shown greyed with its reason.
-    assert_eq!(child_labels.first(), Some(&"Deactivate"), "{child_labels:?}");
+    assert_eq!(
+        child_labels.first(),
+        Some(&"Deactivate"),
+        "{child_labels:?}"
+    );
     let extend = grant
         .children
         .get(1)

@@ -156,7 +156,9 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
     assert!(
         action["result"]["notes"]
             .as_array()
-            .is_some_and(|n| n.iter().any(|n| n.as_str().is_some_and(|n| n.contains("deactivated and activated again")))),
+            .is_some_and(|n| n.iter().any(|n| n
+                .as_str()
+                .is_some_and(|n| n.contains("deactivated and activated again")))),
         "{action}"
     );
     // The new activation, at a subscription, has no documented check: said as "active in Azure".

@@ -368,11 +368,9 @@ impl GrantView {
             start: iso(grant.start),
             end: iso(grant.end),
             extend_blocked,
-            extend_from: iso(
-                grant
-                    .start
-                    .map(|s| s + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE),
-            ),
+            extend_from: iso(grant
+                .start
+                .map(|s| s + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE)),
         }
     }
 }

@@ -105,7 +105,11 @@ impl Snapshot {
     /// Why Extend is not possible for `grant` at `now`, if it is not (see
     /// [`elevate_core::session::extend_blocked`]).
     pub fn extend_blocked(&self, grant: &ActiveGrant, now: DateTime<Utc>) -> Option<String> {
-        elevate_core::session::extend_blocked(grant, self.approval_required.contains(&grant.key), now)
+        elevate_core::session::extend_blocked(
+            grant,
+            self.approval_required.contains(&grant.key),
+            now,
+        )
     }
 
     /// The active grant of `key`.

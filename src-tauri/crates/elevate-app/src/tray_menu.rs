@@ -560,7 +560,11 @@ mod tests {
     #[test]
     fn extend_is_disabled_with_its_reason_in_the_first_five_minutes_and_when_approval_is_needed() {
         let now = Utc::now();
-        let young = grant(AssignmentType::Activated, now - TimeDelta::minutes(2), now + TimeDelta::hours(1));
+        let young = grant(
+            AssignmentType::Activated,
+            now - TimeDelta::minutes(2),
+            now + TimeDelta::hours(1),
+        );
         let mut snapshot = Snapshot {
             account: Some(elevate_core::session::Account {
                 name: "ada".into(),
@@ -571,14 +575,37 @@ mod tests {
             ..Snapshot::default()
         };
         let entries = submenu(&tray_view(&snapshot, now, &MenuOptions::default()));
-        assert!(!entries.iter().any(|e| matches!(e, MenuEntry::Item { action: MenuAction::Extend(_), .. })), "{entries:?}");
+        assert!(
+            !entries.iter().any(|e| matches!(
+                e,
+                MenuEntry::Item {
+                    action: MenuAction::Extend(_),
+                    ..
+                }
+            )),
+            "{entries:?}"
+        );
         assert!(entries.iter().any(|e| matches!(e, MenuEntry::Label(l) if l.starts_with("Extend: can be extended in 3 min"))), "{entries:?}");
         let later = now + TimeDelta::minutes(3);
         let entries = submenu(&tray_view(&snapshot, later, &MenuOptions::default()));
-        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Item { action: MenuAction::Extend(_), .. })), "{entries:?}");
+        assert!(
+            entries.iter().any(|e| matches!(
+                e,
+                MenuEntry::Item {
+                    action: MenuAction::Extend(_),
+                    ..
+                }
+            )),
+            "{entries:?}"
+        );
         snapshot.approval_required = vec![young.key.clone()];
         let entries = submenu(&tray_view(&snapshot, later, &MenuOptions::default()));
-        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Label(l) if l.contains("requires approval"))), "{entries:?}");
+        assert!(
+            entries
+                .iter()
+                .any(|e| matches!(e, MenuEntry::Label(l) if l.contains("requires approval"))),
+            "{entries:?}"
+        );
     }
 
     #[test]
@@ -590,7 +617,11 @@ mod tests {
             tenant_id: None,
         });
         for (days, offered) in [(10, true), (30, false)] {
-            let assigned = grant(AssignmentType::Assigned, now - TimeDelta::days(100), now + TimeDelta::days(days));
+            let assigned = grant(
+                AssignmentType::Assigned,
+                now - TimeDelta::days(100),
+                now + TimeDelta::days(days),
+            );
             let snapshot = Snapshot {
                 account: account.clone(),
                 active: vec![assigned],

@@ -586,7 +586,13 @@ impl Session {
             return fail(notes, &error);
         }
         let wish = self.with_previous_answers(grant, wish).await;
-        let request = match prepare_with(&policy, &eligibility, &wish, self.options.default_duration, &mut notes) {
+        let request = match prepare_with(
+            &policy,
+            &eligibility,
+            &wish,
+            self.options.default_duration,
+            &mut notes,
+        ) {
             Ok(request) => request,
             Err(error) => return fail(notes, &error),
         };
@@ -610,7 +616,9 @@ impl Session {
                 self.options.reactivate_wait.as_secs()
             ));
         }
-        let history = self.record(&eligibility, RequestKind::Activate, &request).await;
+        let history = self
+            .record(&eligibility, RequestKind::Activate, &request)
+            .await;
         let mut submission = self
             .activate_retrying(&eligibility, &request, claims.as_ref())
             .await;
@@ -652,9 +660,9 @@ impl Session {
             result.outcome = Outcome::Error;
             result.error = Some(error.report());
         } else if result.outcome == Outcome::PendingApproval {
-            result.notes.push(
-                "the role is off until an approver approves the new activation".to_owned(),
-            );
+            result
+                .notes
+                .push("the role is off until an approver approves the new activation".to_owned());
         }
         self.update_history(history, &result).await;
         result
@@ -743,7 +751,11 @@ impl Session {
 
     /// `wish` with the previous activation's justification and ticket where it gives none: Azure's
     /// record of the request that made the grant, else this machine's history.
-    async fn with_previous_answers(&self, grant: &ActiveGrant, wish: &ActivationWish) -> ActivationWish {
+    async fn with_previous_answers(
+        &self,
+        grant: &ActiveGrant,
+        wish: &ActivationWish,
+    ) -> ActivationWish {
         let mut wish = wish.clone();
         if wish.justification.is_some() && wish.ticket.is_some() {
             return wish;
@@ -804,7 +816,9 @@ impl Session {
             .authentication_context
             .as_deref()
             .filter(|c| !c.trim().is_empty())
-            .map(|c| serde_json::json!({"access_token": {"acrs": {"essential": true, "value": c}}}));
+            .map(
+                |c| serde_json::json!({"access_token": {"acrs": {"essential": true, "value": c}}}),
+            );
         if claims.is_none() && !policy.mfa_required {
             return Ok(None);
         }
@@ -1105,7 +1119,13 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
-        prepare_with(&policy, eligibility, wish, self.options.default_duration, notes)
+        prepare_with(
+            &policy,
+            eligibility,
+            wish,
+            self.options.default_duration,
+            notes,
+        )
     }
 
     fn finish(
@@ -1341,9 +1361,7 @@ pub fn extend_blocked(
     if now < allowed {
         let wait = (allowed - now).num_seconds().max(1);
         let wait = (wait + 59) / 60;
-        return Some(format!(
-            "can be extended in {wait} min: {EXTEND_TOO_EARLY}"
-        ));
+        return Some(format!("can be extended in {wait} min: {EXTEND_TOO_EARLY}"));
     }
     None
 }

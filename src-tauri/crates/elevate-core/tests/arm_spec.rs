@@ -227,7 +227,12 @@ fn what_the_client_sends_validates_against_the_request_schema() {
     };
     for body in [
         deactivation_body(&grant, "oid"),
-        extension_request_body(&assignment, Span::from_hours(90 * 24), Some("project"), "oid"),
+        extension_request_body(
+            &assignment,
+            Span::from_hours(90 * 24),
+            Some("project"),
+            "oid",
+        ),
     ] {
         spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Create", &body)
             .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));

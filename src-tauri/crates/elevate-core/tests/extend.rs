@@ -106,7 +106,10 @@ async fn extend_deactivates_and_activates_again_with_the_same_justification_and_
     // No justification or ticket given: the previous activation's are used (the policy needs a ticket).
     let extended = s.extend(&before, &wish(3, None, None)).await;
     assert_eq!(extended.outcome, Outcome::Done, "{extended:?}");
-    let request = extended.request.clone().unwrap_or_else(|| panic!("{extended:?}"));
+    let request = extended
+        .request
+        .clone()
+        .unwrap_or_else(|| panic!("{extended:?}"));
     assert_eq!(request.justification.as_deref(), Some("outage 42"));
     assert_eq!(request.ticket.as_ref(), Some(&ticket));
 
@@ -151,7 +154,10 @@ async fn extend_of_a_group_membership_never_sends_self_extend() {
     );
     let kinds = sent_kinds(&f).await;
     assert!(
-        kinds.iter().all(|k| k == "selfactivate" || k == "selfdeactivate" || k == "adminassign" || k.is_empty()),
+        kinds.iter().all(|k| k == "selfactivate"
+            || k == "selfdeactivate"
+            || k == "adminassign"
+            || k.is_empty()),
         "{kinds:?}"
     );
     assert!(grant(&s, "Member", "PIM-Prod-Operators").await.is_some());
@@ -171,8 +177,16 @@ async fn extend_in_the_first_five_minutes_is_refused_and_changes_nothing() {
     let refused = s.extend(&before, &wish(2, None, None)).await;
     assert_eq!(refused.outcome, Outcome::Error, "{refused:?}");
     let error = refused.error.unwrap_or_else(|| panic!("an error"));
-    assert!(error.message.contains("first five minutes"), "{}", error.message);
-    assert!(error.message.contains("nothing was changed"), "{}", error.message);
+    assert!(
+        error.message.contains("first five minutes"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("nothing was changed"),
+        "{}",
+        error.message
+    );
     let after = grant(&s, "Contributor", "Contoso Development")
         .await
         .unwrap_or_else(|| panic!("still active"));
@@ -183,7 +197,10 @@ async fn extend_in_the_first_five_minutes_is_refused_and_changes_nothing() {
     let reason = elevate_core::session::extend_blocked(&before, false, now);
     assert!(reason.is_some_and(|r| r.contains("in 3 min")));
     let later = before.start.unwrap_or_default() + chrono::TimeDelta::minutes(5);
-    assert_eq!(elevate_core::session::extend_blocked(&before, false, later), None);
+    assert_eq!(
+        elevate_core::session::extend_blocked(&before, false, later),
+        None
+    );
 }
 
 #[tokio::test]
@@ -237,10 +254,16 @@ async fn a_failed_activation_after_the_deactivation_says_the_role_is_now_off() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let log = f.log().await;
-        if log.iter().any(|e| e["method"] == "PUT" && e["status"] == 201) {
+        if log
+            .iter()
+            .any(|e| e["method"] == "PUT" && e["status"] == 201)
+        {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no deactivation: {log:#?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no deactivation: {log:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     f.post(
@@ -253,8 +276,16 @@ async fn a_failed_activation_after_the_deactivation_says_the_role_is_now_off() {
     let error = result.error.unwrap_or_else(|| panic!("an error"));
     assert_eq!(error.code, "role-now-off", "{error:?}");
     assert!(error.message.contains("is now OFF"), "{}", error.message);
-    assert!(error.message.contains("Activate it again"), "{}", error.message);
-    assert!(grant(&s, "Contributor", "Contoso Development").await.is_none());
+    assert!(
+        error.message.contains("Activate it again"),
+        "{}",
+        error.message
+    );
+    assert!(
+        grant(&s, "Contributor", "Contoso Development")
+            .await
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -270,8 +301,11 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
         .await;
     f.post("assignments", json!({"role_definition_id": demo::ROLE_USER_ACCESS_ADMINISTRATOR, "scope": demo::SCOPE_DEVELOPMENT, "end": in_days(30)}))
         .await;
-    f.post("assignments", json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": in_days(7)}))
-        .await;
+    f.post(
+        "assignments",
+        json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": in_days(7)}),
+    )
+    .await;
     let active = s.active(&[]).await.items;
     let find = |role: &str, scope: &str| {
         active
@@ -296,10 +330,14 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
         assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
         let request = asked.request.unwrap_or_else(|| panic!("a request"));
         assert_eq!(request.azure_status, "PendingAdminDecision");
-        f.post(&format!("requests/{}/approve", request.name), json!({})).await;
+        f.post(&format!("requests/{}/approve", request.name), json!({}))
+            .await;
     }
     let after = s.active(&[]).await.items;
-    for (role, scope) in [("User Access Administrator", "Contoso Sandbox"), ("Exchange Administrator", "Directory")] {
+    for (role, scope) in [
+        ("User Access Administrator", "Contoso Sandbox"),
+        ("Exchange Administrator", "Directory"),
+    ] {
         let g = after
             .iter()
             .find(|g| g.role.name == role && g.scope.name == scope)
@@ -309,16 +347,28 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
     // Outside the window Azure refuses it; an activation or a group is never asked for.
     let refused = s.request_extension(&later, Span::from_hours(24), "x").await;
     assert!(
-        refused.error.as_ref().is_some_and(|e| e.message.contains("within 14 days")),
+        refused
+            .error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("within 14 days")),
         "{refused:?}"
     );
     let member = eligibility(&s, "Member", "PIM-Prod-Operators").await;
     s.activate(&member, &wish(1, Some("deploy"), None)).await;
-    let group = grant(&s, "Member", "PIM-Prod-Operators").await.unwrap_or_else(|| panic!("active"));
+    let group = grant(&s, "Member", "PIM-Prod-Operators")
+        .await
+        .unwrap_or_else(|| panic!("active"));
     let no = s.request_extension(&group, Span::from_hours(1), "x").await;
-    assert!(no.error.is_some_and(|e| e.message.contains("PIM for Groups")));
+    assert!(
+        no.error
+            .is_some_and(|e| e.message.contains("PIM for Groups"))
+    );
     let kinds = sent_kinds(&f).await;
-    assert_eq!(kinds.iter().filter(|k| *k == "selfextend").count(), 2, "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "selfextend").count(),
+        2,
+        "{kinds:?}"
+    );
 }
 
 /// Every Graph `action` Elevate sends, through every path that sends one (activate, deactivate,
@@ -340,42 +390,89 @@ async fn every_graph_action_elevate_sends_is_in_the_documented_enum_of_its_resou
     };
     let directory = allowed("unifiedRoleAssignmentScheduleRequest");
     let groups = allowed("privilegedAccessGroupAssignmentScheduleRequest");
-    assert!(directory.iter().any(|a| a == "selfExtend") && !groups.iter().any(|a| a == "selfExtend"));
+    assert!(
+        directory.iter().any(|a| a == "selfExtend") && !groups.iter().any(|a| a == "selfExtend")
+    );
 
-    for (role, scope, why) in [("Global Reader", "Directory", "read"), ("Member", "PIM-Prod-Operators", "deploy")] {
+    for (role, scope, why) in [
+        ("Global Reader", "Directory", "read"),
+        ("Member", "PIM-Prod-Operators", "deploy"),
+    ] {
         let e = eligibility(&s, role, scope).await;
-        assert_eq!(s.activate(&e, &wish(1, Some(why), None)).await.outcome, Outcome::Done);
+        assert_eq!(
+            s.activate(&e, &wish(1, Some(why), None)).await.outcome,
+            Outcome::Done
+        );
     }
     f.advance("PT6M").await;
-    for (role, scope) in [("Global Reader", "Directory"), ("Member", "PIM-Prod-Operators")] {
-        let g = grant(&s, role, scope).await.unwrap_or_else(|| panic!("{role}"));
-        assert_eq!(s.extend(&g, &wish(2, None, None)).await.outcome, Outcome::Done);
+    for (role, scope) in [
+        ("Global Reader", "Directory"),
+        ("Member", "PIM-Prod-Operators"),
+    ] {
+        let g = grant(&s, role, scope)
+            .await
+            .unwrap_or_else(|| panic!("{role}"));
+        assert_eq!(
+            s.extend(&g, &wish(2, None, None)).await.outcome,
+            Outcome::Done
+        );
     }
     f.advance("PT6M").await;
-    for (role, scope) in [("Global Reader", "Directory"), ("Member", "PIM-Prod-Operators")] {
-        let g = grant(&s, role, scope).await.unwrap_or_else(|| panic!("{role}"));
+    for (role, scope) in [
+        ("Global Reader", "Directory"),
+        ("Member", "PIM-Prod-Operators"),
+    ] {
+        let g = grant(&s, role, scope)
+            .await
+            .unwrap_or_else(|| panic!("{role}"));
         assert_eq!(s.deactivate(&g).await.outcome, Outcome::Done);
     }
     let info = f.post("clock", json!({})).await;
     let end = chrono::DateTime::parse_from_rfc3339(info["now"].as_str().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}"))
         + chrono::TimeDelta::days(5);
-    f.post("assignments", json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": end.to_rfc3339()}))
+    f.post(
+        "assignments",
+        json!({"directory_role_id": demo::ENTRA_EXCHANGE_ADMINISTRATOR, "end": end.to_rfc3339()}),
+    )
+    .await;
+    let assigned = grant(&s, "Exchange Administrator", "Directory")
+        .await
+        .unwrap_or_else(|| panic!("assigned"));
+    let asked = s
+        .request_extension(&assigned, Span::from_hours(24 * 30), "project")
         .await;
-    let assigned = grant(&s, "Exchange Administrator", "Directory").await.unwrap_or_else(|| panic!("assigned"));
-    let asked = s.request_extension(&assigned, Span::from_hours(24 * 30), "project").await;
     assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
 
     let url = format!("{}/_sim/requests", f.sim.url());
-    let all: Value = f.control.get(&url).send().await.unwrap_or_else(|e| panic!("{e}")).json().await.unwrap_or_else(|e| panic!("{e}"));
+    let all: Value = f
+        .control
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mine: Vec<&Value> = all
         .as_array()
-        .map(|a| a.iter().filter(|r| r["action"].is_string() && r["principalId"] == demo::DEMO_USER_OID).collect())
+        .map(|a| {
+            a.iter()
+                .filter(|r| r["action"].is_string() && r["principalId"] == demo::DEMO_USER_OID)
+                .collect()
+        })
         .unwrap_or_default();
     assert!(mine.len() >= 7, "{mine:#?}");
     for request in mine {
         let action = request["action"].as_str().unwrap_or_default();
-        let enum_ = if request.get("groupId").is_some_and(|g| !g.is_null()) { &groups } else { &directory };
-        assert!(enum_.iter().any(|a| a == action), "{action} is not documented for {request}");
+        let enum_ = if request.get("groupId").is_some_and(|g| !g.is_null()) {
+            &groups
+        } else {
+            &directory
+        };
+        assert!(
+            enum_.iter().any(|a| a == action),
+            "{action} is not documented for {request}"
+        );
     }
 }

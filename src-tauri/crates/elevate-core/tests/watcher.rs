@@ -556,7 +556,11 @@ async fn an_activation_azure_never_confirms_is_reported_once_after_the_limit() {
         }
     ));
     assert_eq!(unconfirmed.title(), "Contributor is active in Azure");
-    assert!(unconfirmed.body().contains("has not confirmed"), "{}", unconfirmed.body());
+    assert!(
+        unconfirmed.body().contains("has not confirmed"),
+        "{}",
+        unconfirmed.body()
+    );
     w.quiet().await;
 }
 

@@ -155,7 +155,9 @@ impl WatchEvent {
                 grant,
                 check: EffectCheck::Confirmed,
             } => format!("{} is effective", grant.role.name),
-            WatchEvent::Effective { grant, .. } => format!("{} is active in Azure", grant.role.name),
+            WatchEvent::Effective { grant, .. } => {
+                format!("{} is active in Azure", grant.role.name)
+            }
             WatchEvent::NowOff { grant, .. } => format!("{} is now off", grant.role.name),
             WatchEvent::Appeared { grant } => {
                 format!("{} was activated elsewhere", grant.role.name)
