@@ -240,6 +240,7 @@ echo "== windows: the installer (scripts/windows/installer.nsi), silent install 
 # needs no small file). The WebView2 bootstrapper built in is a stand-in that records how it was
 # started (scripts/windows/fake-webview2-setup.c): the real one downloads from Microsoft.
 "$wineserver" -k 2>/dev/null || true
+installer_started=$(date +%s)
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 x86_64-w64-mingw32-gcc -O2 -o "$work/MicrosoftEdgeWebview2Setup.exe" scripts/windows/fake-webview2-setup.c
 setup="$work/Elevate_${version}_x64-setup.exe"
@@ -250,6 +251,14 @@ if makensis -V2 -DNOCOMPRESS -DVERSION="$version" -DBINDIR="$bin" -DICONDIR="$PW
   pass "makensis builds Elevate_${version}_x64-setup.exe ($(( $(date +%s) - started )) s)"
 else
   fail "makensis builds the installer"
+fi
+# The installer registers the AppUserModelID the toasts are shown under: one name in both places.
+code_aumid=$(sed -n 's/^pub const APP_USER_MODEL_ID: &str = "\(.*\)";/\1/p' src-tauri/crates/elevate-app/src/notifier.rs)
+nsi_aumid=$(sed -n 's/^!define AUMID "\(.*\)"/\1/p' scripts/windows/installer.nsi)
+if [ -n "$code_aumid" ] && [ "$code_aumid" = "$nsi_aumid" ]; then
+  pass "installer.nsi registers the notifier's AppUserModelID ($code_aumid)"
+else
+  fail "AppUserModelID: notifier.rs '$code_aumid', installer.nsi '$nsi_aumid'"
 fi
 # Windows 10 and later have bcryptprimitives.dll in System32; Wine 8 gets the stand-in there.
 cp "$app/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
@@ -345,5 +354,6 @@ else
   fail "uninstall deleting the data"
 fi
 
+echo "windows: the installer's part took $(( $(date +%s) - installer_started )) s"
 echo "wine: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
