@@ -273,11 +273,11 @@ bootstrapper_log="$WINEPREFIX/drive_c/webview2-bootstrapper.txt"
 reg_value() { "$wine" reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' | grep -i "$2" || true; }
 user_path() { reg_value 'HKCU\Environment' Path; }
 all_files() { local dir=$1 f; shift; for f in "$@"; do [ -f "$dir/$f" ] || return 1; done; }
-# The uninstaller copies itself to %TEMP% and returns at once; wait for it to finish.
+# The uninstaller copies itself to %TEMP% and returns at once; the copy is done when this prefix's Wine
+# server ends (no Wine program of the prefix is left running here).
 uninstall() {
   "$wine" "$inst_win\\uninstall.exe" /S "$@" >/dev/null 2>&1 </dev/null || return 1
-  for _ in $(seq 1 150); do [ -e "$inst/uninstall.exe" ] || return 0; sleep 0.2; done
-  return 1
+  timeout 120 "$wineserver" -w
 }
 
 rm -f "$bootstrapper_log"
@@ -330,7 +330,7 @@ if uninstall && [ ! -e "$inst" ] && [ ! -e "$lnk" ] \
   && ! user_path | grep -qiF "$inst_win"; then
   pass "silent uninstall: program, shortcut, AUMID and uninstall keys, PATH entry gone"
 else
-  fail "silent uninstall ($(ls "$inst" 2>&1 | tr '\n' ' '); $(user_path))"
+  fail "silent uninstall (folder: $(ls "$inst" 2>&1 | tr '\n' ' '); AUMID: $(reg_value "$aumid" DisplayName); $(user_path))"
 fi
 if [ -f "$user_dir/AppData/Roaming/elevate/config.toml" ] && [ -d "$user_dir/AppData/Local/elevate/demo" ]; then
   pass "silent uninstall keeps the user's settings and data"
