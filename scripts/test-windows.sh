@@ -57,7 +57,8 @@ x86_64-w64-mingw32-gcc -shared -O2 -o "$app/bcryptprimitives.dll" \
 
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEARCH=win64
 # No Gecko or Mono installer prompts while the prefix is made.
-export WINEDLLOVERRIDES="mscoree,mshtml="
+# winemenubuilder off: the Start-menu shortcut must not become a .desktop file in the real home.
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 # A private X server: Wine's desktop (and so the tray app's notification-area icon) needs a display.
 unset WAYLAND_DISPLAY
 Xvfb -displayfd 3 -screen 0 1024x768x24 3>"$work/display" >/dev/null 2>&1 &
@@ -234,31 +235,125 @@ else
   out="$tray_out" fail "notices go to WinRT toasts"
 fi
 
-echo "== windows: the installer's hooks (PATH, user data) in an NSIS installer under Wine"
-# The Tauri bundler cannot run here (scripts/bundle-windows.sh says why); its template's hooks can.
+echo "== windows: the installer (scripts/windows/installer.nsi), silent install and uninstall under Wine"
+# Built as scripts/bundle-windows.sh builds it, from the debug exes above and uncompressed (the test
+# needs no small file). The WebView2 bootstrapper built in is a stand-in that records how it was
+# started (scripts/windows/fake-webview2-setup.c): the real one downloads from Microsoft.
 "$wineserver" -k 2>/dev/null || true
-makensis -V1 -DHOOKS="$PWD/scripts/windows/installer-hooks.nsh" -DOUTFILE="$work/hooks-install.exe" \
-  scripts/windows/hooks-test.nsi >"$out" 2>"$err"
-local_dir='C:\users\'"$(basename "$user_dir")"'\AppData\Local\Elevate'
-user_path() { "$wine" reg query 'HKCU\Environment' /v Path 2>/dev/null | tr -d '\r' | grep -i 'REG_EXPAND_SZ' || true; }
-uninstall() { "$wine" "$local_dir\uninstall.exe" /S "$@" "_?=$local_dir" >/dev/null 2>&1 </dev/null; }
-if "$wine" "$work/hooks-install.exe" /S >/dev/null 2>&1 </dev/null && user_path | grep -qiF "$local_dir"; then
-  pass "silent per-user install puts %LOCALAPPDATA%\\Elevate on the user's PATH"
+installer_started=$(date +%s)
+version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
+x86_64-w64-mingw32-gcc -O2 -o "$work/MicrosoftEdgeWebview2Setup.exe" scripts/windows/fake-webview2-setup.c
+setup="$work/Elevate_${version}_x64-setup.exe"
+started=$(date +%s)
+if makensis -V2 -DNOCOMPRESS -DVERSION="$version" -DBINDIR="$bin" -DICONDIR="$PWD/icons" \
+  -DWEBVIEW2_BOOTSTRAPPER="$work/MicrosoftEdgeWebview2Setup.exe" -DOUTFILE="$setup" \
+  "$PWD/scripts/windows/installer.nsi" >"$out" 2>"$err" && [ -s "$setup" ]; then
+  pass "makensis builds Elevate_${version}_x64-setup.exe ($(( $(date +%s) - started )) s)"
 else
-  fail "install: PATH ($(user_path))"
+  fail "makensis builds the installer"
 fi
-if uninstall && ! user_path | grep -qiF "$local_dir" \
-  && [ -f "$user_dir/AppData/Roaming/elevate/config.toml" ] && [ -d "$user_dir/AppData/Local/elevate/demo" ]; then
-  pass "silent uninstall: off the PATH, the user's settings and data kept"
+# The installer registers the AppUserModelID the toasts are shown under: one name in both places.
+code_aumid=$(sed -n 's/^pub const APP_USER_MODEL_ID: &str = "\(.*\)";/\1/p' src-tauri/crates/elevate-app/src/notifier.rs)
+nsi_aumid=$(sed -n 's/^!define AUMID "\(.*\)"/\1/p' scripts/windows/installer.nsi)
+if [ -n "$code_aumid" ] && [ "$code_aumid" = "$nsi_aumid" ]; then
+  pass "installer.nsi registers the notifier's AppUserModelID ($code_aumid)"
 else
-  fail "uninstall keeps the data ($(user_path))"
+  fail "AppUserModelID: notifier.rs '$code_aumid', installer.nsi '$nsi_aumid'"
 fi
-if "$wine" "$work/hooks-install.exe" /S >/dev/null 2>&1 </dev/null && uninstall /DELETEDATA \
-  && [ ! -e "$user_dir/AppData/Roaming/elevate" ] && [ ! -e "$user_dir/AppData/Local/elevate/demo" ]; then
-  pass "uninstall with \"delete the application data\": settings and data gone"
+# Windows 10 and later have bcryptprimitives.dll in System32; Wine 8 gets the stand-in there.
+cp "$app/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+
+win_user='C:\users\'"$(basename "$user_dir")"
+inst_win="$win_user"'\AppData\Local\Programs\Elevate'
+inst="$user_dir/AppData/Local/Programs/Elevate"
+lnk="$user_dir/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Elevate.lnk"
+aumid='HKCU\Software\Classes\AppUserModelId\dev.elevate.tray'
+uninst_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Elevate'
+bootstrapper_log="$WINEPREFIX/drive_c/webview2-bootstrapper.txt"
+reg_value() { "$wine" reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' | grep -i "$2" || true; }
+user_path() { reg_value 'HKCU\Environment' Path; }
+all_files() { local dir=$1 f; shift; for f in "$@"; do [ -f "$dir/$f" ] || return 1; done; }
+# The uninstaller copies itself to %TEMP% and returns at once; the copy is done when this prefix's Wine
+# server ends (no Wine program of the prefix is left running here).
+uninstall() {
+  "$wine" "$inst_win\\uninstall.exe" /S "$@" >/dev/null 2>&1 </dev/null || return 1
+  timeout 120 "$wineserver" -w
+}
+
+rm -f "$bootstrapper_log"
+if "$wine" "$setup" /S >/dev/null 2>&1 </dev/null \
+  && all_files "$inst" elevate.exe elevate-tray.exe WebView2Loader.dll elevate.png uninstall.exe; then
+  pass "silent per-user install into %LOCALAPPDATA%\\Programs\\Elevate"
+else
+  fail "silent install ($(ls "$inst" 2>&1 | tr '\n' ' '))"
+fi
+if [ -f "$lnk" ] && strings -a -el "$lnk" | grep -qi 'elevate-tray.exe'; then
+  pass "Start-menu shortcut to elevate-tray.exe"
+else
+  fail "Start-menu shortcut ($lnk)"
+fi
+if reg_value "$aumid" DisplayName | grep -q 'Elevate$' && reg_value "$aumid" IconUri | grep -qiF "$inst_win\\elevate.png"; then
+  pass "AppUserModelID dev.elevate.tray registered (DisplayName, IconUri)"
+else
+  fail "AppUserModelID key ($(reg_value "$aumid" DisplayName))"
+fi
+if reg_value "$uninst_key" UninstallString | grep -qiF "$inst_win\\uninstall.exe" \
+  && reg_value "$uninst_key" DisplayVersion | grep -qF "$version"; then
+  pass "uninstaller registered in Settings > Apps (HKCU, version $version)"
+else
+  fail "Uninstall key ($(reg_value "$uninst_key" UninstallString))"
+fi
+if user_path | grep -qiF "$inst_win"; then
+  pass "the install folder is on the user's PATH"
+else
+  fail "PATH ($(user_path))"
+fi
+if grep -q '/silent /install' "$bootstrapper_log" 2>/dev/null; then
+  pass "no WebView2 Runtime: the built-in bootstrapper ran with /silent /install"
+else
+  fail "WebView2 bootstrapper ($(cat "$bootstrapper_log" 2>&1))"
+fi
+if "$wine" "$inst_win\\elevate.exe" --demo roles >"$out" 2>"$err" </dev/null \
+  && grep -q 'Contributor' "$out" && grep -q 'Contoso Development' "$out"; then
+  pass "the installed elevate.exe --demo roles lists the demo tenant's roles"
+else
+  fail "installed elevate.exe --demo roles"
+fi
+if "$wine" cmd /c 'elevate --version' >"$out" 2>"$err" </dev/null && grep -q '^elevate ' "$out"; then
+  pass "a new console finds \`elevate\` on the PATH"
+else
+  fail "\`elevate\` from a new console"
+fi
+
+if uninstall && [ ! -e "$inst" ] && [ ! -e "$lnk" ] \
+  && [ -z "$(reg_value "$aumid" DisplayName)" ] && [ -z "$(reg_value "$uninst_key" UninstallString)" ] \
+  && ! user_path | grep -qiF "$inst_win"; then
+  pass "silent uninstall: program, shortcut, AUMID and uninstall keys, PATH entry gone"
+else
+  fail "silent uninstall (folder: $(ls "$inst" 2>&1 | tr '\n' ' '); AUMID: $(reg_value "$aumid" DisplayName); $(user_path))"
+fi
+if [ -f "$user_dir/AppData/Roaming/elevate/config.toml" ] && [ -d "$user_dir/AppData/Local/elevate/demo" ]; then
+  pass "silent uninstall keeps the user's settings and data"
+else
+  fail "uninstall keeps the data"
+fi
+
+# A machine with the runtime (its per-user key): the bootstrapper is not run.
+"$wine" reg add 'HKCU\Software\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
+  /v pv /t REG_SZ /d 120.0.2210.144 /f >/dev/null 2>&1
+rm -f "$bootstrapper_log"
+if "$wine" "$setup" /S >/dev/null 2>&1 </dev/null && [ -f "$inst/elevate.exe" ] && [ ! -e "$bootstrapper_log" ]; then
+  pass "WebView2 Runtime present (per-user key): the bootstrapper is not run"
+else
+  fail "WebView2 present: bootstrapper skipped"
+fi
+if uninstall /DELETEDATA && [ ! -e "$inst" ] \
+  && [ ! -e "$user_dir/AppData/Roaming/elevate" ] && [ ! -e "$user_dir/AppData/Local/elevate" ]; then
+  pass "uninstall /S /DELETEDATA: settings and data gone too"
 else
   fail "uninstall deleting the data"
 fi
 
+echo "windows: the installer's part took $(( $(date +%s) - installer_started )) s"
 echo "wine: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

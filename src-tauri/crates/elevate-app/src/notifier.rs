@@ -39,10 +39,10 @@ use none as platform;
 /// The application's name as notifications show it.
 pub const APP_NAME: &str = "Elevate";
 
-/// Elevate's AppUserModelID on Windows: the name toasts are shown under. The installer gives it to
-/// the Start-menu shortcut (Tauri's NSIS installer sets the bundle identifier there), which is what
-/// lets Windows show and route toasts for an unpackaged app; it equals `identifier` in
-/// `src-tauri/tauri.conf.json` (a test holds them together).
+/// Elevate's AppUserModelID on Windows: the name toasts are shown under. The installer registers it
+/// under `HKCU\Software\Classes\AppUserModelId` with a display name and icon
+/// (scripts/windows/installer.nsi), which is what lets Windows show toasts for an unpackaged app; it
+/// equals `identifier` in `src-tauri/tauri.conf.json` (a test holds them together).
 pub const APP_USER_MODEL_ID: &str = "dev.elevate.tray";
 
 /// A notification to show.

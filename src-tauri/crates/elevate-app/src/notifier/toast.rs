@@ -1,8 +1,9 @@
 //! Windows: WinRT toast notifications (tauri-winrt-notification) under Elevate's AppUserModelID,
 //! buttons as toast actions. A click, on a button or on the toast itself, comes back to this process
 //! through the toast's `Activated` event, with the button's id as the activation's arguments (empty
-//! for the toast itself). The toast must be shown under an AppUserModelID that a Start-menu shortcut
-//! carries (the installer's); without it Windows shows nothing and says so only as an error here.
+//! for the toast itself). The toast must be shown under an AppUserModelID Windows knows: the installer
+//! registers it under `HKCU\Software\Classes\AppUserModelId` (scripts/windows/installer.nsi); without
+//! it Windows shows nothing and says so only as an error here.
 
 use tauri_winrt_notification::{Duration, Scenario, Toast, ToastDismissalReason};
 use tokio::sync::mpsc;
