@@ -60,11 +60,12 @@ impl Updates {
     }
 }
 
-/// The `[updates]` settings as saved now.
-fn settings() -> Result<UpdateSettings, String> {
-    let paths = Paths::from_env().map_err(|e| e.to_string())?;
-    let file = read_config_file(&paths.config_file()).map_err(|e| e.to_string())?;
-    UpdateSettings::from_file(&file.updates).map_err(|e| e.to_string())
+/// The `[updates]` settings as saved now. The error says whether to show it in the menu: an
+/// unreadable file is already shown there by the session; a bad `[updates]` value is not.
+fn settings() -> Result<UpdateSettings, (String, bool)> {
+    let paths = Paths::from_env().map_err(|e| (e.to_string(), false))?;
+    let file = read_config_file(&paths.config_file()).map_err(|e| (e.to_string(), false))?;
+    UpdateSettings::from_file(&file.updates).map_err(|e| (format!("Update check: {e}"), true))
 }
 
 /// Checks at start, then daily; runs for as long as the app.
@@ -72,9 +73,9 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
     let mut failures = 0u32;
     loop {
         let wait = match settings() {
-            Err(e) => {
-                tracing::warn!(target: "elevate::updates", error = %e, "update settings unreadable; not checking");
-                app.state::<Updates>().set(None, Some(e));
+            Err((e, show)) => {
+                tracing::warn!(target: "elevate::updates", error = %e, "update settings unusable; not checking");
+                app.state::<Updates>().set(None, show.then_some(e));
                 updates::CHECK_EVERY
             }
             Ok(settings) if !settings.enabled => {
