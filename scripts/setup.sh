@@ -17,6 +17,11 @@ command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || need_apt+=(libsecret-tools)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+# The signed apt repository (scripts/apt-repo.sh) and its test: dpkg-scanpackages, gpg, python3's
+# http.server on loopback.
+command -v dpkg-scanpackages >/dev/null 2>&1 || need_apt+=(dpkg-dev)
+command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # The tray app (Tauri 2 on WebKitGTK) and its tests: build libraries, a headless X server, and the
 # WebDriver for WebKit that tauri-driver drives.

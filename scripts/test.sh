@@ -28,6 +28,11 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
+echo "== apt repository"
+# A signed apt repository laid out by scripts/apt-repo.sh, added to apt with signed-by and refused
+# when tampered with (see the script).
+bash scripts/test-apt-repo.sh
+
 echo "== windows"
 # Cross-builds elevate.exe and elevate-tray.exe and runs them under Wine (see the script).
 bash scripts/test-windows.sh

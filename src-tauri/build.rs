@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "settings",
     "save_settings",
     "set_start_at_login",
+    "set_update_checks",
     "save_set",
     "remove_set",
     "sign_out",

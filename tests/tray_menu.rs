@@ -404,3 +404,163 @@ async fn signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser()
     drop(app);
     drop(display);
 }
+
+/// Serves `files` (path → body) over HTTP/1.1 on loopback; returns the base URL.
+async fn serve_files(files: HashMap<String, Vec<u8>>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let base = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let files = std::sync::Arc::new(files);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let files = files.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("/");
+                let (status, body) = match files.get(path) {
+                    Some(body) => ("200 OK", body.clone()),
+                    None => ("404 Not Found", Vec::new()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    base
+}
+
+/// A minisign signature as `tauri signer sign --app-version` writes it (base64 of the `.sig` text).
+fn tauri_signature(pair: &minisign::KeyPair, bytes: &[u8], file: &str, version: &str) -> String {
+    use base64::Engine as _;
+    let comment = format!("timestamp:1764670000\tfile:{file}\tversion:{version}");
+    let signature = minisign::sign(
+        Some(&pair.pk),
+        &pair.sk,
+        std::io::Cursor::new(bytes),
+        Some(&comment),
+        Some("signature from tauri secret key"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    base64::engine::general_purpose::STANDARD.encode(signature.into_string())
+}
+
+/// The tray reads a signed feed on loopback at start: a newer version becomes "Update to 0.2.0…",
+/// which opens the release page (Linux, not installed from the apt repository); a tampered feed is
+/// refused and said so, with no update offered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_feed_on_loopback_offers_the_update_and_a_tampered_one_is_refused() {
+    use base64::Engine as _;
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap_or_else(|e| panic!("{e}"));
+    let public_key = base64::engine::general_purpose::STANDARD.encode(
+        pair.pk
+            .to_box()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_string(),
+    );
+    let release_page = "https://127.0.0.1:9/releases/v99.0.0";
+    let feed = serde_json::json!({
+        "version": "99.0.0",
+        "notes": "A test release",
+        "app": "elevate",
+        "channel": "stable",
+        "release_page": release_page,
+        "platforms": {
+            "linux-x86_64": {
+                "url": "https://127.0.0.1:9/elevate_99.0.0_amd64.deb",
+                "signature": tauri_signature(&pair, b"deb", "elevate_99.0.0_amd64.deb", "99.0.0"),
+            },
+        },
+    })
+    .to_string()
+    .into_bytes();
+    let signature = tauri_signature(&pair, &feed, "latest.json", "99.0.0").into_bytes();
+    let mut tampered = feed.clone();
+    tampered.extend_from_slice(b"\n");
+    let base = serve_files(HashMap::from([
+        ("/good/latest.json".to_owned(), feed),
+        ("/good/latest.json.sig".to_owned(), signature.clone()),
+        ("/bad/latest.json".to_owned(), tampered),
+        ("/bad/latest.json.sig".to_owned(), signature),
+    ]))
+    .await;
+
+    for (channel_dir, good) in [("good", true), ("bad", false)] {
+        let display = Display::start();
+        let bus = Bus::start();
+        let home = Home::new();
+        std::fs::write(
+            home.path().join("config.toml"),
+            format!(
+                "[updates]\nurl = \"{base}/{channel_dir}/latest.json\"\npublic_key = \"{public_key}\"\n"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let opened = home.path().join("browser-opened");
+        let browser = scripted_browser(&home.path(), Some(&opened));
+        let app = TrayApp::start_with(
+            &home,
+            &display,
+            &bus,
+            "warn,elevate::updates=debug",
+            &["--demo"],
+            &[("BROWSER", browser.as_path())],
+        );
+        let pid = app.child.id();
+        let conn = zbus::connection::Builder::address(bus.address.as_str())
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if good {
+            let menu = wait_for_menu(&conn, pid, "Update to 99.0.0…", |m| {
+                m.find("Update to 99.0.0…").is_some()
+            })
+            .await;
+            let id = menu
+                .find("Update to 99.0.0…")
+                .map(|i| i.id)
+                .unwrap_or_else(|| panic!("no update item"));
+            click(&conn, pid, id).await;
+            let started = Instant::now();
+            while !opened.exists() && started.elapsed() < Duration::from_secs(20) {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            assert!(
+                opened.exists(),
+                "the release page was not opened: {}",
+                app.log_text()
+            );
+        } else {
+            let menu = wait_for_menu(&conn, pid, "the refusal", |m| {
+                m.labels()
+                    .iter()
+                    .any(|l| l.contains("signature does not match"))
+            })
+            .await;
+            assert!(
+                !menu.labels().iter().any(|l| l.starts_with("Update to")),
+                "{:#?}",
+                menu.labels()
+            );
+            assert!(!opened.exists());
+        }
+        drop(app);
+        drop(display);
+    }
+}

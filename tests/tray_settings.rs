@@ -64,6 +64,38 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
         .await;
     assert!(!login_item.exists(), "the login item is still there");
 
+    // Update checks: on by default; off writes `[updates] enabled = false`, on writes it back.
+    let updates = app.find("#update-checks").await;
+    assert!(
+        updates.is_selected().await.unwrap_or(false),
+        "off by default"
+    );
+    updates.click().await.unwrap_or_else(|e| panic!("{e}"));
+    app.wait_text("#settings-notice", |t| {
+        t.contains("no longer checks for updates")
+    })
+    .await;
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap_or_default();
+    assert!(
+        config.contains("[updates]") && config.contains("enabled = false"),
+        "{config}"
+    );
+    assert!(
+        !app.find("#update-checks")
+            .await
+            .is_selected()
+            .await
+            .unwrap_or(true),
+        "the switch does not show the saved setting"
+    );
+    app.click("#update-checks").await;
+    app.wait_text("#settings-notice", |t| {
+        t.contains("checks for signed updates")
+    })
+    .await;
+    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap_or_default();
+    assert!(config.contains("enabled = true"), "{config}");
+
     // Default duration, notification times and a preset: saved into config.toml, applied at once.
     replace_text(&app, "#default-minutes", "45").await;
     replace_text(&app, "#warn-before", "30, 10").await;

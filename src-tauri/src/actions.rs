@@ -51,6 +51,10 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             shell::render(app);
             return;
         }
+        MenuAction::Update => {
+            crate::updates::take(app).await;
+            return;
+        }
         MenuAction::Refresh => {
             shell.set_error(None);
             shell::reload_and_render(app, false).await;

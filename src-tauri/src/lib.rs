@@ -13,6 +13,7 @@ pub mod settings;
 pub mod shell;
 pub mod sign_in_prompt;
 pub mod tray;
+pub mod updates;
 pub mod view;
 pub mod window;
 
@@ -58,6 +59,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         settings::settings,
         settings::save_settings,
         settings::set_start_at_login,
+        settings::set_update_checks,
         settings::save_set,
         settings::remove_set,
         settings::sign_out,
@@ -92,6 +94,7 @@ pub fn main() -> ExitCode {
             None,
         ))
         .manage(Shell::new(launch))
+        .manage(updates::Updates::default())
         .setup(move |app| {
             tray::create(app.handle())?;
             if launch.window {
@@ -99,6 +102,8 @@ pub fn main() -> ExitCode {
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(shell::run(handle));
+            // The signed update feed: at start, then daily (see updates.rs).
+            tauri::async_runtime::spawn(updates::run(app.handle().clone()));
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -45,6 +45,7 @@ fn view<R: Runtime>(
     account: Option<(String, Option<String>)>,
 ) -> Answer<SettingsView> {
     let cloud = file.cloud;
+    let update_checks = file.updates.enabled.unwrap_or(true);
     let config = Config::resolve(file, |_| None).map_err(|e| invalid(e.to_string()))?;
     let snapshot = shell.snapshot();
     let name = |key: &RoleKey| {
@@ -68,6 +69,7 @@ fn view<R: Runtime>(
             .collect(),
         justification_presets: config.justification_presets,
         start_at_login: start_at_login(app),
+        update_checks,
         config_file: paths.config_file().display().to_string(),
         favourites: snapshot
             .favourites
@@ -123,6 +125,7 @@ pub async fn save_settings<R: Runtime>(
         default_duration: Some(span_of(form.default_minutes)?),
         warn_before_minutes: Some(form.warn_before_minutes),
         justification_presets: Some(form.justification_presets),
+        ..SettingsChange::default()
     };
     let paths = paths()?;
     let before = read_config_file(&paths.config_file()).ok();
@@ -153,6 +156,22 @@ pub fn set_start_at_login<R: Runtime>(app: AppHandle<R>, on: bool) -> Answer<boo
     manager
         .is_enabled()
         .map_err(|e| invalid(format!("the login items could not be read: {e}")))
+}
+
+/// Turns the update check on or off (`[updates] enabled`); on checks at once. Answers the setting.
+#[tauri::command]
+pub fn set_update_checks<R: Runtime>(app: AppHandle<R>, on: bool) -> Answer<bool> {
+    let paths = paths()?;
+    let change = SettingsChange {
+        update_checks: Some(on),
+        ..SettingsChange::default()
+    };
+    let saved = save_file(&paths.config_file(), &change).map_err(|e| invalid(e.to_string()))?;
+    tracing::info!(target: "elevate::tray", on, "update checks");
+    if let Some(updates) = app.try_state::<crate::updates::Updates>() {
+        updates.check_now();
+    }
+    Ok(saved.updates.enabled.unwrap_or(true))
 }
 
 /// Saves a set of roles to activate together (one click in the tray menu).

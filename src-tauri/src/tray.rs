@@ -59,6 +59,12 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell, can_sign_out: bool)
         error: shell.error(),
         can_sign_out,
         signing_in: shell.signing_in(),
+        update: app
+            .try_state::<crate::updates::Updates>()
+            .and_then(|u| u.available_version()),
+        update_refused: app
+            .try_state::<crate::updates::Updates>()
+            .and_then(|u| u.refused()),
         ..MenuOptions::default()
     };
     let view = tray_view(&snapshot, shell.now(), &options);

@@ -226,6 +226,8 @@ pub struct SettingsView {
     pub justification_presets: Vec<String>,
     /// Whether Elevate starts when the user signs in to the computer; none when unknown.
     pub start_at_login: Option<bool>,
+    /// Whether the tray app checks the signed update feed (`[updates] enabled`).
+    pub update_checks: bool,
     /// The settings file.
     pub config_file: String,
     /// Favourites.

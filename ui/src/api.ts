@@ -46,6 +46,7 @@ export const api = {
   settings: () => invoke<SettingsView>("settings"),
   saveSettings: (form: SettingsForm) => invoke<SettingsView>("save_settings", { form }),
   setStartAtLogin: (on: boolean) => invoke<boolean>("set_start_at_login", { on }),
+  setUpdateChecks: (on: boolean) => invoke<boolean>("set_update_checks", { on }),
   saveSet: (form: SetForm) => invoke<null>("save_set", { form }),
   removeSet: (name: string) => invoke<null>("remove_set", { name }),
   signOut: () => invoke<null>("sign_out"),

@@ -334,6 +334,10 @@ justificationPresets: Array<string>,
  */
 startAtLogin: boolean | null, 
 /**
+ * Whether the tray app checks the signed update feed (`[updates] enabled`).
+ */
+updateChecks: boolean, 
+/**
  * The settings file.
  */
 configFile: string, 

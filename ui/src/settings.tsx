@@ -117,6 +117,27 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
         {settings.startAtLogin === null ? <p class="sub">Login items cannot be read on this system.</p> : null}
       </section>
 
+      <section>
+        <h3>Updates</h3>
+        <label class="check">
+          <input
+            id="update-checks"
+            type="checkbox"
+            disabled={busy}
+            checked={settings.updateChecks}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              void run(
+                on ? "Turning update checks on" : "Turning update checks off",
+                () => api.setUpdateChecks(on),
+                on ? "Elevate checks for signed updates daily." : "Elevate no longer checks for updates.",
+              );
+            }}
+          />
+          Check daily for new versions (signed; shown in the tray menu)
+        </label>
+      </section>
+
       <form
         onSubmit={(e) => {
           e.preventDefault();

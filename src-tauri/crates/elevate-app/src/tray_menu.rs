@@ -37,6 +37,8 @@ pub enum MenuAction {
     SignIn,
     /// Forget the sign-in (tokens and key).
     SignOut,
+    /// Take the newer version offered by the verified update feed.
+    Update,
     /// Leave the app.
     Quit,
 }
@@ -59,6 +61,7 @@ impl MenuAction {
             ("refresh", true) => MenuAction::Refresh,
             ("sign-in", true) => MenuAction::SignIn,
             ("sign-out", true) => MenuAction::SignOut,
+            ("update", true) => MenuAction::Update,
             ("quit", true) => MenuAction::Quit,
             _ => return None,
         };
@@ -81,6 +84,7 @@ impl fmt::Display for MenuAction {
             MenuAction::Refresh => f.write_str("refresh"),
             MenuAction::SignIn => f.write_str("sign-in"),
             MenuAction::SignOut => f.write_str("sign-out"),
+            MenuAction::Update => f.write_str("update"),
             MenuAction::Quit => f.write_str("quit"),
         }
     }
@@ -174,6 +178,10 @@ pub struct MenuOptions {
     pub can_sign_out: bool,
     /// Whether a sign-in is under way (then "Sign in" is not offered).
     pub signing_in: bool,
+    /// A newer version from the verified update feed ("Update to X.Y.Z…").
+    pub update: Option<String>,
+    /// Why the last update feed was refused (a tampered feed, a downgrade…), shown until a good one.
+    pub update_refused: Option<String>,
 }
 
 impl Default for MenuOptions {
@@ -184,6 +192,8 @@ impl Default for MenuOptions {
             error: None,
             can_sign_out: false,
             signing_in: false,
+            update: None,
+            update_refused: None,
         }
     }
 }
@@ -206,7 +216,7 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
                 action: MenuAction::SignIn,
             });
         }
-        entries.extend(footer());
+        entries.extend(footer(options));
         return TrayView {
             entries,
             state: TrayState::SignedOut,
@@ -337,7 +347,7 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
             action: MenuAction::SignOut,
         });
     }
-    entries.extend(footer());
+    entries.extend(footer(options));
 
     let state = if options.error.is_some() || !snapshot.problems.is_empty() {
         TrayState::Error
@@ -427,9 +437,17 @@ fn source_heading(source: Source) -> &'static str {
     }
 }
 
-fn footer() -> Vec<MenuEntry> {
-    vec![
-        MenuEntry::Separator,
+fn footer(options: &MenuOptions) -> Vec<MenuEntry> {
+    let mut entries = vec![MenuEntry::Separator];
+    if let Some(version) = &options.update {
+        entries.push(MenuEntry::Item {
+            label: format!("Update to {}…", shorten(version, 40)),
+            action: MenuAction::Update,
+        });
+    } else if let Some(refused) = &options.update_refused {
+        entries.push(MenuEntry::Label(shorten(refused, 90)));
+    }
+    entries.extend([
         MenuEntry::Item {
             label: "Open Elevate".into(),
             action: MenuAction::Open,
@@ -442,7 +460,8 @@ fn footer() -> Vec<MenuEntry> {
             label: "Quit".into(),
             action: MenuAction::Quit,
         },
-    ]
+    ]);
+    entries
 }
 
 /// "1 h 05 min left", "4 min left", "ending".
@@ -494,6 +513,7 @@ mod tests {
             MenuAction::Refresh,
             MenuAction::SignIn,
             MenuAction::SignOut,
+            MenuAction::Update,
             MenuAction::Quit,
         ];
         for action in actions {
@@ -520,6 +540,46 @@ mod tests {
             label: "Quit".into(),
             action: MenuAction::Quit
         }));
+    }
+
+    #[test]
+    fn an_available_update_is_offered_above_the_footer_signed_in_or_not() {
+        let update = MenuOptions {
+            update: Some("0.2.0".into()),
+            ..MenuOptions::default()
+        };
+        let item = MenuEntry::Item {
+            label: "Update to 0.2.0…".into(),
+            action: MenuAction::Update,
+        };
+        let signed_out = tray_view(&Snapshot::default(), Utc::now(), &update);
+        let at = signed_out.entries.iter().position(|e| *e == item);
+        let open = signed_out.entries.iter().position(|e| {
+            matches!(
+                e,
+                MenuEntry::Item {
+                    action: MenuAction::Open,
+                    ..
+                }
+            )
+        });
+        assert!(at.is_some() && at < open, "{:?}", signed_out.entries);
+        let none = tray_view(&Snapshot::default(), Utc::now(), &MenuOptions::default());
+        assert!(!none.entries.iter().any(|e| matches!(
+            e,
+            MenuEntry::Item {
+                action: MenuAction::Update,
+                ..
+            }
+        )));
+        let refused = MenuOptions {
+            update_refused: Some("the update feed's signature does not match".into()),
+            ..MenuOptions::default()
+        };
+        let view = tray_view(&Snapshot::default(), Utc::now(), &refused);
+        assert!(view.entries.contains(&MenuEntry::Label(
+            "the update feed's signature does not match".into()
+        )));
     }
 
     fn grant(kind: AssignmentType, start: DateTime<Utc>, end: DateTime<Utc>) -> ActiveGrant {

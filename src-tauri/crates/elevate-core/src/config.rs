@@ -177,6 +177,24 @@ pub struct ConfigFile {
     /// Deciding on others' requests.
     #[serde(default)]
     pub approvals: ApprovalsFile,
+    /// Checking for new versions of Elevate (read by `elevate_app::updates`).
+    #[serde(default)]
+    pub updates: UpdatesFile,
+}
+
+/// The `[updates]` table: where the signed update feed is and whether to read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatesFile {
+    /// Whether to check (at start and daily); default true when the build knows a feed.
+    pub enabled: Option<bool>,
+    /// The feed's URL (HTTPS, or HTTP on loopback); default the build's own.
+    pub url: Option<String>,
+    /// Which channel's feed to accept; default `stable`.
+    pub channel: Option<String>,
+    /// The minisign public key the feed and the files are signed with (the base64 text the Tauri
+    /// CLI prints, or the key line of a `.pub` file); default the build's own.
+    pub public_key: Option<String>,
 }
 
 /// The `[approvals]` table.

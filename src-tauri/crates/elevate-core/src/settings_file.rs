@@ -21,6 +21,8 @@ pub struct SettingsChange {
     pub warn_before_minutes: Option<Vec<u32>>,
     /// Justifications offered in the request form (`[]` removes them).
     pub justification_presets: Option<Vec<String>>,
+    /// Whether the tray app checks for updates (`[updates] enabled`).
+    pub update_checks: Option<bool>,
 }
 
 /// Applies `change` to the config file at `path` (created when absent) and returns the new settings.
@@ -65,6 +67,9 @@ pub fn save_settings(path: &Path, change: &SettingsChange) -> Result<ConfigFile,
     if let Some(minutes) = &change.warn_before_minutes {
         let minutes: toml_edit::Array = minutes.iter().map(|m| i64::from(*m)).collect();
         table(&mut doc, "notifications", path)?["warn_before_minutes"] = value(minutes);
+    }
+    if let Some(on) = change.update_checks {
+        table(&mut doc, "updates", path)?["enabled"] = value(on);
     }
 
     let new_text = doc.to_string();
@@ -152,6 +157,33 @@ mod tests {
             ]
         );
         assert_eq!(config.client_id, "11111111-2222-3333-4444-555555555555");
+    }
+
+    #[test]
+    fn the_update_switch_writes_updates_enabled_and_keeps_the_rest() {
+        let dir = folder();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[updates]\n# our mirror\nurl = \"https://updates.example/latest.json\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let off = SettingsChange {
+            update_checks: Some(false),
+            ..SettingsChange::default()
+        };
+        let file = save_settings(&path, &off).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.updates.enabled, Some(false));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            text.contains("# our mirror") && text.contains("enabled = false"),
+            "{text}"
+        );
+        let file = read_config_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            file.updates.url.as_deref(),
+            Some("https://updates.example/latest.json")
+        );
     }
 
     #[test]
