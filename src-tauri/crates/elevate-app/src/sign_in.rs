@@ -144,6 +144,7 @@ pub async fn demo(
         authority: endpoints.authority.clone(),
         arm_scope: endpoints.arm_scope.clone(),
         graph_scope: endpoints.graph_scope.clone(),
+        apis: elevate_core::auth::ApiOrigins::of(&endpoints.arm, &endpoints.graph),
     };
     let store = Arc::new(TokenStore::memory_only(
         &paths.demo_dir(),

@@ -137,15 +137,16 @@ impl Endpoints {
         }
     }
 
-    /// Endpoints that all point at one local server (the simulator).
+    /// Endpoints that all point at one local server (the simulator), with the public cloud's
+    /// scopes: the simulator stands in for Azure, so its tokens name Azure's resources.
     pub fn all_at(base: &Url) -> Self {
-        let root = base.as_str().trim_end_matches('/').to_owned();
+        let public = Endpoints::for_cloud(Cloud::Public);
         Endpoints {
             arm: base.clone(),
             graph: base.clone(),
             authority: base.clone(),
-            arm_scope: format!("{root}/.default"),
-            graph_scope: format!("{root}/.default"),
+            arm_scope: public.arm_scope,
+            graph_scope: public.graph_scope,
         }
     }
 }
@@ -356,16 +357,12 @@ impl Config {
             env(env_name).or_else(|| from_file.clone())
         };
         if let Some(arm) = pick(ENV_ARM_URL, &file.endpoints.arm) {
+            // The scope stays the cloud's: an endpoint at a proxy or the simulator still serves
+            // the cloud's ARM, whose tokens name its resource, not the URL's.
             endpoints.arm = parse_endpoint("ARM endpoint", &arm)?;
-            endpoints.arm_scope =
-                format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
         }
         if let Some(graph) = pick(ENV_GRAPH_URL, &file.endpoints.graph) {
             endpoints.graph = parse_endpoint("Graph endpoint", &graph)?;
-            endpoints.graph_scope = format!(
-                "{}/.default",
-                endpoints.graph.as_str().trim_end_matches('/')
-            );
         }
         if let Some(authority) = pick(ENV_AUTHORITY_URL, &file.endpoints.authority) {
             endpoints.authority = parse_endpoint("authority", &authority)?;
@@ -565,6 +562,26 @@ mod tests {
         assert_eq!(
             config.endpoints.authority.host_str(),
             Some("login.microsoftonline.us")
+        );
+        // The scopes stay the cloud's, whatever the URLs: an endpoint at a proxy or the simulator
+        // serves the cloud's resources.
+        let us_gov = Endpoints::for_cloud(Cloud::UsGov);
+        assert_eq!(config.endpoints.arm_scope, us_gov.arm_scope);
+        assert_eq!(config.endpoints.graph_scope, us_gov.graph_scope);
+        assert_eq!(
+            config.endpoints.graph_scope,
+            "https://graph.microsoft.us/.default"
+        );
+        // ...unless a scope is configured.
+        let file: ConfigFile = toml::from_str(
+            "[endpoints]\ngraph = \"http://127.0.0.1:4000\"\ngraph_scope = \"api://graph-proxy/.default\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::resolve(file, no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.endpoints.graph_scope, "api://graph-proxy/.default");
+        assert_eq!(
+            config.endpoints.arm_scope,
+            "https://management.core.windows.net//.default"
         );
     }
 

@@ -123,6 +123,7 @@ impl Tenant {
             authority: self.url(),
             arm_scope: "https://management.core.windows.net//.default".into(),
             graph_scope: "https://graph.microsoft.com/.default".into(),
+            apis: elevate_core::auth::ApiOrigins::default(),
         };
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = Arc::new(TokenStore::open(dir.path(), Ok(Arc::clone(&self.keyring))));

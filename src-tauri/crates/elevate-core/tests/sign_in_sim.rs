@@ -33,6 +33,7 @@ async fn a_dead_refresh_token_leads_to_one_interactive_sign_in() {
         authority: url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}")),
         arm_scope: "https://management.core.windows.net//.default".into(),
         graph_scope: "https://graph.microsoft.com/.default".into(),
+        apis: elevate_core::auth::ApiOrigins::default(),
     };
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let keyring: Arc<CredentialStore> =
@@ -98,5 +99,168 @@ async fn a_dead_refresh_token_leads_to_one_interactive_sign_in() {
     let file = String::from_utf8_lossy(&bytes);
     assert!(!file.contains(graph.token.expose()) && !file.contains("ada@contoso"));
     assert_ne!(store().load().accounts[0].refresh_token, stolen);
+    sim.shutdown().await;
+}
+
+fn sim_settings(sim: &Simulator, apis: elevate_core::auth::ApiOrigins) -> SignInSettings {
+    SignInSettings {
+        client_id: "elevate-test".into(),
+        authority: url::Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}")),
+        arm_scope: "https://management.core.windows.net//.default".into(),
+        graph_scope: "https://graph.microsoft.com/.default".into(),
+        apis,
+    }
+}
+
+async fn source_at(settings: SignInSettings, store: Arc<TokenStore>) -> SignedInTokenSource {
+    SignedInTokenSource::new(
+        settings,
+        store,
+        Arc::new(HeadlessBrowser::new().unwrap_or_else(|e| panic!("{e}"))),
+        Arc::new(Notices::default()),
+        SignInOptions::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn key_in(keyring: &Arc<CredentialStore>, dir: &std::path::Path) -> keyring_core::Entry {
+    keyring_core::Entry::new_in_store(
+        keyring,
+        elevate_core::auth::SERVICE,
+        &elevate_core::auth::key_name(dir),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A running tray (or `elevate watch`) and a CLI share the sealed cache: a sign-out in the CLI
+/// (file and key deleted), or the key deleted in the OS store, holds in the running process. It
+/// stops using the account (even a still-valid access token once the file changed) and never writes
+/// it back on its next renewal.
+#[tokio::test]
+async fn a_sign_out_in_another_process_holds_in_a_running_one() {
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let keyring: Arc<CredentialStore> =
+        keyring_core::mock::Store::new().unwrap_or_else(|e| panic!("{e}"));
+    let store = || Arc::new(TokenStore::open(dir.path(), Ok(Arc::clone(&keyring))));
+    let settings = sim_settings(&sim, elevate_core::auth::ApiOrigins::default());
+    let file = dir.path().join(elevate_core::auth::CACHE_FILE);
+
+    // 1. `elevate logout` in another process.
+    let tray = source_at(settings.clone(), store()).await;
+    tray.sign_in(SignInMethod::Browser, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tray.token(Audience::Graph, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cli = source_at(settings.clone(), store()).await;
+    assert_eq!(cli.status().await.accounts.len(), 1, "the CLI sees the sign-in");
+    assert_eq!(cli.sign_out().await.unwrap_or_else(|e| panic!("{e}")), 1);
+    assert!(!file.exists());
+    for audience in [Audience::Arm, Audience::Graph] {
+        let refused = tray.token(audience, None).await;
+        assert!(
+            matches!(
+                refused,
+                Err(elevate_core::error::Error::SignIn(
+                    elevate_core::auth::SignInError::NotSignedIn
+                ))
+            ),
+            "{audience:?}: {:?}",
+            refused.map(|_| "a token")
+        );
+    }
+    assert!(!file.exists(), "the running process wrote nothing back");
+    assert!(
+        matches!(
+            key_in(&keyring, dir.path()).get_password(),
+            Err(keyring_core::Error::NoEntry)
+        ),
+        "and created no new key"
+    );
+
+    // 2. The key deleted from the OS store (the file stays): the next renewal notices.
+    let tray = source_at(settings.clone(), store()).await;
+    tray.sign_in(SignInMethod::Browser, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(file.exists());
+    key_in(&keyring, dir.path())
+        .delete_credential()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The sign-in fetched an ARM token; Graph's needs a renewal from the refresh token.
+    let refused = tray.token(Audience::Graph, None).await;
+    assert!(refused.is_err(), "the Graph token came from a dead sign-in");
+    assert!(
+        matches!(
+            key_in(&keyring, dir.path()).get_password(),
+            Err(keyring_core::Error::NoEntry)
+        ),
+        "no new key was created to write the account back"
+    );
+    assert!(
+        store().load().accounts.is_empty(),
+        "nothing readable was written"
+    );
+    sim.shutdown().await;
+}
+
+/// A kept access token goes only to the origin it was fetched for: with the endpoints moved
+/// (config, environment), the same saved sign-in fetches a new token instead of sending the old one
+/// elsewhere; with the same endpoints, the kept one is reused.
+#[tokio::test]
+async fn kept_tokens_go_only_to_the_origin_they_were_fetched_for() {
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let keyring: Arc<CredentialStore> =
+        keyring_core::mock::Store::new().unwrap_or_else(|e| panic!("{e}"));
+    let store = || Arc::new(TokenStore::open(dir.path(), Ok(Arc::clone(&keyring))));
+    let at = |arm: &str| {
+        let arm = url::Url::parse(arm).unwrap_or_else(|e| panic!("{e}"));
+        let graph = url::Url::parse("https://graph.microsoft.com").unwrap_or_else(|e| panic!("{e}"));
+        elevate_core::auth::ApiOrigins::of(&arm, &graph)
+    };
+    let first = source_at(sim_settings(&sim, at("https://management.azure.com")), store()).await;
+    first
+        .sign_in(SignInMethod::Browser, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    first
+        .token(Audience::Arm, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(first);
+    // The simulator's tokens minted in the same second are alike, so what tells a renewal is the
+    // refresh token: rotated by every renewal, and saved.
+    let saved_rt = || store().load().accounts[0].refresh_token.expose().to_owned();
+    let before = saved_rt();
+
+    let same = source_at(sim_settings(&sim, at("https://management.azure.com/")), store()).await;
+    same.token(Audience::Arm, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved_rt(), before, "same origin: the kept token, no renewal");
+    drop(same);
+
+    let moved = source_at(sim_settings(&sim, at("http://127.0.0.1:9/arm")), store()).await;
+    moved
+        .token(Audience::Arm, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(
+        saved_rt(),
+        before,
+        "another origin: a new token, never the one kept for the first"
+    );
+    let saved = store().load();
+    let kept = &saved.accounts[0].access_tokens;
+    assert_eq!(kept.len(), 1, "one ARM token kept");
+    assert_eq!(kept[0].origin, "http://127.0.0.1:9");
     sim.shutdown().await;
 }

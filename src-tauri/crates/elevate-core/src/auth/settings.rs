@@ -25,6 +25,37 @@ pub struct SignInSettings {
     pub arm_scope: String,
     /// The scope of Graph tokens, e.g. `https://graph.microsoft.com/.default`.
     pub graph_scope: String,
+    /// Where the tokens are sent: a cached token is used only for the origin it was fetched for.
+    pub apis: ApiOrigins,
+}
+
+/// The origins (scheme, host, port) of the ARM and Graph endpoints the tokens are sent to. A token
+/// kept in the cache names the origin it was fetched for, and is never used for another: after the
+/// endpoints change (config, environment) a new one is fetched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiOrigins {
+    /// ARM's, e.g. `https://management.azure.com`.
+    pub arm: String,
+    /// Graph's, e.g. `https://graph.microsoft.com`.
+    pub graph: String,
+}
+
+impl ApiOrigins {
+    /// The origins of `arm` and `graph`.
+    pub fn of(arm: &Url, graph: &Url) -> Self {
+        ApiOrigins {
+            arm: arm.origin().ascii_serialization(),
+            graph: graph.origin().ascii_serialization(),
+        }
+    }
+
+    /// Where `audience`'s tokens go.
+    pub fn of_audience(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Arm => &self.arm,
+            Audience::Graph => &self.graph,
+        }
+    }
 }
 
 impl SignInSettings {
@@ -35,6 +66,7 @@ impl SignInSettings {
             authority: config.endpoints.authority.clone(),
             arm_scope: config.endpoints.arm_scope.clone(),
             graph_scope: config.endpoints.graph_scope.clone(),
+            apis: ApiOrigins::of(&config.endpoints.arm, &config.endpoints.graph),
         }
     }
 
@@ -101,6 +133,7 @@ mod tests {
             authority: Url::parse(authority).unwrap_or_else(|e| panic!("{e}")),
             arm_scope: "a/.default".into(),
             graph_scope: "g/.default".into(),
+            apis: ApiOrigins::default(),
         }
     }
 

@@ -80,6 +80,11 @@ struct State {
     data: CacheData,
     step_ups: Vec<StepUp>,
     decision: Option<DecisionSignIn>,
+    /// The accounts that were in the saved cache when this process last read or wrote it: one of
+    /// them missing from the file later was signed out by another process (or its key deleted).
+    persisted: Vec<String>,
+    /// The saved file's size and time when this process last read or wrote it.
+    fingerprint: Option<(u64, std::time::SystemTime)>,
 }
 
 /// Extra `/authorize` parameters of a sign-in.
@@ -112,9 +117,11 @@ impl SignedInTokenSource {
         options: SignInOptions,
     ) -> Result<Self> {
         let loading = Arc::clone(&store);
-        let data = tokio::task::spawn_blocking(move || loading.load())
-            .await
-            .unwrap_or_default();
+        let (data, fingerprint) =
+            tokio::task::spawn_blocking(move || (loading.load(), loading.fingerprint()))
+                .await
+                .unwrap_or_default();
+        let persisted = data.accounts.iter().map(|a| a.key.clone()).collect();
         if let Some(reason) = store.memory_only_reason() {
             prompt.notify(SignInNotice::MemoryOnly { reason });
         }
@@ -129,6 +136,8 @@ impl SignedInTokenSource {
                 data,
                 step_ups: Vec::new(),
                 decision: None,
+                persisted,
+                fingerprint,
             }),
         })
     }
@@ -147,7 +156,7 @@ impl SignedInTokenSource {
             SignInMethod::DeviceCode => self.device_flow(tenant).await?,
         };
         let key = self.remember(&mut state, tokens, Audience::Arm, true)?;
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         let account = state
             .data
             .accounts
@@ -165,6 +174,7 @@ impl SignedInTokenSource {
         state.data = CacheData::default();
         state.step_ups.clear();
         state.decision = None;
+        state.persisted.clear();
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || store.clear())
             .await
@@ -198,6 +208,10 @@ impl SignedInTokenSource {
 
     async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
         let mut state = self.state.lock().await;
+        // Another process may have signed the account out: a changed file is read again.
+        if self.file_changed(&state).await {
+            self.reconcile(&mut state).await;
+        }
         let Some(account) = self.usable(&state.data).cloned() else {
             let memory_only = self.store.memory_only_reason().is_some();
             if !(self.options.sign_in_when_signed_out || memory_only) || !self.options.interactive {
@@ -211,15 +225,27 @@ impl SignedInTokenSource {
                 expires_on: tokens.expires_on,
             };
             self.remember(&mut state, tokens, audience, true)?;
-            self.save(&state.data).await;
+            self.save(&mut state).await;
             return Ok(token);
         };
-        if let Some(t) = account.access_token(audience, RENEW_MARGIN) {
+        let origin = self.settings.apis.of_audience(audience);
+        if let Some(t) = account.access_token(
+            audience,
+            origin,
+            self.settings.scope(audience),
+            RENEW_MARGIN,
+        ) {
             return Ok(AccessToken {
                 token: t.token.clone(),
                 expires_on: t.expires_on,
             });
         }
+        // Before a renewal, the saved cache is read again even if the file looks unchanged (its
+        // key may be gone): an account signed out elsewhere is not brought back.
+        self.reconcile(&mut state).await;
+        let Some(account) = self.usable(&state.data).cloned() else {
+            return Err(Error::SignIn(SignInError::NotSignedIn));
+        };
         let refreshed = self.refresh(&account, audience).await;
         let (tokens, interactive) = match refreshed {
             Ok(tokens) => (tokens, false),
@@ -241,7 +267,7 @@ impl SignedInTokenSource {
             expires_on: tokens.expires_on,
         };
         self.remember(&mut state, tokens, audience, interactive)?;
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         Ok(token)
     }
 
@@ -309,7 +335,7 @@ impl SignedInTokenSource {
             claims: wanted,
             token: token.clone(),
         });
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         Ok(token)
     }
 
@@ -520,14 +546,15 @@ impl SignedInTokenSource {
         .await
     }
 
-    /// The device authorization grant.
+    /// The device authorization grant, for ARM's scope alone: Entra refuses a device code (and any
+    /// token request) naming several resources (AADSTS28000); the Graph token comes later from the
+    /// refresh token.
     async fn device_flow(&self, tenant: &str) -> std::result::Result<Tokens, SignInError> {
-        let scope = format!("{} {}", self.settings.arm_scope, self.settings.graph_scope);
         let started = device_code::start(
             &self.http,
             &self.settings.device_code_url(tenant)?,
             &self.settings.client_id,
-            &scope,
+            &self.settings.arm_scope,
         )
         .await?;
         self.prompt
@@ -598,7 +625,17 @@ impl SignedInTokenSource {
                 .unwrap_or_default(),
             signed_in,
         };
-        account.set_access_token(audience, tokens.access_token, tokens.expires_on);
+        account.set_access_token(
+            audience,
+            self.settings.apis.of_audience(audience),
+            self.settings.scope(audience),
+            tokens.access_token,
+            tokens.expires_on,
+        );
+        if interactive {
+            // A new sign-in here stands even if another process signed this account out before.
+            state.persisted.retain(|k| *k != key);
+        }
         let fresh = state.data.current.as_deref() != Some(key.as_str());
         let username = account.username.clone();
         state.data.upsert(account);
@@ -611,13 +648,84 @@ impl SignedInTokenSource {
         Ok(key)
     }
 
-    /// Writes the cache; when the credential store fails, says so once and goes on in memory.
-    async fn save(&self, data: &CacheData) {
+    /// Whether the saved file was written or deleted since this process last read or wrote it.
+    async fn file_changed(&self, state: &State) -> bool {
+        if self.store.memory_only_reason().is_some() {
+            return false;
+        }
         let store = Arc::clone(&self.store);
-        let data = data.clone();
-        let result = tokio::task::spawn_blocking(move || store.save(&data)).await;
+        let now = tokio::task::spawn_blocking(move || store.fingerprint())
+            .await
+            .unwrap_or(None);
+        now != state.fingerprint
+    }
+
+    /// Reads the saved cache again and takes in what other processes did: an account this process
+    /// had saved (or loaded) that is no longer there was signed out, or its key deleted, so it is
+    /// dropped here too and never written back; accounts signed in elsewhere are kept.
+    async fn reconcile(&self, state: &mut State) {
+        if self.store.memory_only_reason().is_some() {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let read = tokio::task::spawn_blocking(move || (store.reload(), store.fingerprint())).await;
+        let Ok((Some(disk), fingerprint)) = read else {
+            return;
+        };
+        let on_disk = |key: &str| disk.accounts.iter().any(|a| a.key == key);
+        let gone: Vec<String> = state
+            .persisted
+            .iter()
+            .filter(|k| !on_disk(k))
+            .cloned()
+            .collect();
+        if !gone.is_empty() {
+            tracing::info!(
+                count = gone.len(),
+                "signed out in another process: no longer using that sign-in"
+            );
+            state.data.accounts.retain(|a| !gone.contains(&a.key));
+            if state
+                .data
+                .current
+                .as_ref()
+                .is_some_and(|c| gone.contains(c))
+            {
+                state.data.current = None;
+                state.step_ups.clear();
+                state.decision = None;
+            }
+        }
+        for account in &disk.accounts {
+            if !state.data.accounts.iter().any(|a| a.key == account.key) {
+                state.data.accounts.push(account.clone());
+            }
+        }
+        if state.data.current.is_none() {
+            state.data.current = disk.current.clone().filter(|c| on_disk(c));
+        }
+        state.persisted = disk.accounts.iter().map(|a| a.key.clone()).collect();
+        state.fingerprint = fingerprint;
+    }
+
+    /// Writes the cache (after taking in sign-outs from other processes, so that none is undone);
+    /// when the credential store fails, says so once and goes on in memory.
+    async fn save(&self, state: &mut State) {
+        self.reconcile(state).await;
+        if state.data.accounts.is_empty() {
+            // Everything was signed out elsewhere: nothing to write (and no key to create).
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let data = state.data.clone();
+        let result =
+            tokio::task::spawn_blocking(move || store.save(&data).map(|()| store.fingerprint()))
+                .await;
         match result {
-            Ok(Ok(())) => {}
+            Ok(Ok(fingerprint)) => {
+                state.persisted = state.data.accounts.iter().map(|a| a.key.clone()).collect();
+                state.fingerprint = fingerprint;
+            }
             Ok(Err(e)) => match self.store.memory_only_reason() {
                 Some(reason) => self.prompt.notify(SignInNotice::MemoryOnly { reason }),
                 None => tracing::warn!("{e}"),
