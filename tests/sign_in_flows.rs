@@ -45,6 +45,7 @@ impl Recorder {
 fn settings(op: &TestOp) -> SignInSettings {
     SignInSettings {
         client_id: CLIENT_ID.into(),
+        graph_client_id: CLIENT_ID.into(),
         authority: Url::parse(&op.issuer).unwrap_or_else(|e| panic!("{e}")),
         arm_scope: ARM_SCOPE.into(),
         graph_scope: GRAPH_SCOPE.into(),
@@ -561,6 +562,7 @@ async fn device_code_and_browser_sign_in_at_the_simulator_ask_one_resource_at_a_
         .unwrap_or_else(|e| panic!("{e}"));
     let settings = SignInSettings {
         client_id: "elevate-e2e".into(),
+        graph_client_id: "elevate-e2e".into(),
         authority: Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}")),
         arm_scope: "https://management.core.windows.net//.default".into(),
         graph_scope: "https://graph.microsoft.com/.default".into(),

@@ -120,6 +120,7 @@ impl Tenant {
     ) -> (Arc<SignedInTokenSource>, tempfile::TempDir) {
         let settings = SignInSettings {
             client_id: "elevate-test".into(),
+            graph_client_id: "elevate-test".into(),
             authority: self.url(),
             arm_scope: "https://management.core.windows.net//.default".into(),
             graph_scope: "https://graph.microsoft.com/.default".into(),

@@ -319,6 +319,7 @@ mod tests {
             refresh_token: Secret::new(rt),
             access_tokens: Vec::new(),
             signed_in: None,
+            graph_client: None,
         });
         data
     }

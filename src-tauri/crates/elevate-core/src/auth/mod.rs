@@ -48,7 +48,9 @@ pub use pkce::{Pkce, challenge_of, random_state};
 pub use prompt::{QuietPrompt, SignInNotice, SignInPrompt};
 pub use settings::{ApiOrigins, ORGANIZATIONS, SignInSettings, check_tenant};
 pub use signed_in::{SignInMethod, SignInOptions, SignedInTokenSource};
-pub use token_cache::{CacheData, CacheKey, OpenError, StoredAccount, open as open_sealed, seal};
+pub use token_cache::{
+    CacheData, CacheKey, ClientSignIn, OpenError, StoredAccount, open as open_sealed, seal,
+};
 
 use crate::error::Result;
 use crate::secret::Secret;

@@ -17,8 +17,12 @@ pub const ORGANIZATIONS: &str = "organizations";
 /// What the interactive and silent flows need to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignInSettings {
-    /// The public client's application (client) id.
+    /// The public client's application (client) id for ARM (and for Graph when the same).
     pub client_id: String,
+    /// The client id for Graph: the same as `client_id` with an organisation's own registration (one
+    /// refresh token), another well-known client by default (a second refresh token, from a second
+    /// sign-in made when Graph is first needed).
+    pub graph_client_id: String,
     /// The authority host, e.g. `https://login.microsoftonline.com`.
     pub authority: Url,
     /// The scope of ARM tokens, e.g. `https://management.core.windows.net//.default`.
@@ -63,11 +67,32 @@ impl SignInSettings {
     pub fn from_config(config: &crate::config::Config) -> Self {
         SignInSettings {
             client_id: config.client_id.clone(),
+            graph_client_id: config.graph_client_id.clone(),
             authority: config.endpoints.authority.clone(),
             arm_scope: config.endpoints.arm_scope.clone(),
             graph_scope: config.endpoints.graph_scope.clone(),
             apis: ApiOrigins::of(&config.endpoints.arm, &config.endpoints.graph),
         }
+    }
+
+    /// The client id that signs in for `audience`.
+    pub fn client_for(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Arm => &self.client_id,
+            Audience::Graph => &self.graph_client_id,
+        }
+    }
+
+    /// Whether ARM and Graph use two clients (two refresh tokens per account).
+    pub fn two_clients(&self) -> bool {
+        self.client_id != self.graph_client_id
+    }
+
+    /// Whether `client_id` is one of the well-known Microsoft public clients, whose registered
+    /// redirect is `http://localhost` (any port) rather than `http://127.0.0.1`.
+    pub fn well_known(client_id: &str) -> bool {
+        client_id.eq_ignore_ascii_case(crate::config::AZURE_CLI_CLIENT_ID)
+            || client_id.eq_ignore_ascii_case(crate::config::GRAPH_CLI_CLIENT_ID)
     }
 
     /// The resource scope of `audience`.
@@ -130,6 +155,7 @@ mod tests {
     fn settings(authority: &str) -> SignInSettings {
         SignInSettings {
             client_id: "c".into(),
+            graph_client_id: "c".into(),
             authority: Url::parse(authority).unwrap_or_else(|e| panic!("{e}")),
             arm_scope: "a/.default".into(),
             graph_scope: "g/.default".into(),

@@ -89,6 +89,20 @@ pub struct StoredAccount {
     /// from a refresh): what decides whether a decision needs a new sign-in.
     #[serde(default)]
     pub signed_in: Option<super::SignInProof>,
+    /// With two clients (the well-known defaults), the Graph client's sign-in: its own refresh token,
+    /// since a refresh token is bound to one user and one client.
+    #[serde(default)]
+    pub graph_client: Option<ClientSignIn>,
+}
+
+/// A second client's refresh token for the same account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClientSignIn {
+    /// The client id it was issued to.
+    pub client_id: String,
+    /// The refresh token (replaced after every use).
+    #[serde(with = "secret_text")]
+    pub refresh_token: Secret,
 }
 
 /// An access token kept for reuse until shortly before it expires, for one API at one origin with
@@ -286,6 +300,7 @@ mod tests {
             refresh_token: Secret::new("RT-very-secret"),
             access_tokens: Vec::new(),
             signed_in: None,
+            graph_client: None,
         });
         data
     }
