@@ -45,9 +45,11 @@ impl Recorder {
 fn settings(op: &TestOp) -> SignInSettings {
     SignInSettings {
         client_id: CLIENT_ID.into(),
+        graph_client_id: CLIENT_ID.into(),
         authority: Url::parse(&op.issuer).unwrap_or_else(|e| panic!("{e}")),
         arm_scope: ARM_SCOPE.into(),
         graph_scope: GRAPH_SCOPE.into(),
+        apis: elevate_core::auth::ApiOrigins::default(),
     }
 }
 
@@ -496,5 +498,113 @@ async fn a_claims_challenge_signs_in_again_and_the_activation_is_retried() {
             .unwrap_or(false)
     );
     drop(session);
+    sim.shutdown().await;
+}
+
+/// The audience of a JWT access token (read without checking its signature: a test's look).
+fn audience_of(token: &elevate_core::secret::Secret) -> serde_json::Value {
+    let payload = token
+        .expose()
+        .split('.')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+        .unwrap_or_default();
+    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default()["aud"].clone()
+}
+
+#[tokio::test]
+async fn the_provider_refuses_a_device_code_or_token_request_for_two_resources() {
+    let op = TestOp::start(&[]);
+    let http = reqwest::Client::new();
+    let both = format!("{ARM_SCOPE} {GRAPH_SCOPE} openid profile offline_access");
+    for (path, form) in [
+        (
+            "devicecode",
+            vec![("client_id", CLIENT_ID), ("scope", both.as_str())],
+        ),
+        (
+            "token",
+            vec![
+                ("client_id", CLIENT_ID),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "anything"),
+                ("scope", both.as_str()),
+            ],
+        ),
+    ] {
+        let response = http
+            .post(format!("{}/organizations/oauth2/v2.0/{path}", op.issuer))
+            .form(&form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert_eq!(body["error_codes"], serde_json::json!([28000]), "{body}");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("AADSTS28000")),
+            "{body}"
+        );
+    }
+}
+
+/// Elevate's sign-in against the simulator's identity endpoints, which refuse a token or
+/// device-code request naming two resources: by device code and by browser, one resource each,
+/// and the other API's token from the refresh token.
+#[tokio::test]
+async fn device_code_and_browser_sign_in_at_the_simulator_ask_one_resource_at_a_time() {
+    let sim = elevate_sim::Simulator::start(elevate_sim::SimConfig::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let settings = SignInSettings {
+        client_id: "elevate-e2e".into(),
+        graph_client_id: "elevate-e2e".into(),
+        authority: Url::parse(&sim.url()).unwrap_or_else(|e| panic!("{e}")),
+        arm_scope: "https://management.core.windows.net//.default".into(),
+        graph_scope: "https://graph.microsoft.com/.default".into(),
+        apis: elevate_core::auth::ApiOrigins::default(),
+    };
+    for method in [SignInMethod::DeviceCode, SignInMethod::Browser] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let prompt = Arc::new(Recorder::default());
+        let source = SignedInTokenSource::new(
+            settings.clone(),
+            Arc::new(TokenStore::open(dir.path(), Ok(mock_store()))),
+            headless(),
+            prompt.clone(),
+            SignInOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let account = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            source.sign_in(method, None),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{method:?}: the sign-in did not finish"))
+        .unwrap_or_else(|e| panic!("{method:?}: {e}"));
+        assert_eq!(account.username, "ada@contoso.example");
+        assert_eq!(
+            prompt.seen(|n| matches!(n, SignInNotice::DeviceCode(_))),
+            method == SignInMethod::DeviceCode
+        );
+        let arm = source
+            .token(Audience::Arm, None)
+            .await
+            .unwrap_or_else(|e| panic!("{method:?}: {e}"));
+        let graph = source
+            .token(Audience::Graph, None)
+            .await
+            .unwrap_or_else(|e| panic!("{method:?}: {e}"));
+        assert_eq!(
+            audience_of(&arm.token),
+            "https://management.core.windows.net/"
+        );
+        assert_eq!(audience_of(&graph.token), "https://graph.microsoft.com");
+    }
     sim.shutdown().await;
 }

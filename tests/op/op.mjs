@@ -7,6 +7,7 @@
 //   - a `claims` parameter asking for the authentication context c1 forces a new login whose access
 //     tokens carry acrs: ["c1"]
 //   - device code, with the user code entered on /device
+//   - one resource per token or device-code request (AADSTS28000 otherwise)
 // A headless user (OP_USER_OID, OP_TENANT_ID, OP_USERNAME) approves every login and consent, so a
 // test's HTTP client, or curl, can play the browser.
 //
@@ -122,16 +123,53 @@ provider.use(async (ctx, next) => {
 
 // Entra's paths onto oidc-provider's routes. Entra grants offline_access whenever it is asked for;
 // oidc-provider keeps it only with prompt=consent, so authorization requests get that prompt.
+//
+// One resource per token request, as Entra: a token or device-code request whose scopes name ARM and
+// Graph together is refused with AADSTS28000 (the authorize request may name both, to consent up
+// front). Entra's tenant-wide admin consent lets one resource's refresh token serve the other; here
+// a device authorization for one resource is granted both, so that its refresh token can too.
 const routes = { authorize: '/auth', token: '/token', devicecode: '/device/auth' };
 const callback = provider.callback();
+
+function refuseSeveralResources(res, scope) {
+  const now = new Date().toISOString().replace('T', ' ').replace(/\..*$/, 'Z');
+  const body = JSON.stringify({
+    error: 'invalid_request',
+    error_description: `AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid. Timestamp: ${now}`,
+    error_codes: [28000],
+    timestamp: now,
+  });
+  res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' });
+  res.end(body);
+}
+
+// Reads a form POST, refuses several resources, and hands the (possibly widened) form on.
+function formRoute(req, res, path, what) {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const scope = form.get('scope') || '';
+    if (resourcesOf(scope).length > 1) return refuseSeveralResources(res, scope);
+    if (what === 'devicecode' && resourcesOf(scope).length === 1) {
+      form.set('scope', `${scope} ${[ARM, GRAPH].filter((r) => !resourcesOf(scope).includes(r)).map((r) => `${r}/.default`).join(' ')}`);
+    }
+    // The body is read: oidc-provider takes an already parsed one from req.body.
+    req.body = form.toString();
+    req.url = path;
+    return callback(req, res);
+  });
+}
+
 const server = http.createServer((req, res) => {
   const match = /^\/[A-Za-z0-9.-]+\/oauth2\/v2\.0\/(authorize|token|devicecode)(\?.*)?$/.exec(req.url);
   if (match) {
     let query = match[2] || '';
     if (match[1] === 'authorize' && !/[?&]prompt=/.test(query)) query += `${query ? '&' : '?'}prompt=consent`;
+    if (match[1] !== 'authorize' && req.method === 'POST') return formRoute(req, res, routes[match[1]] + query, match[1]);
     req.url = routes[match[1]] + query;
   }
-  callback(req, res);
+  return callback(req, res);
 });
 server.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ issuer })));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

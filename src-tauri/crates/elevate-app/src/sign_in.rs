@@ -141,9 +141,11 @@ pub async fn demo(
     let endpoints = demo_endpoints(demo)?;
     let settings = SignInSettings {
         client_id: DEMO_CLIENT_ID.to_owned(),
+        graph_client_id: DEMO_CLIENT_ID.to_owned(),
         authority: endpoints.authority.clone(),
         arm_scope: endpoints.arm_scope.clone(),
         graph_scope: endpoints.graph_scope.clone(),
+        apis: elevate_core::auth::ApiOrigins::of(&endpoints.arm, &endpoints.graph),
     };
     let store = Arc::new(TokenStore::memory_only(
         &paths.demo_dir(),

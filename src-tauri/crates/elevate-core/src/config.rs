@@ -137,15 +137,16 @@ impl Endpoints {
         }
     }
 
-    /// Endpoints that all point at one local server (the simulator).
+    /// Endpoints that all point at one local server (the simulator), with the public cloud's
+    /// scopes: the simulator stands in for Azure, so its tokens name Azure's resources.
     pub fn all_at(base: &Url) -> Self {
-        let root = base.as_str().trim_end_matches('/').to_owned();
+        let public = Endpoints::for_cloud(Cloud::Public);
         Endpoints {
             arm: base.clone(),
             graph: base.clone(),
             authority: base.clone(),
-            arm_scope: format!("{root}/.default"),
-            graph_scope: format!("{root}/.default"),
+            arm_scope: public.arm_scope,
+            graph_scope: public.graph_scope,
         }
     }
 }
@@ -229,26 +230,23 @@ pub const MAX_WARNINGS: usize = 6;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInFile {
-    /// The public client's application id; default [`DEFAULT_CLIENT_ID`].
+    /// An organisation's own public client, used for ARM and Graph; default: the well-known
+    /// [`AZURE_CLI_CLIENT_ID`] for ARM and [`GRAPH_CLI_CLIENT_ID`] for Graph.
     pub client_id: Option<String>,
 }
 
-/// Elevate's own multi-tenant public client (a "Mobile and desktop applications" registration with
-/// the loopback redirect URI `http://127.0.0.1/`, any port, and public client flows allowed). It asks
-/// for the delegated permissions ARM `user_impersonation` and Microsoft Graph `RoleEligibilitySchedule.Read.Directory`,
-/// `RoleAssignmentSchedule.ReadWrite.Directory`, `RoleManagementPolicy.Read.Directory`,
-/// `PrivilegedEligibilitySchedule.Read.AzureADGroup`, `PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup`,
-/// `RoleManagementPolicy.Read.AzureADGroup`, plus `openid profile offline_access`; an admin consents
-/// to them once per tenant. The value is a placeholder until the project registers the application:
-/// until then, set `ELEVATE_CLIENT_ID` (or `[sign_in] client_id`) to a registration of your own or to
-/// [`AZURE_CLI_CLIENT_ID`].
-pub const DEFAULT_CLIENT_ID: &str = "e1e7a7e0-5a1e-4c1d-9e1e-7a7e00000001";
-
-/// The Azure CLI's well-known public client id. It needs no registration and ARM is pre-authorized
-/// for it, but Elevate then signs in as a Microsoft application: sign-in logs name the Azure CLI,
-/// Conditional Access cannot tell Elevate apart, its Graph pre-consent may lack the PIM permissions
-/// (Entra roles and groups are then reported as failed), and Microsoft may change it at any time.
+/// The Azure CLI's well-known public client id: Elevate's default client for ARM. It needs no app
+/// registration and ARM is pre-authorized for it. Trade-offs: sign-in logs name "Microsoft Azure CLI",
+/// Conditional Access sees (and can target) the Azure CLI rather than Elevate, and Microsoft may
+/// change it. Its registered redirect is `http://localhost` (any port).
 pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/// Microsoft Graph Command Line Tools' well-known public client id: Elevate's default client for
+/// Microsoft Graph (Entra roles, PIM for Groups). It needs no app registration and allows dynamic
+/// consent, so an admin can consent to the PIM permissions for it. Trade-offs: sign-in logs name
+/// "Microsoft Graph Command Line Tools", Conditional Access sees that app, and its consent (granted
+/// once per tenant) covers every script that uses it. Its registered redirect is `http://localhost`.
+pub const GRAPH_CLI_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
 /// Endpoint overrides in the config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,8 +334,11 @@ pub struct Config {
     pub endpoints: Endpoints,
     /// Default activation duration.
     pub default_duration: Span,
-    /// The public client id Elevate signs in as.
+    /// The public client id Elevate signs in as for ARM (and for Graph with an own registration).
     pub client_id: String,
+    /// The public client id Elevate signs in as for Graph: the same as `client_id` with an
+    /// organisation's own registration, Microsoft Graph Command Line Tools' by default.
+    pub graph_client_id: String,
     /// When to warn before a grant ends, longest first.
     pub warn_before: Vec<std::time::Duration>,
     /// Justifications offered in the request form.
@@ -374,16 +375,12 @@ impl Config {
             env(env_name).or_else(|| from_file.clone())
         };
         if let Some(arm) = pick(ENV_ARM_URL, &file.endpoints.arm) {
+            // The scope stays the cloud's: an endpoint at a proxy or the simulator still serves
+            // the cloud's ARM, whose tokens name its resource, not the URL's.
             endpoints.arm = parse_endpoint("ARM endpoint", &arm)?;
-            endpoints.arm_scope =
-                format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
         }
         if let Some(graph) = pick(ENV_GRAPH_URL, &file.endpoints.graph) {
             endpoints.graph = parse_endpoint("Graph endpoint", &graph)?;
-            endpoints.graph_scope = format!(
-                "{}/.default",
-                endpoints.graph.as_str().trim_end_matches('/')
-            );
         }
         if let Some(authority) = pick(ENV_AUTHORITY_URL, &file.endpoints.authority) {
             endpoints.authority = parse_endpoint("authority", &authority)?;
@@ -394,9 +391,11 @@ impl Config {
         if let Some(scope) = &file.endpoints.graph_scope {
             endpoints.graph_scope = scope.clone();
         }
-        let client_id = pick(ENV_CLIENT_ID, &file.sign_in.client_id)
-            .map(|id| id.trim().to_owned())
-            .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_owned());
+        let own = pick(ENV_CLIENT_ID, &file.sign_in.client_id).map(|id| id.trim().to_owned());
+        let graph_client_id = own
+            .clone()
+            .unwrap_or_else(|| GRAPH_CLI_CLIENT_ID.to_owned());
+        let client_id = own.unwrap_or_else(|| AZURE_CLI_CLIENT_ID.to_owned());
         let id_ok = !client_id.is_empty()
             && client_id.len() <= 100
             && client_id
@@ -451,6 +450,7 @@ impl Config {
             endpoints,
             default_duration,
             client_id,
+            graph_client_id,
             warn_before,
             justification_presets,
             fresh_sign_in,
@@ -584,6 +584,26 @@ mod tests {
             config.endpoints.authority.host_str(),
             Some("login.microsoftonline.us")
         );
+        // The scopes stay the cloud's, whatever the URLs: an endpoint at a proxy or the simulator
+        // serves the cloud's resources.
+        let us_gov = Endpoints::for_cloud(Cloud::UsGov);
+        assert_eq!(config.endpoints.arm_scope, us_gov.arm_scope);
+        assert_eq!(config.endpoints.graph_scope, us_gov.graph_scope);
+        assert_eq!(
+            config.endpoints.graph_scope,
+            "https://graph.microsoft.us/.default"
+        );
+        // ...unless a scope is configured.
+        let file: ConfigFile = toml::from_str(
+            "[endpoints]\ngraph = \"http://127.0.0.1:4000\"\ngraph_scope = \"api://graph-proxy/.default\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::resolve(file, no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.endpoints.graph_scope, "api://graph-proxy/.default");
+        assert_eq!(
+            config.endpoints.arm_scope,
+            "https://management.core.windows.net//.default"
+        );
     }
 
     #[test]
@@ -620,14 +640,27 @@ mod tests {
 
     #[test]
     fn client_id_from_env_or_file_or_default() {
-        let default = Config::resolve(ConfigFile::default(), no_env).map(|c| c.client_id);
-        assert_eq!(default.ok().as_deref(), Some(DEFAULT_CLIENT_ID));
+        // No placeholder: the well-known public clients, one for ARM and one for Graph.
+        let default = Config::resolve(ConfigFile::default(), no_env)
+            .map(|c| (c.client_id, c.graph_client_id))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            default,
+            (
+                AZURE_CLI_CLIENT_ID.to_owned(),
+                GRAPH_CLI_CLIENT_ID.to_owned()
+            )
+        );
         let file: ConfigFile = toml::from_str(&format!(
             "[sign_in]\nclient_id = \"{AZURE_CLI_CLIENT_ID}\"\n[endpoints]\ngraph_scope = \"https://graph.microsoft.com/.default\"\n"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
         let config = Config::resolve(file.clone(), no_env).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.client_id, AZURE_CLI_CLIENT_ID);
+        assert_eq!(
+            config.graph_client_id, AZURE_CLI_CLIENT_ID,
+            "an own registration replaces both"
+        );
         let env = |name: &str| (name == ENV_CLIENT_ID).then(|| "elevate-test".to_owned());
         assert_eq!(
             Config::resolve(file, env)

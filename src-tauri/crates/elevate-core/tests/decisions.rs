@@ -120,9 +120,11 @@ impl Tenant {
     ) -> (Arc<SignedInTokenSource>, tempfile::TempDir) {
         let settings = SignInSettings {
             client_id: "elevate-test".into(),
+            graph_client_id: "elevate-test".into(),
             authority: self.url(),
             arm_scope: "https://management.core.windows.net//.default".into(),
             graph_scope: "https://graph.microsoft.com/.default".into(),
+            apis: elevate_core::auth::ApiOrigins::default(),
         };
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = Arc::new(TokenStore::open(dir.path(), Ok(Arc::clone(&self.keyring))));

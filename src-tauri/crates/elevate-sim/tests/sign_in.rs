@@ -435,3 +435,108 @@ async fn max_age_and_prompt_login_sign_in_again_and_id_tokens_say_when_and_how()
     );
     sim.shutdown().await;
 }
+
+/// Entra's answer to a request naming several resources: HTTP 400, `AADSTS28000`.
+fn assert_several_resources_refused(status: StatusCode, body: &Value) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_request", "{body}");
+    assert_eq!(body["error_codes"], serde_json::json!([28000]), "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS28000: "),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn one_resource_per_token_or_device_code_request_consent_for_several_up_front() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let both = format!("{ARM} {GRAPH} openid profile offline_access");
+
+    // The device code request of Elevate before issue 14: both resources at once.
+    let response = client()
+        .post(format!(
+            "{}/organizations/oauth2/v2.0/devicecode",
+            sim.url()
+        ))
+        .form(&[("client_id", CLIENT), ("scope", both.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert_several_resources_refused(status, &response.json().await.unwrap());
+
+    // The authorize request may name both (consent up front); the redemption may not, nor may it
+    // leave the scope out and fall back on the authorize request's.
+    let verifier = "a-verifier-that-is-long-enough-for-rfc-7636-0123456789";
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let pkce = [
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    for scope in [both.as_str(), ""] {
+        let code = authorize(&sim, &pkce).await["code"].clone();
+        let (status, body) = token(
+            &sim,
+            &[
+                ("client_id", CLIENT),
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", verifier),
+                ("scope", scope),
+            ],
+        )
+        .await;
+        assert_several_resources_refused(status, &body);
+    }
+    let code = authorize(&sim, &pkce).await["code"].clone();
+    let (status, body) = token(
+        &sim,
+        &[
+            ("client_id", CLIENT),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+            ("scope", &format!("{ARM} openid profile offline_access")),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let refresh_token = body["refresh_token"].as_str().unwrap().to_owned();
+
+    // A refresh for both, or for ARM and a bare Graph permission, is refused (and leaves the refresh
+    // token alone); one for Graph alone gets a Graph token from the same refresh token.
+    for scope in [both.clone(), format!("{ARM} User.Read")] {
+        let (status, body) = token(
+            &sim,
+            &[
+                ("client_id", CLIENT),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh_token),
+                ("scope", &scope),
+            ],
+        )
+        .await;
+        assert_several_resources_refused(status, &body);
+    }
+    let (status, body) = token(
+        &sim,
+        &[
+            ("client_id", CLIENT),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+            ("scope", GRAPH),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        claims_of(body["access_token"].as_str().unwrap())["aud"],
+        "https://graph.microsoft.com"
+    );
+    sim.shutdown().await;
+}

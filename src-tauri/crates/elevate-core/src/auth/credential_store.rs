@@ -139,16 +139,23 @@ impl TokenStore {
 
     /// Reads the cache (empty when there is none or it cannot be opened). Blocking.
     pub fn load(&self) -> CacheData {
+        self.reload().unwrap_or_default()
+    }
+
+    /// Reads the cache as it is now: empty when there is none, its key is gone or it cannot be
+    /// opened (a sign-out, here or in another process); `None` when it could not be read for a
+    /// reason that may pass (an I/O error, the credential store failing). Blocking.
+    pub fn reload(&self) -> Option<CacheData> {
         let entry = match &*self.lock() {
             Backing::Keyring(entry) => Arc::clone(entry),
-            Backing::Memory(_) => return CacheData::default(),
+            Backing::Memory(_) => return Some(CacheData::default()),
         };
         let bytes = match std::fs::read(&self.file) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CacheData::default(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(CacheData::default()),
             Err(e) => {
                 tracing::warn!(file = %self.file.display(), "the saved sign-in could not be read: {e}");
-                return CacheData::default();
+                return None;
             }
         };
         let key = match entry.get_password() {
@@ -159,19 +166,26 @@ impl TokenStore {
             Err(keyring_core::Error::NoEntry) => None,
             Err(e) => {
                 self.to_memory(describe(&e));
-                return CacheData::default();
+                return None;
             }
         };
         let Some(key) = key else {
             tracing::warn!(
                 "the saved sign-in's key is gone from the credential store; sign in again"
             );
-            return CacheData::default();
+            return Some(CacheData::default());
         };
-        token_cache::open(&key, &bytes).unwrap_or_else(|e| {
+        Some(token_cache::open(&key, &bytes).unwrap_or_else(|e| {
             tracing::warn!("the saved sign-in could not be opened ({e:?}); sign in again");
             CacheData::default()
-        })
+        }))
+    }
+
+    /// The sealed file's size and modification time, or `None` without a file: a cheap way to see
+    /// that another process wrote or deleted it. Blocking (one `stat`).
+    pub fn fingerprint(&self) -> Option<(u64, std::time::SystemTime)> {
+        let meta = std::fs::metadata(&self.file).ok()?;
+        Some((meta.len(), meta.modified().ok()?))
     }
 
     /// Seals and writes `data`. When the credential store fails, switches to memory-only and returns
@@ -246,7 +260,7 @@ impl TokenStore {
 
 /// The credential store entry's user name: one key per data folder, so that separate homes
 /// (`ELEVATE_HOME`, demo mode) never share or delete each other's key.
-fn key_name(data_dir: &Path) -> String {
+pub fn key_name(data_dir: &Path) -> String {
     let digest = Sha256::digest(data_dir.to_string_lossy().as_bytes());
     let short: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("token-cache-key-{short}")
@@ -305,6 +319,7 @@ mod tests {
             refresh_token: Secret::new(rt),
             access_tokens: Vec::new(),
             signed_in: None,
+            graph_client: None,
         });
         data
     }

@@ -16,6 +16,8 @@ const MAX_REQUEST: usize = 16 * 1024;
 /// A listener bound to `127.0.0.1:0`, waiting for one redirect.
 pub struct LoopbackListener {
     listener: TcpListener,
+    /// `[::1]` at the same port, for a `localhost` redirect a browser may resolve to IPv6.
+    v6: Option<TcpListener>,
     redirect_uri: String,
 }
 
@@ -43,8 +45,23 @@ impl LoopbackListener {
             .port();
         Ok(LoopbackListener {
             listener,
+            v6: None,
             redirect_uri: format!("http://127.0.0.1:{port}/"),
         })
+    }
+
+    /// Binds an ephemeral port on 127.0.0.1 and, where the system allows, the same port on `[::1]`,
+    /// for the redirect `http://localhost:{port}/` (what the well-known public clients register).
+    pub async fn bind_localhost() -> Result<Self, SignInError> {
+        let mut bound = Self::bind().await?;
+        let port = bound
+            .listener
+            .local_addr()
+            .map_err(|e| SignInError::Listener(e.to_string()))?
+            .port();
+        bound.v6 = TcpListener::bind(("::1", port)).await.ok();
+        bound.redirect_uri = format!("http://localhost:{port}/");
+        Ok(bound)
     }
 
     /// The `redirect_uri` to put in the authorization request.
@@ -61,7 +78,14 @@ impl LoopbackListener {
     ) -> Result<Secret, SignInError> {
         let work = async {
             loop {
-                let Ok((stream, _)) = self.listener.accept().await else {
+                let accepted = match &self.v6 {
+                    Some(v6) => tokio::select! {
+                        a = self.listener.accept() => a,
+                        b = v6.accept() => b,
+                    },
+                    None => self.listener.accept().await,
+                };
+                let Ok((stream, _)) = accepted else {
                     continue;
                 };
                 match answer(stream, state).await {
@@ -239,6 +263,29 @@ mod tests {
             code.ok().map(|c| c.expose().to_owned()).as_deref(),
             Some("abc")
         );
+    }
+
+    #[tokio::test]
+    async fn localhost_answers_on_ipv4_and_ipv6_where_possible() {
+        let listener = LoopbackListener::bind_localhost()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let base = listener.redirect_uri().to_owned();
+        assert!(base.starts_with("http://localhost:"), "{base}");
+        let port = base
+            .trim_start_matches("http://localhost:")
+            .trim_end_matches('/')
+            .to_owned();
+        let has_v6 = listener.v6.is_some();
+        let waiting = tokio::spawn(listener.wait_for_code("s1", Duration::from_secs(10)));
+        let host = if has_v6 { "[::1]" } else { "127.0.0.1" };
+        let (status, _) = get(&format!("http://{host}:{port}/?code=c1&state=s1")).await;
+        assert_eq!(status, 200);
+        let code = waiting
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code.expose(), "c1");
     }
 
     #[tokio::test]

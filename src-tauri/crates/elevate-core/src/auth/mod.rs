@@ -38,7 +38,7 @@ use chrono::{DateTime, Utc};
 pub use account::{AccountInfo, SignInStatus};
 pub use azure_cli::AzureCliTokenSource;
 pub use browser::{BrowserFuture, BrowserLauncher, HeadlessBrowser, SystemBrowser};
-pub use credential_store::{CACHE_FILE, SERVICE, TokenStore, platform_store};
+pub use credential_store::{CACHE_FILE, SERVICE, TokenStore, key_name, platform_store};
 pub use device_code::DeviceCodePrompt;
 pub use error::SignInError;
 pub use fresh::{CLOCK_SKEW_SECS, FreshSignIn, SignInProof};
@@ -46,9 +46,11 @@ pub use jwt::{TokenClaims, decode_claims};
 pub use loopback::LoopbackListener;
 pub use pkce::{Pkce, challenge_of, random_state};
 pub use prompt::{QuietPrompt, SignInNotice, SignInPrompt};
-pub use settings::{ORGANIZATIONS, SignInSettings, check_tenant};
+pub use settings::{ApiOrigins, ORGANIZATIONS, SignInSettings, check_tenant};
 pub use signed_in::{SignInMethod, SignInOptions, SignedInTokenSource};
-pub use token_cache::{CacheData, CacheKey, OpenError, StoredAccount, open as open_sealed, seal};
+pub use token_cache::{
+    CacheData, CacheKey, ClientSignIn, OpenError, StoredAccount, open as open_sealed, seal,
+};
 
 use crate::error::Result;
 use crate::secret::Secret;

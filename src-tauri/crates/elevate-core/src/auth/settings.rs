@@ -17,14 +17,49 @@ pub const ORGANIZATIONS: &str = "organizations";
 /// What the interactive and silent flows need to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignInSettings {
-    /// The public client's application (client) id.
+    /// The public client's application (client) id for ARM (and for Graph when the same).
     pub client_id: String,
+    /// The client id for Graph: the same as `client_id` with an organisation's own registration (one
+    /// refresh token), another well-known client by default (a second refresh token, from a second
+    /// sign-in made when Graph is first needed).
+    pub graph_client_id: String,
     /// The authority host, e.g. `https://login.microsoftonline.com`.
     pub authority: Url,
     /// The scope of ARM tokens, e.g. `https://management.core.windows.net//.default`.
     pub arm_scope: String,
     /// The scope of Graph tokens, e.g. `https://graph.microsoft.com/.default`.
     pub graph_scope: String,
+    /// Where the tokens are sent: a cached token is used only for the origin it was fetched for.
+    pub apis: ApiOrigins,
+}
+
+/// The origins (scheme, host, port) of the ARM and Graph endpoints the tokens are sent to. A token
+/// kept in the cache names the origin it was fetched for, and is never used for another: after the
+/// endpoints change (config, environment) a new one is fetched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiOrigins {
+    /// ARM's, e.g. `https://management.azure.com`.
+    pub arm: String,
+    /// Graph's, e.g. `https://graph.microsoft.com`.
+    pub graph: String,
+}
+
+impl ApiOrigins {
+    /// The origins of `arm` and `graph`.
+    pub fn of(arm: &Url, graph: &Url) -> Self {
+        ApiOrigins {
+            arm: arm.origin().ascii_serialization(),
+            graph: graph.origin().ascii_serialization(),
+        }
+    }
+
+    /// Where `audience`'s tokens go.
+    pub fn of_audience(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Arm => &self.arm,
+            Audience::Graph => &self.graph,
+        }
+    }
 }
 
 impl SignInSettings {
@@ -32,10 +67,32 @@ impl SignInSettings {
     pub fn from_config(config: &crate::config::Config) -> Self {
         SignInSettings {
             client_id: config.client_id.clone(),
+            graph_client_id: config.graph_client_id.clone(),
             authority: config.endpoints.authority.clone(),
             arm_scope: config.endpoints.arm_scope.clone(),
             graph_scope: config.endpoints.graph_scope.clone(),
+            apis: ApiOrigins::of(&config.endpoints.arm, &config.endpoints.graph),
         }
+    }
+
+    /// The client id that signs in for `audience`.
+    pub fn client_for(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Arm => &self.client_id,
+            Audience::Graph => &self.graph_client_id,
+        }
+    }
+
+    /// Whether ARM and Graph use two clients (two refresh tokens per account).
+    pub fn two_clients(&self) -> bool {
+        self.client_id != self.graph_client_id
+    }
+
+    /// Whether `client_id` is one of the well-known Microsoft public clients, whose registered
+    /// redirect is `http://localhost` (any port) rather than `http://127.0.0.1`.
+    pub fn well_known(client_id: &str) -> bool {
+        client_id.eq_ignore_ascii_case(crate::config::AZURE_CLI_CLIENT_ID)
+            || client_id.eq_ignore_ascii_case(crate::config::GRAPH_CLI_CLIENT_ID)
     }
 
     /// The resource scope of `audience`.
@@ -98,9 +155,11 @@ mod tests {
     fn settings(authority: &str) -> SignInSettings {
         SignInSettings {
             client_id: "c".into(),
+            graph_client_id: "c".into(),
             authority: Url::parse(authority).unwrap_or_else(|e| panic!("{e}")),
             arm_scope: "a/.default".into(),
             graph_scope: "g/.default".into(),
+            apis: ApiOrigins::default(),
         }
     }
 

@@ -17,7 +17,7 @@ use super::pkce::{Pkce, random_state};
 use super::prompt::{SignInNotice, SignInPrompt};
 use super::protocol::{self, Grant, Tokens};
 use super::settings::{OIDC_SCOPES, ORGANIZATIONS, SignInSettings, check_tenant};
-use super::token_cache::{CacheData, StoredAccount};
+use super::token_cache::{CacheData, ClientSignIn, StoredAccount};
 use super::{
     AccessToken, Audience, FreshSignIn, SignInProof, TokenFuture, TokenSource, decode_claims,
     device_code,
@@ -80,6 +80,13 @@ struct State {
     data: CacheData,
     step_ups: Vec<StepUp>,
     decision: Option<DecisionSignIn>,
+    /// The accounts that were in the saved cache when this process last read or wrote it: one of
+    /// them missing from the file later was signed out by another process (or its key deleted).
+    persisted: Vec<String>,
+    /// The saved file's size and time when this process last read or wrote it.
+    fingerprint: Option<(u64, std::time::SystemTime)>,
+    /// This process signed in with a device code: a second client's sign-in uses one too.
+    device: bool,
 }
 
 /// Extra `/authorize` parameters of a sign-in.
@@ -112,9 +119,11 @@ impl SignedInTokenSource {
         options: SignInOptions,
     ) -> Result<Self> {
         let loading = Arc::clone(&store);
-        let data = tokio::task::spawn_blocking(move || loading.load())
-            .await
-            .unwrap_or_default();
+        let (data, fingerprint) =
+            tokio::task::spawn_blocking(move || (loading.load(), loading.fingerprint()))
+                .await
+                .unwrap_or_default();
+        let persisted = data.accounts.iter().map(|a| a.key.clone()).collect();
         if let Some(reason) = store.memory_only_reason() {
             prompt.notify(SignInNotice::MemoryOnly { reason });
         }
@@ -129,6 +138,9 @@ impl SignedInTokenSource {
                 data,
                 step_ups: Vec::new(),
                 decision: None,
+                persisted,
+                fingerprint,
+                device: false,
             }),
         })
     }
@@ -144,10 +156,13 @@ impl SignedInTokenSource {
                 self.browser_flow(tenant, Audience::Arm, Ask::default())
                     .await?
             }
-            SignInMethod::DeviceCode => self.device_flow(tenant).await?,
+            SignInMethod::DeviceCode => {
+                state.device = true;
+                self.device_flow(tenant, Audience::Arm).await?
+            }
         };
         let key = self.remember(&mut state, tokens, Audience::Arm, true)?;
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         let account = state
             .data
             .accounts
@@ -165,6 +180,7 @@ impl SignedInTokenSource {
         state.data = CacheData::default();
         state.step_ups.clear();
         state.decision = None;
+        state.persisted.clear();
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || store.clear())
             .await
@@ -198,27 +214,58 @@ impl SignedInTokenSource {
 
     async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
         let mut state = self.state.lock().await;
+        // Another process may have signed the account out: a changed file is read again.
+        if self.file_changed(&state).await {
+            self.reconcile(&mut state).await;
+        }
         let Some(account) = self.usable(&state.data).cloned() else {
             let memory_only = self.store.memory_only_reason().is_some();
             if !(self.options.sign_in_when_signed_out || memory_only) || !self.options.interactive {
                 return Err(Error::SignIn(SignInError::NotSignedIn));
             }
+            // With two clients, an account starts with ARM's; Graph's sign-in follows below.
+            let first = if self.settings.two_clients() {
+                Audience::Arm
+            } else {
+                audience
+            };
             let tokens = self
-                .browser_flow(ORGANIZATIONS, audience, Ask::default())
+                .browser_flow(ORGANIZATIONS, first, Ask::default())
                 .await?;
             let token = AccessToken {
                 token: tokens.access_token.clone(),
                 expires_on: tokens.expires_on,
             };
-            self.remember(&mut state, tokens, audience, true)?;
-            self.save(&state.data).await;
-            return Ok(token);
+            self.remember(&mut state, tokens, first, true)?;
+            self.save(&mut state).await;
+            if first == audience {
+                return Ok(token);
+            }
+            let Some(account) = self.usable(&state.data).cloned() else {
+                return Err(Error::SignIn(SignInError::NotSignedIn));
+            };
+            return self.second_client(&mut state, &account, audience).await;
         };
-        if let Some(t) = account.access_token(audience, RENEW_MARGIN) {
+        let origin = self.settings.apis.of_audience(audience);
+        if let Some(t) = account.access_token(
+            audience,
+            origin,
+            self.settings.scope(audience),
+            RENEW_MARGIN,
+        ) {
             return Ok(AccessToken {
                 token: t.token.clone(),
                 expires_on: t.expires_on,
             });
+        }
+        // Before a renewal, the saved cache is read again even if the file looks unchanged (its
+        // key may be gone): an account signed out elsewhere is not brought back.
+        self.reconcile(&mut state).await;
+        let Some(account) = self.usable(&state.data).cloned() else {
+            return Err(Error::SignIn(SignInError::NotSignedIn));
+        };
+        if self.refresh_token_for(&account, audience).is_none() {
+            return self.second_client(&mut state, &account, audience).await;
         }
         let refreshed = self.refresh(&account, audience).await;
         let (tokens, interactive) = match refreshed {
@@ -241,7 +288,7 @@ impl SignedInTokenSource {
             expires_on: tokens.expires_on,
         };
         self.remember(&mut state, tokens, audience, interactive)?;
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         Ok(token)
     }
 
@@ -291,7 +338,7 @@ impl SignedInTokenSource {
         match state.data.current_mut() {
             Some(account) if same_account => {
                 if let Some(rt) = tokens.refresh_token {
-                    account.refresh_token = rt;
+                    self.keep_refresh_token(account, audience, rt);
                 }
                 if proof.is_some() {
                     account.signed_in = proof;
@@ -309,7 +356,7 @@ impl SignedInTokenSource {
             claims: wanted,
             token: token.clone(),
         });
-        self.save(&state.data).await;
+        self.save(&mut state).await;
         Ok(token)
     }
 
@@ -344,12 +391,14 @@ impl SignedInTokenSource {
                 return Ok(token.clone());
             }
             // The same sign-in, another API: its refresh token, once; the proof is unchanged.
-            if let Some(refresh_token) = decision.refresh_token.take() {
+            // (With two clients the other API's client needs its own sign-in.)
+            let one_client = !self.settings.two_clients();
+            if let Some(refresh_token) = decision.refresh_token.take().filter(|_| one_client) {
                 let url = self.settings.token_url(&account.tenant_id)?;
                 let redeemed = protocol::redeem(
                     &self.http,
                     &url,
-                    &self.settings.client_id,
+                    self.settings.client_for(audience),
                     Grant::Refresh {
                         refresh_token: &refresh_token,
                     },
@@ -429,19 +478,107 @@ impl SignedInTokenSource {
         Ok(token)
     }
 
+    /// The refresh token that serves `audience`: the account's, or with two clients Graph's own
+    /// (none before the second client's first sign-in).
+    fn refresh_token_for<'a>(
+        &self,
+        account: &'a StoredAccount,
+        audience: Audience,
+    ) -> Option<&'a crate::secret::Secret> {
+        if self.settings.two_clients() && audience == Audience::Graph {
+            account
+                .graph_client
+                .as_ref()
+                .filter(|g| g.client_id == self.settings.graph_client_id)
+                .map(|g| &g.refresh_token)
+        } else {
+            Some(&account.refresh_token)
+        }
+    }
+
+    /// Keeps `refresh_token` where `audience`'s refresh token lives.
+    fn keep_refresh_token(
+        &self,
+        account: &mut StoredAccount,
+        audience: Audience,
+        refresh_token: crate::secret::Secret,
+    ) {
+        if self.settings.two_clients() && audience == Audience::Graph {
+            account.graph_client = Some(ClientSignIn {
+                client_id: self.settings.graph_client_id.clone(),
+                refresh_token,
+            });
+        } else {
+            account.refresh_token = refresh_token;
+        }
+    }
+
+    /// The second client's first sign-in for `account` (Graph, with the well-known clients): in the
+    /// browser (the session there usually makes it one click), or with a second device code after a
+    /// device-code sign-in. The user is told why.
+    async fn second_client(
+        &self,
+        state: &mut State,
+        account: &StoredAccount,
+        audience: Audience,
+    ) -> Result<AccessToken> {
+        if !self.options.interactive {
+            return Err(Error::SignIn(SignInError::NotSignedIn));
+        }
+        let client = self.settings.client_for(audience);
+        let name = if client.eq_ignore_ascii_case(crate::config::GRAPH_CLI_CLIENT_ID) {
+            "Microsoft Graph Command Line Tools".to_owned()
+        } else {
+            format!("the app {client}")
+        };
+        self.prompt.notify(SignInNotice::SigningInAgain {
+            reason: format!(
+                "Microsoft Graph (Entra roles and groups) is signed in through a second app, {name}: one more sign-in{}",
+                if state.device {
+                    ", with a second code"
+                } else {
+                    ", usually one click in the browser"
+                }
+            ),
+        });
+        let tokens = if state.device {
+            self.device_flow(&account.tenant_id, audience).await?
+        } else {
+            let ask = Ask {
+                login_hint: Some(&account.username),
+                ..Ask::default()
+            };
+            self.browser_flow(&account.tenant_id, audience, ask).await?
+        };
+        if account_key(&tokens).as_deref() != Some(account.key.as_str()) {
+            return Err(Error::SignIn(SignInError::Setting(format!(
+                "the sign-in for Microsoft Graph was made by another account than {}; sign in to both as the same user",
+                account.username
+            ))));
+        }
+        let token = AccessToken {
+            token: tokens.access_token.clone(),
+            expires_on: tokens.expires_on,
+        };
+        self.remember(state, tokens, audience, false)?;
+        self.save(state).await;
+        Ok(token)
+    }
+
     async fn refresh(
         &self,
         account: &StoredAccount,
         audience: Audience,
     ) -> std::result::Result<Tokens, SignInError> {
         let url = self.settings.token_url(&account.tenant_id)?;
+        let refresh_token = self
+            .refresh_token_for(account, audience)
+            .ok_or(SignInError::NotSignedIn)?;
         protocol::redeem(
             &self.http,
             &url,
-            &self.settings.client_id,
-            Grant::Refresh {
-                refresh_token: &account.refresh_token,
-            },
+            self.settings.client_for(audience),
+            Grant::Refresh { refresh_token },
             self.settings.scope(audience),
             None,
         )
@@ -460,24 +597,32 @@ impl SignedInTokenSource {
             login_hint,
             reauthenticate,
         } = ask;
-        let listener = LoopbackListener::bind().await?;
+        let client_id = self.settings.client_for(audience);
+        // The well-known clients register `http://localhost` (any port); an own registration, the
+        // loopback address.
+        let listener = if SignInSettings::well_known(client_id) {
+            LoopbackListener::bind_localhost().await?
+        } else {
+            LoopbackListener::bind().await?
+        };
         let redirect_uri = listener.redirect_uri().to_owned();
         let pkce = Pkce::new();
         let state = random_state();
         let claims_text = claims.map(serde_json::Value::to_string);
-        // The first sign-in asks consent for both APIs; a step-up asks only for the one that failed.
+        // The first sign-in asks consent for both APIs (one client for both); a step-up, or a sign-in
+        // to one of two clients, asks only for its own API.
         let scope = match claims {
-            None => format!(
+            None if !self.settings.two_clients() => format!(
                 "{} {} {OIDC_SCOPES}",
                 self.settings.arm_scope, self.settings.graph_scope
             ),
-            Some(_) => format!("{} {OIDC_SCOPES}", self.settings.scope(audience)),
+            _ => format!("{} {OIDC_SCOPES}", self.settings.scope(audience)),
         };
         let mut url = self.settings.authorize_url(tenant)?;
         {
             let mut query = url.query_pairs_mut();
             query
-                .append_pair("client_id", &self.settings.client_id)
+                .append_pair("client_id", client_id)
                 .append_pair("response_type", "code")
                 .append_pair("redirect_uri", &redirect_uri)
                 .append_pair("response_mode", "query")
@@ -508,7 +653,7 @@ impl SignedInTokenSource {
         protocol::redeem(
             &self.http,
             &token_url,
-            &self.settings.client_id,
+            client_id,
             Grant::Code {
                 code: &code,
                 verifier: &pkce.verifier,
@@ -520,14 +665,21 @@ impl SignedInTokenSource {
         .await
     }
 
-    /// The device authorization grant.
-    async fn device_flow(&self, tenant: &str) -> std::result::Result<Tokens, SignInError> {
-        let scope = format!("{} {}", self.settings.arm_scope, self.settings.graph_scope);
+    /// The device authorization grant, for ARM's scope alone: Entra refuses a device code (and any
+    /// token request) naming several resources (AADSTS28000); the Graph token comes later from the
+    /// refresh token.
+    async fn device_flow(
+        &self,
+        tenant: &str,
+        audience: Audience,
+    ) -> std::result::Result<Tokens, SignInError> {
+        let client_id = self.settings.client_for(audience);
+        let scope = self.settings.scope(audience);
         let started = device_code::start(
             &self.http,
             &self.settings.device_code_url(tenant)?,
-            &self.settings.client_id,
-            &scope,
+            client_id,
+            scope,
         )
         .await?;
         self.prompt
@@ -536,8 +688,8 @@ impl SignedInTokenSource {
             .poll(
                 &self.http,
                 &self.settings.token_url(tenant)?,
-                &self.settings.client_id,
-                &self.settings.arm_scope,
+                client_id,
+                scope,
             )
             .await
     }
@@ -578,6 +730,21 @@ impl SignedInTokenSource {
         } else {
             before.and_then(|a| a.signed_in)
         };
+        // With two clients, Graph's refresh token is kept beside the account's (ARM's), which must
+        // exist already: the account is ARM's sign-in.
+        let second = self.settings.two_clients() && audience == Audience::Graph;
+        let (refresh_token, graph_client) = if second {
+            let before = before.ok_or(Error::SignIn(SignInError::NotSignedIn))?;
+            (
+                before.refresh_token.clone(),
+                Some(ClientSignIn {
+                    client_id: self.settings.graph_client_id.clone(),
+                    refresh_token,
+                }),
+            )
+        } else {
+            (refresh_token, before.and_then(|a| a.graph_client.clone()))
+        };
         let mut account = StoredAccount {
             key: key.clone(),
             username: claims
@@ -597,8 +764,19 @@ impl SignedInTokenSource {
                 .map(|a| a.access_tokens.clone())
                 .unwrap_or_default(),
             signed_in,
+            graph_client,
         };
-        account.set_access_token(audience, tokens.access_token, tokens.expires_on);
+        account.set_access_token(
+            audience,
+            self.settings.apis.of_audience(audience),
+            self.settings.scope(audience),
+            tokens.access_token,
+            tokens.expires_on,
+        );
+        if interactive {
+            // A new sign-in here stands even if another process signed this account out before.
+            state.persisted.retain(|k| *k != key);
+        }
         let fresh = state.data.current.as_deref() != Some(key.as_str());
         let username = account.username.clone();
         state.data.upsert(account);
@@ -611,13 +789,84 @@ impl SignedInTokenSource {
         Ok(key)
     }
 
-    /// Writes the cache; when the credential store fails, says so once and goes on in memory.
-    async fn save(&self, data: &CacheData) {
+    /// Whether the saved file was written or deleted since this process last read or wrote it.
+    async fn file_changed(&self, state: &State) -> bool {
+        if self.store.memory_only_reason().is_some() {
+            return false;
+        }
         let store = Arc::clone(&self.store);
-        let data = data.clone();
-        let result = tokio::task::spawn_blocking(move || store.save(&data)).await;
+        let now = tokio::task::spawn_blocking(move || store.fingerprint())
+            .await
+            .unwrap_or(None);
+        now != state.fingerprint
+    }
+
+    /// Reads the saved cache again and takes in what other processes did: an account this process
+    /// had saved (or loaded) that is no longer there was signed out, or its key deleted, so it is
+    /// dropped here too and never written back; accounts signed in elsewhere are kept.
+    async fn reconcile(&self, state: &mut State) {
+        if self.store.memory_only_reason().is_some() {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let read = tokio::task::spawn_blocking(move || (store.reload(), store.fingerprint())).await;
+        let Ok((Some(disk), fingerprint)) = read else {
+            return;
+        };
+        let on_disk = |key: &str| disk.accounts.iter().any(|a| a.key == key);
+        let gone: Vec<String> = state
+            .persisted
+            .iter()
+            .filter(|k| !on_disk(k))
+            .cloned()
+            .collect();
+        if !gone.is_empty() {
+            tracing::info!(
+                count = gone.len(),
+                "signed out in another process: no longer using that sign-in"
+            );
+            state.data.accounts.retain(|a| !gone.contains(&a.key));
+            if state
+                .data
+                .current
+                .as_ref()
+                .is_some_and(|c| gone.contains(c))
+            {
+                state.data.current = None;
+                state.step_ups.clear();
+                state.decision = None;
+            }
+        }
+        for account in &disk.accounts {
+            if !state.data.accounts.iter().any(|a| a.key == account.key) {
+                state.data.accounts.push(account.clone());
+            }
+        }
+        if state.data.current.is_none() {
+            state.data.current = disk.current.clone().filter(|c| on_disk(c));
+        }
+        state.persisted = disk.accounts.iter().map(|a| a.key.clone()).collect();
+        state.fingerprint = fingerprint;
+    }
+
+    /// Writes the cache (after taking in sign-outs from other processes, so that none is undone);
+    /// when the credential store fails, says so once and goes on in memory.
+    async fn save(&self, state: &mut State) {
+        self.reconcile(state).await;
+        if state.data.accounts.is_empty() {
+            // Everything was signed out elsewhere: nothing to write (and no key to create).
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let data = state.data.clone();
+        let result =
+            tokio::task::spawn_blocking(move || store.save(&data).map(|()| store.fingerprint()))
+                .await;
         match result {
-            Ok(Ok(())) => {}
+            Ok(Ok(fingerprint)) => {
+                state.persisted = state.data.accounts.iter().map(|a| a.key.clone()).collect();
+                state.fingerprint = fingerprint;
+            }
             Ok(Err(e)) => match self.store.memory_only_reason() {
                 Some(reason) => self.prompt.notify(SignInNotice::MemoryOnly { reason }),
                 None => tracing::warn!("{e}"),

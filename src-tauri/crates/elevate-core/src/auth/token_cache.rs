@@ -89,13 +89,35 @@ pub struct StoredAccount {
     /// from a refresh): what decides whether a decision needs a new sign-in.
     #[serde(default)]
     pub signed_in: Option<super::SignInProof>,
+    /// With two clients (the well-known defaults), the Graph client's sign-in: its own refresh token,
+    /// since a refresh token is bound to one user and one client.
+    #[serde(default)]
+    pub graph_client: Option<ClientSignIn>,
 }
 
-/// An access token kept for reuse until shortly before it expires.
+/// A second client's refresh token for the same account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClientSignIn {
+    /// The client id it was issued to.
+    pub client_id: String,
+    /// The refresh token (replaced after every use).
+    #[serde(with = "secret_text")]
+    pub refresh_token: Secret,
+}
+
+/// An access token kept for reuse until shortly before it expires, for one API at one origin with
+/// one scope: it is used for nothing else.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StoredAccessToken {
     /// Which API.
     pub audience: AudienceName,
+    /// The origin of the endpoint it is sent to (empty in caches from before, which matches no
+    /// real endpoint's origin).
+    #[serde(default)]
+    pub origin: String,
+    /// The scope it was asked for.
+    #[serde(default)]
+    pub scope: String,
     /// The token.
     #[serde(with = "secret_text")]
     pub token: Secret,
@@ -146,22 +168,31 @@ impl CacheData {
 }
 
 impl StoredAccount {
-    /// The stored access token for `audience`, if it is still good for `margin`.
+    /// The stored access token for `audience` at `origin` with `scope`, if it is still good for
+    /// `margin`.
     pub fn access_token(
         &self,
         audience: Audience,
+        origin: &str,
+        scope: &str,
         margin: chrono::TimeDelta,
     ) -> Option<&StoredAccessToken> {
         let name = AudienceName::from(audience);
-        self.access_tokens
-            .iter()
-            .find(|t| t.audience == name && t.expires_on - Utc::now() > margin)
+        self.access_tokens.iter().find(|t| {
+            t.audience == name
+                && t.origin == origin
+                && t.scope == scope
+                && t.expires_on - Utc::now() > margin
+        })
     }
 
-    /// Keeps `token` as the access token for `audience`.
+    /// Keeps `token` as the access token for `audience` at `origin` (replacing any other for that
+    /// API, wherever it went).
     pub fn set_access_token(
         &mut self,
         audience: Audience,
+        origin: &str,
+        scope: &str,
         token: Secret,
         expires_on: DateTime<Utc>,
     ) {
@@ -169,6 +200,8 @@ impl StoredAccount {
         self.access_tokens.retain(|t| t.audience != name);
         self.access_tokens.push(StoredAccessToken {
             audience: name,
+            origin: origin.to_owned(),
+            scope: scope.to_owned(),
             token,
             expires_on,
         });
@@ -267,6 +300,7 @@ mod tests {
             refresh_token: Secret::new("RT-very-secret"),
             access_tokens: Vec::new(),
             signed_in: None,
+            graph_client: None,
         });
         data
     }
@@ -314,6 +348,63 @@ mod tests {
         assert_eq!(
             data.current().map(|a| a.refresh_token.expose()),
             Some("RT-new")
+        );
+    }
+
+    #[test]
+    fn a_kept_token_serves_only_its_api_origin_and_scope() {
+        let mut data = sample();
+        let account = &mut data.accounts[0];
+        let later = Utc::now() + chrono::TimeDelta::hours(1);
+        let margin = chrono::TimeDelta::minutes(5);
+        account.set_access_token(
+            Audience::Graph,
+            "https://graph.microsoft.com",
+            "https://graph.microsoft.com/.default",
+            Secret::new("AT"),
+            later,
+        );
+        let find = |origin: &str, scope: &str| {
+            account
+                .access_token(Audience::Graph, origin, scope, margin)
+                .is_some()
+        };
+        assert!(find(
+            "https://graph.microsoft.com",
+            "https://graph.microsoft.com/.default"
+        ));
+        assert!(
+            !find(
+                "http://127.0.0.1:8080",
+                "https://graph.microsoft.com/.default"
+            ),
+            "another origin"
+        );
+        assert!(
+            !find("https://graph.microsoft.com", "https://other/.default"),
+            "another scope"
+        );
+        assert!(
+            account
+                .access_token(
+                    Audience::Arm,
+                    "https://graph.microsoft.com",
+                    "https://graph.microsoft.com/.default",
+                    margin
+                )
+                .is_none()
+        );
+        // A cache written before origins were kept: its tokens are not used.
+        account.access_tokens[0].origin.clear();
+        assert!(
+            account
+                .access_token(
+                    Audience::Graph,
+                    "https://graph.microsoft.com",
+                    "https://graph.microsoft.com/.default",
+                    margin
+                )
+                .is_none()
         );
     }
 

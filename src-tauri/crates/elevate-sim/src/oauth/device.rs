@@ -31,6 +31,11 @@ pub(crate) async fn devicecode(
             "The request body must contain the following parameter: 'client_id'.",
         );
     };
+    if let Some(refusal) =
+        super::refuse_several_resources(form.get("scope").map_or("", String::as_str))
+    {
+        return refusal;
+    }
     let device_code = random(32);
     let user_code: String = random(8)
         .chars()

@@ -64,6 +64,9 @@ pub(crate) async fn token(
         );
     };
     let scope = param("scope").unwrap_or_default().to_string();
+    if let Some(refusal) = super::refuse_several_resources(&scope) {
+        return refusal;
+    }
     match param("grant_type") {
         Some("authorization_code") => authorization_code(&shared, client_id, &scope, &form).await,
         Some("refresh_token") => refresh(&shared, client_id, &scope, param("refresh_token")).await,
@@ -133,6 +136,10 @@ async fn authorization_code(
     } else {
         scope.to_string()
     };
+    // Without a scope the code's own is used; if that named several resources, it is refused too.
+    if let Some(refusal) = super::refuse_several_resources(&scope) {
+        return refusal;
+    }
     let sign_in = SignIn {
         auth_time: Some(issued.auth_time),
         amr: issued.amr,

@@ -107,6 +107,49 @@ pub(crate) fn resource_of(scope: &str) -> Option<String> {
         .map(|(resource, _)| resource.to_string())
 }
 
+/// The scopes that name no resource: OpenID Connect's own.
+const OIDC_ONLY: [&str; 4] = ["openid", "profile", "offline_access", "email"];
+
+/// The distinct resources a scope list names, lowercased: each URI scope's resource (as
+/// [`resource_of`] derives it), and Microsoft Graph for a bare permission name (`User.Read`), which
+/// Entra reads as Graph's.
+pub(crate) fn resources_in(scope: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for s in scope.split_whitespace() {
+        if OIDC_ONLY.iter().any(|o| o.eq_ignore_ascii_case(s)) {
+            continue;
+        }
+        let resource = if s.contains("://") {
+            match s.rsplit_once('/') {
+                Some((resource, _)) => resource.to_ascii_lowercase(),
+                None => continue,
+            }
+        } else {
+            "https://graph.microsoft.com".to_string()
+        };
+        if !found.contains(&resource) {
+            found.push(resource);
+        }
+    }
+    found
+}
+
+/// Entra's refusal of a token or device-code request whose scopes name more than one resource
+/// (`AADSTS28000`): one resource per token; consent for several may be asked only at `/authorize`.
+pub(crate) fn refuse_several_resources(scope: &str) -> Option<axum::response::Response> {
+    (resources_in(scope).len() > 1).then(|| {
+        reply::oauth_error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_request",
+            28000,
+            &format!(
+                "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope {} is not valid.",
+                scope.chars().filter(|c| !c.is_control()).take(2000).collect::<String>()
+            ),
+        )
+    })
+}
+
 /// The `acrs` values a `claims` request asks for in access tokens.
 pub(crate) fn acrs_of(claims: Option<&str>) -> Vec<String> {
     let Some(value) = claims.and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()) else {
@@ -158,5 +201,27 @@ mod tests {
             vec!["c1"]
         );
         assert!(acrs_of(Some("not json")).is_empty());
+    }
+
+    #[test]
+    fn several_resources_are_counted_case_insensitively() {
+        assert_eq!(
+            resources_in("https://management.azure.com/.default openid profile offline_access"),
+            vec!["https://management.azure.com"]
+        );
+        assert_eq!(
+            resources_in("https://GRAPH.microsoft.com/.default User.Read openid").len(),
+            1,
+            "a bare permission is Graph's"
+        );
+        assert_eq!(
+            resources_in(
+                "https://management.azure.com/.default https://graph.microsoft.com/RoleAssignmentSchedule.ReadWrite.Directory offline_access"
+            )
+            .len(),
+            2
+        );
+        assert!(refuse_several_resources("https://management.azure.com/.default User.Read").is_some());
+        assert!(refuse_several_resources("https://management.azure.com/.default openid").is_none());
     }
 }
