@@ -15,6 +15,9 @@
 use std::sync::Arc;
 
 use hyper_util::client::proxy::matcher::Matcher;
+use rustls::DigitallySignedStruct;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use url::Url;
 
 /// A `reqwest::ClientBuilder` with the OS trust store and the proxy rules above; callers add their
@@ -22,13 +25,23 @@ use url::Url;
 /// example no CA certificate at all on Linux), with a message saying so.
 pub fn client_builder() -> Result<reqwest::ClientBuilder, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
-        .map_err(|e| format!("cannot use the system's certificate store: {e}"))?;
+    let verifier: Arc<dyn ServerCertVerifier> = match rustls_platform_verifier::Verifier::new(
+        Arc::clone(&provider),
+    ) {
+        Ok(verifier) => Arc::new(verifier),
+        // No CA certificate at all (a bare Linux without ca-certificates, or SSL_CERT_FILE
+        // naming an empty file): loopback http (demo, simulator) still works, and every
+        // https server is refused as untrusted, with the advice that goes with it.
+        Err(e) => {
+            tracing::warn!(target: "elevate::net", error = %e, "no usable CA certificate in the system's store");
+            Arc::new(TrustNothing(provider.signature_verification_algorithms))
+        }
+    };
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     // What reqwest offers on its own with HTTP/2 enabled.
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -36,6 +49,47 @@ pub fn client_builder() -> Result<reqwest::ClientBuilder, String> {
     Ok(reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .proxy(reqwest::Proxy::custom(move |url| proxy_for(&proxies, url))))
+}
+
+/// The verifier when the trust store is empty: every certificate's issuer is untrusted.
+#[derive(Debug)]
+struct TrustNothing(rustls::crypto::WebPkiSupportedAlgorithms);
+
+impl ServerCertVerifier for TrustNothing {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_schemes()
+    }
 }
 
 /// Whether `url` points at this machine: `localhost` (and `*.localhost`), `127.0.0.0/8` or `::1`.
