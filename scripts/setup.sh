@@ -64,6 +64,18 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+# The corporate-network test (tests/cli_login.rs): mitmproxy, pinned, in its own venv, as a
+# TLS-inspecting proxy on loopback. 11.0.2 is the last release that runs on Python 3.10/3.11.
+mitm_venv="${XDG_CACHE_HOME:-$HOME/.cache}/elevate/mitmproxy-11.0.2"
+if [ ! -x "$mitm_venv/bin/mitmdump" ]; then
+  command -v python3 >/dev/null 2>&1 || { $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3; }
+  python3 -c 'import venv, ensurepip' 2>/dev/null || { $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv; }
+  echo "setup: installing mitmproxy 11.0.2 in $mitm_venv"
+  python3 -m venv "$mitm_venv"
+  "$mitm_venv/bin/pip" install --quiet --disable-pip-version-check mitmproxy==11.0.2
+fi
+command -v openssl >/dev/null 2>&1 || { $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openssl; }
+
 # tauri-driver: the WebDriver front for the tray app's end-to-end tests.
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"

@@ -516,3 +516,300 @@ fn demo_mode_signs_in_at_the_simulator_through_the_same_code() {
         "demo mode saves no sign-in"
     );
 }
+
+/// mitmproxy (pinned, installed by scripts/setup.sh) as a TLS-inspecting corporate proxy on
+/// loopback, with its own private CA made for this test; `tests/proxy/forward.py` sends what it
+/// reads for `azure.elevate.test` on to the simulator.
+struct InspectingProxy {
+    child: Child,
+    port: u16,
+    ca: PathBuf,
+    flows: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl InspectingProxy {
+    fn mitmdump() -> PathBuf {
+        if let Some(path) = std::env::var_os("ELEVATE_MITMDUMP") {
+            return PathBuf::from(path);
+        }
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(|| panic!("no HOME"));
+        let path = cache.join("elevate/mitmproxy-11.0.2/bin/mitmdump");
+        assert!(
+            path.exists(),
+            "{} is missing: run scripts/setup.sh (it installs mitmproxy in a venv)",
+            path.display()
+        );
+        path
+    }
+
+    fn start(forward_to: &str) -> InspectingProxy {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let flows = dir.path().join("flows.log");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let addon = Path::new(env!("CARGO_MANIFEST_DIR")).join("proxy/forward.py");
+        let child = Command::new(Self::mitmdump())
+            .args(["--quiet", "--listen-host", "127.0.0.1", "--listen-port"])
+            .arg(port.to_string())
+            .arg("--set")
+            .arg(format!("confdir={}", dir.path().display()))
+            // Connect upstream only once the request is read: the addon decides where.
+            .args(["--set", "connection_strategy=lazy", "-s"])
+            .arg(addon)
+            .env(
+                "ELEVATE_TEST_FORWARD",
+                format!("azure.elevate.test={forward_to}"),
+            )
+            .env("ELEVATE_TEST_FLOWS", &flows)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start mitmdump: {e}"));
+        let ca = dir.path().join("mitmproxy-ca-cert.pem");
+        let proxy = InspectingProxy {
+            child,
+            port,
+            ca,
+            flows,
+            _dir: dir,
+        };
+        wait_for(
+            || proxy.ca.exists() && std::net::TcpStream::connect(("127.0.0.1", proxy.port)).is_ok(),
+            "mitmdump did not start",
+        );
+        proxy
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn flows(&self) -> String {
+        std::fs::read_to_string(&self.flows).unwrap_or_default()
+    }
+}
+
+impl Drop for InspectingProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn behind_a_tls_inspecting_proxy_works_with_its_ca_trusted_and_says_why_not_without() {
+    let home = Home::new();
+    // Azure (and its sign-in) as the client sees it: https://azure.elevate.test, reached only
+    // through the proxy, which forwards to the simulator on loopback.
+    let sim = SimServer::start(&home, &["--public-url", "https://azure.elevate.test"]);
+    let proxy = InspectingProxy::start(sim.field("listen").trim_start_matches("http://"));
+    let site = "https://azure.elevate.test";
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "cloud = \"custom\"\n[endpoints]\narm = \"{site}\"\ngraph = \"{site}\"\nauthority = \"{site}\"\n\
+             arm_scope = \"https://management.core.windows.net//.default\"\n\
+             graph_scope = \"https://graph.microsoft.com/.default\"\n[sign_in]\nclient_id = \"elevate-demo\"\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let keyring = Keyring::start(true);
+    // The browser goes through the same proxy and trusts its CA; the loopback redirect goes direct.
+    let browser = home.path().join("proxied-browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\njar=$(mktemp)\ncurl -s -L --max-redirs 20 --proxy '{}' --noproxy 127.0.0.1,localhost \
+             --cacert '{}' -c \"$jar\" -b \"$jar\" -o /dev/null \"$1\"\nrm -f \"$jar\"\n",
+            proxy.url(),
+            proxy.ca.display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // The trust store the client uses, as the OS store on Linux would be: SSL_CERT_FILE.
+    let run_with = |trust: &Path, args: &[&str]| -> Run {
+        let mut command = home.command();
+        keyring
+            .env(&mut command)
+            .env("BROWSER", &browser)
+            .env("HTTPS_PROXY", proxy.url())
+            .env_remove("https_proxy")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .env("SSL_CERT_FILE", trust)
+            .env_remove("SSL_CERT_DIR");
+        let output = command
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run elevate: {e}"));
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    };
+
+    // Not trusted (a store without the proxy's CA: another private CA only): refused, said why.
+    let other_ca = home.path().join("other-ca.pem");
+    let other = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=Not the proxy"])
+        .arg("-keyout")
+        .arg(home.path().join("other-ca.key"))
+        .arg("-out")
+        .arg(&other_ca)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e}"));
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    let refused = run_with(&other_ca, &["login", "--device-code"]);
+    assert_eq!(
+        refused.code,
+        Some(1),
+        "{}\n{}",
+        refused.stdout,
+        refused.stderr
+    );
+    for said in [
+        "azure.elevate.test",
+        "certificate was refused because its issuer is not trusted",
+        "TLS",
+        "trust store",
+        "update-ca-certificates",
+        "Keychain",
+    ] {
+        assert!(
+            refused.stderr.contains(said),
+            "no {said:?} in: {}",
+            refused.stderr
+        );
+    }
+    assert!(
+        proxy.flows().contains("CONNECT azure.elevate.test:443"),
+        "the client went through the proxy: {}",
+        proxy.flows()
+    );
+    assert!(
+        !proxy.flows().contains("https POST"),
+        "no request passed an untrusted handshake: {}",
+        proxy.flows()
+    );
+
+    // Trusted: sign-in, list and activate all go through the proxy's TLS inspection.
+    let login = run_with(&proxy.ca, &["login", "--json"]);
+    assert_eq!(login.code, Some(0), "{}\n{}", login.stdout, login.stderr);
+    let roles = run_with(&proxy.ca, &["--json", "roles"]);
+    assert_eq!(roles.code, Some(0), "{}", roles.stderr);
+    let roles: serde_json::Value =
+        serde_json::from_str(&roles.stdout).unwrap_or_else(|e| panic!("{e}: {}", roles.stdout));
+    assert!(
+        roles
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["role"] == "Contributor")),
+        "{roles:#}"
+    );
+    let activated = run_with(
+        &proxy.ca,
+        &[
+            "--json",
+            "activate",
+            "contributor@contoso development",
+            "--for",
+            "1h",
+            "--reason",
+            "behind the corporate proxy",
+        ],
+    );
+    assert_eq!(
+        activated.code,
+        Some(0),
+        "{}\n{}",
+        activated.stdout,
+        activated.stderr
+    );
+    let activated: serde_json::Value = serde_json::from_str(&activated.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", activated.stdout));
+    assert_eq!(activated[0]["outcome"], "done", "{activated:#}");
+    let flows = proxy.flows();
+    for seen in [
+        "https GET /organizations/oauth2/v2.0/authorize",
+        "/oauth2/v2.0/token",
+        "https GET /providers/Microsoft.Authorization/roleEligibilityScheduleInstances",
+        "https GET /v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+        "/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/",
+    ] {
+        assert!(
+            flows.contains(seen),
+            "no {seen:?} through the proxy:\n{flows}"
+        );
+    }
+    assert!(
+        flows
+            .lines()
+            .any(|l| l.starts_with("https PUT /subscriptions/")
+                && l.contains("/roleAssignmentScheduleRequests/")),
+        "the activation went through the proxy:\n{flows}"
+    );
+    assert!(!flows.contains("REFUSED"), "{flows}");
+}
+
+#[test]
+fn loopback_endpoints_never_go_through_a_proxy() {
+    // Every proxy variable points at a port where nothing listens: the demo's simulator (on
+    // loopback) is reached all the same, directly. The trust store is empty too (no CA at all):
+    // plain http on loopback does not need one.
+    let home = Home::new();
+    let empty = home.path().join("no-ca.pem");
+    std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
+    let mut command = home.command();
+    command
+        .env("SSL_CERT_FILE", &empty)
+        .env_remove("SSL_CERT_DIR");
+    for name in [
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+    ] {
+        command.env(name, "http://127.0.0.1:9");
+    }
+    let output = command
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .args(["--demo", "--json", "roles"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let roles: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(roles.as_array().is_some_and(|r| !r.is_empty()), "{roles}");
+}

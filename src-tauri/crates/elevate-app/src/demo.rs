@@ -50,7 +50,9 @@ impl Demo {
         body: Option<serde_json::Value>,
     ) -> Result<serde_json::Value, Error> {
         let url = format!("{}/_sim/{}", self.sim.url(), path.trim_start_matches('/'));
-        let client = reqwest::Client::new();
+        let client = elevate_core::net::client_builder()
+            .and_then(|b| b.build().map_err(|e| e.to_string()))
+            .map_err(|e| Error::Invalid(format!("cannot start the HTTP client: {e}")))?;
         let request = match body {
             Some(body) => client.post(&url).json(&body),
             None => client.get(&url),

@@ -222,4 +222,8 @@ pub struct SimArgs {
     /// Accept any well-formed JWT and take the caller from its oid claim (for third-party clients).
     #[arg(long)]
     pub accept_any_token: bool,
+    /// The URL clients reach it at, when behind a proxy that forwards to the listening address
+    /// (links and token audiences use it).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<url::Url>,
 }

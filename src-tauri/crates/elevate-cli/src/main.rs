@@ -125,8 +125,9 @@ fn report_error(error: &Error, json: bool) -> ExitCode {
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
-        1 => "info,elevate=info",
+        // The certificate verifier logs a refused certificate itself; the typed error says it better.
+        0 => "warn,rustls_platform_verifier=off",
+        1 => "info,elevate=info,rustls_platform_verifier=off",
         _ => "debug,hyper=info,reqwest=info,sqlx=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ELEVATE_LOG")

@@ -14,6 +14,7 @@ pub async fn run(args: SimArgs, json: bool) -> Result<ExitCode, Error> {
         state_file: args.state.clone(),
         page_size: args.page_size.max(1),
         accept_any_token: args.accept_any_token,
+        public_url: args.public_url.as_ref().map(url::Url::to_string),
     };
     let sim = Simulator::start(config)
         .await
@@ -21,6 +22,7 @@ pub async fn run(args: SimArgs, json: bool) -> Result<ExitCode, Error> {
     if json {
         crate::output::print_json_line(&serde_json::json!({
             "url": sim.url(),
+            "listen": sim.listen_url(),
             "tenant_id": sim.tenant_id(),
             "demo_user_oid": sim.demo_user_oid(),
         }));

@@ -107,6 +107,18 @@ pub enum Error {
         reason: String,
     },
 
+    /// The server's TLS certificate was refused (not retried: it will not change by itself).
+    #[error(
+        "could not connect securely to {host}: its certificate was refused because {problem}. {}",
+        crate::net::CERTIFICATE_ADVICE
+    )]
+    Certificate {
+        /// The host called.
+        host: String,
+        /// Why the certificate was refused.
+        problem: crate::net::CertificateProblem,
+    },
+
     /// Azure kept answering 429 longer than Elevate is willing to wait.
     #[error("{host} is throttling requests (HTTP 429){}; try again later", retry_hint(*.retry_after_secs))]
     Throttled {
@@ -206,6 +218,7 @@ impl Error {
             Error::PolicyRulesFailed { .. } => "policy",
             Error::ClaimsChallenge(_) => "claims-challenge",
             Error::Network { .. } => "network",
+            Error::Certificate { .. } => "certificate",
             Error::Throttled { .. } => "throttled",
             Error::Unavailable { .. } => "unavailable",
             Error::MalformedResponse { .. } => "malformed-response",

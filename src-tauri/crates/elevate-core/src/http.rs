@@ -1,4 +1,5 @@
 //! The one HTTP pipeline every Azure call goes through: bearer token, request ids, bounded retries.
+//! Its client comes from [`crate::net::client_builder`] (OS trust store, proxies, loopback direct).
 //!
 //! Retries: 429 waits for `Retry-After`; 408, 500, 502, 503, 504, connection failures, time-outs and
 //! unreadable success bodies back off exponentially with jitter. All of it stays within one
@@ -110,7 +111,11 @@ enum RetryReason {
 impl HttpClient {
     /// A client with `policy`.
     pub fn new(policy: RetryPolicy) -> Result<Self> {
-        let client = reqwest::Client::builder()
+        let client = crate::net::client_builder()
+            .map_err(|reason| Error::Network {
+                host: "-".into(),
+                reason,
+            })?
             .user_agent(concat!("Elevate/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.attempt_timeout)
@@ -212,6 +217,13 @@ impl HttpClient {
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
+                // A refused certificate will not change by retrying: say so at once.
+                if let Some(problem) = crate::net::certificate_problem(&e) {
+                    return Attempt::Fail(Error::Certificate {
+                        host: url.host_str().unwrap_or("-").to_owned(),
+                        problem,
+                    });
+                }
                 return Attempt::Retry {
                     reason: RetryReason::Transport(describe_transport(&e)),
                     after: None,

@@ -17,6 +17,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod model;
+pub mod net;
 pub mod policy_rules;
 pub mod private_fs;
 pub mod rest;

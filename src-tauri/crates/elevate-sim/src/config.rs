@@ -18,6 +18,10 @@ pub struct SimConfig {
     /// without checking its signature, so that third-party Azure clients can be pointed at the
     /// simulator. Expiry and audience are still checked when the token carries them.
     pub accept_any_token: bool,
+    /// The base URL clients reach the simulator at when that is not the listening address, e.g.
+    /// `https://azure.elevate.test` behind a TLS-terminating proxy (no trailing slash). Links it
+    /// writes (nextLink, `@odata.context`, the device-code page) use it, and ARM accepts it as a token audience.
+    pub public_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -27,6 +31,7 @@ impl Default for SimConfig {
             state_file: None,
             page_size: 50,
             accept_any_token: false,
+            public_url: None,
         }
     }
 }

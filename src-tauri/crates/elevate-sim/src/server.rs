@@ -36,6 +36,7 @@ pub struct Simulator {
     cancel: CancellationToken,
     tracker: TaskTracker,
     accept: Option<JoinHandle<()>>,
+    listening: SocketAddr,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -93,7 +94,7 @@ impl Simulator {
         let address = listener.local_addr().map_err(|source| SimError::Bind { addr: config.listen, source })?;
         let persister = config.state_file.clone().map(Persister::new);
         let shared = Arc::new(Shared::new(
-            base_url(address),
+            config.public_url.as_deref().map(|url| url.trim_end_matches('/').to_owned()).unwrap_or_else(|| base_url(address)),
             config.accept_any_token,
             key,
             config.page_size,
@@ -111,12 +112,17 @@ impl Simulator {
         let tracker = TaskTracker::new();
         let accept = tokio::spawn(accept_loop(listener, router, cancel.clone(), tracker.clone()));
         tracing::info!(url = %shared.url, "elevate-sim listening");
-        Ok(Simulator { shared, cancel, tracker, accept: Some(accept) })
+        Ok(Simulator { shared, cancel, tracker, accept: Some(accept), listening: address })
     }
 
-    /// Base URL, e.g. `http://127.0.0.1:49152` (no trailing slash).
+    /// Base URL, e.g. `http://127.0.0.1:49152` (no trailing slash), or the configured public URL.
     pub fn url(&self) -> String {
         self.shared.url.clone()
+    }
+
+    /// Where it listens, e.g. `http://127.0.0.1:49152`, even when a public URL is configured.
+    pub fn listen_url(&self) -> String {
+        base_url(self.listening)
     }
 
     /// Tenant id of the simulated tenant.

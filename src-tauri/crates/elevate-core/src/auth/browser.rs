@@ -46,7 +46,8 @@ pub struct HeadlessBrowser {
 impl HeadlessBrowser {
     /// A new browser with an empty cookie jar.
     pub fn new() -> Result<Self, SignInError> {
-        let client = reqwest::Client::builder()
+        let client = crate::net::client_builder()
+            .map_err(SignInError::Browser)?
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::limited(20))
             .timeout(Duration::from_secs(30))

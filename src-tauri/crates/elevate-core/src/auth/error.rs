@@ -73,6 +73,18 @@ pub enum SignInError {
         reason: String,
     },
 
+    /// The identity provider's TLS certificate was refused.
+    #[error(
+        "could not connect securely to the sign-in service {host}: its certificate was refused because {problem}. {}",
+        crate::net::CERTIFICATE_ADVICE
+    )]
+    Certificate {
+        /// The authority's host.
+        host: String,
+        /// Why the certificate was refused.
+        problem: crate::net::CertificateProblem,
+    },
+
     /// The identity provider answered something that is not OAuth.
     #[error(
         "the sign-in service sent an answer Elevate could not read ({0}); check the authority setting (ELEVATE_AUTHORITY_URL)"

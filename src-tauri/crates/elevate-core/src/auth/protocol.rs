@@ -53,7 +53,8 @@ pub(crate) struct OAuthErrorWire {
 
 /// An HTTP client for the identity provider: no redirects, bounded time.
 pub(crate) fn http_client() -> Result<reqwest::Client, SignInError> {
-    reqwest::Client::builder()
+    crate::net::client_builder()
+        .map_err(SignInError::Setting)?
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
@@ -75,15 +76,12 @@ pub(crate) async fn post_form(
         .form(form)
         .send()
         .await
-        .map_err(|e| SignInError::Network {
-            host: host.clone(),
-            reason: transport_reason(&e),
-        })?;
+        .map_err(|e| transport_error(&host, &e))?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| SignInError::Network {
-        host: host.clone(),
-        reason: transport_reason(&e),
-    })?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| transport_error(&host, &e))?;
     if !status.is_success() {
         if let Ok(err) = serde_json::from_slice::<OAuthErrorWire>(&body) {
             return Err(rejected(err.error, err.error_description.as_deref()));
@@ -114,6 +112,20 @@ pub(crate) fn rejected(error: String, description: Option<&str>) -> SignInError 
         error: clean(&error),
         description: clean(description.unwrap_or_default()),
         hint,
+    }
+}
+
+/// A failed call to `host`: a refused certificate says so, anything else is a network failure.
+fn transport_error(host: &str, e: &reqwest::Error) -> SignInError {
+    match crate::net::certificate_problem(e) {
+        Some(problem) => SignInError::Certificate {
+            host: host.to_owned(),
+            problem,
+        },
+        None => SignInError::Network {
+            host: host.to_owned(),
+            reason: transport_reason(e),
+        },
     }
 }
 
