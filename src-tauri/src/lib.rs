@@ -67,6 +67,22 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 }
 
 /// Runs the tray app.
+/// The app's context from tauri.conf.json; on Windows and macOS with an empty `plugins.updater`
+/// section, which `tauri-plugin-updater` needs to start (its `pubkey` is required there; the real
+/// key and feed are given at run time, see updates.rs).
+fn context() -> tauri::Context<tauri::Wry> {
+    #[allow(unused_mut)]
+    let mut context = tauri::generate_context!();
+    #[cfg(any(windows, target_os = "macos"))]
+    context
+        .config_mut()
+        .plugins
+        .0
+        .entry("updater".to_owned())
+        .or_insert_with(|| serde_json::json!({ "pubkey": "" }));
+    context
+}
+
 pub fn main() -> ExitCode {
     let launch = match launch_from_args(std::env::args().skip(1)) {
         Ok(launch) => launch,
@@ -83,7 +99,12 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
-    let app = with_commands(tauri::Builder::<tauri::Wry>::new())
+    let builder = with_commands(tauri::Builder::<tauri::Wry>::new());
+    // Installing updates (Windows, macOS): the feed and key are given when the user asks to
+    // install (updates.rs), not in tauri.conf.json.
+    #[cfg(any(windows, target_os = "macos"))]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    let app = builder
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second start opens the window of the one already running.
             window::open(app, None);
@@ -106,7 +127,7 @@ pub fn main() -> ExitCode {
             tauri::async_runtime::spawn(updates::run(app.handle().clone()));
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match app {
         Ok(app) => app,
         Err(e) => {

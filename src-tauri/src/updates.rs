@@ -120,13 +120,29 @@ fn apply<R: Runtime>(app: &AppHandle<R>, outcome: &Result<Checked, UpdateError>)
     }
 }
 
-/// "Update to X.Y.Z…": on Linux, says how the update arrives (the system's updates when Elevate
-/// came from its apt repository) and otherwise opens the release page; elsewhere, for now, the
-/// release page too (installing through `tauri-plugin-updater` is not wired yet).
+/// "Update to X.Y.Z…". On Windows and macOS: downloads and installs it through
+/// `tauri-plugin-updater` (only now, after the click), with the same feed and key as the check;
+/// a failure says why and opens the release page instead. On Linux: says how the update arrives
+/// (the system's updates when Elevate came from its apt repository) and otherwise opens the
+/// release page.
 pub async fn take<R: Runtime>(app: &AppHandle<R>) {
     let Some(update) = app.state::<Updates>().state().available.clone() else {
         return;
     };
+    #[cfg(any(windows, target_os = "macos"))]
+    {
+        if let Err(reason) = install::run(app, &update).await {
+            tracing::warn!(target: "elevate::updates", error = %reason, "could not install the update");
+            crate::actions::desktop_notification(
+                &format!("Elevate {}", update.version),
+                &updates::install_failed_notice(&update, &reason),
+                notifier::Icon::Error,
+            );
+            open_release_page(&update).await;
+        }
+        return;
+    }
+    #[allow(unreachable_code)]
     let from_apt = cfg!(target_os = "linux") && updates::installed_from_apt();
     let message = updates::linux_notice(&update, from_apt);
     crate::actions::desktop_notification(
@@ -134,12 +150,85 @@ pub async fn take<R: Runtime>(app: &AppHandle<R>) {
         &message,
         notifier::Icon::Info,
     );
-    if from_apt {
-        return;
+    if !from_apt {
+        open_release_page(&update).await;
     }
+}
+
+async fn open_release_page(update: &Update) {
     if let Some(page) = &update.release_page
         && let Err(e) = SystemBrowser.open(page).await
     {
         tracing::warn!(target: "elevate::updates", error = %e, "could not open the release page");
+    }
+}
+
+/// Installing through `tauri-plugin-updater` (Windows, macOS). Compiled for both (checked with
+/// `cargo check --target x86_64-pc-windows-gnu`), run on neither here.
+#[cfg(any(windows, target_os = "macos"))]
+mod install {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use elevate_app::notifier;
+    use elevate_app::updates::{self, Update};
+    use tauri::{AppHandle, Runtime};
+    use tauri_plugin_updater::UpdaterExt;
+
+    /// One installation at a time (a second click while one runs does nothing).
+    static INSTALLING: AtomicBool = AtomicBool::new(false);
+
+    /// Downloads and installs `wanted`, then restarts into it (on Windows the installer takes
+    /// over and this process ends). Returns why it could not.
+    pub(super) async fn run<R: Runtime>(app: &AppHandle<R>, wanted: &Update) -> Result<(), String> {
+        if INSTALLING.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let result = download_and_install(app, wanted).await;
+        INSTALLING.store(false, Ordering::SeqCst);
+        result?;
+        app.restart()
+    }
+
+    async fn download_and_install<R: Runtime>(
+        app: &AppHandle<R>,
+        wanted: &Update,
+    ) -> Result<(), String> {
+        let settings = super::settings().map_err(|(e, _)| e)?;
+        let (Some(url), Some(key)) = (settings.url, settings.key) else {
+            return Err("no update feed or signing key is configured".into());
+        };
+        let updater = app
+            .updater_builder()
+            .pubkey(key.tauri_form())
+            .endpoints(vec![url])
+            .and_then(|builder| builder.build())
+            .map_err(|e| e.to_string())?;
+        let found = updater
+            .check()
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "the update feed no longer offers a newer version".to_owned())?;
+        updates::same_release(wanted, &found.version, &found.download_url, &found.signature)
+            .map_err(|e| e.to_string())?;
+        let title = format!("Elevate {}", wanted.version);
+        crate::actions::desktop_notification(
+            &title,
+            &format!("Downloading Elevate {}…", wanted.version),
+            notifier::Icon::Info,
+        );
+        // The plugin checks the file's signature against the key before installing it.
+        found
+            .download_and_install(
+                |_, _| {},
+                || {
+                    crate::actions::desktop_notification(
+                        &title,
+                        "Downloaded and verified; installing. Elevate restarts when it is done.",
+                        notifier::Icon::Info,
+                    );
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())
     }
 }

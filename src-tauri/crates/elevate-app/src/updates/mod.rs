@@ -76,6 +76,9 @@ pub enum UpdateError {
     /// Unreadable JSON, version or URL.
     #[error("the update feed is unreadable: {0}")]
     Malformed(String),
+    /// What the installer read from the feed is not what the verified feed offered.
+    #[error("the update feed changed since it was checked ({0} differs): refused")]
+    Changed(&'static str),
 }
 
 impl UpdateError {
@@ -342,6 +345,41 @@ pub fn linux_notice(update: &Update, from_apt: bool) -> String {
             update.version
         )
     }
+}
+
+/// Checks that the release `tauri-plugin-updater` read (its version, file URL and file signature)
+/// is the one the verified feed offered in `update`. The plugin reads the feed again and does not
+/// check the feed's own signature, only the file's; this holds it to the feed that was verified.
+pub fn same_release(
+    update: &Update,
+    version: &str,
+    url: &Url,
+    signature: &str,
+) -> Result<(), UpdateError> {
+    if parse_version(version).ok().as_ref() != Some(&update.version) {
+        return Err(UpdateError::Changed("version"));
+    }
+    if Url::parse(&update.file.url).ok().as_ref() != Some(url) {
+        return Err(UpdateError::Changed("file URL"));
+    }
+    if signature.trim() != update.file.signature.trim() {
+        return Err(UpdateError::Changed("file signature"));
+    }
+    Ok(())
+}
+
+/// What a Windows or macOS user is told when installing `update` failed: why, and that the release
+/// page opens instead (or, with none, where to look).
+pub fn install_failed_notice(update: &Update, reason: &str) -> String {
+    let then = if update.release_page.is_some() {
+        "opening the release page to download it instead."
+    } else {
+        "download it from Elevate's release page instead."
+    };
+    format!(
+        "Elevate {} could not be installed ({reason}); {then}",
+        update.version
+    )
 }
 
 /// Whether this Elevate came from Elevate's apt repository: a source list of it is configured

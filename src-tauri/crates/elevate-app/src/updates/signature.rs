@@ -8,9 +8,10 @@ use minisign_verify::{PublicKey, Signature};
 
 use super::UpdateError;
 
-/// A key that update feeds and files must be signed with.
+/// A key that update feeds and files must be signed with (and its key line, to hand the same key
+/// to `tauri-plugin-updater`).
 #[derive(Clone)]
-pub struct TrustedKey(PublicKey);
+pub struct TrustedKey(PublicKey, String);
 
 impl std::fmt::Debug for TrustedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,12 +29,23 @@ impl TrustedKey {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .filter(|inner| inner.starts_with("untrusted comment:"));
-        let key = match unwrapped.as_deref() {
-            Some(file_text) => PublicKey::decode(file_text),
-            None if text.starts_with("untrusted comment:") => PublicKey::decode(text),
-            None => PublicKey::from_base64(text),
+        let file_text = unwrapped.as_deref().or(text
+            .starts_with("untrusted comment:")
+            .then_some(text));
+        let line = match file_text {
+            Some(file_text) => file_text.lines().nth(1).unwrap_or("").trim(),
+            None => text,
         };
-        key.map(TrustedKey).map_err(|_| UpdateError::BadKey)
+        let key = PublicKey::from_base64(line).map_err(|_| UpdateError::BadKey)?;
+        Ok(TrustedKey(key, line.to_owned()))
+    }
+
+    /// The key in the form `tauri-plugin-updater` takes (the base64 of a `.pub` file's text).
+    pub fn tauri_form(&self) -> String {
+        STANDARD.encode(format!(
+            "untrusted comment: minisign public key\n{}\n",
+            self.1
+        ))
     }
 
     /// Checks `signature` (either form) over `bytes`; returns its trusted comment.

@@ -106,6 +106,38 @@ fn a_newer_signed_feed_offers_the_update() {
 }
 
 #[test]
+fn the_installer_installs_only_the_release_the_verified_feed_offered() {
+    let signer = Signer::new();
+    let feed = feed_json(&signer, "0.2.0", "elevate", "stable");
+    let sig = signer.sign(&feed, "latest.json");
+    let Checked::Available(update) =
+        check_feed(&feed, &sig, &signer.key(), "stable", &v("0.1.0"), PLATFORM).unwrap()
+    else {
+        panic!("expected an update");
+    };
+    let url = Url::parse(FILE_URL).unwrap();
+    let file_sig = update.file.signature.clone();
+    same_release(&update, "0.2.0", &url, &format!("{file_sig}\n")).unwrap();
+    assert_eq!(
+        same_release(&update, "0.3.0", &url, &file_sig).unwrap_err(),
+        UpdateError::Changed("version")
+    );
+    let elsewhere = Url::parse("https://example.invalid/releases/v0.2.0/other.deb").unwrap();
+    assert_eq!(
+        same_release(&update, "0.2.0", &elsewhere, &file_sig).unwrap_err(),
+        UpdateError::Changed("file URL")
+    );
+    let other_sig = signer.sign_version(b"other bytes", "elevate_0.2.0_amd64.deb", "0.2.0");
+    assert_eq!(
+        same_release(&update, "0.2.0", &url, &other_sig).unwrap_err(),
+        UpdateError::Changed("file signature")
+    );
+    let notice = install_failed_notice(&update, "the download failed");
+    assert!(notice.contains("0.2.0") && notice.contains("the download failed"));
+    assert!(notice.contains("opening the release page"), "{notice}");
+}
+
+#[test]
 fn tampered_feeds_and_other_keys_are_refused_before_reading() {
     let signer = Signer::new();
     let other = Signer::new();
@@ -242,8 +274,18 @@ fn keys_are_read_in_each_form_and_garbage_is_a_clear_error() {
     let signer = Signer::new();
     let pub_text = signer.pair.pk.to_box().unwrap().into_string();
     let key_line = pub_text.lines().nth(1).unwrap();
-    TrustedKey::parse(&pub_text).unwrap();
-    TrustedKey::parse(key_line).unwrap();
+    // Whichever form it came in, the key goes to tauri-plugin-updater as the base64 of a `.pub`
+    // text with the same key line, which reads back as a key that verifies the same signatures.
+    let signed = signer.sign_version(b"bytes", "f", "0.2.0");
+    for form in [pub_text.as_str(), key_line, &signer.tauri_public_key()] {
+        let tauri_form = TrustedKey::parse(form).unwrap().tauri_form();
+        let decoded = String::from_utf8(STANDARD.decode(&tauri_form).unwrap()).unwrap();
+        assert!(decoded.starts_with("untrusted comment:"), "{decoded}");
+        assert_eq!(decoded.lines().nth(1), Some(key_line));
+        let again = TrustedKey::parse(&tauri_form).unwrap();
+        again.verify(b"bytes", &signed, "file").unwrap();
+        again.verify(b"other", &signed, "file").unwrap_err();
+    }
     assert_eq!(TrustedKey::parse("hello").unwrap_err(), UpdateError::BadKey);
     let file = elevate_core::config::UpdatesFile {
         url: Some("http://example.com/latest.json".into()),
