@@ -28,6 +28,11 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
+echo "== package"
+# The .deb and .rpm from the dev build, lintian, installed for real with apt, the installed programs
+# through the end-to-end tests, removed again (see the script).
+bash scripts/test-package.sh
+
 echo "== windows"
 # Cross-builds elevate.exe and elevate-tray.exe and runs them under Wine (see the script).
 bash scripts/test-windows.sh

@@ -103,6 +103,9 @@ bundle() {
   cargo build --locked -p elevate-tray --bin elevate-tray "${flags[@]}" >&2
   rm -rf "$stage" && mkdir -p "$stage/$profile"
   cp "$target_dir/$profile/elevate-tray" "$stage/$profile/elevate-tray"
+  # Stripped, as Debian's policy wants (lintian's unstripped-binary-or-object is an error). The bundler
+  # then cannot write the package type into the binary (it finds the place by a symbol), and warns so;
+  # Tauri's updater reads that type, the Linux packages do not update through it.
   strip "$stage/$profile/elevate-tray"
   (cd src-tauri && CARGO_TARGET_DIR="$stage" "$cli_tauri" bundle "${bundle_flags[@]}" --bundles deb,rpm \
     --config "$config" --ci) >&2
