@@ -69,6 +69,7 @@ fn view<R: Runtime>(
         justification_presets: config.justification_presets,
         start_at_login: start_at_login(app),
         config_file: paths.config_file().display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
         favourites: snapshot
             .favourites
             .iter()

@@ -338,6 +338,10 @@ startAtLogin: boolean | null,
  */
 configFile: string, 
 /**
+ * Elevate's version (the workspace's), for the About line.
+ */
+version: string, 
+/**
  * Favourites.
  */
 favourites: Array<FavouriteView>, 
