@@ -4,6 +4,20 @@
 # and dark panels. Run from anywhere: bash icons/draw.sh
 set -euo pipefail
 cd "$(dirname "$0")"
+# The app icon, drawn on a 128 px grid scaled by k (the Linux packages want 256 px too).
+app_icon() { # size out
+  local k=$(( $1 / 128 )) out=$2
+  convert -size "$1x$1" xc:none -fill '#0969da' -stroke '#0a3069' -strokewidth $((4 * k)) \
+    -draw "roundrectangle $((6 * k)),$((6 * k)) $((121 * k + k - 1)),$((121 * k + k - 1)) $((26 * k)),$((26 * k))" \
+    -fill none -stroke '#ffffff' -strokewidth $((14 * k)) \
+    -draw "stroke-linecap round line $((34 * k)),$((84 * k)) $((64 * k)),$((50 * k))" \
+    -draw "stroke-linecap round line $((64 * k)),$((50 * k)) $((94 * k)),$((84 * k))" "PNG32:$out"
+}
+# bash icons/draw.sh --app-icon SIZE OUT: only the app icon, SIZE a multiple of 128 (scripts/linux/bundle.sh).
+if [ "${1:-}" = --app-icon ]; then
+  app_icon "$2" "$3"
+  exit 0
+fi
 mkdir -p tray
 disc() { # name fill [badge]
   local name=$1 fill=$2 badge=${3:-}
@@ -25,9 +39,7 @@ disc expiring '#bf8700'
 disc approval '#8250df' dot
 disc error '#cf222e' bang
 disc signed-out '' ring
-convert -size 128x128 xc:none -fill '#0969da' -stroke '#0a3069' -strokewidth 4 \
-  -draw 'roundrectangle 6,6 121,121 26,26' \
-  -fill none -stroke '#ffffff' -strokewidth 14 -draw 'stroke-linecap round line 34,84 64,50' -draw 'stroke-linecap round line 64,50 94,84' PNG32:icon.png
+app_icon 128 icon.png
 # Windows: the exe's and the installer's icon, icon.png inside an .ico (a PNG entry, as Windows Vista
 # and later read them).
 python3 - <<'PY'

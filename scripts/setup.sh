@@ -29,6 +29,11 @@ for pkg in libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libss
            xvfb xauth webkit2gtk-driver at-spi2-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# The Linux packages (scripts/linux/bundle.sh, scripts/test-package.sh): rpmbuild for the .rpm,
+# ImageMagick for the icon sizes, lintian to check the .deb.
+command -v rpmbuild >/dev/null 2>&1 || need_apt+=(rpm)
+[ -x /usr/bin/convert ] || need_apt+=(imagemagick)
+command -v lintian >/dev/null 2>&1 || need_apt+=(lintian)
 # The Windows step (scripts/test-windows.sh sets ELEVATE_SETUP_WINDOWS=1): MinGW-w64 to cross-build,
 # Wine to run the .exe files, NSIS for the installer.
 if [ -n "${ELEVATE_SETUP_WINDOWS:-}" ]; then

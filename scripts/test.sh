@@ -28,10 +28,16 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
+echo "== package"
+# The .deb and .rpm from the dev build, lintian, installed for real with apt, the installed programs
+# through the end-to-end tests, removed again (see the script).
+bash scripts/test-package.sh
+
 echo "== apt repository"
-# A signed apt repository laid out by scripts/apt-repo.sh, added to apt with signed-by and refused
-# when tampered with (see the script).
-bash scripts/test-apt-repo.sh
+# A signed apt repository laid out by scripts/apt-repo.sh with the .deb just tested, added to apt with
+# signed-by and refused when tampered with (see the script).
+ELEVATE_DEB="$(ls -1t "${CARGO_TARGET_DIR:-$PWD/target}"/linux-packages/debug/bundle/deb/*.deb 2>/dev/null | head -1)" \
+  bash scripts/test-apt-repo.sh
 
 echo "== windows"
 # Cross-builds elevate.exe and elevate-tray.exe and runs them under Wine (see the script).

@@ -700,3 +700,28 @@ fn approvals_are_listed_approved_and_denied_with_a_reason() {
         table.stdout
     );
 }
+
+/// One version everywhere: `elevate --version` is the workspace's, the tray's bundle config takes its
+/// version from Cargo (no version of its own in tauri.conf.json), and the changelog has a section for it.
+#[test]
+fn the_version_is_the_workspace_version_everywhere() {
+    let version = env!("CARGO_PKG_VERSION");
+    let out = Home::new().run(&["--version"]).ok();
+    assert_eq!(out.stdout.trim(), format!("elevate {version}"));
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let conf = std::fs::read_to_string(root.join("src-tauri/tauri.conf.json"))
+        .unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
+    let conf: Value = serde_json::from_str(&conf).unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
+    assert!(
+        conf.get("version").is_none_or(|v| v == version),
+        "tauri.conf.json has its own version {}, not Cargo's {version}",
+        conf["version"]
+    );
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md"))
+        .unwrap_or_else(|e| panic!("CHANGELOG.md: {e}"));
+    assert!(
+        changelog.lines().any(|l| l.starts_with(&format!("## {version}"))),
+        "CHANGELOG.md has no section for {version}"
+    );
+}

@@ -42,6 +42,9 @@ async fn settings_apply_at_once_and_start_at_login_sets_and_narrower_scope_work(
     app.wait_text("#settings-account", |t| t.contains("ada@contoso.example"))
         .await;
     app.screenshot("window-settings.png").await;
+    // The About line: the workspace's version, as the packages and `elevate --version` carry it.
+    let about = format!("Elevate {}", env!("CARGO_PKG_VERSION"));
+    app.wait_text("#settings-version", |t| t == about).await;
 
     // Start at login: off by default; on writes the login item, off removes it.
     let login_item = home.path().join(".config/autostart/Elevate.desktop");

@@ -71,6 +71,7 @@ fn view<R: Runtime>(
         start_at_login: start_at_login(app),
         update_checks,
         config_file: paths.config_file().display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
         favourites: snapshot
             .favourites
             .iter()

@@ -230,6 +230,8 @@ pub struct SettingsView {
     pub update_checks: bool,
     /// The settings file.
     pub config_file: String,
+    /// Elevate's version (the workspace's), for the About line.
+    pub version: String,
     /// Favourites.
     pub favourites: Vec<FavouriteView>,
     /// Saved sets.

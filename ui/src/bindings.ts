@@ -342,6 +342,10 @@ updateChecks: boolean,
  */
 configFile: string, 
 /**
+ * Elevate's version (the workspace's), for the About line.
+ */
+version: string, 
+/**
  * Favourites.
  */
 favourites: Array<FavouriteView>, 

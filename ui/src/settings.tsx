@@ -317,6 +317,11 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           </form>
         ) : null}
       </section>
+
+      <section>
+        <h3>About</h3>
+        <p id="settings-version">Elevate {settings.version}</p>
+      </section>
     </div>
   );
 }

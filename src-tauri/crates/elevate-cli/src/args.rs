@@ -176,6 +176,9 @@ pub enum Command {
         /// bash, zsh, fish, powershell or elvish.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), as the packages install it as elevate(1).
+    #[command(hide = true)]
+    Man,
 }
 
 /// `elevate activate`.

@@ -83,6 +83,7 @@ impl Context {
             Command::Sim(_)
             | Command::Reset
             | Command::Completions { .. }
+            | Command::Man
             | Command::Login { .. }
             | Command::Logout
             | Command::Whoami => Err(Error::Invalid(

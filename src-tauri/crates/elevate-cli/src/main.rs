@@ -62,6 +62,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Man => {
+            let command = Cli::command().about("just-in-time role activation in Azure PIM");
+            clap_mangen::Man::new(command)
+                .render(&mut std::io::stdout())
+                .map_err(|e| Error::Invalid(format!("cannot write the manual page: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sim(args) => sim::run(args, cli.json).await,
         Command::Reset => reset(cli.demo, cli.json),
         Command::Login {
