@@ -32,7 +32,8 @@ windows_installer() {
     echo "package: the Windows installer failed (rc $rc)" >&2
     return "$rc"
   fi
-  mapfile -t -O "${#artifacts[@]}" artifacts < <(grep '\.exe$' <<<"$out" | tail -n 1)
+  # bundle-windows.sh ends with "bundle-windows: PATH" for the installer.
+  mapfile -t -O "${#artifacts[@]}" artifacts < <(grep '\.exe$' <<<"$out" | tail -n 1 | sed -E 's/^.*bundle-windows:[[:space:]]*//')
   echo "package: Windows installer in $(( SECONDS - started )) s"
 }
 
