@@ -69,7 +69,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
-# The corporate-network test (tests/cli_login.rs): mitmproxy, pinned, in its own venv, as a
+# The corporate-network test (tests/cli/cli_login.rs): mitmproxy, pinned, in its own venv, as a
 # TLS-inspecting proxy on loopback. 11.0.2 is the last release that runs on Python 3.10/3.11.
 mitm_venv="${XDG_CACHE_HOME:-$HOME/.cache}/elevate/mitmproxy-11.0.2"
 if [ ! -x "$mitm_venv/bin/mitmdump" ]; then

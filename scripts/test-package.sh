@@ -57,12 +57,12 @@ bash -c 'source /usr/share/bash-completion/completions/elevate && complete -p el
 grep -q 'activate' /usr/share/fish/vendor_completions.d/elevate.fish || fail "the fish completion lacks activate"
 
 # The installed programs, through the end-to-end tests.
-ELEVATE_BIN=/usr/bin/elevate cargo test --locked -p elevate-e2e --test cli_demo --test tray_menu -- \
+ELEVATE_BIN=/usr/bin/elevate cargo test --locked -p elevate-e2e --test cli --test tray -- \
   --test-threads 1 \
-  roles_lists_the_demo_tenant_with_the_documented_fields \
-  activate_then_active_then_deactivate_across_runs \
-  the_version_is_the_workspace_version_everywhere \
-  signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser
+  cli_demo::roles_lists_the_demo_tenant_with_the_documented_fields \
+  cli_demo::activate_then_active_then_deactivate_across_runs \
+  cli_demo::the_version_is_the_workspace_version_everywhere \
+  tray_menu::signed_out_the_menu_offers_sign_in_which_signs_in_through_the_browser
 
 trap - EXIT
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq elevate >/dev/null

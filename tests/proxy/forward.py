@@ -1,4 +1,4 @@
-"""mitmproxy addon for the corporate-network test (tests/cli_login.rs).
+"""mitmproxy addon for the corporate-network test (tests/cli/cli_login.rs).
 
 mitmproxy plays a TLS-inspecting corporate proxy: the client sends CONNECT azure.elevate.test:443,
 mitmproxy answers the TLS handshake with a certificate from its own private CA, reads the request,

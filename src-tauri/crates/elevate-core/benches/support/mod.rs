@@ -8,7 +8,7 @@ use elevate_core::auth::TokenSource;
 use elevate_core::watch::Clock;
 use elevate_sim::Simulator;
 
-#[path = "../../tests/common.rs"]
+#[path = "../../tests/engine/common.rs"]
 mod common;
 
 /// Tokens minted by the simulator for the demo user (with MFA), per audience: the tests' own.

@@ -1,7 +1,7 @@
 //! The ARM client against the simulator over real HTTP: listing and paging, activation and its
 //! outcomes, retries that never duplicate a request, typed errors, claims challenges.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

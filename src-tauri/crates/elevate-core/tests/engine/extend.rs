@@ -3,7 +3,7 @@
 //! it refuses, with nothing changed, in the first five minutes and when the role needs approval;
 //! and when the new activation fails after the deactivation it says the role is now off.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

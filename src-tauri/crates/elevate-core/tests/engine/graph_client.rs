@@ -1,7 +1,7 @@
 //! The Graph client (Entra roles, PIM for Groups) and the merged session against the simulator over
 //! real HTTP.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! a resource group is effective only once the simulator's permissions show it (after its
 //! propagation delay), or after the limit, or after failed checks; at a subscription at once.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! schedule-request state machine, policy checks, claims challenges and ARM conventions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use elevate_sim::{SimConfig, TokenRequest, demo};

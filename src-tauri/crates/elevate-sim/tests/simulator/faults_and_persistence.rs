@@ -2,7 +2,7 @@
 //! faults after the effect) and persistence of the state across restarts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 //! PIM group whose membership carries an Azure role.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use elevate_sim::{SimConfig, TokenRequest, demo};

@@ -2,7 +2,7 @@
 //! operationId (through the `elevate-spec` validator).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use elevate_sim::{TokenRequest, demo};

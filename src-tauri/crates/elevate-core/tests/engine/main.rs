@@ -1,0 +1,18 @@
+//! The engine's integration tests, one binary: the ARM and Graph clients, sign-in, the session, the
+//! watcher and the store against the simulator over real HTTP, loopback servers and real SQLite
+//! files, and the clients held against Microsoft's specs. Each file below was its own binary once;
+//! nextest still runs every test in its own process.
+
+mod common;
+
+mod arm_client;
+mod arm_paging_safety;
+mod arm_spec;
+mod decisions;
+mod extend;
+mod graph_client;
+mod graph_spec;
+mod http_properties;
+mod sign_in_sim;
+mod store;
+mod watcher;

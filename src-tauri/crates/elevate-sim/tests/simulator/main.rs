@@ -1,0 +1,11 @@
+//! The simulator's integration tests, one binary: its ARM, Graph and identity endpoints over real
+//! HTTP, faults and persistence, and its answers held against Microsoft's OpenAPI spec. Each file
+//! below was its own binary once; nextest still runs every test in its own process.
+
+mod common;
+
+mod arm_api;
+mod faults_and_persistence;
+mod graph_api;
+mod sign_in;
+mod spec_conformance;
