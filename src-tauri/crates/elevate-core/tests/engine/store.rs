@@ -387,7 +387,7 @@ async fn survives_kill_9_during_writes() {
     let mut child = std::process::Command::new(exe)
         .args([
             "--exact",
-            "kill_test_writer",
+            "store::kill_test_writer",
             "--nocapture",
             "--test-threads=1",
         ])
