@@ -24,9 +24,9 @@ command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # The tray app (Tauri 2 on WebKitGTK) and its tests: build libraries, a headless X server, and the
-# WebDriver for WebKit that tauri-driver drives.
+# WebDriver for WebKit that tauri-driver drives; xwininfo (x11-utils) to see which windows are shown.
 for pkg in libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev \
-           xvfb xauth webkit2gtk-driver at-spi2-core; do
+           xvfb xauth webkit2gtk-driver at-spi2-core x11-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 # The Linux packages (scripts/linux/bundle.sh, scripts/test-package.sh): rpmbuild for the .rpm,

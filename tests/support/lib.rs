@@ -76,6 +76,21 @@ impl Home {
         self.dir.path().to_owned()
     }
 
+    /// A private `XDG_RUNTIME_DIR` in the home (0700), for the tray app: tray-icon writes the icon it
+    /// shows there under a fixed name, so two apps sharing `/tmp/tray-icon` would replace and delete
+    /// each other's icons.
+    pub fn runtime_dir(&self) -> PathBuf {
+        let dir = self.dir.path().join("run");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        }
+        dir
+    }
+
     /// A command for `elevate` with this home and a clean environment for Elevate's variables.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(elevate_bin());
@@ -109,6 +124,7 @@ impl Default for Home {
     }
 }
 
+pub mod dbusmenu;
 pub mod notifications;
 pub mod op;
 pub mod sim;
@@ -204,6 +220,30 @@ impl Display {
     }
 }
 
+impl Display {
+    /// Whether a window titled `title` is shown (mapped and viewable) on this display, as `xwininfo`
+    /// lists the root window's children.
+    pub fn has_window(&self, title: &str) -> bool {
+        let tree = Command::new("xwininfo")
+            .args(["-root", "-children", "-display", &self.name])
+            .output()
+            .unwrap_or_else(|e| panic!("xwininfo is needed for this test (apt install x11-utils): {e}"));
+        let quoted = format!("\"{title}\"");
+        String::from_utf8_lossy(&tree.stdout)
+            .lines()
+            .filter(|line| line.contains(&quoted))
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .any(|id| {
+                Command::new("xwininfo")
+                    .args(["-id", &id, "-display", &self.name])
+                    .output()
+                    .is_ok_and(|info| {
+                        String::from_utf8_lossy(&info.stdout).contains("Map State: IsViewable")
+                    })
+            })
+    }
+}
+
 impl Drop for Display {
     fn drop(&mut self) {
         let _ = self.server.kill();
@@ -265,6 +305,7 @@ impl TrayApp {
             .args(args)
             .envs(env.iter().map(|(k, v)| (*k, *v)))
             .env("ELEVATE_HOME", home.path())
+            .env("XDG_RUNTIME_DIR", home.runtime_dir())
             .env("DISPLAY", &display.name)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .env("ELEVATE_LOG", log_filter)
@@ -280,6 +321,39 @@ impl TrayApp {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// The embedded simulator's URL, from the app's log (`log_filter` must let `elevate_sim`'s info
+    /// through), waiting up to 30 s for the app to start it.
+    pub async fn simulator_url(&self) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let text = self.log_text();
+            if let Some(url) = simulator_url_in(&text) {
+                return url;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the app did not say where its simulator listens:\n{text}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Where the simulator says it listens ("elevate-sim listening … http://127.0.0.1:PORT") in a log.
+pub fn simulator_url_in(log: &str) -> Option<String> {
+    let prefix = "http://127.0.0.1:";
+    log.lines()
+        .filter(|l| l.contains("elevate-sim listening"))
+        .find_map(|line| {
+            let rest = &line[line.find(prefix)?..];
+            let end = rest
+                .char_indices()
+                .skip(prefix.len())
+                .find(|(_, c)| !c.is_ascii_digit())
+                .map_or(rest.len(), |(i, _)| i);
+            Some(rest[..end].to_owned())
+        })
 }
 
 impl Drop for TrayApp {

@@ -68,8 +68,9 @@ impl WindowedApp {
                 &native.to_string(),
             ])
             .env("ELEVATE_HOME", home.path())
-            // Login items and caches go into the test's home, not the machine's.
+            // Login items, caches and the tray icon's file go into the test's home, not the machine's.
             .env("HOME", home.path())
+            .env("XDG_RUNTIME_DIR", home.runtime_dir())
             .env("ELEVATE_LOG", log_filter)
             .env("DISPLAY", &display.name)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
@@ -142,16 +143,8 @@ impl WindowedApp {
         let started = Instant::now();
         loop {
             let text = self.log_text();
-            for line in text.lines().filter(|l| l.contains("elevate-sim listening")) {
-                if let Some(at) = line.find("http://127.0.0.1:") {
-                    let rest = &line[at..];
-                    let end = rest
-                        .char_indices()
-                        .skip("http://127.0.0.1:".len())
-                        .find(|(_, c)| !c.is_ascii_digit())
-                        .map_or(rest.len(), |(i, _)| i);
-                    return rest[..end].to_owned();
-                }
+            if let Some(url) = crate::simulator_url_in(&text) {
+                return url;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(30),
