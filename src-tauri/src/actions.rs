@@ -296,8 +296,3 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
     };
     finish(app, result).await;
 }
-
-/// The duration the form starts with, from the settings.
-pub fn default_minutes(span: Span) -> i64 {
-    span.to_time_delta().num_minutes()
-}

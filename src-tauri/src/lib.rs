@@ -5,21 +5,24 @@
 //! - [`actions`]: what menu items and notification buttons do;
 //! - [`window`]: the window, created on demand and destroyed when closed;
 //! - [`sign_in_prompt`]: sign-in notices as desktop notifications;
-//! - [`commands`], [`settings`] and [`view`]: what the windows may call, and the data they receive.
+//! - [`commands`] and [`settings`]: what the windows may call, thin over `elevate_app::ui`;
+//! - [`events`] and [`ipc`]: what the windows hear, and the whole surface from which
+//!   `ui/src/bindings.ts` is generated.
 
 pub mod actions;
 pub mod commands;
+pub mod events;
+pub mod ipc;
 pub mod settings;
 pub mod shell;
 pub mod sign_in_prompt;
 pub mod tray;
 pub mod updates;
-pub mod view;
 pub mod window;
 
 use std::process::ExitCode;
 
-use tauri::{Manager, RunEvent};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
 use crate::shell::{Launch, Shell};
 
@@ -42,31 +45,55 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> Result<Launch
     Ok(launch)
 }
 
-/// `builder` with Elevate's commands (for the app, and for tests on the mock runtime).
-pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::snapshot,
-        commands::refresh,
-        commands::policy,
-        commands::activate,
-        commands::deactivate,
-        commands::extend,
-        commands::cancel,
-        commands::decide,
-        commands::close_window,
-        commands::history,
-        commands::set_favourite,
-        settings::settings,
-        settings::save_settings,
-        settings::set_start_at_login,
-        settings::set_update_checks,
-        settings::save_set,
-        settings::remove_set,
-        settings::sign_out,
-    ])
+/// Elevate's app on `builder`, for any runtime: the commands and events ([`ipc`]), the plugins, the
+/// managed state, and the setup (tray, window, session, update check). The binary builds it on Wry;
+/// a test builds the same on Tauri's mock runtime.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    let surface = ipc::surface::<R>();
+    let builder = builder.invoke_handler(surface.invoke_handler());
+    // Installing updates (Windows, macOS): the feed and key are given when the user asks to
+    // install (updates.rs), not in tauri.conf.json.
+    #[cfg(any(windows, target_os = "macos"))]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    builder
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second start opens the window of the one already running.
+            window::open(app, None);
+        }))
+        // Start at login: off until the settings page turns it on (a login item per platform).
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .manage(Shell::new(launch))
+        .manage(updates::Updates::default())
+        .setup(move |app| {
+            // Before anything is sent: a typed event is sent only once mounted.
+            surface.mount_events(app);
+            tray::create(app.handle())?;
+            if launch.window {
+                window::open(app.handle(), None);
+            }
+            tauri::async_runtime::spawn(shell::run(app.handle().clone()));
+            // The signed update feed: at start, then daily (see updates.rs).
+            tauri::async_runtime::spawn(updates::run(app.handle().clone()));
+            Ok(())
+        })
 }
 
-/// Runs the tray app.
+/// What the running app does with the event loop's events: closing the window leaves the app in the
+/// tray, only Quit (an explicit exit code) ends it; at the end the session stops.
+pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
+    if let RunEvent::ExitRequested { code, api, .. } = event {
+        if code.is_none() {
+            api.prevent_exit();
+        }
+    } else if let RunEvent::Exit = event {
+        let shell = app.state::<Shell>();
+        tauri::async_runtime::block_on(shell.stop());
+    }
+}
+
 /// The app's context from tauri.conf.json; on Windows and macOS with an empty `plugins.updater`
 /// section, which `tauri-plugin-updater` needs to start (its `pubkey` is required there; the real
 /// key and feed are given at run time, see updates.rs).
@@ -83,6 +110,7 @@ fn context() -> tauri::Context<tauri::Wry> {
     context
 }
 
+/// Runs the tray app.
 pub fn main() -> ExitCode {
     let launch = match launch_from_args(std::env::args().skip(1)) {
         Ok(launch) => launch,
@@ -98,135 +126,15 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-
-    let builder = with_commands(tauri::Builder::<tauri::Wry>::new());
-    // Installing updates (Windows, macOS): the feed and key are given when the user asks to
-    // install (updates.rs), not in tauri.conf.json.
-    #[cfg(any(windows, target_os = "macos"))]
-    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
-    let app = builder
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second start opens the window of the one already running.
-            window::open(app, None);
-        }))
-        // Start at login: off until the settings page turns it on (a login item per platform).
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
-        ))
-        .manage(Shell::new(launch))
-        .manage(updates::Updates::default())
-        .setup(move |app| {
-            tray::create(app.handle())?;
-            if launch.window {
-                window::open(app.handle(), None);
-            }
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(shell::run(handle));
-            // The signed update feed: at start, then daily (see updates.rs).
-            tauri::async_runtime::spawn(updates::run(app.handle().clone()));
-            Ok(())
-        })
-        .build(context());
-    let app = match app {
-        Ok(app) => app,
+    match app_builder(tauri::Builder::<tauri::Wry>::new(), launch).build(context()) {
+        Ok(app) => app.run(on_run_event),
         Err(e) => {
             eprintln!("Elevate could not start: {e}");
             return ExitCode::FAILURE;
         }
-    };
-    app.run(|app, event| {
-        if let RunEvent::ExitRequested { code, api, .. } = event {
-            // Closing the window leaves the app in the tray; only Quit (an explicit exit code) ends it.
-            if code.is_none() {
-                api.prevent_exit();
-            }
-        } else if let RunEvent::Exit = event {
-            let shell = app.state::<Shell>();
-            tauri::async_runtime::block_on(shell.stop());
-        }
-    });
+    }
     ExitCode::SUCCESS
 }
 
 #[cfg(test)]
-mod tests {
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, get_ipc_response};
-    use tauri::webview::InvokeRequest;
-
-    use super::*;
-
-    fn call(
-        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-        cmd: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, serde_json::Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            // The app's own origin on Linux.
-            url: "tauri://localhost"
-                .parse()
-                .unwrap_or_else(|e| panic!("{e}")),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(webview, request).map(|b| {
-            b.deserialize::<serde_json::Value>()
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
-    }
-
-    /// The commands on Tauri's mock runtime, before any sign-in: the snapshot says it is loading,
-    /// and actions answer with an error the window can show.
-    #[test]
-    fn commands_answer_before_sign_in_with_errors_the_window_can_show() {
-        let app = with_commands(tauri::test::mock_builder())
-            .manage(Shell::new(Launch {
-                demo: true,
-                window: false,
-            }))
-            .build(tauri::generate_context!())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-
-        let snapshot =
-            call(&webview, "snapshot", serde_json::json!({})).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(snapshot["account"], serde_json::Value::Null);
-        assert_eq!(snapshot["demo"], true);
-        assert_eq!(snapshot["loading"], true);
-        assert_eq!(snapshot["roles"], serde_json::json!([]));
-
-        let error = call(
-            &webview,
-            "decide",
-            serde_json::json!({"id": "r1", "approve": true, "reason": "  "}),
-        )
-        .err()
-        .unwrap_or_else(|| panic!("an empty reason must be refused"));
-        assert_eq!(error["code"], "invalid");
-        assert!(
-            error["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("reason"),
-            "{error}"
-        );
-
-        let error = call(&webview, "policy", serde_json::json!({"key": "x"}))
-            .err()
-            .unwrap_or_else(|| panic!("no session yet"));
-        assert!(
-            error["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("not signed in"),
-            "{error}"
-        );
-    }
-}
+mod tests;

@@ -11,10 +11,14 @@ use elevate_core::Error;
 use elevate_core::model::{ActiveGrant, Eligibility, RoleKey};
 use elevate_core::session::{ActionResult, Session};
 use elevate_core::watch::{Clock, SystemClock, WatchEvent, Watcher};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{RwLock, mpsc};
 
-use crate::{tray, view};
+use elevate_app::ui::{SnapshotView, snapshot_view};
+use tauri_specta::Event;
+
+use crate::events::SnapshotChanged;
+use crate::tray;
 
 /// What the app was started with.
 #[derive(Clone, Copy, Debug, Default)]
@@ -92,10 +96,10 @@ impl Shell {
     }
 
     /// The last snapshot with what is under way, for the window.
-    pub fn snapshot_view(&self) -> view::SnapshotView {
+    pub fn snapshot_view(&self) -> SnapshotView {
         let now = self.now();
         let state = self.view();
-        view::snapshot_view(
+        snapshot_view(
             &state.snapshot,
             self.launch.demo,
             now,
@@ -294,7 +298,7 @@ impl Shell {
 pub fn render<R: Runtime>(app: &AppHandle<R>) {
     let shell = app.state::<Shell>();
     tray::render(app, &shell, shell.can_sign_out());
-    if let Err(e) = app.emit("snapshot", shell.snapshot_view()) {
+    if let Err(e) = SnapshotChanged(shell.snapshot_view()).emit(app) {
         tracing::debug!(target: "elevate::tray", error = %e, "could not tell the window");
     }
 }

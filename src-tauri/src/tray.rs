@@ -30,9 +30,15 @@ fn icon(state: TrayState) -> &'static [u8] {
 #[derive(Default)]
 struct Shown(Mutex<Option<TrayView>>);
 
-/// Creates the tray icon with a "Signing in…" menu.
+/// Creates the tray icon with a "Signing in…" menu. On Linux the icon and its menu live in GTK, so
+/// without GTK on this thread (Tauri's mock runtime in tests) there is no icon and redraws do nothing.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.manage(Shown::default());
+    #[cfg(target_os = "linux")]
+    if !gtk::is_initialized_main_thread() {
+        tracing::warn!(target: "elevate::tray", "no GTK on this thread: no tray icon");
+        return Ok(());
+    }
     let starting = MenuItem::with_id(app, "label/0", "Elevate: signing in…", false, None::<&str>)?;
     let quit = MenuItem::with_id(
         app,

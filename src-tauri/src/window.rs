@@ -1,7 +1,10 @@
 //! The window: created when asked for and destroyed when closed, so no web view (and no WebKit
 //! process) lives while the app sits in the tray.
 
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri_specta::Event;
+
+use crate::events::Navigate;
 
 /// The window's label (its capability, `capabilities/main.json`, names it).
 pub const MAIN: &str = "main";
@@ -37,7 +40,7 @@ impl Verdict {
 pub fn open<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
     if let Some(window) = app.get_webview_window(MAIN) {
         if let Some(route) = route
-            && let Err(e) = window.emit("navigate", route)
+            && let Err(e) = Navigate(route.to_owned()).emit(&window)
         {
             tracing::debug!(target: "elevate::tray", error = %e, "could not navigate the window");
         }
@@ -91,7 +94,7 @@ pub fn decision_route(request_id: &str) -> String {
 pub fn open_decision<R: Runtime>(app: &AppHandle<R>, request_id: &str, verdict: Verdict) {
     let route = decision_route(request_id);
     if let Some(window) = app.get_webview_window(DECIDE) {
-        if let Err(e) = window.emit("navigate", &route) {
+        if let Err(e) = Navigate(route.clone()).emit(&window) {
             tracing::debug!(target: "elevate::tray", error = %e, "could not move the pop-up");
         }
         let _shown = window.unminimize().and_then(|()| window.show());

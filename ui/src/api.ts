@@ -1,7 +1,8 @@
-// Typed calls to the tray app's commands (src-tauri/src/commands.rs). The data types are generated
-// from Rust into bindings.ts.
-import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+// The window's calls to the tray app and the events it hears, over what is generated from Rust into
+// bindings.ts (src-tauri/src/ipc.rs): no command or event name is written here. A command's error is
+// thrown as the `UiError` it answered with.
+import type { UnlistenFn } from "@tauri-apps/api/event";
+import { commands, events } from "./bindings";
 import type {
   ActionView,
   ActivationForm,
@@ -31,33 +32,33 @@ export function codeOf(error: unknown): string | undefined {
 }
 
 export const api = {
-  snapshot: () => invoke<SnapshotView>("snapshot"),
-  refresh: () => invoke<SnapshotView>("refresh"),
-  policy: (key: string) => invoke<PolicyView>("policy", { key }),
-  activate: (form: ActivationForm) => invoke<ActionView>("activate", { form }),
-  deactivate: (key: string) => invoke<ActionView>("deactivate", { key }),
-  extend: (key: string) => invoke<ActionView>("extend", { key }),
-  cancel: (id: string) => invoke<null>("cancel", { id }),
-  decide: (id: string, approve: boolean, reason: string) =>
-    invoke<RequestView>("decide", { id, approve, reason }),
-  closeWindow: () => invoke<null>("close_window"),
-  history: (limit?: number) => invoke<HistoryView[]>("history", { limit: limit ?? null }),
-  setFavourite: (form: FavouriteForm) => invoke<null>("set_favourite", { form }),
-  settings: () => invoke<SettingsView>("settings"),
-  saveSettings: (form: SettingsForm) => invoke<SettingsView>("save_settings", { form }),
-  setStartAtLogin: (on: boolean) => invoke<boolean>("set_start_at_login", { on }),
-  setUpdateChecks: (on: boolean) => invoke<boolean>("set_update_checks", { on }),
-  saveSet: (form: SetForm) => invoke<null>("save_set", { form }),
-  removeSet: (name: string) => invoke<null>("remove_set", { name }),
-  signOut: () => invoke<null>("sign_out"),
+  snapshot: (): Promise<SnapshotView> => commands.snapshot(),
+  refresh: (): Promise<SnapshotView> => commands.refresh(),
+  policy: (key: string): Promise<PolicyView> => commands.policy(key),
+  activate: (form: ActivationForm): Promise<ActionView> => commands.activate(form),
+  deactivate: (key: string): Promise<ActionView> => commands.deactivate(key),
+  extend: (key: string): Promise<ActionView> => commands.extend(key),
+  cancel: (id: string): Promise<null> => commands.cancel(id),
+  decide: (id: string, approve: boolean, reason: string): Promise<RequestView> =>
+    commands.decide(id, approve, reason),
+  closeWindow: (): Promise<null> => commands.closeWindow(),
+  history: (limit?: number): Promise<HistoryView[]> => commands.history(limit ?? null),
+  setFavourite: (form: FavouriteForm): Promise<null> => commands.setFavourite(form),
+  settings: (): Promise<SettingsView> => commands.settings(),
+  saveSettings: (form: SettingsForm): Promise<SettingsView> => commands.saveSettings(form),
+  setStartAtLogin: (on: boolean): Promise<boolean> => commands.setStartAtLogin(on),
+  setUpdateChecks: (on: boolean): Promise<boolean> => commands.setUpdateChecks(on),
+  saveSet: (form: SetForm): Promise<null> => commands.saveSet(form),
+  removeSet: (name: string): Promise<null> => commands.removeSet(name),
+  signOut: (): Promise<null> => commands.signOut(),
 };
 
 /** Follows the app's state as it changes. */
 export function onSnapshot(handler: (snapshot: SnapshotView) => void): Promise<UnlistenFn> {
-  return listen<SnapshotView>("snapshot", (event) => handler(event.payload));
+  return events.snapshot.listen((event) => handler(event.payload));
 }
 
 /** Follows requests from the tray to show a page (`approvals`, `activate/<key>`). */
 export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn> {
-  return listen<string>("navigate", (event) => handler(event.payload));
+  return events.navigate.listen((event) => handler(event.payload));
 }

@@ -10,6 +10,7 @@ mod open;
 pub mod sign_in;
 pub mod snapshot;
 pub mod tray_menu;
+pub mod ui;
 pub mod updates;
 
 pub use demo::Demo;

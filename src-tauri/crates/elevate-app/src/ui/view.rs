@@ -1,21 +1,19 @@
-//! What the window receives and sends: plain data for the TypeScript UI. The TypeScript declarations
-//! in `ui/src/bindings.ts` are generated from these types (see the `bindings_are_current` test) and
-//! committed, so the UI and the shell cannot drift apart unnoticed.
-//!
-//! Every string here that came from Azure is untrusted text; the UI renders it as text only.
+//! What the window receives: plain data drawn from a [`Snapshot`] and the engine's answers. Every string
+//! here that came from Azure is untrusted text; the UI renders it as text only.
 
 use chrono::{DateTime, Utc};
-use elevate_app::snapshot::Snapshot;
 use elevate_core::model::{
-    ActiveGrant, AssignmentType, Eligibility, Policy, RequestRecord, Source,
+    ActiveGrant, AssignmentType, Eligibility, MemberType, Policy, RequestRecord, Source, Span,
 };
-use elevate_core::session::ActionResult;
+use elevate_core::session::{ActionResult, MIN_ACTIVE_BEFORE_DEACTIVATE, Outcome};
 use elevate_core::store::HistoryEntry;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use serde::Serialize;
+use specta::Type;
+
+use crate::snapshot::Snapshot;
 
 /// Everything the window shows, at one moment.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotView {
     /// The signed-in user (empty when signed out).
@@ -40,14 +38,105 @@ pub struct SnapshotView {
     pub error: Option<String>,
 }
 
+/// Where a role comes from (the engine's `Source`, by its stable name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleSource {
+    /// Azure RBAC roles (ARM).
+    AzureResource,
+    /// Microsoft Entra directory roles.
+    EntraRole,
+    /// PIM-managed groups.
+    Group,
+}
+
+impl From<Source> for RoleSource {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::AzureResource => RoleSource::AzureResource,
+            Source::EntraRole => RoleSource::EntraRole,
+            Source::Group => RoleSource::Group,
+        }
+    }
+}
+
+/// What a request asks (the engine's `RequestKind`, by its stable name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestKind {
+    /// Start a just-in-time grant.
+    Activate,
+    /// End one early.
+    Deactivate,
+    /// Lengthen one.
+    Extend,
+    /// Start again one that has expired.
+    Renew,
+    /// Made by an administrator or another tool.
+    Other,
+}
+
+impl From<elevate_core::model::RequestKind> for RequestKind {
+    fn from(kind: elevate_core::model::RequestKind) -> Self {
+        use elevate_core::model::RequestKind as Kind;
+        match kind {
+            Kind::Activate => RequestKind::Activate,
+            Kind::Deactivate => RequestKind::Deactivate,
+            Kind::Extend => RequestKind::Extend,
+            Kind::Renew => RequestKind::Renew,
+            Kind::Other => RequestKind::Other,
+        }
+    }
+}
+
+/// How an action ended (the engine's `Outcome`, by its stable name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionOutcome {
+    /// Done.
+    Done,
+    /// Waiting for an approver.
+    PendingApproval,
+    /// Accepted, still in progress at Azure.
+    PendingOther,
+    /// It was already active.
+    AlreadyActive,
+    /// A request for it was already pending.
+    AlreadyPending,
+    /// Refused by an approver.
+    Denied,
+    /// Canceled.
+    Canceled,
+    /// Azure could not do it.
+    Failed,
+    /// It could not be requested.
+    Error,
+}
+
+impl From<Outcome> for ActionOutcome {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Done => ActionOutcome::Done,
+            Outcome::PendingApproval => ActionOutcome::PendingApproval,
+            Outcome::PendingOther => ActionOutcome::PendingOther,
+            Outcome::AlreadyActive => ActionOutcome::AlreadyActive,
+            Outcome::AlreadyPending => ActionOutcome::AlreadyPending,
+            Outcome::Denied => ActionOutcome::Denied,
+            Outcome::Canceled => ActionOutcome::Canceled,
+            Outcome::Failed => ActionOutcome::Failed,
+            Outcome::Error => ActionOutcome::Error,
+        }
+    }
+}
+
 /// A role the user may activate.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleView {
     /// Stable key (source, scope, role).
     pub key: String,
-    /// `azure-resource`, `entra-role` or `group`.
-    pub source: String,
+    /// Where it comes from.
+    pub source: RoleSource,
     /// "Azure resource role", "Entra role", "Group".
     pub source_label: String,
     /// Role name.
@@ -69,13 +158,13 @@ pub struct RoleView {
 }
 
 /// An active grant.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantView {
     /// Stable key.
     pub key: String,
-    /// Source id.
-    pub source: String,
+    /// Where it comes from.
+    pub source: RoleSource,
     /// Role name.
     pub role: String,
     /// Scope name.
@@ -95,15 +184,15 @@ pub struct GrantView {
 }
 
 /// A request (the user's own, or one waiting for their decision).
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestView {
     /// Azure's request id.
     pub id: String,
     /// Stable key of the role.
     pub key: String,
-    /// Source id.
-    pub source: String,
+    /// Where the role comes from.
+    pub source: RoleSource,
     /// Role name.
     pub role: String,
     /// Scope name.
@@ -118,15 +207,14 @@ pub struct RequestView {
     pub requester_guest: bool,
     /// The scope from the top (management group, subscription, resource group, resource).
     pub scope_path: Vec<String>,
-    /// What the request asks: activate, extend, renew, deactivate, other.
-    pub kind: String,
+    /// What the request asks.
+    pub kind: RequestKind,
     /// Why.
     pub justification: Option<String>,
     /// Ticket as "system number".
     pub ticket: Option<String>,
     /// Requested duration in minutes.
-    #[ts(type = "number | null")]
-    pub duration_minutes: Option<i64>,
+    pub duration_minutes: Option<i32>,
     /// Requested start (ISO 8601).
     pub start: Option<String>,
     /// When it was made (ISO 8601).
@@ -136,15 +224,13 @@ pub struct RequestView {
 }
 
 /// What a role's policy asks before activation.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyView {
     /// Longest activation in minutes; none: not limited.
-    #[ts(type = "number | null")]
-    pub max_minutes: Option<i64>,
+    pub max_minutes: Option<i32>,
     /// Default duration in minutes (clamped to the maximum).
-    #[ts(type = "number")]
-    pub default_minutes: i64,
+    pub default_minutes: i32,
     /// A justification is required.
     pub justification_required: bool,
     /// Ticket details are required.
@@ -163,149 +249,12 @@ pub struct PolicyView {
     pub unknown: bool,
 }
 
-/// The activation form.
-#[derive(Clone, Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivationForm {
-    /// Role key.
-    pub key: String,
-    /// Duration in minutes.
-    #[ts(type = "number | null")]
-    pub minutes: Option<i64>,
-    /// Why.
-    pub justification: Option<String>,
-    /// Ticket system.
-    pub ticket_system: Option<String>,
-    /// Ticket number.
-    pub ticket_number: Option<String>,
-    /// Start later (ISO 8601).
-    pub start: Option<String>,
-    /// Activate at a scope below the eligible one (Azure resource roles; a full scope id).
-    pub narrower_scope: Option<String>,
-}
-
-/// A favourite to save (or remove, with `favourite: false`).
-#[derive(Clone, Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct FavouriteForm {
-    /// Role key.
-    pub key: String,
-    /// Make it a favourite (true) or not (false).
-    pub favourite: bool,
-    /// The justification to send.
-    pub justification: Option<String>,
-    /// Duration in minutes.
-    #[ts(type = "number | null")]
-    pub minutes: Option<i64>,
-    /// Ticket system.
-    pub ticket_system: Option<String>,
-    /// Ticket number.
-    pub ticket_number: Option<String>,
-}
-
-/// The settings page.
-#[derive(Clone, Debug, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsView {
-    /// The signed-in user (none while signed out).
-    pub account: Option<String>,
-    /// Their tenant.
-    pub tenant: Option<String>,
-    /// Demo mode.
-    pub demo: bool,
-    /// Whether Sign out means something (Elevate's own sign-in).
-    pub can_sign_out: bool,
-    /// `public`, `us-gov`, `china` or `custom`.
-    pub cloud: String,
-    /// The duration asked for when none is given, in minutes.
-    #[ts(type = "number")]
-    pub default_minutes: i64,
-    /// Minutes before a grant ends at which a notification warns.
-    pub warn_before_minutes: Vec<u32>,
-    /// Justifications offered in the request form.
-    pub justification_presets: Vec<String>,
-    /// Whether Elevate starts when the user signs in to the computer; none when unknown.
-    pub start_at_login: Option<bool>,
-    /// Whether the tray app checks the signed update feed (`[updates] enabled`).
-    pub update_checks: bool,
-    /// The settings file.
-    pub config_file: String,
-    /// Elevate's version (the workspace's), for the About line.
-    pub version: String,
-    /// Favourites.
-    pub favourites: Vec<FavouriteView>,
-    /// Saved sets.
-    pub sets: Vec<SetView>,
-}
-
-/// A favourite, on the settings page.
-#[derive(Clone, Debug, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct FavouriteView {
-    /// Role key.
-    pub key: String,
-    /// "Role @ scope" (or the key when the role is no longer listed).
-    pub name: String,
-    /// Saved justification.
-    pub justification: Option<String>,
-    /// Saved duration in minutes.
-    #[ts(type = "number | null")]
-    pub minutes: Option<i64>,
-}
-
-/// A saved set of roles activated together.
-#[derive(Clone, Debug, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SetView {
-    /// The set's name.
-    pub name: String,
-    /// Its roles as "Role @ scope".
-    pub roles: Vec<String>,
-    /// Its role keys.
-    pub keys: Vec<String>,
-    /// Justification sent for each.
-    pub justification: Option<String>,
-    /// Duration in minutes.
-    #[ts(type = "number | null")]
-    pub minutes: Option<i64>,
-}
-
-/// The settings page's form.
-#[derive(Clone, Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsForm {
-    /// `public`, `us-gov`, `china` or `custom`.
-    pub cloud: String,
-    /// Default duration in minutes.
-    #[ts(type = "number")]
-    pub default_minutes: i64,
-    /// Warnings before a grant ends, in minutes.
-    pub warn_before_minutes: Vec<u32>,
-    /// Justifications offered in the request form.
-    pub justification_presets: Vec<String>,
-}
-
-/// A set to save.
-#[derive(Clone, Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SetForm {
-    /// Its name (a set with that name is replaced).
-    pub name: String,
-    /// Role keys.
-    pub keys: Vec<String>,
-    /// Justification for each.
-    pub justification: Option<String>,
-    /// Duration in minutes.
-    #[ts(type = "number | null")]
-    pub minutes: Option<i64>,
-}
-
 /// How an action went, in words the UI shows.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionView {
-    /// `done`, `pending-approval`, `error`…
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: ActionOutcome,
     /// One sentence.
     pub message: String,
     /// Adjustments made on the way.
@@ -313,13 +262,13 @@ pub struct ActionView {
 }
 
 /// A line of local history.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryView {
     /// When (ISO 8601).
     pub at: String,
     /// What was asked.
-    pub kind: String,
+    pub kind: RequestKind,
     /// Role name.
     pub role: String,
     /// Scope name.
@@ -334,18 +283,23 @@ fn iso(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339())
 }
 
+/// `span` in whole minutes, as the window counts them.
+pub fn minutes(span: Span) -> i32 {
+    i32::try_from(span.to_time_delta().num_minutes()).unwrap_or(i32::MAX)
+}
+
 impl RoleView {
     /// The view of `role` within `snapshot`.
     pub fn of(role: &Eligibility, snapshot: &Snapshot) -> Self {
         RoleView {
             key: role.key.to_string(),
-            source: role.source.as_str().to_owned(),
+            source: role.source.into(),
             source_label: role.source.label().to_owned(),
             role: role.role.name.clone(),
             scope: role.scope.name.clone(),
             scope_id: role.scope.id.clone(),
             scope_kind: role.scope.kind.label().to_owned(),
-            via_group: matches!(role.member_type, elevate_core::model::MemberType::Group),
+            via_group: matches!(role.member_type, MemberType::Group),
             eligible_until: iso(role.end),
             active: snapshot.grant(&role.key).is_some(),
             favourite: snapshot.favourites.iter().any(|f| f.key == role.key),
@@ -357,24 +311,19 @@ impl GrantView {
     /// `grant` as the window shows it, with what the snapshot knows of its policy.
     pub fn of(grant: &ActiveGrant, snapshot: &Snapshot) -> Self {
         // Blocked whatever the time: asked at the start, when the five minutes are not yet over.
-        let extend_blocked = grant.start.and_then(|start| {
-            snapshot.extend_blocked(
-                grant,
-                start + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE,
-            )
-        });
+        let extend_blocked = grant
+            .start
+            .and_then(|start| snapshot.extend_blocked(grant, start + MIN_ACTIVE_BEFORE_DEACTIVATE));
         GrantView {
             key: grant.key.to_string(),
-            source: grant.source.as_str().to_owned(),
+            source: grant.source.into(),
             role: grant.role.name.clone(),
             scope: grant.scope.name.clone(),
             activated: grant.assignment_type == AssignmentType::Activated,
             start: iso(grant.start),
             end: iso(grant.end),
             extend_blocked,
-            extend_from: iso(grant
-                .start
-                .map(|s| s + elevate_core::session::MIN_ACTIVE_BEFORE_DEACTIVATE)),
+            extend_from: iso(grant.start.map(|s| s + MIN_ACTIVE_BEFORE_DEACTIVATE)),
         }
     }
 }
@@ -384,7 +333,7 @@ impl From<&RequestRecord> for RequestView {
         RequestView {
             id: request.id.clone(),
             key: request.key.to_string(),
-            source: request.source.as_str().to_owned(),
+            source: request.source.into(),
             role: request.role.name.clone(),
             scope: request.scope.name.clone(),
             status: request.status.to_string(),
@@ -403,13 +352,13 @@ impl From<&RequestRecord> for RequestView {
             } else {
                 request.scope_path.clone()
             },
-            kind: request.kind.as_str().to_owned(),
+            kind: request.kind.into(),
             justification: request.justification.clone(),
             ticket: request
                 .ticket
                 .as_ref()
                 .map(|t| format!("{} {}", t.system, t.number).trim().to_owned()),
-            duration_minutes: request.duration.map(|d| d.to_time_delta().num_minutes()),
+            duration_minutes: request.duration.map(minutes),
             start: iso(request.start),
             created: iso(request.created),
             decide_by: if request.status.is_pending() {
@@ -422,11 +371,9 @@ impl From<&RequestRecord> for RequestView {
 }
 
 impl PolicyView {
-    /// The view of `policy`, with `default` as the starting duration.
-    pub fn of(policy: Option<&Policy>, default_minutes: i64, recent: Vec<String>) -> Self {
-        let max_minutes = policy
-            .and_then(|p| p.max_duration)
-            .map(|d| d.to_time_delta().num_minutes());
+    /// The view of `policy` (none: it could not be read), starting from `default_minutes`.
+    pub fn of(policy: Option<&Policy>, default_minutes: i32, recent: Vec<String>) -> Self {
+        let max_minutes = policy.and_then(|p| p.max_duration).map(minutes);
         PolicyView {
             max_minutes,
             default_minutes: max_minutes.map_or(default_minutes, |m| m.min(default_minutes)),
@@ -445,23 +392,14 @@ impl PolicyView {
 impl From<&ActionResult> for ActionView {
     fn from(result: &ActionResult) -> Self {
         let what = format!("{} @ {}", result.role, result.scope_name);
-        let outcome = serde_json::to_value(result.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let outcome = ActionOutcome::from(result.outcome);
         let message = match &result.error {
             Some(error) => format!("{what}: {}", error.message),
-            None => match result.outcome {
-                elevate_core::session::Outcome::Done => format!("{what}: done"),
-                elevate_core::session::Outcome::PendingApproval => {
-                    format!("{what}: waiting for an approver")
-                }
-                elevate_core::session::Outcome::AlreadyActive => {
-                    format!("{what} was already active")
-                }
-                elevate_core::session::Outcome::AlreadyPending => {
-                    format!("{what}: a request is already pending")
-                }
+            None => match outcome {
+                ActionOutcome::Done => format!("{what}: done"),
+                ActionOutcome::PendingApproval => format!("{what}: waiting for an approver"),
+                ActionOutcome::AlreadyActive => format!("{what} was already active"),
+                ActionOutcome::AlreadyPending => format!("{what}: a request is already pending"),
                 other => format!("{what}: {}", serde_json::json!(other)),
             },
         };
@@ -477,7 +415,7 @@ impl From<&HistoryEntry> for HistoryView {
     fn from(entry: &HistoryEntry) -> Self {
         HistoryView {
             at: entry.at.to_rfc3339(),
-            kind: entry.kind.as_str().to_owned(),
+            kind: entry.kind.into(),
             role: entry.role_name.clone(),
             scope: entry.scope_name.clone(),
             status: entry.status.to_string(),
@@ -516,59 +454,61 @@ pub fn snapshot_view(
     }
 }
 
-/// The sources' ids, for the UI's filter.
-pub fn sources() -> Vec<(String, String)> {
-    Source::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
-        .collect()
-}
-
-/// Every declaration for `ui/src/bindings.ts`.
-pub fn typescript_bindings() -> String {
-    let mut out = String::from(
-        "// Generated from src-tauri/src/view.rs by `cargo test -p elevate-tray bindings` \
-         (set ELEVATE_WRITE_BINDINGS=1 to rewrite). Do not edit.\n\n",
-    );
-    let cfg = ts_rs::Config::default();
-    for decl in [
-        SnapshotView::decl(&cfg),
-        RoleView::decl(&cfg),
-        GrantView::decl(&cfg),
-        RequestView::decl(&cfg),
-        PolicyView::decl(&cfg),
-        ActivationForm::decl(&cfg),
-        FavouriteForm::decl(&cfg),
-        SettingsView::decl(&cfg),
-        FavouriteView::decl(&cfg),
-        SetView::decl(&cfg),
-        SettingsForm::decl(&cfg),
-        SetForm::decl(&cfg),
-        ActionView::decl(&cfg),
-        HistoryView::decl(&cfg),
-        crate::commands::UiError::decl(&cfg),
-    ] {
-        out.push_str("export ");
-        out.push_str(&decl);
-        out.push_str("\n\n");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    /// The committed TypeScript declarations match the Rust types (ELEVATE_WRITE_BINDINGS=1 rewrites them).
+    use super::*;
+
+    fn name(value: impl Serialize) -> String {
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// The window's enums carry the engine's stable names, so a value means the same in the window,
+    /// the CLI's JSON and the store.
     #[test]
-    fn bindings_are_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
-        let fresh = super::typescript_bindings();
-        if std::env::var_os("ELEVATE_WRITE_BINDINGS").is_some() {
-            std::fs::write(&path, &fresh).unwrap_or_else(|e| panic!("{e}"));
+    fn enums_carry_the_engines_stable_names() {
+        for source in Source::ALL {
+            assert_eq!(name(RoleSource::from(source)), source.as_str());
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == fresh,
-            "ui/src/bindings.ts is out of date: run ELEVATE_WRITE_BINDINGS=1 cargo test -p elevate-tray bindings"
-        );
+        use elevate_core::model::RequestKind as Kind;
+        for kind in [
+            Kind::Activate,
+            Kind::Deactivate,
+            Kind::Extend,
+            Kind::Renew,
+            Kind::Other,
+        ] {
+            assert_eq!(name(RequestKind::from(kind)), kind.as_str());
+        }
+        for outcome in [
+            Outcome::Done,
+            Outcome::PendingApproval,
+            Outcome::PendingOther,
+            Outcome::AlreadyActive,
+            Outcome::AlreadyPending,
+            Outcome::Denied,
+            Outcome::Canceled,
+            Outcome::Failed,
+            Outcome::Error,
+        ] {
+            assert_eq!(name(ActionOutcome::from(outcome)), name(outcome));
+        }
+    }
+
+    #[test]
+    fn a_policy_maximum_caps_the_default_duration() {
+        let policy = Policy {
+            max_duration: Some(Span::from_minutes(30)),
+            ..Policy::default()
+        };
+        let view = PolicyView::of(Some(&policy), 60, vec!["audit".into()]);
+        assert_eq!(view.max_minutes, Some(30));
+        assert_eq!(view.default_minutes, 30);
+        assert!(!view.unknown);
+        let unread = PolicyView::of(None, 60, Vec::new());
+        assert_eq!((unread.max_minutes, unread.default_minutes), (None, 60));
+        assert!(unread.unknown);
     }
 }
