@@ -10,8 +10,9 @@ source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== ui"
-# The tray app embeds ui/dist, so the UI is built first.
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+# The tray app embeds ui/dist, so the UI is built first (tsc checks the component tests' types too),
+# then its component tests run: Vitest with happy-dom, the app's commands and events mocked.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent && npm test --silent)
 
 echo "== build"
 cargo build --workspace --all-targets --locked
