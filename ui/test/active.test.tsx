@@ -1,7 +1,7 @@
 // The Active tab: grants with their countdowns, Extend when Azure allows it, Deactivate, and
 // standing assignments without either.
 import { act, waitFor } from "@testing-library/preact";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActionView } from "../src/bindings";
 import { done, grant, snapshot } from "./fixtures";
 import { answer, callsOf, deferred } from "./tauri";
@@ -11,11 +11,14 @@ const CONTRIBUTOR = grant({ end: "2025-06-02T10:00:30Z" });
 const SOON = grant({ key: "soon", role: "Owner", scope: "Contoso Production", end: "2025-06-02T09:10:30Z" });
 const STANDING = grant({ key: "standing", role: "Reader", scope: "Contoso", activated: false, start: null, end: null });
 
-/** Opens the Active tab once it counts by the session's clock (clock.ts takes the snapshot's time
- * at its next tick, within a second). */
+/** Opens the Active tab once it counts by the session's clock (clock.ts takes the snapshot's time at
+ * its next tick, a second later; the timers are fake but move on with real time too). */
 async function openActive(grants = [CONTRIBUTOR, SOON, STANDING]) {
   const opened = await openWindow(snapshot({ active: grants }), "#/active");
-  await waitFor(() => expect(texts("#active .countdown")).not.toContain("ended left"), { timeout: 2000 });
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(1200);
+  });
+  expect(texts("#active .countdown")).not.toContain("ended left");
   return opened;
 }
 
@@ -26,6 +29,10 @@ function row(role: string): HTMLElement {
   if (!found) throw new Error(`no grant of ${role}`);
   return found;
 }
+
+beforeEach(() => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+});
 
 afterEach(() => {
   vi.useRealTimers();
@@ -45,7 +52,6 @@ describe("Active", () => {
   });
 
   it("counts down as time passes", async () => {
-    vi.useFakeTimers({ shouldAdvanceTime: true });
     await openActive([SOON]);
     const before = row("Owner").querySelector(".countdown")?.textContent;
     await act(() => {
