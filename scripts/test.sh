@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of Elevate: unit, integration (the client against the simulator over real HTTP, the
-# store against real SQLite files), spec conformance, and end to end (the `elevate` binary; the tray
-# app's menu over D-Bus and its window over WebDriver, on a private Xvfb).
+# Runs every test of Elevate: the window's component tests (Vitest), unit, integration (the client
+# against the simulator over real HTTP, the store against real SQLite files), spec conformance, and end
+# to end (the `elevate` binary; the tray app's menu over D-Bus and its window over WebDriver, on a
+# private Xvfb).
 # Then the Windows step: both .exe files cross-built with MinGW-w64 and run under Wine.
 # Installs what is missing first. Set CARGO_TARGET_DIR to reuse a build.
 set -euo pipefail
