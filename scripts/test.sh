@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of Elevate: unit, integration (the client against the simulator over real HTTP, the
-# store against real SQLite files), spec conformance, and end to end (the `elevate` binary; the tray
-# app's menu over D-Bus and its window over WebDriver, on a private Xvfb).
+# Runs every test of Elevate: the window's component tests (Vitest), unit, integration (the client
+# against the simulator over real HTTP, the store against real SQLite files), spec conformance, and end
+# to end (the `elevate` binary; the tray app's menu over D-Bus and its window over WebDriver, on a
+# private Xvfb).
 # Then the Windows step: both .exe files cross-built with MinGW-w64 and run under Wine.
 # Installs what is missing first. Set CARGO_TARGET_DIR to reuse a build.
 set -euo pipefail
@@ -10,8 +11,9 @@ source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== ui"
-# The tray app embeds ui/dist, so the UI is built first.
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+# The tray app embeds ui/dist, so the UI is built first (tsc checks the component tests' types too),
+# then its component tests run: Vitest with happy-dom, the app's commands and events mocked.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent && npm test --silent)
 
 echo "== build"
 cargo build --workspace --all-targets --locked

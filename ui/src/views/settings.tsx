@@ -1,10 +1,11 @@
 // The settings page: account, tenant and cloud; start at login; the default duration, notification
 // times and justification presets (kept in config.toml, shared with the CLI); favourites and sets.
-import { useEffect, useState } from "preact/hooks";
-import { api, messageOf } from "./api";
-import type { SettingsView, SnapshotView } from "./bindings";
-
-type Notice = { kind: "ok" | "error" | "info"; text: string } | null;
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api } from "../api";
+import type { SettingsView, SnapshotView } from "../bindings";
+import { quotedAfter } from "../format";
+import { useAction } from "../hooks/useAction";
+import { type Notice, StatusLine, progressOf } from "../notice";
 
 const CLOUDS: { id: string; label: string }[] = [
   { id: "public", label: "Azure (public cloud)" },
@@ -25,8 +26,12 @@ export function parseMinutes(text: string): number[] | null {
 
 export function Settings({ snapshot }: { snapshot: SnapshotView }) {
   const [settings, setSettings] = useState<SettingsView | null>(null);
-  const [notice, setNotice] = useState<Notice>(null);
-  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  // Reads follow the app's state (the latest answer wins); changes run one at a time and read the
+  // settings again afterwards.
+  const read = useAction<SettingsView>({ latest: true });
+  const action = useAction<SettingsView>();
+  const busy = action.busy;
   const [cloud, setCloud] = useState("public");
   const [minutes, setMinutes] = useState(60);
   const [warnings, setWarnings] = useState("15, 5");
@@ -37,7 +42,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
 
   // The form's fields are filled on the first read and after a save only, so that what the user is
   // typing is never replaced by a refresh.
-  const [filled, setFilled] = useState(false);
+  const filled = useRef(false);
   function show(view: SettingsView, fill: boolean) {
     setSettings(view);
     if (!fill) return;
@@ -45,29 +50,31 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
     setMinutes(view.defaultMinutes);
     setWarnings(view.warnBeforeMinutes.join(", "));
     setPresets(view.justificationPresets.join("\n"));
-    setFilled(true);
+    filled.current = true;
   }
 
   // Read again when the app's state changes (favourites and sets live in the snapshot).
   useEffect(() => {
-    api.settings().then(
-      (view) => show(view, !filled),
-      (e) => setNotice({ kind: "error", text: messageOf(e) }),
-    );
+    void read.run("Reading the settings", () => api.settings()).then((outcome) => {
+      if (outcome.status === "done") show(outcome.value, !filled.current);
+      else if (outcome.status === "failed") setNotice({ kind: "error", text: outcome.message });
+    });
   }, [snapshot.account, snapshot.roles.length, snapshot.loading]);
 
-  async function run(label: string, action: () => Promise<unknown>, done: string, fill = false) {
-    setBusy(true);
-    setNotice({ kind: "info", text: `${label}…` });
-    try {
-      await action();
+  /** Runs a change under `label`, says `done` when it worked, and shows the settings as they are now
+   * (filling the form's fields again when `fill`). True when it worked. */
+  async function run(label: string, change: () => Promise<unknown>, done: string, fill = false): Promise<boolean> {
+    const outcome = await action.run(label, async () => {
+      await change();
+      return api.settings();
+    });
+    if (outcome.status === "done") {
       setNotice({ kind: "ok", text: done });
-      show(await api.settings(), fill);
-    } catch (e) {
-      setNotice({ kind: "error", text: messageOf(e) });
-    } finally {
-      setBusy(false);
+      show(outcome.value, fill);
+    } else if (outcome.status === "failed") {
+      setNotice({ kind: "error", text: outcome.message });
     }
+    return outcome.status === "done";
   }
 
   if (!settings) return notice ? <p class="notice error">{notice.text}</p> : <p class="empty">Loading…</p>;
@@ -75,11 +82,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
 
   return (
     <div class="settings" id="settings">
-      {notice ? (
-        <p id="settings-notice" class={`notice ${notice.kind}`} role="status">
-          {notice.text}
-        </p>
-      ) : null}
+      <StatusLine id="settings-notice" notice={busy ? progressOf(action.label) : notice} />
 
       <section>
         <h3>Account</h3>
@@ -89,7 +92,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           {settings.demo ? <span class="sub"> · demo tenant</span> : null}
         </p>
         {settings.canSignOut ? (
-          <button disabled={busy} onClick={() => run("Signing out", () => api.signOut(), "Signed out.")}>
+          <button disabled={busy} onClick={() => void run("Signing out", () => api.signOut(), "Signed out.")}>
             Sign out
           </button>
         ) : null}
@@ -228,7 +231,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                   <span class="name">{f.name}</span>
                   <span class="sub">
                     {f.minutes ? `${f.minutes} min` : ""}
-                    {f.justification ? ` · “${f.justification}”` : ""}
+                    {quotedAfter(f.justification)}
                   </span>
                 </label>
                 <button
@@ -267,7 +270,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                 <span class="name">{s.name}</span>
                 <span class="sub">
                   {s.roles.join(", ")}
-                  {s.justification ? ` · “${s.justification}”` : ""}
+                  {quotedAfter(s.justification)}
                 </span>
               </div>
               <button disabled={busy} onClick={() => run(`Removing ${s.name}`, () => api.removeSet(s.name), "Removed.")}>
@@ -292,7 +295,8 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                     minutes: null,
                   }),
                 `Saved: “${setName.trim()}” is in the tray menu.`,
-              ).then(() => {
+              ).then((saved) => {
+                if (!saved) return;
                 setSetName("");
                 setSetKeys([]);
                 setSetReason("");

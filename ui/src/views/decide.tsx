@@ -5,12 +5,15 @@
 // window cannot decide. A reason is always required. A request someone else decided meanwhile is
 // said so, not shown as an error. Everything from Azure is text.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, codeOf, messageOf, onNavigate, onSnapshot } from "./api";
-import type { RequestView, SnapshotView } from "./bindings";
-import { countdown, useNow } from "./clock";
+import { api, messageOf, onNavigate } from "../api";
+import type { RequestView } from "../bindings";
+import { countdown, useNow } from "../clock";
+import { sourceName, timeOrNow } from "../format";
+import { useAction } from "../hooks/useAction";
+import { useSnapshot } from "../hooks/useSnapshot";
+import { type Notice, StatusLine, progressOf } from "../notice";
 
 type Verdict = "approve" | "deny" | null;
-type Outcome = { kind: "ok" | "info" | "error"; text: string } | null;
 
 const PREFIX = "decide/";
 
@@ -30,27 +33,18 @@ function parseRoute(route: string): { id: string } {
   return { id: slash < 0 ? "" : rest.slice(slash + 1) };
 }
 
-const SOURCES: Record<string, string> = {
-  "azure-resource": "Azure resource role",
-  "entra-role": "Entra role",
-  group: "PIM for Groups",
-};
-
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : "now";
-}
-
 export function DecisionPopup() {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
-  const [snapshot, setSnapshot] = useState<SnapshotView | null>(null);
+  const [outcome, setOutcome] = useState<Notice | null>(null);
+  const [snapshot, setSnapshot] = useSnapshot((message) => setOutcome({ kind: "error", text: message }));
   const [verdict, setVerdict] = useState<Verdict>(null);
   // Bumped on every navigation: re-arms the one-second guard.
   const [visit, setVisit] = useState(0);
   // The request (and visit) the guard last let through; anything else shown is not armed yet.
   const [armedKey, setArmedKey] = useState("");
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome>(null);
+  const action = useAction<RequestView>();
+  const busy = action.busy;
   const [decided, setDecided] = useState<RequestView | null>(null);
   const refreshed = useRef(false);
   const reasonField = useRef<HTMLTextAreaElement>(null);
@@ -58,20 +52,16 @@ export function DecisionPopup() {
   const now = useNow(snapshot);
 
   useEffect(() => {
-    api.snapshot().then(setSnapshot, (e) => setOutcome({ kind: "error", text: messageOf(e) }));
-    const stops = [
-      onSnapshot(setSnapshot),
-      onNavigate((next) => {
-        if (!isDecisionRoute(next)) return;
-        const parsed = parseRoute(next);
-        setRoute(parsed);
-        setVisit((n) => n + 1);
-        setVerdict(null);
-        setReason("");
-        setOutcome(null);
-        setDecided(null);
-      }),
-    ];
+    const stop = onNavigate((next) => {
+      if (!isDecisionRoute(next)) return;
+      const parsed = parseRoute(next);
+      setRoute(parsed);
+      setVisit((n) => n + 1);
+      setVerdict(null);
+      setReason("");
+      setOutcome(null);
+      setDecided(null);
+    });
     const keys = (event: KeyboardEvent) => {
       if (event.key === "Escape") {
         event.preventDefault();
@@ -81,7 +71,7 @@ export function DecisionPopup() {
     window.addEventListener("keydown", keys);
     return () => {
       window.removeEventListener("keydown", keys);
-      stops.forEach((p) => p.then((stop) => stop()));
+      void stop.then((unlisten) => unlisten());
     };
   }, []);
 
@@ -121,24 +111,21 @@ export function DecisionPopup() {
     const shown = request;
     if (!shown || !verdict || !reason.trim() || busy) return;
     if (!armed) return;
-    setBusy(true);
-    setOutcome({ kind: "info", text: verdict === "approve" ? "Approving…" : "Denying…" });
-    try {
-      await api.decide(shown.id, verdict === "approve", reason.trim());
+    const approve = verdict === "approve";
+    const result = await action.run(approve ? "Approving" : "Denying", () =>
+      api.decide(shown.id, approve, reason.trim()),
+    );
+    if (result.status === "done") {
       setDecided(shown);
       setOutcome({
         kind: "ok",
-        text: `${verdict === "approve" ? "Approved" : "Denied"}: ${shown.requester ?? "the requester"} is told.`,
+        text: `${approve ? "Approved" : "Denied"}: ${shown.requester ?? "the requester"} is told.`,
       });
-    } catch (e) {
-      if (codeOf(e) === "already-decided") {
-        setDecided(shown);
-        setOutcome({ kind: "info", text: "Someone else decided this request first; nothing was changed." });
-      } else {
-        setOutcome({ kind: "error", text: messageOf(e) });
-      }
-    } finally {
-      setBusy(false);
+    } else if (result.status === "failed" && result.code === "already-decided") {
+      setDecided(shown);
+      setOutcome({ kind: "info", text: "Someone else decided this request first; nothing was changed." });
+    } else if (result.status === "failed") {
+      setOutcome({ kind: "error", text: result.message });
     }
   }
 
@@ -194,13 +181,13 @@ export function DecisionPopup() {
               <dt>Scope</dt>
               <dd id="scope">{shown.scopePath.join(" / ")}</dd>
               <dt>Source</dt>
-              <dd id="source">{SOURCES[shown.source] ?? shown.source}</dd>
+              <dd id="source">{sourceName(shown.source)}</dd>
               <dt>Asks to</dt>
               <dd id="kind">{shown.kind}</dd>
               <dt>For</dt>
               <dd>{shown.durationMinutes ? `${shown.durationMinutes} min` : "the policy's maximum"}</dd>
               <dt>From</dt>
-              <dd>{when(shown.start)}</dd>
+              <dd>{timeOrNow(shown.start)}</dd>
               <dt>Why</dt>
               <dd class="quote" id="justification">
                 {shown.justification ?? "(no justification given)"}
@@ -212,7 +199,7 @@ export function DecisionPopup() {
                 </>
               ) : null}
               <dt>Asked</dt>
-              <dd>{when(shown.created)}</dd>
+              <dd>{timeOrNow(shown.created)}</dd>
               {deadline !== null ? (
                 <>
                   <dt>Decide within</dt>
@@ -258,11 +245,7 @@ export function DecisionPopup() {
                 </label>
               </>
             )}
-            {outcome ? (
-              <p id="outcome" class={`notice ${outcome.kind}`} role="status">
-                {outcome.text}
-              </p>
-            ) : null}
+            <StatusLine id="outcome" notice={busy ? progressOf(action.label) : outcome} />
             <div class="buttons">
               {decided ? null : (
                 <button
