@@ -75,9 +75,7 @@ pub async fn policy(shell: State<'_, Shell>, key: String) -> Answer<PolicyView> 
 }
 
 async fn recent_reasons(session: &elevate_core::session::Session, key: &RoleKey) -> Vec<String> {
-    let Some(store) = session.store() else {
-        return Vec::new();
-    };
+    let store = session.store();
     let query = HistoryQuery {
         limit: Some(200),
         source: None,
@@ -237,6 +235,7 @@ pub async fn decide<R: Runtime>(
         .find(|r| r.id == id)
         .ok_or_else(|| invalid("that request no longer waits for you; refresh"))?;
     let decided = session.decide(&request, approve, &reason).await;
+    shell.poke().await;
     shell::reload_and_render(&app, true).await;
     decided?;
     Ok(RequestView::from(&request))
@@ -254,9 +253,7 @@ pub fn close_window<R: Runtime>(window: tauri::WebviewWindow<R>) -> Answer<()> {
 #[tauri::command]
 pub async fn history(shell: State<'_, Shell>, limit: Option<u32>) -> Answer<Vec<HistoryView>> {
     let session = shell.session().await?;
-    let Some(store) = session.store() else {
-        return Ok(Vec::new());
-    };
+    let store = session.store();
     let query = HistoryQuery {
         limit: Some(limit.unwrap_or(100).min(1000)),
         source: None,
@@ -282,9 +279,7 @@ pub async fn set_favourite<R: Runtime>(
         ticket_number,
     } = form;
     let session = shell.session().await?;
-    let store = session
-        .store()
-        .ok_or_else(|| invalid("favourites need the local database, which could not be opened"))?;
+    let store = session.store();
     let key = RoleKey::from_raw(key);
     if favourite {
         let duration = minutes

@@ -190,9 +190,7 @@ pub async fn save_set<R: Runtime>(
         return Err(invalid("choose at least one role for the set"));
     }
     let session = shell.session().await?;
-    let store = session
-        .store()
-        .ok_or_else(|| invalid("sets need the local database, which is not open"))?;
+    let store = session.store();
     let set = RoleSet {
         name: name.to_owned(),
         keys: form.keys.into_iter().map(RoleKey::from_raw).collect(),
@@ -218,9 +216,7 @@ pub async fn remove_set<R: Runtime>(
     name: String,
 ) -> Answer<()> {
     let session = shell.session().await?;
-    let store = session
-        .store()
-        .ok_or_else(|| invalid("sets need the local database, which is not open"))?;
+    let store = session.store();
     store
         .remove_set(&name)
         .await
