@@ -188,7 +188,8 @@ impl ArmClient {
             fields: |s| &s["properties"],
             id: |s| s["name"].as_str(),
             stage_url: &stage_url,
-            body: review_body(approve, justification),
+            // ARM nests a resource's fields in `properties`.
+            body: json!({ "properties": review_body(approve, justification) }),
         };
         self.caller.review(token, approval, me, approve).await
     }
