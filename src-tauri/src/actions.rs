@@ -119,7 +119,8 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
     Ok(vec![result])
 }
 
-/// Reports the results, asks the watcher to look again soon, and redraws.
+/// Reports the results, asks the watcher to look again now, and redraws (the watcher's poll
+/// brings the new state).
 async fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<ActionResult>, Error>) {
     let shell = app.state::<Shell>();
     match result {
@@ -135,8 +136,9 @@ async fn finish<R: Runtime>(app: &AppHandle<R>, result: Result<Vec<ActionResult>
         }
         Err(e) => notify_error(&e.to_string()),
     }
+    // One confirming read: the watcher polls now and publishes what Azure says.
     shell.poke().await;
-    shell::reload_and_render(app, true).await;
+    shell::render(app);
 }
 
 fn failure_message(result: &ActionResult) -> Option<String> {

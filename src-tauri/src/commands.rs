@@ -123,6 +123,7 @@ pub async fn decide<R: Runtime>(
     let request = ui::calls::approval(&shell.snapshot(), &id, &reason)?;
     let session = shell.session().await?;
     let decided = session.decide(&request, approve, &reason).await;
+    shell.poke().await;
     shell::reload_and_render(&app, true).await;
     decided?;
     Ok(RequestView::from(&request))

@@ -10,7 +10,7 @@ use elevate_app::snapshot::Snapshot;
 use elevate_core::Error;
 use elevate_core::model::{ActiveGrant, Eligibility, RoleKey};
 use elevate_core::session::{ActionResult, Session};
-use elevate_core::watch::{Clock, SystemClock, WatchEvent, Watcher};
+use elevate_core::watch::{Clock, LiveState, SystemClock, WatchEvent, Watcher};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{RwLock, mpsc};
 
@@ -162,7 +162,9 @@ impl Shell {
             .find(|r| r.id == id)
             .cloned()
             .ok_or_else(|| Error::Invalid("that request is no longer pending; refresh".into()))?;
-        session.cancel(&request).await
+        session.cancel(&request).await?;
+        self.poke().await;
+        Ok(())
     }
 
     /// The duration asked for when the user gives none (from the settings).
@@ -214,7 +216,7 @@ impl Shell {
         Ok(())
     }
 
-    /// Asks the watcher to look again soon (after an action).
+    /// Asks the watcher to poll now (after an action): the one read that confirms it.
     pub async fn poke(&self) {
         if let Some(running) = &*self.running.read().await {
             running.watcher.poke();
@@ -274,14 +276,78 @@ impl Shell {
         Ok(())
     }
 
-    /// Reads everything again (roles from the cache when `cached_roles`).
-    pub async fn reload(&self, cached_roles: bool) -> Result<(), Error> {
+    /// Draws the first picture without calling Azure: the roles from the local cache, favourites
+    /// and sets, and whatever the watcher has read so far.
+    async fn load_local(&self) -> Result<(), Error> {
         let session = self.session().await?;
-        self.view().loading = true;
-        let snapshot = Snapshot::read(&session, cached_roles, self.now()).await;
+        let mut snapshot = Snapshot::local(&session, self.now()).await;
+        if let Some(live) = self.live().await {
+            let required = Snapshot::approval_required(&session, &live.active).await;
+            snapshot.take_live(&live, required);
+        }
+        self.view().snapshot = snapshot;
+        Ok(())
+    }
+
+    /// Reads favourites and sets again (after they changed); no call to Azure.
+    async fn reload_local(&self) -> Result<(), Error> {
+        let session = self.session().await?;
+        let mut snapshot = self.snapshot();
+        snapshot.read_local(&session).await;
         let mut state = self.view();
-        state.snapshot = snapshot;
-        state.loading = false;
+        state.snapshot.favourites = snapshot.favourites;
+        state.snapshot.sets = snapshot.sets;
+        Ok(())
+    }
+
+    /// Reads the eligible roles from Azure (replacing their cache).
+    async fn read_roles(&self) -> Result<(), Error> {
+        let session = self.session().await?;
+        let listing = session.roles(&[]).await;
+        self.view().snapshot.take_roles(listing);
+        Ok(())
+    }
+
+    /// Reads everything again, as the user asked (Refresh): the roles, favourites and sets here,
+    /// the grants, requests and approvals by one poll of the watcher, waited for.
+    pub async fn refresh(&self) -> Result<(), Error> {
+        self.view().loading = true;
+        let polled = self.poll_now();
+        let (roles, ()) = tokio::join!(self.read_roles(), polled);
+        let local = self.reload_local().await;
+        self.view().loading = false;
+        roles.and(local)
+    }
+
+    /// What the watcher read last, if it runs.
+    async fn live(&self) -> Option<LiveState> {
+        self.running.read().await.as_ref().map(|r| r.watcher.live())
+    }
+
+    /// Asks the watcher to poll now and waits (at most 30 s) until it has published the result.
+    async fn poll_now(&self) {
+        let Some(mut live) = self
+            .running
+            .read()
+            .await
+            .as_ref()
+            .map(|r| r.watcher.subscribe())
+        else {
+            return;
+        };
+        live.mark_unchanged();
+        self.poke().await;
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(30), live.changed()).await;
+        if waited.is_err() {
+            tracing::debug!(target: "elevate::tray", "the watcher did not answer within 30 s");
+        }
+    }
+
+    /// Takes what the watcher published.
+    async fn take_live(&self, live: &LiveState) -> Result<(), Error> {
+        let session = self.session().await?;
+        let required = Snapshot::approval_required(&session, &live.active).await;
+        self.view().snapshot.take_live(live, required);
         Ok(())
     }
 
@@ -303,12 +369,18 @@ pub fn render<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Reads everything again and redraws; errors are shown, not returned.
-pub async fn reload_and_render<R: Runtime>(app: &AppHandle<R>, cached_roles: bool) {
+/// Redraws after a change: with `local_only`, favourites and sets read again (no call to Azure;
+/// the watcher brings what Azure changed); else everything read again, as Refresh does. Errors
+/// are shown, not returned.
+pub async fn reload_and_render<R: Runtime>(app: &AppHandle<R>, local_only: bool) {
     let shell = app.state::<Shell>();
-    match shell.reload(cached_roles).await {
-        Ok(()) => {}
-        Err(e) => shell.set_error(Some(e.to_string())),
+    let reloaded = if local_only {
+        shell.reload_local().await
+    } else {
+        shell.refresh().await
+    };
+    if let Err(e) = reloaded {
+        shell.set_error(Some(e.to_string()));
     }
     render(app);
 }
@@ -346,19 +418,47 @@ async fn run_with<R: Runtime>(app: AppHandle<R>, sign_in_when_signed_out: bool) 
         render(&app);
         return;
     }
-    reload_and_render(&app, true).await;
-    reload_and_render(&app, false).await;
+    // The first picture from the cache, then the roles from Azure; grants, requests and
+    // approvals arrive from the watcher's first poll.
+    if let Err(e) = shell.load_local().await {
+        shell.set_error(Some(e.to_string()));
+    }
+    render(&app);
+    let Some(mut live) = shell
+        .running
+        .read()
+        .await
+        .as_ref()
+        .map(|r| r.watcher.subscribe())
+    else {
+        return;
+    };
+    if let Err(e) = shell.read_roles().await {
+        shell.set_error(Some(e.to_string()));
+    }
+    shell.view().loading = false;
+    render(&app);
 
     let ticker = tokio::spawn(tick(app.clone()));
     let (clicked_tx, mut clicked) = mpsc::channel(16);
     let mut notices = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
+            changed = live.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let state = live.borrow_and_update().clone();
+                if let Err(e) = shell.take_live(&state).await {
+                    shell.set_error(Some(e.to_string()));
+                }
+                render(&app);
+            }
             event = events.recv() => {
                 let Some(event) = event else { break };
                 tracing::info!(target: "elevate::tray", event = %event.title(), "watch event");
+                // The watcher published the state this event speaks of before sending it.
                 elevate_app::notifications::show(&event, clicked_tx.clone(), &mut notices, true);
-                reload_and_render(&app, true).await;
             }
             Some((action, event)) = clicked.recv() => {
                 crate::actions::on_notification(&app, action, &event).await;

@@ -169,9 +169,7 @@ pub fn window_route(event: &WatchEvent) -> String {
 
 /// The justification and duration this machine last used for `key`.
 pub async fn previous(session: &Session, key: &RoleKey) -> (Option<String>, Option<Span>) {
-    let Some(store) = session.store() else {
-        return (None, None);
-    };
+    let store = session.store();
     let query = HistoryQuery {
         limit: Some(200),
         source: None,

@@ -159,9 +159,7 @@ impl Opened {
             ..
         } = self;
         drop(sign_in);
-        if let Some(store) = session.store() {
-            store.clone().close().await;
-        }
+        session.store().clone().close().await;
         // The session holds the demo sign-in, which holds the simulator: let go of it first.
         drop(session);
         if let Some(demo) = demo {
@@ -173,9 +171,7 @@ impl Opened {
 /// The demo tenant starts with two favourites and a set, once (removing them later sticks).
 async fn seed_demo_favourites(session: &Session, paths: &Paths) {
     let marker = paths.demo_dir().join("favourites-seeded");
-    let Some(store) = session.store() else {
-        return;
-    };
+    let store = session.store();
     if marker.exists() {
         return;
     }

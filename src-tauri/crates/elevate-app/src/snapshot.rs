@@ -1,10 +1,12 @@
-//! One consistent picture of the user's state, read from the session: what they may activate, what is
-//! active, what they asked for, what waits for their decision, and their favourites and sets. The tray
-//! menu and the window are both drawn from it.
+//! One consistent picture of the user's state: what they may activate (read from Azure when asked,
+//! else from the local cache), what is active, what they asked for and what waits for their
+//! decision (the watcher's [`LiveState`]: never read again here), and their favourites and sets.
+//! The tray menu and the window are both drawn from it.
 
 use chrono::{DateTime, Utc};
 use elevate_core::model::{ActiveGrant, Eligibility, RequestRecord, RoleKey};
-use elevate_core::session::{Account, Session, SourceFailure};
+use elevate_core::session::{Account, Listing, Session, SourceFailure};
+use elevate_core::watch::LiveState;
 use elevate_core::store::{Favourite, RoleSet};
 
 /// The user's state at one moment.
@@ -33,68 +35,103 @@ pub struct Snapshot {
     /// Active grants whose role's policy (as last read) requires approval: Extend would leave
     /// them off while a new request waits, so it is not offered.
     pub approval_required: Vec<RoleKey>,
+    /// What could not be read, by part (gathered into `problems`).
+    pub(crate) roles_problems: Vec<String>,
+    pub(crate) live_problems: Vec<String>,
+    pub(crate) local_problems: Vec<String>,
 }
 
 impl Snapshot {
-    /// Reads everything from Azure (roles from the cache when `cached_roles`, for an instant start).
-    pub async fn read(session: &Session, cached_roles: bool, now: DateTime<Utc>) -> Snapshot {
-        let mut problems = Vec::new();
-        let (roles, roles_from_cache) = if cached_roles {
-            match session.cached_roles().await {
-                Ok(roles) if !roles.is_empty() => (roles, true),
-                _ => (listing(session.roles(&[]).await, &mut problems), false),
-            }
-        } else {
-            (listing(session.roles(&[]).await, &mut problems), false)
+    /// What needs no call to Azure: the account, the roles from the local cache, favourites and
+    /// sets. The grants, requests and approvals come from the watcher ([`Snapshot::take_live`]).
+    pub async fn local(session: &Session, now: DateTime<Utc>) -> Snapshot {
+        let mut snapshot = Snapshot {
+            account: Some(session.account().clone()),
+            read_at: Some(now),
+            ..Snapshot::default()
         };
-        let (active, requests, approvals) = tokio::join!(
-            session.active(&[]),
-            session.requests(&[]),
-            session.approvals()
-        );
-        let active = listing(active, &mut problems);
-        let mut approval_required = Vec::new();
-        for grant in &active {
+        match session.cached_roles().await {
+            Ok(roles) => {
+                snapshot.roles_from_cache = !roles.is_empty();
+                snapshot.roles = roles;
+            }
+            Err(e) => snapshot
+                .roles_problems
+                .push(format!("the cached roles could not be read: {e}")),
+        }
+        snapshot.read_local(session).await;
+        snapshot
+    }
+
+    /// Takes a fresh listing of the eligible roles (from [`Session::roles`], which also refreshes
+    /// their cache). A source that failed keeps the roles known before and is named among the
+    /// problems.
+    pub fn take_roles(&mut self, listing: Listing<Eligibility>) {
+        let failed: Vec<_> = listing.failures.iter().map(|f| f.source).collect();
+        let mut roles = listing.items;
+        roles.extend(self.roles.drain(..).filter(|r| failed.contains(&r.source)));
+        self.roles_problems = problems_of(&listing.failures);
+        self.roles = roles;
+        self.roles_from_cache = false;
+        self.gather_problems();
+    }
+
+    /// Favourites and sets, from the local store (no call to Azure).
+    pub async fn read_local(&mut self, session: &Session) {
+        let (favourites, sets) = tokio::join!(session.store().favourites(), session.store().sets());
+        self.local_problems.clear();
+        self.favourites = favourites.unwrap_or_else(|e| {
+            self.local_problems
+                .push(format!("favourites could not be read: {e}"));
+            Vec::new()
+        });
+        self.sets = sets.unwrap_or_else(|e| {
+            self.local_problems.push(format!("sets could not be read: {e}"));
+            Vec::new()
+        });
+        self.gather_problems();
+    }
+
+    /// The grants among `active` whose role's policy, as last read, requires approval (from the
+    /// local cache: no call to Azure).
+    pub async fn approval_required(session: &Session, active: &[ActiveGrant]) -> Vec<RoleKey> {
+        let mut keys = Vec::new();
+        for grant in active {
             if session
                 .cached_policy(&grant.key)
                 .await
                 .is_some_and(|p| p.approval_required)
             {
-                approval_required.push(grant.key.clone());
+                keys.push(grant.key.clone());
             }
         }
-        let pending = listing(requests, &mut problems)
-            .into_iter()
-            .filter(|r| r.status.is_pending())
+        keys
+    }
+
+    /// Takes the grants, requests and approvals the watcher read last, with which of those grants'
+    /// policies require approval ([`Snapshot::approval_required`]).
+    pub fn take_live(&mut self, live: &LiveState, approval_required: Vec<RoleKey>) {
+        self.active = live.active.clone();
+        self.pending = live.pending.clone();
+        if let Some(approvals) = &live.approvals {
+            self.approvals = approvals.clone();
+        }
+        self.live_problems = problems_of(&live.failures);
+        if live.read_at.is_some() {
+            self.read_at = live.read_at;
+        }
+        self.approval_required = approval_required;
+        self.gather_problems();
+    }
+
+    fn gather_problems(&mut self) {
+        self.problems = self
+            .roles_problems
+            .iter()
+            .chain(&self.live_problems)
+            .chain(&self.local_problems)
+            .cloned()
             .collect();
-        let approvals = listing(approvals, &mut problems);
-        let (favourites, sets) = match session.store() {
-            Some(store) => {
-                let favourites = store.favourites().await.unwrap_or_else(|e| {
-                    problems.push(format!("favourites could not be read: {e}"));
-                    Vec::new()
-                });
-                let sets = store.sets().await.unwrap_or_else(|e| {
-                    problems.push(format!("sets could not be read: {e}"));
-                    Vec::new()
-                });
-                (favourites, sets)
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        Snapshot {
-            account: Some(session.account().clone()),
-            roles,
-            active,
-            pending,
-            approvals,
-            favourites,
-            sets,
-            problems,
-            read_at: Some(now),
-            roles_from_cache,
-            approval_required,
-        }
     }
 
     /// The eligibility with `key`.
@@ -129,9 +166,9 @@ impl Snapshot {
     }
 }
 
-fn listing<T>(listing: elevate_core::session::Listing<T>, problems: &mut Vec<String>) -> Vec<T> {
-    for SourceFailure { source, error } in listing.failures {
-        problems.push(format!("{}: {}", source.label(), error.message));
-    }
-    listing.items
+fn problems_of(failures: &[SourceFailure]) -> Vec<String> {
+    failures
+        .iter()
+        .map(|SourceFailure { source, error }| format!("{}: {}", source.label(), error.message))
+        .collect()
 }

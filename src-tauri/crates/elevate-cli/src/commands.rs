@@ -550,11 +550,7 @@ impl Context {
     }
 
     async fn history(&self, csv: bool, limit: u32) -> Result<ExitCode, Error> {
-        let Some(store) = self.session.store() else {
-            return Err(Error::Invalid(
-                "the local database is not available, so there is no history".into(),
-            ));
-        };
+        let store = self.session.store();
         let items = store
             .history(&HistoryQuery {
                 limit: Some(limit),

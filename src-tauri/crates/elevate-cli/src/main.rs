@@ -126,7 +126,10 @@ fn report_error(error: &Error, json: bool) -> ExitCode {
     if json {
         output::print_json(&serde_json::json!({ "error": error.report() }));
     }
-    eprintln!("error: {error}");
+    match output::options_for(&error.needs()) {
+        Some(hint) => eprintln!("error: {error}: {hint}"),
+        None => eprintln!("error: {error}"),
+    }
     ExitCode::FAILURE
 }
 

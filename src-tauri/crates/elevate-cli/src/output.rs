@@ -1,6 +1,7 @@
 //! How results are shown: aligned tables for people, JSON arrays for scripts, CSV for history.
 
 use chrono::{DateTime, Local, Utc};
+use elevate_core::Needed;
 use elevate_core::model::{ActiveGrant, AssignmentType, Eligibility, MemberType, RequestRecord};
 use elevate_core::session::{ActionResult, Outcome, SourceFailure};
 use elevate_core::store::HistoryEntry;
@@ -142,6 +143,18 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(row.iter().map(String::as_str).collect());
     }
     table
+}
+
+/// The command-line options that give what a policy asked for: `add --reason "…"` and so on.
+pub fn options_for(needs: &[Needed]) -> Option<String> {
+    let options: Vec<&str> = needs
+        .iter()
+        .map(|n| match n {
+            Needed::Justification => "--reason \"why you need it\"",
+            Needed::Ticket => "--ticket SYSTEM:NUMBER",
+        })
+        .collect();
+    (!options.is_empty()).then(|| format!("add {}", options.join(" and ")))
 }
 
 /// Warns on stderr about sources that failed.
@@ -367,13 +380,16 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
                     .map(|q| q.azure_status.as_str())
                     .unwrap_or("failed")
             ),
-            Outcome::Error => format!(
-                "✘ {what}: {}",
-                r.error
+            Outcome::Error => {
+                let (message, needs) = r
+                    .error
                     .as_ref()
-                    .map(|e| e.message.as_str())
-                    .unwrap_or("failed")
-            ),
+                    .map_or(("failed", &[][..]), |e| (e.message.as_str(), &e.needs[..]));
+                match options_for(needs) {
+                    Some(hint) => format!("✘ {what}: {message}: {hint}"),
+                    None => format!("✘ {what}: {message}"),
+                }
+            }
         };
         println!("{line}");
         for note in &r.notes {

@@ -94,6 +94,15 @@ pub enum Error {
         message: String,
     },
 
+    /// The role's policy asks for something the request lacks; checked before anything is sent.
+    #[error("{target} requires {}", needed.describe())]
+    PolicyNeeds {
+        /// "Role at Scope".
+        target: String,
+        /// What is missing.
+        needed: Needed,
+    },
+
     /// Azure wants a stronger sign-in for this role.
     #[error("this role requires a stronger sign-in (Conditional Access authentication context {}): sign in again to satisfy it, then retry", describe_acrs(.0))]
     ClaimsChallenge(ClaimsChallenge),
@@ -216,6 +225,7 @@ impl Error {
         match self {
             Error::Azure(_) => "azure",
             Error::PolicyRulesFailed { .. } => "policy",
+            Error::PolicyNeeds { .. } => "policy-needs",
             Error::ClaimsChallenge(_) => "claims-challenge",
             Error::Network { .. } => "network",
             Error::Certificate { .. } => "certificate",
@@ -260,6 +270,44 @@ impl Error {
             code: self.code(),
             message: self.to_string(),
             azure_code: self.azure_code().map(str::to_owned),
+            needs: self.needs(),
+        }
+    }
+
+    /// What the request lacked, where the error says (checked by Elevate, or a rule Azure named):
+    /// each face asks for it in its own way (a form field, a command-line option).
+    pub fn needs(&self) -> Vec<Needed> {
+        match self {
+            Error::PolicyNeeds { needed, .. } => vec![*needed],
+            Error::PolicyRulesFailed { rules, .. } => rules
+                .iter()
+                .filter_map(|rule| match rule.to_ascii_lowercase().as_str() {
+                    "justificationrule" => Some(Needed::Justification),
+                    "ticketingrule" => Some(Needed::Ticket),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Something a role's policy asks a request to carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Needed {
+    /// A justification (a reason).
+    Justification,
+    /// A ticket (system and number).
+    Ticket,
+}
+
+impl Needed {
+    /// "a justification", "a ticket".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Needed::Justification => "a justification",
+            Needed::Ticket => "a ticket",
         }
     }
 }
@@ -274,6 +322,9 @@ pub struct ErrorReport {
     /// Azure's code, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azure_code: Option<String>,
+    /// What the request lacked ([`Error::needs`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Needed>,
 }
 
 /// The engine's result type.
@@ -284,8 +335,8 @@ fn describe_rules(rules: &[String]) -> String {
         .iter()
         .map(|rule| match rule.to_ascii_lowercase().as_str() {
             "expirationrule" => "the duration is longer than the policy allows".to_owned(),
-            "justificationrule" => "a justification is required (--reason)".to_owned(),
-            "ticketingrule" => "a ticket is required (--ticket SYSTEM:NUMBER)".to_owned(),
+            "justificationrule" => "a justification is required".to_owned(),
+            "ticketingrule" => "a ticket is required".to_owned(),
             "mfarule" => {
                 "multi-factor authentication is required: sign in again with MFA".to_owned()
             }
@@ -321,17 +372,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn policy_errors_say_what_to_do() {
+    fn policy_errors_say_what_is_missing() {
         let e = Error::PolicyRulesFailed {
             rules: vec!["JustificationRule".into(), "TicketingRule".into()],
             message: String::new(),
         };
         let text = e.to_string();
         assert!(
-            text.contains("--reason") && text.contains("--ticket"),
+            text.contains("justification") && text.contains("ticket"),
             "{text}"
         );
+        assert!(!text.contains("--"), "no command-line wording in the engine: {text}");
         assert_eq!(e.code(), "policy");
+        assert_eq!(e.needs(), vec![Needed::Justification, Needed::Ticket]);
+        let report = serde_json::to_value(e.report()).map(|r| r["needs"].clone());
+        assert_eq!(report.ok(), Some(serde_json::json!(["justification", "ticket"])));
     }
 
     #[test]

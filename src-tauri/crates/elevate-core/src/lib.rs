@@ -12,12 +12,15 @@
 pub mod arm;
 pub mod auth;
 pub mod azure_error;
+pub mod clock;
+mod caller;
 pub mod config;
 pub mod error;
 pub mod graph;
 pub mod http;
 pub mod model;
 pub mod net;
+pub mod pim;
 pub mod policy_rules;
 pub mod private_fs;
 pub mod rest;
@@ -30,4 +33,4 @@ pub mod text;
 pub mod watch;
 pub mod wire;
 
-pub use error::{Error, Result};
+pub use error::{Error, Needed, Result};

@@ -10,18 +10,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::future::join_all;
+use futures::future::{BoxFuture, join_all};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::arm::{ArmClient, Submission};
 use crate::auth::{Audience, FreshSignIn, TokenSource, decode_claims};
-use crate::error::{Error, ErrorReport, Result};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorReport, Needed, Result};
 use crate::graph::GraphClient;
 use crate::model::{
     ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Policy, RequestKind,
-    RequestRecord, RequestStatus, RoleKey, Source, Span, Ticket,
+    RequestRecord, RequestStatus, RoleAtScope, RoleKey, Source, Span, Ticket,
 };
+use crate::pim::PimClient;
 use crate::store::{NewHistoryEntry, Store};
 
 /// Who is signed in.
@@ -165,13 +166,15 @@ pub struct Clients {
 pub struct Session {
     arm: Option<ArmClient>,
     graph: Option<GraphClient>,
-    store: Option<Store>,
+    store: Store,
     account: Account,
     options: SessionOptions,
+    clock: Arc<dyn Clock>,
 }
 
 impl Session {
-    /// Signs in (gets a first token from `tokens`) and learns who the user is.
+    /// Signs in (gets a first token from `tokens`) and learns who the user is. Without a `store`
+    /// the session keeps its history and caches in memory.
     pub async fn connect(
         clients: Clients,
         tokens: Arc<dyn TokenSource>,
@@ -194,13 +197,30 @@ impl Session {
             object_id,
             tenant_id: claims.tid.clone(),
         };
+        let store = match store {
+            Some(store) => store,
+            None => Store::in_memory().await?,
+        };
         Ok(Session {
             arm: clients.arm,
             graph: clients.graph,
             store,
             account,
             options,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same session reading the time from `clock` (the demo's simulated clock, a test's).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock this session reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Who is signed in.
@@ -210,41 +230,49 @@ impl Session {
 
     /// The sources this session can reach (those it has a client for).
     pub fn sources(&self) -> Vec<Source> {
-        let mut sources = Vec::new();
-        if self.arm.is_some() {
-            sources.push(Source::AzureResource);
-        }
-        if self.graph.is_some() {
-            sources.extend([Source::EntraRole, Source::Group]);
-        }
-        sources
+        self.clients()
+            .flat_map(|c| c.sources().iter().copied())
+            .collect()
     }
 
-    /// The local store, if any.
-    pub fn store(&self) -> Option<&Store> {
-        self.store.as_ref()
+    /// The local store (in memory when the session was given none).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The clients this session has.
+    fn clients(&self) -> impl Iterator<Item = &dyn PimClient> {
+        let arm = self.arm.as_ref().map(|c| c as &dyn PimClient);
+        let graph = self.graph.as_ref().map(|c| c as &dyn PimClient);
+        arm.into_iter().chain(graph)
+    }
+
+    /// The client that serves `source`: the one place where a source meets its API.
+    fn client(&self, source: Source) -> Result<&dyn PimClient> {
+        self.clients()
+            .find(|c| c.sources().contains(&source))
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{} are not configured (no endpoint for their API)",
+                    source.label()
+                ))
+            })
     }
 
     /// Everything the user may activate, from `sources` (all when empty), fetched concurrently.
     /// Fresh results replace the cache; a failed source is reported, not fatal.
     pub async fn roles(&self, sources: &[Source]) -> Listing<Eligibility> {
         let results = self
-            .per_source(
-                sources,
-                |arm| async move { arm.eligibilities().await },
-                |graph| async move { graph.directory_eligibilities().await },
-                |graph| async move { graph.group_eligibilities().await },
-            )
+            .per_source(sources, |client, source| client.eligibilities(source))
             .await;
-        if let Some(store) = &self.store {
-            for (source, result) in &results {
-                if let Ok(items) = result
-                    && let Err(e) = store
-                        .save_eligibilities(&self.account.name, *source, items, Utc::now())
-                        .await
-                {
-                    tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
-                }
+        for (source, result) in &results {
+            if let Ok(items) = result
+                && let Err(e) = self
+                    .store
+                    .save_eligibilities(&self.account.name, *source, items, self.clock.now())
+                    .await
+            {
+                tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
             }
         }
         let mut listing = merge(results);
@@ -254,10 +282,8 @@ impl Session {
 
     /// The cached eligibilities from the last successful listing (for an instant start).
     pub async fn cached_roles(&self) -> Result<Vec<Eligibility>> {
-        let Some(store) = &self.store else {
-            return Ok(Vec::new());
-        };
-        let mut items: Vec<Eligibility> = store
+        let mut items: Vec<Eligibility> = self
+            .store
             .cached_eligibilities(&self.account.name)
             .await?
             .into_iter()
@@ -270,12 +296,7 @@ impl Session {
     /// The user's active grants from `sources` (all when empty).
     pub async fn active(&self, sources: &[Source]) -> Listing<ActiveGrant> {
         let results = self
-            .per_source(
-                sources,
-                |arm| async move { arm.active().await },
-                |graph| async move { graph.directory_active().await },
-                |graph| async move { graph.group_active().await },
-            )
+            .per_source(sources, |client, source| client.active(source))
             .await;
         let mut listing = merge(results);
         listing.items.sort_by(|a, b| {
@@ -289,114 +310,59 @@ impl Session {
     /// The user's requests from `sources`, newest first.
     pub async fn requests(&self, sources: &[Source]) -> Listing<RequestRecord> {
         let results = self
-            .per_source(
-                sources,
-                |arm| async move { arm.my_requests().await },
-                |graph| async move { graph.my_requests(Source::EntraRole).await },
-                |graph| async move { graph.my_requests(Source::Group).await },
-            )
+            .per_source(sources, |client, source| client.my_requests(source))
             .await;
         let mut listing = merge(results);
         listing.items.sort_by_key(|r| std::cmp::Reverse(r.created));
         listing
     }
 
-    /// Runs one fetch per wanted source that has a client, all at once.
-    async fn per_source<'a, T, A, D, G, FA, FD, FG>(
+    /// Runs `fetch` for each wanted source (all when `sources` is empty) that has a client, all
+    /// at once; a source without a client is left out.
+    async fn per_source<'a, T>(
         &'a self,
         sources: &[Source],
-        arm: A,
-        directory: D,
-        groups: G,
-    ) -> Vec<(Source, Result<Vec<T>>)>
-    where
-        A: FnOnce(&'a ArmClient) -> FA,
-        D: FnOnce(&'a GraphClient) -> FD,
-        G: FnOnce(&'a GraphClient) -> FG,
-        FA: std::future::Future<Output = Result<Vec<T>>>,
-        FD: std::future::Future<Output = Result<Vec<T>>>,
-        FG: std::future::Future<Output = Result<Vec<T>>>,
-    {
-        // Boxed: three HTTP pipelines side by side make a large future.
-        let arm = self
-            .arm
-            .as_ref()
-            .filter(|_| wants(sources, Source::AzureResource))
-            .map(|c| Box::pin(arm(c)));
-        let directory = self
-            .graph
-            .as_ref()
-            .filter(|_| wants(sources, Source::EntraRole))
-            .map(|c| Box::pin(directory(c)));
-        let groups = self
-            .graph
-            .as_ref()
-            .filter(|_| wants(sources, Source::Group))
-            .map(|c| Box::pin(groups(c)));
-        let (a, d, g) = futures::join!(optional(arm), optional(directory), optional(groups));
-        [
-            (Source::AzureResource, a),
-            (Source::EntraRole, d),
-            (Source::Group, g),
-        ]
-        .into_iter()
-        .filter_map(|(source, result)| result.map(|r| (source, r)))
-        .collect()
-    }
-
-    fn arm(&self) -> Result<&ArmClient> {
-        self.arm
-            .as_ref()
-            .ok_or_else(|| Error::Invalid("Azure resource roles are not configured".into()))
-    }
-
-    fn graph(&self) -> Result<&GraphClient> {
-        self.graph.as_ref().ok_or_else(|| {
-            Error::Invalid("Microsoft Graph (Entra roles, groups) is not configured".into())
-        })
+        fetch: impl Fn(&'a dyn PimClient, Source) -> BoxFuture<'a, Result<Vec<T>>>,
+    ) -> Vec<(Source, Result<Vec<T>>)> {
+        let wanted = Source::ALL
+            .into_iter()
+            .filter(|s| wants(sources, *s))
+            .filter_map(|s| self.client(s).ok().map(|c| (s, fetch(c, s))));
+        join_all(wanted.map(|(source, f)| async move { (source, f.await) })).await
     }
 
     /// The activation policy of an eligibility: fresh from Azure, else from the cache.
     pub async fn policy(&self, eligibility: &Eligibility) -> Result<Policy> {
-        let fresh = match eligibility.source {
-            Source::AzureResource => match self.arm() {
-                Ok(arm) => {
-                    arm.policy(&eligibility.role.id, &eligibility.scope.id)
-                        .await
-                }
-                Err(e) => Err(e),
-            },
-            Source::EntraRole | Source::Group => match self.graph() {
-                Ok(graph) => graph.policy(eligibility).await,
-                Err(e) => Err(e),
-            },
+        let fresh = match self.client(eligibility.source) {
+            Ok(client) => client.policy(eligibility).await,
+            Err(e) => Err(e),
         };
-        match (fresh, &self.store) {
-            (Ok(policy), Some(store)) => {
-                if let Err(e) = store
-                    .save_policy(&self.account.name, &eligibility.key, &policy, Utc::now())
+        match fresh {
+            Ok(policy) => {
+                if let Err(e) = self
+                    .store
+                    .save_policy(&self.account.name, &eligibility.key, &policy, self.clock.now())
                     .await
                 {
                     tracing::warn!(target: "elevate::session", error = %e, "could not cache a policy");
                 }
                 Ok(policy)
             }
-            (Ok(policy), None) => Ok(policy),
-            (Err(e), Some(store)) if e.is_transient() => match store
+            Err(e) if e.is_transient() => match self
+                .store
                 .cached_policy(&self.account.name, &eligibility.key)
                 .await
             {
                 Ok(Some((policy, _))) => Ok(policy),
                 _ => Err(e),
             },
-            (Err(e), _) => Err(e),
+            Err(e) => Err(e),
         }
     }
 
     /// The policy last read for `key` (from the local cache; no call to Azure), if any.
     pub async fn cached_policy(&self, key: &RoleKey) -> Option<Policy> {
-        let store = self.store.as_ref()?;
-        match store.cached_policy(&self.account.name, key).await {
+        match self.store.cached_policy(&self.account.name, key).await {
             Ok(cached) => cached.map(|(policy, _)| policy),
             Err(e) => {
                 tracing::debug!(target: "elevate::session", error = %e, "could not read a cached policy");
@@ -415,23 +381,14 @@ impl Session {
 
     /// Activates one eligibility: checks its policy, submits, satisfies a claims challenge once, records history.
     pub async fn activate(&self, eligibility: &Eligibility, wish: &ActivationWish) -> ActionResult {
+        let target = RoleAtScope::from(eligibility);
         let mut notes = Vec::new();
         let request = match self.prepare(eligibility, wish, &mut notes).await {
             Ok(request) => request,
-            Err(error) => {
-                return result_error(
-                    eligibility.key.clone(),
-                    eligibility.source,
-                    &eligibility.role.name,
-                    &eligibility.scope.id,
-                    &eligibility.scope.name,
-                    notes,
-                    &error,
-                );
-            }
+            Err(error) => return result_error(&target, notes, &error),
         };
         let history = self
-            .record(eligibility, RequestKind::Activate, &request)
+            .record(&target, RequestKind::Activate, &request)
             .await;
         let mut submission = self.submit_activation(eligibility, &request, None).await;
         if let Err(Error::ClaimsChallenge(challenge)) = &submission {
@@ -445,14 +402,7 @@ impl Session {
                 .submit_activation(eligibility, &request, Some(&claims))
                 .await;
         }
-        let result = self.finish(
-            eligibility.key.clone(),
-            eligibility.source,
-            &eligibility.role.name,
-            &eligibility.scope,
-            submission,
-            notes,
-        );
+        let result = finish(&target, submission, notes);
         self.update_history(history, &result).await;
         result
     }
@@ -463,19 +413,9 @@ impl Session {
         request: &ActivationRequest,
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
-        let principal = &self.account.object_id;
-        match eligibility.source {
-            Source::AzureResource => {
-                self.arm()?
-                    .activate(eligibility, request, principal, Uuid::new_v4(), claims)
-                    .await
-            }
-            Source::EntraRole | Source::Group => {
-                self.graph()?
-                    .activate(eligibility, request, principal, claims)
-                    .await
-            }
-        }
+        self.client(eligibility.source)?
+            .activate(eligibility, request, &self.account.object_id, claims)
+            .await
     }
 
     /// Deactivates several grants at once.
@@ -485,20 +425,13 @@ impl Session {
 
     /// Deactivates one activated grant.
     pub async fn deactivate(&self, grant: &ActiveGrant) -> ActionResult {
+        let target = RoleAtScope::from(grant);
         if grant.assignment_type == AssignmentType::Assigned {
             let error = Error::Invalid(format!(
-                "{} at {} is a standing assignment, not an activation; only activated roles can be deactivated",
-                grant.role.name, grant.scope.name
+                "{} is a standing assignment, not an activation; only activated roles can be deactivated",
+                target.describe()
             ));
-            return result_error(
-                grant.key.clone(),
-                grant.source,
-                &grant.role.name,
-                &grant.scope.id,
-                &grant.scope.name,
-                Vec::new(),
-                &error,
-            );
+            return result_error(&target, Vec::new(), &error);
         }
         let request = ActivationRequest {
             duration: Span::from_seconds(0),
@@ -508,29 +441,13 @@ impl Session {
             narrower_scope: None,
         };
         let history = self
-            .record_grant(grant, RequestKind::Deactivate, &request)
+            .record(&target, RequestKind::Deactivate, &request)
             .await;
-        let submission = match grant.source {
-            Source::AzureResource => match self.arm() {
-                Ok(arm) => {
-                    arm.deactivate(grant, &self.account.object_id, Uuid::new_v4())
-                        .await
-                }
-                Err(e) => Err(e),
-            },
-            Source::EntraRole | Source::Group => match self.graph() {
-                Ok(graph) => graph.deactivate(grant, &self.account.object_id).await,
-                Err(e) => Err(e),
-            },
+        let submission = match self.client(grant.source) {
+            Ok(client) => client.deactivate(grant, &self.account.object_id).await,
+            Err(e) => Err(e),
         };
-        let result = self.finish(
-            grant.key.clone(),
-            grant.source,
-            &grant.role.name,
-            &grant.scope,
-            submission,
-            Vec::new(),
-        );
+        let result = finish(&target, submission, Vec::new());
         self.update_history(history, &result).await;
         result
     }
@@ -548,18 +465,9 @@ impl Session {
     /// (`ActiveDurationTooShort`): then nothing changed and the result says so. When the new
     /// activation fails after the deactivation, the error is [`Error::RoleNowOff`].
     pub async fn extend(&self, grant: &ActiveGrant, wish: &ActivationWish) -> ActionResult {
-        let fail = |notes: Vec<String>, error: &Error| {
-            result_error(
-                grant.key.clone(),
-                grant.source,
-                &grant.role.name,
-                &grant.scope.id,
-                &grant.scope.name,
-                notes,
-                error,
-            )
-        };
-        let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
+        let target = RoleAtScope::from(grant);
+        let fail = |notes: Vec<String>, error: &Error| result_error(&target, notes, error);
+        let where_ = target.describe();
         if grant.assignment_type == AssignmentType::Assigned {
             let error = Error::Invalid(format!(
                 "{where_} is a standing assignment; only activated roles can be extended"
@@ -617,7 +525,7 @@ impl Session {
             ));
         }
         let history = self
-            .record(&eligibility, RequestKind::Activate, &request)
+            .record(&target, RequestKind::Activate, &request)
             .await;
         let mut submission = self
             .activate_retrying(&eligibility, &request, claims.as_ref())
@@ -632,18 +540,11 @@ impl Session {
                 .activate_retrying(&eligibility, &request, Some(&claims))
                 .await;
         }
-        let mut result = self.finish(
-            grant.key.clone(),
-            grant.source,
-            &grant.role.name,
-            &grant.scope,
-            submission,
-            notes,
-        );
+        let mut result = finish(&target, submission, notes);
         let cause = match (&result.outcome, &result.error, &result.request) {
             (Outcome::Error, Some(error), _) => Some(error.message.clone()),
             (Outcome::AlreadyActive, _, _) => Some(
-                "Azure kept answering that the role assignment exists; check `elevate active`"
+                "Azure kept answering that the role assignment exists; list the active roles to see whether it is on"
                     .to_owned(),
             ),
             (Outcome::Failed | Outcome::Denied | Outcome::Canceled, _, Some(request)) => {
@@ -678,6 +579,7 @@ impl Session {
         duration: Span,
         justification: &str,
     ) -> ActionResult {
+        let target = RoleAtScope::from(grant);
         let mut notes = Vec::new();
         let request = ActivationRequest {
             duration,
@@ -688,65 +590,39 @@ impl Session {
         };
         let error = match (extension_request_refused(grant), &request.justification) {
             (Some(reason), _) => Error::Invalid(reason),
-            (None, None) => Error::Invalid(
-                "an extension request needs a justification: add --reason \"why you still need it\""
-                    .into(),
-            ),
+            (None, None) => Error::PolicyNeeds {
+                target: format!("an extension request for {}", target.describe()),
+                needed: Needed::Justification,
+            },
             (None, Some(justification)) => {
-                let history = self
-                    .record_grant(grant, RequestKind::Extend, &request)
-                    .await;
+                let history = self.record(&target, RequestKind::Extend, &request).await;
                 let principal = &self.account.object_id;
-                let submission = match grant.source {
-                    Source::AzureResource => match self.arm() {
-                        Ok(arm) => {
-                            arm.request_extension(grant, duration, justification, principal, Uuid::new_v4())
-                                .await
-                        }
-                        Err(e) => Err(e),
-                    },
-                    Source::EntraRole | Source::Group => match self.graph() {
-                        Ok(graph) => {
-                            graph
-                                .request_extension(grant, duration, justification, principal)
-                                .await
-                        }
-                        Err(e) => Err(e),
-                    },
+                let submission = match self.client(grant.source) {
+                    Ok(client) => {
+                        client
+                            .request_extension(grant, duration, justification, principal)
+                            .await
+                    }
+                    Err(e) => Err(e),
                 };
                 let submission = match submission {
                     Err(Error::PolicyRulesFailed { rules, .. })
                         if rules.iter().any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
                     {
                         Err(Error::Invalid(format!(
-                            "{} at {}: Azure takes an extension request only within 14 days of the assignment's end, and for no longer than its policy allows (ExpirationRule)",
-                            grant.role.name, grant.scope.name
+                            "{}: Azure takes an extension request only within 14 days of the assignment's end, and for no longer than its policy allows (ExpirationRule)",
+                            target.describe()
                         )))
                     }
                     other => other,
                 };
                 notes.push("an administrator decides on an extension request".to_owned());
-                let result = self.finish(
-                    grant.key.clone(),
-                    grant.source,
-                    &grant.role.name,
-                    &grant.scope,
-                    submission,
-                    notes,
-                );
+                let result = finish(&target, submission, notes);
                 self.update_history(history, &result).await;
                 return result;
             }
         };
-        result_error(
-            grant.key.clone(),
-            grant.source,
-            &grant.role.name,
-            &grant.scope.id,
-            &grant.scope.name,
-            notes,
-            &error,
-        )
+        result_error(&target, notes, &error)
     }
 
     /// `wish` with the previous activation's justification and ticket where it gives none: Azure's
@@ -781,15 +657,12 @@ impl Session {
     }
 
     async fn history_answers(&self, key: &RoleKey) -> (Option<String>, Option<Ticket>) {
-        let Some(store) = &self.store else {
-            return (None, None);
-        };
         let query = crate::store::HistoryQuery {
             limit: Some(200),
             source: None,
             account: Some(self.account.name.clone()),
         };
-        store
+        self.store
             .history(&query)
             .await
             .unwrap_or_default()
@@ -822,11 +695,11 @@ impl Session {
         if claims.is_none() && !policy.mfa_required {
             return Ok(None);
         }
-        let token = match grant.source {
-            Source::AzureResource => self.arm()?.token(claims.as_ref()).await,
-            Source::EntraRole | Source::Group => self.graph()?.token(claims.as_ref()).await,
-        }
-        .map_err(|e| {
+        let token = self
+            .client(grant.source)?
+            .token(claims.as_ref())
+            .await
+            .map_err(|e| {
             Error::Invalid(format!(
                 "{where_} was not extended: its policy asks for a stronger sign-in, which failed ({e}); nothing was changed"
             ))
@@ -936,12 +809,7 @@ impl Session {
     /// Requests from others that wait for this user's decision, from all three sources, oldest first.
     pub async fn approvals(&self) -> Listing<RequestRecord> {
         let results = self
-            .per_source(
-                &[],
-                |arm| async move { arm.approvals().await },
-                |graph| async move { graph.approvals(Source::EntraRole).await },
-                |graph| async move { graph.approvals(Source::Group).await },
-            )
+            .per_source(&[], |client, source| client.approvals(source))
             .await;
         let mut listing = merge(results);
         self.complete_requesters(&mut listing.items).await;
@@ -1001,23 +869,11 @@ impl Session {
                 "a reason is required to approve or deny a request".into(),
             ));
         }
-        let rule = self.options.fresh_sign_in;
-        let me = self.account.object_id.as_str();
-        match request.source {
-            Source::EntraRole | Source::Group => {
-                let graph = self.graph()?;
-                let token = graph.decision_token(rule).await?;
-                graph
-                    .decide(request, approve, reason.trim(), &token, me)
-                    .await
-            }
-            Source::AzureResource => {
-                let arm = self.arm()?;
-                let token = arm.decision_token(rule).await?;
-                arm.decide(request, approve, reason.trim(), &token, me)
-                    .await
-            }
-        }
+        let client = self.client(request.source)?;
+        let token = client.decision_token(self.options.fresh_sign_in).await?;
+        client
+            .decide(request, approve, reason.trim(), &token, &self.account.object_id)
+            .await
     }
 
     /// Cancels a pending request.
@@ -1028,13 +884,10 @@ impl Session {
                 request.role.name, request.scope.name, request.status
             )));
         }
-        match request.source {
-            Source::AzureResource => self.arm()?.cancel(&request.id).await?,
-            Source::EntraRole | Source::Group => self.graph()?.cancel(&request.id).await?,
-        }
-        if let Some(store) = &self.store
-            && let Err(e) = store
-                .update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled"))
+        self.client(request.source)?.cancel(&request.id).await?;
+        if let Err(e) = self
+            .store
+            .update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled"))
                 .await
         {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
@@ -1072,9 +925,9 @@ impl Session {
                 tokio::time::sleep(self.options.poll_interval).await;
             }
         }
-        if let Some(store) = &self.store
-            && let Err(e) = store
-                .update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status))
+        if let Err(e) = self
+            .store
+            .update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status))
                 .await
         {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
@@ -1084,10 +937,7 @@ impl Session {
 
     /// A request's current state.
     pub async fn request(&self, request: &RequestRecord) -> Result<RequestRecord> {
-        match request.source {
-            Source::AzureResource => self.arm()?.request(&request.id).await,
-            Source::EntraRole | Source::Group => self.graph()?.request(&request.id).await,
-        }
+        self.client(request.source)?.request(&request.id).await
     }
 
     /// Whether Azure applies `grant` now, where Microsoft documents a way to ask: an Azure resource
@@ -1095,12 +945,7 @@ impl Session {
     /// caller's permissions there ([`ArmClient::grant_applies`]). Anything else (subscription and
     /// management-group scopes, Entra roles, groups) is taken as applied once listed: `true`.
     pub async fn grant_applies(&self, grant: &ActiveGrant) -> Result<bool> {
-        match grant.source {
-            Source::AzureResource if crate::arm::can_list_permissions(&grant.scope.id) => {
-                self.arm()?.grant_applies(grant).await
-            }
-            _ => Ok(true),
-        }
+        self.client(grant.source)?.grant_applies(grant).await
     }
 
     async fn prepare(
@@ -1128,98 +973,24 @@ impl Session {
         )
     }
 
-    fn finish(
-        &self,
-        key: RoleKey,
-        source: Source,
-        role: &str,
-        scope: &crate::model::ScopeRef,
-        submission: Result<Submission>,
-        notes: Vec<String>,
-    ) -> ActionResult {
-        let base =
-            |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
-                key: key.clone(),
-                source,
-                role: role.to_owned(),
-                scope: scope.id.clone(),
-                scope_name: scope.name.clone(),
-                outcome,
-                request,
-                notes,
-                error: None,
-            };
-        match submission {
-            Ok(Submission::Created(record)) => base(record.status.into(), Some(record), notes),
-            Ok(Submission::AlreadyActive) => base(Outcome::AlreadyActive, None, notes),
-            Ok(Submission::AlreadyPending { message }) => {
-                let mut notes = notes;
-                notes.push(message);
-                base(Outcome::AlreadyPending, None, notes)
-            }
-            Err(error) => result_error(key, source, role, &scope.id, &scope.name, notes, &error),
-        }
-    }
-
+    /// Adds a history row for a request about to be sent; its id, to record the outcome.
     async fn record(
         &self,
-        e: &Eligibility,
+        target: &RoleAtScope,
         kind: RequestKind,
         request: &ActivationRequest,
     ) -> Option<i64> {
-        self.insert_history(
-            e.source,
-            &e.key,
-            &e.role.name,
-            &e.scope.id,
-            &e.scope.name,
-            kind,
-            request,
-        )
-        .await
-    }
-
-    async fn record_grant(
-        &self,
-        g: &ActiveGrant,
-        kind: RequestKind,
-        request: &ActivationRequest,
-    ) -> Option<i64> {
-        self.insert_history(
-            g.source,
-            &g.key,
-            &g.role.name,
-            &g.scope.id,
-            &g.scope.name,
-            kind,
-            request,
-        )
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_history(
-        &self,
-        source: Source,
-        key: &RoleKey,
-        role: &str,
-        scope_id: &str,
-        scope_name: &str,
-        kind: RequestKind,
-        request: &ActivationRequest,
-    ) -> Option<i64> {
-        let store = self.store.as_ref()?;
         let entry = NewHistoryEntry {
-            at: Utc::now(),
+            at: self.clock.now(),
             account: self.account.name.clone(),
-            source,
-            key: key.clone(),
-            role_name: role.to_owned(),
+            source: target.source,
+            key: target.key.clone(),
+            role_name: target.role.name.clone(),
             scope_id: request
                 .narrower_scope
                 .clone()
-                .unwrap_or_else(|| scope_id.to_owned()),
-            scope_name: scope_name.to_owned(),
+                .unwrap_or_else(|| target.scope.id.clone()),
+            scope_name: target.scope.name.clone(),
             kind,
             justification: request.justification.clone(),
             ticket: request.ticket.clone(),
@@ -1229,7 +1000,7 @@ impl Session {
             azure_request_id: None,
             error: None,
         };
-        match store.record_request(&entry).await {
+        match self.store.record_request(&entry).await {
             Ok(id) => Some(id),
             Err(e) => {
                 tracing::warn!(target: "elevate::session", error = %e, "could not record history");
@@ -1239,7 +1010,7 @@ impl Session {
     }
 
     async fn update_history(&self, id: Option<i64>, result: &ActionResult) {
-        let (Some(store), Some(id)) = (&self.store, id) else {
+        let Some(id) = id else {
             return;
         };
         let status = match result.outcome {
@@ -1253,7 +1024,8 @@ impl Session {
         let azure_status = result.request.as_ref().map(|r| r.azure_status.clone());
         let azure_id = result.request.as_ref().map(|r| r.id.clone());
         let error = result.error.as_ref().map(|e| e.message.clone());
-        if let Err(e) = store
+        if let Err(e) = self
+            .store
             .update_request_outcome(
                 id,
                 status,
@@ -1265,13 +1037,6 @@ impl Session {
         {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
         }
-    }
-}
-
-async fn optional<T>(future: Option<impl std::future::Future<Output = T>>) -> Option<T> {
-    match future {
-        Some(f) => Some(f.await),
-        None => None,
     }
 }
 
@@ -1311,21 +1076,39 @@ fn sort_roles(items: &mut [Eligibility]) {
     });
 }
 
-fn result_error(
-    key: RoleKey,
-    source: Source,
-    role: &str,
-    scope: &str,
-    scope_name: &str,
-    notes: Vec<String>,
-    error: &Error,
-) -> ActionResult {
+/// The result of an action that Azure answered (or that failed on the way).
+fn finish(target: &RoleAtScope, submission: Result<Submission>, notes: Vec<String>) -> ActionResult {
+    let base = |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
+        key: target.key.clone(),
+        source: target.source,
+        role: target.role.name.clone(),
+        scope: target.scope.id.clone(),
+        scope_name: target.scope.name.clone(),
+        outcome,
+        request,
+        notes,
+        error: None,
+    };
+    match submission {
+        Ok(Submission::Created(record)) => base(record.status.into(), Some(record), notes),
+        Ok(Submission::AlreadyActive) => base(Outcome::AlreadyActive, None, notes),
+        Ok(Submission::AlreadyPending { message }) => {
+            let mut notes = notes;
+            notes.push(message);
+            base(Outcome::AlreadyPending, None, notes)
+        }
+        Err(error) => result_error(target, notes, &error),
+    }
+}
+
+/// The result of an action that could not be done.
+fn result_error(target: &RoleAtScope, notes: Vec<String>, error: &Error) -> ActionResult {
     ActionResult {
-        key,
-        source,
-        role: role.to_owned(),
-        scope: scope.to_owned(),
-        scope_name: scope_name.to_owned(),
+        key: target.key.clone(),
+        source: target.source,
+        role: target.role.name.clone(),
+        scope: target.scope.id.clone(),
+        scope_name: target.scope.name.clone(),
         outcome: Outcome::Error,
         request: None,
         notes,
@@ -1403,14 +1186,16 @@ fn prepare_with(
         .filter(|j| !j.is_empty());
     let where_ = format!("{} at {}", eligibility.role.name, eligibility.scope.name);
     if policy.justification_required && justification.is_none() {
-        return Err(Error::Invalid(format!(
-            "{where_} requires a justification: add --reason \"why you need it\""
-        )));
+        return Err(Error::PolicyNeeds {
+            target: where_,
+            needed: Needed::Justification,
+        });
     }
     if policy.ticket_required && wish.ticket.is_none() {
-        return Err(Error::Invalid(format!(
-            "{where_} requires a ticket: add --ticket SYSTEM:NUMBER"
-        )));
+        return Err(Error::PolicyNeeds {
+            target: where_,
+            needed: Needed::Ticket,
+        });
     }
     if policy.approval_required {
         notes.push("this role needs an approver's approval before it becomes active".to_owned());

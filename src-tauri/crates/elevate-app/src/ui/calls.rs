@@ -24,10 +24,7 @@ pub async fn policy(
     presets: Vec<String>,
 ) -> PolicyView {
     let policy = session.policy(role).await.ok();
-    let recent = match session.store() {
-        Some(store) => recent_reasons(store, &session.account().name, &role.key).await,
-        None => Vec::new(),
-    };
+    let recent = recent_reasons(session.store(), &session.account().name, &role.key).await;
     let mut view = PolicyView::of(policy.as_ref(), minutes(default), recent);
     view.presets = presets;
     view
@@ -60,9 +57,7 @@ pub async fn recent_reasons(store: &Store, account: &str, key: &RoleKey) -> Vec<
 
 /// The signed-in account's local history, newest first (at most `limit`, 100 when not given).
 pub async fn history(session: &Session, limit: Option<u32>) -> Answer<Vec<HistoryView>> {
-    let Some(store) = session.store() else {
-        return Ok(Vec::new());
-    };
+    let store = session.store();
     let query = HistoryQuery {
         limit: Some(limit.unwrap_or(100).min(1000)),
         source: None,
@@ -72,19 +67,13 @@ pub async fn history(session: &Session, limit: Option<u32>) -> Answer<Vec<Histor
     Ok(entries.iter().map(HistoryView::from).collect())
 }
 
-fn store<'a>(session: &'a Session, what: &str) -> Answer<&'a Store> {
-    session
-        .store()
-        .ok_or_else(|| invalid(format!("{what} need the local database, which is not open")))
-}
-
 /// Saves or removes a favourite as the form asks (saved at `now`).
 pub async fn set_favourite(
     session: &Session,
     form: FavouriteForm,
     now: DateTime<Utc>,
 ) -> Answer<()> {
-    let store = store(session, "favourites")?;
+    let store = session.store();
     match form.change(now) {
         FavouriteChange::Save(favourite) => store.upsert_favourite(&favourite).await,
         FavouriteChange::Remove(key) => store.remove_favourite(&key).await.map(|_| ()),
@@ -95,8 +84,8 @@ pub async fn set_favourite(
 /// Saves the form's set (replacing one with that name).
 pub async fn save_set(session: &Session, form: SetForm) -> Answer<()> {
     let set = form.role_set()?;
-    let store = store(session, "sets")?;
-    store
+    session
+        .store()
         .upsert_set(&set)
         .await
         .map_err(|e| invalid(e.to_string()))
@@ -104,8 +93,8 @@ pub async fn save_set(session: &Session, form: SetForm) -> Answer<()> {
 
 /// Removes the set `name`.
 pub async fn remove_set(session: &Session, name: &str) -> Answer<()> {
-    let store = store(session, "sets")?;
-    store
+    session
+        .store()
         .remove_set(name)
         .await
         .map(|_| ())

@@ -101,21 +101,16 @@ fn ticket(system: Option<String>, number: Option<String>) -> Option<Ticket> {
     })
 }
 
-/// A duration from minutes the user may leave empty: none, zero or less means "not given".
+/// A duration from minutes the user may leave empty: none, or anything outside
+/// [`Span::of_minutes`]'s range (zero, negative, over 30 days), means "not given" (the default,
+/// then the policy's maximum, apply).
 fn optional_minutes(minutes: Option<i32>) -> Option<Span> {
-    minutes
-        .and_then(|m| u64::try_from(m).ok())
-        .filter(|m| *m > 0)
-        .map(Span::from_minutes)
+    minutes.and_then(|m| Span::of_minutes(i64::from(m)))
 }
 
-/// A duration the user chose for keeps: from 1 minute to 30 days.
+/// A duration the user chose for keeps: [`Span::of_minutes`], else refused with its range.
 fn bounded_minutes(minutes: i32) -> Answer<Span> {
-    u64::try_from(minutes)
-        .ok()
-        .filter(|m| (1..=43_200).contains(m))
-        .map(Span::from_minutes)
-        .ok_or_else(|| invalid("the duration must be between 1 minute and 30 days"))
+    Span::of_minutes(i64::from(minutes)).ok_or_else(|| invalid(Span::MINUTES_RANGE))
 }
 
 impl ActivationForm {

@@ -11,18 +11,15 @@ use uuid::Uuid;
 use super::convert::{self, Incomplete};
 use super::permissions::{Permission, role_is_covered};
 use super::wire::{PolicyAssignment, PolicyResource};
-use crate::auth::{AccessToken, Audience, FreshSignIn, TokenSource};
-use crate::azure_error;
+use crate::auth::{AccessToken, FreshSignIn, TokenSource};
+use crate::caller::{Approval, Caller, review_body};
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, ScopeKind, Span,
 };
 use crate::policy_rules::policy_from_rules;
-use crate::rest::{
-    Submission, already, collect_converted, collect_pages, decided_by_me, read_json,
-    stage_to_review,
-};
+use crate::rest::{Submission, collect_converted, collect_pages, read_json};
 use crate::text::sanitize;
 use crate::wire::{eq_ci, format_time, lowercase_keys};
 
@@ -38,9 +35,8 @@ const MANAGEMENT_GROUPS_API_VERSION: &str = "2021-04-01";
 
 /// A client of ARM's PIM endpoints for one signed-in user.
 pub struct ArmClient {
-    http: HttpClient,
+    caller: Caller,
     base: Url,
-    tokens: Arc<dyn TokenSource>,
     names: Mutex<HashMap<String, String>>,
     /// Role definitions' permissions by lower-case id (they do not change while Elevate runs).
     role_permissions: Mutex<HashMap<String, Vec<Permission>>>,
@@ -50,9 +46,8 @@ impl ArmClient {
     /// A client for the ARM endpoint `base` (e.g. `https://management.azure.com`).
     pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
         ArmClient {
-            http,
+            caller: Caller::new(http, Api::Arm, tokens),
             base,
-            tokens,
             names: Mutex::new(HashMap::new()),
             role_permissions: Mutex::new(HashMap::new()),
         }
@@ -60,7 +55,7 @@ impl ArmClient {
 
     /// A token for ARM, satisfying `claims` when given.
     pub async fn token(&self, claims: Option<&serde_json::Value>) -> Result<AccessToken> {
-        self.tokens.token(Audience::Arm, claims).await
+        self.caller.token(claims).await
     }
 
     /// Everything the user is eligible for, at every scope (`asTarget()` at provider level).
@@ -176,59 +171,38 @@ impl ArmClient {
                 .cloned()
                 .unwrap_or_default())
         };
-        let mine =
-            |stages: &[serde_json::Value]| decided_by_me(stages, |s| &s["properties"], me, approve);
-        let response = self
-            .call_with(token, Method::Get, &approval_url, None)
-            .await?;
-        let before = stages(&response)?;
-        let stage = match stage_to_review(&before, |s| &s["properties"], |s| s["name"].as_str()) {
-            Ok(stage) => stage,
-            Err(Error::AlreadyDecided) if mine(&before) => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        if Uuid::parse_str(stage).is_err() {
-            return Err(Error::Invalid(
-                "the approval stage id is not an Azure id".into(),
-            ));
-        }
-        let mut url = self.base_join(&format!("{path}/stages/{stage}"))?;
-        url.query_pairs_mut()
-            .append_pair("api-version", APPROVALS_API_VERSION);
-        let body = json!({ "properties": {
-            "reviewResult": if approve { "Approve" } else { "Deny" },
-            "justification": justification,
-        }});
-        match self
-            .call_with(token, Method::Patch, &url, Some(&body))
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(Error::Azure(e)) if e.status == 409 => {
-                // A retried PATCH whose first attempt went through is refused as already reviewed:
-                // look at who reviewed it.
-                let response = self
-                    .call_with(token, Method::Get, &approval_url, None)
-                    .await?;
-                if mine(&stages(&response)?) {
-                    Ok(())
-                } else {
-                    Err(Error::AlreadyDecided)
-                }
+        let stage_url = |stage: &str| -> Result<Url> {
+            if Uuid::parse_str(stage).is_err() {
+                return Err(Error::Invalid(
+                    "the approval stage id is not an Azure id".into(),
+                ));
             }
-            Err(e) => Err(e),
-        }
+            let mut url = self.base_join(&format!("{path}/stages/{stage}"))?;
+            url.query_pairs_mut()
+                .append_pair("api-version", APPROVALS_API_VERSION);
+            Ok(url)
+        };
+        let approval = Approval {
+            url: approval_url,
+            stages: &stages,
+            fields: |s| &s["properties"],
+            id: |s| s["name"].as_str(),
+            stage_url: &stage_url,
+            // ARM nests a resource's fields in `properties`.
+            body: json!({ "properties": review_body(approve, justification) }),
+        };
+        self.caller.review(token, approval, me, approve).await
     }
 
     /// A token for ARM to approve or deny with (see [`TokenSource::decision_token`]).
     pub async fn decision_token(&self, rule: FreshSignIn) -> Result<AccessToken> {
-        self.tokens.decision_token(Audience::Arm, rule).await
+        self.caller.decision_token(rule).await
     }
 
     /// One request, by its full id.
     pub async fn request(&self, id: &str) -> Result<RequestRecord> {
         let url = self.resource_url(id)?;
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let mut record = self.read_request(&response)?;
         self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
             .await;
@@ -245,7 +219,7 @@ impl ArmClient {
             url,
             &self.base,
             "nextLink",
-            |url| async move { self.call(Method::Get, &url, None, None).await },
+            |url| async move { self.caller.call(Method::Get, &url, None, None).await },
             |v| {
                 if assignment.is_none() {
                     assignment = serde_json::from_value::<PolicyAssignment>(lowercase_keys(v))
@@ -275,7 +249,7 @@ impl ArmClient {
             return Ok(Policy::default());
         };
         let url = self.resource_url(&policy_id)?;
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let policy: PolicyResource = read_json(&response, &self.host())?;
         let rules = policy
             .properties
@@ -317,7 +291,7 @@ impl ArmClient {
         let mut url = self.base_join(role_definition_id.trim().trim_start_matches('/'))?;
         url.query_pairs_mut()
             .append_pair("api-version", ROLE_DEFINITIONS_API_VERSION);
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let value: serde_json::Value = read_json(&response, &self.host())?;
         let permissions = convert::role_permissions_from_json(value)
             .map_err(|e| self.malformed(&e.to_string()))?;
@@ -401,7 +375,7 @@ impl ArmClient {
         url.path_segments_mut()
             .map_err(|()| bad_url(request_id))?
             .push("cancel");
-        self.call(Method::Post, &url, None, None).await.map(|_| ())
+        self.caller.call(Method::Post, &url, None, None).await.map(|_| ())
     }
 
     async fn submit(
@@ -416,11 +390,10 @@ impl ArmClient {
             &format!("roleAssignmentScheduleRequests/{name}"),
             &[],
         )?;
-        let created = match self.call(Method::Put, &url, Some(&body), claims).await {
-            Ok(response) => self.read_request(&response),
-            Err(e) => Err(e),
-        };
-        let mut submission = already(created)?;
+        let mut submission = self
+            .caller
+            .submit(Method::Put, &url, &body, claims, |r| self.read_request(r))
+            .await?;
         if let Submission::Created(record) = &mut submission {
             self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
                 .await;
@@ -434,37 +407,6 @@ impl ArmClient {
             .map_err(|e| self.malformed(&e.to_string()))
     }
 
-    /// Sends one call; an error status becomes a typed error.
-    async fn call(
-        &self,
-        method: Method,
-        url: &Url,
-        body: Option<&serde_json::Value>,
-        claims: Option<&serde_json::Value>,
-    ) -> Result<Response> {
-        let token = self.token(claims).await?;
-        self.call_with(&token, method, url, body).await
-    }
-
-    /// [`ArmClient::call`] with a given token (a decision's).
-    async fn call_with(
-        &self,
-        token: &AccessToken,
-        method: Method,
-        url: &Url,
-        body: Option<&serde_json::Value>,
-    ) -> Result<Response> {
-        let response = self
-            .http
-            .send(Api::Arm, method, url, token, body, true)
-            .await?;
-        if response.is_success() {
-            Ok(response)
-        } else {
-            Err(azure_error::from_response(Api::Arm, &response))
-        }
-    }
-
     /// All items of a paged list, converted page by page, following `nextLink` on the same origin only.
     async fn list<T, E: std::fmt::Display>(
         &self,
@@ -476,7 +418,7 @@ impl ArmClient {
             first,
             &self.base,
             "nextLink",
-            |url| async move { self.call(Method::Get, &url, None, None).await },
+            |url| async move { self.caller.call(Method::Get, &url, None, None).await },
             what,
             convert,
         )
@@ -678,7 +620,7 @@ impl ArmClient {
         let mut url = self.base_join(id.trim_start_matches('/'))?;
         url.query_pairs_mut()
             .append_pair("api-version", api_version);
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let value = lowercase_keys(read_json::<serde_json::Value>(&response, &self.host())?);
         let name = path
             .iter()

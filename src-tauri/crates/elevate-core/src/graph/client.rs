@@ -13,17 +13,15 @@ use serde_json::json;
 use url::Url;
 
 use super::convert::{self, DIRECTORY_REQUESTS, GROUP_REQUESTS};
-use crate::auth::{AccessToken, Audience, FreshSignIn, TokenSource};
-use crate::azure_error;
+use crate::auth::{AccessToken, FreshSignIn, TokenSource};
+use crate::caller::{Approval, Caller, review_body};
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind,
     ScopeRef, Source, Span,
 };
-use crate::rest::{
-    Submission, already, collect_converted, decided_by_me, read_json, stage_to_review,
-};
+use crate::rest::{Submission, collect_converted, read_json};
 use crate::text::sanitize;
 use crate::wire::{format_time, lowercase_keys};
 
@@ -35,10 +33,9 @@ const NEXT: &str = "@odata.nextLink";
 
 /// A client of Graph's PIM endpoints for one signed-in user.
 pub struct GraphClient {
-    http: HttpClient,
+    caller: Caller,
     /// The service root, e.g. `https://graph.microsoft.com`; paths go under `/v1.0`.
     base: Url,
-    tokens: Arc<dyn TokenSource>,
     names: Mutex<HashMap<String, String>>,
 }
 
@@ -46,16 +43,15 @@ impl GraphClient {
     /// A client for the Graph service root `base`.
     pub fn new(http: HttpClient, base: Url, tokens: Arc<dyn TokenSource>) -> Self {
         GraphClient {
-            http,
+            caller: Caller::new(http, Api::Graph, tokens),
             base,
-            tokens,
             names: Mutex::new(HashMap::new()),
         }
     }
 
     /// A token for Graph, satisfying `claims` when given.
     pub async fn token(&self, claims: Option<&serde_json::Value>) -> Result<AccessToken> {
-        self.tokens.token(Audience::Graph, claims).await
+        self.caller.token(claims).await
     }
 
     /// The user's eligible Entra roles.
@@ -199,40 +195,21 @@ impl GraphClient {
             let value = lowercase_keys(read_json(response, &self.host())?);
             Ok(value[member].as_array().cloned().unwrap_or_default())
         };
-        let mine = |stages: &[serde_json::Value]| decided_by_me(stages, |s| s, me, approve);
-        let response = self
-            .call_with(token, Method::Get, &approval_url, None)
-            .await?;
-        let before = stages(&response)?;
-        let stage = match stage_to_review(&before, |s| s, |s| s["id"].as_str()) {
-            Ok(stage) => stage,
-            Err(Error::AlreadyDecided) if mine(&before) => return Ok(()),
-            Err(e) => return Err(e),
+        let stage_url = |stage: &str| self.url_in(version, &format!("{path}/{member}/{stage}"), &[]);
+        let approval = Approval {
+            url: approval_url,
+            stages: &stages,
+            fields: |s| s,
+            id: |s| s["id"].as_str(),
+            stage_url: &stage_url,
+            body: review_body(approve, justification),
         };
-        let url = self.url_in(version, &format!("{path}/{member}/{stage}"), &[])?;
-        let body = json!({ "reviewResult": if approve { "Approve" } else { "Deny" }, "justification": justification });
-        match self
-            .call_with(token, Method::Patch, &url, Some(&body))
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(Error::Azure(e)) if e.status == 409 => {
-                let response = self
-                    .call_with(token, Method::Get, &approval_url, None)
-                    .await?;
-                if mine(&stages(&response)?) {
-                    Ok(())
-                } else {
-                    Err(Error::AlreadyDecided)
-                }
-            }
-            Err(e) => Err(e),
-        }
+        self.caller.review(token, approval, me, approve).await
     }
 
     /// A token for Graph to approve or deny with (see [`TokenSource::decision_token`]).
     pub async fn decision_token(&self, rule: FreshSignIn) -> Result<AccessToken> {
-        self.tokens.decision_token(Audience::Graph, rule).await
+        self.caller.decision_token(rule).await
     }
 
     /// A user's name, UPN, e-mail and whether they are a guest (`GET /users/{id}` with `$select`;
@@ -245,7 +222,7 @@ impl GraphClient {
             &format!("/users/{id}"),
             &[("$select", "id,displayName,userPrincipalName,mail,userType")],
         )?;
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let value = lowercase_keys(read_json(&response, &self.host())?);
         let principal: crate::wire::Principal = serde_json::from_value(value)
             .map_err(|_| Error::Invalid("Graph's user could not be read".into()))?;
@@ -255,7 +232,7 @@ impl GraphClient {
     /// One request, by the `id` Elevate gave it (its path under `/v1.0`).
     pub async fn request(&self, id: &str) -> Result<RequestRecord> {
         let url = self.url(id, &[])?;
-        let response = self.call(Method::Get, &url, None, None).await?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
         let mut record = self.read_request(&response)?;
         self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
             .await;
@@ -347,7 +324,7 @@ impl GraphClient {
     /// Cancels a pending request, by the `id` Elevate gave it.
     pub async fn cancel(&self, id: &str) -> Result<()> {
         let url = self.url(&format!("{}/cancel", id.trim_end_matches('/')), &[])?;
-        self.call(Method::Post, &url, None, None).await.map(|_| ())
+        self.caller.call(Method::Post, &url, None, None).await.map(|_| ())
     }
 
     fn grant_body(
@@ -391,11 +368,10 @@ impl GraphClient {
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
         let url = self.url(path, &[])?;
-        let created = match self.call(Method::Post, &url, Some(&body), claims).await {
-            Ok(response) => self.read_request(&response),
-            Err(e) => Err(e),
-        };
-        let mut submission = already(created)?;
+        let mut submission = self
+            .caller
+            .submit(Method::Post, &url, &body, claims, |r| self.read_request(r))
+            .await?;
         if let Submission::Created(record) = &mut submission {
             self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
                 .await;
@@ -407,36 +383,6 @@ impl GraphClient {
         let value: serde_json::Value = serde_json::from_slice(&response.body)
             .map_err(|e| crate::rest::malformed(&self.host(), &format!("unexpected JSON: {e}")))?;
         convert::request(value).map_err(|e| crate::rest::malformed(&self.host(), &e.to_string()))
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        url: &Url,
-        body: Option<&serde_json::Value>,
-        claims: Option<&serde_json::Value>,
-    ) -> Result<Response> {
-        let token = self.token(claims).await?;
-        self.call_with(&token, method, url, body).await
-    }
-
-    /// [`GraphClient::call`] with a given token (a decision's).
-    async fn call_with(
-        &self,
-        token: &AccessToken,
-        method: Method,
-        url: &Url,
-        body: Option<&serde_json::Value>,
-    ) -> Result<Response> {
-        let response = self
-            .http
-            .send(Api::Graph, method, url, token, body, true)
-            .await?;
-        if response.is_success() {
-            Ok(response)
-        } else {
-            Err(azure_error::from_response(Api::Graph, &response))
-        }
     }
 
     /// All items of a list, converted page by page, following `@odata.nextLink` on the same origin only.
@@ -468,7 +414,7 @@ impl GraphClient {
             url,
             &self.base,
             NEXT,
-            |url| async move { self.call(Method::Get, &url, None, None).await },
+            |url| async move { self.caller.call(Method::Get, &url, None, None).await },
             what,
             convert,
         )
@@ -540,7 +486,7 @@ impl GraphClient {
         }
         let fetched = async {
             let url = self.url(path, &[])?;
-            let response = self.call(Method::Get, &url, None, None).await?;
+            let response = self.caller.call(Method::Get, &url, None, None).await?;
             let value: serde_json::Value = read_json(&response, &self.host())?;
             Ok::<_, Error>(lowercase_keys(value)["displayname"].as_str().map(sanitize))
         };

@@ -32,6 +32,28 @@ impl Span {
         }
     }
 
+    /// The longest duration Elevate takes as a number of minutes (30 days): longer than any
+    /// activation PIM allows, short enough that no arithmetic on it overflows.
+    pub const MAX_MINUTES: u64 = 43_200;
+
+    /// What a person is told when a number of minutes is out of range.
+    pub const MINUTES_RANGE: &'static str = "the duration must be between 1 minute and 30 days";
+
+    /// A number of minutes from a form, a setting or a favourite: the one rule for all of them.
+    /// 1 to [`Span::MAX_MINUTES`] is a span; anything else (0, negative, too long) is `None`, which
+    /// the caller refuses with [`Span::MINUTES_RANGE`] or reads as "not given".
+    pub fn of_minutes(minutes: i64) -> Option<Self> {
+        u64::try_from(minutes)
+            .ok()
+            .filter(|m| (1..=Self::MAX_MINUTES).contains(m))
+            .map(Self::from_minutes)
+    }
+
+    /// The span in whole minutes (rounded down), as forms show it.
+    pub fn whole_minutes(self) -> i64 {
+        i64::try_from(self.seconds / 60).unwrap_or(i64::MAX)
+    }
+
     /// A span of `hours` hours.
     pub const fn from_hours(hours: u64) -> Self {
         Span {
@@ -250,6 +272,12 @@ mod tests {
     #[test]
     fn parses_what_people_type() {
         assert_eq!("2h".parse::<Span>(), Ok(Span::from_hours(2)));
+        assert_eq!(Span::of_minutes(90), Some(Span::from_minutes(90)));
+        assert_eq!(Span::of_minutes(0), None);
+        assert_eq!(Span::of_minutes(-5), None);
+        assert_eq!(Span::of_minutes(43_201), None);
+        assert_eq!(Span::of_minutes(i64::MAX), None);
+        assert_eq!(Span::from_minutes(90).whole_minutes(), 90);
         assert_eq!("1h30m".parse::<Span>(), Ok(Span::from_minutes(90)));
         assert_eq!("1h 30m".parse::<Span>(), Ok(Span::from_minutes(90)));
         assert_eq!("90".parse::<Span>(), Ok(Span::from_minutes(90)));

@@ -9,6 +9,7 @@ mod eligibility;
 mod grant;
 mod policy;
 mod request;
+mod role_at;
 mod source;
 
 pub use duration::{Span, SpanParseError};
@@ -16,4 +17,5 @@ pub use eligibility::{Eligibility, MemberType, RoleKey, RoleRef, ScopeKind, Scop
 pub use grant::{ActiveGrant, AssignmentType};
 pub use policy::Policy;
 pub use request::{ActivationRequest, RequestKind, RequestRecord, RequestStatus, Ticket};
+pub use role_at::RoleAtScope;
 pub use source::Source;

@@ -83,7 +83,30 @@ impl Store {
         })
     }
 
-    /// Where the database is.
+    /// A database in memory, for a session with no data folder: the same schema and behaviour,
+    /// gone when the last handle is dropped. One connection that never expires (each SQLite
+    /// in-memory connection is its own database).
+    pub async fn in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(|e| StoreError::from_sqlx(&path, e))?
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::from_sqlx(&path, e))?;
+        if let Err(e) = MIGRATOR.run(&pool).await {
+            pool.close().await;
+            return Err(StoreError::from_migrate(&path, e));
+        }
+        Ok(Store { pool, path })
+    }
+
+    /// Where the database is (`:memory:` for [`Store::in_memory`]).
     pub fn path(&self) -> &Path {
         &self.path
     }

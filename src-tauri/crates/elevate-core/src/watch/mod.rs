@@ -1,10 +1,12 @@
-//! Watching grants and requests: the [`Watcher`] task, its [`Clock`], and the [`WatchEvent`]s it
-//! raises. Showing them (desktop notifications, the tray) is the faces' job.
+//! Watching grants and requests: the [`Watcher`] task, its [`Clock`], the [`WatchEvent`]s it
+//! raises and the [`LiveState`] it publishes. Showing them (desktop notifications, the tray, the
+//! window) is the faces' job.
 
-mod clock;
 mod event;
+mod live;
 mod watcher;
 
-pub use clock::{Clock, SystemClock};
+pub use crate::clock::{Clock, SystemClock};
 pub use event::{EffectCheck, WatchEvent};
+pub use live::LiveState;
 pub use watcher::{WatchOptions, WatchStats, Watcher};

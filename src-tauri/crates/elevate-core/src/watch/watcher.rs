@@ -38,17 +38,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::clock::Clock;
+use crate::clock::Clock;
 use super::event::{EffectCheck, WatchEvent};
+use super::live::LiveState;
 use crate::model::{
     ActiveGrant, AssignmentType, RequestKind, RequestRecord, RequestStatus, Source,
 };
-use crate::session::Session;
+use crate::session::{Session, SourceFailure};
 use crate::store::{HistoryEntry, HistoryQuery};
 
 /// Failed effect checks in a row after which an activation awaiting effect is reported effective
@@ -120,6 +121,7 @@ pub struct WatchStats {
 pub struct Watcher {
     cancel: CancellationToken,
     poke: Arc<Notify>,
+    live: watch::Receiver<LiveState>,
     stats: Arc<std::sync::Mutex<WatchStats>>,
     task: Option<JoinHandle<()>>,
 }
@@ -135,7 +137,10 @@ impl Watcher {
         let cancel = CancellationToken::new();
         let poke = Arc::new(Notify::new());
         let stats = Arc::new(std::sync::Mutex::new(WatchStats::default()));
+        let (live_tx, live) = watch::channel(LiveState::default());
         let mut engine = Engine {
+            live: live_tx,
+            approvals: Vec::new(),
             session,
             clock,
             options,
@@ -158,6 +163,7 @@ impl Watcher {
         Watcher {
             cancel,
             poke,
+            live,
             stats,
             task: Some(task),
         }
@@ -166,6 +172,16 @@ impl Watcher {
     /// Says something was just done (activated, deactivated, ...): poll now and often for a while.
     pub fn poke(&self) {
         self.poke.notify_one();
+    }
+
+    /// Follows what the watcher reads: a new [`LiveState`] after each poll.
+    pub fn subscribe(&self) -> watch::Receiver<LiveState> {
+        self.live.clone()
+    }
+
+    /// What the watcher read last.
+    pub fn live(&self) -> LiveState {
+        self.live.borrow().clone()
     }
 
     /// What the watcher has done so far.
@@ -217,6 +233,10 @@ fn is_pending(status: RequestStatus) -> bool {
 }
 
 struct Engine {
+    /// Where each poll's result is published.
+    live: watch::Sender<LiveState>,
+    /// Requests waiting for the user's decision, as last listed.
+    approvals: Vec<RequestRecord>,
     session: Arc<Session>,
     clock: Arc<dyn Clock>,
     options: WatchOptions,
@@ -240,8 +260,10 @@ struct Engine {
 
 impl Engine {
     async fn run(&mut self, cancel: CancellationToken, poke: Arc<Notify>) {
-        if let Some(store) = self.session.store()
-            && let Err(e) = store.prune_notified(Utc::now() - TimeDelta::days(30)).await
+        if let Err(e) = self
+            .session
+            .store()
+            .prune_notified(Utc::now() - TimeDelta::days(30)).await
         {
             tracing::debug!(target: "elevate::watch", error = %e, "could not prune old events");
         }
@@ -365,6 +387,8 @@ impl Engine {
         }
         let configured = self.session.sources();
         if configured.iter().all(|s| failed.contains(s)) {
+            let failures = active.failures.into_iter().chain(requests.failures).collect();
+            self.publish(failures);
             return false;
         }
         let listed: Vec<Source> = configured
@@ -494,13 +518,10 @@ impl Engine {
             if self.shown.contains(&key) {
                 continue;
             }
-            let shown = match self.session.store() {
-                Some(store) => store.is_notified(&key).await.unwrap_or_else(|e| {
-                    tracing::debug!(target: "elevate::watch", error = %e, "could not read the events shown");
-                    true
-                }),
-                None => true,
-            };
+            let shown = self.session.store().is_notified(&key).await.unwrap_or_else(|e| {
+                tracing::debug!(target: "elevate::watch", error = %e, "could not read the events shown");
+                true
+            });
             if !shown {
                 self.awaiting.entry(id).or_insert(Awaiting {
                     since: now,
@@ -509,10 +530,23 @@ impl Engine {
             }
         }
         events.extend(self.check_effects(now).await);
+        let mut failures: Vec<SourceFailure> =
+            active.failures.into_iter().chain(requests.failures).collect();
         if let Some(approvals) = approvals {
             if !approvals.items.is_empty() {
                 self.approver = true;
             }
+            let unlisted: HashSet<Source> = approvals.failures.iter().map(|f| f.source).collect();
+            self.approvals.retain(|r| unlisted.contains(&r.source));
+            self.approvals.extend(
+                approvals
+                    .items
+                    .iter()
+                    .filter(|r| is_pending(r.status))
+                    .cloned(),
+            );
+            self.approvals.sort_by_key(|r| r.created);
+            failures.extend(approvals.failures);
             events.extend(
                 approvals
                     .items
@@ -521,10 +555,37 @@ impl Engine {
                     .map(|request| WatchEvent::ApprovalWaiting { request }),
             );
         }
+        // Published before the events, so that whoever shows an event finds the state it
+        // speaks of.
+        self.publish(failures);
         // Approvals first, then what they made effective.
         events
             .sort_by_key(|e| !matches!(e, WatchEvent::Approved { .. } | WatchEvent::Denied { .. }));
         self.emit(events).await
+    }
+
+    /// Publishes the grants, requests and approvals now known.
+    fn publish(&self, failures: Vec<SourceFailure>) {
+        let mut active: Vec<ActiveGrant> = self.grants.values().cloned().collect();
+        active.sort_by(|a, b| {
+            a.end
+                .cmp(&b.end)
+                .then_with(|| a.role.name.cmp(&b.role.name))
+        });
+        let mut pending: Vec<RequestRecord> = self.pending.values().cloned().collect();
+        pending.sort_by_key(|r| std::cmp::Reverse(r.created));
+        let approvals = self.options.approvals.then(|| self.approvals.clone());
+        let read_at = Some(self.clock.now());
+        self.live.send_modify(|live| {
+            *live = LiveState {
+                active,
+                pending,
+                approvals,
+                failures,
+                read_at,
+                revision: live.revision.wrapping_add(1),
+            };
+        });
     }
 
     /// Asks Azure whether each activation awaiting effect applies now; returns the ones to report
@@ -584,9 +645,7 @@ impl Engine {
 
     /// This machine's recent activations, deactivations and cancels (from the history).
     async fn own_actions(&self) -> Vec<HistoryEntry> {
-        let Some(store) = self.session.store() else {
-            return Vec::new();
-        };
+        let store = self.session.store();
         let since = Utc::now()
             .checked_sub_signed(
                 TimeDelta::from_std(self.options.own_action_window)
@@ -663,11 +722,9 @@ impl Engine {
             self.grants.remove(&id);
         }
         // Remember passed-over warnings in the store too.
-        if let Some(store) = self.session.store() {
-            for key in &passed_over {
-                if let Err(e) = store.mark_notified(key, Utc::now()).await {
-                    tracing::debug!(target: "elevate::watch", error = %e, "could not record an event");
-                }
+        for key in &passed_over {
+            if let Err(e) = self.session.store().mark_notified(key, Utc::now()).await {
+                tracing::debug!(target: "elevate::watch", error = %e, "could not record an event");
             }
         }
         events
@@ -680,13 +737,11 @@ impl Engine {
             if !self.shown.insert(key.clone()) {
                 continue;
             }
-            if let Some(store) = self.session.store() {
-                match store.mark_notified(&key, Utc::now()).await {
-                    Ok(false) => continue,
-                    Ok(true) => {}
-                    Err(e) => {
-                        tracing::debug!(target: "elevate::watch", error = %e, "could not record an event")
-                    }
+            match self.session.store().mark_notified(&key, Utc::now()).await {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    tracing::debug!(target: "elevate::watch", error = %e, "could not record an event")
                 }
             }
             self.count(|s| s.events += 1);

@@ -1,5 +1,6 @@
-//! The watcher's clock. Deadlines are reckoned in the clock's time (Azure's, or the simulator's in
-//! demo mode, which can run faster or jump) and slept in wall time.
+//! The clock the engine reads: [`SystemClock`] in the app; the demo's simulated clock or a test's
+//! clock otherwise. Deadlines are reckoned in the clock's time (Azure's, or the simulator's in demo
+//! mode, which can run faster or jump) and slept in wall time.
 
 use std::time::Duration;
 
