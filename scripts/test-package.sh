@@ -57,7 +57,8 @@ bash -c 'source /usr/share/bash-completion/completions/elevate && complete -p el
 grep -q 'activate' /usr/share/fish/vendor_completions.d/elevate.fish || fail "the fish completion lacks activate"
 
 # The installed programs, through the end-to-end tests.
-ELEVATE_BIN=/usr/bin/elevate cargo test --locked -p elevate-e2e --test cli --test tray -- \
+# --workspace: the same feature set as the workspace build, so nothing is compiled again.
+ELEVATE_BIN=/usr/bin/elevate cargo test --locked --workspace --test cli --test tray -- \
   --test-threads 1 \
   cli_demo::roles_lists_the_demo_tenant_with_the_documented_fields \
   cli_demo::activate_then_active_then_deactivate_across_runs \

@@ -33,10 +33,21 @@ prepare() {
 
 # The CLI, built first: the bundle takes it as an external binary named for the target, and its
 # completions and manual page come from running it.
+# A debug bundle (the test command's) takes the binaries of the workspace build the test command has
+# just made: building one package alone unifies other features and would compile most of the
+# dependency tree again.
+build_debug() {
+  cargo build --locked --workspace --all-targets >&2
+}
+
 build_cli() {
   local flags=()
-  [ "$profile" = release ] && flags+=(--release)
-  cargo build --locked -p elevate-cli --bin elevate "${flags[@]}" >&2
+  if [ "$profile" = release ]; then
+    flags+=(--release)
+    cargo build --locked -p elevate-cli --bin elevate "${flags[@]}" >&2
+  else
+    build_debug
+  fi
   mkdir -p src-tauri/binaries
   cp "$target_dir/$profile/elevate" "src-tauri/binaries/elevate-$triple"
   strip "src-tauri/binaries/elevate-$triple"
@@ -100,7 +111,11 @@ bundle() {
   else
     bundle_flags+=(--debug)
   fi
-  cargo build --locked -p elevate-tray --bin elevate-tray "${flags[@]}" >&2
+  if [ "$profile" = release ]; then
+    cargo build --locked -p elevate-tray --bin elevate-tray "${flags[@]}" >&2
+  else
+    build_debug
+  fi
   rm -rf "$stage" && mkdir -p "$stage/$profile"
   cp "$target_dir/$profile/elevate-tray" "$stage/$profile/elevate-tray"
   # Stripped, as Debian's policy wants (lintian's unstripped-binary-or-object is an error). The bundler
