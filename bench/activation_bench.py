@@ -183,8 +183,8 @@ def shape(path, query):
     """The path with ids elided, plus the query's $filter (what tells the lists apart)."""
     p = re.sub(r"(?i)(managementGroups)/[^/]+", r"\1/{mg}", urllib.parse.unquote(path))
     p = re.sub(r"(?i)(resourceGroups)/[^/]+", r"\1/{rg}", p)
+    p = re.sub(r"(?i)/(organizations|common|contoso\.example|" + GUID + ")/oauth2", "/{tenant}/oauth2", p)
     p = re.sub(GUID, "{id}", p)
-    p = re.sub(r"(?i)/(organizations|common|contoso\.example)/oauth2", "/{tenant}/oauth2", p)
     params = urllib.parse.parse_qs(query or "")
     extra = []
     for k, v in params.items():
@@ -224,13 +224,13 @@ def classify(method, path, query):
         return "lists", "requests"
     if "roleassignmentapprovals" in low and method == "GET" and low.rstrip("/").endswith("roleassignmentapprovals"):
         return "lists", "approvals"
+    if low.endswith("/permissions"):
+        return "other", "permissions (effect check)"
     if re.search(r"/users/", low):
         return "other", "requester (Graph user)"
     if "roledefinitions" in low or "/subscriptions" in low or "managementgroups" in low or "/groups/" in low \
             or "administrativeunits" in low:
         return "other", "display name"
-    if low.endswith("/permissions"):
-        return "other", "permissions (effect check)"
     return "other", ""
 
 
@@ -263,6 +263,19 @@ class Tray:
         with open(self.log_path) as f:
             lines = [ANSI.sub("", line) for line in f]
         return [line for line in lines if "elevate::tray" in line and " menu" in line and "action=" in line]
+
+    def notes_since(self, wall):
+        """The app's own log lines about clicks and watcher events from `wall` on: (wall time, text)."""
+        with open(self.log_path) as f:
+            lines = [ANSI.sub("", line).strip() for line in f]
+        notes = []
+        for line in lines:
+            m = re.match(r"(\S+Z)\s+\w+\s+elevate::tray: (menu action=.*|watch event .*)$", line)
+            if m:
+                at = parse_time(m.group(1)).timestamp()
+                if at >= wall:
+                    notes.append((at, m.group(2)))
+        return notes
 
     def sign_in(self):
         start = time.monotonic()
@@ -395,7 +408,9 @@ def run_case(tenant, tray, find, what, expect_action=True):
     rows = calls_after(tenant, seq0, sim_t0, wall_t0, window=length + 0.5)
     if expect_action and not any(r["group"] == "action" for r in rows):
         raise SystemExit(f"{what}: no activation or deactivation call reached the simulator")
-    return {"rows": rows, "window": max((r["t"] for r in rows), default=0.0)}
+    window = max((r["t"] for r in rows), default=0.0)
+    notes = [(at - wall_t0, text) for at, text in tray.notes_since(wall_t0 - 1) if at - wall_t0 <= window + 1]
+    return {"rows": rows, "window": window, "notes": notes}
 
 
 def one_run(tray_bin, cli_bin):
@@ -520,7 +535,12 @@ def report(runs, out):
     ]
     for case in ("activate", "deactivate"):
         lines += ["", f"### {case}", "", "| t (s) | group | method | API | path | status |", "|---|---|---|---|---|---|"]
-        for r in runs[0][case]["rows"]:
+        entries = [(r["t"], 1, r) for r in runs[0][case]["rows"]]
+        entries += [(t, 0, text) for t, text in runs[0][case].get("notes", [])]
+        for t, _, r in sorted(entries, key=lambda e: (e[0], e[1])):
+            if isinstance(r, str):
+                lines.append(f"| {t:.2f} | *tray log* | | | *{r.replace('|', '/')}* | |")
+                continue
             group = r["group"] + (f" ({r['kind']})" if r["kind"] else "")
             lines.append(f"| {r['t']:.2f} | {group} | {r['method']} | {r['api']} | `{r['shape']}` | "
                          f"{r['status'] if r['status'] is not None else ''} |")
@@ -556,6 +576,11 @@ def figures_end(lines):
 
 
 def main():
+    if sys.argv[1] == "--report-from":
+        # Writes the report again from a saved raw file (e.g. after changing the report's layout).
+        with open(sys.argv[2]) as f:
+            report(json.load(f), sys.argv[3])
+        return
     tray_bin, cli_bin, out = sys.argv[1], sys.argv[2], sys.argv[3]
     runs = []
     for i in range(RUNS):
