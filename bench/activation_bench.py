@@ -44,6 +44,7 @@ import urllib.request
 
 from tray_bench import MENU, Session, item_id
 
+BURST = 2.0
 RUNS = int(os.environ.get("ACTIVATION_BENCH_RUNS", "3"))
 QUIET = float(os.environ.get("ACTIVATION_BENCH_QUIET", "15"))
 MAX_WINDOW = float(os.environ.get("ACTIVATION_BENCH_MAX_WINDOW", "300"))
@@ -51,6 +52,7 @@ ROLE = "Reader @ Contoso Platform"
 MENU_PATH = MENU["elevate"]
 GROUPS = ["action", "policy", "lists", "identity", "other"]
 LIST_KINDS = ["eligible", "active", "requests", "approvals"]
+OTHER_KINDS = ["requester (Graph user)", "display name", "permissions (effect check)"]
 
 
 # ---------------------------------------------------------------- the identity proxy
@@ -454,9 +456,22 @@ def counts(rows):
     c["total"] = len(rows)
     for k in LIST_KINDS:
         c[k] = sum(1 for r in rows if r["group"] == "lists" and r["kind"] == k)
+    for k in OTHER_KINDS:
+        c[k] = sum(1 for r in rows if r["group"] == "other" and r["kind"] == k)
     c["ARM"] = sum(1 for r in rows if r["api"] == "ARM")
     c["Graph"] = sum(1 for r in rows if r["api"] == "Graph")
     return c
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "an unknown CPU"
 
 
 def median_of(values):
@@ -469,8 +484,8 @@ def report(runs, out):
     lines = [
         "# API calls per tray activation",
         "",
-        f"`scripts/bench-activation.sh` on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d')}, "
-        f"{os.uname().nodename}), release build of elevate-tray, real clock, signed in through the browser "
+        f"`scripts/bench-activation.sh` on {cpu_model()}, {os.cpu_count()} cores ({time.strftime('%Y-%m-%d')}, "
+        f"host `{os.uname().nodename}`), release build of elevate-tray, real clock, signed in through the browser "
         "flow to the simulator run as a separate process (`elevate sim`), private Xvfb + D-Bus session, "
         f"menu clicked over com.canonical.dbusmenu. {len(runs)} repetitions, each with a fresh simulator, "
         "data folder and tray.",
@@ -518,17 +533,35 @@ def report(runs, out):
         "(Graph `/users/{id}`), permission checks. *net of idle*: total minus the idle window's calls "
         "over the same length.",
         "",
-        "List reads by kind (median):",
+        "List reads and other calls by kind (median):",
         "",
-        "| case | eligible | active | requests | approvals |",
-        "|---|---|---|---|---|",
+        "| case | " + " | ".join(f"lists: {k}" for k in LIST_KINDS) + " | " + " | ".join(OTHER_KINDS) + " |",
+        "|---|" + "---|" * (len(LIST_KINDS) + len(OTHER_KINDS)),
     ]
     for case, (per_run, _) in summary.items():
-        lines.append(f"| {case} | " + " | ".join(median_of([c[k] for c in per_run]) for k in LIST_KINDS) + " |")
+        lines.append(f"| {case} | " + " | ".join(median_of([c[k] for c in per_run]) for k in LIST_KINDS + OTHER_KINDS)
+                     + " |")
+    lines += [
+        "",
+        f"When (median): within {BURST:g} s of the click (the action and what answers it at once) and after "
+        "(the watcher's polls that follow), with the idle window's calls over each part:",
+        "",
+        f"| case | first {BURST:g} s | idle, first {BURST:g} s | after | idle, after |",
+        "|---|---|---|---|---|",
+    ]
+    for case in ("activate", "deactivate"):
+        parts = []
+        for run in runs:
+            rows, idle, window = run[case]["rows"], run["idle"], run[case]["window"]
+            parts.append((sum(1 for r in rows if r["t"] <= BURST),
+                          sum(1 for r in idle if r["t"] <= BURST),
+                          sum(1 for r in rows if r["t"] > BURST),
+                          sum(1 for r in idle if BURST < r["t"] <= window)))
+        lines.append(f"| {case} | " + " | ".join(median_of([p[i] for p in parts]) for i in range(4)) + " |")
     idle_rows = runs[0]["idle"]
     lines += [
         "",
-        "## Raw calls of run 1",
+        RAW,
         "",
         "Offsets in seconds from the click (simulator time; identity calls: proxy time). Ids are elided "
         "(`{id}`, `{mg}`, `{rg}`), query parameters other than `$filter` dropped.",
@@ -557,6 +590,8 @@ def report(runs, out):
             old = f.read().split("\n")
         if EXPLAINED in old:
             kept = old[old.index(EXPLAINED):]
+            if RAW in kept:
+                kept = kept[:kept.index(RAW)]
             while kept and kept[-1] == "":
                 kept.pop()
     generated = lines
@@ -568,11 +603,12 @@ def report(runs, out):
 
 
 EXPLAINED = "## Where the calls come from"
+RAW = "## Raw calls of run 1"
 
 
 def figures_end(lines):
     """Where the raw lists start: the explanation goes between the figures and them."""
-    return lines.index("## Raw calls of run 1")
+    return lines.index(RAW)
 
 
 def main():
