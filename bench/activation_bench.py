@@ -293,8 +293,10 @@ class Tray:
                 raise SystemExit("the tray never listed the roles after signing in")
             time.sleep(0.1)
 
-    def click_reliably(self, find, what):
-        """Clicks the item `find(layout)` returns; again with fresh ids when the app did not take it."""
+    def click_reliably(self, find, what, tenant):
+        """Clicks the item `find(layout)` returns; again with fresh ids when the app did not take it
+        (taken: the app logged the click, or a call reached the simulator; the click comes seconds
+        after a regular poll, so a call within 5 s is the click's)."""
         for _ in range(10):
             before = len(self.menu_lines())
             layout = self.layout()
@@ -302,11 +304,12 @@ class Tray:
             if item is None:
                 time.sleep(0.5)
                 continue
+            seq = tenant.last_seq()
             wall = time.time()
             self.click(item)
             end = time.monotonic() + 5
             while time.monotonic() < end:
-                if len(self.menu_lines()) > before:
+                if len(self.menu_lines()) > before or tenant.last_seq() != seq:
                     return wall
                 time.sleep(0.05)
         raise SystemExit(f"the tray never took the click on {what}")
@@ -403,7 +406,7 @@ def watch_until_quiet(tenant, seq0, wall_t0):
 def run_case(tenant, tray, find, what, expect_action=True):
     seq0 = tenant.last_seq()
     sim_before, wall_before = tenant.sim_now(), time.time()
-    wall_t0 = tray.click_reliably(find, what)
+    wall_t0 = tray.click_reliably(find, what, tenant)
     # The window starts when the click that was taken was sent (the clock runs at scale 1).
     sim_t0 = sim_before + datetime.timedelta(seconds=wall_t0 - wall_before)
     length = watch_until_quiet(tenant, seq0, wall_t0)

@@ -4,7 +4,7 @@
 # release build of the tray and the CLI (for `elevate sim`), then bench/activation_bench.py on a
 # private Xvfb and D-Bus session, signed in to the simulator run as a separate process. Writes
 # bench/activation_calls.md (its hand-written "Where the calls come from" section is kept).
-# ACTIVATION_BENCH_RUNS=5 for more runs (default 3); about 10 minutes per run.
+# ACTIVATION_BENCH_RUNS=5 for more runs (default 3); about 8 minutes per run after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
