@@ -179,6 +179,35 @@ async fn early_submits_are_ignored(
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Approves the request in the pop-up with `reason`, unless the pop-up says it no longer waits
+/// (`#gone`) before or while this runs: the form may vanish between any two steps, so nothing
+/// here insists on an element.
+async fn approve_unless_gone(client: &Client, reason: &str) {
+    let started = Instant::now();
+    while client.find(Locator::Css("#gone")).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the pop-up neither took the approval nor said the request was gone"
+        );
+        let armed = client
+            .find(Locator::Css("form[data-armed='true']"))
+            .await
+            .is_ok();
+        if let (true, Ok(verdict), Ok(field), Ok(submit)) = (
+            armed,
+            client.find(Locator::Css("#verdict-approve")).await,
+            client.find(Locator::Css("#reason")).await,
+            client.find(Locator::Css("#submit")).await,
+        ) && verdict.click().await.is_ok()
+            && field.send_keys(reason).await.is_ok()
+            && submit.click().await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn fill_reason_and_send(client: &Client, reason: &str, with_keyboard: bool) {
     let field = client
         .find(Locator::Css("#reason"))
@@ -424,15 +453,9 @@ async fn approve_deny_and_a_conflict_from_the_approver_pop_up() {
         "{}",
         decided_elsewhere.status()
     );
-    // The watcher may already have seen it decided (the pop-up then says so at once, with no form);
-    // otherwise the approval is sent and Azure answers with the conflict.
-    if client.find(Locator::Css("#verdict-approve")).await.is_ok() {
-        app.click("#verdict-approve").await;
-        if client.find(Locator::Css("form")).await.is_ok() {
-            wait_until_armed(&app).await;
-            fill_reason_and_send(client, "Looks fine", false).await;
-        }
-    }
+    // The watcher may see it decided at any moment (the pop-up then says so, with no form);
+    // until then the approval is sent and Azure answers with the conflict.
+    approve_unless_gone(client, "Looks fine").await;
     // Either Azure's conflict answer, or the app's fresh snapshot no longer listing it: both said as
     // "someone else decided", neither as an error.
     let started = Instant::now();

@@ -35,8 +35,11 @@ async fn a_favourite_activates_in_one_click_and_the_menu_shows_it_with_its_time_
 
     // The demo tenant's items are there: account, favourites, a set, approvals, every source.
     let favourite = "★ Contributor @ Contoso Development";
-    let menu = wait_for_menu(&conn, pid, "the demo tenant's roles", |m| {
-        m.find(favourite).is_some() && m.find("Entra roles").is_some()
+    // (The roles are read at start; the approvals come with the watcher's first poll.)
+    let menu = wait_for_menu(&conn, pid, "the demo tenant's roles and approvals", |m| {
+        m.find(favourite).is_some()
+            && m.find("Entra roles").is_some()
+            && m.labels().iter().any(|l| l.starts_with("Approvals ("))
     })
     .await;
     let labels = menu.labels();

@@ -6,10 +6,11 @@
 //! deactivates and cancels, checks a role's policy before submitting, satisfies a claims challenge once
 //! by asking the token source for a stronger token, and records every request in the local history.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, join_all};
 use serde::Serialize;
 
@@ -24,6 +25,7 @@ use crate::model::{
 };
 use crate::pim::PimClient;
 use crate::store::{NewHistoryEntry, Store};
+use crate::wire::RequesterFields;
 
 /// Who is signed in.
 #[derive(Clone, Debug, Serialize)]
@@ -170,7 +172,13 @@ pub struct Session {
     account: Account,
     options: SessionOptions,
     clock: Arc<dyn Clock>,
+    /// Requesters read from Graph (by lower-case object id), with when: a name changes rarely,
+    /// and each approvals listing would read them again.
+    requesters: std::sync::Mutex<HashMap<String, Requester>>,
 }
+
+/// A requester as Graph answered (nothing when it could not be read), and when.
+type Requester = (Option<RequesterFields>, DateTime<Utc>);
 
 impl Session {
     /// Signs in (gets a first token from `tokens`) and learns who the user is. Without a `store`
@@ -208,6 +216,7 @@ impl Session {
             account,
             options,
             clock: Arc::new(SystemClock),
+            requesters: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -358,6 +367,23 @@ impl Session {
             },
             Err(e) => Err(e),
         }
+    }
+
+    /// The policy of `eligibility` as read within [`POLICY_REUSE`] (a face that just read it to
+    /// shape its form, or the activation before), else fresh from Azure. Azure checks the request
+    /// against its current policy anyway; this only spares a second read of the same answer.
+    async fn recent_policy(&self, eligibility: &Eligibility) -> Result<Policy> {
+        if let Ok(Some((policy, read_at))) = self
+            .store
+            .cached_policy(&self.account.name, &eligibility.key)
+            .await
+        {
+            let age = self.clock.now().signed_duration_since(read_at);
+            if age >= chrono::TimeDelta::zero() && age <= POLICY_REUSE {
+                return Ok(policy);
+            }
+        }
+        self.policy(eligibility).await
     }
 
     /// The policy last read for `key` (from the local cache; no call to Azure), if any.
@@ -824,8 +850,7 @@ impl Session {
         let Some(graph) = &self.graph else {
             return;
         };
-        let mut known: std::collections::HashMap<String, Option<crate::wire::RequesterFields>> =
-            std::collections::HashMap::new();
+        let now = self.clock.now();
         for item in items
             .iter_mut()
             .filter(|r| r.source == Source::AzureResource)
@@ -841,17 +866,29 @@ impl Session {
                 continue;
             }
             let key = id.to_ascii_lowercase();
-            if !known.contains_key(&key) {
-                let found = match graph.user(&id).await {
-                    Ok(fields) => Some(fields),
-                    Err(e) => {
-                        tracing::debug!(target: "elevate::session", error = %e, "could not read the requester from Graph");
-                        None
+            let known = self.requesters.lock().ok().and_then(|cache| {
+                cache
+                    .get(&key)
+                    .filter(|(_, at)| now.signed_duration_since(*at) < REQUESTER_REUSE)
+                    .map(|(fields, _)| fields.clone())
+            });
+            let fields = match known {
+                Some(fields) => fields,
+                None => {
+                    let found = match graph.user(&id).await {
+                        Ok(fields) => Some(fields),
+                        Err(e) => {
+                            tracing::debug!(target: "elevate::session", error = %e, "could not read the requester from Graph");
+                            None
+                        }
+                    };
+                    if let Ok(mut cache) = self.requesters.lock() {
+                        cache.insert(key, (found.clone(), now));
                     }
-                };
-                known.insert(key.clone(), found);
-            }
-            if let Some(Some(fields)) = known.get(&key) {
+                    found
+                }
+            };
+            if let Some(fields) = fields {
                 item.principal_upn = fields.upn.clone().or(item.principal_upn.take());
                 item.principal_email = item.principal_email.take().or(fields.email.clone());
                 item.principal_name = item.principal_name.take().or(fields.name.clone());
@@ -954,7 +991,7 @@ impl Session {
         wish: &ActivationWish,
         notes: &mut Vec<String>,
     ) -> Result<ActivationRequest> {
-        let policy = match self.policy(eligibility).await {
+        let policy = match self.recent_policy(eligibility).await {
             Ok(policy) => policy,
             Err(e) if e.is_transient() => {
                 notes.push(format!(
@@ -1115,6 +1152,12 @@ fn result_error(target: &RoleAtScope, notes: Vec<String>, error: &Error) -> Acti
         error: Some(error.report()),
     }
 }
+
+/// How long a requester read from Graph is used again before it is read anew.
+const REQUESTER_REUSE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// How long a policy just read is used again for an activation instead of being read again.
+pub const POLICY_REUSE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// Why Extend is refused while the policy requires approval.
 pub const EXTEND_NEEDS_APPROVAL: &str = "its policy requires approval, so extending (deactivating and activating again) would leave it off while the new request waits for an approver";

@@ -23,8 +23,9 @@
 //!
 //! Poll budget (each poll lists active grants and requests: two calls per source, plus pages):
 //! idle every `idle_poll` (default 5 min: 12 polls an hour, 72 calls with three sources); with
-//! grants that end or requests pending, every `active_poll` (60 s); for `busy_for` (2 min) after
-//! [`Watcher::poke`] (an action was taken), every `busy_poll` (10 s). Failures back off by doubling
+//! grants that end or requests pending, every `active_poll` (60 s); after [`Watcher::poke`] (an
+//! action was taken) one poll at once, then every `busy_poll` (10 s) until a poll sees a grant or a
+//! request change (Azure may list a new grant a little late), at most `busy_for` (2 min). Failures back off by doubling
 //! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`. With `approvals` on,
 //! each poll also lists the requests waiting for this user's approval (two more calls), and once
 //! the user has been seen to be an approver, polls come at least every `approvals_poll` (60 s), so
@@ -491,6 +492,19 @@ impl Engine {
             events.extend(event);
         }
 
+        // A poll that sees a grant come or go, or a request start or end, confirms what a poke
+        // announced: the busy pace ends (an activation awaiting effect keeps its own).
+        let grants_changed = fresh.keys().any(|id| !self.grants.contains_key(id))
+            || self
+                .grants
+                .iter()
+                .any(|(id, g)| !failed.contains(&g.source) && !fresh.contains_key(id));
+        let requests_changed = requests.items.iter().any(|r| {
+            !failed.contains(&r.source) && is_pending(r.status) != self.pending.contains_key(&r.id)
+        });
+        if grants_changed || requests_changed {
+            self.busy_until = None;
+        }
         // What failed keeps its last known state; what was listed replaces it.
         self.grants.retain(|_, g| failed.contains(&g.source));
         self.grants.extend(fresh);
