@@ -41,15 +41,39 @@ struct Running {
     watcher: Watcher,
 }
 
+/// Where the app is: one state, changed only through [`Shell::set_phase`] by the task that runs
+/// the session ([`run`]) and by Refresh.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Just launched: nothing opened yet.
+    #[default]
+    Launched,
+    /// The session is being opened (the saved sign-in, the browser, the demo): a second start
+    /// waits for nothing and does nothing.
+    SigningIn,
+    /// Nobody is signed in (or the sign-in failed: the error says why); the menu offers Sign in….
+    SignedOut,
+    /// Signed in, reading from Azure (the first roles, or a Refresh).
+    Reading,
+    /// Signed in and drawn from what was read; the watcher's polls keep it current.
+    Ready,
+}
+
+impl Phase {
+    /// Whether something is being read or opened (the window says "loading").
+    pub fn busy(self) -> bool {
+        matches!(self, Phase::Launched | Phase::SigningIn | Phase::Reading)
+    }
+}
+
 #[derive(Default)]
 struct ViewState {
+    phase: Phase,
     snapshot: Snapshot,
-    loading: bool,
+    /// The last error to show, beside any phase.
     error: Option<String>,
     clock: Option<Arc<dyn Clock>>,
     can_sign_out: bool,
-    /// A session is being opened (signing in): a second start waits for nothing and does nothing.
-    starting: bool,
 }
 
 impl Shell {
@@ -58,10 +82,7 @@ impl Shell {
         Shell {
             launch,
             running: RwLock::new(None),
-            view: Mutex::new(ViewState {
-                loading: true,
-                ..ViewState::default()
-            }),
+            view: Mutex::new(ViewState::default()),
         }
     }
 
@@ -103,7 +124,7 @@ impl Shell {
             &state.snapshot,
             self.launch.demo,
             now,
-            state.loading,
+            state.phase.busy(),
             state.error.clone(),
         )
     }
@@ -111,6 +132,18 @@ impl Shell {
     /// The last error, if any.
     pub fn error(&self) -> Option<String> {
         self.view().error.clone()
+    }
+
+    /// Where the app is.
+    pub fn phase(&self) -> Phase {
+        self.view().phase
+    }
+
+    /// Moves the app to `phase`.
+    fn set_phase(&self, phase: Phase) {
+        let mut state = self.view();
+        tracing::debug!(target: "elevate::tray", from = ?state.phase, to = ?phase, "phase");
+        state.phase = phase;
     }
 
     /// Records an error to show (or clears it).
@@ -196,10 +229,9 @@ impl Shell {
         self.view().can_sign_out
     }
 
-    /// Whether the app is signing in.
+    /// Whether the app is signing in (nothing to show yet).
     pub fn signing_in(&self) -> bool {
-        let state = self.view();
-        state.loading && state.snapshot.account.is_none()
+        matches!(self.phase(), Phase::Launched | Phase::SigningIn)
     }
 
     /// Forgets the sign-in (tokens and key) and stops the session.
@@ -212,7 +244,10 @@ impl Shell {
             sign_in.sign_out().await?;
         }
         self.stop().await;
-        *self.view() = ViewState::default();
+        *self.view() = ViewState {
+            phase: Phase::SignedOut,
+            ..ViewState::default()
+        };
         Ok(())
     }
 
@@ -237,11 +272,10 @@ impl Shell {
         }
         {
             let mut state = self.view();
-            if state.starting {
+            if state.phase == Phase::SigningIn {
                 return Ok(());
             }
-            state.starting = true;
-            state.loading = true;
+            state.phase = Phase::SigningIn;
         }
         let opened = elevate_app::open_with(
             self.launch.demo,
@@ -249,8 +283,13 @@ impl Shell {
             sign_in_when_signed_out,
         )
         .await;
-        self.view().starting = false;
-        let opened = opened?;
+        let opened = match opened {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.set_phase(Phase::SignedOut);
+                return Err(e);
+            }
+        };
         for warning in &opened.warnings {
             tracing::warn!(target: "elevate::tray", "{warning}");
         }
@@ -271,6 +310,7 @@ impl Shell {
             let mut state = self.view();
             state.clock = Some(clock);
             state.can_sign_out = opened.sign_in.is_some() && opened.demo.is_none();
+            state.phase = Phase::Reading;
         }
         *running = Some(Running { opened, watcher });
         Ok(())
@@ -311,11 +351,12 @@ impl Shell {
     /// Reads everything again, as the user asked (Refresh): the roles, favourites and sets here,
     /// the grants, requests and approvals by one poll of the watcher, waited for.
     pub async fn refresh(&self) -> Result<(), Error> {
-        self.view().loading = true;
+        self.session().await?;
+        self.set_phase(Phase::Reading);
         let polled = self.poll_now();
         let (roles, ()) = tokio::join!(self.read_roles(), polled);
         let local = self.reload_local().await;
-        self.view().loading = false;
+        self.set_phase(Phase::Ready);
         roles.and(local)
     }
 
@@ -324,15 +365,18 @@ impl Shell {
         self.running.read().await.as_ref().map(|r| r.watcher.live())
     }
 
-    /// Asks the watcher to poll now and waits (at most 30 s) until it has published the result.
-    async fn poll_now(&self) {
-        let Some(mut live) = self
-            .running
+    /// Follows the watcher's published state, if it runs.
+    async fn subscribe(&self) -> Option<tokio::sync::watch::Receiver<LiveState>> {
+        self.running
             .read()
             .await
             .as_ref()
             .map(|r| r.watcher.subscribe())
-        else {
+    }
+
+    /// Asks the watcher to poll now and waits (at most 30 s) until it has published the result.
+    async fn poll_now(&self) {
+        let Some(mut live) = self.subscribe().await else {
             return;
         };
         live.mark_unchanged();
@@ -412,9 +456,6 @@ async fn run_with<R: Runtime>(app: AppHandle<R>, sign_in_when_signed_out: bool) 
             tracing::error!(target: "elevate::tray", error = %e, "sign-in failed");
             shell.set_error(Some(e.to_string()));
         }
-        {
-            shell.view().loading = false;
-        }
         render(&app);
         return;
     }
@@ -424,19 +465,13 @@ async fn run_with<R: Runtime>(app: AppHandle<R>, sign_in_when_signed_out: bool) 
         shell.set_error(Some(e.to_string()));
     }
     render(&app);
-    let Some(mut live) = shell
-        .running
-        .read()
-        .await
-        .as_ref()
-        .map(|r| r.watcher.subscribe())
-    else {
+    let Some(mut live) = shell.subscribe().await else {
         return;
     };
     if let Err(e) = shell.read_roles().await {
         shell.set_error(Some(e.to_string()));
     }
-    shell.view().loading = false;
+    shell.set_phase(Phase::Ready);
     render(&app);
 
     let ticker = tokio::spawn(tick(app.clone()));
