@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use elevate_e2e::dbusmenu::{click_label, click_where, tray_pid};
+use elevate_e2e::dbusmenu::{click_label, click_where, tray_pid, wait_for_menu};
 use elevate_e2e::webdriver::WindowedApp;
 use elevate_e2e::{Bus, Display, Home};
 use elevate_sim::demo;
@@ -36,6 +36,12 @@ async fn activate_with_a_reason_opens_the_form_with_recent_reasons_and_approvals
     let reason = "Routine maintenance (demo)";
     let done = control::wait_for_provisioned(&sim, demo::ROLE_CONTRIBUTOR, "selfactivate", 1).await;
     assert_eq!(control::field(&done[0], "justification"), reason);
+    // The menu is drawn again once the watcher's poll lists the new grant: wait for that, so the
+    // next click does not land on an item of the menu being replaced.
+    wait_for_menu(&conn, pid, "the favourite among the active roles", |m| {
+        m.labels().iter().any(|l| l.starts_with("Active ("))
+    })
+    .await;
 
     // "Activate…" → Global Reader, which needs a justification: nothing is sent, the window's form
     // opens on it.
