@@ -283,7 +283,14 @@ async fn requester_markup_is_text_for_a_markup_server_and_one_row_in_a_table() {
     let (child, _out, sim) = watch(&home, &bus);
     // The demo tenant starts with Grace's Owner request waiting for Ada; it is decided, and Grace
     // asks again with a hostile justification.
-    let first = wait_for_notification(&shown, "Grace Hopper asks for Owner").await;
+    // (The group's "owner" request has the same title, and notices are shown concurrently: pick
+    // the Azure one by its body.)
+    let first = wait_for_notification_with(
+        &shown,
+        "Grace Hopper asks for Owner",
+        "Hotfix for the checkout service",
+    )
+    .await;
     assert!(
         first.body.contains("Hotfix for the checkout service"),
         "{first:?}"
