@@ -4,6 +4,7 @@
 //! sees (one data folder, one store).
 
 mod demo;
+mod managed_roles;
 pub mod notifications;
 pub mod notifier;
 mod open;

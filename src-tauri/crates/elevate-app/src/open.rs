@@ -51,6 +51,9 @@ pub async fn open_with(
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let mut warnings = Vec::new();
+    if let Some(problem) = &config.managed_problem {
+        warnings.push(problem.to_string());
+    }
     let mut own_sign_in = None;
     let (endpoints, tokens, demo, db): (Endpoints, Arc<dyn TokenSource>, Option<Demo>, _) = if demo
     {
@@ -113,6 +116,9 @@ pub async fn open_with(
     };
     if demo.is_some() {
         seed_demo_favourites(&session, &paths).await;
+    }
+    if let Some(policy) = &config.managed {
+        crate::managed_roles::apply(&session, policy).await;
     }
     Ok(Opened {
         session: Arc::new(session),

@@ -171,6 +171,13 @@ pub enum Command {
         #[arg(long, value_name = "FACTOR")]
         speed: Option<f64>,
     },
+    /// Show the settings in force (and which ones your organisation manages), or change one in
+    /// config.toml.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, powershell or elvish.
@@ -179,6 +186,23 @@ pub enum Command {
     /// Print the manual page (roff), as the packages install it as elevate(1).
     #[command(hide = true)]
     Man,
+}
+
+/// `elevate config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Show each setting, its value, and whether it is yours, your organisation's default, or
+    /// managed (locked) by your organisation.
+    Show,
+    /// Change a setting in config.toml: cloud, activation.default_duration,
+    /// notifications.warn_before_minutes (e.g. "15,5"), activation.justification_presets
+    /// (separated by ';'), updates.enabled. A setting your organisation locks is refused.
+    Set {
+        /// The setting.
+        key: String,
+        /// Its new value.
+        value: String,
+    },
 }
 
 /// `elevate activate`.

@@ -56,6 +56,21 @@ async fn finish(source: Arc<SignedInTokenSource>, demo: Option<Demo>) {
     }
 }
 
+/// The tenant to sign in through: `--tenant`, else `[sign_in] tenant` (the user's or the
+/// organisation's); a `--tenant` other than the one the organisation locks is refused.
+fn login_tenant(config: &Config, asked: Option<String>) -> Result<Option<String>, Error> {
+    let key = elevate_core::managed::ManagedKey::Tenant;
+    if let (Some(asked), Some(refusal)) = (
+        asked.as_deref(),
+        config.managed.as_ref().and_then(|m| m.refusal(key)),
+    ) {
+        if config.tenant.as_deref().is_none_or(|t| !t.eq_ignore_ascii_case(asked.trim())) {
+            return Err(refusal.into());
+        }
+    }
+    Ok(asked.or_else(|| config.tenant.clone()))
+}
+
 /// `elevate login [--device-code] [--tenant T] [--az-cli]`.
 pub async fn login(
     demo: bool,
@@ -66,6 +81,10 @@ pub async fn login(
 ) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
+    if let Some(problem) = &config.managed_problem {
+        eprintln!("warning: {problem}");
+    }
+    let tenant = login_tenant(&config, tenant)?;
     if az_cli {
         if demo {
             return Err(Error::Invalid(

@@ -49,6 +49,16 @@ pub enum ConfigError {
         /// Why it is refused, and what would do.
         detail: String,
     },
+    /// The setting is locked by the organisation's managed configuration.
+    #[error(
+        "{key} is managed by your organisation ({source_name}) and cannot be changed here; ask your administrator"
+    )]
+    Managed {
+        /// The setting, as named in `config.toml` (`activation.default_duration`).
+        key: String,
+        /// Who manages it: the managed file or the registry key.
+        source_name: String,
+    },
     /// No folder for Elevate's files could be found.
     #[error("cannot find a home folder for Elevate's files; set ELEVATE_HOME")]
     NoHome,
@@ -230,6 +240,9 @@ pub const MAX_WARNINGS: usize = 6;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInFile {
+    /// The tenant to sign in through (a GUID or a domain) when `elevate login` is given none;
+    /// default: any work or school account's own.
+    pub tenant: Option<String>,
     /// An organisation's own public client, used for ARM and Graph; default: the well-known
     /// [`AZURE_CLI_CLIENT_ID`] for ARM and [`GRAPH_CLI_CLIENT_ID`] for Graph.
     pub client_id: Option<String>,
@@ -345,6 +358,12 @@ pub struct Config {
     pub justification_presets: Vec<String>,
     /// The sign-in an approval or denial needs.
     pub fresh_sign_in: crate::auth::FreshSignIn,
+    /// The tenant to sign in through when none is given (`[sign_in] tenant`).
+    pub tenant: Option<String>,
+    /// The organisation's managed configuration in force (already applied to `file`).
+    pub managed: Option<crate::managed::ManagedPolicy>,
+    /// Why the managed configuration was ignored, when it was: these settings are the user's alone.
+    pub managed_problem: Option<crate::managed::ManagedError>,
 }
 
 /// The environment variables that override endpoints.
@@ -357,12 +376,57 @@ pub const ENV_AUTHORITY_URL: &str = "ELEVATE_AUTHORITY_URL";
 pub const ENV_CLIENT_ID: &str = "ELEVATE_CLIENT_ID";
 
 impl Config {
-    /// Reads `paths`' config file (absent = defaults) and applies the environment.
+    /// Reads the machine's managed configuration ([`crate::managed::read`]) and `paths`' config
+    /// file (absent = defaults), applies the policy and then the environment. A managed
+    /// configuration that cannot be read or used is ignored as a whole, and said in
+    /// `managed_problem`: the user's settings apply alone.
     pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
-        let file = read_config_file(&paths.config_file())?;
-        Self::resolve(file, |name| {
-            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-        })
+        Self::load_with(paths, crate::managed::read())
+    }
+
+    /// Like [`Config::load`] with the managed configuration already read.
+    pub fn load_with(paths: &Paths, managed: crate::managed::Found) -> Result<Self, ConfigError> {
+        let path = paths.config_file();
+        let file = read_config_file(&path)?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let policy = match managed {
+            Ok(policy) => policy.filter(|p| !p.is_empty()),
+            Err(problem) => {
+                tracing::info!(target: "elevate::config", %problem, "managed configuration ignored");
+                let mut config = Self::resolve(file, env)?;
+                config.managed_problem = Some(problem);
+                return Ok(config);
+            }
+        };
+        let Some(policy) = policy else {
+            return Self::resolve(file, env);
+        };
+        let applied = policy.apply(file.clone(), config_file_names_cloud(&path));
+        match Self::resolve(applied, env) {
+            Ok(mut config) => {
+                config.managed = Some(policy);
+                Ok(config)
+            }
+            Err(e) => {
+                // A managed value Elevate cannot use (or one that makes the user's unusable):
+                // the user's settings alone, and why.
+                let source_name = policy
+                    .sources
+                    .values()
+                    .chain(policy.locked.values())
+                    .next()
+                    .cloned()
+                    .unwrap_or_default();
+                let problem = crate::managed::ManagedError {
+                    source_name,
+                    detail: e.to_string(),
+                };
+                tracing::info!(target: "elevate::config", %problem, "managed configuration ignored");
+                let mut config = Self::resolve(file, env)?;
+                config.managed_problem = Some(problem);
+                Ok(config)
+            }
+        }
     }
 
     /// Applies overrides from `env` (a lookup function, so tests need not touch the process environment).
@@ -445,7 +509,23 @@ impl Config {
             max_age: std::time::Duration::from_secs(u64::from(minutes) * 60),
             require_mfa: file.approvals.require_mfa.unwrap_or(true),
         };
+        let tenant = file
+            .sign_in
+            .tenant
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if let Some(tenant) = &tenant {
+            crate::auth::check_tenant(tenant).map_err(|e| ConfigError::Setting {
+                name: "sign_in.tenant".into(),
+                detail: e.to_string(),
+            })?;
+        }
         Ok(Config {
+            tenant,
+            managed: None,
+            managed_problem: None,
             file,
             endpoints,
             default_duration,
@@ -483,6 +563,15 @@ fn warn_before(minutes: Option<&[u32]>) -> Result<Vec<std::time::Duration>, Conf
         .into_iter()
         .map(|m| std::time::Duration::from_secs(u64::from(m) * 60))
         .collect())
+}
+
+/// Whether the config file at `path` names a cloud (its type cannot tell a written `public` from
+/// the default).
+pub fn config_file_names_cloud(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("cloud"))
 }
 
 /// Reads a config file; a missing file is the defaults.

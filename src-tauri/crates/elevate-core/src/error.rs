@@ -235,6 +235,7 @@ impl Error {
             Error::Auth(_) => "auth",
             Error::SignIn(crate::auth::SignInError::NotSignedIn) => "not-signed-in",
             Error::SignIn(_) => "sign-in",
+            Error::Config(ConfigError::Managed { .. }) => "managed",
             Error::Config(_) => "config",
             Error::Store(_) => "store",
             Error::NoMatch { .. } => "no-match",

@@ -73,6 +73,7 @@ pub async fn set_favourite(
     form: FavouriteForm,
     now: DateTime<Utc>,
 ) -> Answer<()> {
+    super::settings::refuse_if_locked(elevate_core::managed::ManagedKey::Favourites)?;
     let store = session.store();
     match form.change(now) {
         FavouriteChange::Save(favourite) => store.upsert_favourite(&favourite).await,
@@ -83,6 +84,7 @@ pub async fn set_favourite(
 
 /// Saves the form's set (replacing one with that name).
 pub async fn save_set(session: &Session, form: SetForm) -> Answer<()> {
+    super::settings::refuse_if_locked(elevate_core::managed::ManagedKey::Sets)?;
     let set = form.role_set()?;
     session
         .store()
@@ -93,6 +95,7 @@ pub async fn save_set(session: &Session, form: SetForm) -> Answer<()> {
 
 /// Removes the set `name`.
 pub async fn remove_set(session: &Session, name: &str) -> Answer<()> {
+    super::settings::refuse_if_locked(elevate_core::managed::ManagedKey::Sets)?;
     session
         .store()
         .remove_set(name)

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use elevate_core::config::{Cloud, Config, ConfigFile, read_config_file};
+use elevate_core::config::{Cloud, Config, ConfigFile, config_file_names_cloud, read_config_file};
+use elevate_core::managed::{self, ManagedKey, ManagedPolicy};
 use elevate_core::model::RoleKey;
 use elevate_core::settings_file::{SettingsChange, save_settings};
 use serde::Serialize;
@@ -45,6 +46,21 @@ pub struct SettingsView {
     pub favourites: Vec<FavouriteView>,
     /// Saved sets.
     pub sets: Vec<SetView>,
+    /// The settings the organisation manages (locked): shown, not changeable.
+    pub managed: Vec<ManagedView>,
+    /// Why the organisation's managed configuration was ignored, when it was.
+    pub managed_problem: Option<String>,
+}
+
+/// A setting the organisation locks.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedView {
+    /// The setting as named in config.toml: `cloud`, `activation.default_duration`,
+    /// `notifications.warn_before_minutes`, `activation.justification_presets`, `updates.enabled`…
+    pub key: String,
+    /// Who manages it: the managed file or the registry key.
+    pub source: String,
 }
 
 /// An Azure cloud, by its name in `config.toml`.
@@ -122,8 +138,41 @@ pub fn read_settings(path: &Path) -> Answer<ConfigFile> {
     read_config_file(path).map_err(|e| invalid(e.to_string()))
 }
 
+/// The machine's managed configuration: the policy, or why it is ignored.
+fn policy() -> (Option<ManagedPolicy>, Option<String>) {
+    match managed::read() {
+        Ok(policy) => (policy.filter(|p| !p.is_empty()), None),
+        Err(problem) => (None, Some(problem.to_string())),
+    }
+}
+
+/// An error (code `managed`, naming who manages it) when the organisation locks `key`; a
+/// policy that cannot be read locks nothing.
+pub fn refuse_if_locked(key: ManagedKey) -> Answer<()> {
+    match policy().0.and_then(|p| p.refusal(key)) {
+        Some(refusal) => Err(elevate_core::Error::Config(refusal).into()),
+        None => Ok(()),
+    }
+}
+
+/// `change` without the locked settings it leaves as they are; an error (code `managed`, naming
+/// who manages it) for one it would change.
+fn screen(path: &Path, change: &SettingsChange) -> Answer<SettingsChange> {
+    let (Some(policy), _) = policy() else {
+        return Ok(change.clone());
+    };
+    let user = read_config_file(path).map_err(|e| invalid(e.to_string()))?;
+    let effective = Config::resolve(policy.apply(user, config_file_names_cloud(path)), |_| None)
+        .map_err(|e| invalid(e.to_string()))?;
+    policy
+        .screen(change, &effective)
+        .map_err(|e| elevate_core::Error::Config(e).into())
+}
+
 /// Applies `change` to the settings file at `path`; answers the saved file and whether it changed.
+/// Settings the organisation locks are refused (left out when unchanged).
 pub fn save_settings_file(path: &Path, change: &SettingsChange) -> Answer<(ConfigFile, bool)> {
+    let change = &screen(path, change)?;
     let before = read_config_file(path).ok();
     let saved = save_settings(path, change).map_err(|e| invalid(e.to_string()))?;
     tracing::info!(target: "elevate::tray", "settings saved");
@@ -137,13 +186,31 @@ pub fn save_update_checks(path: &Path, on: bool) -> Answer<bool> {
         update_checks: Some(on),
         ..SettingsChange::default()
     };
+    let change = screen(path, &change)?;
+    if change.update_checks.is_none() {
+        return Ok(on);
+    }
     let saved = save_settings(path, &change).map_err(|e| invalid(e.to_string()))?;
     tracing::info!(target: "elevate::tray", on, "update checks");
     Ok(saved.updates.enabled.unwrap_or(true))
 }
 
 /// The settings page for the settings file `file` (read from `path`) and the app's `state`.
+/// The organisation's managed configuration, when there is one, is applied to `file` first.
 pub fn settings_view(file: ConfigFile, path: &Path, state: AppState<'_>) -> Answer<SettingsView> {
+    let (policy, managed_problem) = policy();
+    let file = match &policy {
+        Some(policy) => policy.apply(file, config_file_names_cloud(path)),
+        None => file,
+    };
+    let managed = policy
+        .iter()
+        .flat_map(|p| p.locked.iter())
+        .map(|(key, source): (&ManagedKey, &String)| ManagedView {
+            key: key.as_str().to_owned(),
+            source: source.clone(),
+        })
+        .collect();
     let cloud = file.cloud;
     let update_checks = file.updates.enabled.unwrap_or(true);
     let config = Config::resolve(file, |_| None).map_err(|e| invalid(e.to_string()))?;
@@ -192,6 +259,8 @@ pub fn settings_view(file: ConfigFile, path: &Path, state: AppState<'_>) -> Answ
                 minutes: s.duration.map(minutes),
             })
             .collect(),
+        managed,
+        managed_problem,
     })
 }
 
