@@ -8,6 +8,7 @@ mod cli_approvals;
 mod cli_demo;
 mod cli_local;
 mod cli_login;
+mod cli_managed;
 mod cli_sim_server;
 mod sign_in_flows;
 mod watch_notifications;

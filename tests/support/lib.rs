@@ -99,7 +99,10 @@ impl Home {
             .env_remove("ELEVATE_GRAPH_URL")
             .env_remove("ELEVATE_AUTHORITY_URL")
             .env_remove("ELEVATE_CLIENT_ID")
-            .env_remove("ELEVATE_LOG");
+            .env_remove("ELEVATE_LOG")
+            // The machine's /etc/elevate/managed.toml must not reach the tests: each home has its
+            // own managed file (absent unless a test writes it).
+            .env("ELEVATE_MANAGED_CONFIG", self.dir.path().join("managed.toml"));
         cmd
     }
 
