@@ -81,6 +81,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/clock", post(clock))
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/log", get(get_log).delete(clear_log))
+        .route("/throttling", get(get_throttling).post(set_throttling).delete(end_throttling))
         .route("/requests", get(list_requests))
         .route("/requests/{name}/approve", post(approve))
         .route("/requests/{name}/deny", post(deny))
@@ -217,6 +218,32 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlRes
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> ControlResult {
     shared.faults().clear();
     ok(json!({ "cleared": true }))
+}
+
+fn throttling_json(shared: &Shared) -> Value {
+    let throttle = shared.throttle();
+    let settings = throttle.settings();
+    json!({
+        "tenant": settings.tenant,
+        "per_principal": settings.per_principal,
+        "throttled": throttle.throttled(),
+    })
+}
+
+async fn get_throttling(State(shared): State<Arc<Shared>>) -> ControlResult {
+    ok(throttling_json(&shared))
+}
+
+async fn set_throttling(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let settings: crate::throttle::ThrottleSettings = parse_body(&body)?;
+    settings.check().map_err(ControlError::bad)?;
+    shared.throttle().set(settings);
+    ok(throttling_json(&shared))
+}
+
+async fn end_throttling(State(shared): State<Arc<Shared>>) -> ControlResult {
+    shared.throttle().set(crate::throttle::ThrottleSettings::default());
+    ok(throttling_json(&shared))
 }
 
 async fn get_log(State(shared): State<Arc<Shared>>) -> ControlResult {

@@ -70,6 +70,7 @@ mod server;
 mod shared;
 mod state;
 mod tenant;
+mod throttle;
 mod token;
 
 pub use config::SimConfig;

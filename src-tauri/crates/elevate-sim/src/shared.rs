@@ -26,6 +26,7 @@ pub(crate) struct Shared {
     log: Mutex<RequestLog>,
     rate_limits: Mutex<HashMap<String, u32>>,
     codes: Mutex<CodeBook>,
+    throttle: Mutex<crate::throttle::Throttle>,
     persister: Option<Persister>,
 }
 
@@ -48,6 +49,7 @@ impl Shared {
             log: Mutex::new(RequestLog::default()),
             rate_limits: Mutex::new(HashMap::new()),
             codes: Mutex::new(CodeBook::default()),
+            throttle: Mutex::new(crate::throttle::Throttle::default()),
             persister,
         }
     }
@@ -55,6 +57,17 @@ impl Shared {
     /// Locks the state. Never hold the guard across an `.await`.
     pub(crate) fn state(&self) -> MutexGuard<'_, SimState> {
         lock(&self.state)
+    }
+
+    /// Locks the request budgets.
+    pub(crate) fn throttle(&self) -> MutexGuard<'_, crate::throttle::Throttle> {
+        lock(&self.throttle)
+    }
+
+    /// Counts a request against the budgets (see [`crate::throttle`]).
+    pub(crate) fn admit(&self, headers: &axum::http::HeaderMap) -> crate::throttle::Admission {
+        let principal = crate::throttle::principal_of(headers);
+        self.throttle().admit(principal.as_deref(), std::time::Instant::now())
     }
 
     /// Locks the faults.

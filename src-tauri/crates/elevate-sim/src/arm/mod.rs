@@ -33,6 +33,7 @@ use self::query::Query;
 use self::reply::{ArmReply, ArmResult, ReplyBody, bad_request, not_found};
 use self::routes::{Collection, PathError, Target};
 use crate::clock::format_time;
+use crate::throttle::Admission;
 use crate::faults::{Fault, FaultKind};
 use crate::ids::{eq_ci, new_guid};
 use crate::log::LogEntry;
@@ -92,14 +93,38 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .map(str::to_string)
         .unwrap_or_else(new_guid);
 
-    let reply = crate::front::with_faults(&shared, method.as_str(), &path, |fault| fault_reply(fault, &method), || async {
-        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
-            Err(_) => reply::invalid_content("The request body could not be read"),
-        }
-    })
-    .await;
-    finish(&shared, reply, &method, &path, raw_query, &request_id, &correlation_id)
+    let admission = shared.admit(&parts.headers);
+    let reply = if let Admission::Throttled { retry_after_secs, .. } = admission {
+        throttled_reply(&method, retry_after_secs)
+    } else {
+        crate::front::with_faults(&shared, method.as_str(), &path, |fault| fault_reply(fault, &method), || async {
+            match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
+                Err(_) => reply::invalid_content("The request body could not be read"),
+            }
+        })
+        .await
+    };
+    let budget_left = match admission {
+        Admission::Unlimited => None,
+        Admission::Admitted { remaining } => Some(remaining),
+        Admission::Throttled { .. } => Some(0),
+    };
+    finish(&shared, reply, &method, &path, raw_query, &request_id, &correlation_id, budget_left)
+}
+
+/// ARM's answer to a request over the simulator's request budget: 429 `TooManyRequests` with the
+/// documented message and `Retry-After`.
+fn throttled_reply(method: &Method, retry_after_secs: u64) -> ArmReply {
+    let operation = if method == Method::GET || method == Method::HEAD { "Read" } else { "Write" };
+    ArmReply::error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        &format!(
+            "The request is being throttled as the limit has been reached for operation type - {operation}_ObservationWindow_00:05:00. For more information, see - https://aka.ms/srpthrottlinglimits"
+        ),
+    )
+    .with_header("retry-after", retry_after_secs.to_string())
 }
 
 /// The answer a fault gives instead of the real one.
@@ -268,7 +293,8 @@ async fn authz(ctx: &ArmCtx<'_>, method: &Method, scope: &Scope, collection: Col
 
 /// The rate-limit header for a request: subscription budget under `/subscriptions/{id}`, tenant
 /// budget otherwise.
-fn rate_limit_header(shared: &Shared, method: &Method, path: &str) -> (String, u32) {
+/// `budget_left`: what the simulator's request budget leaves, when throttling is on.
+fn rate_limit_header(shared: &Shared, method: &Method, path: &str, budget_left: Option<u32>) -> (String, u32) {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let subscription = match segments.as_slice() {
         [s, id, ..] if eq_ci(s, "subscriptions") => Some(id.to_ascii_lowercase()),
@@ -286,11 +312,25 @@ fn rate_limit_header(shared: &Shared, method: &Method, path: &str) -> (String, u
         Some(id) => ("subscription", format!("{id}/{operation}")),
         None => ("tenant", format!("tenant/{operation}")),
     };
-    (format!("x-ms-ratelimit-remaining-{kind}-{operation}"), shared.rate_limit_remaining(&bucket, full))
+    let left = match budget_left {
+        Some(left) => left,
+        None => shared.rate_limit_remaining(&bucket, full),
+    };
+    (format!("x-ms-ratelimit-remaining-{kind}-{operation}"), left)
 }
 
-fn finish(shared: &Shared, reply: ArmReply, method: &Method, path: &str, query: Option<String>, request_id: &str, correlation_id: &str) -> Response {
-    let (limit_name, limit_left) = rate_limit_header(shared, method, path);
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    shared: &Shared,
+    reply: ArmReply,
+    method: &Method,
+    path: &str,
+    query: Option<String>,
+    request_id: &str,
+    correlation_id: &str,
+    budget_left: Option<u32>,
+) -> Response {
+    let (limit_name, limit_left) = rate_limit_header(shared, method, path, budget_left);
     let status = reply.status;
     let time = format_time(&shared.state().now());
     tracing::debug!(%method, path, status = status.as_u16(), reset = reply.reset, "ARM request");

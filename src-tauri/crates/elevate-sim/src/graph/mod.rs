@@ -110,13 +110,23 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .map(str::to_string)
         .unwrap_or_else(|| request_id.clone());
 
-    let reply = crate::front::with_faults(&shared, method.as_str(), &path, fault_reply, || async {
-        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
-            Err(_) => bad_request("BadRequest", "The request body could not be read."),
-        }
-    })
-    .await;
+    let reply = if let crate::throttle::Admission::Throttled { retry_after_secs, .. } = shared.admit(&parts.headers) {
+        // Graph's documented throttling answer: 429, `TooManyRequests`, `Retry-After`.
+        error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests are being made to this resource. Retry after the time the Retry-After header gives.",
+        )
+        .with_header("retry-after", retry_after_secs.to_string())
+    } else {
+        crate::front::with_faults(&shared, method.as_str(), &path, fault_reply, || async {
+            match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
+                Err(_) => bad_request("BadRequest", "The request body could not be read."),
+            }
+        })
+        .await
+    };
     finish(&shared, reply, &method, &path, raw_query, &request_id, &client_request_id)
 }
 

@@ -8,4 +8,5 @@ mod arm_api;
 mod faults_and_persistence;
 mod graph_api;
 mod sign_in;
+mod throttling;
 mod spec_conformance;
