@@ -79,10 +79,25 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
 
   if (!settings) return notice ? <p class="notice error">{notice.text}</p> : <p class="empty">Loading…</p>;
   const warnList = parseMinutes(warnings);
+  // Settings the organisation locks: shown with their managed value, disabled, and who manages them.
+  const managedBy = (key: string) => settings.managed.find((m) => m.key === key)?.source ?? null;
+  const ManagedNote = ({ setting }: { setting: string }) => {
+    const source = managedBy(setting);
+    return source ? (
+      <span class="sub managed" data-managed={setting}>
+        Managed by your organisation ({source})
+      </span>
+    ) : null;
+  };
 
   return (
     <div class="settings" id="settings">
       <StatusLine id="settings-notice" notice={busy ? progressOf(action.label) : notice} />
+      {settings.managedProblem ? (
+        <p class="notice error" id="managed-problem">
+          {settings.managedProblem}
+        </p>
+      ) : null}
 
       <section>
         <h3>Account</h3>
@@ -126,7 +141,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           <input
             id="update-checks"
             type="checkbox"
-            disabled={busy}
+            disabled={busy || managedBy("updates.enabled") !== null}
             checked={settings.updateChecks}
             onChange={(e) => {
               const on = (e.target as HTMLInputElement).checked;
@@ -139,6 +154,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           />
           Check daily for new versions (signed; shown in the tray menu)
         </label>
+        <ManagedNote setting="updates.enabled" />
       </section>
 
       <form
@@ -163,11 +179,12 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
         <div class="form">
           <label>
             Cloud
-            <select id="cloud" value={cloud} onChange={(e) => setCloud((e.target as HTMLSelectElement).value)}>
+            <select id="cloud" value={cloud} disabled={managedBy("cloud") !== null} onChange={(e) => setCloud((e.target as HTMLSelectElement).value)}>
               {CLOUDS.map((c) => (
                 <option value={c.id}>{c.label}</option>
               ))}
             </select>
+            <ManagedNote setting="cloud" />
           </label>
           <label>
             Default duration (minutes; each role's maximum still applies)
@@ -176,17 +193,21 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
               type="number"
               min={1}
               value={minutes}
+              disabled={managedBy("activation.default_duration") !== null}
               onInput={(e) => setMinutes(Number((e.target as HTMLInputElement).value) || 0)}
             />
+            <ManagedNote setting="activation.default_duration" />
           </label>
           <label>
             Warn me before a grant ends (minutes, comma-separated; empty: only when it ends)
             <input
               id="warn-before"
               value={warnings}
+              disabled={managedBy("notifications.warn_before_minutes") !== null}
               aria-invalid={!warnList}
               onInput={(e) => setWarnings((e.target as HTMLInputElement).value)}
             />
+            <ManagedNote setting="notifications.warn_before_minutes" />
           </label>
           {!warnList ? <p class="notice error">Use whole minutes from 1 to 1440, e.g. “15, 5”.</p> : null}
           <label>
@@ -195,8 +216,10 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
               id="presets"
               rows={3}
               value={presets}
+              disabled={managedBy("activation.justification_presets") !== null}
               onInput={(e) => setPresets((e.target as HTMLTextAreaElement).value)}
             />
+            <ManagedNote setting="activation.justification_presets" />
           </label>
           <p class="sub">Kept in {settings.configFile}, which the command line reads too.</p>
           <div class="buttons">
@@ -209,6 +232,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
 
       <section>
         <h3>Favourites</h3>
+        <ManagedNote setting="favourites" />
         {settings.favourites.length === 0 ? (
           <p class="empty">None yet: star a role, or tick “Save as a favourite” in its form.</p>
         ) : (
@@ -235,7 +259,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                   </span>
                 </label>
                 <button
-                  disabled={busy}
+                  disabled={busy || managedBy("favourites") !== null}
                   onClick={() =>
                     run(
                       "Removing the favourite",
@@ -262,6 +286,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
 
       <section>
         <h3>Sets (several roles in one click)</h3>
+        <ManagedNote setting="sets" />
         {settings.sets.length === 0 ? <p class="empty">No sets yet.</p> : null}
         <ul class="list" id="sets">
           {settings.sets.map((s) => (
@@ -273,7 +298,7 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
                   {quotedAfter(s.justification)}
                 </span>
               </div>
-              <button disabled={busy} onClick={() => run(`Removing ${s.name}`, () => api.removeSet(s.name), "Removed.")}>
+              <button disabled={busy || managedBy("sets") !== null} onClick={() => run(`Removing ${s.name}`, () => api.removeSet(s.name), "Removed.")}>
                 Remove
               </button>
             </li>
@@ -314,7 +339,11 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
               </label>
             </div>
             <div class="buttons">
-              <button type="submit" id="save-set" disabled={busy || !setName.trim() || setKeys.length === 0}>
+              <button
+                type="submit"
+                id="save-set"
+                disabled={busy || !setName.trim() || setKeys.length === 0 || managedBy("sets") !== null}
+              >
                 Save the set ({setKeys.length} {setKeys.length === 1 ? "role" : "roles"})
               </button>
             </div>

@@ -163,6 +163,19 @@ pub enum Error {
     )]
     AlreadyDecided,
 
+    /// A change was sent, its answer was lost (network, 5xx, an unreadable body, throttling after
+    /// an attempt that may have arrived) and Azure could not be asked afterwards whether it was
+    /// done: it may have been. Said instead of "failed", so nobody repeats it blindly.
+    #[error(
+        "{action} may have been done: Azure's answer was lost ({cause}) and checking failed too. Check before trying again (elevate active / elevate requests)"
+    )]
+    MaybeDone {
+        /// What was asked, e.g. "deactivating Reader at Contoso".
+        action: String,
+        /// Why the answer was lost.
+        cause: Box<Error>,
+    },
+
     /// No usable sign-in.
     #[error("{0}")]
     Auth(String),
@@ -244,6 +257,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::RoleNowOff { .. } => "role-now-off",
             Error::AlreadyDecided => "already-decided",
+            Error::MaybeDone { .. } => "maybe-done",
         }
     }
 
@@ -262,6 +276,18 @@ impl Error {
         matches!(
             self,
             Error::Network { .. } | Error::Throttled { .. } | Error::Unavailable { .. }
+        )
+    }
+
+    /// Whether a change answered with this error may nevertheless have been carried out: the
+    /// answer was lost or unreadable, or a retry was refused after an attempt that may have arrived.
+    pub fn answer_lost(&self) -> bool {
+        matches!(
+            self,
+            Error::Network { .. }
+                | Error::Unavailable { .. }
+                | Error::MalformedResponse { .. }
+                | Error::Throttled { .. }
         )
     }
 

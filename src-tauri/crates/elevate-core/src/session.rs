@@ -428,9 +428,46 @@ impl Session {
                 .submit_activation(eligibility, &request, Some(&claims))
                 .await;
         }
+        let submission = match submission {
+            Err(error) if error.answer_lost() => {
+                self.activation_after_lost_answer(&target, error).await
+            }
+            other => other,
+        };
         let result = finish(&target, submission, notes);
         self.update_history(history, &result).await;
         result
+    }
+
+    /// An activation whose answer was lost: Azure is asked whether it was done (the role listed as
+    /// active, or a request for it pending). Found by the fault soak: retries can run out after an
+    /// attempt went through, and "failed" was then reported for a role that was on.
+    async fn activation_after_lost_answer(
+        &self,
+        target: &RoleAtScope,
+        error: Error,
+    ) -> Result<Submission> {
+        let lost = |e: Error| Error::MaybeDone {
+            action: format!("activating {}", target.describe()),
+            cause: Box::new(e),
+        };
+        match self.listed(target).await {
+            Some(true) => return Ok(Submission::AlreadyActive),
+            Some(false) => {}
+            None => return Err(lost(error)),
+        }
+        let mine = self.requests(&[target.source]).await;
+        if !mine.failures.is_empty() {
+            return Err(lost(error));
+        }
+        match mine
+            .items
+            .into_iter()
+            .find(|r| r.key == target.key && r.kind == RequestKind::Activate && r.status.is_pending())
+        {
+            Some(record) => Ok(Submission::Created(record)),
+            None => Err(error),
+        }
     }
 
     async fn submit_activation(
@@ -473,9 +510,54 @@ impl Session {
             Ok(client) => client.deactivate(grant, &self.account.object_id).await,
             Err(e) => Err(e),
         };
-        let result = finish(&target, submission, Vec::new());
+        let mut result = finish(&target, submission, Vec::new());
+        // Graph names requests itself, so a deactivation retried after a lost answer is a second
+        // request, refused with `RoleAssignmentDoesNotExist` because the first one went through
+        // (found by the fault soak). Whatever the cause, the role is off when Azure no longer lists
+        // it: then that is the outcome; otherwise the refusal stands.
+        let nothing_to_deactivate = result
+            .error
+            .as_ref()
+            .and_then(|e| e.azure_code.as_deref())
+            .is_some_and(|c| c.eq_ignore_ascii_case("RoleAssignmentDoesNotExist"));
+        let answer_lost = result.error.as_ref().is_some_and(|e| e.code == "maybe-done" || lost_codes(e.code));
+        if answer_lost {
+            // The answer was lost: Azure's list says whether it was done (found by the fault soak).
+            match self.listed(&target).await {
+                Some(false) => {
+                    result.outcome = Outcome::Done;
+                    result.error = None;
+                }
+                Some(true) => {}
+                None => {
+                    if let Some(report) = result.error.as_mut() {
+                        report.message = format!(
+                            "deactivating {} may have been done: Azure's answer was lost ({}) and checking failed too. Check before trying again (elevate active)",
+                            target.describe(),
+                            report.message
+                        );
+                        report.code = "maybe-done";
+                    }
+                }
+            }
+        } else if nothing_to_deactivate && self.listed(&target).await == Some(false) {
+            result.outcome = Outcome::Done;
+            result.error = None;
+            result
+                .notes
+                .push("Azure no longer lists it as active".to_owned());
+        }
         self.update_history(history, &result).await;
         result
+    }
+
+    /// Whether Azure lists `target` as active now; none when the list could not be read.
+    async fn listed(&self, target: &RoleAtScope) -> Option<bool> {
+        let listing = self.active(&[target.source]).await;
+        if !listing.failures.is_empty() {
+            return None;
+        }
+        Some(listing.items.iter().any(|g| g.key == target.key))
     }
 
     /// Extends an activated grant to last `duration` from now (clamped to the role's maximum).
@@ -908,9 +990,28 @@ impl Session {
         }
         let client = self.client(request.source)?;
         let token = client.decision_token(self.options.fresh_sign_in).await?;
-        client
+        let decided = client
             .decide(request, approve, reason.trim(), &token, &self.account.object_id)
-            .await
+            .await;
+        match decided {
+            // The answer was lost (found by the fault soak): the request as Azure has it now says
+            // whether the decision went through.
+            Err(e) if e.answer_lost() => match client.request(&request.id).await {
+                Ok(now) if now.status.is_pending() => Err(e),
+                Ok(now) if (now.status == RequestStatus::Denied) == !approve => Ok(()),
+                Ok(_) => Err(Error::AlreadyDecided),
+                Err(_) => Err(Error::MaybeDone {
+                    action: format!(
+                        "{} the request for {} at {}",
+                        if approve { "approving" } else { "denying" },
+                        request.role.name,
+                        request.scope.name
+                    ),
+                    cause: Box::new(e),
+                }),
+            },
+            other => other,
+        }
     }
 
     /// Cancels a pending request.
@@ -921,7 +1022,32 @@ impl Session {
                 request.role.name, request.scope.name, request.status
             )));
         }
-        self.client(request.source)?.cancel(&request.id).await?;
+        let client = self.client(request.source)?;
+        match client.cancel(&request.id).await {
+            Ok(()) => {}
+            // A cancel retried after a lost answer is refused because the first one went through
+            // (found by the fault soak): the request as Azure has it says whether it is canceled.
+            Err(Error::Azure(e)) if e.code.eq_ignore_ascii_case("RequestCannotBeCancelled") => {
+                let now = client.request(&request.id).await;
+                if !matches!(now, Ok(ref r) if r.status == RequestStatus::Canceled) {
+                    return Err(Error::Azure(e));
+                }
+            }
+            Err(e) if e.answer_lost() => match client.request(&request.id).await {
+                Ok(now) if now.status == RequestStatus::Canceled => {}
+                Ok(_) => return Err(e),
+                Err(_) => {
+                    return Err(Error::MaybeDone {
+                        action: format!(
+                            "canceling the request for {} at {}",
+                            request.role.name, request.scope.name
+                        ),
+                        cause: Box::new(e),
+                    });
+                }
+            },
+            Err(e) => return Err(e),
+        }
         if let Err(e) = self
             .store
             .update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled"))
@@ -1136,6 +1262,11 @@ fn finish(target: &RoleAtScope, submission: Result<Submission>, notes: Vec<Strin
         }
         Err(error) => result_error(target, notes, &error),
     }
+}
+
+/// Whether an error code (from an [`ErrorReport`]) says the answer to a change was lost.
+fn lost_codes(code: &str) -> bool {
+    matches!(code, "network" | "unavailable" | "malformed-response" | "throttled")
 }
 
 /// The result of an action that could not be done.
