@@ -2,7 +2,8 @@
 # The Windows step of the tests: cross-builds elevate.exe and elevate-tray.exe for x86_64-pc-windows-gnu
 # (MinGW-w64) and runs the CLI under Wine in a throw-away prefix: the demo end to end, `elevate.exe sim`
 # answering requests from the Linux side, and a real sign-in against that simulator whose key goes
-# into Wine's Credential Manager. Each check asserts; the last line is `wine: N passed, M failed`, and
+# into Wine's Credential Manager, and a managed configuration from the registry
+# (HKLM/HKCU\SOFTWARE\Policies\Elevate). Each check asserts; the last line is `wine: N passed, M failed`, and
 # the exit code is non-zero on any failure. Installs what it needs through scripts/setup.sh.
 #
 # Wine 8 lacks bcryptprimitives.dll (Rust's standard library takes ProcessPrng from it); a stand-in
@@ -131,6 +132,47 @@ if run --demo whoami --json && js "Array.isArray(d.accounts) && d.accounts.lengt
 else
   fail "--demo whoami"
 fi
+
+echo "== windows: managed configuration from the registry"
+# An organisation's policy, as Group Policy writes it: HKLM locks the default duration, HKCU gives
+# presets as a default. elevate.exe shows both and refuses to change the locked one.
+unset ELEVATE_MANAGED_CONFIG
+reg() { "$wine" reg "$@" >/dev/null 2>&1 || echo "windows: wine reg $1 $2 failed"; }
+reg add 'HKLM\SOFTWARE\Policies\Elevate' /v activation.default_duration /t REG_SZ /d 2h /f
+reg add 'HKLM\SOFTWARE\Policies\Elevate' /v locked /t REG_MULTI_SZ /d 'activation.default_duration' /f
+reg add 'HKCU\SOFTWARE\Policies\Elevate' /v activation.justification_presets /t REG_MULTI_SZ /d 'Change request\0Incident' /f
+reg add 'HKCU\SOFTWARE\Policies\Elevate' /v notifications.warn_before_minutes /t REG_SZ /d '[30, 10]' /f
+setting() { js "d.settings.some(s => s.key === '$1' && ($2))"; }
+if run config show --json \
+  && setting activation.default_duration "s.value === '2h' && s.locked && s.managed_by === 'HKLM\\\\SOFTWARE\\\\Policies\\\\Elevate'" \
+  && setting activation.justification_presets "s.value === 'Change request; Incident' && !s.locked && /HKCU/.test(s.from)" \
+  && setting notifications.warn_before_minutes "s.value === '30,10'"; then
+  pass "config show: the registry's managed values (HKLM locked, HKCU default)"
+else
+  fail "config show: the registry's managed values"
+fi
+if run config set activation.default_duration 3h; then
+  fail "config set of a locked setting is refused"
+elif grep -qF 'activation.default_duration is managed by your organisation (HKLM\SOFTWARE\Policies\Elevate)' "$err"; then
+  pass "config set of a locked setting is refused, naming HKLM\\SOFTWARE\\Policies\\Elevate"
+else
+  fail "config set of a locked setting is refused with the managing key"
+fi
+if run config set activation.justification_presets 'Mine' && run config show --json \
+  && setting activation.justification_presets "s.value === 'Mine' && s.from === 'yours'"; then
+  pass "an unlocked managed default yields to the user's config.toml"
+else
+  fail "an unlocked managed default yields to the user's config.toml"
+fi
+reg add 'HKLM\SOFTWARE\Policies\Elevate' /v cloud /t REG_SZ /d mars /f
+if run config show --json && grep -q 'HKLM' "$err" && js "/not usable/.test(d.managed_problem) && d.settings.some(s => s.key === 'activation.default_duration' && !s.locked)"; then
+  pass "a policy Elevate cannot use is reported and ignored; the user's settings apply"
+else
+  fail "a policy Elevate cannot use is reported and ignored"
+fi
+reg delete 'HKLM\SOFTWARE\Policies\Elevate' /f
+reg delete 'HKCU\SOFTWARE\Policies\Elevate' /f
+rm -f "$user_dir/AppData/Roaming/elevate/config.toml"
 
 echo "== windows: elevate.exe sim, asked from Linux"
 sim_out="$work/sim.out"

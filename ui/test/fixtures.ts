@@ -195,6 +195,8 @@ export function settings(overrides: Partial<SettingsView> = {}): SettingsView {
       { key: `azure-resource:${DEV}:${CONTRIBUTOR}`, name: "Contributor @ Contoso Development", justification: "Deploy", minutes: 30 },
     ],
     sets: [],
+    managed: [],
+    managedProblem: null,
     ...overrides,
   };
 }

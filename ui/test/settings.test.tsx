@@ -128,6 +128,37 @@ describe("Settings", () => {
     expect(field("#warn-before").value).toBe("30");
   });
 
+  it("shows settings the organisation manages as such, disabled, and who manages them", async () => {
+    const source = "HKLM\\SOFTWARE\\Policies\\Elevate";
+    answer("save_settings", () =>
+      Promise.reject({ code: "managed", message: `activation.default_duration is managed by your organisation (${source})` }),
+    );
+    const { user } = await openSettings(
+      settings({
+        defaultMinutes: 120,
+        managed: [
+          { key: "activation.default_duration", source },
+          { key: "sets", source },
+        ],
+      }),
+    );
+    expect(field("#default-minutes").disabled).toBe(true);
+    expect(field("#default-minutes").value).toBe("120");
+    expect(field("#warn-before").disabled).toBe(false);
+    const notes = texts(".managed");
+    expect(notes).toEqual([`Managed by your organisation (${source})`, `Managed by your organisation (${source})`]);
+    expect(document.querySelector('[data-managed="activation.default_duration"]')).not.toBeNull();
+    // The form still saves the rest (the app drops the unchanged managed value); a refusal is said.
+    await user.click(the("#save-settings"));
+    await waitFor(() => expect(the("#settings-notice").textContent).toContain("managed by your organisation"));
+  });
+
+  it("says when the organisation's policy could not be used", async () => {
+    await openSettings(settings({ managedProblem: "the managed configuration /etc/elevate/managed.toml is not usable: bad. Elevate uses your own settings only" }));
+    expect(the("#managed-problem").textContent).toContain("/etc/elevate/managed.toml");
+    expect(field("#default-minutes").disabled).toBe(false);
+  });
+
   it("shows why a save failed", async () => {
     answer("save_settings", () => Promise.reject({ code: "invalid", message: "config.toml is not valid TOML: line 3." }));
     const { user } = await openSettings();
