@@ -186,6 +186,17 @@ export type HistoryView = {
 	justification: string | null,
 };
 
+/**  A setting the organisation locks. */
+export type ManagedView = {
+	/**
+	 *  The setting as named in config.toml: `cloud`, `activation.default_duration`,
+	 *  `notifications.warn_before_minutes`, `activation.justification_presets`, `updates.enabled`…
+	 */
+	key: string,
+	/**  Who manages it: the managed file or the registry key. */
+	source: string,
+};
+
 /**  The tray asks a window to show a page (`approvals`, `activate/<key>`, `decide/request/<id>`). */
 export type Navigate = string;
 
@@ -367,6 +378,10 @@ export type SettingsView = {
 	favourites: FavouriteView[],
 	/**  Saved sets. */
 	sets: SetView[],
+	/**  The settings the organisation manages (locked): shown, not changeable. */
+	managed: ManagedView[],
+	/**  Why the organisation's managed configuration was ignored, when it was. */
+	managedProblem: string | null,
 };
 
 /**  The app's state changed: the windows redraw from this snapshot. */
