@@ -65,6 +65,12 @@ impl Updates {
 fn settings() -> Result<UpdateSettings, (String, bool)> {
     let paths = Paths::from_env().map_err(|e| (e.to_string(), false))?;
     let file = read_config_file(&paths.config_file()).map_err(|e| (e.to_string(), false))?;
+    // The organisation's managed `updates.enabled` / `updates.channel` apply first (a policy that
+    // cannot be used is said by the session and ignored here).
+    let file = match elevate_core::managed::read() {
+        Ok(Some(policy)) => policy.apply(file, false),
+        _ => file,
+    };
     UpdateSettings::from_file(&file.updates).map_err(|e| (format!("Update check: {e}"), true))
 }
 

@@ -649,6 +649,40 @@ impl Session {
                 .await;
         }
         let mut result = finish(&target, submission, notes);
+        // "It exists" after the old activation was gone, or a lost answer: the new activation may
+        // have gone through (found by the fault soak). Azure's list says; only when it cannot be
+        // read is the answer "may have been done".
+        let maybe_on = result.outcome == Outcome::AlreadyActive
+            || result.error.as_ref().is_some_and(|e| lost_codes(e.code));
+        if maybe_on {
+            match self.listed(&target).await {
+                Some(true) => {
+                    result.outcome = Outcome::Done;
+                    result.error = None;
+                    result.notes.push("Azure lists it as active again".to_owned());
+                }
+                Some(false) => {}
+                None => {
+                    let cause = result
+                        .error
+                        .as_ref()
+                        .map(|e| e.message.clone())
+                        .unwrap_or_else(|| "Azure answered that the role assignment exists".to_owned());
+                    result.outcome = Outcome::Error;
+                    result.error = Some(ErrorReport {
+                        code: "maybe-done",
+                        message: format!(
+                            "{} was deactivated to be extended and may be active again: {cause}, and the active roles could not be read. Check before trying again (elevate active)",
+                            target.describe()
+                        ),
+                        azure_code: None,
+                        needs: Vec::new(),
+                    });
+                    self.update_history(history, &result).await;
+                    return result;
+                }
+            }
+        }
         let cause = match (&result.outcome, &result.error, &result.request) {
             (Outcome::Error, Some(error), _) => Some(error.message.clone()),
             (Outcome::AlreadyActive, _, _) => Some(
@@ -1028,9 +1062,18 @@ impl Session {
             // A cancel retried after a lost answer is refused because the first one went through
             // (found by the fault soak): the request as Azure has it says whether it is canceled.
             Err(Error::Azure(e)) if e.code.eq_ignore_ascii_case("RequestCannotBeCancelled") => {
-                let now = client.request(&request.id).await;
-                if !matches!(now, Ok(ref r) if r.status == RequestStatus::Canceled) {
-                    return Err(Error::Azure(e));
+                match client.request(&request.id).await {
+                    Ok(now) if now.status == RequestStatus::Canceled => {}
+                    Ok(_) => return Err(Error::Azure(e)),
+                    Err(_) => {
+                        return Err(Error::MaybeDone {
+                            action: format!(
+                                "canceling the request for {} at {}",
+                                request.role.name, request.scope.name
+                            ),
+                            cause: Box::new(Error::Azure(e)),
+                        });
+                    }
                 }
             }
             Err(e) if e.answer_lost() => match client.request(&request.id).await {
