@@ -1032,7 +1032,13 @@ impl Session {
             // whether the decision went through.
             Err(e) if e.answer_lost() => match client.request(&request.id).await {
                 Ok(now) if now.status.is_pending() => Err(e),
-                Ok(now) if (now.status == RequestStatus::Denied) == !approve => Ok(()),
+                Ok(now)
+                    if (approve
+                        && matches!(now.status, RequestStatus::Done | RequestStatus::PendingOther))
+                        || (!approve && now.status == RequestStatus::Denied) =>
+                {
+                    Ok(())
+                }
                 Ok(_) => Err(Error::AlreadyDecided),
                 Err(_) => Err(Error::MaybeDone {
                     action: format!(

@@ -64,6 +64,8 @@ fn read_key(root: &Key, name: &str) -> Result<Option<ManagedPolicy>, ManagedErro
                 toml::Value::Array(
                     items
                         .into_iter()
+                        // The data ends with two NULs: no empty items.
+                        .filter(|item| !item.is_empty())
                         .map(|item| if numbers { value_from_text(&item) } else { toml::Value::String(item) })
                         .collect(),
                 )
