@@ -63,10 +63,12 @@ fn login_tenant(config: &Config, asked: Option<String>) -> Result<Option<String>
     if let (Some(asked), Some(refusal)) = (
         asked.as_deref(),
         config.managed.as_ref().and_then(|m| m.refusal(key)),
-    ) {
-        if config.tenant.as_deref().is_none_or(|t| !t.eq_ignore_ascii_case(asked.trim())) {
-            return Err(refusal.into());
-        }
+    ) && config
+        .tenant
+        .as_deref()
+        .is_none_or(|t| !t.eq_ignore_ascii_case(asked.trim()))
+    {
+        return Err(refusal.into());
     }
     Ok(asked.or_else(|| config.tenant.clone()))
 }

@@ -325,11 +325,11 @@ impl ManagedPolicy {
     /// key under the machine's); a key locked by either stays locked.
     pub fn over(mut self, lower: ManagedPolicy) -> Self {
         for key in ManagedKey::ALL {
-            if !self.sources.contains_key(&key) {
-                if let Some(source) = lower.sources.get(&key) {
-                    self.values.take(&lower.values, key);
-                    self.sources.insert(key, source.clone());
-                }
+            if !self.sources.contains_key(&key)
+                && let Some(source) = lower.sources.get(&key)
+            {
+                self.values.take(&lower.values, key);
+                self.sources.insert(key, source.clone());
             }
             if let Some(source) = lower.locked.get(&key) {
                 self.locked.entry(key).or_insert_with(|| source.clone());
@@ -373,10 +373,8 @@ impl ManagedPolicy {
         }
         if locked(ManagedKey::Cloud) {
             user.cloud = m.cloud.unwrap_or_default();
-        } else if !user_sets_cloud {
-            if let Some(cloud) = m.cloud {
-                user.cloud = cloud;
-            }
+        } else if !user_sets_cloud && let Some(cloud) = m.cloud {
+            user.cloud = cloud;
         }
         let e = &mut user.endpoints;
         let me = &m.endpoints;
@@ -433,59 +431,59 @@ impl ManagedPolicy {
         effective: &crate::config::Config,
     ) -> Result<SettingsChange, ConfigError> {
         let mut out = change.clone();
-        if let Some(cloud) = change.cloud {
-            if let Some(refusal) = self.refusal(ManagedKey::Cloud) {
-                if cloud != effective.file.cloud {
-                    return Err(refusal);
-                }
-                out.cloud = None;
+        if let Some(cloud) = change.cloud
+            && let Some(refusal) = self.refusal(ManagedKey::Cloud)
+        {
+            if cloud != effective.file.cloud {
+                return Err(refusal);
             }
+            out.cloud = None;
         }
-        if let Some(duration) = change.default_duration {
-            if let Some(refusal) = self.refusal(ManagedKey::DefaultDuration) {
-                if duration != effective.default_duration {
-                    return Err(refusal);
-                }
-                out.default_duration = None;
+        if let Some(duration) = change.default_duration
+            && let Some(refusal) = self.refusal(ManagedKey::DefaultDuration)
+        {
+            if duration != effective.default_duration {
+                return Err(refusal);
             }
+            out.default_duration = None;
         }
-        if let Some(minutes) = &change.warn_before_minutes {
-            if let Some(refusal) = self.refusal(ManagedKey::WarnBefore) {
-                let mut asked: Vec<u64> = minutes.iter().map(|m| u64::from(*m) * 60).collect();
-                asked.sort_unstable_by(|a, b| b.cmp(a));
-                asked.dedup();
-                let now: Vec<u64> = effective.warn_before.iter().map(|d| d.as_secs()).collect();
-                if asked != now {
-                    return Err(refusal);
-                }
-                out.warn_before_minutes = None;
+        if let Some(minutes) = &change.warn_before_minutes
+            && let Some(refusal) = self.refusal(ManagedKey::WarnBefore)
+        {
+            let mut asked: Vec<u64> = minutes.iter().map(|m| u64::from(*m) * 60).collect();
+            asked.sort_unstable_by(|a, b| b.cmp(a));
+            asked.dedup();
+            let now: Vec<u64> = effective.warn_before.iter().map(|d| d.as_secs()).collect();
+            if asked != now {
+                return Err(refusal);
             }
+            out.warn_before_minutes = None;
         }
-        if let Some(presets) = &change.justification_presets {
-            if let Some(refusal) = self.refusal(ManagedKey::JustificationPresets) {
-                let asked: Vec<&str> = presets
-                    .iter()
-                    .map(|p| p.trim())
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                let now: Vec<&str> = effective
-                    .justification_presets
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
-                if asked != now {
-                    return Err(refusal);
-                }
-                out.justification_presets = None;
+        if let Some(presets) = &change.justification_presets
+            && let Some(refusal) = self.refusal(ManagedKey::JustificationPresets)
+        {
+            let asked: Vec<&str> = presets
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .collect();
+            let now: Vec<&str> = effective
+                .justification_presets
+                .iter()
+                .map(String::as_str)
+                .collect();
+            if asked != now {
+                return Err(refusal);
             }
+            out.justification_presets = None;
         }
-        if let Some(on) = change.update_checks {
-            if let Some(refusal) = self.refusal(ManagedKey::UpdateChecks) {
-                if Some(on) != effective.file.updates.enabled.or(Some(true)) {
-                    return Err(refusal);
-                }
-                out.update_checks = None;
+        if let Some(on) = change.update_checks
+            && let Some(refusal) = self.refusal(ManagedKey::UpdateChecks)
+        {
+            if Some(on) != effective.file.updates.enabled.or(Some(true)) {
+                return Err(refusal);
             }
+            out.update_checks = None;
         }
         Ok(out)
     }
@@ -620,7 +618,11 @@ mod tests {
         let file = p.apply(user, false);
         let config = Config::resolve(file, |_| None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.default_duration, Span::from_hours(2), "locked wins");
-        assert_eq!(config.justification_presets, vec!["Mine".to_owned()], "user wins");
+        assert_eq!(
+            config.justification_presets,
+            vec!["Mine".to_owned()],
+            "user wins"
+        );
         assert_eq!(config.warn_before.len(), 1, "managed default fills in");
         assert_eq!(config.file.cloud, Cloud::UsGov);
         assert_eq!(
@@ -637,7 +639,10 @@ mod tests {
             ("activation.default_duration", "90m"),
             ("cloud", "china"),
             ("notifications.warn_before_minutes", "[20, 5]"),
-            ("locked", "[\"cloud\", \"Notifications.Warn_Before_Minutes\"]"),
+            (
+                "locked",
+                "[\"cloud\", \"Notifications.Warn_Before_Minutes\"]",
+            ),
             ("updates.enabled", "false"),
         ] {
             table.insert(name.to_owned(), value_from_text(text));
@@ -645,8 +650,14 @@ mod tests {
         let p = from_table(table, "HKLM\\SOFTWARE\\Policies\\Elevate")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.values.cloud, Some(Cloud::China));
-        assert_eq!(p.values.activation.default_duration, Some(Span::from_minutes(90)));
-        assert_eq!(p.values.notifications.warn_before_minutes, Some(vec![20, 5]));
+        assert_eq!(
+            p.values.activation.default_duration,
+            Some(Span::from_minutes(90))
+        );
+        assert_eq!(
+            p.values.notifications.warn_before_minutes,
+            Some(vec![20, 5])
+        );
         assert_eq!(p.values.updates.enabled, Some(false));
         assert_eq!(
             p.locked_by(ManagedKey::WarnBefore),
@@ -665,9 +676,17 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let both = machine.over(user);
         assert_eq!(both.values.cloud, Some(Cloud::UsGov));
-        assert_eq!(both.values.activation.default_duration, Some(Span::from_hours(3)));
+        assert_eq!(
+            both.values.activation.default_duration,
+            Some(Span::from_hours(3))
+        );
         assert_eq!(both.locked_by(ManagedKey::Sets), Some("HKCU"));
-        assert_eq!(both.sources.get(&ManagedKey::DefaultDuration).map(String::as_str), Some("HKCU"));
+        assert_eq!(
+            both.sources
+                .get(&ManagedKey::DefaultDuration)
+                .map(String::as_str),
+            Some("HKCU")
+        );
     }
 
     #[test]
@@ -676,7 +695,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("/etc/elevate/managed.toml") && e.contains("your own settings"), "{e}");
+        assert!(
+            e.contains("/etc/elevate/managed.toml") && e.contains("your own settings"),
+            "{e}"
+        );
         let e = parse_toml("locked = [\"colour\"]", "x")
             .err()
             .map(|e| e.to_string())
@@ -687,7 +709,9 @@ mod tests {
 
     #[test]
     fn the_form_may_send_a_locked_value_unchanged_but_not_change_it() {
-        let p = policy("locked = [\"activation.default_duration\"]\n[activation]\ndefault_duration = \"2h\"\n");
+        let p = policy(
+            "locked = [\"activation.default_duration\"]\n[activation]\ndefault_duration = \"2h\"\n",
+        );
         let effective = Config::resolve(p.apply(ConfigFile::default(), false), |_| None)
             .unwrap_or_else(|e| panic!("{e}"));
         let same = SettingsChange {
@@ -695,7 +719,9 @@ mod tests {
             warn_before_minutes: Some(vec![10]),
             ..SettingsChange::default()
         };
-        let screened = p.screen(&same, &effective).unwrap_or_else(|e| panic!("{e}"));
+        let screened = p
+            .screen(&same, &effective)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(screened.default_duration, None);
         assert_eq!(screened.warn_before_minutes, Some(vec![10]));
         let other = SettingsChange {

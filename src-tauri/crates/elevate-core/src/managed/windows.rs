@@ -53,24 +53,37 @@ fn read_key(root: &Key, name: &str) -> Result<Option<ManagedPolicy>, ManagedErro
                 }
             }
             Type::String | Type::ExpandString => {
-                let text = String::try_from(value).map_err(|e| bad(format!("'{value_name}': {e}")))?;
+                let text =
+                    String::try_from(value).map_err(|e| bad(format!("'{value_name}': {e}")))?;
                 value_from_text(&text)
             }
             Type::MultiString => {
                 let items = Vec::<String>::try_from(value)
                     .map_err(|e| bad(format!("'{value_name}': {e}")))?;
                 // Numbers are numbers in a list of minutes; elsewhere every item is text.
-                let numbers = value_name.to_ascii_lowercase().ends_with("warn_before_minutes");
+                let numbers = value_name
+                    .to_ascii_lowercase()
+                    .ends_with("warn_before_minutes");
                 toml::Value::Array(
                     items
                         .into_iter()
                         // The data ends with two NULs: no empty items.
                         .filter(|item| !item.is_empty())
-                        .map(|item| if numbers { value_from_text(&item) } else { toml::Value::String(item) })
+                        .map(|item| {
+                            if numbers {
+                                value_from_text(&item)
+                            } else {
+                                toml::Value::String(item)
+                            }
+                        })
                         .collect(),
                 )
             }
-            other => return Err(bad(format!("'{value_name}' has a type Elevate does not read ({other:?})"))),
+            other => {
+                return Err(bad(format!(
+                    "'{value_name}' has a type Elevate does not read ({other:?})"
+                )));
+            }
         };
         table.insert(value_name, converted);
     }

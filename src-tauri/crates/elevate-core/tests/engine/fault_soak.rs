@@ -369,8 +369,8 @@ async fn schedule(seed: u64) -> Finding {
                 let deactivated = effective("selfdeactivate") == 1;
                 // Wrong: the role was switched off and not back on, and the report does not say so;
                 // or the report says it is off while it is on.
-                finding.wrong = (deactivated && !now_on && !said_off && !maybe)
-                    || (reactivated && now_on && !maybe && !said_off)
+                let silent = !said_off && !maybe;
+                finding.wrong = (silent && ((deactivated && !now_on) || (reactivated && now_on)))
                     || (said_off && now_on);
             }
             ok && reactivated && now_on
