@@ -67,6 +67,9 @@ pub enum Command {
     Logout,
     /// Who is signed in: account, tenant and token expiry (never a token).
     Whoami,
+    /// Check access without signing in: for each source, a token, its permissions (consent) and
+    /// listing, one line per finding with what to do; exits non-zero on a problem.
+    Doctor,
     /// Activate one or more roles (ROLE[@SCOPE], matched case-insensitively, or a role id).
     Activate(ActivateArgs),
     /// Deactivate one or more active roles.

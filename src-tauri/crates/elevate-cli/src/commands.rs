@@ -86,7 +86,8 @@ impl Context {
             | Command::Man
             | Command::Login { .. }
             | Command::Logout
-            | Command::Whoami => Err(Error::Invalid(
+            | Command::Whoami
+            | Command::Doctor => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),
         }

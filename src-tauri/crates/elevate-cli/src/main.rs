@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod doctor;
 mod login;
 mod output;
 mod sim;
@@ -78,6 +79,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => login::login(cli.demo, cli.json, device_code, tenant, az_cli).await,
         Command::Logout => login::logout(cli.demo, cli.json).await,
         Command::Whoami => login::whoami(cli.demo, cli.json).await,
+        Command::Doctor => doctor::doctor(cli.demo, cli.json).await,
         command => {
             let context = commands::Context::open(cli.demo, cli.json).await?;
             let result = context.run(command).await;

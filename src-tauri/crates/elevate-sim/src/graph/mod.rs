@@ -9,6 +9,7 @@
 mod approvals;
 mod objects;
 mod odata;
+mod permissions;
 mod policies;
 mod render;
 mod requests;
@@ -188,6 +189,9 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
         Ok(parsed) => parsed,
         Err(reply) => return reply,
     };
+    if !caller.has_scope(permissions::required(method, &route)) {
+        return denied();
+    }
     let ctx = GraphCtx { shared, caller, version: &version, path, query: &query, body };
     dispatch(&ctx, method, route).await
 }
