@@ -165,7 +165,7 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
                 .permissions()
                 .iter()
                 .filter(|p| **p != "openid")
-                .filter(|p| !missing.is_some_and(|m| m.permissions.iter().any(|x| eq_ci(x, p))))
+                .filter(|p| !missing.is_some_and(|m| m.permissions.iter().any(|x| x == "*" || eq_ci(x, p))))
                 .map(|p| (*p).to_string())
                 .collect()
         }

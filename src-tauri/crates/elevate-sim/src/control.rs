@@ -778,7 +778,7 @@ async fn set_consent(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlR
         return Err(ControlError::bad("client_id must not be empty"));
     }
     let known = |p: &String| {
-        crate::consent::GRAPH_PERMISSIONS.iter().chain(crate::consent::ARM_PERMISSIONS.iter()).any(|k| eq_ci(k, p))
+        p == "*" || crate::consent::GRAPH_PERMISSIONS.iter().chain(crate::consent::ARM_PERMISSIONS.iter()).any(|k| eq_ci(k, p))
     };
     if let Some(unknown) = change.missing.iter().find(|p| !known(p)) {
         return Err(ControlError::bad(format!("'{unknown}' is not a delegated permission the simulator knows")));
