@@ -172,6 +172,26 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
     }
 }
 
+/// Whether `redirect` may receive codes for `client_id`: any loopback URI for a client not registered
+/// in the tenant; for a registered application one of its public-client redirect URIs, the port
+/// ignored for loopback ones (as Entra does for `http://localhost` and `http://127.0.0.1`).
+pub(crate) fn redirect_registered(state: &SimState, client_id: &str, redirect: &url::Url) -> bool {
+    let Some(app) = state.apps.application_by_app_id(client_id) else {
+        return true;
+    };
+    app.public_client_redirect_uris.iter().filter_map(|u| url::Url::parse(u).ok()).any(|registered| {
+        registered.scheme() == redirect.scheme()
+            && registered.host_str().map(str::to_ascii_lowercase) == redirect.host_str().map(str::to_ascii_lowercase)
+            && registered.path() == redirect.path()
+    })
+}
+
+/// Whether `client_id` may use the device code flow: a registered application only with public
+/// client flows allowed (`isFallbackPublicClient`).
+pub(crate) fn public_flows_allowed(state: &SimState, client_id: &str) -> bool {
+    state.apps.application_by_app_id(client_id).is_none_or(|app| app.is_fallback_public_client == Some(true))
+}
+
 /// The permission names a scope parameter asks of `resource`: `https://graph.microsoft.com/X` and
 /// bare `X` (Graph's) give `X`; OpenID Connect's scopes are left out.
 pub(crate) fn requested_of(scope: &str, resource_uri: &str) -> Vec<String> {

@@ -6,6 +6,7 @@
 //! values in responses (`afterDuration`, `selfActivate`), `@odata.context`, `@odata.nextLink`,
 //! 201 bodies for new requests and 204 for `cancel`.
 
+mod applications;
 mod approvals;
 mod objects;
 mod odata;
@@ -219,6 +220,8 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::PolicyAssignments if get => policies::list_assignments(ctx),
         Route::Approval(family, id) if get => approvals::get(ctx, family, &id),
         Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => approvals::decide(ctx, family, &id, &stage).await,
+        Route::Apps(which) => applications::collection(ctx, method, which).await,
+        Route::AppObject(which, key) => applications::object(ctx, method, which, &key).await,
         _ => method_not_allowed(),
     }
 }

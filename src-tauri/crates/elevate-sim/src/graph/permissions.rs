@@ -4,6 +4,7 @@
 
 use axum::http::Method;
 
+use super::applications::Collection;
 use super::routes::{Family, Route};
 
 const DIRECTORY_ELIGIBILITY: &[&str] = &[
@@ -48,6 +49,15 @@ const ADMIN_UNIT: &[&str] = &["AdministrativeUnit.Read.All", "Directory.Read.All
 const GROUP_READ: &[&str] = &["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"];
 const ME: &[&str] = &["User.Read", "User.ReadBasic.All", "Directory.Read.All"];
 const USER: &[&str] = &["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"];
+/// Reading applications and service principals.
+const APPLICATION_READ: &[&str] = &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"];
+/// Creating and updating applications and service principals.
+const APPLICATION_WRITE: &[&str] = &["Application.ReadWrite.All"];
+/// Reading delegated permission grants.
+const GRANT_READ: &[&str] = &["DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All"];
+/// Creating and updating delegated permission grants.
+const GRANT_WRITE: &[&str] = &["DelegatedPermissionGrant.ReadWrite.All"];
+
 /// The permissions one of which `route` needs.
 pub(crate) fn required(method: &Method, route: &Route) -> &'static [&'static str] {
     let write = *method != Method::GET;
@@ -70,5 +80,11 @@ pub(crate) fn required(method: &Method, route: &Route) -> &'static [&'static str
         Route::Me => ME,
         Route::User(_) => USER,
         Route::PolicyAssignments => POLICY_READ,
+        Route::Apps(Collection::Grants) | Route::AppObject(Collection::Grants, _) => {
+            if write { GRANT_WRITE } else { GRANT_READ }
+        }
+        Route::Apps(_) | Route::AppObject(..) => {
+            if write { APPLICATION_WRITE } else { APPLICATION_READ }
+        }
     }
 }
