@@ -190,7 +190,7 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
         Ok(parsed) => parsed,
         Err(reply) => return reply,
     };
-    if !caller.has_scope(permissions::required(method, &route)) {
+    if !caller.has_scope(permissions::required(method, &route, &query)) {
         return denied();
     }
     let ctx = GraphCtx { shared, caller, version: &version, path, query: &query, body };

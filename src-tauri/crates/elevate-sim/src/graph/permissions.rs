@@ -5,6 +5,7 @@
 use axum::http::Method;
 
 use super::applications::Collection;
+use crate::arm::query::Query;
 use super::routes::{Family, Route};
 
 const DIRECTORY_ELIGIBILITY: &[&str] = &[
@@ -35,15 +36,14 @@ const GROUP_ASSIGNMENT_READ: &[&str] = &[
     "PrivilegedAccess.ReadWrite.AzureADGroup",
 ];
 const GROUP_ASSIGNMENT_WRITE: &[&str] = &["PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup", "PrivilegedAccess.ReadWrite.AzureADGroup"];
-const POLICY_READ: &[&str] = &[
+const DIRECTORY_POLICY_READ: &[&str] = &[
     "RoleManagementPolicy.Read.Directory",
-    "RoleManagementPolicy.Read.AzureADGroup",
+    "RoleManagementPolicy.ReadWrite.Directory",
     "RoleManagement.Read.Directory",
     "RoleManagement.Read.All",
     "RoleManagement.ReadWrite.Directory",
-    "PrivilegedAccess.Read.AzureADGroup",
-    "PrivilegedAccess.ReadWrite.AzureADGroup",
 ];
+const GROUP_POLICY_READ: &[&str] = &["RoleManagementPolicy.Read.AzureADGroup", "RoleManagementPolicy.ReadWrite.AzureADGroup"];
 const ROLE_DEFINITIONS: &[&str] = &["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All"];
 const ADMIN_UNIT: &[&str] = &["AdministrativeUnit.Read.All", "Directory.Read.All"];
 const GROUP_READ: &[&str] = &["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All"];
@@ -59,7 +59,7 @@ const GRANT_READ: &[&str] = &["DelegatedPermissionGrant.ReadWrite.All", "Directo
 const GRANT_WRITE: &[&str] = &["DelegatedPermissionGrant.ReadWrite.All"];
 
 /// The permissions one of which `route` needs.
-pub(crate) fn required(method: &Method, route: &Route) -> &'static [&'static str] {
+pub(crate) fn required(method: &Method, route: &Route, query: &Query) -> &'static [&'static str] {
     let write = *method != Method::GET;
     match route {
         Route::EligibilityInstances(Family::Directory) => DIRECTORY_ELIGIBILITY,
@@ -79,7 +79,11 @@ pub(crate) fn required(method: &Method, route: &Route) -> &'static [&'static str
         Route::Group(_) => GROUP_READ,
         Route::Me => ME,
         Route::User(_) => USER,
-        Route::PolicyAssignments => POLICY_READ,
+        // Which policies: the required `$filter` names `scopeType` `DirectoryRole` or `Group`.
+        Route::PolicyAssignments => {
+            let filter = query.filter().unwrap_or_default().to_ascii_lowercase().replace(' ', "");
+            if filter.contains("scopetypeeq'group'") { GROUP_POLICY_READ } else { DIRECTORY_POLICY_READ }
+        }
         Route::Apps(Collection::Grants) | Route::AppObject(Collection::Grants, _) => {
             if write { GRANT_WRITE } else { GRANT_READ }
         }

@@ -7,5 +7,6 @@ mod common;
 mod arm_api;
 mod faults_and_persistence;
 mod graph_api;
+mod graph_apps;
 mod sign_in;
 mod spec_conformance;
