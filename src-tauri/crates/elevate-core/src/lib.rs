@@ -9,6 +9,7 @@
 //! Architecture invariants: no Tauri, no global state, one async runtime (tokio) supplied by the caller,
 //! and no secret in any `Debug`, `Display`, log line, error message or database row.
 
+pub mod admin;
 pub mod arm;
 pub mod auth;
 pub mod azure_error;

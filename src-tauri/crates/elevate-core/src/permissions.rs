@@ -107,6 +107,9 @@ pub const NEEDED: [Permission; 8] = [
     },
 ];
 
+/// Graph's OpenID Connect permissions that every sign-in needs (an id token, a refresh token).
+pub const SIGN_IN_PERMISSIONS: [&str; 3] = ["openid", "profile", "offline_access"];
+
 /// The API that serves `source`.
 pub const fn api_of(source: Source) -> Api {
     match source {

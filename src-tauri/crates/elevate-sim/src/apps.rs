@@ -90,6 +90,8 @@ fn permission_id(app_id: &str, value: &str) -> String {
     match (app_id, value) {
         (GRAPH_APP_ID, "User.Read") => "e1fe6dd8-ba31-4d61-89e7-88639da4683d".to_string(),
         (GRAPH_APP_ID, "openid") => "37f7f235-527c-4136-accd-4a02d197296e".to_string(),
+        (GRAPH_APP_ID, "profile") => "14dad69e-099b-42c9-810b-d002981feec1".to_string(),
+        (GRAPH_APP_ID, "offline_access") => "7427e0e9-2fba-42fe-b0c0-848c9e6a8182".to_string(),
         (ARM_APP_ID, "user_impersonation") => "41094075-9dad-400e-a0bd-54e686782033".to_string(),
         _ => stable_guid(&format!("elevate-sim/permission/{app_id}/{}", value.to_ascii_lowercase())),
     }
@@ -106,7 +108,7 @@ fn resource_principal(app_id: &str, name: &str, permissions: &[&str]) -> Service
             .map(|p| PermissionScope {
                 id: permission_id(app_id, p),
                 value: (*p).to_string(),
-                kind: if matches!(*p, "User.Read" | "openid" | "User.ReadBasic.All") { "User" } else { "Admin" }.to_string(),
+                kind: if matches!(*p, "User.Read" | "openid" | "profile" | "offline_access" | "User.ReadBasic.All") { "User" } else { "Admin" }.to_string(),
             })
             .collect(),
     }

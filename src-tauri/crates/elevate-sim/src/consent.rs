@@ -21,7 +21,7 @@ pub(crate) const ARM_APP_ID: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
 
 /// The delegated permissions Microsoft Graph publishes in the simulated tenant (a subset of the
 /// real list: sign-in, directory reads, and what PIM for Entra roles and groups needs).
-pub(crate) const GRAPH_PERMISSIONS: [&str; 24] = [
+pub(crate) const GRAPH_PERMISSIONS: [&str; 26] = [
     "User.Read",
     "User.ReadBasic.All",
     "Directory.Read.All",
@@ -46,7 +46,14 @@ pub(crate) const GRAPH_PERMISSIONS: [&str; 24] = [
     "Application.ReadWrite.All",
     "DelegatedPermissionGrant.ReadWrite.All",
     "openid",
+    "profile",
+    "offline_access",
 ];
+
+/// OpenID Connect's permissions: published by Graph, never put in an access token's `scp`.
+pub(crate) fn is_oidc(permission: &str) -> bool {
+    ["openid", "profile", "offline_access", "email"].iter().any(|o| eq_ci(o, permission))
+}
 
 /// ARM's one delegated permission.
 pub(crate) const ARM_PERMISSIONS: [&str; 1] = ["user_impersonation"];
@@ -108,7 +115,7 @@ impl Resource {
 pub(crate) fn default_scp(audience: &str) -> String {
     match Resource::of(audience) {
         Resource::Other => "user_impersonation".to_string(),
-        resource => resource.permissions().iter().filter(|p| **p != "openid").copied().collect::<Vec<_>>().join(" "),
+        resource => resource.permissions().iter().filter(|p| !is_oidc(p)).copied().collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -152,7 +159,7 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
                     && (eq_ci(&g.consent_type, "AllPrincipals") || g.principal_id.as_deref().is_some_and(|p| eq_ci(p, user_oid)))
             }) {
                 for scope in grant.scope.split_whitespace() {
-                    if resource.permissions().iter().any(|p| eq_ci(p, scope)) && !out.iter().any(|o| eq_ci(o, scope)) {
+                    if !is_oidc(scope) && resource.permissions().iter().any(|p| eq_ci(p, scope)) && !out.iter().any(|o| eq_ci(o, scope)) {
                         out.push(scope.to_string());
                     }
                 }
@@ -164,7 +171,7 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
             resource
                 .permissions()
                 .iter()
-                .filter(|p| **p != "openid")
+                .filter(|p| !is_oidc(p))
                 .filter(|p| !missing.is_some_and(|m| m.permissions.iter().any(|x| x == "*" || eq_ci(x, p))))
                 .map(|p| (*p).to_string())
                 .collect()

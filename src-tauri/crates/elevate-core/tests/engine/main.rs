@@ -14,6 +14,7 @@ mod extend;
 mod graph_client;
 mod graph_spec;
 mod http_properties;
+mod register_app;
 mod sign_in_sim;
 mod store;
 mod watcher;
