@@ -87,7 +87,8 @@ impl Context {
             | Command::Login { .. }
             | Command::Logout
             | Command::Whoami
-            | Command::Doctor => Err(Error::Invalid(
+            | Command::Doctor
+            | Command::Admin { .. } => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),
         }

@@ -1,5 +1,6 @@
 //! `elevate`: Elevate's command line.
 
+mod admin;
 mod args;
 mod commands;
 mod doctor;
@@ -80,6 +81,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Logout => login::logout(cli.demo, cli.json).await,
         Command::Whoami => login::whoami(cli.demo, cli.json).await,
         Command::Doctor => doctor::doctor(cli.demo, cli.json).await,
+        Command::Admin {
+            command: crate::args::AdminCommand::RegisterApp { client_id },
+        } => admin::register(cli.demo, cli.json, client_id).await,
         command => {
             let context = commands::Context::open(cli.demo, cli.json).await?;
             let result = context.run(command).await;

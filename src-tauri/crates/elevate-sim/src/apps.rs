@@ -62,10 +62,12 @@ pub(crate) struct Grant {
     pub scope: String,
 }
 
-/// All of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// All of it. The resource service principals (Microsoft Graph, Azure Service Management) are
+/// built in rather than stored, so a saved state always sees the current list of permissions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AppDirectory {
     pub applications: Vec<Application>,
+    /// Service principals created in the tenant (the resource ones are not kept here).
     pub service_principals: Vec<ServicePrincipal>,
     pub grants: Vec<Grant>,
     /// Consent taken away by the control API from clients not registered in the tenant.
@@ -73,16 +75,10 @@ pub(crate) struct AppDirectory {
     pub missing_consent: Vec<MissingConsent>,
 }
 
-impl Default for AppDirectory {
-    fn default() -> Self {
-        AppDirectory {
-            applications: Vec::new(),
-            service_principals: vec![resource_principal(GRAPH_APP_ID, "Microsoft Graph", &GRAPH_PERMISSIONS), resource_principal(ARM_APP_ID, "Windows Azure Service Management API", &["user_impersonation"])],
-            grants: Vec::new(),
-            missing_consent: Vec::new(),
-        }
-    }
-}
+/// The resource service principals every tenant has.
+static RESOURCES: std::sync::LazyLock<[ServicePrincipal; 2]> = std::sync::LazyLock::new(|| {
+    [resource_principal(GRAPH_APP_ID, "Microsoft Graph", &GRAPH_PERMISSIONS), resource_principal(ARM_APP_ID, "Windows Azure Service Management API", &["user_impersonation"])]
+});
 
 /// Microsoft's published ids of the few permissions whose id is well known; the others are the
 /// simulator's own, stable per name (clients read them from the service principal).
@@ -120,8 +116,13 @@ impl AppDirectory {
         self.applications.iter().find(|a| eq_ci(&a.app_id, app_id))
     }
 
+    /// Every service principal: the resources', then those created in the tenant.
+    pub(crate) fn principals(&self) -> impl Iterator<Item = &ServicePrincipal> {
+        RESOURCES.iter().chain(self.service_principals.iter())
+    }
+
     /// The service principal whose `appId` is `app_id`.
     pub(crate) fn service_principal_by_app_id(&self, app_id: &str) -> Option<&ServicePrincipal> {
-        self.service_principals.iter().find(|s| eq_ci(&s.app_id, app_id))
+        self.principals().find(|s| eq_ci(&s.app_id, app_id))
     }
 }

@@ -174,8 +174,7 @@ fn list(ctx: &GraphCtx<'_>, which: Collection) -> Reply {
             .map(render_application)
             .collect(),
         Collection::ServicePrincipals => apps
-            .service_principals
-            .iter()
+            .principals()
             .filter(|s| filter.accepts("appId", &s.app_id) && filter.accepts("displayName", &s.display_name) && filter.accepts("id", &s.id))
             .map(render_principal)
             .collect(),
@@ -206,7 +205,7 @@ fn get(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
     let found = match (which, key) {
         (Collection::Applications, Key::Id(id)) => apps.applications.iter().find(|a| eq_ci(&a.id, id)).map(render_application),
         (Collection::Applications, Key::AppId(app_id)) => apps.application_by_app_id(app_id).map(render_application),
-        (Collection::ServicePrincipals, Key::Id(id)) => apps.service_principals.iter().find(|s| eq_ci(&s.id, id)).map(render_principal),
+        (Collection::ServicePrincipals, Key::Id(id)) => apps.principals().find(|s| eq_ci(&s.id, id)).map(render_principal),
         (Collection::ServicePrincipals, Key::AppId(app_id)) => apps.service_principal_by_app_id(app_id).map(render_principal),
         (Collection::Grants, Key::Id(id)) => apps.grants.iter().find(|g| g.id == *id).map(render_grant),
         (Collection::Grants, Key::AppId(_)) => None,
@@ -418,7 +417,7 @@ fn new_principal(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, R
 
 /// The scope of a grant: permission names the resource publishes, space-separated.
 fn check_scope(state: &crate::state::SimState, resource_id: &str, scope: &str) -> Result<(), Reply> {
-    let Some(resource) = state.apps.service_principals.iter().find(|s| eq_ci(&s.id, resource_id)) else {
+    let Some(resource) = state.apps.principals().find(|s| eq_ci(&s.id, resource_id)) else {
         return Err(invalid("resourceId"));
     };
     let published = Resource::of(&resource.app_id).permissions();
@@ -442,7 +441,7 @@ fn new_grant(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, Reply
         _ => return Err(invalid("consentType")),
     }
     let state = ctx.shared.state();
-    if !state.apps.service_principals.iter().any(|s| eq_ci(&s.id, &client_id)) {
+    if !state.apps.principals().any(|s| eq_ci(&s.id, &client_id)) {
         return Err(invalid("clientId"));
     }
     check_scope(&state, &resource_id, &scope)?;
