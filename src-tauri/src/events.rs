@@ -1,7 +1,7 @@
 //! The events the shell sends the windows. Their names and payloads reach the UI generated (see
 //! [`crate::ipc`]); the names are the ones the window has always listened to.
 
-use elevate_app::ui::SnapshotView;
+use elevate_app::ui::{FindingView, SnapshotView};
 use serde::Serialize;
 use specta::Type;
 use tauri_specta::Event;
@@ -15,3 +15,8 @@ pub struct SnapshotChanged(pub SnapshotView);
 #[derive(Clone, Debug, Serialize, Type, Event)]
 #[tauri_specta(event_name = "navigate")]
 pub struct Navigate(pub String);
+
+/// "Check access" made a finding (sent while it runs; the command answers them all at the end).
+#[derive(Clone, Debug, Serialize, Type, Event)]
+#[tauri_specta(event_name = "accessFinding")]
+pub struct AccessFinding(pub FindingView);

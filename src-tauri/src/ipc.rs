@@ -11,7 +11,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::{commands, events, settings};
+use crate::{access, commands, events, settings};
 
 /// The commands and events, for the runtime `R`. Generic commands are named with `tauri::Wry` for
 /// their types only; the handler serves them on `R`.
@@ -41,8 +41,14 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             settings::save_set::<tauri::Wry>,
             settings::remove_set::<tauri::Wry>,
             settings::sign_out::<tauri::Wry>,
+            access::check_access::<tauri::Wry>,
+            access::open_consent_link,
         ])
-        .events(collect_events![events::SnapshotChanged, events::Navigate])
+        .events(collect_events![
+            events::SnapshotChanged,
+            events::Navigate,
+            events::AccessFinding
+        ])
 }
 
 /// Writes the TypeScript for the windows to `path`.

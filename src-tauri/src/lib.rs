@@ -9,6 +9,7 @@
 //! - [`events`] and [`ipc`]: what the windows hear, and the whole surface from which
 //!   `ui/src/bindings.ts` is generated.
 
+pub mod access;
 pub mod actions;
 pub mod commands;
 pub mod events;

@@ -161,6 +161,56 @@ impl Shell {
         }
     }
 
+    /// "Check access": the doctor with the running session's settings (the saved ones before a
+    /// session is open), over a sign-in that never opens a browser; `progress` hears each finding.
+    /// Answers the report and the authority its admin-consent links may go to.
+    pub async fn check_access(
+        &self,
+        progress: &(dyn Fn(&elevate_core::doctor::Finding, &url::Url) + Send + Sync),
+    ) -> Result<(elevate_core::doctor::Report, url::Url), Error> {
+        let running = self.running.read().await;
+        if let Some(running) = &*running {
+            let opened = &running.opened;
+            let authority = match &opened.demo {
+                Some(demo) => elevate_app::sign_in::demo_endpoints(demo)?.authority,
+                None => opened.config.endpoints.authority.clone(),
+            };
+            let report = elevate_app::check::check_access(
+                &opened.paths,
+                &opened.config,
+                opened.demo.as_ref(),
+                &|f| progress(f, &authority),
+            )
+            .await?;
+            return Ok((report, authority));
+        }
+        drop(running);
+        if self.launch.demo {
+            return Err(Error::Invalid(
+                "the demo tenant is still starting; check again in a moment".into(),
+            ));
+        }
+        let paths = elevate_core::config::Paths::from_env()?;
+        let config = elevate_core::config::Config::load(&paths)?;
+        let authority = config.endpoints.authority.clone();
+        let report =
+            elevate_app::check::check_access(&paths, &config, None, &|f| progress(f, &authority))
+                .await?;
+        Ok((report, authority))
+    }
+
+    /// The authority admin-consent links may go to (the configured one; the simulator's in demo).
+    pub async fn authority(&self) -> Result<url::Url, Error> {
+        if let Some(running) = &*self.running.read().await {
+            return match &running.opened.demo {
+                Some(demo) => Ok(elevate_app::sign_in::demo_endpoints(demo)?.authority),
+                None => Ok(running.opened.config.endpoints.authority.clone()),
+            };
+        }
+        let paths = elevate_core::config::Paths::from_env()?;
+        Ok(elevate_core::config::Config::load(&paths)?.endpoints.authority)
+    }
+
     /// The eligibility `key` in the last snapshot.
     pub fn role(&self, key: &RoleKey) -> Result<Eligibility, Error> {
         self.view().snapshot.role(key).cloned().ok_or_else(|| {

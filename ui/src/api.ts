@@ -4,9 +4,11 @@
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
 import type {
+  AccessView,
   ActionView,
   ActivationForm,
   FavouriteForm,
+  FindingView,
   HistoryView,
   PolicyView,
   RequestView,
@@ -51,7 +53,14 @@ export const api = {
   saveSet: (form: SetForm): Promise<null> => commands.saveSet(form),
   removeSet: (name: string): Promise<null> => commands.removeSet(name),
   signOut: (): Promise<null> => commands.signOut(),
+  checkAccess: (): Promise<AccessView> => commands.checkAccess(),
+  openConsentLink: (url: string): Promise<null> => commands.openConsentLink(url),
 };
+
+/** Hears each finding of a running "Check access". */
+export function onAccessFinding(handler: (finding: FindingView) => void): Promise<UnlistenFn> {
+  return events.accessFinding.listen((event) => handler(event.payload));
+}
 
 /** Follows the app's state as it changes. */
 export function onSnapshot(handler: (snapshot: SnapshotView) => void): Promise<UnlistenFn> {

@@ -45,15 +45,37 @@ export const commands = {
 	removeSet: (name: string) => __TAURI_INVOKE<null>("remove_set", { name }),
 	/**  Signs out (Elevate's own sign-in: its tokens and their key are deleted). */
 	signOut: () => __TAURI_INVOKE<null>("sign_out"),
+	/**
+	 *  Checks access for each source without signing in; findings arrive as `accessFinding` events
+	 *  while it runs, and all of them in the answer.
+	 */
+	checkAccess: () => __TAURI_INVOKE<AccessView>("check_access"),
+	/**
+	 *  Opens an admin-consent link in the system browser: only an HTTPS URL on the configured
+	 *  authority's host.
+	 */
+	openConsentLink: (url: string) => __TAURI_INVOKE<null>("open_consent_link", { url }),
 };
 
 /** Events */
 export const events = {
+	accessFinding: makeEvent<AccessFinding, AccessFinding>("accessFinding"),
 	navigate: makeEvent<Navigate, Navigate>("navigate"),
 	snapshot: makeEvent<SnapshotChanged, SnapshotChanged>("snapshot"),
 };
 
 /* Types */
+/**  "Check access" made a finding (sent while it runs; the command answers them all at the end). */
+export type AccessFinding = FindingView;
+
+/**  Everything "Check access" found. */
+export type AccessView = {
+	/**  Whether nothing is a problem. */
+	ok: boolean,
+	/**  The findings, in order. */
+	findings: FindingView[],
+};
+
 /**  How an action ended (the engine's `Outcome`, by its stable name). */
 export type ActionOutcome = 
 /**  Done. */
@@ -140,6 +162,34 @@ export type FavouriteView = {
 	justification: string | null,
 	/**  Saved duration in minutes. */
 	minutes: number | null,
+};
+
+/**  How a finding reads. */
+export type FindingLevel = 
+/**  Works. */
+"ok" | 
+/**  Works, but something may get in the way. */
+"warning" | 
+/**  Does not work; the message says what to do. */
+"problem";
+
+/**  One finding of "Check access". */
+export type FindingView = {
+	/**  Ok, warning or problem. */
+	level: FindingLevel,
+	/**  `token`, `permissions` or `listing`. */
+	check: string,
+	/**  The source (`azure-resource`, `entra-role`, `group`), none for a token. */
+	source: string | null,
+	/**  One line: what was found and what to do (text from Azure inside: show as text). */
+	message: string,
+	/**  Permissions without consent. */
+	missing: string[],
+	/**
+	 *  The admin-consent URL, only when the window may open it (HTTPS to the configured
+	 *  authority); the message names it either way.
+	 */
+	consentUrl: string | null,
 };
 
 /**  An active grant. */

@@ -217,3 +217,53 @@ describe("Settings", () => {
     await waitFor(() => expect(the("#settings-notice").textContent).toBe("Signed out."));
   });
 });
+
+describe("Check access", () => {
+  const url = "https://login.microsoftonline.com/contoso/v2.0/adminconsent?client_id=c&scope=s&redirect_uri=http%3A%2F%2Flocalhost";
+  const ok = {
+    level: "ok" as const,
+    check: "token",
+    source: null,
+    message: "Azure Resource Manager: got a token silently for ada@contoso.example",
+    missing: [],
+    consentUrl: null,
+  };
+  const problem = {
+    level: "problem" as const,
+    check: "permissions",
+    source: "entra-role",
+    message: `Entra roles: the token lacks RoleEligibilitySchedule.Read.Directory <b>now</b>; an administrator can grant it at ${url}`,
+    missing: ["RoleEligibilitySchedule.Read.Directory"],
+    consentUrl: url,
+  };
+
+  it("shows findings as they come, then the result, and opens the consent link in the browser", async () => {
+    const checking = deferred<unknown>();
+    answer("check_access", () => checking.promise);
+    answer("open_consent_link", () => null);
+    const { user } = await openSettings();
+    await user.click(screen.getByRole("button", { name: "Check access" }));
+    expect(callsOf("check_access")).toEqual([{}]);
+    expect(the("#check-access-progress").textContent).toBe("Checking access… 0 findings so far");
+    expect(the<HTMLButtonElement>("#check-access-button").disabled).toBe(true);
+    await emit("accessFinding", ok);
+    await waitFor(() => expect(texts("#access-findings li")).toEqual([`OK ${ok.message}`]));
+    expect(the("#check-access-progress").textContent).toBe("Checking access… 1 finding so far");
+    checking.resolve({ ok: false, findings: [ok, problem] });
+    await waitFor(() => expect(the("#access-summary").textContent).toBe("Some things do not work: see the problems above."));
+    expect(document.querySelector("#check-access-progress")).toBeNull();
+    // Azure's text stays text.
+    expect(document.querySelector("#access-findings b")).toBeNull();
+    expect(texts("#access-findings li")[1]).toContain("<b>now</b>");
+    await user.click(screen.getByRole("link", { name: "Open the admin-consent page" }));
+    expect(callsOf("open_consent_link")).toEqual([{ url }]);
+  });
+
+  it("says when the check itself failed", async () => {
+    answer("check_access", () => Promise.reject({ code: "invalid", message: "the demo tenant is still starting" }));
+    const { user } = await openSettings();
+    await user.click(screen.getByRole("button", { name: "Check access" }));
+    await waitFor(() => expect(screen.getByText("the demo tenant is still starting")).toBeTruthy());
+    expect(the<HTMLButtonElement>("#check-access-button").disabled).toBe(false);
+  });
+});

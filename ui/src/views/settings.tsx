@@ -1,8 +1,8 @@
 // The settings page: account, tenant and cloud; start at login; the default duration, notification
 // times and justification presets (kept in config.toml, shared with the CLI); favourites and sets.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api";
-import type { SettingsView, SnapshotView } from "../bindings";
+import { api, messageOf, onAccessFinding } from "../api";
+import type { AccessView, FindingView, SettingsView, SnapshotView } from "../bindings";
 import { quotedAfter } from "../format";
 import { useAction } from "../hooks/useAction";
 import { type Notice, StatusLine, progressOf } from "../notice";
@@ -22,6 +22,91 @@ export function parseMinutes(text: string): number[] | null {
     .filter((p) => p.length > 0);
   const numbers = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   return numbers.some((n) => !Number.isInteger(n) || n < 1 || n > 1440) ? null : numbers;
+}
+
+const LEVEL: Record<FindingView["level"], string> = { ok: "OK", warning: "Warning", problem: "Problem" };
+
+/** "Check access": for each source, a token without signing in, its permissions and listing, one
+ * line per finding as it is made; an admin-consent link opens in the system browser. */
+export function CheckAccess() {
+  const [running, setRunning] = useState(false);
+  const [findings, setFindings] = useState<FindingView[]>([]);
+  const [result, setResult] = useState<AccessView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function check() {
+    setRunning(true);
+    setFindings([]);
+    setResult(null);
+    setError(null);
+    const unlisten = await onAccessFinding((finding) => setFindings((list) => [...list, finding]));
+    try {
+      const view = await api.checkAccess();
+      setResult(view);
+      setFindings(view.findings);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      unlisten();
+      setRunning(false);
+    }
+  }
+
+  async function open(url: string) {
+    try {
+      await api.openConsentLink(url);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+
+  return (
+    <section id="check-access">
+      <h3>Access</h3>
+      <p class="sub">
+        Checks, for each source, that Elevate gets a token without signing in, that the token carries the permissions
+        Elevate needs, and that listing works. Nothing opens a browser.
+      </p>
+      <button id="check-access-button" disabled={running} onClick={() => void check()}>
+        {running ? "Checking…" : "Check access"}
+      </button>
+      {running ? (
+        <p id="check-access-progress" role="status">
+          Checking access… {findings.length} {findings.length === 1 ? "finding" : "findings"} so far
+        </p>
+      ) : null}
+      {findings.length > 0 ? (
+        <ul id="access-findings">
+          {findings.map((f, i) => (
+            <li key={i} class={`finding ${f.level}`}>
+              <strong>{LEVEL[f.level]}</strong> {f.message}
+              {f.consentUrl ? (
+                <>
+                  {" "}
+                  <a
+                    class="consent-link"
+                    href={f.consentUrl}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      void open(f.consentUrl ?? "");
+                    }}
+                  >
+                    Open the admin-consent page
+                  </a>
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {result ? (
+        <p id="access-summary">
+          {result.ok ? "Everything Elevate needs works." : "Some things do not work: see the problems above."}
+        </p>
+      ) : null}
+      {error ? <p class="notice error">{error}</p> : null}
+    </section>
+  );
 }
 
 export function Settings({ snapshot }: { snapshot: SnapshotView }) {
@@ -112,6 +197,8 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           </button>
         ) : null}
       </section>
+
+      <CheckAccess />
 
       <section>
         <h3>Start</h3>

@@ -3,6 +3,7 @@
 //! the simulator ([`Demo`]). Neither front end wires a session by itself, so what one does the other
 //! sees (one data folder, one store).
 
+pub mod check;
 mod demo;
 mod managed_roles;
 pub mod notifications;

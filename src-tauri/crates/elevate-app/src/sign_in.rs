@@ -103,7 +103,7 @@ pub async fn elevate(
     Ok(Arc::new(source))
 }
 
-async fn open_token_store(dir: PathBuf) -> Arc<TokenStore> {
+pub(crate) async fn open_token_store(dir: PathBuf) -> Arc<TokenStore> {
     let opened = tokio::task::spawn_blocking(move || {
         let _ = elevate_core::private_fs::create_private_dir(&dir);
         TokenStore::open(&dir, platform_store())

@@ -35,6 +35,20 @@ pub struct SourceFilter {
     pub sources: Vec<Source>,
 }
 
+/// `elevate admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create (or find and complete) Elevate's own app registration in your tenant: a public
+    /// client with exactly the permissions Elevate needs and admin consent for them; prints the
+    /// client id and the config to deploy. Needs an active Application Administrator, Cloud
+    /// Application Administrator or Global Administrator role.
+    RegisterApp {
+        /// The client to sign you in with for this (default: Microsoft Graph Command Line Tools).
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+    },
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -67,6 +81,14 @@ pub enum Command {
     Logout,
     /// Who is signed in: account, tenant and token expiry (never a token).
     Whoami,
+    /// Check access without signing in: for each source, a token, its permissions (consent) and
+    /// listing, one line per finding with what to do; exits non-zero on a problem.
+    Doctor,
+    /// What an administrator does once for the organisation.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Activate one or more roles (ROLE[@SCOPE], matched case-insensitively, or a role id).
     Activate(ActivateArgs),
     /// Deactivate one or more active roles.

@@ -87,7 +87,9 @@ impl Context {
             | Command::Login { .. }
             | Command::Logout
             | Command::Whoami
-            | Command::Config { .. } => Err(Error::Invalid(
+            | Command::Config { .. }
+            | Command::Doctor
+            | Command::Admin { .. } => Err(Error::Invalid(
                 "this command does not need a session".into(),
             )),
         }

@@ -1,8 +1,10 @@
 //! `elevate`: Elevate's command line.
 
+mod admin;
 mod args;
 mod commands;
 mod config_cmd;
+mod doctor;
 mod login;
 mod output;
 mod sim;
@@ -80,6 +82,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Logout => login::logout(cli.demo, cli.json).await,
         Command::Whoami => login::whoami(cli.demo, cli.json).await,
         Command::Config { action } => config_cmd::run(action, cli.json),
+        Command::Doctor => doctor::doctor(cli.demo, cli.json).await,
+        Command::Admin {
+            command: crate::args::AdminCommand::RegisterApp { client_id },
+        } => admin::register(cli.demo, cli.json, client_id).await,
         command => {
             let context = commands::Context::open(cli.demo, cli.json).await?;
             let result = context.run(command).await;

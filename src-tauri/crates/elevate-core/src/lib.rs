@@ -9,18 +9,21 @@
 //! Architecture invariants: no Tauri, no global state, one async runtime (tokio) supplied by the caller,
 //! and no secret in any `Debug`, `Display`, log line, error message or database row.
 
+pub mod admin;
 pub mod arm;
 pub mod auth;
 pub mod azure_error;
 pub mod clock;
 mod caller;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod graph;
 pub mod http;
 pub mod managed;
 pub mod model;
 pub mod net;
+pub mod permissions;
 pub mod pim;
 pub mod policy_rules;
 pub mod private_fs;

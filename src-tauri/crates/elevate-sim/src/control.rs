@@ -94,6 +94,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/settings", get(get_settings).post(set_settings))
         .route("/reset", post(reset))
         .route("/sign-in-session", post(set_sign_in_session).delete(end_sign_in_session))
+        .route("/consent", get(get_consent).post(set_consent))
         .fallback(unknown)
 }
 
@@ -785,4 +786,48 @@ async fn reset(State(shared): State<Arc<Shared>>) -> ControlResult {
         .await;
     shared.faults().clear();
     ok(info_json(&shared))
+}
+
+/// `POST /_sim/consent`: which delegated permissions a client that is not registered in the
+/// tenant lacks consent for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentChange {
+    client_id: String,
+    #[serde(default)]
+    missing: Vec<String>,
+}
+
+async fn set_consent(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let change: ConsentChange = parse_body(&body)?;
+    let client_id = change.client_id.trim().to_string();
+    if client_id.is_empty() {
+        return Err(ControlError::bad("client_id must not be empty"));
+    }
+    let known = |p: &String| {
+        p == "*" || crate::consent::GRAPH_PERMISSIONS.iter().chain(crate::consent::ARM_PERMISSIONS.iter()).any(|k| eq_ci(k, p))
+    };
+    if let Some(unknown) = change.missing.iter().find(|p| !known(p)) {
+        return Err(ControlError::bad(format!("'{unknown}' is not a delegated permission the simulator knows")));
+    }
+    let registered = shared.state().apps.application_by_app_id(&client_id).is_some();
+    if registered {
+        return Err(ControlError::bad("this client is registered in the tenant: its consent is its oauth2PermissionGrants"));
+    }
+    let all = shared
+        .mutate(|state| {
+            let list = &mut state.apps.missing_consent;
+            list.retain(|m| !eq_ci(&m.client_id, &client_id));
+            if !change.missing.is_empty() {
+                list.push(crate::consent::MissingConsent { client_id: client_id.clone(), permissions: change.missing.clone() });
+            }
+            (list.clone(), true)
+        })
+        .await;
+    ok(json!(all))
+}
+
+async fn get_consent(State(shared): State<Arc<Shared>>) -> ControlResult {
+    let all = shared.state().apps.missing_consent.clone();
+    ok(json!(all))
 }

@@ -48,10 +48,12 @@
 //!
 #![doc = include_str!("../CONTROL_API.md")]
 
+mod apps;
 mod arm;
 mod checks;
 mod clock;
 mod config;
+mod consent;
 mod control;
 pub mod demo;
 mod duration;

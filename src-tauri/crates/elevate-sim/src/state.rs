@@ -400,6 +400,9 @@ pub(crate) struct SimState {
     /// Sign-in: each refresh-token family's one live token id (older ones are refused).
     #[serde(default)]
     pub refresh_families: std::collections::BTreeMap<String, String>,
+    /// Applications, service principals and delegated permission grants.
+    #[serde(default)]
+    pub apps: crate::apps::AppDirectory,
     /// Bumped on every mutation; orders persisted snapshots.
     #[serde(skip)]
     pub generation: u64,
@@ -424,6 +427,7 @@ impl SimState {
             bulk_created: 0,
             entra: EntraState::default(),
             refresh_families: std::collections::BTreeMap::new(),
+            apps: crate::apps::AppDirectory::default(),
             generation: 0,
         };
         entra::seed(&mut state);

@@ -54,6 +54,11 @@ pub struct TokenRequest {
     /// `auth_time` claim (seconds since the epoch): when the user last signed in interactively.
     /// Left out of the token when `None`.
     pub auth_time: Option<i64>,
+    /// `scp` claim: the delegated permissions, space-separated; `None` gives every permission of the
+    /// audience (as for a fully consented client).
+    pub scopes: Option<String>,
+    /// `appid`/`azp` claims: the client the token was issued to; left out when `None`.
+    pub client_id: Option<String>,
 }
 
 impl Default for TokenRequest {
@@ -65,6 +70,8 @@ impl Default for TokenRequest {
             amr: vec!["pwd".to_string(), "mfa".to_string()],
             lifetime_secs: 3600,
             auth_time: None,
+            scopes: None,
+            client_id: None,
         }
     }
 }
@@ -80,7 +87,11 @@ struct Claims<'a> {
     tid: &'a str,
     upn: String,
     name: String,
-    scp: &'static str,
+    scp: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    azp: Option<&'a str>,
     amr: &'a [String],
     acrs: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +123,9 @@ pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) ->
         tid: &directory.tenant_id,
         upn,
         name,
-        scp: "user_impersonation",
+        scp: request.scopes.clone().unwrap_or_else(|| crate::consent::default_scp(&request.audience)),
+        appid: request.client_id.as_deref(),
+        azp: request.client_id.as_deref(),
         amr: &request.amr,
         acrs: &request.acrs,
         auth_time: request.auth_time,
@@ -139,6 +152,9 @@ pub(crate) struct Caller {
     pub amr: Vec<String>,
     /// Authentication contexts (`acrs`).
     pub acrs: Vec<String>,
+    /// Delegated permissions (`scp`); `None` when the token has no `scp` claim (only tokens
+    /// accepted unsigned, with `accept_any_token`).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Caller {
@@ -150,6 +166,12 @@ impl Caller {
     /// Whether the token carries authentication context `claim`.
     pub(crate) fn has_acrs(&self, claim: &str) -> bool {
         self.acrs.iter().any(|a| a.eq_ignore_ascii_case(claim))
+    }
+
+    /// Whether the token carries one of `any` among its delegated permissions (a token without
+    /// `scp`, accepted unsigned, is not checked).
+    pub(crate) fn has_scope(&self, any: &[&str]) -> bool {
+        self.scopes.as_ref().is_none_or(|scopes| scopes.iter().any(|s| any.iter().any(|a| a.eq_ignore_ascii_case(s))))
     }
 }
 
@@ -260,6 +282,10 @@ pub(crate) fn verify(header: Option<&str>, key: &[u8], accept_any: bool, audienc
         oid: oid.trim().to_string(),
         amr: claims.get("amr").map(string_list).unwrap_or_default(),
         acrs: claims.get("acrs").map(string_list).unwrap_or_default(),
+        scopes: claims
+            .get("scp")
+            .and_then(Value::as_str)
+            .map(|s| s.split_whitespace().map(str::to_string).collect()),
     })
 }
 

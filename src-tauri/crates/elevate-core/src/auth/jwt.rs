@@ -36,9 +36,18 @@ pub struct TokenClaims {
     /// Authentication context class references satisfied.
     #[serde(default)]
     pub acrs: Vec<String>,
+    /// Delegated permissions, space-separated (access tokens).
+    pub scp: Option<String>,
 }
 
 impl TokenClaims {
+    /// The delegated permissions of an access token (`scp`); `None` when it has no `scp`.
+    pub fn scopes(&self) -> Option<Vec<String>> {
+        self.scp
+            .as_deref()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+    }
+
     /// The best account name available.
     pub fn account(&self) -> Option<&str> {
         self.upn

@@ -6,9 +6,11 @@
 //! values in responses (`afterDuration`, `selfActivate`), `@odata.context`, `@odata.nextLink`,
 //! 201 bodies for new requests and 204 for `cancel`.
 
+mod applications;
 mod approvals;
 mod objects;
 mod odata;
+mod permissions;
 mod policies;
 mod render;
 mod requests;
@@ -198,6 +200,9 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
         Ok(parsed) => parsed,
         Err(reply) => return reply,
     };
+    if !caller.has_scope(permissions::required(method, &route, &query)) {
+        return denied();
+    }
     let ctx = GraphCtx { shared, caller, version: &version, path, query: &query, body };
     dispatch(&ctx, method, route).await
 }
@@ -225,6 +230,8 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::PolicyAssignments if get => policies::list_assignments(ctx),
         Route::Approval(family, id) if get => approvals::get(ctx, family, &id),
         Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => approvals::decide(ctx, family, &id, &stage).await,
+        Route::Apps(which) => applications::collection(ctx, method, which).await,
+        Route::AppObject(which, key) => applications::object(ctx, method, which, &key).await,
         _ => method_not_allowed(),
     }
 }

@@ -3,6 +3,7 @@
 
 use percent_encoding::percent_decode_str;
 
+use super::applications::{Collection, Key, app_id_key};
 use super::bad_request;
 use crate::arm::reply::ArmReply as Reply;
 use crate::ids::eq_ci;
@@ -47,6 +48,15 @@ pub(crate) enum Route {
     Approval(Family, String),
     /// `…/{id}/stages/{stageId}` (groups) or `…/{id}/steps/{stepId}` (Entra roles).
     ApprovalStage(Family, String, String),
+    /// `/applications`, `/servicePrincipals`, `/oauth2PermissionGrants`.
+    Apps(Collection),
+    /// One of their objects, by id or `(appId='…')`.
+    AppObject(Collection, Key),
+}
+
+/// `name(appId='…')` as a route, when `segment` has that form.
+fn app_id_route(segment: &str, name: &str, which: Collection) -> Option<Result<Route, Reply>> {
+    app_id_key(segment, name).map(|key| key.map(|k| Route::AppObject(which, Key::AppId(k))))
 }
 
 fn unknown_segment(segment: &str) -> Reply {
@@ -129,6 +139,16 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         ["me"] => Route::Me,
         ["users", _] => Route::User(rest[1].clone()),
         ["policies", "rolemanagementpolicyassignments"] => Route::PolicyAssignments,
+        ["applications"] => Route::Apps(Collection::Applications),
+        ["applications", _] => Route::AppObject(Collection::Applications, Key::Id(rest[1].clone())),
+        ["serviceprincipals"] => Route::Apps(Collection::ServicePrincipals),
+        ["serviceprincipals", _] => Route::AppObject(Collection::ServicePrincipals, Key::Id(rest[1].clone())),
+        ["oauth2permissiongrants"] => Route::Apps(Collection::Grants),
+        ["oauth2permissiongrants", _] => Route::AppObject(Collection::Grants, Key::Id(rest[1].clone())),
+        [_] if words[0].starts_with("applications(") => app_id_route(&rest[0], "applications", Collection::Applications).unwrap_or_else(|| Err(unknown_segment(&rest[0])))?,
+        [_] if words[0].starts_with("serviceprincipals(") => {
+            app_id_route(&rest[0], "servicePrincipals", Collection::ServicePrincipals).unwrap_or_else(|| Err(unknown_segment(&rest[0])))?
+        }
         _ => return Err(unknown_segment(rest.last().map(String::as_str).unwrap_or(""))),
     };
     Ok((version.clone(), route))
@@ -160,6 +180,12 @@ mod tests {
         assert_eq!(parse("/v1.0/policies/roleManagementPolicyAssignments"), Some(Route::PolicyAssignments));
         assert!(parse("/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='x')").is_none());
         assert!(parse("/v1.0/nothing/here").is_none());
+        assert_eq!(
+            parse("/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')"),
+            Some(Route::AppObject(Collection::ServicePrincipals, Key::AppId("00000003-0000-0000-c000-000000000000".into())))
+        );
+        assert_eq!(parse("/v1.0/oauth2PermissionGrants"), Some(Route::Apps(Collection::Grants)));
+        assert!(parse("/v1.0/applications(id='x')").is_none());
         assert!(parse("/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(x)").is_none());
     }
 }

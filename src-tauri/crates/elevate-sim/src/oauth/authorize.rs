@@ -72,6 +72,13 @@ pub(crate) async fn authorize(
             "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application. Native clients use http://localhost or http://127.0.0.1 with any port.",
         );
     };
+    if !crate::consent::redirect_registered(&shared.state(), client_id, &redirect) {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Sign in",
+            "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.",
+        );
+    }
     let state = param("state").map(str::to_string);
     let fail = |mut redirect: Url, error: &str, description: &str| {
         {

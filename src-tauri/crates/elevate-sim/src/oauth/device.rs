@@ -36,6 +36,14 @@ pub(crate) async fn devicecode(
     {
         return refusal;
     }
+    if !crate::consent::public_flows_allowed(&shared.state(), client_id) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        );
+    }
     let device_code = random(32);
     let user_code: String = random(8)
         .chars()

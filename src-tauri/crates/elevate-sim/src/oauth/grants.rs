@@ -259,9 +259,22 @@ async fn issue(
             "The provided request must include a resource scope such as https://management.azure.com/.default.",
         );
     };
+    let kind = crate::consent::Resource::of(&resource);
+    let requested = crate::consent::requested_of(scope, &resource);
+    let granted = {
+        let state = shared.state();
+        let user = state.directory.default_user.clone();
+        crate::consent::scopes_for(&state, client_id, &user, kind, &requested)
+    };
+    let granted = match granted {
+        Ok(granted) => granted,
+        Err(missing) => return super::reply::consent_required(client_id, missing.permission.as_deref()),
+    };
     let access = shared.mint(&TokenRequest {
         audience: resource,
         acrs,
+        scopes: Some(granted.join(" ")),
+        client_id: Some(client_id.to_string()),
         amr: sign_in.amr.clone(),
         lifetime_secs: ACCESS_TOKEN_SECS,
         ..TokenRequest::default()

@@ -38,6 +38,28 @@ pub(crate) fn oauth_error(
     )
 }
 
+/// Entra's refusal of a token for scopes without consent: `invalid_grant` with `suberror`
+/// `consent_required` and `AADSTS65001`, naming the client and the permission when one is known.
+pub(crate) fn consent_required(client_id: &str, permission: Option<&str>) -> Response {
+    let now = chrono::Utc::now();
+    let description = match permission {
+        Some(p) => format!("AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Missing consent for the permission '{p}'. Trace ID: {} Correlation ID: {} Timestamp: {}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now.format("%Y-%m-%d %H:%M:%SZ")),
+        None => format!("AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Trace ID: {} Correlation ID: {} Timestamp: {}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now.format("%Y-%m-%d %H:%M:%SZ")),
+    };
+    json_reply(
+        StatusCode::BAD_REQUEST,
+        &json!({
+            "error": "invalid_grant",
+            "error_description": description,
+            "error_codes": [65001],
+            "suberror": "consent_required",
+            "timestamp": now.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+            "trace_id": uuid::Uuid::new_v4().to_string(),
+            "correlation_id": uuid::Uuid::new_v4().to_string(),
+        }),
+    )
+}
+
 /// A small HTML page.
 pub(crate) fn page(status: StatusCode, title: &str, text: &str) -> Response {
     let body = format!(

@@ -7,6 +7,7 @@ mod common;
 mod arm_api;
 mod faults_and_persistence;
 mod graph_api;
+mod graph_apps;
 mod sign_in;
 mod throttling;
 mod spec_conformance;
