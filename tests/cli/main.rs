@@ -11,3 +11,4 @@ mod cli_login;
 mod cli_sim_server;
 mod sign_in_flows;
 mod watch_notifications;
+mod watch_poller;

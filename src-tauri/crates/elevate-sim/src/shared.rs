@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     rate_limits: Mutex<HashMap<String, u32>>,
     codes: Mutex<CodeBook>,
     persister: Option<Persister>,
+    /// Counts the control API's changes to the tenant (see [`Shared::tenant_changed`]).
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -49,7 +51,19 @@ impl Shared {
             rate_limits: Mutex::new(HashMap::new()),
             codes: Mutex::new(CodeBook::default()),
             persister,
+            changes: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Notes that the control API changed the tenant (what an administrator or another user would
+    /// do in Azure), for an embedding process that wants to know at once.
+    pub(crate) fn tenant_changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Follows [`Shared::tenant_changed`].
+    pub(crate) fn tenant_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Locks the state. Never hold the guard across an `.await`.

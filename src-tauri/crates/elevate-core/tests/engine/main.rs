@@ -13,6 +13,7 @@ mod extend;
 mod graph_client;
 mod graph_spec;
 mod http_properties;
+mod poller;
 mod sign_in_sim;
 mod store;
 mod watcher;
