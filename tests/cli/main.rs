@@ -13,3 +13,4 @@ mod cli_managed;
 mod cli_sim_server;
 mod sign_in_flows;
 mod watch_notifications;
+mod watch_poller;

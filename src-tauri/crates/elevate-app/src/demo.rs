@@ -43,6 +43,12 @@ impl Demo {
         Arc::new(DemoClock(Arc::clone(&self.sim)))
     }
 
+    /// Counts the changes the control API makes to the demo tenant (see
+    /// `Simulator::tenant_changes`): the watcher polls after each.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.sim.tenant_changes()
+    }
+
     /// Calls the simulator's control API (`/_sim/…`, see elevate-sim's CONTROL_API.md).
     pub async fn control(
         &self,

@@ -32,6 +32,8 @@ pub struct Opened {
     pub paths: Paths,
     /// Things the user should know that did not stop the session (e.g. history is not recorded).
     pub warnings: Vec<String>,
+    /// The folder of the store, when it is on disk (the user's processes share one poller there).
+    pub store_folder: Option<std::path::PathBuf>,
 }
 
 /// Opens the store, starts the demo simulator when asked, and signs in, printing sign-in notices
@@ -79,8 +81,12 @@ pub async fn open_with(
         };
         (config.endpoints.clone(), tokens, None, paths.database())
     };
+    let mut store_folder = None;
     let store = match Store::open(&db).await {
-        Ok(store) => Some(store),
+        Ok(store) => {
+            store_folder = db.parent().map(std::path::Path::to_path_buf);
+            Some(store)
+        }
         Err(e) => {
             tracing::warn!("history will not be recorded: {e}");
             warnings.push(format!("history will not be recorded: {e}"));
@@ -127,6 +133,7 @@ pub async fn open_with(
         config,
         paths,
         warnings,
+        store_folder,
     })
 }
 
@@ -143,17 +150,36 @@ impl Opened {
     pub fn watch_options(&self) -> WatchOptions {
         let mut options = WatchOptions {
             warn_before: self.config.warn_before.clone(),
+            poller_lock: self.poller_lock(),
             ..WatchOptions::default()
         };
-        if self.demo.is_some() {
-            // The demo clock can be moved or sped up at any moment: look at it every second, and poll
-            // the embedded simulator often (it is in this process; the calls cost nothing).
+        if let Some(demo) = &self.demo {
+            // The demo clock can be moved or sped up at any moment: look at it every second (no
+            // call: deadlines are timers). Polls keep the same budget as against Azure, in the
+            // clock's time (sped up ×60, they come sixty times as often); what the demo tenant's
+            // control API changes (a revoke, a decision, a new request) asks for a poll at once,
+            // and the confirming polls after an action come every second.
             options.max_sleep = Duration::from_secs(1);
             options.busy_poll = Duration::from_secs(1);
-            options.active_poll = Duration::from_secs(3);
-            options.idle_poll = Duration::from_secs(10);
+            options.outside_changes = Some(demo.changes());
         }
         options
+    }
+
+    /// The lock that makes this user's processes share one poller: in the store's folder, named
+    /// for the account (`None` when the store is not on disk: nothing to share through).
+    fn poller_lock(&self) -> Option<std::path::PathBuf> {
+        let folder = self.store_folder.as_ref()?;
+        let name: String = self
+            .session
+            .account()
+            .name
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "@.-".contains(c) { c } else { '_' })
+            .take(120)
+            .collect();
+        Some(folder.join(format!("watcher-{name}.lock")))
     }
 
     /// Closes the store and stops the demo simulator (saving its state).

@@ -298,6 +298,12 @@ impl Error {
             message: self.to_string(),
             azure_code: self.azure_code().map(str::to_owned),
             needs: self.needs(),
+            retry_after_secs: match self {
+                Error::Throttled {
+                    retry_after_secs, ..
+                } => *retry_after_secs,
+                _ => None,
+            },
         }
     }
 
@@ -352,6 +358,9 @@ pub struct ErrorReport {
     /// What the request lacked ([`Error::needs`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<Needed>,
+    /// How long Azure asked to wait (throttled), for whoever retries later; not shown.
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
 }
 
 /// The engine's result type.

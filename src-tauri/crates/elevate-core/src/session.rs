@@ -950,8 +950,13 @@ impl Session {
 
     /// Requests from others that wait for this user's decision, from all three sources, oldest first.
     pub async fn approvals(&self) -> Listing<RequestRecord> {
+        self.approvals_from(&[]).await
+    }
+
+    /// [`Session::approvals`] from `sources` only (all when empty).
+    pub async fn approvals_from(&self, sources: &[Source]) -> Listing<RequestRecord> {
         let results = self
-            .per_source(&[], |client, source| client.approvals(source))
+            .per_source(sources, |client, source| client.approvals(source))
             .await;
         let mut listing = merge(results);
         self.complete_requesters(&mut listing.items).await;

@@ -98,6 +98,39 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .fallback(unknown)
 }
 
+/// The control endpoints that change the tenant as someone else would (an administrator, another
+/// user) or move its clock: each successful call is counted for [`Shared::tenant_changes`]. Faults,
+/// the log, tokens, settings and the sign-in session are the test's own instruments, not changes.
+const TENANT_CHANGES: &[&str] = &[
+    "/clock",
+    "/requests/",
+    "/revoke",
+    "/approval-requests",
+    "/eligibilities",
+    "/assignments",
+    "/bulk-eligibilities",
+    "/policies",
+    "/reset",
+];
+
+/// Middleware: counts the successful calls of [`TENANT_CHANGES`].
+pub(crate) async fn note_tenant_change(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_owned();
+    let changes = request.method() == axum::http::Method::POST
+        && TENANT_CHANGES
+            .iter()
+            .any(|p| path.starts_with(p) || path.starts_with(&format!("/_sim{p}")));
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        shared.tenant_changed();
+    }
+    response
+}
+
 async fn unknown() -> ControlError {
     ControlError::not_found("No such control endpoint; see CONTROL_API.md.")
 }

@@ -104,7 +104,13 @@ impl Simulator {
         shared.housekeep().await;
         shared.persist_now().await?;
         let router = Router::new()
-            .nest("/_sim", control::router())
+            .nest(
+                "/_sim",
+                control::router().layer(axum::middleware::from_fn_with_state(
+                    Arc::clone(&shared),
+                    control::note_tenant_change,
+                )),
+            )
             .merge(crate::oauth::router())
             .fallback(front_door)
             .with_state(Arc::clone(&shared));
@@ -143,6 +149,13 @@ impl Simulator {
     /// How many simulated seconds pass per wall-clock second.
     pub fn clock_scale(&self) -> f64 {
         self.shared.state().clock.scale()
+    }
+
+    /// Counts the control API's changes to the tenant (a revoke, a decision, a new request, a
+    /// clock move; not faults, settings or the log): an embedding process (the demo mode) polls at
+    /// once instead of often.
+    pub fn tenant_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.tenant_changes()
     }
 
     /// Mints a bearer token, exactly as `POST /_sim/token` does.

@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     codes: Mutex<CodeBook>,
     throttle: Mutex<crate::throttle::Throttle>,
     persister: Option<Persister>,
+    /// Counts the control API's changes to the tenant (see [`Shared::tenant_changed`]).
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -51,7 +53,19 @@ impl Shared {
             codes: Mutex::new(CodeBook::default()),
             throttle: Mutex::new(crate::throttle::Throttle::default()),
             persister,
+            changes: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Notes that the control API changed the tenant (what an administrator or another user would
+    /// do in Azure), for an embedding process that wants to know at once.
+    pub(crate) fn tenant_changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Follows [`Shared::tenant_changed`].
+    pub(crate) fn tenant_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Locks the state. Never hold the guard across an `.await`.

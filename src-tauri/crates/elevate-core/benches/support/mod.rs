@@ -1,11 +1,9 @@
-//! What the benchmarks share: tokens and the clock of an in-process simulator.
+//! What the benchmarks share: tokens of an in-process simulator.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use elevate_core::auth::TokenSource;
-use elevate_core::watch::Clock;
 use elevate_sim::Simulator;
 
 #[path = "../../tests/engine/common.rs"]
@@ -17,18 +15,4 @@ pub fn sim_tokens(sim: &Arc<Simulator>) -> Arc<dyn TokenSource> {
         sim: Arc::clone(sim),
         amr: vec!["pwd".into(), "mfa".into()],
     })
-}
-
-/// The simulator's clock.
-#[allow(dead_code)]
-pub struct SimClock(pub Arc<Simulator>);
-
-impl Clock for SimClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.now()
-    }
-
-    fn rate(&self) -> f64 {
-        self.0.clock_scale()
-    }
 }

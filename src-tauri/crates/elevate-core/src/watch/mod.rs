@@ -4,6 +4,8 @@
 
 mod event;
 mod live;
+mod pace;
+mod poller;
 mod watcher;
 
 pub use crate::clock::{Clock, SystemClock};

@@ -21,21 +21,25 @@
 //! all there is. An activation still awaiting effect when the watcher stopped is taken up again
 //! at the next start, unless its event was shown.
 //!
-//! Poll budget (each poll lists active grants and requests: two calls per source, plus pages):
-//! idle every `idle_poll` (default 5 min: 12 polls an hour, 72 calls with three sources); with
-//! grants that end or requests pending, every `active_poll` (60 s); after [`Watcher::poke`] (an
-//! action was taken) one poll at once, then every `busy_poll` (10 s) until a poll sees a grant or a
-//! request change (Azure may list a new grant a little late), at most `busy_for` (2 min). Failures back off by doubling
-//! up to `max_backoff` (10 min); the HTTP layer itself honours `Retry-After`. With `approvals` on,
-//! each poll also lists the requests waiting for this user's approval (two more calls), and once
-//! the user has been seen to be an approver, polls come at least every `approvals_poll` (60 s), so
-//! a new request is noticed within a minute. Only while an activation awaits effect, polls come
-//! every `busy_poll` and each adds, per activation awaiting, one permissions list at its scope
-//! (plus pages), and the first check of a role one read of its role definition (kept for the
-//! session): at most `effect_timeout / busy_poll` polls (60 by default) per activation.
+//! Poll budget: each list has its own pace ([`super::pace`]): active grants every `idle_poll`
+//! (5 min: a revoke is noticed within five), own requests every `active_poll` (60 s) while one
+//! waits and every `requests_poll` (1 h) otherwise, approvals every `approvals_poll` (60 s) in the
+//! sources where this user approves and every `approvals_discovery` (30 min) elsewhere; every
+//! interval jittered, a throttled or failing list backed off (honouring `Retry-After`). Idle with
+//! activated grants that is about 50 calls an hour for a user who approves nothing and about 230 for
+//! one who approves in all three sources (`bench/watch_budget.md`). After [`Watcher::poke`] (an
+//! action was taken) everything is read at once, then grants and requests every `busy_poll` (10 s)
+//! until a poll sees a grant or a request change (Azure may list a new grant a little late), at most
+//! `busy_for` (2 min); [`Watcher::refresh`] reads everything once. Only while an activation awaits
+//! effect, grants come every `busy_poll` and each such poll adds, per activation awaiting, one
+//! permissions list at its scope (plus pages), and the first check of a role one read of its role
+//! definition (kept for the session): at most `effect_timeout / busy_poll` polls (60 by default)
+//! per activation.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -47,10 +51,12 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use super::event::{EffectCheck, WatchEvent};
 use super::live::LiveState;
+use super::pace::{APPROVER_MEMORY, Intervals, Outcome, Pace, Plan, later};
+use super::poller::{self, Keys, PollerLock, RefreshRequest, SharedLive};
 use crate::model::{
     ActiveGrant, AssignmentType, RequestKind, RequestRecord, RequestStatus, Source,
 };
-use crate::session::{Session, SourceFailure};
+use crate::session::{Listing, Session, SourceFailure};
 use crate::store::{HistoryEntry, HistoryQuery};
 
 /// Failed effect checks in a row after which an activation awaiting effect is reported effective
@@ -62,10 +68,14 @@ const MAX_EFFECT_CHECK_FAILURES: u32 = 3;
 pub struct WatchOptions {
     /// Warn this long before a grant ends (default 15 and 5 minutes).
     pub warn_before: Vec<Duration>,
-    /// Poll interval with nothing to watch.
+    /// How often the active grants are read (a revoke is noticed within it).
     pub idle_poll: Duration,
-    /// Poll interval with grants that end or requests pending.
+    /// How often the user's own requests are read while one of them waits; also the first wait
+    /// after a failed read (it doubles up to `max_backoff`).
     pub active_poll: Duration,
+    /// How often the user's own requests are read while none waits (to learn of requests made
+    /// elsewhere).
+    pub requests_poll: Duration,
     /// Poll interval right after an action.
     pub busy_poll: Duration,
     /// How long "right after an action" lasts.
@@ -79,12 +89,19 @@ pub struct WatchOptions {
     pub own_action_window: Duration,
     /// Also look for requests that wait for this user's approval (Entra roles and groups).
     pub approvals: bool,
-    /// Longest poll interval once this user has been seen to be an approver, so that a new request
-    /// is noticed within it.
+    /// How often approvals are read in a source where this user approves (a request waited for
+    /// their approval there), so that a new request is noticed within it.
     pub approvals_poll: Duration,
+    /// How often approvals are read in the other sources (to learn that the user approves there).
+    pub approvals_discovery: Duration,
     /// How long (the clock's time) an activation at a resource group or resource may wait for
     /// Azure to list its permissions before it is reported effective anyway.
     pub effect_timeout: Duration,
+    /// The lock file in the data folder that makes the user's processes share one poller
+    /// ([`super::poller`]); `None`: this watcher polls for itself.
+    pub poller_lock: Option<PathBuf>,
+    /// Changes made outside the APIs (the demo tenant's control API): each asks for one poll.
+    pub outside_changes: Option<watch::Receiver<u64>>,
 }
 
 impl Default for WatchOptions {
@@ -93,6 +110,7 @@ impl Default for WatchOptions {
             warn_before: vec![Duration::from_secs(15 * 60), Duration::from_secs(5 * 60)],
             idle_poll: Duration::from_secs(5 * 60),
             active_poll: Duration::from_secs(60),
+            requests_poll: Duration::from_secs(60 * 60),
             busy_poll: Duration::from_secs(10),
             busy_for: Duration::from_secs(120),
             max_sleep: Duration::from_secs(30),
@@ -100,7 +118,10 @@ impl Default for WatchOptions {
             own_action_window: Duration::from_secs(30 * 60),
             approvals: true,
             approvals_poll: Duration::from_secs(60),
+            approvals_discovery: Duration::from_secs(30 * 60),
             effect_timeout: Duration::from_secs(10 * 60),
+            poller_lock: None,
+            outside_changes: None,
         }
     }
 }
@@ -116,12 +137,16 @@ pub struct WatchStats {
     pub events: u64,
     /// Checks whether Azure applies an activation awaiting effect (each one permissions list).
     pub effect_checks: u64,
+    /// States taken from the user's poller in another process (while this one follows).
+    pub followed: u64,
 }
 
 /// A running watcher. Dropping it stops the task; [`Watcher::shutdown`] also waits for it.
 pub struct Watcher {
     cancel: CancellationToken,
     poke: Arc<Notify>,
+    refresh: Arc<Notify>,
+    owner: Arc<AtomicBool>,
     live: watch::Receiver<LiveState>,
     stats: Arc<std::sync::Mutex<WatchStats>>,
     task: Option<JoinHandle<()>>,
@@ -137,9 +162,35 @@ impl Watcher {
     ) -> Watcher {
         let cancel = CancellationToken::new();
         let poke = Arc::new(Notify::new());
+        let refresh = Arc::new(Notify::new());
+        let owner = Arc::new(AtomicBool::new(options.poller_lock.is_none()));
         let stats = Arc::new(std::sync::Mutex::new(WatchStats::default()));
         let (live_tx, live) = watch::channel(LiveState::default());
+        let intervals = Intervals {
+            grants: options.idle_poll,
+            requests_pending: options.active_poll,
+            requests: options.requests_poll,
+            approvals: options.approvals_poll,
+            approvals_discovery: options.approvals_discovery,
+            busy: options.busy_poll,
+            backoff_start: options.active_poll,
+            max_backoff: options.max_backoff,
+        };
+        let pace = Pace::new(intervals, &session.sources());
+        let sharing = options.poller_lock.clone().map(|path| Sharing {
+            lock: PollerLock::new(path),
+            keys: Keys::new(&session.account().name),
+            owner: false,
+            revision: None,
+            request: None,
+        });
         let mut engine = Engine {
+            pace,
+            sharing,
+            owner: Arc::clone(&owner),
+            failures_grants: Vec::new(),
+            failures_requests: Vec::new(),
+            failures_approvals: HashMap::new(),
             live: live_tx,
             approvals: Vec::new(),
             session,
@@ -152,18 +203,20 @@ impl Watcher {
             awaiting: HashMap::new(),
             seen_sources: HashSet::new(),
             shown: HashSet::new(),
-            failures: 0,
             busy_until: None,
-            approver: false,
+            approver: HashSet::new(),
         };
         let task = tokio::spawn({
             let cancel = cancel.clone();
             let poke = Arc::clone(&poke);
-            async move { engine.run(cancel, poke).await }
+            let refresh = Arc::clone(&refresh);
+            async move { engine.run(cancel, poke, refresh).await }
         });
         Watcher {
             cancel,
             poke,
+            refresh,
+            owner,
             live,
             stats,
             task: Some(task),
@@ -175,6 +228,12 @@ impl Watcher {
         self.poke.notify_one();
     }
 
+    /// Asks for one poll of everything now, without the busy pace that follows an action (someone
+    /// wants fresh lists: another process of this user, or the demo tenant changed).
+    pub fn refresh(&self) {
+        self.refresh.notify_one();
+    }
+
     /// Follows what the watcher reads: a new [`LiveState`] after each poll.
     pub fn subscribe(&self) -> watch::Receiver<LiveState> {
         self.live.clone()
@@ -183,6 +242,12 @@ impl Watcher {
     /// What the watcher read last.
     pub fn live(&self) -> LiveState {
         self.live.borrow().clone()
+    }
+
+    /// Whether this watcher polls Azure (it is its user's poller, or does not share one); `false`
+    /// while another process of the user polls and this one follows.
+    pub fn is_poller(&self) -> bool {
+        self.owner.load(Ordering::Relaxed)
     }
 
     /// What the watcher has done so far.
@@ -234,6 +299,16 @@ fn is_pending(status: RequestStatus) -> bool {
 }
 
 struct Engine {
+    /// When each list is due.
+    pace: Pace,
+    /// Sharing one poller with the user's other processes, when asked to.
+    sharing: Option<Sharing>,
+    /// Whether this watcher polls (seen by [`Watcher::is_poller`]).
+    owner: Arc<AtomicBool>,
+    /// Why the last read of each list failed, by source (published with the lists).
+    failures_grants: Vec<SourceFailure>,
+    failures_requests: Vec<SourceFailure>,
+    failures_approvals: HashMap<Source, SourceFailure>,
     /// Where each poll's result is published.
     live: watch::Sender<LiveState>,
     /// Requests waiting for the user's decision, as last listed.
@@ -252,15 +327,58 @@ struct Engine {
     seen_sources: HashSet<Source>,
     /// Event keys shown (also kept in the store when there is one).
     shown: HashSet<String>,
-    failures: u32,
     busy_until: Option<Instant>,
-    /// Whether any request ever waited for this user's approval (then approvals are looked for at
-    /// least every `approvals_poll`).
-    approver: bool,
+    /// Sources in which a request waited for this user's approval (within [`APPROVER_MEMORY`], also
+    /// in earlier runs): their approvals are read every `approvals_poll`.
+    approver: HashSet<Source>,
+}
+
+/// One poller per user ([`super::poller`]): whether this watcher polls or follows.
+struct Sharing {
+    lock: PollerLock,
+    keys: Keys,
+    /// Holds the lock: polls Azure and shares what it read.
+    owner: bool,
+    /// The shared state's revision last taken (followers).
+    revision: Option<u64>,
+    /// The last request for a poll seen (owner).
+    request: Option<RefreshRequest>,
+}
+
+/// Waits for the next outside change; never returns when there is no source of them.
+async fn outside_change(changes: &mut Option<watch::Receiver<u64>>) {
+    let closed = match changes.as_mut() {
+        Some(rx) => rx.changed().await.is_err(),
+        None => return std::future::pending().await,
+    };
+    if closed {
+        *changes = None;
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The store's setting that remembers where the user approves: `(source, last seen)` pairs.
+fn approver_setting(account: &str) -> String {
+    format!("watch.approver:{}", account.to_ascii_lowercase())
+}
+
+/// Per list: `None` when read, `Some(retry_after)` when a source failed (the longest
+/// `Retry-After` Azure gave).
+fn outcome_of(failures: &[SourceFailure]) -> Option<Option<Duration>> {
+    if failures.is_empty() {
+        return None;
+    }
+    Some(
+        failures
+            .iter()
+            .filter_map(|f| f.error.retry_after_secs)
+            .max()
+            .map(Duration::from_secs),
+    )
 }
 
 impl Engine {
-    async fn run(&mut self, cancel: CancellationToken, poke: Arc<Notify>) {
+    async fn run(&mut self, cancel: CancellationToken, poke: Arc<Notify>, refresh: Arc<Notify>) {
         if let Err(e) = self
             .session
             .store()
@@ -268,64 +386,196 @@ impl Engine {
         {
             tracing::debug!(target: "elevate::watch", error = %e, "could not prune old events");
         }
-        let mut next_poll = Instant::now();
+        self.recall_approver().await;
+        let mut changes = self.options.outside_changes.take();
         loop {
             self.count(|s| s.wakeups += 1);
-            if Instant::now() >= next_poll {
-                let polled = self.poll().await;
+            self.share().await;
+            let mut plan = if self.polls() {
+                self.pace.due(self.options.approvals)
+            } else {
+                Plan::default()
+            };
+            // While an own request waits, grants are read with the requests: an approval is then
+            // told before the grant it made.
+            if plan.grants && !self.pending.is_empty() {
+                plan.requests = true;
+            }
+            if !plan.is_empty() {
+                let outcome = self.poll(&plan).await;
                 self.count(|s| s.polls += 1);
-                self.failures = if polled {
-                    0
-                } else {
-                    self.failures.saturating_add(1)
-                };
-                next_poll = later(self.poll_interval());
+                let pending = !self.pending.is_empty();
+                let busy = self.busy();
+                self.pace.done(
+                    &plan,
+                    &outcome,
+                    pending,
+                    &self.approver,
+                    busy,
+                    self.clock.rate(),
+                );
             }
             let due = self.deadlines().await;
             if !self.emit(due).await {
                 return;
             }
-            let sleep = next_poll
+            let mut sleep = self
+                .pace
+                .next(self.options.approvals)
                 .saturating_duration_since(Instant::now())
                 .min(self.next_deadline())
                 .min(self.options.max_sleep);
+            if self.sharing.is_some() {
+                sleep = sleep.min(poller::TICK);
+            }
             tokio::select! {
                 () = cancel.cancelled() => return,
-                () = poke.notified() => {
-                    self.busy_until = Some(later(self.options.busy_for));
-                    next_poll = Instant::now();
-                }
+                () = poke.notified() => self.asked(true).await,
+                () = refresh.notified() => self.asked(false).await,
+                () = outside_change(&mut changes) => self.asked(false).await,
                 () = tokio::time::sleep(sleep) => {}
             }
+        }
+    }
+
+    /// Whether this watcher polls Azure (it holds the poller lock, or does not share).
+    fn polls(&self) -> bool {
+        self.sharing.as_ref().is_none_or(|s| s.owner)
+    }
+
+    /// A poll was asked for (`action`: after an action here, then the busy pace follows). A
+    /// follower passes the request on to the owner.
+    async fn asked(&mut self, action: bool) {
+        if let Some(sharing) = self.sharing.as_ref().filter(|s| !s.owner) {
+            sharing
+                .keys
+                .request_refresh(self.session.store(), action)
+                .await;
+            return;
+        }
+        if action {
+            self.busy_until = Some(later(self.options.busy_for));
+        }
+        self.pace.all_now();
+    }
+
+    /// One poller per user: a follower takes the lock when it is free, else takes the owner's
+    /// latest state; the owner looks for requests to poll.
+    async fn share(&mut self) {
+        let store = self.session.store().clone();
+        let Some(sharing) = self.sharing.as_mut() else {
+            return;
+        };
+        if !sharing.owner && sharing.lock.try_take() {
+            sharing.owner = true;
+            self.owner.store(true, Ordering::Relaxed);
+            sharing.request = sharing.keys.refresh_request(&store).await;
+            tracing::info!(target: "elevate::watch", "this process polls for the user now");
+            self.pace.all_now();
+            return;
+        }
+        if sharing.owner {
+            let request = sharing.keys.refresh_request(&store).await;
+            if request.is_some() && request != sharing.request {
+                sharing.request = request;
+                if request.is_some_and(|r| r.action) {
+                    self.busy_until = Some(later(self.options.busy_for));
+                }
+                self.pace.all_now();
+            }
+            return;
+        }
+        let revision = sharing.keys.revision(&store).await;
+        if revision.is_none() || revision == sharing.revision {
+            return;
+        }
+        sharing.revision = revision;
+        let Some(live) = sharing.keys.read_live(&store).await else {
+            return;
+        };
+        self.count(|s| s.followed += 1);
+        self.failures_grants = live.failures();
+        self.failures_requests.clear();
+        self.failures_approvals.clear();
+        let plan = Plan {
+            grants: true,
+            requests: true,
+            approvals: if live.approvals.is_some() {
+                self.session.sources()
+            } else {
+                Vec::new()
+            },
+        };
+        let approvals = live.approvals.map(listing);
+        self.absorb(
+            &plan,
+            Some(listing(live.active)),
+            Some(listing(live.pending)),
+            approvals,
+        )
+        .await;
+    }
+
+    /// The owner shares what it published with the user's other processes.
+    async fn share_live(&self) {
+        let Some(sharing) = self.sharing.as_ref().filter(|s| s.owner) else {
+            return;
+        };
+        let live = self.live.borrow().clone();
+        let shared = SharedLive {
+            active: live.active,
+            pending: live.pending,
+            approvals: live.approvals,
+            failures: live
+                .failures
+                .iter()
+                .map(|f| (f.source, f.error.code.to_owned(), f.error.message.clone()))
+                .collect(),
+            read_at: live.read_at,
+        };
+        sharing.keys.write_live(self.session.store(), &shared).await;
+    }
+
+    /// Whether the pace after an action holds (or an activation awaits effect).
+    fn busy(&self) -> bool {
+        self.busy_until.is_some_and(|until| Instant::now() < until) || !self.awaiting.is_empty()
+    }
+
+    /// Reads from the store where the user approved recently.
+    async fn recall_approver(&mut self) {
+        let key = approver_setting(&self.session.account().name);
+        let seen: Vec<(Source, DateTime<Utc>)> = match self.session.store().setting(&key).await {
+            Ok(seen) => seen.unwrap_or_default(),
+            Err(e) => {
+                tracing::debug!(target: "elevate::watch", error = %e, "could not read where the user approves");
+                Vec::new()
+            }
+        };
+        let since = Utc::now() - APPROVER_MEMORY;
+        self.approver
+            .extend(seen.into_iter().filter(|(_, at)| *at >= since).map(|(s, _)| s));
+    }
+
+    /// Notes that a request waited for the user's approval in `source` (kept in the store).
+    async fn remember_approver(&mut self, source: Source) {
+        if !self.approver.insert(source) {
+            return;
+        }
+        self.pace.approvals_within(source, self.clock.rate());
+        let key = approver_setting(&self.session.account().name);
+        let store = self.session.store();
+        let mut seen: Vec<(Source, DateTime<Utc>)> =
+            store.setting(&key).await.ok().flatten().unwrap_or_default();
+        seen.retain(|(s, _)| *s != source);
+        seen.push((source, Utc::now()));
+        if let Err(e) = store.set_setting(&key, &seen).await {
+            tracing::debug!(target: "elevate::watch", error = %e, "could not record where the user approves");
         }
     }
 
     fn count(&self, change: impl FnOnce(&mut WatchStats)) {
         if let Ok(mut stats) = self.stats.lock() {
             change(&mut stats);
-        }
-    }
-
-    fn poll_interval(&self) -> Duration {
-        let o = &self.options;
-        if self.failures > 0 {
-            let factor = 2u32.saturating_pow(self.failures.min(16));
-            return o.active_poll.saturating_mul(factor).min(o.max_backoff);
-        }
-        if self.busy_until.is_some_and(|until| Instant::now() < until) || !self.awaiting.is_empty()
-        {
-            return o.busy_poll;
-        }
-        let watching = !self.pending.is_empty()
-            || self
-                .grants
-                .values()
-                .any(|g| g.assignment_type == AssignmentType::Activated && g.end.is_some());
-        let interval = if watching { o.active_poll } else { o.idle_poll };
-        if self.approver && o.approvals {
-            interval.min(o.approvals_poll)
-        } else {
-            interval
         }
     }
 
@@ -362,39 +612,69 @@ impl Engine {
             .collect()
     }
 
-    /// Lists grants and requests and turns the differences into events. `false` when nothing
-    /// could be listed.
-    async fn poll(&mut self) -> bool {
-        let approvals = async {
-            if self.options.approvals {
-                Some(self.session.approvals().await)
-            } else {
-                None
-            }
-        };
+    /// Reads the lists `plan` names and turns the differences into events; says which lists
+    /// failed (for the back-off). A list not read keeps what was last known of it.
+    async fn poll(&mut self, plan: &Plan) -> Outcome {
+        let session = Arc::clone(&self.session);
         let (active, requests, approvals) = futures::join!(
-            self.session.active(&[]),
-            self.session.requests(&[]),
-            approvals
+            async { if plan.grants { Some(session.active(&[]).await) } else { None } },
+            async { if plan.requests { Some(session.requests(&[]).await) } else { None } },
+            async {
+                if plan.approvals.is_empty() {
+                    None
+                } else {
+                    Some(session.approvals_from(&plan.approvals).await)
+                }
+            },
         );
-        let failed: HashSet<Source> = active
-            .failures
-            .iter()
-            .chain(requests.failures.iter())
-            .map(|f| f.source)
-            .collect();
-        for failure in active.failures.iter().chain(requests.failures.iter()) {
+        let mut outcome = Outcome::default();
+        if let Some(active) = &active {
+            outcome.grants = outcome_of(&active.failures);
+            self.failures_grants.clone_from(&active.failures);
+        }
+        if let Some(requests) = &requests {
+            outcome.requests = outcome_of(&requests.failures);
+            self.failures_requests.clone_from(&requests.failures);
+        }
+        if let Some(approvals) = &approvals {
+            for source in &plan.approvals {
+                let failed: Vec<SourceFailure> = approvals
+                    .failures
+                    .iter()
+                    .filter(|f| f.source == *source)
+                    .cloned()
+                    .collect();
+                outcome.approvals.insert(*source, outcome_of(&failed));
+                match failed.into_iter().next() {
+                    Some(f) => self.failures_approvals.insert(*source, f),
+                    None => self.failures_approvals.remove(source),
+                };
+            }
+        }
+        for failure in self.failures_grants.iter().chain(self.failures_requests.iter()) {
             tracing::debug!(target: "elevate::watch", source = failure.source.label(), error = %failure.error.message, "a source could not be listed");
         }
+        self.absorb(plan, active, requests, approvals).await;
+        outcome
+    }
+
+    /// Turns lists read (or followed) into events and the published state. A list not read keeps
+    /// what was last known of it.
+    async fn absorb(
+        &mut self,
+        plan: &Plan,
+        active: Option<Listing<ActiveGrant>>,
+        requests: Option<Listing<RequestRecord>>,
+        approvals: Option<Listing<RequestRecord>>,
+    ) {
         let configured = self.session.sources();
-        if configured.iter().all(|s| failed.contains(s)) {
-            let failures = active.failures.into_iter().chain(requests.failures).collect();
-            self.publish(failures);
-            return false;
-        }
+        let grants_unlisted: HashSet<Source> = unlisted_of(active.as_ref(), &configured);
+        let requests_unlisted: HashSet<Source> = unlisted_of(requests.as_ref(), &configured);
+        let active = active.unwrap_or_else(|| listing(Vec::new()));
+        let requests = requests.unwrap_or_else(|| listing(Vec::new()));
         let listed: Vec<Source> = configured
             .into_iter()
-            .filter(|s| !failed.contains(s))
+            .filter(|s| !grants_unlisted.contains(s))
             .collect();
         let now = self.clock.now();
         let own = self.own_actions().await;
@@ -406,7 +686,7 @@ impl Engine {
             .map(|g| (grant_id(&g), g))
             .collect();
         for (id, old) in &self.grants {
-            if fresh.contains_key(id) || failed.contains(&old.source) {
+            if fresh.contains_key(id) || grants_unlisted.contains(&old.source) {
                 continue;
             }
             let ended = old.end.is_some_and(|end| {
@@ -498,22 +778,23 @@ impl Engine {
             || self
                 .grants
                 .iter()
-                .any(|(id, g)| !failed.contains(&g.source) && !fresh.contains_key(id));
+                .any(|(id, g)| !grants_unlisted.contains(&g.source) && !fresh.contains_key(id));
         let requests_changed = requests.items.iter().any(|r| {
-            !failed.contains(&r.source) && is_pending(r.status) != self.pending.contains_key(&r.id)
+            !requests_unlisted.contains(&r.source)
+                && is_pending(r.status) != self.pending.contains_key(&r.id)
         });
         if grants_changed || requests_changed {
             self.busy_until = None;
         }
         // What failed keeps its last known state; what was listed replaces it.
-        self.grants.retain(|_, g| failed.contains(&g.source));
+        self.grants.retain(|_, g| grants_unlisted.contains(&g.source));
         self.grants.extend(fresh);
-        self.pending.retain(|_, r| failed.contains(&r.source));
+        self.pending.retain(|_, r| requests_unlisted.contains(&r.source));
         self.pending.extend(
             requests
                 .items
                 .into_iter()
-                .filter(|r| is_pending(r.status) && !failed.contains(&r.source))
+                .filter(|r| is_pending(r.status) && !requests_unlisted.contains(&r.source))
                 .map(|r| (r.id.clone(), r)),
         );
         self.seen_sources.extend(listed);
@@ -543,14 +824,26 @@ impl Engine {
                 });
             }
         }
-        events.extend(self.check_effects(now).await);
-        let mut failures: Vec<SourceFailure> =
-            active.failures.into_iter().chain(requests.failures).collect();
+        if plan.grants && self.polls() {
+            events.extend(self.check_effects(now).await);
+        }
         if let Some(approvals) = approvals {
-            if !approvals.items.is_empty() {
-                self.approver = true;
+            let waiting: HashSet<Source> = approvals
+                .items
+                .iter()
+                .filter(|r| is_pending(r.status))
+                .map(|r| r.source)
+                .collect();
+            for source in waiting {
+                self.remember_approver(source).await;
             }
-            let unlisted: HashSet<Source> = approvals.failures.iter().map(|f| f.source).collect();
+            // What was not read this time (not due, or failed) keeps what was last known.
+            let unlisted: HashSet<Source> = approvals
+                .failures
+                .iter()
+                .map(|f| f.source)
+                .chain(Source::ALL.into_iter().filter(|s| !plan.approvals.contains(s)))
+                .collect();
             self.approvals.retain(|r| unlisted.contains(&r.source));
             self.approvals.extend(
                 approvals
@@ -560,7 +853,6 @@ impl Engine {
                     .cloned(),
             );
             self.approvals.sort_by_key(|r| r.created);
-            failures.extend(approvals.failures);
             events.extend(
                 approvals
                     .items
@@ -571,11 +863,19 @@ impl Engine {
         }
         // Published before the events, so that whoever shows an event finds the state it
         // speaks of.
+        let failures: Vec<SourceFailure> = self
+            .failures_grants
+            .iter()
+            .chain(self.failures_requests.iter())
+            .chain(self.failures_approvals.values())
+            .cloned()
+            .collect();
         self.publish(failures);
+        self.share_live().await;
         // Approvals first, then what they made effective.
         events
             .sort_by_key(|e| !matches!(e, WatchEvent::Approved { .. } | WatchEvent::Denied { .. }));
-        self.emit(events).await
+        self.emit(events).await;
     }
 
     /// Publishes the grants, requests and approvals now known.
@@ -767,10 +1067,18 @@ impl Engine {
     }
 }
 
-/// `Instant::now()` plus `wait`, without overflow (a wait too long to add is "a century from now").
-fn later(wait: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(wait)
-        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
-        .unwrap_or(now)
+/// The sources a listing did not read: those that failed, or all of them when it was not asked.
+fn unlisted_of<T>(listing: Option<&Listing<T>>, configured: &[Source]) -> HashSet<Source> {
+    match listing {
+        Some(l) => l.failures.iter().map(|f| f.source).collect(),
+        None => configured.iter().copied().collect(),
+    }
+}
+
+/// A listing of `items` with no failure.
+fn listing<T>(items: Vec<T>) -> Listing<T> {
+    Listing {
+        items,
+        failures: Vec::new(),
+    }
 }

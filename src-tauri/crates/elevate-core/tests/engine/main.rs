@@ -15,6 +15,7 @@ mod fault_soak;
 mod graph_client;
 mod graph_spec;
 mod http_properties;
+mod poller;
 mod register_app;
 mod sign_in_sim;
 mod store;

@@ -39,6 +39,8 @@ fn quick(approvals: bool) -> WatchOptions {
         busy_poll: Duration::from_millis(50),
         max_sleep: Duration::from_millis(50),
         approvals_poll: Duration::from_millis(100),
+        requests_poll: Duration::from_millis(150),
+        approvals_discovery: Duration::from_millis(150),
         approvals,
         ..WatchOptions::default()
     }
