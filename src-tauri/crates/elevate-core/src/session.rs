@@ -677,6 +677,7 @@ impl Session {
                         ),
                         azure_code: None,
                         needs: Vec::new(),
+                        retry_after_secs: None,
                     });
                     self.update_history(history, &result).await;
                     return result;
