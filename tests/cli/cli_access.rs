@@ -157,6 +157,12 @@ fn an_admin_registers_elevate_and_its_client_id_signs_in() {
         .trim()
         .to_owned();
     assert!(out.stdout.contains(&format!("[sign_in]\nclient_id = \"{client_id}\"\n")), "{}", out.stdout);
+    // The registration is single-tenant: the snippet names the admin's tenant to sign in through.
+    assert!(
+        out.stdout.lines().any(|l| l.starts_with("tenant = \"") && l.len() == "tenant = \"\"".len() + 36),
+        "{}",
+        out.stdout
+    );
 
     // Again: found, complete, nothing done.
     let out = t.elevate(&["admin", "register-app"]).ok();

@@ -95,19 +95,25 @@ async fn run(
         .await?,
     );
     // Sign in first, so that the browser's part is done before anything is said about Graph.
-    tokens.token(Audience::Graph, None).await?;
+    let token = tokens.token(Audience::Graph, None).await?;
+    // The admin's tenant, for the snippet; only a GUID is printed (the claim is Azure's text).
+    let tenant = elevate_core::auth::decode_claims(&token.token)
+        .ok()
+        .and_then(|claims| claims.tid)
+        .filter(|tid| tid.len() == 36 && tid.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
     let progress = move |done: &Done| {
         if !json {
             println!("{}", describe(done));
         }
     };
-    let registration = register_app(
+    let mut registration = register_app(
         HttpClient::new(RetryPolicy::default())?,
         endpoints.graph.clone(),
         tokens as Arc<dyn TokenSource>,
         &progress,
     )
     .await?;
+    registration.config = elevate_core::admin::config_snippet(&registration.client_id, tenant.as_deref());
     if json {
         output::print_json(&registration);
         return Ok(ExitCode::SUCCESS);
@@ -123,7 +129,7 @@ async fn run(
         "Deploy this in Elevate's config.toml on every machine (or set ELEVATE_CLIENT_ID={client_id}):\n"
     );
     // Built again from the (one-line) client id, so Graph's text cannot add lines to it.
-    print!("{}", elevate_core::admin::config_snippet(&client_id));
+    print!("{}", elevate_core::admin::config_snippet(&client_id, tenant.as_deref()));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -77,9 +77,14 @@ pub struct Registration {
     pub config: String,
 }
 
-/// The `config.toml` lines that make Elevate sign in with `client_id` (for ARM and Graph).
-pub fn config_snippet(client_id: &str) -> String {
-    format!("[sign_in]\nclient_id = \"{client_id}\"\n")
+/// The `config.toml` lines that make Elevate sign in with `client_id` (for ARM and Graph), through
+/// `tenant` when it is known: the registration is single-tenant, and Microsoft documents that a
+/// single-tenant app signs in through its tenant's endpoint, not `organizations`.
+pub fn config_snippet(client_id: &str, tenant: Option<&str>) -> String {
+    match tenant {
+        Some(tenant) => format!("[sign_in]\nclient_id = \"{client_id}\"\ntenant = \"{tenant}\"\n"),
+        None => format!("[sign_in]\nclient_id = \"{client_id}\"\n"),
+    }
 }
 
 /// A resource's service principal: its object id and the ids of the permissions Elevate needs.
@@ -275,7 +280,7 @@ pub async fn register_app(
         }
     }
     Ok(Registration {
-        config: config_snippet(&client_id),
+        config: config_snippet(&client_id, None),
         client_id,
         application_id: text(&app, "id"),
         service_principal_id: sp_id,

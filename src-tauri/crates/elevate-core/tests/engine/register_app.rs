@@ -84,7 +84,7 @@ async fn an_administrator_registers_once_and_the_client_id_works() {
     assert_eq!(done[1], Done::CreatedServicePrincipal);
     assert!(matches!(&done[2], Done::Granted { resource, scopes } if resource == "Microsoft Graph" && scopes.len() == 10));
     assert!(matches!(&done[3], Done::Granted { scopes, .. } if scopes == &["user_impersonation"]));
-    assert_eq!(first.config, format!("[sign_in]\nclient_id = \"{}\"\n", first.client_id));
+    assert_eq!(first.config, format!("[sign_in]\nclient_id = \"{}\"\n", first.client_id), "the engine does not know the tenant; the CLI adds it");
 
     // What Graph holds: a public client with loopback redirects and exactly Elevate's permissions.
     let app = graph_get(&f, &format!("applications(appId='{}')", first.client_id)).await;
