@@ -3,6 +3,7 @@
 //! the simulator ([`Demo`]). Neither front end wires a session by itself, so what one does the other
 //! sees (one data folder, one store).
 
+pub mod account_data;
 mod demo;
 pub mod notifications;
 pub mod notifier;
@@ -14,6 +15,6 @@ pub mod ui;
 pub mod updates;
 
 pub use demo::Demo;
-pub use open::{Opened, open, open_with};
+pub use open::{Opened, open, open_account, open_with};
 
 pub use elevate_core::session::Session;

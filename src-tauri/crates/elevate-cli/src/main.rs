@@ -1,5 +1,6 @@
 //! `elevate`: Elevate's command line.
 
+mod accounts;
 mod args;
 mod commands;
 mod login;
@@ -76,10 +77,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             tenant,
             az_cli,
         } => login::login(cli.demo, cli.json, device_code, tenant, az_cli).await,
-        Command::Logout => login::logout(cli.demo, cli.json).await,
-        Command::Whoami => login::whoami(cli.demo, cli.json).await,
+        Command::Logout { all } => {
+            login::logout(cli.demo, cli.json, cli.account.as_deref(), all).await
+        }
+        Command::Whoami => login::whoami(cli.demo, cli.json, cli.account.as_deref()).await,
+        Command::Accounts { action } => accounts::run(cli.demo, cli.json, action).await,
         command => {
-            let context = commands::Context::open(cli.demo, cli.json).await?;
+            let context =
+                commands::Context::open(cli.demo, cli.json, cli.account.as_deref()).await?;
             let result = context.run(command).await;
             context.close().await;
             result
