@@ -15,7 +15,7 @@ use elevate_e2e::sim::{SimServer, scripted_browser};
 use elevate_e2e::{Home, Run};
 
 /// A private session bus with gnome-keyring's Secret Service on it, its login keyring unlocked.
-struct Keyring {
+pub(crate) struct Keyring {
     bus: Child,
     daemon: Option<Child>,
     address: String,
@@ -23,7 +23,7 @@ struct Keyring {
 }
 
 impl Keyring {
-    fn start(with_secret_service: bool) -> Keyring {
+    pub(crate) fn start(with_secret_service: bool) -> Keyring {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         for sub in ["data", "run"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap_or_else(|e| panic!("{e}"));
@@ -82,7 +82,7 @@ impl Keyring {
         keyring
     }
 
-    fn env<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+    pub(crate) fn env<'c>(&self, command: &'c mut Command) -> &'c mut Command {
         command
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .env("XDG_DATA_HOME", self.dir.path().join("data"))

@@ -4,6 +4,7 @@
 //! Each file below is a module (most were binaries of their own once); nextest still runs every
 //! test in its own process.
 
+mod cli_accounts;
 mod cli_approvals;
 mod cli_demo;
 mod cli_local;
