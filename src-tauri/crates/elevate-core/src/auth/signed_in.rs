@@ -315,6 +315,10 @@ impl SignedInTokenSource {
     /// The key of the account `wanted` names (see [`Self::find_account`]).
     fn resolve(data: &CacheData, wanted: &str) -> Result<String> {
         let wanted = wanted.trim();
+        // The tray and the window name an account by its key.
+        if let Some(account) = data.accounts.iter().find(|a| a.key == wanted) {
+            return Ok(account.key.clone());
+        }
         let listed = |accounts: &[&StoredAccount]| {
             if accounts.is_empty() {
                 "none".to_owned()
