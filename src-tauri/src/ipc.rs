@@ -41,6 +41,8 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             settings::save_set::<tauri::Wry>,
             settings::remove_set::<tauri::Wry>,
             settings::sign_out::<tauri::Wry>,
+            settings::accounts,
+            settings::sign_out_account::<tauri::Wry>,
         ])
         .events(collect_events![events::SnapshotChanged, events::Navigate])
 }

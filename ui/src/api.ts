@@ -4,6 +4,7 @@
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
 import type {
+  AccountView,
   ActionView,
   ActivationForm,
   FavouriteForm,
@@ -51,6 +52,8 @@ export const api = {
   saveSet: (form: SetForm): Promise<null> => commands.saveSet(form),
   removeSet: (name: string): Promise<null> => commands.removeSet(name),
   signOut: (): Promise<null> => commands.signOut(),
+  accounts: (): Promise<AccountView[]> => commands.accounts(),
+  signOutAccount: (key: string): Promise<AccountView[]> => commands.signOutAccount(key),
 };
 
 /** Follows the app's state as it changes. */

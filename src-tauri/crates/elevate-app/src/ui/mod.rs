@@ -3,12 +3,14 @@
 //! and the error they answer with ([`error`]). The tray app's commands are thin wrappers over these;
 //! the types derive `specta::Type`, from which the TypeScript in `ui/src/bindings.ts` is generated.
 
+pub mod accounts;
 pub mod calls;
 pub mod error;
 pub mod forms;
 pub mod settings;
 pub mod view;
 
+pub use accounts::{AccountView, accounts_view};
 pub use error::{Answer, UiError, invalid};
 pub use forms::{ActivationForm, FavouriteChange, FavouriteForm, SetForm, SettingsForm};
 pub use settings::{AppState, CloudName, FavouriteView, SetView, SettingsView};
