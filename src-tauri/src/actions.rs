@@ -57,12 +57,16 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             return;
         }
         MenuAction::SwitchAccount(key) => {
+            tracing::info!(target: "elevate::tray", "switching to another account");
             shell.set_error(None);
             match shell.switch_account(&key).await {
                 Ok(()) => {
                     tauri::async_runtime::spawn(shell::run(app.clone()));
                 }
-                Err(e) => notify_error(&e.to_string()),
+                Err(e) => {
+                    tracing::warn!(target: "elevate::tray", error = %e, "could not switch accounts");
+                    notify_error(&e.to_string());
+                }
             }
             shell::render(app);
             return;

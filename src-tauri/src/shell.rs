@@ -286,7 +286,9 @@ impl Shell {
             .await
             .ok_or_else(|| Error::Invalid("no accounts to switch between".into()))?;
         sign_in.use_account(key).await?;
+        tracing::info!(target: "elevate::tray", "the current account is saved; stopping its session");
         self.stop().await;
+        tracing::info!(target: "elevate::tray", "the session stopped");
         *self.view() = ViewState::default();
         Ok(())
     }

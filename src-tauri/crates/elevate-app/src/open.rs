@@ -171,7 +171,12 @@ async fn account_store(
         }
     }
     match source.current_key().await {
-        Some(key) => crate::account_data::database_for(paths, &key).map(Some),
+        Some(key) => {
+            // The session stays with this account (and its database) even if another process
+            // switches the saved current account meanwhile.
+            source.select(&key).await?;
+            crate::account_data::database_for(paths, &key).map(Some)
+        }
         None => Ok(None),
     }
 }

@@ -94,6 +94,9 @@ struct State {
     device: bool,
     /// The account this process uses instead of the saved current one (`--account`), by key.
     selected: Option<String>,
+    /// This process changed the current account and has not written it yet: reading the file
+    /// again must not undo that.
+    current_changed: bool,
 }
 
 /// Extra `/authorize` parameters of a sign-in.
@@ -149,6 +152,7 @@ impl SignedInTokenSource {
                 fingerprint,
                 device: false,
                 selected: None,
+                current_changed: false,
             }),
         })
     }
@@ -227,6 +231,7 @@ impl SignedInTokenSource {
         }
         state.selected = Some(key.clone());
         state.data.current = Some(key.clone());
+        state.current_changed = true;
         self.save(&mut state).await;
         Self::info_of(&state, &key)
     }
@@ -993,6 +998,9 @@ impl SignedInTokenSource {
         let fresh = make_current && previous.as_deref() != Some(key.as_str());
         let username = account.username.clone();
         state.data.upsert(account);
+        if make_current {
+            state.current_changed = true;
+        }
         // Only a sign-in makes an account current; a refresh or a second client's sign-in of an
         // account chosen with `--account` leaves the saved choice alone.
         if !make_current
@@ -1062,8 +1070,12 @@ impl SignedInTokenSource {
                 state.data.accounts.push(account.clone());
             }
         }
-        if state.data.current.is_none() {
-            state.data.current = disk.current.clone().filter(|c| on_disk(c));
+        // The saved choice of the current account is the file's (another process may have
+        // switched); what this process uses stays pinned by `selected`.
+        if let Some(current) = disk.current.clone().filter(|c| on_disk(c))
+            && !state.current_changed
+        {
+            state.data.current = Some(current);
         }
         state.persisted = disk.accounts.iter().map(|a| a.key.clone()).collect();
         state.fingerprint = fingerprint;
@@ -1086,6 +1098,7 @@ impl SignedInTokenSource {
             Ok(Ok(fingerprint)) => {
                 state.persisted = state.data.accounts.iter().map(|a| a.key.clone()).collect();
                 state.fingerprint = fingerprint;
+                state.current_changed = false;
             }
             Ok(Err(e)) => match self.store.memory_only_reason() {
                 Some(reason) => self.prompt.notify(SignInNotice::MemoryOnly { reason }),
