@@ -25,7 +25,14 @@ const DEVELOPMENT: &str = "/subscriptions/7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708";
 
 fn control(sim: &str, method: &str, path: &str, body: &Value) -> Value {
     let output = Command::new("curl")
-        .args(["-s", "-X", method, "-H", "content-type: application/json", "-d"])
+        .args([
+            "-s",
+            "-X",
+            method,
+            "-H",
+            "content-type: application/json",
+            "-d",
+        ])
         .arg(body.to_string())
         .arg(format!("{sim}/_sim/{path}"))
         .output()
@@ -107,14 +114,23 @@ fn two_accounts_side_by_side_each_with_its_own_roles_and_history() {
     assert_eq!(ada.json()["account"]["username"], ADA, "{}", ada.stderr);
     control(&sim, "POST", "sign-in-session", &json!({"user": GRACE}));
     let grace = run(&home, &keyring, &browser, &["login", "--json"]).ok();
-    assert_eq!(grace.json()["account"]["username"], GRACE, "{}", grace.stderr);
+    assert_eq!(
+        grace.json()["account"]["username"],
+        GRACE,
+        "{}",
+        grace.stderr
+    );
     let listed = run(&home, &keyring, &browser, &["accounts", "--json"]).ok();
     assert_eq!(
         usernames(&listed.json()),
         vec![(ADA.to_owned(), false), (GRACE.to_owned(), true)]
     );
     let text = run(&home, &keyring, &browser, &["accounts"]).ok();
-    assert!(text.stdout.contains(&format!("* {GRACE}")), "{}", text.stdout);
+    assert!(
+        text.stdout.contains(&format!("* {GRACE}")),
+        "{}",
+        text.stdout
+    );
 
     // The current account's roles, and Ada's with --account (any case).
     let roles = |account: Option<&str>| {
@@ -151,16 +167,33 @@ fn two_accounts_side_by_side_each_with_its_own_roles_and_history() {
         &home,
         &keyring,
         &browser,
-        &["activate", "Reader@Contoso Development", "--reason", "checks", "--for", "1h"],
+        &[
+            "activate",
+            "Reader@Contoso Development",
+            "--reason",
+            "checks",
+            "--for",
+            "1h",
+        ],
     );
     assert_eq!(activated.code, Some(0), "{}", activated.stderr);
     let history = |account: &str| {
-        run(&home, &keyring, &browser, &["history", "--json", "--account", account])
-            .ok()
-            .json()
+        run(
+            &home,
+            &keyring,
+            &browser,
+            &["history", "--json", "--account", account],
+        )
+        .ok()
+        .json()
     };
     assert!(history(GRACE).to_string().contains("Contoso Development"));
-    assert_eq!(history(ADA).as_array().map(Vec::len), Some(0), "{}", history(ADA));
+    assert_eq!(
+        history(ADA).as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        history(ADA)
+    );
     let folders: Vec<_> = std::fs::read_dir(home.path().join("accounts"))
         .unwrap_or_else(|e| panic!("{e}"))
         .flatten()
@@ -190,7 +223,11 @@ fn run_in_terminal(home: &Home, keyring: &Keyring, browser: &Path, args: &str) -
     let mut command = Command::new("script");
     keyring.env(&mut command);
     let output = command
-        .args(["-qefc", &format!("'{}' {args}", elevate.display()), "/dev/null"])
+        .args([
+            "-qefc",
+            &format!("'{}' {args}", elevate.display()),
+            "/dev/null",
+        ])
         .env("ELEVATE_HOME", home.path())
         .env("BROWSER", browser)
         .env_remove("DISPLAY")
@@ -213,11 +250,22 @@ fn after_a_device_code_sign_in_graph_is_signed_in_with_a_device_code_too() {
     let browser = scripted_browser(&home.path(), Some(&opened));
 
     // ARM's client by device code (the simulator's user enters it at once).
-    let login = run(&home, &keyring, &browser, &["login", "--device-code", "--json"]).ok();
+    let login = run(
+        &home,
+        &keyring,
+        &browser,
+        &["login", "--device-code", "--json"],
+    )
+    .ok();
     assert!(login.stderr.contains("/devicelogin"), "{}", login.stderr);
 
     // A later process without a terminal or display cannot show a code: it says what to run.
-    let headless = run(&home, &keyring, &browser, &["roles", "--source", "entra-role"]);
+    let headless = run(
+        &home,
+        &keyring,
+        &browser,
+        &["roles", "--source", "entra-role"],
+    );
     let said = format!("{}{}", headless.stdout, headless.stderr);
     assert!(
         said.contains("no terminal or display") && said.contains("elevate roles --account"),
@@ -228,12 +276,21 @@ fn after_a_device_code_sign_in_graph_is_signed_in_with_a_device_code_too() {
     // In a terminal, Graph's client gets its own device code; still no browser.
     let (ok, out) = run_in_terminal(&home, &keyring, &browser, "roles --source entra-role");
     assert!(ok, "{out}");
-    assert!(out.contains("/devicelogin") && out.contains("second code"), "{out}");
+    assert!(
+        out.contains("/devicelogin") && out.contains("second code"),
+        "{out}"
+    );
     assert!(out.contains("Global Reader"), "{out}");
     assert!(!opened.exists(), "no browser was opened");
 
     // Graph's refresh token is kept: the next process needs no sign-in at all.
-    let again = run(&home, &keyring, &browser, &["roles", "--source", "entra-role"]).ok();
+    let again = run(
+        &home,
+        &keyring,
+        &browser,
+        &["roles", "--source", "entra-role"],
+    )
+    .ok();
     assert!(again.stdout.contains("Global Reader"), "{}", again.stdout);
     assert!(!again.stderr.contains("devicelogin"), "{}", again.stderr);
 }

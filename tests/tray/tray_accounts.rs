@@ -51,7 +51,10 @@ impl SecretService {
             if owned {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "no Secret Service");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no Secret Service"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         SecretService(child)
@@ -67,7 +70,14 @@ impl Drop for SecretService {
 
 fn control(sim: &str, path: &str, body: &serde_json::Value) {
     let ok = Command::new("curl")
-        .args(["-sf", "-X", "POST", "-H", "content-type: application/json", "-d"])
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+        ])
         .arg(body.to_string())
         .arg(format!("{sim}/_sim/{path}"))
         .status()
@@ -150,18 +160,22 @@ async fn the_account_submenu_lists_both_accounts_and_switching_changes_the_roles
         .find(&format!("Account: {ADA}"))
         .unwrap_or_else(|| panic!("no account submenu"));
     let labels = submenu.labels();
-    assert!(labels.iter().any(|l| l.starts_with(&format!("✓ {ADA}"))), "{labels:#?}");
     assert!(
-        labels.iter().any(|l| l.starts_with(&format!("Switch to {GRACE}"))),
+        labels.iter().any(|l| l.starts_with(&format!("✓ {ADA}"))),
+        "{labels:#?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.starts_with(&format!("Switch to {GRACE}"))),
         "{labels:#?}"
     );
     assert!(labels.iter().any(|l| l == "Add account…"), "{labels:#?}");
 
     // A click on an item of a menu that was redrawn meanwhile (the watcher's poll) is lost, as
     // with a panel: click again until the switch shows.
-    let switched = |m: &Item| {
-        m.find(&format!("Account: {GRACE}")).is_some() && has(m, "Contoso Development")
-    };
+    let switched =
+        |m: &Item| m.find(&format!("Account: {GRACE}")).is_some() && has(m, "Contoso Development");
     let started = Instant::now();
     let menu = loop {
         assert!(
@@ -184,7 +198,11 @@ async fn the_account_submenu_lists_both_accounts_and_switching_changes_the_roles
         }
         tokio::time::sleep(Duration::from_secs(3)).await;
     };
-    assert!(!has(&menu, "Key Vault Secrets Officer"), "{:#?}", menu.labels());
+    assert!(
+        !has(&menu, "Key Vault Secrets Officer"),
+        "{:#?}",
+        menu.labels()
+    );
     let submenu = menu
         .find(&format!("Account: {GRACE}"))
         .unwrap_or_else(|| panic!("no account submenu"));

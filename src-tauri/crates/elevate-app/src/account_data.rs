@@ -53,7 +53,10 @@ fn adopt_single_account_database(data_dir: &Path, accounts: &Path, folder: &Path
         if from.exists()
             && let Err(e) = std::fs::rename(&from, folder.join(name))
         {
-            tracing::warn!("cannot move {} into the account's folder: {e}", from.display());
+            tracing::warn!(
+                "cannot move {} into the account's folder: {e}",
+                from.display()
+            );
         }
     }
 }
@@ -69,8 +72,8 @@ mod tests {
         for bad in ["", "..", "../x", "a/b", ".hidden", "a\\b", "x\0y"] {
             assert!(database_for(&paths, bad).is_err(), "{bad:?}");
         }
-        let good = database_for(&paths, "0a1da1e5-1815.4c2d8e1a-7b3f")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let good =
+            database_for(&paths, "0a1da1e5-1815.4c2d8e1a-7b3f").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             good,
             dir.path()

@@ -62,7 +62,8 @@ pub async fn open_account(
 ) -> Result<Opened, Error> {
     if account.is_some() && demo {
         return Err(Error::Invalid(
-            "--account chooses among the accounts signed in to a real tenant; demo mode has one".into(),
+            "--account chooses among the accounts signed in to a real tenant; demo mode has one"
+                .into(),
         ));
     }
     let paths = Paths::from_env()?;

@@ -12,7 +12,11 @@ use crate::login::{finish, source};
 use crate::output;
 
 /// Runs `elevate accounts [use NAME|TENANT]`.
-pub async fn run(demo: bool, json: bool, action: Option<AccountsAction>) -> Result<ExitCode, Error> {
+pub async fn run(
+    demo: bool,
+    json: bool,
+    action: Option<AccountsAction>,
+) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     if !demo && elevate_app::sign_in::chosen(&paths) == elevate_app::sign_in::SignInChoice::AzureCli

@@ -206,11 +206,11 @@ pub async fn whoami(demo: bool, json: bool, account: Option<&str>) -> Result<Exi
         return whoami_az_cli(&config, json).await;
     }
     let (source, sim) = source(demo, &paths, &config).await?;
-    if let Some(wanted) = account {
-        if let Err(e) = source.select(wanted).await {
-            finish(source, sim).await;
-            return Err(e);
-        }
+    if let Some(wanted) = account
+        && let Err(e) = source.select(wanted).await
+    {
+        finish(source, sim).await;
+        return Err(e);
     }
     // A token for the current account: renews it silently if needed, and proves the sign-in works.
     // Outside demo mode, nobody signed in is an answer, not a reason to open the browser.

@@ -118,7 +118,9 @@ pub enum SignInError {
     },
 
     /// Several signed-in accounts match what was named.
-    #[error("'{wanted}' matches several signed-in accounts ({accounts}); name one by its user name")]
+    #[error(
+        "'{wanted}' matches several signed-in accounts ({accounts}); name one by its user name"
+    )]
     AmbiguousAccount {
         /// What was asked for (sanitized).
         wanted: String,

@@ -300,10 +300,7 @@ impl SignedInTokenSource {
 
     /// The key of the account this process uses: the selected one, else the saved current one.
     fn effective_key(state: &State) -> Option<&str> {
-        state
-            .selected
-            .as_deref()
-            .or(state.data.current.as_deref())
+        state.selected.as_deref().or(state.data.current.as_deref())
     }
 
     fn info_of(state: &State, key: &str) -> Result<AccountInfo> {
@@ -401,10 +398,15 @@ impl SignedInTokenSource {
     /// configured client id and authority.
     fn usable<'s>(&self, state: &'s State) -> Option<&'s StoredAccount> {
         let key = Self::effective_key(state)?;
-        state.data.accounts.iter().find(|a| a.key == key).filter(|a| {
-            a.client_id == self.settings.client_id
-                && a.authority == self.settings.authority.as_str()
-        })
+        state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .filter(|a| {
+                a.client_id == self.settings.client_id
+                    && a.authority == self.settings.authority.as_str()
+            })
     }
 
     async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
@@ -1004,7 +1006,8 @@ impl SignedInTokenSource {
         // Only a sign-in makes an account current; a refresh or a second client's sign-in of an
         // account chosen with `--account` leaves the saved choice alone.
         if !make_current
-            && let Some(previous) = previous.filter(|p| state.data.accounts.iter().any(|a| a.key == *p))
+            && let Some(previous) =
+                previous.filter(|p| state.data.accounts.iter().any(|a| a.key == *p))
         {
             state.data.current = Some(previous);
         }
