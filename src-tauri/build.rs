@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "save_set",
     "remove_set",
     "sign_out",
+    "accounts",
+    "sign_out_account",
 ];
 
 fn main() {

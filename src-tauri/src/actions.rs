@@ -45,10 +45,43 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             return;
         }
         MenuAction::SignOut => {
-            if let Err(e) = shell.sign_out().await {
-                notify_error(&e.to_string());
+            match shell.sign_out().await {
+                // Another account is current now: its session starts.
+                Ok(true) => {
+                    tauri::async_runtime::spawn(shell::run(app.clone()));
+                }
+                Ok(false) => {}
+                Err(e) => notify_error(&e.to_string()),
             }
             shell::render(app);
+            return;
+        }
+        MenuAction::SwitchAccount(key) => {
+            tracing::info!(target: "elevate::tray", "switching to another account");
+            shell.set_error(None);
+            match shell.switch_account(&key).await {
+                Ok(()) => {
+                    tauri::async_runtime::spawn(shell::run(app.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(target: "elevate::tray", error = %e, "could not switch accounts");
+                    notify_error(&e.to_string());
+                }
+            }
+            shell::render(app);
+            return;
+        }
+        MenuAction::AddAccount => {
+            shell.set_error(None);
+            let app = app.clone();
+            // The browser may take minutes: the menu stays usable meanwhile.
+            tauri::async_runtime::spawn(async move {
+                let shell = app.state::<shell::Shell>();
+                match shell.add_account().await {
+                    Ok(()) => shell::run(app.clone()).await,
+                    Err(e) => notify_error(&e.to_string()),
+                }
+            });
             return;
         }
         MenuAction::Update => {

@@ -43,6 +43,8 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             settings::sign_out::<tauri::Wry>,
             access::check_access::<tauri::Wry>,
             access::open_consent_link,
+            settings::accounts,
+            settings::sign_out_account::<tauri::Wry>,
         ])
         .events(collect_events![
             events::SnapshotChanged,

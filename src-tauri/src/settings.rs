@@ -141,7 +141,33 @@ pub async fn remove_set<R: Runtime>(
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_out<R: Runtime>(app: AppHandle<R>, shell: State<'_, Shell>) -> Answer<()> {
-    shell.sign_out().await?;
+    if shell.sign_out().await? {
+        // Another account is current now: its session starts.
+        tauri::async_runtime::spawn(shell::run(app.clone()));
+    }
     shell::render(&app);
     Ok(())
+}
+
+/// Elevate's own signed-in accounts, the current one first (none in demo mode).
+#[tauri::command]
+#[specta::specta]
+pub fn accounts(shell: State<'_, Shell>) -> Vec<ui::AccountView> {
+    ui::accounts_view(&shell.accounts())
+}
+
+/// Signs out one account (by key); the one in use stops its session, and the next current one's
+/// starts.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out_account<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    key: String,
+) -> Answer<Vec<ui::AccountView>> {
+    if shell.sign_out_account(Some(&key)).await? {
+        tauri::async_runtime::spawn(shell::run(app.clone()));
+    }
+    shell::render(&app);
+    Ok(ui::accounts_view(&shell.accounts()))
 }

@@ -74,6 +74,8 @@ struct ViewState {
     error: Option<String>,
     clock: Option<Arc<dyn Clock>>,
     can_sign_out: bool,
+    /// Elevate's own signed-in accounts (none in demo mode or with the Azure CLI's sign-in).
+    accounts: Vec<elevate_core::auth::AccountInfo>,
 }
 
 impl Shell {
@@ -284,20 +286,74 @@ impl Shell {
         matches!(self.phase(), Phase::Launched | Phase::SigningIn)
     }
 
-    /// Forgets the sign-in (tokens and key) and stops the session.
-    pub async fn sign_out(&self) -> Result<(), Error> {
-        let sign_in = match &*self.running.read().await {
-            Some(running) => running.opened.sign_in.clone(),
-            None => None,
-        };
+    /// Signs out the current account (its tokens; with the last one, the key too) and stops the
+    /// session. Returns whether other accounts remain (then [`run`] opens the next current one).
+    pub async fn sign_out(&self) -> Result<bool, Error> {
+        self.sign_out_account(None).await
+    }
+
+    /// Signs out the account with `key` (the current one when `None`); when it was the one in use
+    /// the session stops. Returns whether accounts remain.
+    pub async fn sign_out_account(&self, key: Option<&str>) -> Result<bool, Error> {
+        let sign_in = self.own_sign_in().await;
+        let mut remain = false;
+        let mut stop = true;
         if let Some(sign_in) = sign_in {
-            sign_in.sign_out().await?;
+            let current = sign_in.current_key().await;
+            let out = sign_in.sign_out_account(key).await?;
+            stop = current.as_deref() == Some(out.key.as_str());
+            remain = !sign_in.status().await.accounts.is_empty();
+            self.view().accounts = sign_in.status().await.accounts;
         }
+        if stop {
+            self.stop().await;
+            *self.view() = ViewState {
+                phase: Phase::SignedOut,
+                ..ViewState::default()
+            };
+        }
+        Ok(remain && stop)
+    }
+
+    /// Elevate's own sign-in of the running session (not demo mode's).
+    async fn own_sign_in(&self) -> Option<Arc<elevate_core::auth::SignedInTokenSource>> {
+        match &*self.running.read().await {
+            Some(running) if running.opened.demo.is_none() => running.opened.sign_in.clone(),
+            _ => None,
+        }
+    }
+
+    /// The signed-in accounts, the one in use marked.
+    pub fn accounts(&self) -> Vec<elevate_core::auth::AccountInfo> {
+        self.view().accounts.clone()
+    }
+
+    /// Makes the account with `key` the current one (saved) and stops the session: its watcher
+    /// task ends; [`run`] then opens the new account's session and watcher.
+    pub async fn switch_account(&self, key: &str) -> Result<(), Error> {
+        let sign_in = self
+            .own_sign_in()
+            .await
+            .ok_or_else(|| Error::Invalid("no accounts to switch between".into()))?;
+        sign_in.use_account(key).await?;
+        tracing::info!(target: "elevate::tray", "the current account is saved; stopping its session");
         self.stop().await;
-        *self.view() = ViewState {
-            phase: Phase::SignedOut,
-            ..ViewState::default()
+        tracing::info!(target: "elevate::tray", "the session stopped");
+        *self.view() = ViewState::default();
+        Ok(())
+    }
+
+    /// Signs in one more account in the browser; it becomes the current one and the session stops
+    /// ([`run`] opens it). Signed out, it is the plain sign-in.
+    pub async fn add_account(&self) -> Result<(), Error> {
+        let Some(sign_in) = self.own_sign_in().await else {
+            return Ok(());
         };
+        sign_in
+            .sign_in(elevate_core::auth::SignInMethod::Browser, None)
+            .await?;
+        self.stop().await;
+        *self.view() = ViewState::default();
         Ok(())
     }
 
@@ -362,6 +418,11 @@ impl Shell {
             state.can_sign_out = opened.sign_in.is_some() && opened.demo.is_none();
             state.phase = Phase::Reading;
         }
+        let accounts = match &opened.sign_in {
+            Some(sign_in) if opened.demo.is_none() => sign_in.status().await.accounts,
+            _ => Vec::new(),
+        };
+        self.view().accounts = accounts;
         *running = Some(Running { opened, watcher });
         Ok(())
     }

@@ -61,6 +61,16 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell, can_sign_out: bool) {
     let snapshot = shell.snapshot();
     let options = MenuOptions {
+        accounts: shell
+            .accounts()
+            .into_iter()
+            .map(|a| elevate_app::tray_menu::AccountChoice {
+                key: a.key,
+                username: a.username,
+                tenant_id: a.tenant_id,
+                current: a.current,
+            })
+            .collect(),
         account_note: shell.demo().then(|| "demo tenant".to_owned()),
         error: shell.error(),
         can_sign_out,

@@ -359,7 +359,8 @@ fn login_in_the_browser_survives_restarts_through_the_keyring_and_steps_up_for_c
 
     let logout = run(&home, &keyring, &no_browser, &["logout"], &mut transcript).ok();
     assert!(
-        logout.stdout.contains("1 account(s) removed"),
+        logout.stdout.contains("Signed out ada@contoso.example")
+            && logout.stdout.contains("No account is signed in now"),
         "{}",
         logout.stdout
     );

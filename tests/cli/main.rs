@@ -5,6 +5,7 @@
 //! test in its own process.
 
 mod cli_access;
+mod cli_accounts;
 mod cli_approvals;
 mod cli_demo;
 mod cli_local;

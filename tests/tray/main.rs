@@ -7,6 +7,7 @@
 mod control;
 
 mod notification_trust;
+mod tray_accounts;
 mod tray_approvals;
 mod tray_menu;
 mod tray_notifications;

@@ -5,6 +5,7 @@ import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
 import type {
   AccessView,
+  AccountView,
   ActionView,
   ActivationForm,
   FavouriteForm,
@@ -55,6 +56,8 @@ export const api = {
   signOut: (): Promise<null> => commands.signOut(),
   checkAccess: (): Promise<AccessView> => commands.checkAccess(),
   openConsentLink: (url: string): Promise<null> => commands.openConsentLink(url),
+  accounts: (): Promise<AccountView[]> => commands.accounts(),
+  signOutAccount: (key: string): Promise<AccountView[]> => commands.signOutAccount(key),
 };
 
 /** Hears each finding of a running "Check access". */

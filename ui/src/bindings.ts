@@ -55,6 +55,13 @@ export const commands = {
 	 *  authority's host.
 	 */
 	openConsentLink: (url: string) => __TAURI_INVOKE<null>("open_consent_link", { url }),
+	/**  Elevate's own signed-in accounts, the current one first (none in demo mode). */
+	accounts: () => __TAURI_INVOKE<AccountView[]>("accounts"),
+	/**
+	 *  Signs out one account (by key); the one in use stops its session, and the next current one's
+	 *  starts.
+	 */
+	signOutAccount: (key: string) => __TAURI_INVOKE<AccountView[]>("sign_out_account", { key }),
 };
 
 /** Events */
@@ -74,6 +81,20 @@ export type AccessView = {
 	ok: boolean,
 	/**  The findings, in order. */
 	findings: FindingView[],
+};
+
+/**  One signed-in account. The names come from the identity provider: shown as text. */
+export type AccountView = {
+	/**  Elevate's key for it, what `signOutAccount` takes. */
+	key: string,
+	/**  The user name. */
+	username: string,
+	/**  The display name, when known. */
+	name: string | null,
+	/**  The tenant id. */
+	tenant: string,
+	/**  Whether it is the one in use. */
+	current: boolean,
 };
 
 /**  How an action ended (the engine's `Outcome`, by its stable name). */

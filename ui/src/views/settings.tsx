@@ -6,6 +6,7 @@ import type { AccessView, FindingView, SettingsView, SnapshotView } from "../bin
 import { quotedAfter } from "../format";
 import { useAction } from "../hooks/useAction";
 import { type Notice, StatusLine, progressOf } from "../notice";
+import { AccountsSection } from "./accounts";
 
 const CLOUDS: { id: string; label: string }[] = [
   { id: "public", label: "Azure (public cloud)" },
@@ -197,6 +198,8 @@ export function Settings({ snapshot }: { snapshot: SnapshotView }) {
           </button>
         ) : null}
       </section>
+
+      <AccountsSection version={settings} />
 
       <CheckAccess />
 

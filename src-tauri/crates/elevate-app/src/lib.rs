@@ -4,6 +4,7 @@
 //! sees (one data folder, one store).
 
 pub mod check;
+pub mod account_data;
 mod demo;
 mod managed_roles;
 pub mod notifications;
@@ -16,6 +17,6 @@ pub mod ui;
 pub mod updates;
 
 pub use demo::Demo;
-pub use open::{Opened, open, open_with};
+pub use open::{Opened, open, open_account, open_with};
 
 pub use elevate_core::session::Session;

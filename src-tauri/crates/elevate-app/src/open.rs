@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use elevate_core::Error;
 use elevate_core::arm::ArmClient;
-use elevate_core::auth::{SignInPrompt, SignedInTokenSource, TokenSource};
+use elevate_core::auth::{SignInMethod, SignInPrompt, SignedInTokenSource, TokenSource};
 use elevate_core::config::{Config, Endpoints, Paths};
 use elevate_core::graph::GraphClient;
 use elevate_core::http::{HttpClient, RetryPolicy};
@@ -50,6 +50,24 @@ pub async fn open_with(
     prompt: Arc<dyn SignInPrompt>,
     sign_in_when_signed_out: bool,
 ) -> Result<Opened, Error> {
+    open_account(demo, prompt, sign_in_when_signed_out, None).await
+}
+
+/// Like [`open_with`], for the signed-in account `account` names (`--account`: its user name, or
+/// its tenant's id or domain) instead of the current one. The session's store is that account's
+/// own database (`account_data`).
+pub async fn open_account(
+    demo: bool,
+    prompt: Arc<dyn SignInPrompt>,
+    sign_in_when_signed_out: bool,
+    account: Option<&str>,
+) -> Result<Opened, Error> {
+    if account.is_some() && demo {
+        return Err(Error::Invalid(
+            "--account chooses among the accounts signed in to a real tenant; demo mode has one"
+                .into(),
+        ));
+    }
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let mut warnings = Vec::new();
@@ -67,26 +85,39 @@ pub async fn open_with(
             endpoints,
             source as Arc<dyn TokenSource>,
             Some(sim),
-            paths.demo_dir().join("elevate.db"),
+            Some(paths.demo_dir().join("elevate.db")),
         )
     } else {
-        let tokens: Arc<dyn TokenSource> = match sign_in::chosen(&paths) {
-            SignInChoice::AzureCli => sign_in::azure_cli(&config, None)?,
+        let (tokens, db): (Arc<dyn TokenSource>, _) = match sign_in::chosen(&paths) {
+            SignInChoice::AzureCli => {
+                if account.is_some() {
+                    return Err(Error::Invalid(
+                        "--account chooses among Elevate's own sign-ins; Elevate now uses the Azure CLI's (`az account set` chooses there, `elevate login` switches back)".into(),
+                    ));
+                }
+                (sign_in::azure_cli(&config, None)?, Some(paths.database()))
+            }
             SignInChoice::Elevate => {
                 let source =
                     sign_in::elevate(&paths, &config, prompt, sign_in_when_signed_out).await?;
+                let db = account_store(&source, &paths, account, sign_in_when_signed_out).await?;
                 own_sign_in = Some(Arc::clone(&source));
-                source
+                (source as Arc<dyn TokenSource>, db)
             }
         };
-        (config.endpoints.clone(), tokens, None, paths.database())
+        (config.endpoints.clone(), tokens, None, db)
     };
     let mut store_folder = None;
-    let store = match Store::open(&db).await {
-        Ok(store) => {
+    let opened_store = match &db {
+        Some(db) => Store::open(db).await.map(|store| {
             store_folder = db.parent().map(std::path::Path::to_path_buf);
             Some(store)
-        }
+        }),
+        // Nobody signed in: nothing of anyone's to read or record.
+        None => Ok(None),
+    };
+    let store = match opened_store {
+        Ok(store) => store,
         Err(e) => {
             tracing::warn!("history will not be recorded: {e}");
             warnings.push(format!("history will not be recorded: {e}"));
@@ -135,6 +166,33 @@ pub async fn open_with(
         warnings,
         store_folder,
     })
+}
+
+/// Chooses the account (`account`, else the current one; signing in first when nobody is and the
+/// face may, or when the sign-in lives in memory only) and returns its database.
+async fn account_store(
+    source: &SignedInTokenSource,
+    paths: &Paths,
+    account: Option<&str>,
+    sign_in_when_signed_out: bool,
+) -> Result<Option<std::path::PathBuf>, Error> {
+    if let Some(wanted) = account {
+        source.select(wanted).await?;
+    } else if source.current_key().await.is_none() {
+        let memory_only = source.status().await.memory_only_reason.is_some();
+        if sign_in_when_signed_out || memory_only {
+            source.sign_in(SignInMethod::Browser, None).await?;
+        }
+    }
+    match source.current_key().await {
+        Some(key) => {
+            // The session stays with this account (and its database) even if another process
+            // switches the saved current account meanwhile.
+            source.select(&key).await?;
+            crate::account_data::database_for(paths, &key).map(Some)
+        }
+        None => Ok(None),
+    }
 }
 
 impl Opened {

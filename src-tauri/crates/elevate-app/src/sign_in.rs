@@ -89,6 +89,7 @@ pub async fn elevate(
 ) -> Result<Arc<SignedInTokenSource>, Error> {
     let dir = paths.data_dir.clone();
     let store = open_token_store(dir).await;
+    let prompt_shows = prompt.shows_device_codes();
     let source = SignedInTokenSource::new(
         SignInSettings::from_config(config),
         store,
@@ -96,6 +97,7 @@ pub async fn elevate(
         prompt,
         SignInOptions {
             sign_in_when_signed_out,
+            can_show_device_code: prompt_shows,
             ..SignInOptions::default()
         },
     )
@@ -190,5 +192,15 @@ pub struct StderrPrompt;
 impl SignInPrompt for StderrPrompt {
     fn notify(&self, notice: SignInNotice) {
         eprintln!("{}", notice.text());
+    }
+
+    /// A terminal on stderr or stdin, or a display (where the user is at the machine).
+    fn shows_device_codes(&self) -> bool {
+        use std::io::IsTerminal as _;
+        let display = cfg!(any(windows, target_os = "macos"))
+            || ["DISPLAY", "WAYLAND_DISPLAY"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+        std::io::stderr().is_terminal() || std::io::stdin().is_terminal() || display
     }
 }

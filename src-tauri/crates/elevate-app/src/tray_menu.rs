@@ -37,6 +37,10 @@ pub enum MenuAction {
     SignIn,
     /// Forget the sign-in (tokens and key).
     SignOut,
+    /// Make another signed-in account (by its key) the current one.
+    SwitchAccount(String),
+    /// Sign in to one more account in the browser (it becomes the current one).
+    AddAccount,
     /// Take the newer version offered by the verified update feed.
     Update,
     /// Leave the app.
@@ -56,6 +60,8 @@ impl MenuAction {
             ("extend", false) => MenuAction::Extend(key()),
             ("request-extension", false) => MenuAction::RequestExtension(key()),
             ("cancel", false) => MenuAction::Cancel(rest.to_owned()),
+            ("switch-account", false) => MenuAction::SwitchAccount(rest.to_owned()),
+            ("add-account", true) => MenuAction::AddAccount,
             ("approvals", true) => MenuAction::Approvals,
             ("open", true) => MenuAction::Open,
             ("refresh", true) => MenuAction::Refresh,
@@ -79,6 +85,8 @@ impl fmt::Display for MenuAction {
             MenuAction::Extend(key) => write!(f, "extend/{key}"),
             MenuAction::RequestExtension(key) => write!(f, "request-extension/{key}"),
             MenuAction::Cancel(id) => write!(f, "cancel/{id}"),
+            MenuAction::SwitchAccount(key) => write!(f, "switch-account/{key}"),
+            MenuAction::AddAccount => f.write_str("add-account"),
             MenuAction::Approvals => f.write_str("approvals"),
             MenuAction::Open => f.write_str("open"),
             MenuAction::Refresh => f.write_str("refresh"),
@@ -165,9 +173,25 @@ pub struct TrayView {
     pub tooltip: String,
 }
 
+/// A signed-in account the menu offers to switch to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountChoice {
+    /// Elevate's key for it (`{object id}.{tenant id}`).
+    pub key: String,
+    /// Its user name (from the identity provider: shown as text).
+    pub username: String,
+    /// Its tenant id.
+    pub tenant_id: String,
+    /// Whether it is the one in use.
+    pub current: bool,
+}
+
 /// How the menu is drawn.
 #[derive(Clone, Debug)]
 pub struct MenuOptions {
+    /// Elevate's own signed-in accounts (empty in demo mode and with the Azure CLI's sign-in):
+    /// with any, the menu has an account submenu to switch and to add one.
+    pub accounts: Vec<AccountChoice>,
     /// A grant ending within this is "expiring soon".
     pub expiring_within: TimeDelta,
     /// Said after the account name (e.g. "demo tenant").
@@ -187,6 +211,7 @@ pub struct MenuOptions {
 impl Default for MenuOptions {
     fn default() -> Self {
         MenuOptions {
+            accounts: Vec::new(),
             expiring_within: TimeDelta::minutes(15),
             account_note: None,
             error: None,
@@ -195,6 +220,38 @@ impl Default for MenuOptions {
             update: None,
             update_refused: None,
         }
+    }
+}
+
+/// "Account: NAME ▸": every signed-in account (the current one marked, the others to switch to)
+/// and "Add account…".
+fn account_menu(accounts: &[AccountChoice]) -> MenuEntry {
+    let current = accounts
+        .iter()
+        .find(|a| a.current)
+        .map_or("none", |a| a.username.as_str());
+    let mut entries: Vec<MenuEntry> = accounts
+        .iter()
+        .map(|a| {
+            let text = format!("{} (tenant {})", a.username, a.tenant_id);
+            if a.current {
+                MenuEntry::Label(format!("✓ {text}"))
+            } else {
+                MenuEntry::Item {
+                    label: format!("Switch to {text}"),
+                    action: MenuAction::SwitchAccount(a.key.clone()),
+                }
+            }
+        })
+        .collect();
+    entries.push(MenuEntry::Separator);
+    entries.push(MenuEntry::Item {
+        label: "Add account…".into(),
+        action: MenuAction::AddAccount,
+    });
+    MenuEntry::Submenu {
+        label: format!("Account: {}", shorten(current, 60)),
+        entries,
     }
 }
 
@@ -228,6 +285,9 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
         None => account.name.clone(),
     };
     entries.push(MenuEntry::Label(who));
+    if !options.accounts.is_empty() {
+        entries.push(account_menu(&options.accounts));
+    }
     if let Some(error) = &options.error {
         entries.push(MenuEntry::Label(format!("⚠ {}", shorten(error, 90))));
     }
@@ -513,6 +573,8 @@ mod tests {
             MenuAction::Refresh,
             MenuAction::SignIn,
             MenuAction::SignOut,
+            MenuAction::SwitchAccount("0a1d.4c2d".into()),
+            MenuAction::AddAccount,
             MenuAction::Update,
             MenuAction::Quit,
         ];
@@ -522,6 +584,46 @@ mod tests {
         assert_eq!(MenuAction::parse("activate/"), None);
         assert_eq!(MenuAction::parse("quit/now"), None);
         assert_eq!(MenuAction::parse("launch"), None);
+    }
+
+    #[test]
+    fn the_account_submenu_switches_to_the_others_and_adds_one() {
+        let accounts = vec![
+            AccountChoice {
+                key: "a.t".into(),
+                username: "ada@contoso.example".into(),
+                tenant_id: "t".into(),
+                current: true,
+            },
+            AccountChoice {
+                key: "g.t".into(),
+                username: "grace@contoso.example\n<b>x</b>".into(),
+                tenant_id: "t".into(),
+                current: false,
+            },
+        ];
+        let MenuEntry::Submenu { label, entries } = account_menu(&accounts) else {
+            panic!("not a submenu");
+        };
+        assert_eq!(label, "Account: ada@contoso.example");
+        assert_eq!(
+            entries[0],
+            MenuEntry::Label("✓ ada@contoso.example (tenant t)".into())
+        );
+        assert_eq!(
+            entries[1],
+            MenuEntry::Item {
+                label: "Switch to grace@contoso.example\n<b>x</b> (tenant t)".into(),
+                action: MenuAction::SwitchAccount("g.t".into()),
+            }
+        );
+        assert_eq!(
+            entries.last(),
+            Some(&MenuEntry::Item {
+                label: "Add account…".into(),
+                action: MenuAction::AddAccount,
+            })
+        );
     }
 
     #[test]

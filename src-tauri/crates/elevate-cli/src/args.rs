@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Use this signed-in account instead of the current one: its user name, or its tenant's id or
+    /// domain (case-insensitive). `elevate accounts` lists them.
+    #[arg(long, global = true, value_name = "NAME|TENANT")]
+    pub account: Option<String>,
+
     /// More log output on stderr (-v info, -vv debug). Never includes tokens.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -25,6 +30,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// What `elevate accounts` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum AccountsAction {
+    /// Make this signed-in account the current one (for the CLI and the tray's next start).
+    Use {
+        /// Its user name, or its tenant's id or domain.
+        #[arg(value_name = "NAME|TENANT")]
+        account: String,
+    },
 }
 
 /// Sources to include.
@@ -77,8 +93,19 @@ pub enum Command {
         #[arg(long)]
         az_cli: bool,
     },
-    /// Sign out: delete Elevate's saved sign-in (the sealed token file and its key in the OS credential store).
-    Logout,
+    /// Sign out the current account (or --account NAME, or --all: every account, with the sealed
+    /// token file and its key in the OS credential store).
+    Logout {
+        /// Sign out every account.
+        #[arg(long, conflicts_with = "account")]
+        all: bool,
+    },
+    /// List the signed-in accounts (the current one marked), or `accounts use NAME|TENANT` to make
+    /// another the current one. `elevate login` adds an account.
+    Accounts {
+        #[command(subcommand)]
+        action: Option<AccountsAction>,
+    },
     /// Who is signed in: account, tenant and token expiry (never a token).
     Whoami,
     /// Check access without signing in: for each source, a token, its permissions (consent) and

@@ -25,8 +25,14 @@ pub struct Context {
 
 impl Context {
     /// Opens the store, starts the demo simulator when asked, and signs in (see `elevate_app::open`).
-    pub async fn open(demo: bool, json: bool) -> Result<Context, Error> {
-        let opened = elevate_app::open(demo).await?;
+    pub async fn open(demo: bool, json: bool, account: Option<&str>) -> Result<Context, Error> {
+        let opened = elevate_app::open_account(
+            demo,
+            Arc::new(elevate_app::sign_in::StderrPrompt),
+            false,
+            account,
+        )
+        .await?;
         for warning in &opened.warnings {
             eprintln!("warning: {warning}");
         }
@@ -85,7 +91,8 @@ impl Context {
             | Command::Completions { .. }
             | Command::Man
             | Command::Login { .. }
-            | Command::Logout
+            | Command::Logout { .. }
+            | Command::Accounts { .. }
             | Command::Whoami
             | Command::Config { .. }
             | Command::Doctor

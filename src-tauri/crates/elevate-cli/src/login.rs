@@ -24,10 +24,14 @@ impl SignInPrompt for LoginPrompt {
             StderrPrompt.notify(notice);
         }
     }
+
+    fn shows_device_codes(&self) -> bool {
+        StderrPrompt.shows_device_codes()
+    }
 }
 
 /// Elevate's sign-in for this mode, with the demo simulator when in demo mode.
-async fn source(
+pub(crate) async fn source(
     demo: bool,
     paths: &Paths,
     config: &Config,
@@ -49,7 +53,7 @@ async fn source(
     }
 }
 
-async fn finish(source: Arc<SignedInTokenSource>, demo: Option<Demo>) {
+pub(crate) async fn finish(source: Arc<SignedInTokenSource>, demo: Option<Demo>) {
     drop(source);
     if let Some(demo) = demo {
         demo.stop().await;
@@ -157,20 +161,49 @@ async fn login_az_cli(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `elevate logout`.
-pub async fn logout(demo: bool, json: bool) -> Result<ExitCode, Error> {
+/// `elevate logout [--account NAME|TENANT | --all]`: the current account (or the named one), or
+/// with `--all` every account. With the Azure CLI's sign-in in use, Elevate stops using it.
+pub async fn logout(
+    demo: bool,
+    json: bool,
+    account: Option<&str>,
+    all: bool,
+) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let was = sign_in::chosen(&paths);
     let (source, sim) = source(demo, &paths, &config).await?;
-    let removed = source.sign_out().await;
+    let nobody = source.status().await.accounts.is_empty();
+    let removed = if all || demo || nobody || (was == SignInChoice::AzureCli && account.is_none()) {
+        source.sign_out().await.map(|n| (n, None))
+    } else {
+        source
+            .sign_out_account(account)
+            .await
+            .map(|who| (1, Some(who)))
+    };
+    let left = source.status().await.accounts;
     finish(source, sim).await;
-    let removed = removed?;
+    let (removed, who) = removed?;
     if !demo {
         sign_in::choose(&paths, SignInChoice::Elevate)?;
     }
     if json {
-        output::print_json(&serde_json::json!({"signed_out": true, "accounts_removed": removed}));
+        output::print_json(&serde_json::json!({
+            "signed_out": true,
+            "accounts_removed": removed,
+            "account": who,
+            "accounts_left": left,
+        }));
+    } else if let Some(who) = who {
+        println!("Signed out {} (tenant {}).", who.username, who.tenant_id);
+        match left.iter().find(|a| a.current) {
+            Some(next) => println!("Current account: {}.", next.username),
+            None if left.is_empty() => println!(
+                "No account is signed in now; the saved sign-in and its key in the OS credential store were deleted."
+            ),
+            None => {}
+        }
     } else if demo {
         println!("Demo mode keeps no sign-in between runs; nothing to remove.");
     } else {
@@ -186,14 +219,20 @@ pub async fn logout(demo: bool, json: bool) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `elevate whoami`.
-pub async fn whoami(demo: bool, json: bool) -> Result<ExitCode, Error> {
+/// `elevate whoami [--account NAME|TENANT]`.
+pub async fn whoami(demo: bool, json: bool, account: Option<&str>) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     if !demo && sign_in::chosen(&paths) == SignInChoice::AzureCli {
         return whoami_az_cli(&config, json).await;
     }
     let (source, sim) = source(demo, &paths, &config).await?;
+    if let Some(wanted) = account
+        && let Err(e) = source.select(wanted).await
+    {
+        finish(source, sim).await;
+        return Err(e);
+    }
     // A token for the current account: renews it silently if needed, and proves the sign-in works.
     // Outside demo mode, nobody signed in is an answer, not a reason to open the browser.
     let checked = if !demo && source.status().await.accounts.is_empty() {
@@ -245,7 +284,7 @@ async fn whoami_az_cli(config: &Config, json: bool) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_account(account: &AccountInfo) {
+pub(crate) fn print_account(account: &AccountInfo) {
     println!(
         "{}{}",
         account.username,

@@ -1,6 +1,7 @@
 //! `elevate`: Elevate's command line.
 
 mod admin;
+mod accounts;
 mod args;
 mod commands;
 mod config_cmd;
@@ -79,15 +80,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             tenant,
             az_cli,
         } => login::login(cli.demo, cli.json, device_code, tenant, az_cli).await,
-        Command::Logout => login::logout(cli.demo, cli.json).await,
-        Command::Whoami => login::whoami(cli.demo, cli.json).await,
+        Command::Logout { all } => {
+            login::logout(cli.demo, cli.json, cli.account.as_deref(), all).await
+        }
+        Command::Whoami => login::whoami(cli.demo, cli.json, cli.account.as_deref()).await,
+        Command::Accounts { action } => accounts::run(cli.demo, cli.json, action).await,
         Command::Config { action } => config_cmd::run(action, cli.json),
         Command::Doctor => doctor::doctor(cli.demo, cli.json).await,
         Command::Admin {
             command: crate::args::AdminCommand::RegisterApp { client_id },
         } => admin::register(cli.demo, cli.json, client_id).await,
         command => {
-            let context = commands::Context::open(cli.demo, cli.json).await?;
+            let context =
+                commands::Context::open(cli.demo, cli.json, cli.account.as_deref()).await?;
             let result = context.run(command).await;
             context.close().await;
             result

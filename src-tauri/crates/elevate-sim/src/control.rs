@@ -202,6 +202,8 @@ async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult 
 struct SignInSessionChange {
     signed_in_at: Option<String>,
     mfa: Option<bool>,
+    /// Whose session (UPN or object id); also who signs in later without a `login_hint`.
+    user: Option<String>,
 }
 
 fn sign_in_session_json(shared: &Shared) -> Value {
@@ -209,6 +211,7 @@ fn sign_in_session_json(shared: &Shared) -> Value {
     json!({
         "signed_in_at": book.browser_session.as_ref().map(|s| format_time(&s.signed_in_at)),
         "amr": book.browser_session.as_ref().map(|s| s.amr.clone()),
+        "user": book.browser_session.as_ref().map(|s| s.user.clone()),
         "mfa": !book.without_mfa,
     })
 }
@@ -223,13 +226,35 @@ async fn set_sign_in_session(State(shared): State<Arc<Shared>>, body: Bytes) -> 
         .map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time"))))
         .transpose()?
         .unwrap_or_else(chrono::Utc::now);
+    let (user, default_user) = {
+        let state = shared.state();
+        let user = match change.user.as_deref() {
+            None => None,
+            Some(named) => Some(
+                state
+                    .directory
+                    .users
+                    .iter()
+                    .find(|u| u.upn.eq_ignore_ascii_case(named.trim()) || u.id.eq_ignore_ascii_case(named.trim()))
+                    .map(|u| u.id.clone())
+                    .ok_or_else(|| ControlError::bad(format!("no user '{named}' in the directory")))?,
+            ),
+        };
+        (user, state.directory.default_user.clone())
+    };
     {
         let mut book = shared.codes();
         if let Some(mfa) = change.mfa {
             book.without_mfa = !mfa;
         }
+        if let Some(user) = &user {
+            book.signing_in_user = Some(user.clone());
+        }
         let amr = book.amr_now();
-        book.browser_session = Some(crate::oauth::BrowserSession { signed_in_at: at, amr });
+        let user = user
+            .or_else(|| book.signing_in_user.clone())
+            .unwrap_or(default_user);
+        book.browser_session = Some(crate::oauth::BrowserSession { signed_in_at: at, amr, user });
     }
     ok(sign_in_session_json(&shared))
 }

@@ -4,6 +4,7 @@
 //! the types derive `specta::Type`, from which the TypeScript in `ui/src/bindings.ts` is generated.
 
 pub mod access;
+pub mod accounts;
 pub mod calls;
 pub mod error;
 pub mod forms;
@@ -11,6 +12,7 @@ pub mod settings;
 pub mod view;
 
 pub use access::{AccessView, FindingLevel, FindingView};
+pub use accounts::{AccountView, accounts_view};
 pub use error::{Answer, UiError, invalid};
 pub use forms::{ActivationForm, FavouriteChange, FavouriteForm, SetForm, SettingsForm};
 pub use settings::{AppState, CloudName, FavouriteView, SetView, SettingsView};

@@ -9,6 +9,8 @@ use super::token_cache::{AudienceName, CacheData, StoredAccount};
 /// One signed-in account.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct AccountInfo {
+    /// Elevate's key for the account, `{object id}.{tenant id}`: its data folder's name.
+    pub key: String,
     /// The sign-in name.
     pub username: String,
     /// The display name.
@@ -42,6 +44,7 @@ impl AccountInfo {
                 .map(|t| t.expires_on)
         };
         AccountInfo {
+            key: account.key.clone(),
             username: account.username.clone(),
             name: account.name.clone(),
             object_id: account.object_id.clone(),
@@ -54,10 +57,11 @@ impl AccountInfo {
         }
     }
 
-    pub(crate) fn all(data: &CacheData) -> Vec<Self> {
+    /// Every account, `current` marking the one with key `current`.
+    pub(crate) fn all(data: &CacheData, current: Option<&str>) -> Vec<Self> {
         data.accounts
             .iter()
-            .map(|a| AccountInfo::of(a, data.current.as_deref() == Some(a.key.as_str())))
+            .map(|a| AccountInfo::of(a, current == Some(a.key.as_str())))
             .collect()
     }
 }

@@ -320,6 +320,7 @@ mod tests {
             access_tokens: Vec::new(),
             signed_in: None,
             graph_client: None,
+            device_code: false,
         });
         data
     }

@@ -106,6 +106,38 @@ pub enum SignInError {
     #[error("the sign-in for this decision is not good enough: {0}")]
     FreshSignInRefused(String),
 
+    /// No signed-in account matches what `--account` (or a switch) named.
+    #[error(
+        "no signed-in account matches '{wanted}' (signed in: {accounts}); name one by its user name or tenant, or add it with `elevate login`"
+    )]
+    UnknownAccount {
+        /// What was asked for (sanitized).
+        wanted: String,
+        /// The signed-in accounts, `user (tenant)`, or `none`.
+        accounts: String,
+    },
+
+    /// Several signed-in accounts match what was named.
+    #[error(
+        "'{wanted}' matches several signed-in accounts ({accounts}); name one by its user name"
+    )]
+    AmbiguousAccount {
+        /// What was asked for (sanitized).
+        wanted: String,
+        /// The accounts it matches, `user (tenant)`.
+        accounts: String,
+    },
+
+    /// The account signed in with a device code and Microsoft Graph's client needs its first
+    /// sign-in, but this process can show neither a code nor a browser.
+    #[error(
+        "Microsoft Graph needs a one-time sign-in for {account} with a device code, and this process has no terminal or display to show it; run `elevate roles --account {account}` in a terminal once"
+    )]
+    SecondSignInNeedsTerminal {
+        /// The account's user name.
+        account: String,
+    },
+
     /// The saved sign-in could not be read or written.
     #[error(
         "the saved sign-in in {path} could not be {action} ({reason}); run `elevate logout` and `elevate login` to start afresh"

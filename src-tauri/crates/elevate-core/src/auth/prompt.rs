@@ -45,6 +45,12 @@ pub enum SignInNotice {
 pub trait SignInPrompt: Send + Sync {
     /// Shows `notice`.
     fn notify(&self, notice: SignInNotice);
+
+    /// Whether someone can see a device code shown here (a terminal, a window). Without, a sign-in
+    /// that needs one fails saying what to run instead of waiting for nobody.
+    fn shows_device_codes(&self) -> bool {
+        true
+    }
 }
 
 /// Shows nothing (logs at debug level).

@@ -46,6 +46,10 @@ pub struct SignInOptions {
     pub sign_in_when_signed_out: bool,
     /// May open the browser when the refresh token stopped working or Azure asks for claims.
     pub interactive: bool,
+    /// A device code can be shown to the user (a terminal, or the tray's window): an account that
+    /// signed in with a device code gets its second client's first sign-in with one too; without,
+    /// that sign-in fails saying what to run.
+    pub can_show_device_code: bool,
 }
 
 impl Default for SignInOptions {
@@ -54,6 +58,7 @@ impl Default for SignInOptions {
             browser_timeout: Duration::from_secs(300),
             sign_in_when_signed_out: false,
             interactive: true,
+            can_show_device_code: true,
         }
     }
 }
@@ -87,6 +92,11 @@ struct State {
     fingerprint: Option<(u64, std::time::SystemTime)>,
     /// This process signed in with a device code: a second client's sign-in uses one too.
     device: bool,
+    /// The account this process uses instead of the saved current one (`--account`), by key.
+    selected: Option<String>,
+    /// This process changed the current account and has not written it yet: reading the file
+    /// again must not undo that.
+    current_changed: bool,
 }
 
 /// Extra `/authorize` parameters of a sign-in.
@@ -141,6 +151,8 @@ impl SignedInTokenSource {
                 persisted,
                 fingerprint,
                 device: false,
+                selected: None,
+                current_changed: false,
             }),
         })
     }
@@ -161,7 +173,12 @@ impl SignedInTokenSource {
                 self.device_flow(tenant, Audience::Arm).await?
             }
         };
-        let key = self.remember(&mut state, tokens, Audience::Arm, true)?;
+        let key = self.remember(&mut state, tokens, Audience::Arm, true, true)?;
+        if let Some(account) = state.data.account_mut(&key) {
+            account.device_code = method == SignInMethod::DeviceCode;
+        }
+        // This process goes on with the account it signed in (it is the saved current one too).
+        state.selected = Some(key.clone());
         self.save(&mut state).await;
         let account = state
             .data
@@ -171,6 +188,179 @@ impl SignedInTokenSource {
             .map(|a| AccountInfo::of(a, true))
             .ok_or(Error::SignIn(SignInError::NotSignedIn))?;
         Ok(account)
+    }
+
+    /// The signed-in account that `wanted` names: its user name, or its tenant's id or domain (the
+    /// part of the user name after `@`), case-insensitively. A user name wins over a tenant.
+    pub async fn find_account(&self, wanted: &str) -> Result<AccountInfo> {
+        let mut state = self.state.lock().await;
+        self.reconcile(&mut state).await;
+        let key = Self::resolve(&state.data, wanted)?;
+        let effective = Self::effective_key(&state).map(str::to_owned);
+        state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| AccountInfo::of(a, effective.as_deref() == Some(a.key.as_str())))
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+    }
+
+    /// Uses the account `wanted` names in this process only (`--account`); the saved current account
+    /// stays.
+    pub async fn select(&self, wanted: &str) -> Result<AccountInfo> {
+        let mut state = self.state.lock().await;
+        self.reconcile(&mut state).await;
+        let key = Self::resolve(&state.data, wanted)?;
+        if state.selected.as_deref() != Some(key.as_str()) {
+            state.step_ups.clear();
+            state.decision = None;
+        }
+        state.selected = Some(key.clone());
+        Self::info_of(&state, &key)
+    }
+
+    /// Makes the account `wanted` names the current one, for this process and (saved) for the next.
+    pub async fn use_account(&self, wanted: &str) -> Result<AccountInfo> {
+        let mut state = self.state.lock().await;
+        self.reconcile(&mut state).await;
+        let key = Self::resolve(&state.data, wanted)?;
+        if Self::effective_key(&state) != Some(key.as_str()) {
+            state.step_ups.clear();
+            state.decision = None;
+        }
+        state.selected = Some(key.clone());
+        state.data.current = Some(key.clone());
+        state.current_changed = true;
+        self.save(&mut state).await;
+        Self::info_of(&state, &key)
+    }
+
+    /// The key (`{oid}.{tid}`) of the account this process uses, if any: what its data folder is
+    /// named after.
+    pub async fn current_key(&self) -> Option<String> {
+        let state = self.state.lock().await;
+        self.usable(&state).map(|a| a.key.clone())
+    }
+
+    /// Signs out one account (`wanted`, else the one this process uses): forgets its refresh
+    /// tokens; when it was the saved current one, the first other account becomes current. The
+    /// last account's sign-out deletes the sealed file and its key. Returns who was signed out.
+    pub async fn sign_out_account(&self, wanted: Option<&str>) -> Result<AccountInfo> {
+        let mut state = self.state.lock().await;
+        self.reconcile(&mut state).await;
+        let key = match wanted {
+            Some(wanted) => Self::resolve(&state.data, wanted)?,
+            None => Self::effective_key(&state)
+                .map(str::to_owned)
+                .ok_or(Error::SignIn(SignInError::NotSignedIn))?,
+        };
+        let info = Self::info_of(&state, &key)?;
+        state.data.accounts.retain(|a| a.key != key);
+        if state.data.current.as_deref() == Some(key.as_str()) {
+            state.data.current = state.data.accounts.first().map(|a| a.key.clone());
+        }
+        if state.selected.as_deref() == Some(key.as_str()) {
+            state.selected = None;
+            state.step_ups.clear();
+        }
+        if state.decision.as_ref().is_some_and(|d| d.account == key) {
+            state.decision = None;
+        }
+        if state.data.accounts.is_empty() {
+            state.data = CacheData::default();
+            state.persisted.clear();
+            let store = Arc::clone(&self.store);
+            tokio::task::spawn_blocking(move || store.clear())
+                .await
+                .map_err(|e| Error::Invalid(format!("sign-out was interrupted: {e}")))?
+                .map_err(Error::SignIn)?;
+            return Ok(info);
+        }
+        // Written as it is now (not through `save`, whose reconciling would take the account back
+        // from the file).
+        let store = Arc::clone(&self.store);
+        let data = state.data.clone();
+        let written =
+            tokio::task::spawn_blocking(move || store.save(&data).map(|()| store.fingerprint()))
+                .await
+                .map_err(|e| Error::Invalid(format!("sign-out was interrupted: {e}")))?;
+        match written {
+            Ok(fingerprint) => {
+                state.persisted = state.data.accounts.iter().map(|a| a.key.clone()).collect();
+                state.fingerprint = fingerprint;
+            }
+            Err(e) if self.store.memory_only_reason().is_some() => {
+                tracing::debug!("sign-out kept in memory: {e}");
+            }
+            Err(e) => return Err(Error::SignIn(e)),
+        }
+        Ok(info)
+    }
+
+    /// The key of the account this process uses: the selected one, else the saved current one.
+    fn effective_key(state: &State) -> Option<&str> {
+        state.selected.as_deref().or(state.data.current.as_deref())
+    }
+
+    fn info_of(state: &State, key: &str) -> Result<AccountInfo> {
+        let effective = Self::effective_key(state);
+        state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| AccountInfo::of(a, effective == Some(a.key.as_str())))
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+    }
+
+    /// The key of the account `wanted` names (see [`Self::find_account`]).
+    fn resolve(data: &CacheData, wanted: &str) -> Result<String> {
+        let wanted = wanted.trim();
+        // The tray and the window name an account by its key.
+        if let Some(account) = data.accounts.iter().find(|a| a.key == wanted) {
+            return Ok(account.key.clone());
+        }
+        let listed = |accounts: &[&StoredAccount]| {
+            if accounts.is_empty() {
+                "none".to_owned()
+            } else {
+                accounts
+                    .iter()
+                    .map(|a| format!("{} ({})", a.username, a.tenant_id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let by_name: Vec<&StoredAccount> = data
+            .accounts
+            .iter()
+            .filter(|a| a.username.eq_ignore_ascii_case(wanted))
+            .collect();
+        let matches = if by_name.is_empty() {
+            data.accounts
+                .iter()
+                .filter(|a| {
+                    a.tenant_id.eq_ignore_ascii_case(wanted)
+                        || a.username
+                            .rsplit_once('@')
+                            .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(wanted))
+                })
+                .collect()
+        } else {
+            by_name
+        };
+        match matches.as_slice() {
+            [one] => Ok(one.key.clone()),
+            [] => Err(Error::SignIn(SignInError::UnknownAccount {
+                wanted: crate::text::sanitize(wanted),
+                accounts: listed(&data.accounts.iter().collect::<Vec<_>>()),
+            })),
+            several => Err(Error::SignIn(SignInError::AmbiguousAccount {
+                wanted: crate::text::sanitize(wanted),
+                accounts: listed(several),
+            })),
+        }
     }
 
     /// Forgets every account: deletes the sealed file and its key.
@@ -194,7 +384,7 @@ impl SignedInTokenSource {
         let state = self.state.lock().await;
         let reason = self.store.memory_only_reason();
         SignInStatus {
-            accounts: AccountInfo::all(&state.data),
+            accounts: AccountInfo::all(&state.data, Self::effective_key(&state)),
             storage: if reason.is_some() {
                 "memory"
             } else {
@@ -204,12 +394,19 @@ impl SignedInTokenSource {
         }
     }
 
-    /// Whether the current account fits the configured client id and authority.
-    fn usable<'s>(&self, data: &'s CacheData) -> Option<&'s StoredAccount> {
-        data.current().filter(|a| {
-            a.client_id == self.settings.client_id
-                && a.authority == self.settings.authority.as_str()
-        })
+    /// The account this process uses (selected, else the saved current one), if it fits the
+    /// configured client id and authority.
+    fn usable<'s>(&self, state: &'s State) -> Option<&'s StoredAccount> {
+        let key = Self::effective_key(state)?;
+        state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .filter(|a| {
+                a.client_id == self.settings.client_id
+                    && a.authority == self.settings.authority.as_str()
+            })
     }
 
     async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
@@ -218,7 +415,7 @@ impl SignedInTokenSource {
         if self.file_changed(&state).await {
             self.reconcile(&mut state).await;
         }
-        let Some(account) = self.usable(&state.data).cloned() else {
+        let Some(account) = self.usable(&state).cloned() else {
             let memory_only = self.store.memory_only_reason().is_some();
             if !(self.options.sign_in_when_signed_out || memory_only) || !self.options.interactive {
                 return Err(Error::SignIn(SignInError::NotSignedIn));
@@ -236,12 +433,12 @@ impl SignedInTokenSource {
                 token: tokens.access_token.clone(),
                 expires_on: tokens.expires_on,
             };
-            self.remember(&mut state, tokens, first, true)?;
+            self.remember(&mut state, tokens, first, true, true)?;
             self.save(&mut state).await;
             if first == audience {
                 return Ok(token);
             }
-            let Some(account) = self.usable(&state.data).cloned() else {
+            let Some(account) = self.usable(&state).cloned() else {
                 return Err(Error::SignIn(SignInError::NotSignedIn));
             };
             return self.second_client(&mut state, &account, audience).await;
@@ -261,7 +458,7 @@ impl SignedInTokenSource {
         // Before a renewal, the saved cache is read again even if the file looks unchanged (its
         // key may be gone): an account signed out elsewhere is not brought back.
         self.reconcile(&mut state).await;
-        let Some(account) = self.usable(&state.data).cloned() else {
+        let Some(account) = self.usable(&state).cloned() else {
             return Err(Error::SignIn(SignInError::NotSignedIn));
         };
         if self.refresh_token_for(&account, audience).is_none() {
@@ -287,7 +484,7 @@ impl SignedInTokenSource {
             token: tokens.access_token.clone(),
             expires_on: tokens.expires_on,
         };
-        self.remember(&mut state, tokens, audience, interactive)?;
+        self.remember(&mut state, tokens, audience, interactive, false)?;
         self.save(&mut state).await;
         Ok(token)
     }
@@ -309,7 +506,7 @@ impl SignedInTokenSource {
             audience,
             acrs: crate::error::acrs_of_claims(claims),
         });
-        let current = self.usable(&state.data).cloned();
+        let current = self.usable(&state).cloned();
         let tenant = current
             .as_ref()
             .map_or(ORGANIZATIONS, |a| a.tenant_id.as_str())
@@ -335,7 +532,8 @@ impl SignedInTokenSource {
         let same_account = current
             .as_ref()
             .is_some_and(|a| account_key(&tokens).as_deref() == Some(a.key.as_str()));
-        match state.data.current_mut() {
+        let current_key = current.as_ref().map(|a| a.key.clone()).unwrap_or_default();
+        match state.data.account_mut(&current_key) {
             Some(account) if same_account => {
                 if let Some(rt) = tokens.refresh_token {
                     self.keep_refresh_token(account, audience, rt);
@@ -345,7 +543,7 @@ impl SignedInTokenSource {
                 }
             }
             _ => {
-                self.remember(&mut state, tokens, audience, true)?;
+                self.remember(&mut state, tokens, audience, true, false)?;
             }
         }
         state
@@ -367,7 +565,7 @@ impl SignedInTokenSource {
         let now = chrono::Utc::now();
         let account = {
             let state = self.state.lock().await;
-            self.usable(&state.data).cloned()
+            self.usable(&state).cloned()
         };
         let Some(account) = account else {
             return Err(Error::SignIn(SignInError::NotSignedIn));
@@ -525,6 +723,8 @@ impl SignedInTokenSource {
         if !self.options.interactive {
             return Err(Error::SignIn(SignInError::NotSignedIn));
         }
+        // How the account signed in, in this process or (remembered with it) in an earlier one.
+        let device = state.device || account.device_code;
         let client = self.settings.client_for(audience);
         let name = if client.eq_ignore_ascii_case(crate::config::GRAPH_CLI_CLIENT_ID) {
             "Microsoft Graph Command Line Tools".to_owned()
@@ -534,21 +734,38 @@ impl SignedInTokenSource {
         self.prompt.notify(SignInNotice::SigningInAgain {
             reason: format!(
                 "Microsoft Graph (Entra roles and groups) is signed in through a second app, {name}: one more sign-in{}",
-                if state.device {
+                if device {
                     ", with a second code"
                 } else {
                     ", usually one click in the browser"
                 }
             ),
         });
-        let tokens = if state.device {
+        let headless = || {
+            Error::SignIn(SignInError::SecondSignInNeedsTerminal {
+                account: account.username.clone(),
+            })
+        };
+        let tokens = if device {
+            if !self.options.can_show_device_code {
+                return Err(headless());
+            }
             self.device_flow(&account.tenant_id, audience).await?
         } else {
             let ask = Ask {
                 login_hint: Some(&account.username),
                 ..Ask::default()
             };
-            self.browser_flow(&account.tenant_id, audience, ask).await?
+            match self.browser_flow(&account.tenant_id, audience, ask).await {
+                Ok(tokens) => tokens,
+                // No browser here: a device code where one can be shown.
+                Err(SignInError::Browser(why)) if self.options.can_show_device_code => {
+                    tracing::info!("no browser for the second sign-in ({why}): a device code");
+                    self.device_flow(&account.tenant_id, audience).await?
+                }
+                Err(SignInError::Browser(_)) => return Err(headless()),
+                Err(e) => return Err(Error::SignIn(e)),
+            }
         };
         if account_key(&tokens).as_deref() != Some(account.key.as_str()) {
             return Err(Error::SignIn(SignInError::Setting(format!(
@@ -560,7 +777,7 @@ impl SignedInTokenSource {
             token: tokens.access_token.clone(),
             expires_on: tokens.expires_on,
         };
-        self.remember(state, tokens, audience, false)?;
+        self.remember(state, tokens, audience, false, false)?;
         self.save(state).await;
         Ok(token)
     }
@@ -704,6 +921,7 @@ impl SignedInTokenSource {
         tokens: Tokens,
         audience: Audience,
         interactive: bool,
+        make_current: bool,
     ) -> Result<String> {
         let from = tokens.id_token.as_ref().unwrap_or(&tokens.access_token);
         let claims = decode_claims(from)?;
@@ -765,6 +983,7 @@ impl SignedInTokenSource {
                 .unwrap_or_default(),
             signed_in,
             graph_client,
+            device_code: before.is_some_and(|a| a.device_code),
         };
         account.set_access_token(
             audience,
@@ -777,9 +996,21 @@ impl SignedInTokenSource {
             // A new sign-in here stands even if another process signed this account out before.
             state.persisted.retain(|k| *k != key);
         }
-        let fresh = state.data.current.as_deref() != Some(key.as_str());
+        let previous = state.data.current.clone();
+        let fresh = make_current && previous.as_deref() != Some(key.as_str());
         let username = account.username.clone();
         state.data.upsert(account);
+        if make_current {
+            state.current_changed = true;
+        }
+        // Only a sign-in makes an account current; a refresh or a second client's sign-in of an
+        // account chosen with `--account` leaves the saved choice alone.
+        if !make_current
+            && let Some(previous) =
+                previous.filter(|p| state.data.accounts.iter().any(|a| a.key == *p))
+        {
+            state.data.current = Some(previous);
+        }
         if fresh {
             self.prompt.notify(SignInNotice::SignedIn {
                 username,
@@ -842,8 +1073,12 @@ impl SignedInTokenSource {
                 state.data.accounts.push(account.clone());
             }
         }
-        if state.data.current.is_none() {
-            state.data.current = disk.current.clone().filter(|c| on_disk(c));
+        // The saved choice of the current account is the file's (another process may have
+        // switched); what this process uses stays pinned by `selected`.
+        if let Some(current) = disk.current.clone().filter(|c| on_disk(c))
+            && !state.current_changed
+        {
+            state.data.current = Some(current);
         }
         state.persisted = disk.accounts.iter().map(|a| a.key.clone()).collect();
         state.fingerprint = fingerprint;
@@ -866,6 +1101,7 @@ impl SignedInTokenSource {
             Ok(Ok(fingerprint)) => {
                 state.persisted = state.data.accounts.iter().map(|a| a.key.clone()).collect();
                 state.fingerprint = fingerprint;
+                state.current_changed = false;
             }
             Ok(Err(e)) => match self.store.memory_only_reason() {
                 Some(reason) => self.prompt.notify(SignInNotice::MemoryOnly { reason }),

@@ -93,6 +93,10 @@ pub struct StoredAccount {
     /// since a refresh token is bound to one user and one client.
     #[serde(default)]
     pub graph_client: Option<ClientSignIn>,
+    /// The account was signed in with a device code (no browser where it signed in): a second
+    /// client's first sign-in uses a device code too, even in a later process.
+    #[serde(default)]
+    pub device_code: bool,
 }
 
 /// A second client's refresh token for the same account.
@@ -151,9 +155,8 @@ impl CacheData {
         self.accounts.iter().find(|a| a.key == key)
     }
 
-    /// The current account, to change.
-    pub fn current_mut(&mut self) -> Option<&mut StoredAccount> {
-        let key = self.current.clone()?;
+    /// The account with `key`, to change.
+    pub fn account_mut(&mut self, key: &str) -> Option<&mut StoredAccount> {
         self.accounts.iter_mut().find(|a| a.key == key)
     }
 
@@ -301,6 +304,7 @@ mod tests {
             access_tokens: Vec::new(),
             signed_in: None,
             graph_client: None,
+            device_code: false,
         });
         data
     }

@@ -147,13 +147,30 @@ pub(crate) async fn authorize(
             );
         }
     };
+    // `login_hint`: a user of the directory named by their UPN signs in as that user (the sign-in
+    // page is pre-filled); a session of another user is not reused for them.
+    let hinted = param("login_hint").and_then(|hint| {
+        let state = shared.state();
+        state
+            .directory
+            .users
+            .iter()
+            .find(|u| u.upn.eq_ignore_ascii_case(hint.trim()))
+            .map(|u| u.id.clone())
+    });
+    let default_user = shared.state().directory.default_user.clone();
     let code = random(32);
     let now = Utc::now();
     let signed_in = {
         let mut book = shared.codes();
         book.sweep(now);
+        let user = hinted
+            .or_else(|| book.browser_session.as_ref().map(|s| s.user.clone()))
+            .or_else(|| book.signing_in_user.clone())
+            .unwrap_or(default_user);
         let reusable = book.browser_session.clone().filter(|session| {
-            prompt != Some("login")
+            session.user.eq_ignore_ascii_case(&user)
+                && prompt != Some("login")
                 && max_age.is_none_or(|max| {
                     (now - session.signed_in_at).num_seconds()
                         <= i64::try_from(max).unwrap_or(i64::MAX)
@@ -166,6 +183,7 @@ pub(crate) async fn authorize(
                 let session = BrowserSession {
                     signed_in_at: now,
                     amr: book.amr_now(),
+                    user,
                 };
                 book.browser_session = Some(session.clone());
                 Some(session)
@@ -187,6 +205,7 @@ pub(crate) async fn authorize(
         acrs: acrs_of(param("claims")),
         auth_time: session.signed_in_at.timestamp(),
         amr: session.amr,
+        oid: session.user,
         expires: now + TimeDelta::seconds(CODE_LIFETIME_SECS),
     };
     shared.codes().codes.insert(code.clone(), issued);

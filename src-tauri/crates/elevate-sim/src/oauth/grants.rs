@@ -41,6 +41,7 @@ struct RefreshClaims {
 
 /// Who signed in, when and how: what the id token (and the access token's `amr`) say.
 struct SignIn {
+    oid: String,
     auth_time: Option<i64>,
     amr: Vec<String>,
 }
@@ -141,6 +142,7 @@ async fn authorization_code(
         return refusal;
     }
     let sign_in = SignIn {
+        oid: issued.oid,
         auth_time: Some(issued.auth_time),
         amr: issued.amr,
     };
@@ -180,6 +182,7 @@ async fn refresh(
         );
     }
     let sign_in = SignIn {
+        oid: claims.oid.clone(),
         auth_time: claims.auth_time,
         amr: claims
             .amr
@@ -231,9 +234,15 @@ async fn device_code(
                 scope.to_string()
             };
             // The user signed in on the verification page just now.
+            let default_user = shared.state().directory.default_user.clone();
+            let (amr, user) = {
+                let book = shared.codes();
+                (book.amr_now(), book.signing_in_user.clone())
+            };
             let sign_in = SignIn {
+                oid: user.unwrap_or(default_user),
                 auth_time: Some(now.timestamp()),
-                amr: shared.codes().amr_now(),
+                amr,
             };
             issue(shared, client_id, &scope, None, Vec::new(), sign_in).await
         }
@@ -271,6 +280,7 @@ async fn issue(
         Err(missing) => return super::reply::consent_required(client_id, missing.permission.as_deref()),
     };
     let access = shared.mint(&TokenRequest {
+        oid: Some(sign_in.oid.clone()),
         audience: resource,
         acrs,
         scopes: Some(granted.join(" ")),
@@ -280,6 +290,7 @@ async fn issue(
         ..TokenRequest::default()
     });
     let id = shared.mint(&TokenRequest {
+        oid: Some(sign_in.oid.clone()),
         audience: client_id.to_string(),
         amr: sign_in.amr.clone(),
         lifetime_secs: ACCESS_TOKEN_SECS,
@@ -294,7 +305,7 @@ async fn issue(
             "There was an error issuing a token.",
         );
     };
-    let oid = shared.state().directory.default_user.clone();
+    let oid = sign_in.oid.clone();
     let claims = RefreshClaims {
         family: family.unwrap_or_else(|| random(12)),
         jti: random(12),

@@ -44,6 +44,8 @@ pub(crate) struct IssuedCode {
     /// When the user signed in (`auth_time`) and how (`amr`).
     pub auth_time: i64,
     pub amr: Vec<String>,
+    /// Who signed in (object id).
+    pub oid: String,
     pub expires: DateTime<Utc>,
 }
 
@@ -68,6 +70,9 @@ pub(crate) struct CodeBook {
     pub browser_session: Option<BrowserSession>,
     /// The demo user signs in without MFA (`amr` `["pwd"]`) when set.
     pub without_mfa: bool,
+    /// Who signs in when nobody names a user (`login_hint`): set through the control API, the
+    /// directory's demo user when `None`. Device codes are entered by this user too.
+    pub signing_in_user: Option<String>,
 }
 
 /// When the demo user last entered their credentials in the browser, and how.
@@ -75,6 +80,8 @@ pub(crate) struct CodeBook {
 pub(crate) struct BrowserSession {
     pub signed_in_at: DateTime<Utc>,
     pub amr: Vec<String>,
+    /// Whose session it is (object id).
+    pub user: String,
 }
 
 impl CodeBook {

@@ -1,0 +1,296 @@
+//! Several accounts as processes: two users of `elevate sim` (run as a tenant) signed in side by
+//! side through a scripted browser and kept in the real OS credential store (gnome-keyring on a
+//! private bus); `--account` choosing each by user name, an ambiguous or unknown name refused with
+//! the list; each account's roles and history its own (its own database); `accounts use`;
+//! `logout --account` removing only that one and `--all` the rest. And the headless gap: an
+//! account that signed in with a device code gets Microsoft Graph's client signed in with a second
+//! device code in a later process (never the browser), or, with no terminal and no display, a
+//! clear error saying what to run.
+
+use std::path::Path;
+use std::process::Command;
+
+use elevate_e2e::sim::{SimServer, scripted_browser};
+use elevate_e2e::{Home, Run};
+use serde_json::{Value, json};
+
+use crate::cli_login::Keyring;
+
+const GRACE: &str = "grace@contoso.example";
+const ADA: &str = "ada@contoso.example";
+/// Reader, a built-in role.
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+/// Contoso Development.
+const DEVELOPMENT: &str = "/subscriptions/7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708";
+
+fn control(sim: &str, method: &str, path: &str, body: &Value) -> Value {
+    let output = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            method,
+            "-H",
+            "content-type: application/json",
+            "-d",
+        ])
+        .arg(body.to_string())
+        .arg(format!("{sim}/_sim/{path}"))
+        .output()
+        .unwrap_or_else(|e| panic!("curl: {e}"));
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+/// The simulator as ARM, Graph and the identity provider. With `own_client`, one client id for
+/// both APIs; without, the two well-known public clients (Graph's signed in when first needed).
+fn write_config(home: &Home, url: &str, own_client: bool) {
+    let client = if own_client {
+        "[sign_in]\nclient_id = \"elevate-demo\"\n"
+    } else {
+        ""
+    };
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "cloud = \"custom\"\n[endpoints]\narm = \"{url}\"\ngraph = \"{url}\"\nauthority = \"{url}\"\n\
+             arm_scope = \"https://management.core.windows.net//.default\"\n\
+             graph_scope = \"https://graph.microsoft.com/.default\"\n{client}"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn run(home: &Home, keyring: &Keyring, browser: &Path, args: &[&str]) -> Run {
+    let mut command = home.command();
+    keyring.env(&mut command);
+    let output = command
+        .args(args)
+        .env("BROWSER", browser)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn usernames(accounts: &Value) -> Vec<(String, bool)> {
+    accounts["accounts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no accounts: {accounts}"))
+        .iter()
+        .map(|a| {
+            (
+                a["username"].as_str().unwrap_or_default().to_owned(),
+                a["current"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_accounts_side_by_side_each_with_its_own_roles_and_history() {
+    let home = Home::new();
+    let tenant = SimServer::start(&home, &[]);
+    let sim = tenant.url.clone();
+    write_config(&home, &sim, true);
+    let keyring = Keyring::start(true);
+    let browser = scripted_browser(&home.path(), None);
+    let grace_id = "6ace0000-1906-4b1d-8c2e-0000000c0b01";
+    let added = control(
+        &sim,
+        "POST",
+        "eligibilities",
+        &json!({"principal_id": grace_id, "role_definition_id": READER, "scope": DEVELOPMENT}),
+    );
+    assert!(added.get("error").is_none(), "{added}");
+
+    // Ada signs in, then Grace (the identity provider's session is now hers): both are kept,
+    // the last one signed in is current.
+    let ada = run(&home, &keyring, &browser, &["login", "--json"]).ok();
+    assert_eq!(ada.json()["account"]["username"], ADA, "{}", ada.stderr);
+    control(&sim, "POST", "sign-in-session", &json!({"user": GRACE}));
+    let grace = run(&home, &keyring, &browser, &["login", "--json"]).ok();
+    assert_eq!(
+        grace.json()["account"]["username"],
+        GRACE,
+        "{}",
+        grace.stderr
+    );
+    let listed = run(&home, &keyring, &browser, &["accounts", "--json"]).ok();
+    assert_eq!(
+        usernames(&listed.json()),
+        vec![(ADA.to_owned(), false), (GRACE.to_owned(), true)]
+    );
+    let text = run(&home, &keyring, &browser, &["accounts"]).ok();
+    assert!(
+        text.stdout.contains(&format!("* {GRACE}")),
+        "{}",
+        text.stdout
+    );
+
+    // The current account's roles, and Ada's with --account (any case).
+    let roles = |account: Option<&str>| {
+        let mut args = vec!["roles", "--json", "--source", "azure-resource"];
+        if let Some(a) = account {
+            args.extend(["--account", a]);
+        }
+        let out = run(&home, &keyring, &browser, &args).ok();
+        out.json().to_string()
+    };
+    let graces = roles(None);
+    assert!(graces.contains("Contoso Development"), "{graces}");
+    assert!(!graces.contains("Key Vault Secrets Officer"), "{graces}");
+    let adas = roles(Some("ADA@contoso.example"));
+    assert!(adas.contains("Key Vault Secrets Officer"), "{adas}");
+
+    // A tenant both belong to is ambiguous; an unknown name is refused; both list the accounts.
+    for (wanted, says) in [
+        ("contoso.example", "matches several"),
+        ("nobody@fabrikam.example", "no signed-in account matches"),
+    ] {
+        let refused = run(&home, &keyring, &browser, &["roles", "--account", wanted]);
+        assert_eq!(refused.code, Some(1), "{}", refused.stdout);
+        assert!(refused.stderr.contains(says), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(ADA) && refused.stderr.contains(GRACE),
+            "{}",
+            refused.stderr
+        );
+    }
+
+    // Grace activates; the history is hers, not Ada's; each has a database of her own.
+    let activated = run(
+        &home,
+        &keyring,
+        &browser,
+        &[
+            "activate",
+            "Reader@Contoso Development",
+            "--reason",
+            "checks",
+            "--for",
+            "1h",
+        ],
+    );
+    assert_eq!(activated.code, Some(0), "{}", activated.stderr);
+    let history = |account: &str| {
+        run(
+            &home,
+            &keyring,
+            &browser,
+            &["history", "--json", "--account", account],
+        )
+        .ok()
+        .json()
+    };
+    assert!(history(GRACE).to_string().contains("Contoso Development"));
+    assert_eq!(
+        history(ADA).as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        history(ADA)
+    );
+    let folders: Vec<_> = std::fs::read_dir(home.path().join("accounts"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .filter(|e| e.path().join("elevate.db").exists())
+        .collect();
+    assert_eq!(folders.len(), 2, "one database per account");
+
+    // `accounts use` makes Ada current again, for later processes.
+    run(&home, &keyring, &browser, &["accounts", "use", ADA]).ok();
+    assert!(roles(None).contains("Key Vault Secrets Officer"));
+
+    // Signing out Grace leaves Ada; --all signs out the rest and deletes the sealed file.
+    let out = run(&home, &keyring, &browser, &["logout", "--account", GRACE]).ok();
+    assert!(out.stdout.contains(GRACE), "{}", out.stdout);
+    let left = run(&home, &keyring, &browser, &["accounts", "--json"]).ok();
+    assert_eq!(usernames(&left.json()), vec![(ADA.to_owned(), true)]);
+    run(&home, &keyring, &browser, &["logout", "--all"]).ok();
+    let none = run(&home, &keyring, &browser, &["accounts", "--json"]).ok();
+    assert_eq!(usernames(&none.json()), Vec::<(String, bool)>::new());
+    assert!(!home.path().join("tokens.bin").exists());
+}
+
+/// `elevate ARGS` with a terminal (a pseudo-terminal from `script`), its output (stdout and stderr
+/// together) and whether it succeeded.
+fn run_in_terminal(home: &Home, keyring: &Keyring, browser: &Path, args: &str) -> (bool, String) {
+    let elevate = elevate_e2e::elevate_bin();
+    let mut command = Command::new("script");
+    keyring.env(&mut command);
+    let output = command
+        .args([
+            "-qefc",
+            &format!("'{}' {args}", elevate.display()),
+            "/dev/null",
+        ])
+        .env("ELEVATE_HOME", home.path())
+        .env("BROWSER", browser)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap_or_else(|e| panic!("script (util-linux) is needed: {e}"));
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn after_a_device_code_sign_in_graph_is_signed_in_with_a_device_code_too() {
+    let home = Home::new();
+    let tenant = SimServer::start(&home, &[]);
+    write_config(&home, &tenant.url, false);
+    let keyring = Keyring::start(true);
+    let opened = home.path().join("browser-opened");
+    let browser = scripted_browser(&home.path(), Some(&opened));
+
+    // ARM's client by device code (the simulator's user enters it at once).
+    let login = run(
+        &home,
+        &keyring,
+        &browser,
+        &["login", "--device-code", "--json"],
+    )
+    .ok();
+    assert!(login.stderr.contains("/devicelogin"), "{}", login.stderr);
+
+    // A later process without a terminal or display cannot show a code: it says what to run.
+    let headless = run(
+        &home,
+        &keyring,
+        &browser,
+        &["roles", "--source", "entra-role"],
+    );
+    let said = format!("{}{}", headless.stdout, headless.stderr);
+    assert!(
+        said.contains("no terminal or display") && said.contains("elevate roles --account"),
+        "{said}"
+    );
+    assert!(!opened.exists(), "no browser was opened");
+
+    // In a terminal, Graph's client gets its own device code; still no browser.
+    let (ok, out) = run_in_terminal(&home, &keyring, &browser, "roles --source entra-role");
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("/devicelogin") && out.contains("second code"),
+        "{out}"
+    );
+    assert!(out.contains("Global Reader"), "{out}");
+    assert!(!opened.exists(), "no browser was opened");
+
+    // Graph's refresh token is kept: the next process needs no sign-in at all.
+    let again = run(
+        &home,
+        &keyring,
+        &browser,
+        &["roles", "--source", "entra-role"],
+    )
+    .ok();
+    assert!(again.stdout.contains("Global Reader"), "{}", again.stdout);
+    assert!(!again.stderr.contains("devicelogin"), "{}", again.stderr);
+}
