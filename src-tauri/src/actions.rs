@@ -104,7 +104,12 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
     let justification = justification.unwrap_or_else(|| "Extension requested with Elevate".to_owned());
     let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
     let result = session
-        .request_extension(&grant, duration, &justification)
+        .request_extension(
+            &elevate_core::model::Expiring::from(&grant),
+            elevate_core::model::MoreTime::Extend,
+            duration,
+            &justification,
+        )
         .await;
     if result.outcome == Outcome::PendingApproval {
         desktop_notification(

@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod http;
+pub mod known_ends;
 pub mod model;
 pub mod net;
 pub mod pim;

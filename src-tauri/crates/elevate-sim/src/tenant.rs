@@ -218,6 +218,8 @@ pub(crate) struct DemoSeed {
     pub eligibilities: Vec<Eligibility>,
     /// Standing assignments.
     pub assignments: Vec<ActiveAssignment>,
+    /// Eligibilities that ended lately (renewable).
+    pub ended_eligibilities: Vec<Eligibility>,
 }
 
 fn role(guid: &str, name: &str, description: &str, built_in: bool, actions: &[&str], not_actions: &[&str], data_actions: &[&str]) -> RoleDefinition {
@@ -391,7 +393,18 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
         elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
         elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
+        // Ends within 14 days: the demo offers "Request extension".
+        elig("reader-dev-ending", ada, demo::ROLE_READER, demo::SCOPE_DEVELOPMENT, "Direct", Some(now + Duration::days(10))),
     ];
+    // Ended three days ago: the demo offers "Request renewal".
+    let ended_eligibilities = vec![elig(
+        "uaa-dev-ended",
+        ada,
+        demo::ROLE_USER_ACCESS_ADMINISTRATOR,
+        demo::SCOPE_DEVELOPMENT,
+        "Direct",
+        Some(now - Duration::days(3)),
+    )];
     let standing_start = now - Duration::days(90);
     let assignments = vec![ActiveAssignment {
         schedule_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/schedule"),
@@ -439,6 +452,7 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         policies,
         eligibilities,
         assignments,
+        ended_eligibilities,
     }
 }
 
@@ -496,6 +510,7 @@ pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, just
         decided_by: None,
         decided_at: None,
         decision_justification: None,
+        eligibility: false,
         name,
     });
     true

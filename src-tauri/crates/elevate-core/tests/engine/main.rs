@@ -10,6 +10,7 @@ mod arm_paging_safety;
 mod arm_spec;
 mod decisions;
 mod extend;
+mod more_time;
 mod graph_client;
 mod graph_spec;
 mod http_properties;
