@@ -47,6 +47,9 @@ pub(crate) struct Group {
     pub display_name: String,
     /// Object ids of the members.
     pub members: Vec<String>,
+    /// Object ids of the owners (who administer the group; `GET /groups/{id}/owners`).
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// A management group.
@@ -276,6 +279,7 @@ fn demo_directory() -> Directory {
             id: demo::GROUP_ID.to_string(),
             display_name: demo::GROUP_NAME.to_string(),
             members: vec![demo::DEMO_USER_OID.to_string()],
+            owners: Vec::new(),
         }],
         management_groups: vec![
             ManagementGroup {
