@@ -393,12 +393,11 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         elig("owner-prod", ada, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
         elig("reader-platform", ada, demo::ROLE_READER, demo::SCOPE_MANAGEMENT_GROUP, "Direct", None),
         elig("kvso-data", ada, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, demo::SCOPE_RG_DATA_PROD, "Direct", end),
-        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", end),
+        // Ends within 14 days: the demo offers "Request extension".
+        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", Some(now + Duration::days(10))),
         elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
         elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
         elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
-        // Ends within 14 days: the demo offers "Request extension".
-        elig("reader-dev-ending", ada, demo::ROLE_READER, demo::SCOPE_DEVELOPMENT, "Direct", Some(now + Duration::days(10))),
     ];
     // Ended three days ago: the demo offers "Request renewal".
     let ended_eligibilities = vec![elig(

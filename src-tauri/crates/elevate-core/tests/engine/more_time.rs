@@ -57,7 +57,7 @@ fn code(result: &elevate_core::session::ActionResult) -> String {
 async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_administrator_approves() {
     let f = fixture().await;
     let s = session(&f).await;
-    let ending = eligibility(&s, "Reader", "Contoso Development").await;
+    let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let before = ending.end.unwrap_or_else(|| panic!("time-bound"));
     let target = Expiring::from(&ending);
     assert_eq!(target.offer(chrono::Utc::now()), Some(MoreTime::Extend));
@@ -80,7 +80,7 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
         .collect();
     assert_eq!(filed.len(), 1, "{on_azure:#?}");
     assert_eq!(filed[0]["properties"]["requestType"], "SelfExtend");
-    assert_eq!(eligibility(&s, "Reader", "Contoso Development").await.end, Some(before));
+    assert_eq!(eligibility(&s, "Contoso Incident Responder", "Contoso Production").await.end, Some(before));
 
     // A second one while it waits is refused by Azure.
     let twice = s
@@ -91,7 +91,7 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
     f.post(&format!("requests/{}/approve", request.name), json!({})).await;
     let decided = s.request(&request).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(decided.azure_status, "Provisioned");
-    let after = eligibility(&s, "Reader", "Contoso Development").await;
+    let after = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let end = after.end.unwrap_or_else(|| panic!("time-bound"));
     assert!((end - chrono::Utc::now()).num_days() >= 89, "{after:?}");
 }
@@ -100,7 +100,7 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
 async fn a_denied_extension_leaves_the_eligibility_as_it_was() {
     let f = fixture().await;
     let s = session(&f).await;
-    let ending = eligibility(&s, "Reader", "Contoso Development").await;
+    let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let asked = s
         .request_extension(&Expiring::from(&ending), MoreTime::Extend, Span::from_hours(24 * 30), "need it")
         .await;
@@ -108,7 +108,7 @@ async fn a_denied_extension_leaves_the_eligibility_as_it_was() {
     f.post(&format!("requests/{}/deny", request.name), json!({})).await;
     let decided = s.request(&request).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(decided.azure_status, "Denied");
-    assert_eq!(eligibility(&s, "Reader", "Contoso Development").await.end, ending.end);
+    assert_eq!(eligibility(&s, "Contoso Incident Responder", "Contoso Production").await.end, ending.end);
 }
 
 #[tokio::test]
@@ -123,7 +123,7 @@ async fn what_azure_does_not_take_is_refused_with_a_typed_error() {
         .await;
     assert_eq!(code(&early), "more-time-refused", "{early:?}");
     // A renewal before the end.
-    let ending = eligibility(&s, "Reader", "Contoso Development").await;
+    let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let renew_early = s
         .request_extension(&Expiring::from(&ending), MoreTime::Renew, Span::from_hours(24), "x")
         .await;
@@ -136,7 +136,7 @@ async fn what_azure_does_not_take_is_refused_with_a_typed_error() {
     assert_eq!(code(&no), "more-time-refused");
     assert!(no.error.as_ref().is_some_and(|e| e.message.contains("PIM for Groups")));
     // An activation.
-    let reader = eligibility(&s, "Reader", "Contoso Development").await;
+    let reader = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let mut activation = Expiring::from(&reader);
     activation.holding = Holding::Assignment;
     activation.activated = true;
@@ -171,7 +171,7 @@ async fn an_eligibility_that_ended_lately_is_renewed_once_an_administrator_appro
     let s = session(&f).await;
     // The demo tenant's User Access Administrator at Contoso Development ended three days ago;
     // Elevate would know it from an earlier listing (here it is described as that listing had it).
-    let reader = eligibility(&s, "Reader", "Contoso Development").await;
+    let reader = eligibility(&s, "Contributor", "Contoso Development").await;
     let mut ended = Expiring::from(&reader);
     ended.role = elevate_core::model::RoleRef {
         id: format!("/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{}", demo::SUBSCRIPTION_DEVELOPMENT, demo::ROLE_USER_ACCESS_ADMINISTRATOR),

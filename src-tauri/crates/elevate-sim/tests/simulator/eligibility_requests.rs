@@ -26,12 +26,12 @@ async fn eligible(h: &Harness, scope: &str) -> Vec<Value> {
     h.collect(&list_path(scope, "roleEligibilityScheduleInstances", "asTarget()")).await
 }
 
-fn end_of(items: &[Value], role: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+fn end_of(items: &[Value], role: &str, scope: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     items
         .iter()
         .find(|i| {
             i["properties"]["roleDefinitionId"].as_str().is_some_and(|r| r.ends_with(role))
-                && i["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(demo::SCOPE_DEVELOPMENT))
+                && i["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(scope))
         })
         .and_then(|i| i["properties"]["endDateTime"].as_str())
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -53,47 +53,48 @@ async fn arm_eligibility_extension_and_renewal_follow_the_14_day_windows_and_wai
     let (_, admin) = ask(&h, dev, &body("AdminExtend", dev, demo::ROLE_CONTRIBUTOR, Some("P90D"), Some("x"), None)).await;
     assert_eq!((admin.status, admin.code()), (StatusCode::FORBIDDEN, "AuthorizationFailed"), "{}", admin.text);
     // Renewal before the end.
-    let (_, renew_early) = ask(&h, dev, &body("SelfRenew", dev, demo::ROLE_READER, Some("P90D"), Some("x"), None)).await;
+    let (_, renew_early) = ask(&h, dev, &body("SelfRenew", dev, demo::ROLE_CONTRIBUTOR, Some("P90D"), Some("x"), None)).await;
     assert_eq!(renew_early.code(), "RoleEligibilityScheduleExists", "{}", renew_early.text);
     // Nothing to extend (no eligibility there) and a group's eligibility (not the caller's).
     let (_, nothing) = ask(&h, demo::SCOPE_SANDBOX, &body("SelfExtend", demo::SCOPE_SANDBOX, demo::ROLE_OWNER, Some("P9D"), Some("x"), None)).await;
     assert_eq!(nothing.code(), "RoleEligibilityScheduleDoesNotExist", "{}", nothing.text);
 
-    // Reader at Contoso Development ends in 10 days: a justification, then pending.
-    let (_, bare) = ask(&h, dev, &body("SelfExtend", dev, demo::ROLE_READER, Some("P90D"), None, None)).await;
+    // Contoso Incident Responder at Contoso Production ends in 10 days: a justification, then pending.
+    let prod = demo::SCOPE_PRODUCTION;
+    let (_, bare) = ask(&h, prod, &body("SelfExtend", prod, demo::ROLE_INCIDENT_RESPONDER, Some("P90D"), None, None)).await;
     assert_eq!(bare.message(), r#"The following policy rules failed: ["JustificationRule"]"#, "{}", bare.text);
-    let before = end_of(&eligible(&h, dev).await, demo::ROLE_READER).unwrap();
-    let (name, asked) = ask(&h, dev, &body("SelfExtend", dev, demo::ROLE_READER, Some("P90D"), Some("project"), None)).await;
+    let before = end_of(&eligible(&h, prod).await, demo::ROLE_INCIDENT_RESPONDER, prod).unwrap();
+    let (name, asked) = ask(&h, prod, &body("SelfExtend", prod, demo::ROLE_INCIDENT_RESPONDER, Some("P90D"), Some("project"), None)).await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text);
     assert_eq!(asked.json["type"], "Microsoft.Authorization/roleEligibilityScheduleRequests");
     assert_eq!(asked.json["properties"]["status"], "PendingAdminDecision");
     assert!(asked.json["properties"]["targetRoleEligibilityScheduleId"].as_str().is_some_and(|t| t.contains("roleEligibilitySchedules")), "{}", asked.text);
-    let (_, again) = ask(&h, dev, &body("SelfExtend", dev, demo::ROLE_READER, Some("P90D"), Some("project"), None)).await;
+    let (_, again) = ask(&h, prod, &body("SelfExtend", prod, demo::ROLE_INCIDENT_RESPONDER, Some("P90D"), Some("project"), None)).await;
     assert_eq!(again.code(), "RoleAssignmentRequestExists");
     // It is not a role assignment schedule request.
-    let as_assignment = h.get(&request_path(dev, &name)).await;
+    let as_assignment = h.get(&request_path(prod, &name)).await;
     assert_eq!(as_assignment.status, StatusCode::NOT_FOUND);
-    let read = h.get(&eligibility_path(dev, &name)).await;
+    let read = h.get(&eligibility_path(prod, &name)).await;
     assert_eq!(read.json["properties"]["status"], "PendingAdminDecision", "{}", read.text);
-    assert_eq!(end_of(&eligible(&h, dev).await, demo::ROLE_READER), Some(before));
+    assert_eq!(end_of(&eligible(&h, prod).await, demo::ROLE_INCIDENT_RESPONDER, prod), Some(before));
     let approved = h.control(Method::POST, &format!("requests/{name}/approve"), json!({})).await;
     assert_eq!(approved["properties"]["status"], "Provisioned", "{approved}");
-    let end = end_of(&eligible(&h, dev).await, demo::ROLE_READER).unwrap();
+    let end = end_of(&eligible(&h, prod).await, demo::ROLE_INCIDENT_RESPONDER, prod).unwrap();
     assert!((end - now).num_days() >= 89, "{end}");
 
     // User Access Administrator at Contoso Development ended three days ago: renewable, not
     // extendable; a denial leaves it ended.
     let uaa = demo::ROLE_USER_ACCESS_ADMINISTRATOR;
-    assert!(end_of(&eligible(&h, dev).await, uaa).is_none());
+    assert!(end_of(&eligible(&h, dev).await, uaa, dev).is_none());
     let (_, late) = ask(&h, dev, &body("SelfExtend", dev, uaa, Some("P30D"), Some("x"), None)).await;
     assert_eq!(late.code(), "RoleEligibilityScheduleDoesNotExist", "{}", late.text);
     let (denied_name, renew) = ask(&h, dev, &body("SelfRenew", dev, uaa, Some("P30D"), Some("still needed"), None)).await;
     assert_eq!(renew.json["properties"]["status"], "PendingAdminDecision", "{}", renew.text);
     h.control(Method::POST, &format!("requests/{denied_name}/deny"), json!({})).await;
-    assert!(end_of(&eligible(&h, dev).await, uaa).is_none());
+    assert!(end_of(&eligible(&h, dev).await, uaa, dev).is_none());
     let (renew_name, _) = ask(&h, dev, &body("SelfRenew", dev, uaa, Some("P30D"), Some("still needed"), None)).await;
     h.control(Method::POST, &format!("requests/{renew_name}/approve"), json!({})).await;
-    assert!(end_of(&eligible(&h, dev).await, uaa).is_some_and(|e| (e - now).num_days() >= 29));
+    assert!(end_of(&eligible(&h, dev).await, uaa, dev).is_some_and(|e| (e - now).num_days() >= 29));
 
     // Past the 14 days after its end, nothing is kept to renew.
     h.control(Method::POST, "eligibilities", json!({"role_definition_id": demo::ROLE_OWNER, "scope": demo::SCOPE_SANDBOX, "end": (now + chrono::Duration::hours(1)).to_rfc3339()})).await;
