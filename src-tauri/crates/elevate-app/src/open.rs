@@ -137,6 +137,7 @@ impl Opened {
     pub fn watch_options(&self) -> WatchOptions {
         let mut options = WatchOptions {
             warn_before: self.config.warn_before.clone(),
+            ends_warn_before: self.config.ends_warn_before.clone(),
             ..WatchOptions::default()
         };
         if self.demo.is_some() {

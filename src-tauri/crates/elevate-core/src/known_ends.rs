@@ -45,7 +45,8 @@ pub fn merge(
     fresh: Vec<Expiring>,
     now: DateTime<Utc>,
 ) -> Vec<Expiring> {
-    let keep = |e: &Expiring| e.end.is_some() && e.refused().is_none();
+    // Time-bound, held directly, not an activation; groups too (their notice names the owners).
+    let keep = |e: &Expiring| e.end.is_some() && !e.activated && e.direct;
     let fresh: Vec<Expiring> = fresh.into_iter().filter(keep).collect();
     let mut merged: Vec<Expiring> = Vec::new();
     for old in known {

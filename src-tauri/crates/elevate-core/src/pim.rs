@@ -86,6 +86,12 @@ pub trait PimClient: Send + Sync {
         me: &str,
     ) -> Result<()>;
 
+    /// The display names of a group's owners (Graph `GET /groups/{id}/owners`); none where the
+    /// API has no groups.
+    async fn group_owners(&self, _group_id: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Whether Azure applies `grant` now, where Microsoft documents a way to ask; `true` where it
     /// documents none (taken as applied once listed).
     async fn grant_applies(&self, _grant: &ActiveGrant) -> Result<bool> {
@@ -266,6 +272,10 @@ impl PimClient for GraphClient {
     ) -> Result<Submission> {
         GraphClient::request_extension(self, target, ask, duration, justification, principal_id)
             .await
+    }
+
+    async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        GraphClient::group_owners(self, group_id).await
     }
 
     async fn cancel(&self, id: &str) -> Result<()> {

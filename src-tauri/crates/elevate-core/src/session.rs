@@ -1026,6 +1026,16 @@ impl Session {
         self.client(request.source)?.request(&request.id).await
     }
 
+    /// One request's current state, by the id Elevate keeps for it and its source.
+    pub async fn request_by_id(&self, source: Source, id: &str) -> Result<RequestRecord> {
+        self.client(source)?.request(id).await
+    }
+
+    /// The display names of a group's owners (who administer it), from Graph.
+    pub async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        self.client(Source::Group)?.group_owners(group_id).await
+    }
+
     /// Whether Azure applies `grant` now, where Microsoft documents a way to ask: an Azure resource
     /// role at a resource group or a resource applies once everything its role allows is among the
     /// caller's permissions there ([`ArmClient::grant_applies`]). Anything else (subscription and

@@ -337,6 +337,22 @@ impl GraphClient {
         Ok(submission)
     }
 
+    /// The display names of a group's owners (`GET /groups/{id}/owners`, following
+    /// `@odata.nextLink`), stripped of control characters; untrusted text.
+    pub async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        if group_id.is_empty() || !group_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::Invalid(format!("not a group id: {}", sanitize(group_id))));
+        }
+        let path = format!("/groups/{group_id}/owners");
+        self.list(&path, "", "group owners", |v| {
+            v.get("displayName")
+                .and_then(|n| n.as_str())
+                .map(sanitize)
+                .ok_or("displayName")
+        })
+        .await
+    }
+
     /// Cancels a pending request, by the `id` Elevate gave it.
     pub async fn cancel(&self, id: &str) -> Result<()> {
         let url = self.url(&format!("{}/cancel", id.trim_end_matches('/')), &[])?;

@@ -85,6 +85,9 @@ pub struct WatchOptions {
     /// How long (the clock's time) an activation at a resource group or resource may wait for
     /// Azure to list its permissions before it is reported effective anyway.
     pub effect_timeout: Duration,
+    /// Announce the end of a time-bound eligibility or assignment this long before it (whole
+    /// days; default 14 and 1 days); see `super::ends`.
+    pub ends_warn_before: Vec<Duration>,
 }
 
 impl Default for WatchOptions {
@@ -101,6 +104,7 @@ impl Default for WatchOptions {
             approvals: true,
             approvals_poll: Duration::from_secs(60),
             effect_timeout: Duration::from_secs(10 * 60),
+            ends_warn_before: vec![Duration::from_secs(14 * 86_400), Duration::from_secs(86_400)],
         }
     }
 }
@@ -139,7 +143,9 @@ impl Watcher {
         let poke = Arc::new(Notify::new());
         let stats = Arc::new(std::sync::Mutex::new(WatchStats::default()));
         let (live_tx, live) = watch::channel(LiveState::default());
+        let ends = super::ends::Ends::new(&options.ends_warn_before);
         let mut engine = Engine {
+            ends,
             live: live_tx,
             approvals: Vec::new(),
             session,
@@ -257,6 +263,8 @@ struct Engine {
     /// Whether any request ever waited for this user's approval (then approvals are looked for at
     /// least every `approvals_poll`).
     approver: bool,
+    /// The ends of eligibilities and assignments, and requests for more time.
+    ends: super::ends::Ends,
 }
 
 impl Engine {
@@ -281,7 +289,8 @@ impl Engine {
                 };
                 next_poll = later(self.poll_interval());
             }
-            let due = self.deadlines().await;
+            let mut due = self.deadlines().await;
+            due.extend(self.ends.due(&self.session, self.clock.now()).await);
             if !self.emit(due).await {
                 return;
             }
@@ -292,6 +301,7 @@ impl Engine {
             tokio::select! {
                 () = cancel.cancelled() => return,
                 () = poke.notified() => {
+                    self.ends.follow_soon();
                     self.busy_until = Some(later(self.options.busy_for));
                     next_poll = Instant::now();
                 }
