@@ -292,6 +292,17 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
         window::open(app, Some(&notifications::window_route(event)));
         return;
     }
+    if matches!(action, Action::RequestExtension | Action::RequestRenewal) {
+        let result = match app.state::<Shell>().session().await {
+            Ok(session) => notifications::perform_on_end(&session, action, event)
+                .await
+                .map(|r| vec![r])
+                .ok_or_else(|| Error::Invalid("nothing to request on this notice".into())),
+            Err(e) => Err(e),
+        };
+        finish(app, result).await;
+        return;
+    }
     let Some(grant) = event.grant() else {
         return;
     };

@@ -7,6 +7,7 @@
 mod cli_approvals;
 mod cli_demo;
 mod cli_local;
+mod cli_more_time;
 mod cli_login;
 mod cli_sim_server;
 mod sign_in_flows;

@@ -126,7 +126,7 @@ impl Context {
                 }
             );
         } else {
-            output::roles_table(&items);
+            output::roles_table(&items, self.session.clock().now());
         }
         Ok(exit_for_listing(items.is_empty(), &failures))
     }
