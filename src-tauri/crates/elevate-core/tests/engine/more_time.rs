@@ -190,3 +190,27 @@ async fn an_eligibility_that_ended_lately_is_renewed_once_an_administrator_appro
     let renewed = eligibility(&s, "User Access Administrator", "Contoso Development").await;
     assert!(renewed.end.is_some_and(|e| (e - chrono::Utc::now()).num_days() >= 59), "{renewed:?}");
 }
+
+/// Every Graph `action` of a request for more time is in the documented enum of the resource it
+/// is sent to (assignment and eligibility requests); groups are never sent one.
+#[tokio::test]
+async fn graph_requests_for_more_time_use_actions_of_their_resources_enums() {
+    let f = fixture().await;
+    let s = session(&f).await;
+    let enums = elevate_spec::fixture_json("graph/actions.json").unwrap_or_else(|e| panic!("{e}"));
+    let reader = eligibility(&s, "Global Reader", "Directory").await;
+    for (holding, resource) in [
+        (Holding::Assignment, "unifiedRoleAssignmentScheduleRequest"),
+        (Holding::Eligibility, "unifiedRoleEligibilityScheduleRequest"),
+    ] {
+        for ask in [MoreTime::Extend, MoreTime::Renew] {
+            let target = Expiring { holding, ..Expiring::from(&reader) };
+            let body = elevate_core::graph::more_time_body(&target, ask, Span::from_hours(24), "why", "oid");
+            let action = body["action"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                enums[resource].as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(action.as_str()))),
+                "{resource}: {action}"
+            );
+        }
+    }
+}
