@@ -126,13 +126,12 @@ fn submit(
                 "The role eligibility schedule exists: only an expired eligibility can be renewed (ask to extend it instead).",
             ));
         }
-        let ended = state.ended_eligibilities.iter().find(|e| mine(e)).cloned().ok_or_else(|| {
+        state.ended_eligibilities.iter().find(|e| mine(e)).cloned().ok_or_else(|| {
             bad_request(
                 "RoleEligibilityScheduleDoesNotExist",
                 "The role eligibility schedule does not exist: there is no eligibility of this role at this scope that ended within the last 14 days to renew.",
             )
-        })?;
-        ended
+        })?
     } else {
         let current = current.filter(|e| e.end.is_some()).ok_or_else(|| {
             bad_request(
