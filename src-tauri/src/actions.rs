@@ -137,7 +137,12 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
     let justification = justification.unwrap_or_else(|| "Extension requested with Elevate".to_owned());
     let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
     let result = session
-        .request_extension(&grant, duration, &justification)
+        .request_extension(
+            &elevate_core::model::Expiring::from(&grant),
+            elevate_core::model::MoreTime::Extend,
+            duration,
+            &justification,
+        )
         .await;
     if result.outcome == Outcome::PendingApproval {
         desktop_notification(
@@ -318,6 +323,17 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
     if action == Action::Open {
         // The notification itself was clicked: the window, on what it was about.
         window::open(app, Some(&notifications::window_route(event)));
+        return;
+    }
+    if matches!(action, Action::RequestExtension | Action::RequestRenewal) {
+        let result = match app.state::<Shell>().session().await {
+            Ok(session) => notifications::perform_on_end(&session, action, event)
+                .await
+                .map(|r| vec![r])
+                .ok_or_else(|| Error::Invalid("nothing to request on this notice".into())),
+            Err(e) => Err(e),
+        };
+        finish(app, result).await;
         return;
     }
     let Some(grant) = event.grant() else {

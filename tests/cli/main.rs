@@ -9,6 +9,7 @@ mod cli_accounts;
 mod cli_approvals;
 mod cli_demo;
 mod cli_local;
+mod cli_more_time;
 mod cli_login;
 mod cli_managed;
 mod cli_sim_server;

@@ -4,7 +4,7 @@
 //! the grant's previous justification and duration.
 
 use elevate_core::Error;
-use elevate_core::model::{ActiveGrant, RoleKey, Span};
+use elevate_core::model::{ActiveGrant, MoreTime, RoleKey, Span};
 use elevate_core::session::{ActionResult, ActivationWish, Session};
 use elevate_core::store::HistoryQuery;
 use elevate_core::watch::WatchEvent;
@@ -28,6 +28,10 @@ pub enum Action {
     Deny,
     /// Show a request waiting for this user in the decision pop-up.
     Details,
+    /// Ask an administrator to extend an eligibility or assignment ending soon.
+    RequestExtension,
+    /// Ask an administrator to renew an eligibility or assignment that has ended.
+    RequestRenewal,
     /// The notification itself was clicked (never a button): the window opens at the grant or
     /// request it is about.
     Open,
@@ -43,6 +47,8 @@ impl Action {
             Action::Approve => "approve",
             Action::Deny => "deny",
             Action::Details => "details",
+            Action::RequestExtension => "request-extension",
+            Action::RequestRenewal => "request-renewal",
             Action::Open => "open",
         }
     }
@@ -56,6 +62,8 @@ impl Action {
             Action::Approve => "Approve…",
             Action::Deny => "Deny…",
             Action::Details => "Details",
+            Action::RequestExtension => "Request extension",
+            Action::RequestRenewal => "Request renewal",
             Action::Open => "Open",
         }
     }
@@ -69,6 +77,8 @@ impl Action {
             Action::Approve,
             Action::Deny,
             Action::Details,
+            Action::RequestExtension,
+            Action::RequestRenewal,
         ]
         .into_iter()
         .find(|a| a.id() == id)
@@ -86,6 +96,13 @@ pub fn actions_for(event: &WatchEvent) -> Vec<Action> {
             if grant.assignment_type == elevate_core::model::AssignmentType::Activated =>
         {
             vec![Action::Deactivate]
+        }
+        // PIM for Groups has no such request: the notice names who administers the group.
+        WatchEvent::HoldingEnds { target, .. } if target.refused().is_none() => {
+            vec![Action::RequestExtension]
+        }
+        WatchEvent::HoldingEnded { target, .. } if target.refused().is_none() => {
+            vec![Action::RequestRenewal]
         }
         _ => Vec::new(),
     }
@@ -183,6 +200,35 @@ pub async fn previous(session: &Session, key: &RoleKey) -> (Option<String>, Opti
         .unwrap_or((None, None))
 }
 
+/// How long an extension or renewal asked for from a notification lasts (a notification cannot
+/// take a length; `elevate request-extension --for` can).
+pub const MORE_TIME_FROM_NOTICE: Span = Span::from_hours(90 * 24);
+
+/// Carries out Request extension / Request renewal on an end notice (`None` for any other
+/// action or event): the request for more time, with the justification last used for the role on
+/// this machine, else a plain one, for [`MORE_TIME_FROM_NOTICE`].
+pub async fn perform_on_end(
+    session: &Session,
+    action: Action,
+    event: &WatchEvent,
+) -> Option<ActionResult> {
+    let (target, ask) = match (action, event) {
+        (Action::RequestExtension, WatchEvent::HoldingEnds { target, .. }) => (target, MoreTime::Extend),
+        (Action::RequestRenewal, WatchEvent::HoldingEnded { target, .. }) => (target, MoreTime::Renew),
+        _ => return None,
+    };
+    let (justification, _) = previous(session, &target.key).await;
+    let justification = justification.unwrap_or_else(|| match ask {
+        MoreTime::Extend => "Extension requested with Elevate".to_owned(),
+        MoreTime::Renew => "Renewal requested with Elevate".to_owned(),
+    });
+    Some(
+        session
+            .request_extension(target, ask, MORE_TIME_FROM_NOTICE, &justification)
+            .await,
+    )
+}
+
 /// Carries out `action` on `grant` with its previous answers.
 pub async fn perform(
     session: &Session,
@@ -212,7 +258,12 @@ pub async fn perform(
                 })?;
             Ok(session.activate(&eligibility, &wish).await)
         }
-        Action::Approve | Action::Deny | Action::Details | Action::Open => Err(Error::Invalid(
+        Action::Approve
+        | Action::Deny
+        | Action::Details
+        | Action::Open
+        | Action::RequestExtension
+        | Action::RequestRenewal => Err(Error::Invalid(
             "deciding on a request happens in the decision pop-up; there is nothing to do on the grant"
                 .into(),
         )),

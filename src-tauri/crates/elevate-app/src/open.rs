@@ -209,6 +209,7 @@ impl Opened {
         let mut options = WatchOptions {
             warn_before: self.config.warn_before.clone(),
             poller_lock: self.poller_lock(),
+            ends_warn_before: self.config.ends_warn_before.clone(),
             ..WatchOptions::default()
         };
         if let Some(demo) = &self.demo {

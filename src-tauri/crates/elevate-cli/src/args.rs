@@ -136,10 +136,11 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
-    /// Request extension (an administrator decides) of time-bound assignments ending within 14
-    /// days: Azure resource roles and Entra roles (PIM for Groups has no such request).
+    /// Request extension (an administrator decides) of time-bound assignments and eligibilities
+    /// ending within 14 days, or with --renew their renewal within 14 days after they ended:
+    /// Azure resource roles and Entra roles (PIM for Groups has no such request).
     RequestExtension {
-        /// Assignments: ROLE[@SCOPE] or an id from `elevate active`.
+        /// Assignments or eligibilities: ROLE[@SCOPE] or a key from `elevate active`/`roles`.
         #[arg(required = true, value_name = "SELECTOR")]
         selectors: Vec<String>,
         /// How long from now (e.g. 90d); default: as long again as the assignment has lasted.
@@ -148,6 +149,15 @@ pub enum Command {
         /// Why you still need it (the administrator reads it).
         #[arg(long, value_name = "TEXT", required = true)]
         reason: String,
+        /// Ask to renew what has ended (SelfRenew) instead of extending what is ending.
+        #[arg(long)]
+        renew: bool,
+        /// Only eligibilities (default: both; an assignment wins when both match).
+        #[arg(long, conflicts_with = "assignment")]
+        eligibility: bool,
+        /// Only active assignments.
+        #[arg(long)]
+        assignment: bool,
     },
     /// List your requests (pending ones; --all for every recent one).
     Requests {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use elevate_core::Error;
-use elevate_core::model::{AssignmentType, Source};
+use elevate_core::model::{AssignmentType, Expiring, Holding, MoreTime, Source};
 use elevate_core::selector::{Selectable, select_one};
 use elevate_core::session::{ActionResult, ActivationWish, Outcome, Session};
 use elevate_core::store::HistoryQuery;
@@ -73,7 +73,19 @@ impl Context {
                 selectors,
                 duration,
                 reason,
-            } => self.request_extension(&selectors, duration, &reason).await,
+                renew,
+                eligibility,
+                assignment,
+            } => {
+                let holdings = match (eligibility, assignment) {
+                    (true, _) => vec![Holding::Eligibility],
+                    (_, true) => vec![Holding::Assignment],
+                    _ => vec![Holding::Assignment, Holding::Eligibility],
+                };
+                let ask = if renew { MoreTime::Renew } else { MoreTime::Extend };
+                self.request_extension(&selectors, duration, &reason, ask, &holdings)
+                    .await
+            }
             Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
             Command::Cancel { requests } => self.cancel(&requests).await,
             Command::History { csv, limit } => self.history(csv, limit).await,
@@ -124,7 +136,7 @@ impl Context {
                 }
             );
         } else {
-            output::roles_table(&items);
+            output::roles_table(&items, self.session.clock().now());
         }
         Ok(exit_for_listing(items.is_empty(), &failures))
     }
@@ -307,50 +319,70 @@ impl Context {
         Ok(exit_for_actions(&results, failed_selectors))
     }
 
+    /// Asks an administrator for more time on time-bound assignments or eligibilities: what is
+    /// listed now, and (for a renewal) what Elevate saw before it ended.
     async fn request_extension(
         &self,
         selectors: &[String],
         duration: Option<elevate_core::model::Span>,
         reason: &str,
+        ask: MoreTime,
+        holdings: &[Holding],
     ) -> Result<ExitCode, Error> {
-        let listing = self.session.active(&[]).await;
-        output::print_failures(&listing.failures);
-        let assigned: Vec<_> = listing
+        let (active, roles) =
+            futures::join!(self.session.active(&[]), self.session.roles(&[]));
+        output::print_failures(&active.failures);
+        output::print_failures(&roles.failures);
+        let mut candidates: Vec<Expiring> = active
             .items
-            .into_iter()
+            .iter()
             .filter(|g| g.assignment_type == AssignmentType::Assigned)
+            .map(Expiring::from)
+            .chain(roles.items.iter().map(Expiring::from))
             .collect();
-        let mut chosen: Vec<elevate_core::model::ActiveGrant> = Vec::new();
+        for known in self.session.known_ends().await {
+            if !candidates.iter().any(|c| c.holding == known.holding && c.key == known.key) {
+                candidates.push(known);
+            }
+        }
+        let mut chosen: Vec<Expiring> = Vec::new();
         let mut failed = false;
         for selector in selectors {
-            match select_one(&assigned, selector) {
-                Ok(g) if chosen.iter().any(|c| c.key == g.key) => {}
-                Ok(g) => chosen.push(g.clone()),
-                Err(Error::NoMatch { selector }) => {
+            let picked = holdings.iter().find_map(|h| {
+                let of_kind: Vec<Expiring> =
+                    candidates.iter().filter(|c| c.holding == *h).cloned().collect();
+                match select_one(&of_kind, selector) {
+                    Err(Error::NoMatch { .. }) => None,
+                    other => Some(other.cloned()),
+                }
+            });
+            match picked {
+                Some(Ok(e)) if chosen.iter().any(|c| c.key == e.key && c.holding == e.holding) => {}
+                Some(Ok(e)) => chosen.push(e),
+                None => {
                     eprintln!(
-                        "error: no assignment matches '{selector}' (an activation is extended with `elevate extend`); run `elevate active` to see them"
+                        "error: no time-bound assignment or eligibility matches '{selector}' (an activation is extended with `elevate extend`); run `elevate active` or `elevate roles` to see them"
                     );
                     failed = true;
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     eprintln!("error: {e}");
                     failed = true;
                 }
             }
         }
-        let results = futures::future::join_all(chosen.iter().map(|g| {
-            let length = duration.unwrap_or_else(|| {
-                let seconds = g
-                    .start
-                    .zip(g.end)
-                    .map(|(s, e)| (e - s).num_seconds().max(86_400))
-                    .unwrap_or(86_400);
-                elevate_core::model::Span::from_seconds(u64::try_from(seconds).unwrap_or(86_400))
-            });
-            self.session.request_extension(g, length, reason)
+        let results = futures::future::join_all(chosen.iter().map(|e| {
+            let length = duration.unwrap_or_else(|| elevate_core::model::Span::from_hours(90 * 24));
+            self.session.request_extension(e, ask, length, reason)
         }))
         .await;
-        self.report(&results, "extension requested");
+        self.report(
+            &results,
+            match ask {
+                MoreTime::Extend => "extension requested",
+                MoreTime::Renew => "renewal requested",
+            },
+        );
         Ok(exit_for_actions(&results, failed))
     }
 

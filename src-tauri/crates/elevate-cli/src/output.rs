@@ -191,7 +191,27 @@ pub fn local(t: Option<DateTime<Utc>>) -> String {
         .unwrap_or_else(|| "-".to_owned())
 }
 
-pub fn roles_table(items: &[Eligibility]) {
+/// When an eligibility ends, narrow: "permanent", "in N days" (or hours) within the 14 days in
+/// which an extension can be requested, "ended", else the date.
+pub fn eligible_until(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(end) = end else {
+        return "permanent".to_owned();
+    };
+    if end <= now {
+        return "ended".to_owned();
+    }
+    let left = end - now;
+    if left > elevate_core::model::EXTEND_WINDOW {
+        return end.with_timezone(&Local).format("%Y-%m-%d").to_string();
+    }
+    match (left.num_hours() + 23) / 24 {
+        1 if left.num_hours() < 24 => format!("in {} h", left.num_hours().max(1)),
+        1 => "in 1 day".to_owned(),
+        days => format!("in {days} days"),
+    }
+}
+
+pub fn roles_table(items: &[Eligibility], now: DateTime<Utc>) {
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|e| {
@@ -205,9 +225,7 @@ pub fn roles_table(items: &[Eligibility]) {
                     MemberType::Inherited => "inherited".to_owned(),
                     _ => "direct".to_owned(),
                 },
-                e.end
-                    .map(|t| local(Some(t)))
-                    .unwrap_or_else(|| "permanent".to_owned()),
+                eligible_until(e.end, now),
             ]
         })
         .collect();
@@ -427,6 +445,21 @@ pub fn print_json_line<T: Serialize + ?Sized>(value: &T) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn eligible_until_is_in_days_within_the_extension_window_and_a_date_beyond() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let days = |d: i64| Some(now + chrono::TimeDelta::days(d));
+        assert_eq!(eligible_until(None, now), "permanent");
+        assert_eq!(eligible_until(days(10), now), "in 10 days");
+        assert_eq!(eligible_until(days(1), now), "in 1 day");
+        assert_eq!(eligible_until(Some(now + chrono::TimeDelta::hours(5)), now), "in 5 h");
+        assert_eq!(eligible_until(days(-1), now), "ended");
+        assert_eq!(eligible_until(days(30), now).len(), "2026-03-31".len());
+    }
+
     use super::*;
 
     #[test]

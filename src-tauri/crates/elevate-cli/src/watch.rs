@@ -96,6 +96,15 @@ pub async fn run(
                 }
             }
             Some((action, event)) = clicked.recv() => {
+                if let Some(result) = notifications::perform_on_end(&ctx.session, action, &event).await {
+                    if ctx.json {
+                        output::print_json_line(&json!({"event": "action", "action": action.id(), "result": result}));
+                    } else {
+                        output::action_lines(std::slice::from_ref(&result), action.label());
+                    }
+                    watcher.poke();
+                    continue;
+                }
                 let Some(grant) = event.grant() else { continue };
                 match notifications::perform(&ctx.session, action, grant).await {
                     Ok(result) => {

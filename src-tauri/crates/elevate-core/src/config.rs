@@ -228,7 +228,13 @@ pub const DEFAULT_FRESH_SIGN_IN_MINUTES: u32 = 10;
 pub struct NotificationsFile {
     /// Minutes before a grant ends at which to warn; default `[15, 5]`; `[]` warns only at the end.
     pub warn_before_minutes: Option<Vec<u32>>,
+    /// Days before a time-bound eligibility or assignment ends at which to announce it (with
+    /// Request extension); default `[14, 1]`; `[]` announces only its end (Request renewal).
+    pub ends_warn_before_days: Option<Vec<u32>>,
 }
+
+/// Notices before an eligibility or assignment ends when the settings say nothing: 14 and 1 days.
+pub const DEFAULT_ENDS_WARN_BEFORE_DAYS: [u32; 2] = [14, 1];
 
 /// Warnings before a grant ends when the settings say nothing: 15 and 5 minutes.
 pub const DEFAULT_WARN_BEFORE_MINUTES: [u32; 2] = [15, 5];
@@ -354,6 +360,8 @@ pub struct Config {
     pub graph_client_id: String,
     /// When to warn before a grant ends, longest first.
     pub warn_before: Vec<std::time::Duration>,
+    /// When to announce the end of a time-bound eligibility or assignment, longest first.
+    pub ends_warn_before: Vec<std::time::Duration>,
     /// Justifications offered in the request form.
     pub justification_presets: Vec<String>,
     /// The sign-in an approval or denial needs.
@@ -485,6 +493,7 @@ impl Config {
             });
         }
         let warn_before = warn_before(file.notifications.warn_before_minutes.as_deref())?;
+        let ends_warn_before = ends_warn_before(file.notifications.ends_warn_before_days.as_deref())?;
         let justification_presets = file
             .activation
             .justification_presets
@@ -532,10 +541,32 @@ impl Config {
             client_id,
             graph_client_id,
             warn_before,
+            ends_warn_before,
             justification_presets,
             fresh_sign_in,
         })
     }
+}
+
+/// The offsets of end notices for eligibilities and assignments, checked (1 to 14 days: Azure
+/// takes an extension request only within 14 days of the end), without duplicates, longest first.
+fn ends_warn_before(days: Option<&[u32]>) -> Result<Vec<std::time::Duration>, ConfigError> {
+    let days = days.unwrap_or(&DEFAULT_ENDS_WARN_BEFORE_DAYS);
+    if let Some(bad) = days.iter().find(|d| !(1..=14).contains(*d)) {
+        return Err(ConfigError::Setting {
+            name: "notifications.ends_warn_before_days".into(),
+            detail: format!(
+                "{bad} days: each notice must come 1 to 14 days before the end (Azure takes an extension request only within 14 days of it)"
+            ),
+        });
+    }
+    let mut sorted: Vec<u32> = days.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    Ok(sorted
+        .into_iter()
+        .map(|d| std::time::Duration::from_secs(u64::from(d) * 86_400))
+        .collect())
 }
 
 /// The warning offsets from the settings, checked, without duplicates, longest first.

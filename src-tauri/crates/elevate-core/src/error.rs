@@ -218,6 +218,14 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// A request for more time (extension or renewal) that Azure does not take for this: a group,
+    /// an activation, a permanent one, or outside its window. Nothing was sent.
+    #[error("{reason}")]
+    MoreTimeRefused {
+        /// Why, in a sentence that names the role and scope.
+        reason: String,
+    },
+
     /// Extending an activation deactivated it, and activating it again failed: the role is off.
     #[error(
         "{role} at {scope} is now OFF: it was deactivated to be extended, and activating it again failed: {cause}. Activate it again"
@@ -256,6 +264,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Cancelled => "cancelled",
             Error::RoleNowOff { .. } => "role-now-off",
+            Error::MoreTimeRefused { .. } => "more-time-refused",
             Error::AlreadyDecided => "already-decided",
             Error::MaybeDone { .. } => "maybe-done",
         }

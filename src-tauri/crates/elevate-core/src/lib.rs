@@ -21,6 +21,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod managed;
+pub mod known_ends;
 pub mod model;
 pub mod net;
 pub mod permissions;

@@ -14,7 +14,7 @@ use crate::auth::{AccessToken, FreshSignIn};
 use crate::error::{Error, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, Source, Span,
+    ActivationRequest, ActiveGrant, Eligibility, Expiring, MoreTime, Policy, RequestRecord, Source, Span,
 };
 use crate::rest::Submission;
 
@@ -54,10 +54,13 @@ pub trait PimClient: Send + Sync {
     /// Requests early deactivation of an activated grant.
     async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission>;
 
-    /// Asks an administrator to extend a time-bound assignment (`SelfExtend`/`selfExtend`).
+    /// Asks an administrator for more time on a time-bound assignment or eligibility: to extend
+    /// it before its end (`SelfExtend`/`selfExtend`) or renew it after (`SelfRenew`/`selfRenew`),
+    /// on the assignment or eligibility schedule requests of its API.
     async fn request_extension(
         &self,
-        grant: &ActiveGrant,
+        target: &Expiring,
+        ask: MoreTime,
         duration: Span,
         justification: &str,
         principal_id: &str,
@@ -82,6 +85,12 @@ pub trait PimClient: Send + Sync {
         token: &AccessToken,
         me: &str,
     ) -> Result<()>;
+
+    /// The display names of a group's owners (Graph `GET /groups/{id}/owners`); none where the
+    /// API has no groups.
+    async fn group_owners(&self, _group_id: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 
     /// Whether Azure applies `grant` now, where Microsoft documents a way to ask; `true` where it
     /// documents none (taken as applied once listed).
@@ -149,14 +158,15 @@ impl PimClient for ArmClient {
 
     async fn request_extension(
         &self,
-        grant: &ActiveGrant,
+        target: &Expiring,
+        ask: MoreTime,
         duration: Span,
         justification: &str,
         principal_id: &str,
     ) -> Result<Submission> {
-        arm_only(grant.source)?;
-        ArmClient::request_extension(self, grant, duration, justification, principal_id, Uuid::new_v4())
-            .await
+        arm_only(target.source)?;
+        let body = crate::arm::more_time_body(target, ask, duration, Some(justification), principal_id);
+        ArmClient::request_extension(self, target, body, Uuid::new_v4()).await
     }
 
     async fn cancel(&self, id: &str) -> Result<()> {
@@ -254,12 +264,18 @@ impl PimClient for GraphClient {
 
     async fn request_extension(
         &self,
-        grant: &ActiveGrant,
+        target: &Expiring,
+        ask: MoreTime,
         duration: Span,
         justification: &str,
         principal_id: &str,
     ) -> Result<Submission> {
-        GraphClient::request_extension(self, grant, duration, justification, principal_id).await
+        GraphClient::request_extension(self, target, ask, duration, justification, principal_id)
+            .await
+    }
+
+    async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        GraphClient::group_owners(self, group_id).await
     }
 
     async fn cancel(&self, id: &str) -> Result<()> {

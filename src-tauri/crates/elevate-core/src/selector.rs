@@ -6,7 +6,7 @@
 //! still left, the selector is ambiguous and the error lists them.
 
 use crate::error::{Error, Result};
-use crate::model::{ActiveGrant, Eligibility, RequestRecord, RoleRef, ScopeRef, Source};
+use crate::model::{ActiveGrant, Eligibility, Expiring, RequestRecord, RoleRef, ScopeRef, Source};
 
 /// Something a selector can pick.
 pub trait Selectable {
@@ -36,6 +36,21 @@ impl Selectable for Eligibility {
 }
 
 impl Selectable for ActiveGrant {
+    fn key_text(&self) -> &str {
+        self.key.as_str()
+    }
+    fn role(&self) -> &RoleRef {
+        &self.role
+    }
+    fn scope(&self) -> &ScopeRef {
+        &self.scope
+    }
+    fn source(&self) -> Source {
+        self.source
+    }
+}
+
+impl Selectable for Expiring {
     fn key_text(&self) -> &str {
         self.key.as_str()
     }

@@ -20,8 +20,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorReport, Needed, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Policy, RequestKind,
-    RequestRecord, RequestStatus, RoleAtScope, RoleKey, Source, Span, Ticket,
+    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Expiring, Holding, MoreTime, Policy,
+    RequestKind, RequestRecord, RequestStatus, RoleAtScope, RoleKey, Source, Span, Ticket,
 };
 use crate::pim::PimClient;
 use crate::store::{NewHistoryEntry, Store};
@@ -284,9 +284,40 @@ impl Session {
                 tracing::warn!(target: "elevate::session", error = %e, "could not cache eligibilities");
             }
         }
+        self.remember_ends(Holding::Eligibility, &results).await;
         let mut listing = merge(results);
         sort_roles(&mut listing.items);
         listing
+    }
+
+    /// Keeps the end times of what a listing found ([`crate::known_ends`]), for the sources it
+    /// listed.
+    async fn remember_ends<T>(&self, holding: Holding, results: &[(Source, Result<Vec<T>>)])
+    where
+        for<'a> &'a T: Into<Expiring>,
+    {
+        let listed: Vec<Source> = results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(s, _)| *s)
+            .collect();
+        let fresh: Vec<Expiring> = results
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .flatten()
+            .map(Into::into)
+            .collect();
+        if let Err(e) =
+            crate::known_ends::remember(&self.store, holding, &listed, fresh, self.clock.now()).await
+        {
+            tracing::debug!(target: "elevate::session", error = %e, "could not keep end times");
+        }
+    }
+
+    /// What Elevate knows of the user's time-bound assignments and eligibilities and their ends,
+    /// including those that ended lately (no longer listed by Azure; see [`crate::known_ends`]).
+    pub async fn known_ends(&self) -> Vec<Expiring> {
+        crate::known_ends::load(&self.store).await.unwrap_or_default()
     }
 
     /// The cached eligibilities from the last successful listing (for an instant start).
@@ -307,6 +338,7 @@ impl Session {
         let results = self
             .per_source(sources, |client, source| client.active(source))
             .await;
+        self.remember_ends(Holding::Assignment, &results).await;
         let mut listing = merge(results);
         listing.items.sort_by(|a, b| {
             a.end
@@ -712,17 +744,26 @@ impl Session {
         result
     }
 
-    /// Asks an administrator to extend `grant`, a time-bound assignment ending within
-    /// [`EXTENSION_REQUEST_WINDOW`] (`SelfExtend`: Azure resource roles and Entra roles; PIM for
-    /// Groups has none). The request then waits for an administrator's decision. `duration` is
-    /// the length asked for, from now.
+    /// Asks an administrator for more time on `target`, a time-bound assignment or eligibility of
+    /// an Azure resource role or an Entra role (PIM for Groups has no such request): `Extend`
+    /// within [`EXTEND_WINDOW`] before its end (`SelfExtend`), `Renew` within [`RENEW_WINDOW`]
+    /// after it (`SelfRenew`). The request then waits for an administrator's decision and is
+    /// followed like any other. `duration` is the length asked for, from now. What Elevate knows
+    /// cannot be asked (a group, an activation, a permanent one, outside the window) is refused
+    /// before anything is sent, with [`Error::MoreTimeRefused`].
     pub async fn request_extension(
         &self,
-        grant: &ActiveGrant,
+        target: &Expiring,
+        ask: MoreTime,
         duration: Span,
         justification: &str,
     ) -> ActionResult {
-        let target = RoleAtScope::from(grant);
+        let at = RoleAtScope {
+            key: target.key.clone(),
+            source: target.source,
+            role: target.role.clone(),
+            scope: target.scope.clone(),
+        };
         let mut notes = Vec::new();
         let request = ActivationRequest {
             duration,
@@ -731,19 +772,24 @@ impl Session {
             start: None,
             narrower_scope: None,
         };
-        let error = match (extension_request_refused(grant), &request.justification) {
-            (Some(reason), _) => Error::Invalid(reason),
+        let refused = target.refused_at(ask, self.clock.now());
+        let error = match (refused, &request.justification) {
+            (Some(reason), _) => Error::MoreTimeRefused { reason },
             (None, None) => Error::PolicyNeeds {
-                target: format!("an extension request for {}", target.describe()),
+                target: format!("the {} request for {}", ask.noun(), at.describe()),
                 needed: Needed::Justification,
             },
             (None, Some(justification)) => {
-                let history = self.record(&target, RequestKind::Extend, &request).await;
+                let kind = match ask {
+                    MoreTime::Extend => RequestKind::Extend,
+                    MoreTime::Renew => RequestKind::Renew,
+                };
+                let history = self.record(&at, kind, &request).await;
                 let principal = &self.account.object_id;
-                let submission = match self.client(grant.source) {
+                let submission = match self.client(target.source) {
                     Ok(client) => {
                         client
-                            .request_extension(grant, duration, justification, principal)
+                            .request_extension(target, ask, duration, justification, principal)
                             .await
                     }
                     Err(e) => Err(e),
@@ -752,20 +798,23 @@ impl Session {
                     Err(Error::PolicyRulesFailed { rules, .. })
                         if rules.iter().any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
                     {
-                        Err(Error::Invalid(format!(
-                            "{}: Azure takes an extension request only within 14 days of the assignment's end, and for no longer than its policy allows (ExpirationRule)",
-                            target.describe()
-                        )))
+                        Err(Error::MoreTimeRefused {
+                            reason: format!(
+                                "{}: Azure takes an extension request only within 14 days of the {}'s end, and for no longer than its policy allows (ExpirationRule)",
+                                at.describe(),
+                                target.holding.as_str()
+                            ),
+                        })
                     }
                     other => other,
                 };
-                notes.push("an administrator decides on an extension request".to_owned());
-                let result = finish(&target, submission, notes);
+                notes.push(format!("an administrator decides on this {} request", ask.noun()));
+                let result = finish(&at, submission, notes);
                 self.update_history(history, &result).await;
                 return result;
             }
         };
-        result_error(&target, notes, &error)
+        result_error(&at, notes, &error)
     }
 
     /// `wish` with the previous activation's justification and ticket where it gives none: Azure's
@@ -1158,6 +1207,16 @@ impl Session {
         self.client(request.source)?.request(&request.id).await
     }
 
+    /// One request's current state, by the id Elevate keeps for it and its source.
+    pub async fn request_by_id(&self, source: Source, id: &str) -> Result<RequestRecord> {
+        self.client(source)?.request(id).await
+    }
+
+    /// The display names of a group's owners (who administer it), from Graph.
+    pub async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        self.client(Source::Group)?.group_owners(group_id).await
+    }
+
     /// Whether Azure applies `grant` now, where Microsoft documents a way to ask: an Azure resource
     /// role at a resource group or a resource applies once everything its role allows is among the
     /// caller's permissions there ([`ArmClient::grant_applies`]). Anything else (subscription and
@@ -1440,38 +1499,24 @@ fn prepare_with(
 
 /// How long before its end a time-bound assignment may be extended on request (Microsoft's
 /// "Extend or renew" documentation: within 14 days of its end).
-pub const EXTENSION_REQUEST_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
+pub const EXTENSION_REQUEST_WINDOW: chrono::TimeDelta = crate::model::EXTEND_WINDOW;
 
 /// The label of the action that asks an administrator to extend an assignment.
 pub const REQUEST_EXTENSION_LABEL: &str = "Request extension (an administrator decides)";
+
+/// The label of the action that asks an administrator to renew an ended assignment or eligibility.
+pub const REQUEST_RENEWAL_LABEL: &str = "Request renewal (an administrator decides)";
 
 /// Why `grant` cannot be the subject of an extension request, whatever the time: only a
 /// time-bound assignment (not an activation, not a permanent one) of an Azure resource role or an
 /// Entra role can.
 pub fn extension_request_refused(grant: &ActiveGrant) -> Option<String> {
-    let where_ = format!("{} at {}", grant.role.name, grant.scope.name);
-    if grant.source == Source::Group {
-        return Some(format!(
-            "{where_}: PIM for Groups has no extension request; ask an owner of the group"
-        ));
-    }
-    if grant.assignment_type == AssignmentType::Activated {
-        return Some(format!(
-            "{where_} is an activation: extend it instead (Elevate deactivates and activates it again)"
-        ));
-    }
-    if grant.end.is_none() {
-        return Some(format!("{where_} is permanent: there is nothing to extend"));
-    }
-    None
+    Expiring::from(grant).refused()
 }
 
 /// Whether "Request extension" is offered for `grant` at `now` (the caller's clock): a time-bound
 /// assignment of an Azure resource role or an Entra role ending within
 /// [`EXTENSION_REQUEST_WINDOW`].
 pub fn offers_extension_request(grant: &ActiveGrant, now: chrono::DateTime<Utc>) -> bool {
-    extension_request_refused(grant).is_none()
-        && grant
-            .end
-            .is_some_and(|end| end > now && end - now <= EXTENSION_REQUEST_WINDOW)
+    Expiring::from(grant).offer(now) == Some(MoreTime::Extend)
 }

@@ -317,7 +317,7 @@ async fn clear_log(State(shared): State<Arc<Shared>>) -> ControlResult {
 async fn list_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
     let state = shared.state();
     let render = Render::new(&state);
-    let mut all: Vec<Value> = state.requests.iter().map(|r| json!(render.request(r))).collect();
+    let mut all: Vec<Value> = state.requests.iter().map(|r| crate::arm::request_wire(&render, r)).collect();
     all.extend(state.entra.requests.iter().map(|r| crate::graph::render_request(&state, r)));
     ok(json!(all))
 }
@@ -332,7 +332,7 @@ async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool)
     let decision: Decision = parse_body(body)?;
     let outcome = shared
         .mutate(|state| match decide(state, name, approve) {
-            Ok(request) => (Ok(json!(Render::new(state).request(&request))), true),
+            Ok(request) => (Ok(crate::arm::request_wire(&Render::new(state), &request)), true),
             Err(DecisionError::NotFound) => match entra::decide(state, name, approve, decision.justification.clone()) {
                 Ok(request) => (Ok(crate::graph::render_request(state, &request)), true),
                 Err(entra::DecisionError::NotFound) => (Err(DecisionError::NotFound), false),

@@ -262,6 +262,10 @@ pub(crate) struct Request {
     /// Who decided (an approver's object id; none when decided through the control API).
     #[serde(default)]
     pub decided_by: Option<String>,
+    /// A `unifiedRoleEligibilityScheduleRequest` (a user's request to extend or renew an
+    /// eligibility) rather than an assignment request.
+    #[serde(default)]
+    pub eligibility: bool,
 }
 
 impl Request {
@@ -301,6 +305,13 @@ pub(crate) struct EntraState {
     pub eligibilities: Vec<Schedule>,
     /// Assignment schedules.
     pub assignments: Vec<Schedule>,
+    /// Time-bound Entra role eligibilities that ended within the renewal window (kept for
+    /// `selfRenew`, never listed).
+    #[serde(default)]
+    pub ended_eligibilities: Vec<Schedule>,
+    /// Time-bound Entra role `Assigned` assignments that ended within the renewal window.
+    #[serde(default)]
+    pub ended_assignments: Vec<Schedule>,
     /// Schedule requests, oldest first.
     pub requests: Vec<Request>,
     /// Synthetic Entra role eligibilities added so far (one administrative unit each).
@@ -365,9 +376,21 @@ impl EntraState {
     /// provisioned. Returns whether anything changed.
     pub(crate) fn housekeep(&mut self, now: DateTime<Utc>) -> bool {
         let before = (self.assignments.len(), self.eligibilities.len());
-        self.assignments.retain(|a| a.is_live(now));
-        self.eligibilities.retain(|e| e.is_live(now));
-        let mut changed = before != (self.assignments.len(), self.eligibilities.len());
+        let renewable = |s: &Schedule| {
+            !s.target.is_group()
+                && s.end.is_some_and(|end| now - end <= Duration::days(crate::state::RENEW_WINDOW_DAYS))
+        };
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments).into_iter().partition(|a| !a.is_live(now));
+        self.assignments = live;
+        self.ended_assignments.extend(ended.into_iter().filter(|a| !a.is_activated()));
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.eligibilities).into_iter().partition(|e| !e.is_live(now));
+        self.eligibilities = live;
+        self.ended_eligibilities.extend(ended);
+        let kept = (self.ended_assignments.len(), self.ended_eligibilities.len());
+        self.ended_assignments.retain(renewable);
+        self.ended_eligibilities.retain(renewable);
+        let mut changed = before != (self.assignments.len(), self.eligibilities.len())
+            || kept != (self.ended_assignments.len(), self.ended_eligibilities.len());
         for request in &mut self.requests {
             if request.is_pending() && request.approval_deadline.is_some_and(|d| d <= now) {
                 request.status = "TimedOut".to_string();
@@ -476,6 +499,15 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
         decided.status = "Denied".to_string();
     } else {
         let end = decided.grant_seconds.and_then(|s| now.checked_add_signed(Duration::seconds(s)));
+        if decided.eligibility || decided.action == Action::SelfRenew {
+            let done = grant_more_time(&mut state.entra, &decided, now, end);
+            decided.status = if done { STATUS_PROVISIONED } else { "Failed" }.to_string();
+            if let Some(slot) = state.entra.requests.get_mut(index) {
+                *slot = decided.clone();
+            }
+            sync_memberships(state);
+            return Ok(decided);
+        }
         // An extension is of a time-bound assignment, never of an activation.
         let extension = decided.action == Action::SelfExtend;
         let existing = state.entra.assignments.iter_mut().find(|a| {
@@ -533,6 +565,7 @@ pub(crate) fn pending_request(target: Target, principal: &str, justification: &s
         approval_deadline: Some(now + Duration::days(crate::policy::APPROVAL_TIMEOUT_DAYS)),
         decision_justification: None,
         decided_by: None,
+        eligibility: false,
     }
 }
 
@@ -579,7 +612,7 @@ pub(crate) fn add_bulk(state: &mut SimState, principal: &str, count: usize, dire
             directory(demo::ENTRA_GLOBAL_READER, &format!("/administrativeUnits/{id}"))
         } else {
             state.entra.pim_groups.push(PimGroup { id: id.clone(), standing_members: Vec::new() });
-            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new() });
+            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new(), owners: Vec::new() });
             group(&id, "member")
         };
         state.entra.eligibilities.push(eligibility(&format!("bulk/{tenant}/{id}"), target, principal, now, None));
@@ -712,7 +745,13 @@ pub(crate) fn seed(state: &mut SimState) {
         (demo::PIM_GROUP_SECURITY_ADMINS, demo::PIM_GROUP_SECURITY_ADMINS_NAME),
     ] {
         if state.directory.group(id).is_none() {
-            state.directory.groups.push(Group { id: id.to_string(), display_name: name.to_string(), members: Vec::new() });
+            // Grace Hopper administers the demo's PIM groups.
+            state.directory.groups.push(Group {
+                id: id.to_string(),
+                display_name: name.to_string(),
+                members: Vec::new(),
+                owners: vec![demo::SECOND_USER_OID.to_string()],
+            });
         }
     }
     let label = "elevate-sim/demo-assignment/prod-operators-contributor";
@@ -734,4 +773,32 @@ pub(crate) fn seed(state: &mut SimState) {
         });
     }
     sync_memberships(state);
+}
+
+/// Carries out an approved request for more time (an Entra role eligibility's extension or
+/// renewal, or an assignment's renewal) that `decided` is. `false` when its target is gone.
+fn grant_more_time(entra: &mut EntraState, decided: &Request, now: DateTime<Utc>, end: Option<DateTime<Utc>>) -> bool {
+    let target = decided.target_schedule_id.clone().unwrap_or_default();
+    let (live, ended) = if decided.eligibility {
+        (&mut entra.eligibilities, &mut entra.ended_eligibilities)
+    } else {
+        (&mut entra.assignments, &mut entra.ended_assignments)
+    };
+    if decided.action == Action::SelfExtend {
+        return match live.iter_mut().find(|s| eq_ci(&s.schedule_id, &target) && s.is_current(now)) {
+            Some(s) => {
+                s.end = end;
+                true
+            }
+            None => false,
+        };
+    }
+    let Some(index) = ended.iter().position(|s| eq_ci(&s.schedule_id, &target)) else {
+        return false;
+    };
+    let mut renewed = ended.remove(index);
+    renewed.start = now;
+    renewed.end = end;
+    live.push(renewed);
+    true
 }

@@ -289,12 +289,17 @@ pub(crate) struct ScheduleRequest {
     /// The approver's justification.
     #[serde(default)]
     pub decision_justification: Option<String>,
+    /// A `roleEligibilityScheduleRequest` (a user's request to extend or renew an eligibility)
+    /// rather than a `roleAssignmentScheduleRequest`.
+    #[serde(default)]
+    pub eligibility: bool,
 }
 
 impl ScheduleRequest {
     /// Full id of the request.
     pub(crate) fn id(&self) -> String {
-        authz_id(&self.scope, "roleAssignmentScheduleRequests", &self.name)
+        let collection = if self.eligibility { "roleEligibilityScheduleRequests" } else { "roleAssignmentScheduleRequests" };
+        authz_id(&self.scope, collection, &self.name)
     }
 
     /// Whether the request awaits an approver's decision.
@@ -316,6 +321,11 @@ pub(crate) const STATUS_PENDING_ADMIN_DECISION: &str = "PendingAdminDecision";
 /// Days before its end within which a time-bound assignment may be extended by its principal
 /// (Microsoft's "Extend or renew" documentation: 14 days).
 pub(crate) const EXTEND_WINDOW_DAYS: i64 = 14;
+/// Days after its end within which a time-bound assignment or eligibility may be renewed by its
+/// principal. Microsoft's pages say an expired one can be renewed without giving a limit; the
+/// simulator takes the stricter reading, the same 14 days as for an extension, and forgets what
+/// ended longer ago.
+pub(crate) const RENEW_WINDOW_DAYS: i64 = 14;
 /// Status of a request whose result is in force.
 pub(crate) const STATUS_PROVISIONED: &str = "Provisioned";
 
@@ -384,6 +394,14 @@ pub(crate) struct SimState {
     pub eligibilities: Vec<Eligibility>,
     /// Active assignments.
     pub assignments: Vec<ActiveAssignment>,
+    /// Time-bound eligibilities that ended within [`RENEW_WINDOW_DAYS`] (kept for `SelfRenew`,
+    /// never listed).
+    #[serde(default)]
+    pub ended_eligibilities: Vec<Eligibility>,
+    /// Time-bound `Assigned` assignments that ended within [`RENEW_WINDOW_DAYS`] (kept for
+    /// `SelfRenew`, never listed).
+    #[serde(default)]
+    pub ended_assignments: Vec<ActiveAssignment>,
     /// Schedule requests, oldest first.
     pub requests: Vec<ScheduleRequest>,
     /// Settings.
@@ -420,6 +438,8 @@ impl SimState {
             policies: seed.policies,
             eligibilities: seed.eligibilities,
             assignments: seed.assignments,
+            ended_eligibilities: seed.ended_eligibilities,
+            ended_assignments: Vec::new(),
             requests: Vec::new(),
             settings: Settings::new(page_size),
             clock,
@@ -449,9 +469,19 @@ impl SimState {
     pub(crate) fn housekeep(&mut self) -> bool {
         let now = self.now();
         let before = (self.assignments.len(), self.eligibilities.len());
-        self.assignments.retain(|a| a.is_live(now));
-        self.eligibilities.retain(|e| e.end.is_none_or(|end| end > now));
-        let mut changed = before != (self.assignments.len(), self.eligibilities.len());
+        let renewable = |end: Option<DateTime<Utc>>| end.is_some_and(|end| now - end <= chrono::Duration::days(RENEW_WINDOW_DAYS));
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments).into_iter().partition(|a| !a.is_live(now));
+        self.assignments = live;
+        self.ended_assignments.extend(ended.into_iter().filter(|a| !a.is_activated()));
+        let (ended, live): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.eligibilities).into_iter().partition(|e| e.end.is_some_and(|end| end <= now));
+        self.eligibilities = live;
+        self.ended_eligibilities.extend(ended);
+        let kept = (self.ended_assignments.len(), self.ended_eligibilities.len());
+        self.ended_assignments.retain(|a| renewable(a.end));
+        self.ended_eligibilities.retain(|e| renewable(e.end));
+        let mut changed = before != (self.assignments.len(), self.eligibilities.len())
+            || kept != (self.ended_assignments.len(), self.ended_eligibilities.len());
         changed |= self.entra.housekeep(now);
         changed |= entra::sync_memberships(self);
         for request in &mut self.requests {

@@ -47,6 +47,9 @@ pub(crate) struct Group {
     pub display_name: String,
     /// Object ids of the members.
     pub members: Vec<String>,
+    /// Object ids of the owners (who administer the group; `GET /groups/{id}/owners`).
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// A management group.
@@ -218,6 +221,8 @@ pub(crate) struct DemoSeed {
     pub eligibilities: Vec<Eligibility>,
     /// Standing assignments.
     pub assignments: Vec<ActiveAssignment>,
+    /// Eligibilities that ended lately (renewable).
+    pub ended_eligibilities: Vec<Eligibility>,
 }
 
 fn role(guid: &str, name: &str, description: &str, built_in: bool, actions: &[&str], not_actions: &[&str], data_actions: &[&str]) -> RoleDefinition {
@@ -274,6 +279,7 @@ fn demo_directory() -> Directory {
             id: demo::GROUP_ID.to_string(),
             display_name: demo::GROUP_NAME.to_string(),
             members: vec![demo::DEMO_USER_OID.to_string()],
+            owners: Vec::new(),
         }],
         management_groups: vec![
             ManagementGroup {
@@ -387,11 +393,21 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         elig("owner-prod", ada, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
         elig("reader-platform", ada, demo::ROLE_READER, demo::SCOPE_MANAGEMENT_GROUP, "Direct", None),
         elig("kvso-data", ada, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, demo::SCOPE_RG_DATA_PROD, "Direct", end),
-        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", end),
+        // Ends within 14 days: the demo offers "Request extension".
+        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", Some(now + Duration::days(10))),
         elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
         elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
         elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
     ];
+    // Ended three days ago: the demo offers "Request renewal".
+    let ended_eligibilities = vec![elig(
+        "uaa-dev-ended",
+        ada,
+        demo::ROLE_USER_ACCESS_ADMINISTRATOR,
+        demo::SCOPE_DEVELOPMENT,
+        "Direct",
+        Some(now - Duration::days(3)),
+    )];
     let standing_start = now - Duration::days(90);
     let assignments = vec![ActiveAssignment {
         schedule_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/schedule"),
@@ -439,6 +455,7 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         policies,
         eligibilities,
         assignments,
+        ended_eligibilities,
     }
 }
 
@@ -496,6 +513,7 @@ pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, just
         decided_by: None,
         decided_at: None,
         decision_justification: None,
+        eligibility: false,
         name,
     });
     true

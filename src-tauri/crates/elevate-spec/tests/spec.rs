@@ -691,3 +691,46 @@ fn every_leaf_of_every_example_response_is_type_checked() {
         missed.join("\n")
     );
 }
+
+/// The requests for more time Elevate sends are in each resource's enum: ARM's two schedule
+/// request resources list `SelfExtend` and `SelfRenew`; Graph's assignment and eligibility
+/// requests list `selfExtend` and `selfRenew`; PIM for Groups' assignment requests list neither
+/// (so Elevate never sends them there).
+#[test]
+fn self_extend_and_self_renew_are_in_the_enums_of_the_resources_elevate_sends_them_to() {
+    let arm = spec();
+    for file in [
+        "arm/specification/authorization/resource-manager/Microsoft.Authorization/stable/2020-10-01/RoleAssignmentScheduleRequest.json",
+        "arm/specification/authorization/resource-manager/Microsoft.Authorization/stable/2020-10-01/RoleEligibilityScheduleRequest.json",
+    ] {
+        let doc = elevate_spec::fixture_json(file).unwrap_or_else(|e| panic!("{e}"));
+        let definition = if file.contains("Eligibility") {
+            "RoleEligibilityScheduleRequestProperties"
+        } else {
+            "RoleAssignmentScheduleRequestProperties"
+        };
+        let values: Vec<&str> = doc["definitions"][definition]["properties"]["requestType"]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{file}: no requestType enum"))
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(values.contains(&"SelfExtend") && values.contains(&"SelfRenew"), "{file}: {values:?}");
+    }
+    assert!(arm.operation("RoleEligibilityScheduleRequests_Create").is_some());
+    let graph = elevate_spec::fixture_json("graph/actions.json").unwrap_or_else(|e| panic!("{e}"));
+    let of = |resource: &str| -> Vec<String> {
+        graph[resource]
+            .as_array()
+            .unwrap_or_else(|| panic!("{resource}"))
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    for resource in ["unifiedRoleAssignmentScheduleRequest", "unifiedRoleEligibilityScheduleRequest"] {
+        let actions = of(resource);
+        assert!(actions.iter().any(|a| a == "selfExtend") && actions.iter().any(|a| a == "selfRenew"), "{resource}");
+    }
+    let groups = of("privilegedAccessGroupAssignmentScheduleRequest");
+    assert!(!groups.iter().any(|a| a == "selfExtend" || a == "selfRenew"), "{groups:?}");
+}

@@ -16,7 +16,8 @@ use crate::caller::{Approval, Caller, review_body};
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{
-    ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, ScopeKind, Span,
+    ActivationRequest, ActiveGrant, Eligibility, Expiring, Holding, MoreTime, Policy, RequestRecord,
+    ScopeKind, Span,
 };
 use crate::policy_rules::policy_from_rules;
 use crate::rest::{Submission, collect_converted, collect_pages, read_json};
@@ -351,22 +352,21 @@ impl ArmClient {
         .await
     }
 
-    /// Asks an administrator to extend `grant`, a time-bound assignment ending soon (`SelfExtend`).
+    /// Files a request for more time (`SelfExtend`/`SelfRenew`, `body` from [`more_time_body`]) on
+    /// the schedule requests of what `target` is: `roleAssignmentScheduleRequests` for an
+    /// assignment, `roleEligibilityScheduleRequests` for an eligibility.
     pub async fn request_extension(
         &self,
-        grant: &ActiveGrant,
-        duration: Span,
-        justification: &str,
-        principal_id: &str,
+        target: &Expiring,
+        body: serde_json::Value,
         name: Uuid,
     ) -> Result<Submission> {
-        self.submit(
-            &grant.scope.id,
-            name,
-            extension_request_body(grant, duration, Some(justification), principal_id),
-            None,
-        )
-        .await
+        let collection = match target.holding {
+            Holding::Assignment => "roleAssignmentScheduleRequests",
+            Holding::Eligibility => "roleEligibilityScheduleRequests",
+        };
+        self.submit_to(&target.scope.id, collection, name, body, None)
+            .await
     }
 
     /// Cancels a pending request, by its full id.
@@ -385,11 +385,20 @@ impl ArmClient {
         body: serde_json::Value,
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
-        let url = self.url(
-            scope,
-            &format!("roleAssignmentScheduleRequests/{name}"),
-            &[],
-        )?;
+        self.submit_to(scope, "roleAssignmentScheduleRequests", name, body, claims)
+            .await
+    }
+
+    /// PUTs a schedule request named `name` into `collection` at `scope`.
+    async fn submit_to(
+        &self,
+        scope: &str,
+        collection: &str,
+        name: Uuid,
+        body: serde_json::Value,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Submission> {
+        let url = self.url(scope, &format!("{collection}/{name}"), &[])?;
         let mut submission = self
             .caller
             .submit(Method::Put, &url, &body, claims, |r| self.read_request(r))
@@ -680,24 +689,37 @@ pub fn deactivation_body(grant: &ActiveGrant, principal_id: &str) -> serde_json:
     }})
 }
 
-/// The body of a `SelfExtend` request: the user asks an administrator to extend `grant`, a
-/// time-bound assignment (never an activation: that is deactivated and activated again).
-pub fn extension_request_body(
-    grant: &ActiveGrant,
+/// The body of a request for more time on `target`, a time-bound assignment or eligibility an
+/// administrator made: `SelfExtend` before its end, `SelfRenew` after it (never an activation:
+/// that is deactivated and activated again). The same shape serves both schedule request
+/// resources; `duration` is the length asked for, from now.
+pub fn more_time_body(
+    target: &Expiring,
+    ask: MoreTime,
     duration: Span,
     justification: Option<&str>,
     principal_id: &str,
 ) -> serde_json::Value {
     let mut body = json!({ "properties": {
         "principalId": principal_id,
-        "roleDefinitionId": grant.role.id,
-        "requestType": "SelfExtend",
+        "roleDefinitionId": target.role.id,
+        "requestType": ask.arm_request_type(),
         "scheduleInfo": { "expiration": { "type": "AfterDuration", "duration": duration.to_iso8601() } },
     }});
     if let Some(j) = justification {
         body["properties"]["justification"] = json!(j);
     }
     body
+}
+
+/// The body of a `SelfExtend` request for `grant`, a time-bound assignment.
+pub fn extension_request_body(
+    grant: &ActiveGrant,
+    duration: Span,
+    justification: Option<&str>,
+    principal_id: &str,
+) -> serde_json::Value {
+    more_time_body(&Expiring::from(grant), MoreTime::Extend, duration, justification, principal_id)
 }
 
 /// Characters to escape in one path segment.

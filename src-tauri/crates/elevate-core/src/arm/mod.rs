@@ -9,6 +9,6 @@ mod wire;
 pub use crate::rest::Submission;
 pub use client::{
     API_VERSION, ArmClient, PERMISSIONS_API_VERSION, activation_body, can_list_permissions,
-    deactivation_body, extension_request_body,
+    deactivation_body, extension_request_body, more_time_body,
 };
 pub use permissions::Permission;

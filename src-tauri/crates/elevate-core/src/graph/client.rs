@@ -13,13 +13,18 @@ use serde_json::json;
 use url::Url;
 
 use super::convert::{self, DIRECTORY_REQUESTS, GROUP_REQUESTS};
+
+/// The path under `/v1.0` of Entra role eligibility requests (a user's requests to extend or renew
+/// an eligibility).
+pub const DIRECTORY_ELIGIBILITY_REQUESTS: &str =
+    "/roleManagement/directory/roleEligibilityScheduleRequests";
 use crate::auth::{AccessToken, FreshSignIn, TokenSource};
 use crate::caller::{Approval, Caller, review_body};
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{
-    ActivationRequest, ActiveGrant, Eligibility, Policy, RequestRecord, RoleRef, ScopeKind,
-    ScopeRef, Source, Span,
+    ActivationRequest, ActiveGrant, Eligibility, Expiring, Holding, MoreTime, Policy,
+    RequestRecord, RoleRef, ScopeKind, ScopeRef, Source, Span,
 };
 use crate::rest::{Submission, collect_converted, read_json};
 use crate::text::sanitize;
@@ -234,6 +239,12 @@ impl GraphClient {
         let url = self.url(id, &[])?;
         let response = self.caller.call(Method::Get, &url, None, None).await?;
         let mut record = self.read_request(&response)?;
+        if id
+            .to_ascii_lowercase()
+            .starts_with(&DIRECTORY_ELIGIBILITY_REQUESTS.to_ascii_lowercase())
+        {
+            keep_collection(&mut record, DIRECTORY_ELIGIBILITY_REQUESTS);
+        }
         self.fill_names(std::iter::once((&mut record.role, &mut record.scope)))
             .await;
         Ok(record)
@@ -296,29 +307,50 @@ impl GraphClient {
         self.submit(path, body, None).await
     }
 
-    /// Asks an administrator to extend `grant`, a time-bound Entra role assignment ending soon
-    /// (`selfExtend`). PIM for Groups has no such action (its enum lacks `selfExtend`): refused here.
+    /// Asks an administrator for more time on `target`, a time-bound Entra role assignment or
+    /// eligibility: `selfExtend` before its end, `selfRenew` after it, on
+    /// `roleAssignmentScheduleRequests` or `roleEligibilityScheduleRequests`. PIM for Groups has
+    /// no such action (its enums lack both): refused here, nothing is sent.
     pub async fn request_extension(
         &self,
-        grant: &ActiveGrant,
+        target: &Expiring,
+        ask: MoreTime,
         duration: Span,
         justification: &str,
         principal_id: &str,
     ) -> Result<Submission> {
-        if grant.source != Source::EntraRole {
+        if target.source != Source::EntraRole {
             return Err(crate::Error::Invalid(
-                "only an Entra role assignment can be extended on request through Graph; PIM for Groups has no such request"
+                "only an Entra role assignment or eligibility can be extended or renewed on request through Graph; PIM for Groups has no such request"
                     .into(),
             ));
         }
-        let (path, body) = self.grant_body(
-            grant,
-            "selfExtend",
-            principal_id,
-            Some(duration),
-            Some(justification),
-        )?;
-        self.submit(path, body, None).await
+        let path = match target.holding {
+            Holding::Assignment => DIRECTORY_REQUESTS,
+            Holding::Eligibility => DIRECTORY_ELIGIBILITY_REQUESTS,
+        };
+        let body = more_time_body(target, ask, duration, justification, principal_id);
+        let mut submission = self.submit(path, body, None).await?;
+        if let Submission::Created(record) = &mut submission {
+            keep_collection(record, path);
+        }
+        Ok(submission)
+    }
+
+    /// The display names of a group's owners (`GET /groups/{id}/owners`, following
+    /// `@odata.nextLink`), stripped of control characters; untrusted text.
+    pub async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
+        if group_id.is_empty() || !group_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::Invalid(format!("not a group id: {}", sanitize(group_id))));
+        }
+        let path = format!("/groups/{group_id}/owners");
+        self.list(&path, "", "group owners", |v| {
+            v.get("displayName")
+                .and_then(|n| n.as_str())
+                .map(sanitize)
+                .ok_or("displayName")
+        })
+        .await
     }
 
     /// Cancels a pending request, by the `id` Elevate gave it.
@@ -577,4 +609,32 @@ pub fn group_activation_body(
     });
     common(&mut body, request)?;
     Ok(body)
+}
+
+/// The body of an Entra role's request for more time (`selfExtend`/`selfRenew`), the same for
+/// `unifiedRoleAssignmentScheduleRequest` and `unifiedRoleEligibilityScheduleRequest`.
+pub fn more_time_body(
+    target: &Expiring,
+    ask: MoreTime,
+    duration: Span,
+    justification: &str,
+    principal_id: &str,
+) -> serde_json::Value {
+    let mut body = json!({
+        "action": ask.graph_action(),
+        "principalId": principal_id,
+        "roleDefinitionId": target.role.id,
+        "justification": justification,
+        "scheduleInfo": { "expiration": { "type": "afterDuration", "duration": duration.to_iso8601() } },
+    });
+    scope_member(&mut body, &target.scope);
+    body
+}
+
+/// Gives `record` (read as an assignment request) the id of the collection it lives in, so that
+/// the watcher and `cancel` find it again.
+fn keep_collection(record: &mut RequestRecord, path: &str) {
+    if let Some(name) = record.id.rsplit('/').next().map(str::to_owned) {
+        record.id = format!("{path}/{name}");
+    }
 }

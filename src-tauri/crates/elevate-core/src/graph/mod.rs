@@ -4,4 +4,7 @@ mod client;
 pub mod convert;
 mod wire;
 
-pub use client::{GraphClient, directory_activation_body, group_activation_body};
+pub use client::{
+    DIRECTORY_ELIGIBILITY_REQUESTS, GraphClient, directory_activation_body, group_activation_body,
+    more_time_body,
+};

@@ -7,6 +7,7 @@
 mod duration;
 mod eligibility;
 mod grant;
+mod more_time;
 mod policy;
 mod request;
 mod role_at;
@@ -15,6 +16,7 @@ mod source;
 pub use duration::{Span, SpanParseError};
 pub use eligibility::{Eligibility, MemberType, RoleKey, RoleRef, ScopeKind, ScopeRef};
 pub use grant::{ActiveGrant, AssignmentType};
+pub use more_time::{EXTEND_WINDOW, Expiring, Holding, MoreTime, RENEW_WINDOW};
 pub use policy::Policy;
 pub use request::{ActivationRequest, RequestKind, RequestRecord, RequestStatus, Ticket};
 pub use role_at::RoleAtScope;

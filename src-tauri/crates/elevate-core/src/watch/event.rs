@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{ActiveGrant, RequestRecord};
+use crate::model::{ActiveGrant, Expiring, RequestRecord, Source};
 
 /// Something the user should hear about.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -67,6 +67,26 @@ pub enum WatchEvent {
     ApprovalWaiting {
         /// The request.
         request: RequestRecord,
+    },
+    /// A time-bound eligibility or active assignment ends within one of the configured offsets
+    /// (14 days and 1 day by default): Request extension, or for a group, who administers it.
+    HoldingEnds {
+        /// What ends.
+        target: Expiring,
+        /// Whole days left (rounded up).
+        days_left: i64,
+        /// The offset (days before the end) this notice stands for.
+        offset_days: i64,
+        /// For a group: its owners' display names (untrusted text).
+        owners: Vec<String>,
+    },
+    /// A time-bound eligibility or active assignment has ended (within the renewal window):
+    /// Request renewal, or for a group, who administers it.
+    HoldingEnded {
+        /// What ended.
+        target: Expiring,
+        /// For a group: its owners' display names (untrusted text).
+        owners: Vec<String>,
     },
     /// Extending the grant deactivated it and activating it again failed: the role is off.
     NowOff {
@@ -136,6 +156,18 @@ impl WatchEvent {
             WatchEvent::NowOff { grant, .. } => {
                 format!("off:{}:{}", grant.key.as_str(), grant.id)
             }
+            WatchEvent::HoldingEnds { target, offset_days, .. } => format!(
+                "ends:{}:{}:{}:{offset_days}",
+                target.holding.as_str(),
+                target.key.as_str(),
+                stamp(target.end)
+            ),
+            WatchEvent::HoldingEnded { target, .. } => format!(
+                "ended:{}:{}:{}",
+                target.holding.as_str(),
+                target.key.as_str(),
+                stamp(target.end)
+            ),
         }
     }
 
@@ -171,12 +203,29 @@ impl WatchEvent {
                 request.principal_name.as_deref().unwrap_or("Someone"),
                 request.role.name
             ),
+            WatchEvent::HoldingEnds { target, days_left, .. } => format!(
+                "Your {} {} ends in {}",
+                target.role.name,
+                target.holding.as_str(),
+                super::ends::days(*days_left)
+            ),
+            WatchEvent::HoldingEnded { target, .. } => format!(
+                "Your {} {} has ended",
+                target.role.name,
+                target.holding.as_str()
+            ),
         }
     }
 
     /// One line of detail: where, and what to do.
     pub fn body(&self) -> String {
         match self {
+            WatchEvent::HoldingEnds { target, owners, .. } => {
+                more_time_body(target, owners, "Request extension: an administrator decides.")
+            }
+            WatchEvent::HoldingEnded { target, owners } => {
+                more_time_body(target, owners, "Request renewal: an administrator decides.")
+            }
             WatchEvent::ExpiresSoon { grant, .. } => format!(
                 "at {} ({}). Extend it or activate it again if you still need it.",
                 grant.scope.name,
@@ -278,4 +327,24 @@ fn new_token_hint(grant: &ActiveGrant) -> String {
     format!(
         "Active in Azure; tools already signed in may need a new token, which can take up to an hour: {fix}."
     )
+}
+
+/// The body of an end's notice: where, and what can be done about it.
+fn more_time_body(target: &Expiring, owners: &[String], offer: &str) -> String {
+    let until = target
+        .end
+        .map(|e| format!(" (until {})", e.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    if target.source == Source::Group {
+        let who = if owners.is_empty() {
+            "its owners".to_owned()
+        } else {
+            owners.iter().map(|o| crate::text::sanitize(o)).collect::<Vec<_>>().join(", ")
+        };
+        return format!(
+            "{}{until}. PIM for Groups has no self-service extension or renewal; the group is administered by {who}.",
+            target.describe()
+        );
+    }
+    format!("{}{until}. {offer}", target.describe())
 }

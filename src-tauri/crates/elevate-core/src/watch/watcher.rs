@@ -102,6 +102,9 @@ pub struct WatchOptions {
     pub poller_lock: Option<PathBuf>,
     /// Changes made outside the APIs (the demo tenant's control API): each asks for one poll.
     pub outside_changes: Option<watch::Receiver<u64>>,
+    /// Announce the end of a time-bound eligibility or assignment this long before it (whole
+    /// days; default 14 and 1 days); see `super::ends`.
+    pub ends_warn_before: Vec<Duration>,
 }
 
 impl Default for WatchOptions {
@@ -122,6 +125,7 @@ impl Default for WatchOptions {
             effect_timeout: Duration::from_secs(10 * 60),
             poller_lock: None,
             outside_changes: None,
+            ends_warn_before: vec![Duration::from_secs(14 * 86_400), Duration::from_secs(86_400)],
         }
     }
 }
@@ -166,6 +170,7 @@ impl Watcher {
         let owner = Arc::new(AtomicBool::new(options.poller_lock.is_none()));
         let stats = Arc::new(std::sync::Mutex::new(WatchStats::default()));
         let (live_tx, live) = watch::channel(LiveState::default());
+        let ends = super::ends::Ends::new(&options.ends_warn_before);
         let intervals = Intervals {
             grants: options.idle_poll,
             requests_pending: options.active_poll,
@@ -185,6 +190,7 @@ impl Watcher {
             request: None,
         });
         let mut engine = Engine {
+            ends,
             pace,
             sharing,
             owner: Arc::clone(&owner),
@@ -331,6 +337,8 @@ struct Engine {
     /// Sources in which a request waited for this user's approval (within [`APPROVER_MEMORY`], also
     /// in earlier runs): their approvals are read every `approvals_poll`.
     approver: HashSet<Source>,
+    /// The ends of eligibilities and assignments, and requests for more time.
+    ends: super::ends::Ends,
 }
 
 /// One poller per user ([`super::poller`]): whether this watcher polls or follows.
@@ -415,7 +423,12 @@ impl Engine {
                     self.clock.rate(),
                 );
             }
-            let due = self.deadlines().await;
+            let mut due = self.deadlines().await;
+            // Ends are followed by the watcher that polls (it lists and reads for them); a
+            // follower shows what the poller's notices recorded.
+            if self.polls() {
+                due.extend(self.ends.due(&self.session, self.clock.now()).await);
+            }
             if !self.emit(due).await {
                 return;
             }
@@ -456,6 +469,7 @@ impl Engine {
         if action {
             self.busy_until = Some(later(self.options.busy_for));
         }
+        self.ends.follow_soon();
         self.pace.all_now();
     }
 

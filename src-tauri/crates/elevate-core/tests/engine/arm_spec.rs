@@ -256,3 +256,29 @@ fn what_the_client_sends_validates_against_the_request_schema() {
             .is_err()
     );
 }
+
+/// Every request for more time Elevate sends through ARM ({assignment, eligibility} × {extend,
+/// renew}) validates against its resource's Create operation with closed enums: its
+/// `requestType` is one the spec lists for that resource.
+#[test]
+fn requests_for_more_time_validate_against_both_schedule_request_resources() {
+    use elevate_core::arm::more_time_body;
+    use elevate_core::model::{Expiring, Holding, MoreTime};
+    let spec = spec();
+    let base = Expiring::from(&eligibility());
+    for (holding, operation) in [
+        (Holding::Assignment, "RoleAssignmentScheduleRequests_Create"),
+        (Holding::Eligibility, "RoleEligibilityScheduleRequests_Create"),
+    ] {
+        for ask in [MoreTime::Extend, MoreTime::Renew] {
+            let target = Expiring { holding, ..base.clone() };
+            let body = more_time_body(&target, ask, Span::from_hours(90 * 24), Some("project"), "oid");
+            assert_eq!(body["properties"]["requestType"], ask.arm_request_type());
+            spec.validate_request_body_closed_enums(operation, &body)
+                .unwrap_or_else(|e| panic!("{operation} {ask:?}: {e:#?}\n{body:#}"));
+        }
+    }
+    let mut broken = more_time_body(&base, MoreTime::Extend, Span::from_hours(1), None, "oid");
+    broken["properties"]["requestType"] = Value::from("SelfProlong");
+    assert!(spec.validate_request_body_closed_enums("RoleEligibilityScheduleRequests_Create", &broken).is_err());
+}

@@ -12,6 +12,7 @@ mod decisions;
 mod doctor;
 mod extend;
 mod fault_soak;
+mod more_time;
 mod graph_client;
 mod graph_spec;
 mod http_properties;

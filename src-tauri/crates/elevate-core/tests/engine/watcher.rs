@@ -109,19 +109,25 @@ impl Watch {
         panic!("the watcher does not poll");
     }
 
+    /// The next event about grants and requests (the ends of eligibilities, which the demo
+    /// tenant has, are `more_time`'s subject and skipped here).
     async fn next(&mut self) -> WatchEvent {
-        match tokio::time::timeout(Duration::from_secs(10), self.events.recv()).await {
-            Ok(Some(event)) => event,
-            other => panic!("no event: {other:?}"),
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.events.recv()).await {
+                Ok(Some(event)) if is_end_notice(&event) => {}
+                Ok(Some(event)) => return event,
+                other => panic!("no event: {other:?}"),
+            }
         }
     }
 
-    /// Nothing more arrives for a while.
+    /// Nothing more arrives for a while (ends of eligibilities aside).
     async fn quiet(&mut self) {
-        if let Ok(Some(event)) =
-            tokio::time::timeout(Duration::from_millis(600), self.events.recv()).await
-        {
-            panic!("unexpected {event:?}");
+        let until = tokio::time::Instant::now() + Duration::from_millis(600);
+        while let Ok(Some(event)) = tokio::time::timeout_at(until, self.events.recv()).await {
+            if !is_end_notice(&event) {
+                panic!("unexpected {event:?}");
+            }
         }
     }
 
@@ -182,6 +188,10 @@ fn spawn(
     (watcher, rx)
 }
 
+fn is_end_notice(event: &WatchEvent) -> bool {
+    matches!(event, WatchEvent::HoldingEnds { .. } | WatchEvent::HoldingEnded { .. })
+}
+
 fn describe(event: &WatchEvent) -> String {
     let name = match event {
         WatchEvent::ExpiresSoon { offset_minutes, .. } => format!("expires-soon({offset_minutes})"),
@@ -195,6 +205,10 @@ fn describe(event: &WatchEvent) -> String {
         WatchEvent::Failed { .. } => "failed".into(),
         WatchEvent::ApprovalWaiting { .. } => "approval-waiting".into(),
         WatchEvent::NowOff { .. } => "now-off".into(),
+        WatchEvent::HoldingEnds { offset_days, target, .. } => {
+            format!("holding-ends({},{offset_days}d)", target.holding.as_str())
+        }
+        WatchEvent::HoldingEnded { target, .. } => format!("holding-ended({})", target.holding.as_str()),
     };
     let role = match event {
         WatchEvent::Approved { request }
@@ -591,4 +605,69 @@ async fn an_activation_whose_check_keeps_failing_is_reported_once() {
         3 * 4,
         "three checks, each retried by the HTTP layer (four attempts)"
     );
+}
+
+/// The next end notice (or decision) about `role`, skipping everything else.
+async fn next_about(w: &mut Watch, role: &str, want: fn(&WatchEvent) -> bool) -> WatchEvent {
+    let until = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match tokio::time::timeout_at(until, w.events.recv()).await {
+            Ok(Some(event)) if want(&event) && describe(&event).ends_with(role) => return event,
+            Ok(Some(event)) if want(&event) => match &event {
+                WatchEvent::HoldingEnds { target, .. } | WatchEvent::HoldingEnded { target, .. }
+                    if target.role.name == role =>
+                {
+                    return event;
+                }
+                _ => {}
+            },
+            Ok(Some(_)) => {}
+            other => panic!("no event about {role}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_eligibility_ending_is_announced_14_days_and_1_day_before_and_its_extension_request_followed() {
+    use elevate_core::model::{Expiring, MoreTime};
+    let mut w = Watch::start().await;
+    let role = "Contoso Incident Responder";
+    let ends = |e: &WatchEvent| matches!(e, WatchEvent::HoldingEnds { .. });
+    let first = next_about(&mut w, role, ends).await;
+    let WatchEvent::HoldingEnds { target, days_left, offset_days, .. } = &first else { unreachable!() };
+    assert_eq!((*offset_days, *days_left), (14, 10), "{first:?}");
+    assert!(first.body().contains("Request extension"), "{}", first.body());
+    let target = target.clone();
+
+    // Nine and a half days later (the simulator's clock): the 1-day notice, once.
+    w.f.advance("P9DT12H").await;
+    if let Some(watcher) = &w.watcher {
+        watcher.poke();
+    }
+    let second = next_about(&mut w, role, ends).await;
+    assert!(matches!(second, WatchEvent::HoldingEnds { offset_days: 1, days_left: 1, .. }), "{second:?}");
+
+    // The request filed from the notice is followed like any other: approved.
+    let asked = w
+        .session
+        .request_extension(&Expiring::from(&w.role(role, "Contoso Production").await), MoreTime::Extend, Span::from_hours(24 * 90), "on call")
+        .await;
+    let request = asked.request.unwrap_or_else(|| panic!("{:?}", asked.error));
+    assert_eq!(target.key, request.key);
+    w.f.post(&format!("requests/{}/approve", request.name), serde_json::json!({})).await;
+    if let Some(watcher) = &w.watcher {
+        watcher.poke();
+    }
+    let decided = next_about(&mut w, role, |e| matches!(e, WatchEvent::Approved { .. })).await;
+    assert!(matches!(&decided, WatchEvent::Approved { request: r } if r.name == request.name), "{decided:?}");
+    // Shown once: a restart does not repeat the notices or the decision.
+    w.restart().await;
+    let until = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while let Ok(Some(event)) = tokio::time::timeout_at(until, w.events.recv()).await {
+        let about = match &event {
+            WatchEvent::HoldingEnds { target, .. } | WatchEvent::HoldingEnded { target, .. } => target.role.name == role,
+            other => describe(other).ends_with(role),
+        };
+        assert!(!about, "shown again: {event:?}");
+    }
 }

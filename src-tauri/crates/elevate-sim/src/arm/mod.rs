@@ -6,6 +6,7 @@ mod approvals;
 pub(crate) mod auth;
 mod body;
 mod directory;
+mod eligibility_requests;
 mod filter;
 mod instances;
 mod paging;
@@ -267,6 +268,12 @@ async fn authz(ctx: &ArmCtx<'_>, method: &Method, scope: &Scope, collection: Col
         }
         (_, _, Some(_)) => not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path)),
         (C::AssignmentRequests, Some(name), None) if *method == Method::PUT => requests::put(ctx, scope, name).await,
+        (C::EligibilityRequests, Some(name), None) if *method == Method::PUT => eligibility_requests::put(ctx, scope, name).await,
+        (C::EligibilityRequests, _, _) if !is_get => method_not_allowed(method),
+        (C::EligibilityRequests, Some(name), None) => eligibility_requests::get(ctx, scope, name),
+        (C::EligibilityRequests, None, None) => {
+            not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path))
+        }
         (_, _, _) if !is_get => method_not_allowed(method),
         (C::EligibilityInstances, None, None) => instances::list_eligibility(ctx, scope),
         (C::EligibilityInstances, Some(name), None) => instances::get_eligibility(ctx, scope, name),
@@ -375,4 +382,14 @@ fn finish(
         }
     }
     response
+}
+
+/// A schedule request in its ARM wire form: a `roleAssignmentScheduleRequest` or a
+/// `roleEligibilityScheduleRequest`.
+pub(crate) fn request_wire(render: &wire::Render<'_>, r: &crate::state::ScheduleRequest) -> serde_json::Value {
+    if r.eligibility {
+        eligibility_requests::eligibility_request(render, r)
+    } else {
+        serde_json::to_value(render.request(r)).unwrap_or_default()
+    }
 }

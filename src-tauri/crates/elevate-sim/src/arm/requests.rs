@@ -41,22 +41,22 @@ const REQUEST_FILTERS: &[&str] = &[
 
 /// Whether a submission is carried out or only checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     Create,
     Validate,
 }
 
 /// The caller and where to point claims challenges.
-struct Env<'a> {
-    caller: &'a Caller,
-    url: &'a str,
-    now: DateTime<Utc>,
+pub(super) struct Env<'a> {
+    pub(super) caller: &'a Caller,
+    pub(super) url: &'a str,
+    pub(super) now: DateTime<Utc>,
 }
 
 /// The outcome of a submission.
-struct Submitted {
-    request: ScheduleRequest,
-    effect: Option<Effect>,
+pub(super) struct Submitted {
+    pub(super) request: ScheduleRequest,
+    pub(super) effect: Option<Effect>,
 }
 
 /// Start, end and length of what a request asks for.
@@ -118,7 +118,7 @@ fn find_request(state: &SimState, scope: &Scope, name: &str) -> Option<usize> {
     state
         .requests
         .iter()
-        .position(|r| eq_ci(&r.name, name) && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical())))
+        .position(|r| !r.eligibility && eq_ci(&r.name, name) && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical())))
 }
 
 fn may_read(state: &SimState, request: &ScheduleRequest, caller: &str) -> bool {
@@ -159,7 +159,8 @@ pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         .requests
         .iter()
         .filter(|r| {
-            selection.principal_ok(&r.principal_id)
+            !r.eligibility
+                && selection.principal_ok(&r.principal_id)
                 && selection.role_ok(&r.role_guid)
                 && selection.status_ok(&r.status)
                 && selection.requestor_ok(&r.requestor_id)
@@ -339,6 +340,7 @@ fn new_request(env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &Requ
         decided_by: None,
         decided_at: None,
         decision_justification: None,
+        eligibility: false,
     }
 }
 
@@ -480,11 +482,21 @@ fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &st
         .filter(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text) && a.is_live(now))
         .collect();
     if renew {
-        return Err(if mine.is_empty() {
-            bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist: there is no expired time-bound assignment of this role at this scope to renew.")
-        } else {
-            bad_request("RoleAssignmentExists", "The Role assignment already exists: only an expired assignment can be renewed.")
-        });
+        if !mine.is_empty() {
+            return Err(bad_request("RoleAssignmentExists", "The Role assignment already exists: only an expired assignment can be renewed."));
+        }
+        let Some(ended) = state
+            .ended_assignments
+            .iter()
+            .find(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text))
+            .cloned()
+        else {
+            return Err(bad_request(
+                "RoleAssignmentDoesNotExist",
+                "The Role assignment does not exist: there is no time-bound assignment of this role at this scope that ended within the last 14 days to renew.",
+            ));
+        };
+        return more_time_request(state, env, scope, name, role, body, mode, (ended.schedule_id(), ended.instance_id(), ended.member_type.clone()), false);
     }
     let Some(assignment) = mine.iter().find(|a| !a.is_activated() && a.end.is_some()).map(|a| (*a).clone()) else {
         return Err(bad_request(
@@ -495,11 +507,34 @@ fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &st
     if assignment.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
         return Err(policy_failed(&["ExpirationRule"]));
     }
+    more_time_request(state, env, scope, name, role, body, mode, (assignment.schedule_id(), assignment.instance_id(), assignment.member_type.clone()), false)
+}
+
+/// The common end of a request for more time (assignment or eligibility, extend or renew) once
+/// its target is found: a justification, no other such request waiting, then
+/// `PendingAdminDecision`. `target` is the schedule id, instance id and member type.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn more_time_request(
+    state: &mut SimState,
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    role: &str,
+    body: &RequestBody,
+    mode: Mode,
+    target: (String, String, String),
+    eligibility: bool,
+) -> ArmResult<Submitted> {
+    let oid = env.caller.oid.as_str();
+    let scope_text = scope.canonical();
     if body.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
         return Err(policy_failed(&["JustificationRule"]));
     }
     if state.requests.iter().any(|r| {
-        r.awaits_decision() && matches!(r.request_type, RequestType::SelfExtend | RequestType::SelfRenew) && same_target(r, oid, role, &scope_text)
+        r.eligibility == eligibility
+            && r.awaits_decision()
+            && matches!(r.request_type, RequestType::SelfExtend | RequestType::SelfRenew)
+            && same_target(r, oid, role, &scope_text)
     }) {
         return Err(bad_request(
             "RoleAssignmentRequestExists",
@@ -507,11 +542,16 @@ fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &st
         ));
     }
     let schedule = ScheduleBody { start: None, ..body.schedule.clone() };
-    let grant = resolve_schedule(&schedule, now)?;
+    let grant = resolve_schedule(&schedule, env.now)?;
+    if grant.duration.is_none_or(|d| d <= Duration::zero()) {
+        return Err(policy_failed(&["ExpirationRule"]));
+    }
     let mut request = new_request(env, scope, name, role, body, &grant);
-    request.member_type = assignment.member_type.clone();
-    request.target_schedule_id = Some(assignment.schedule_id());
-    request.target_instance_id = Some(assignment.instance_id());
+    let (schedule_id, instance_id, member_type) = target;
+    request.member_type = member_type;
+    request.target_schedule_id = Some(schedule_id);
+    request.target_instance_id = Some(instance_id);
+    request.eligibility = eligibility;
     match mode {
         Mode::Create => {
             request.status = STATUS_PENDING_ADMIN_DECISION.to_string();
@@ -548,7 +588,13 @@ pub(crate) fn decide(state: &mut SimState, name: &str, approve: bool) -> Result<
         decided.status = "Denied".to_string();
     } else {
         let end = decided.grant_seconds.and_then(|s| now.checked_add_signed(Duration::seconds(s)));
-        if decided.request_type == RequestType::SelfExtend {
+        if decided.eligibility || decided.request_type == RequestType::SelfRenew {
+            decided.status = if super::eligibility_requests::grant_more_time(state, &decided, now, end) {
+                STATUS_PROVISIONED.to_string()
+            } else {
+                "Failed".to_string()
+            };
+        } else if decided.request_type == RequestType::SelfExtend {
             let target = decided.target_instance_id.clone().unwrap_or_default();
             match state.assignments.iter_mut().find(|a| eq_ci(&a.instance_id(), &target) && a.is_current(now)) {
                 Some(assignment) => {

@@ -30,6 +30,8 @@ pub(crate) enum Collection {
     AssignmentInstances,
     /// `roleAssignmentScheduleRequests`
     AssignmentRequests,
+    /// `roleEligibilityScheduleRequests` (a user's extension and renewal requests)
+    EligibilityRequests,
     /// `roleManagementPolicyAssignments`
     PolicyAssignments,
     /// `roleManagementPolicies`
@@ -48,6 +50,7 @@ impl Collection {
             ("roleEligibilityScheduleInstances", Collection::EligibilityInstances),
             ("roleAssignmentScheduleInstances", Collection::AssignmentInstances),
             ("roleAssignmentScheduleRequests", Collection::AssignmentRequests),
+            ("roleEligibilityScheduleRequests", Collection::EligibilityRequests),
             ("roleManagementPolicyAssignments", Collection::PolicyAssignments),
             ("roleManagementPolicies", Collection::Policies),
             ("eligibleChildResources", Collection::EligibleChildResources),
@@ -99,7 +102,9 @@ impl Target {
         match self {
             Target::Authz { collection: Collection::RoleDefinitions, .. } => ROLE_DEFINITION_VERSIONS,
             Target::Authz { collection: Collection::Permissions, .. } => PERMISSION_VERSIONS,
-            Target::Authz { collection: Collection::AssignmentRequests, .. } => PIM_REQUEST_VERSIONS,
+            Target::Authz { collection: Collection::AssignmentRequests | Collection::EligibilityRequests, .. } => {
+                PIM_REQUEST_VERSIONS
+            }
             Target::Authz { .. } => PIM_VERSIONS,
             Target::Subscriptions { .. } => SUBSCRIPTION_VERSIONS,
             Target::ResourceGroups { .. } => RESOURCE_GROUP_VERSIONS,

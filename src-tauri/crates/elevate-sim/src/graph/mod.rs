@@ -8,6 +8,7 @@
 
 mod applications;
 mod approvals;
+mod eligibility_requests;
 mod objects;
 mod odata;
 mod permissions;
@@ -217,6 +218,8 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
     match route {
         Route::EligibilityInstances(family) if get => schedules::list(ctx, family, true),
         Route::AssignmentInstances(family) if get => schedules::list(ctx, family, false),
+        Route::EligibilityRequests if post => eligibility_requests::create(ctx).await,
+        Route::EligibilityRequest(id) if get => eligibility_requests::get(ctx, &id),
         Route::Requests(family) if post => requests::create(ctx, family).await,
         Route::Requests(_) if get => denied(),
         Route::RequestsByCurrentUser(family, on) if get => requests::list_mine(ctx, family, &on),
@@ -225,6 +228,7 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::RoleDefinitions(id) if get => objects::role_definitions(ctx, id.as_deref()),
         Route::AdministrativeUnit(id) if get => objects::administrative_unit(ctx, &id),
         Route::Group(id) if get => objects::group(ctx, &id),
+        Route::GroupOwners(id) if get => objects::group_owners(ctx, &id),
         Route::Me if get => objects::me(ctx),
         Route::User(id) if get => objects::user(ctx, &id),
         Route::PolicyAssignments if get => policies::list_assignments(ctx),

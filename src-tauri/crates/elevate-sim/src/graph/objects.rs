@@ -58,6 +58,30 @@ pub(crate) fn group(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     }
 }
 
+/// `GET /groups/{id}/owners`: the group's owners as `directoryObject`s (users, with `@odata.type`
+/// `#microsoft.graph.user`, `id`, `displayName`, `userPrincipalName`, `mail`); one page.
+pub(crate) fn group_owners(ctx: &GraphCtx<'_>, id: &str) -> Reply {
+    let state = ctx.shared.state();
+    let Some(group) = state.directory.group(id) else {
+        return object_not_found(id);
+    };
+    let owners: Vec<serde_json::Value> = group
+        .owners
+        .iter()
+        .filter_map(|o| state.directory.user(o))
+        .map(|u| {
+            json!({
+                "@odata.type": "#microsoft.graph.user",
+                "id": u.id,
+                "displayName": u.display_name,
+                "userPrincipalName": u.upn,
+                "mail": u.mail(),
+            })
+        })
+        .collect();
+    Reply::json(StatusCode::OK, &json!({ "@odata.context": ctx.context("directoryObjects"), "value": owners }))
+}
+
 /// `GET /users/{id}`: a user's basic profile (`id`, `displayName`, `userPrincipalName`, `mail`,
 /// `userType`; Graph returns more by default, the simulator what Elevate's approvers read).
 pub(crate) fn user(ctx: &GraphCtx<'_>, id: &str) -> Reply {

@@ -28,18 +28,18 @@ use crate::token::Caller;
 
 /// A request body, read with member names matched case-insensitively.
 #[derive(Debug, Clone)]
-struct Body {
-    action: Action,
-    principal_id: String,
-    target: Target,
-    justification: Option<String>,
-    ticket_number: Option<String>,
-    ticket_system: Option<String>,
-    start: Option<DateTime<Utc>>,
-    expiration_type: Option<ExpirationType>,
-    duration: Option<String>,
-    end: Option<DateTime<Utc>>,
-    validation_only: bool,
+pub(super) struct Body {
+    pub(super) action: Action,
+    pub(super) principal_id: String,
+    pub(super) target: Target,
+    pub(super) justification: Option<String>,
+    pub(super) ticket_number: Option<String>,
+    pub(super) ticket_system: Option<String>,
+    pub(super) start: Option<DateTime<Utc>>,
+    pub(super) expiration_type: Option<ExpirationType>,
+    pub(super) duration: Option<String>,
+    pub(super) end: Option<DateTime<Utc>>,
+    pub(super) validation_only: bool,
 }
 
 impl Body {
@@ -66,7 +66,7 @@ fn required(value: &Value, key: &str, name: &str) -> Result<String, Reply> {
         .ok_or_else(|| bad_request("BadRequest", &format!("The property '{name}' is required.")))
 }
 
-fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
+pub(super) fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
     let raw: Value = serde_json::from_slice(bytes).map_err(|_| {
         bad_request("BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
     })?;
@@ -139,7 +139,7 @@ fn entity_context(ctx: &GraphCtx<'_>, family: Family) -> String {
     })
 }
 
-fn with_context(context: String, value: Value) -> Value {
+pub(super) fn with_context(context: String, value: Value) -> Value {
     let mut ordered = serde_json::Map::new();
     ordered.insert("@odata.context".into(), json!(context));
     if let Value::Object(map) = value {
@@ -192,7 +192,7 @@ fn schedule(body: &Body, now: DateTime<Utc>) -> (DateTime<Utc>, Option<Duration>
     (start, duration)
 }
 
-fn new_request(body: &Body, caller: &Caller, now: DateTime<Utc>, start: Option<DateTime<Utc>>, duration: Option<Duration>) -> Request {
+pub(super) fn new_request(body: &Body, caller: &Caller, now: DateTime<Utc>, start: Option<DateTime<Utc>>, duration: Option<Duration>) -> Request {
     let id = new_guid();
     let target_schedule_id = match &body.target {
         Target::Directory { .. } => id.clone(),
@@ -227,6 +227,7 @@ fn new_request(body: &Body, caller: &Caller, now: DateTime<Utc>, start: Option<D
         approval_deadline: None,
         decision_justification: None,
         decided_by: None,
+        eligibility: false,
     }
 }
 
@@ -389,7 +390,7 @@ fn extend_or_renew(state: &mut SimState, caller: &Caller, body: &Body) -> Result
     Ok(request)
 }
 
-fn may_read(state: &SimState, request: &Request, caller: &str) -> bool {
+pub(super) fn may_read(state: &SimState, request: &Request, caller: &str) -> bool {
     eq_ci(&request.requestor_id, caller) || eq_ci(&request.principal_id, caller) || is_approver(state, request, caller)
 }
 
@@ -402,7 +403,7 @@ fn not_found(id: &str) -> Reply {
 }
 
 fn find(state: &SimState, family: Family, id: &str) -> Option<usize> {
-    state.entra.requests.iter().position(|r| eq_ci(&r.id, id) && family_of(&r.target) == family)
+    state.entra.requests.iter().position(|r| !r.eligibility && eq_ci(&r.id, id) && family_of(&r.target) == family)
 }
 
 /// `GET …/{id}`.
@@ -459,7 +460,8 @@ fn build_mine(ctx: &GraphCtx<'_>, family: Family, on: &str) -> Result<Reply, Rep
         .requests
         .iter()
         .filter(|r| {
-            family_of(&r.target) == family
+            !r.eligibility
+                && family_of(&r.target) == family
                 && if approver {
                     r.is_pending() && !eq_ci(&r.principal_id, caller) && is_approver(&state, r, caller)
                 } else {

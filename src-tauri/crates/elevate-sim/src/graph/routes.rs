@@ -20,6 +20,13 @@ pub(crate) enum Family {
 /// A Graph resource the simulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
+    /// `POST /roleManagement/directory/roleEligibilityScheduleRequests` (a user's `selfExtend`
+    /// / `selfRenew` of an Entra role eligibility).
+    EligibilityRequests,
+    /// `GET /roleManagement/directory/roleEligibilityScheduleRequests/{id}`.
+    EligibilityRequest(String),
+    /// `GET /groups/{id}/owners`.
+    GroupOwners(String),
     /// `…/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')` or the group twin.
     EligibilityInstances(Family),
     /// `…/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')` or the group twin.
@@ -121,6 +128,8 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         ["rolemanagement", "directory", "roleeligibilityscheduleinstances", ..] => instances(Family::Directory, true, &rest[3..])?,
         ["rolemanagement", "directory", "roleassignmentscheduleinstances", ..] => instances(Family::Directory, false, &rest[3..])?,
         ["rolemanagement", "directory", "roleassignmentschedulerequests", ..] => requests(Family::Directory, &rest[3..])?,
+        ["rolemanagement", "directory", "roleeligibilityschedulerequests"] => Route::EligibilityRequests,
+        ["rolemanagement", "directory", "roleeligibilityschedulerequests", _] => Route::EligibilityRequest(rest[3].clone()),
         ["rolemanagement", "directory", "roledefinitions"] => Route::RoleDefinitions(None),
         ["rolemanagement", "directory", "roledefinitions", _] => Route::RoleDefinitions(rest.get(3).cloned()),
         ["identitygovernance", "privilegedaccess", "group", "eligibilityscheduleinstances", ..] => instances(Family::Groups, true, &rest[4..])?,
@@ -136,6 +145,7 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         }
         ["directory", "administrativeunits", _] => Route::AdministrativeUnit(rest[2].clone()),
         ["groups", _] => Route::Group(rest[1].clone()),
+        ["groups", _, "owners"] => Route::GroupOwners(rest[1].clone()),
         ["me"] => Route::Me,
         ["users", _] => Route::User(rest[1].clone()),
         ["policies", "rolemanagementpolicyassignments"] => Route::PolicyAssignments,

@@ -5,6 +5,7 @@
 mod common;
 
 mod arm_api;
+mod eligibility_requests;
 mod faults_and_persistence;
 mod graph_api;
 mod graph_apps;
