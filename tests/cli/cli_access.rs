@@ -95,7 +95,7 @@ fn doctor_says_what_is_missing_and_where_an_admin_consents() {
     assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
     let tenant = t.sim.field("tenant_id");
     let url = format!(
-        "{}/{tenant}/v2.0/adminconsent?client_id={GRAPH_CLI}&scope=https%3A%2F%2Fgraph.microsoft.com%2FRoleEligibilitySchedule.Read.Directory&redirect_uri=http%3A%2F%2Flocalhost",
+        "{}/{tenant}/v2.0/adminconsent?client_id={GRAPH_CLI}&scope=https%3A%2F%2Fgraph.microsoft.com%2FRoleEligibilitySchedule.ReadWrite.Directory&redirect_uri=http%3A%2F%2Flocalhost",
         t.sim.url
     );
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -104,7 +104,7 @@ fn doctor_says_what_is_missing_and_where_an_admin_consents() {
         .iter()
         .find(|l| l.starts_with("problem") && l.contains("Entra roles") && l.contains("lacks"))
         .unwrap_or_else(|| panic!("no permission problem: {}", out.stdout));
-    assert!(problem.contains("RoleEligibilitySchedule.Read.Directory") && problem.contains(&url), "{problem}");
+    assert!(problem.contains("RoleEligibilitySchedule.ReadWrite.Directory") && problem.contains(&url), "{problem}");
     assert!(lines.iter().any(|l| l.starts_with("ok") && l.contains("Groups: listing eligibilities works")), "{}", out.stdout);
     assert!(lines.iter().any(|l| l.starts_with("ok") && l.contains("Azure resource roles: listing")), "{}", out.stdout);
 
@@ -118,7 +118,7 @@ fn doctor_says_what_is_missing_and_where_an_admin_consents() {
         .find(|f| f["check"] == "permissions" && f["source"] == "entra-role")
         .unwrap_or_else(|| panic!("{report}"));
     assert_eq!(permissions["level"], "problem");
-    assert_eq!(permissions["missing"], json!(["RoleEligibilitySchedule.Read.Directory"]));
+    assert_eq!(permissions["missing"], json!(["RoleEligibilitySchedule.ReadWrite.Directory"]));
     assert_eq!(permissions["consent_url"], url.as_str());
     let listing = findings
         .iter()

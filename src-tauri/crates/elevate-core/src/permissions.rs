@@ -51,15 +51,12 @@ pub const NEEDED: [Permission; 8] = [
     },
     Permission {
         api: Api::Graph,
-        name: "RoleEligibilitySchedule.Read.Directory",
+        // ReadWrite, not Read: a user's own `selfExtend`/`selfRenew` eligibility request is a
+        // create of `unifiedRoleEligibilityScheduleRequest`, which needs it (listing needs Read).
+        name: "RoleEligibilitySchedule.ReadWrite.Directory",
         sources: &[Source::EntraRole],
-        why: "list the Entra roles you are eligible for",
-        also_covered_by: &[
-            "RoleEligibilitySchedule.ReadWrite.Directory",
-            "RoleManagement.Read.Directory",
-            "RoleManagement.Read.All",
-            "RoleManagement.ReadWrite.Directory",
-        ],
+        why: "list the Entra roles you are eligible for and ask an administrator to extend or renew them",
+        also_covered_by: &["RoleManagement.ReadWrite.Directory"],
     },
     Permission {
         api: Api::Graph,

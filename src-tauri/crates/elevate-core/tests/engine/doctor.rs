@@ -158,12 +158,12 @@ async fn a_permission_without_consent_is_named_with_the_admin_consent_url() {
     assert!(report.has_problem());
     let tenant = signed.tenant().await;
     let url = format!(
-        "{}{tenant}/v2.0/adminconsent?client_id={CLIENT}&scope=https%3A%2F%2Fgraph.microsoft.com%2FRoleEligibilitySchedule.Read.Directory&redirect_uri=http%3A%2F%2Flocalhost",
+        "{}{tenant}/v2.0/adminconsent?client_id={CLIENT}&scope=https%3A%2F%2Fgraph.microsoft.com%2FRoleEligibilitySchedule.ReadWrite.Directory&redirect_uri=http%3A%2F%2Flocalhost",
         signed.url
     );
     let permissions = find(&report, Check::Permissions, Api::Graph, Some(Source::EntraRole));
     assert_eq!(permissions.level, Level::Problem);
-    assert_eq!(permissions.missing, vec!["RoleEligibilitySchedule.Read.Directory"]);
+    assert_eq!(permissions.missing, vec!["RoleEligibilitySchedule.ReadWrite.Directory"]);
     assert_eq!(permissions.consent_url.as_deref(), Some(url.as_str()));
     assert!(permissions.message.contains(&url), "{}", permissions.message);
     // Graph refuses to list without it, and the finding says how to fix it.

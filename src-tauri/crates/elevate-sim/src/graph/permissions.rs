@@ -22,6 +22,7 @@ const DIRECTORY_ASSIGNMENT_READ: &[&str] = &[
     "RoleManagement.Read.All",
     "RoleManagement.ReadWrite.Directory",
 ];
+const DIRECTORY_ELIGIBILITY_WRITE: &[&str] = &["RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"];
 const DIRECTORY_ASSIGNMENT_WRITE: &[&str] = &["RoleAssignmentSchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"];
 const GROUP_ELIGIBILITY: &[&str] = &[
     "PrivilegedEligibilitySchedule.Read.AzureADGroup",
@@ -74,6 +75,10 @@ pub(crate) fn required(method: &Method, route: &Route, query: &Query) -> &'stati
         Route::RequestsByCurrentUser(Family::Groups, _) | Route::Request(Family::Groups, _) | Route::Approval(Family::Groups, _) => {
             if write { GROUP_ASSIGNMENT_WRITE } else { GROUP_ASSIGNMENT_READ }
         }
+        Route::EligibilityRequests | Route::EligibilityRequest(_) => {
+            if write { DIRECTORY_ELIGIBILITY_WRITE } else { DIRECTORY_ELIGIBILITY }
+        }
+        Route::GroupOwners(_) => GROUP_READ,
         Route::RoleDefinitions(_) => ROLE_DEFINITIONS,
         Route::AdministrativeUnit(_) => ADMIN_UNIT,
         Route::Group(_) => GROUP_READ,
