@@ -23,6 +23,9 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "accounts",
     "sign_out_account",
+    "request_extension",
+    "check_access",
+    "open_consent_link",
 ];
 
 fn main() {

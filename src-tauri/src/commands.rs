@@ -7,7 +7,7 @@ use elevate_app::ui::{
     self, ActionView, ActivationForm, Answer, FavouriteForm, HistoryView, PolicyView, RequestView,
     SnapshotView,
 };
-use elevate_core::model::RoleKey;
+use elevate_core::model::{MoreTime, RoleKey};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::shell::{self, Shell};
@@ -53,6 +53,25 @@ pub async fn activate<R: Runtime>(
     let session = shell.session().await?;
     let role = shell.role(&form.role_key())?;
     let result = session.activate(&role, &form.wish()?).await;
+    after_action(&app, &shell).await;
+    Ok(ActionView::from(&result))
+}
+
+/// Asks an administrator to extend an eligibility that ends within 14 days (Azure's `SelfExtend`
+/// / `selfExtend`), for 90 days with the justification last used for it: an administrator decides,
+/// and the watcher follows the request.
+#[tauri::command]
+#[specta::specta]
+pub async fn request_extension<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    key: String,
+) -> Answer<ActionView> {
+    let session = shell.session().await?;
+    let role = shell.role(&RoleKey::from_raw(key))?;
+    let target = elevate_core::model::Expiring::from(&role);
+    let result =
+        elevate_app::notifications::request_more_time(&session, &target, MoreTime::Extend).await;
     after_action(&app, &shell).await;
     Ok(ActionView::from(&result))
 }

@@ -27,6 +27,7 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             commands::refresh::<tauri::Wry>,
             commands::policy,
             commands::activate::<tauri::Wry>,
+            commands::request_extension::<tauri::Wry>,
             commands::deactivate::<tauri::Wry>,
             commands::extend::<tauri::Wry>,
             commands::cancel::<tauri::Wry>,

@@ -41,6 +41,7 @@ export const api = {
   activate: (form: ActivationForm): Promise<ActionView> => commands.activate(form),
   deactivate: (key: string): Promise<ActionView> => commands.deactivate(key),
   extend: (key: string): Promise<ActionView> => commands.extend(key),
+  requestExtension: (key: string): Promise<ActionView> => commands.requestExtension(key),
   cancel: (id: string): Promise<null> => commands.cancel(id),
   decide: (id: string, approve: boolean, reason: string): Promise<RequestView> =>
     commands.decide(id, approve, reason),

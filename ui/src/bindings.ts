@@ -14,6 +14,12 @@ export const commands = {
 	policy: (key: string) => __TAURI_INVOKE<PolicyView>("policy", { key }),
 	/**  Activates a role with the form's answers. */
 	activate: (form: ActivationForm) => __TAURI_INVOKE<ActionView>("activate", { form }),
+	/**
+	 *  Asks an administrator to extend an eligibility that ends within 14 days (Azure's `SelfExtend`
+	 *  / `selfExtend`), for 90 days with the justification last used for it: an administrator decides,
+	 *  and the watcher follows the request.
+	 */
+	requestExtension: (key: string) => __TAURI_INVOKE<ActionView>("request_extension", { key }),
 	/**  Ends an active grant. */
 	deactivate: (key: string) => __TAURI_INVOKE<ActionView>("deactivate", { key }),
 	/**  Extends an active grant with its previous answers. */
@@ -375,6 +381,11 @@ export type RoleView = {
 	viaGroup: boolean,
 	/**  When the eligibility ends (ISO 8601); none: permanent. */
 	eligibleUntil: string | null,
+	/**
+	 *  It ends within 14 days and Azure takes the user's own extension request for it (an
+	 *  administrator decides): the window offers "Request extension".
+	 */
+	canRequestExtension: boolean,
 	/**  Whether it is active now. */
 	active: boolean,
 	/**  Whether it is a favourite. */

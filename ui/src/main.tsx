@@ -128,7 +128,7 @@ export function App() {
               }}
             />
           ) : (
-            <Roles roles={snapshot.roles} busy={busy} act={act} onOpen={setActivating} />
+            <Roles roles={snapshot.roles} now={now} busy={busy} act={act} onOpen={setActivating} />
           )
         ) : tab === "active" ? (
           <Active grants={snapshot.active} now={now} busy={busy} act={act} />

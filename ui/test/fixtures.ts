@@ -35,6 +35,7 @@ export function role(overrides: Partial<RoleView> = {}): RoleView {
     scopeKind: "subscription",
     viaGroup: false,
     eligibleUntil: null,
+    canRequestExtension: false,
     active: false,
     favourite: false,
     ...overrides,

@@ -2,7 +2,7 @@
 // Enter), the star, and names from Azure shown as text.
 import { screen, waitFor } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { MARKUP, roles, snapshot } from "./fixtures";
+import { MARKUP, done, role, roles, snapshot } from "./fixtures";
 import { answer, callsOf, deferred } from "./tauri";
 import { openWindow, the, texts } from "./window";
 
@@ -109,5 +109,25 @@ describe("Roles", () => {
     await user.click(the("#roles .role:nth-child(1) button.star"));
     await waitFor(() => expect(the("#notice").textContent).toBe("The database is locked."));
     expect(the("#notice").className).toBe("notice error");
+  });
+
+  it("marks an eligibility ending within 14 days and requests its extension where Azure takes one", async () => {
+    answer("request_extension", () => done("Contributor on Contoso Development: extension requested; an administrator decides."));
+    const { user } = await openWindow(
+      snapshot({
+        roles: [
+          role({ eligibleUntil: "2025-06-05T12:00:00Z", canRequestExtension: true }),
+          role({ key: "later", role: "Reader", eligibleUntil: "2025-09-01T00:00:00Z" }),
+        ],
+      }),
+    );
+    const rows = document.querySelectorAll("#roles .role");
+    // Measured against the snapshot's clock (taken on the window's next tick).
+    await waitFor(() => expect(rows[0].querySelector(".badge.ending")?.textContent).toBe("ends in 3 days"), { timeout: 2500 });
+    expect(rows[1].querySelector(".badge.ending")).toBeNull();
+    expect(rows[1].querySelector("button.request-extension")).toBeNull();
+    await user.click(rows[0].querySelector<HTMLButtonElement>("button.request-extension")!);
+    expect(callsOf("request_extension")).toEqual([{ key: role().key }]);
+    await waitFor(() => expect(the("#notice").textContent).toBe("Contributor on Contoso Development: extension requested; an administrator decides."));
   });
 });

@@ -1,18 +1,31 @@
 // Roles: every eligible role, searchable ("/" focuses the search, Enter opens the first match's
-// form), with a star to make one a favourite.
+// form), with a star to make one a favourite; an eligibility that ends within 14 days is marked,
+// with "Request extension" where Azure takes the user's own request (an administrator decides).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import type { RoleView } from "../bindings";
 import { placeOf } from "../format";
 import type { Act } from "../hooks/useWindowAction";
 
+/** How soon an eligibility ends, when within 14 days ("ends in 3 days", "ends today"). */
+export function endsSoon(until: string | null, now: number): string | null {
+  if (!until) return null;
+  const left = Date.parse(until) - now;
+  if (Number.isNaN(left) || left < 0 || left > 14 * 86400000) return null;
+  const days = Math.floor(left / 86400000);
+  return days === 0 ? "ends today" : days === 1 ? "ends tomorrow" : `ends in ${days} days`;
+}
+
 export function Roles({
   roles,
+  now,
   busy,
   act,
   onOpen,
 }: {
   roles: RoleView[];
+  /** The clock the snapshot was read by (the demo's can run fast). */
+  now: number;
   busy: boolean;
   act: Act;
   /** Opens the request form on a role. */
@@ -97,6 +110,21 @@ export function Roles({
                 </span>
               </div>
               {r.active ? <span class="badge on">active</span> : null}
+              {endsSoon(r.eligibleUntil, now) !== null ? (
+                <span class="badge ending" title={`Your eligibility ends ${r.eligibleUntil ? new Date(r.eligibleUntil).toLocaleString() : ""}`}>
+                  {endsSoon(r.eligibleUntil, now)}
+                </span>
+              ) : null}
+              {r.canRequestExtension ? (
+                <button
+                  class="request-extension"
+                  disabled={busy}
+                  title="Ask for 90 more days; an administrator decides, and you are told when they do"
+                  onClick={() => void act(`Requesting an extension of ${r.role}`, () => api.requestExtension(r.key))}
+                >
+                  Request extension
+                </button>
+              ) : null}
               <button
                 class="star"
                 disabled={busy}

@@ -4,7 +4,7 @@
 //! the grant's previous justification and duration.
 
 use elevate_core::Error;
-use elevate_core::model::{ActiveGrant, MoreTime, RoleKey, Span};
+use elevate_core::model::{ActiveGrant, Expiring, MoreTime, RoleKey, Span};
 use elevate_core::session::{ActionResult, ActivationWish, Session};
 use elevate_core::store::HistoryQuery;
 use elevate_core::watch::WatchEvent;
@@ -217,16 +217,21 @@ pub async fn perform_on_end(
         (Action::RequestRenewal, WatchEvent::HoldingEnded { target, .. }) => (target, MoreTime::Renew),
         _ => return None,
     };
+    Some(request_more_time(session, target, ask).await)
+}
+
+/// Asks an administrator for more time on `target` (an end notice's button, the window's Request
+/// extension): for [`MORE_TIME_FROM_NOTICE`], with the justification last used for the role on
+/// this machine, else a plain one.
+pub async fn request_more_time(session: &Session, target: &Expiring, ask: MoreTime) -> ActionResult {
     let (justification, _) = previous(session, &target.key).await;
     let justification = justification.unwrap_or_else(|| match ask {
         MoreTime::Extend => "Extension requested with Elevate".to_owned(),
         MoreTime::Renew => "Renewal requested with Elevate".to_owned(),
     });
-    Some(
-        session
-            .request_extension(target, ask, MORE_TIME_FROM_NOTICE, &justification)
-            .await,
-    )
+    session
+        .request_extension(target, ask, MORE_TIME_FROM_NOTICE, &justification)
+        .await
 }
 
 /// Carries out `action` on `grant` with its previous answers.

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use elevate_core::model::{
-    ActiveGrant, AssignmentType, Eligibility, MemberType, Policy, RequestRecord, Source, Span,
+    ActiveGrant, AssignmentType, Eligibility, Expiring, MemberType, MoreTime, Policy, RequestRecord,
+    Source, Span,
 };
 use elevate_core::session::{ActionResult, MIN_ACTIVE_BEFORE_DEACTIVATE, Outcome};
 use elevate_core::store::HistoryEntry;
@@ -151,6 +152,9 @@ pub struct RoleView {
     pub via_group: bool,
     /// When the eligibility ends (ISO 8601); none: permanent.
     pub eligible_until: Option<String>,
+    /// It ends within 14 days and Azure takes the user's own extension request for it (an
+    /// administrator decides): the window offers "Request extension".
+    pub can_request_extension: bool,
     /// Whether it is active now.
     pub active: bool,
     /// Whether it is a favourite.
@@ -290,7 +294,7 @@ pub fn minutes(span: Span) -> i32 {
 
 impl RoleView {
     /// The view of `role` within `snapshot`.
-    pub fn of(role: &Eligibility, snapshot: &Snapshot) -> Self {
+    pub fn of(role: &Eligibility, snapshot: &Snapshot, now: DateTime<Utc>) -> Self {
         RoleView {
             key: role.key.to_string(),
             source: role.source.into(),
@@ -301,6 +305,7 @@ impl RoleView {
             scope_kind: role.scope.kind.label().to_owned(),
             via_group: matches!(role.member_type, MemberType::Group),
             eligible_until: iso(role.end),
+            can_request_extension: Expiring::from(role).offer(now) == Some(MoreTime::Extend),
             active: snapshot.grant(&role.key).is_some(),
             favourite: snapshot.favourites.iter().any(|f| f.key == role.key),
         }
@@ -439,7 +444,7 @@ pub fn snapshot_view(
         roles: snapshot
             .roles
             .iter()
-            .map(|r| RoleView::of(r, snapshot))
+            .map(|r| RoleView::of(r, snapshot, now))
             .collect(),
         active: snapshot
             .active
