@@ -133,17 +133,14 @@ async fn request_extension(shell: &Shell, key: &RoleKey) -> Result<Vec<ActionRes
         .zip(grant.end)
         .map(|(start, end)| (end - start).num_seconds().max(86_400))
         .unwrap_or(86_400);
-    let (justification, _) = notifications::previous(&session, key).await;
-    let justification = justification.unwrap_or_else(|| "Extension requested with Elevate".to_owned());
     let duration = Span::from_seconds(u64::try_from(length).unwrap_or(86_400));
-    let result = session
-        .request_extension(
-            &elevate_core::model::Expiring::from(&grant),
-            elevate_core::model::MoreTime::Extend,
-            duration,
-            &justification,
-        )
-        .await;
+    let result = notifications::request_more_time(
+        &session,
+        &elevate_core::model::Expiring::from(&grant),
+        elevate_core::model::MoreTime::Extend,
+        duration,
+    )
+    .await;
     if result.outcome == Outcome::PendingApproval {
         desktop_notification(
             "Extension requested",

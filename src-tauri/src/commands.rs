@@ -70,8 +70,13 @@ pub async fn request_extension<R: Runtime>(
     let session = shell.session().await?;
     let role = shell.role(&RoleKey::from_raw(key))?;
     let target = elevate_core::model::Expiring::from(&role);
-    let result =
-        elevate_app::notifications::request_more_time(&session, &target, MoreTime::Extend).await;
+    let result = elevate_app::notifications::request_more_time(
+        &session,
+        &target,
+        MoreTime::Extend,
+        elevate_app::notifications::MORE_TIME_FROM_NOTICE,
+    )
+    .await;
     after_action(&app, &shell).await;
     Ok(ActionView::from(&result))
 }

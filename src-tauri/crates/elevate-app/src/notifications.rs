@@ -217,20 +217,25 @@ pub async fn perform_on_end(
         (Action::RequestRenewal, WatchEvent::HoldingEnded { target, .. }) => (target, MoreTime::Renew),
         _ => return None,
     };
-    Some(request_more_time(session, target, ask).await)
+    Some(request_more_time(session, target, ask, MORE_TIME_FROM_NOTICE).await)
 }
 
-/// Asks an administrator for more time on `target` (an end notice's button, the window's Request
-/// extension): for [`MORE_TIME_FROM_NOTICE`], with the justification last used for the role on
-/// this machine, else a plain one.
-pub async fn request_more_time(session: &Session, target: &Expiring, ask: MoreTime) -> ActionResult {
+/// Asks an administrator for `length` more on `target` (an end notice's button, the window's
+/// Request extension, the tray menu's), with the justification last used for the role on this
+/// machine, else a plain one (none of those can take text).
+pub async fn request_more_time(
+    session: &Session,
+    target: &Expiring,
+    ask: MoreTime,
+    length: Span,
+) -> ActionResult {
     let (justification, _) = previous(session, &target.key).await;
     let justification = justification.unwrap_or_else(|| match ask {
         MoreTime::Extend => "Extension requested with Elevate".to_owned(),
         MoreTime::Renew => "Renewal requested with Elevate".to_owned(),
     });
     session
-        .request_extension(target, ask, MORE_TIME_FROM_NOTICE, &justification)
+        .request_extension(target, ask, length, &justification)
         .await
 }
 
