@@ -111,3 +111,31 @@ fn roles_cached_lists_the_last_run_without_asking_azure() {
         now
     );
 }
+
+/// A reader that has gone (`elevate … | head -1` once head has its line) ends `elevate` quietly: the
+/// pipe is closed before the program writes, so its first line meets a broken pipe.
+#[test]
+fn a_closed_pipe_on_stdout_ends_elevate_quietly_instead_of_panicking() {
+    let home = Home::new();
+    for args in [
+        &["--demo", "roles"][..],
+        &["--demo", "--json", "roles"][..],
+        &["completions", "bash"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap_or_else(|e| panic!("pipe: {e}"));
+        drop(reader);
+        let out = home
+            .command()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run elevate: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked"),
+            "elevate {args:?} panicked on a closed pipe: {stderr}"
+        );
+        assert_eq!(out.status.code(), Some(0), "elevate {args:?}: {stderr}");
+    }
+}

@@ -1,5 +1,23 @@
 //! `elevate`: Elevate's command line.
 
+// Every `println!`/`print!` in this crate goes through `stdout` (textual scope: these shadow std's for
+// the modules declared below), so a closed pipe (`elevate roles | head -1`) ends the program quietly
+// instead of panicking.
+macro_rules! println {
+    () => {
+        $crate::stdout::line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::stdout::line(format_args!($($arg)*))
+    };
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::stdout::text(format_args!($($arg)*))
+    };
+}
+
 mod admin;
 mod accounts;
 mod args;
@@ -10,6 +28,7 @@ mod login;
 mod output;
 mod sim;
 mod start_time;
+mod stdout;
 mod watch;
 
 use std::process::ExitCode;
@@ -58,19 +77,18 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "elevate",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "elevate", &mut script);
+            stdout::bytes(&script);
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
             let command = Cli::command().about("just-in-time role activation in Azure PIM");
+            let mut page = Vec::new();
             clap_mangen::Man::new(command)
-                .render(&mut std::io::stdout())
+                .render(&mut page)
                 .map_err(|e| Error::Invalid(format!("cannot write the manual page: {e}")))?;
+            stdout::bytes(&page);
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim(args) => sim::run(args, cli.json).await,

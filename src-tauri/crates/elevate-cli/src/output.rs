@@ -432,13 +432,8 @@ fn request_name(r: &ActionResult) -> &str {
 
 /// Prints `value` as one line of JSON and flushes (for machine readers waiting on a pipe).
 pub fn print_json_line<T: Serialize + ?Sized>(value: &T) {
-    use std::io::Write as _;
     match serde_json::to_string(value) {
-        Ok(text) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
-            let _ = out.flush();
-        }
+        Ok(text) => crate::stdout::line_flushed(&text),
         Err(e) => eprintln!("error: could not write JSON: {e}"),
     }
 }
