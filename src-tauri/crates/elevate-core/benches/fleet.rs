@@ -159,6 +159,8 @@ struct Call {
 struct Seen {
     /// Seconds after the outage ended until each watcher's first poll without failures.
     recovered: Vec<f64>,
+    /// The same, for the watchers that saw the outage.
+    recovered_noticed: Vec<f64>,
     /// Watchers that saw a failure during the outage.
     noticed_outage: u64,
     /// Per watcher at the end of the steady phase: active grants, approvals waiting.
@@ -360,7 +362,11 @@ async fn run_user(
                 {
                     recovered = true;
                     if let Ok(mut seen) = seen.lock() {
-                        seen.recovered.push((now - *end).as_secs_f64());
+                        let after = (now - *end).as_secs_f64();
+                        seen.recovered.push(after);
+                        if noticed {
+                            seen.recovered_noticed.push(after);
+                        }
                     }
                 }
             }
@@ -704,10 +710,11 @@ impl Report<'_> {
             .iter()
             .filter(|c| (200..300).contains(&c.status))
             .count();
+        let clock = |t: f64| format!("{}:{:02}", (t / 60.0) as u64, (t % 60.0) as u64);
         format!(
-            "| {name} | {:.0}–{:.0} | {} | {ok} | {:.2} | {} | {} | {t429} | {t5xx} |",
-            from / 60.0,
-            to / 60.0,
+            "| {name} | {}–{} | {} | {ok} | {:.2} | {} | {} | {t429} | {t5xx} |",
+            clock(from),
+            clock(to),
             in_phase.len(),
             mean(&b),
             b.iter().max().copied().unwrap_or(0),
@@ -718,7 +725,9 @@ impl Report<'_> {
     fn render(&self) -> String {
         let p = self.plan;
         let mut out = Vec::new();
-        let steady_from = (p.ramp as f64 + 300.0).min(self.outage_start);
+        // Five minutes after the last watcher started (each has polled everything once and
+        // its grants a second time), or half-way through the rest of a shorter run.
+        let steady_from = p.ramp as f64 + 300.0_f64.min((self.outage_start - p.ramp as f64) / 2.0);
         let steady = buckets(self.calls, steady_from, self.outage_start, |_| true);
         let steady_mean = mean(&steady);
         let users = p.users as f64;
@@ -739,7 +748,7 @@ impl Report<'_> {
         out.push(String::new());
         out.push("### Phases".into());
         out.push(String::new());
-        out.push("| phase | minutes | calls | 2xx | mean / s | peak 1-s | p99 1-s | 429 | 5xx |".into());
+        out.push("| phase | from–to (min:s) | calls | 2xx | mean / s | peak 1-s | p99 1-s | 429 | 5xx |".into());
         out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|".into());
         out.push(self.phase_row("ramp (watchers starting)", 0.0, p.ramp as f64));
         out.push(self.phase_row("steady (before the outage)", steady_from, self.outage_start));
@@ -763,6 +772,7 @@ impl Report<'_> {
         let peak_after = first10.iter().max().copied().unwrap_or(0);
         let steady_peak = steady.iter().max().copied().unwrap_or(0);
         let recovered = &self.seen.recovered;
+        let noticed = &self.seen.recovered_noticed;
         out.push("### After the outage".into());
         out.push(String::new());
         out.push(format!(
@@ -779,12 +789,14 @@ impl Report<'_> {
             peak_after as f64 / steady_mean.max(f64::MIN_POSITIVE)
         ));
         out.push(format!(
-            "- Watchers that saw the outage (a poll with failures during it): {} of {}; first poll without failures after it: {} watchers, median {:.0} s, p90 {:.0} s, last {:.0} s.",
+            "- Watchers that saw the outage (a poll with failures during it): {} of {}; their first poll without failures after it: {} watchers, median {:.0} s, p90 {:.0} s, last {:.0} s after the outage ended (all watchers' next clean poll: median {:.0} s, last {:.0} s).",
             self.seen.noticed_outage,
             self.seen.started,
-            recovered.len(),
+            noticed.len(),
+            percentile_f(noticed, 0.5),
+            percentile_f(noticed, 0.9),
+            percentile_f(noticed, 1.0),
             percentile_f(recovered, 0.5),
-            percentile_f(recovered, 0.9),
             percentile_f(recovered, 1.0),
         ));
         out.push(format!(
