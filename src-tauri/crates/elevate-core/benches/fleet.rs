@@ -80,7 +80,8 @@ fn plan() -> Plan {
                 .cloned()
                 .unwrap_or_else(|| panic!("{} needs a value", args[i]))
         };
-        let number = |v: String| -> u64 { v.parse().unwrap_or_else(|_| panic!("not a number: {v}")) };
+        let number =
+            |v: String| -> u64 { v.parse().unwrap_or_else(|_| panic!("not a number: {v}")) };
         match args[i].as_str() {
             "--users" => plan.users = number(value()) as usize,
             "--ramp" => plan.ramp = number(value()),
@@ -108,7 +109,10 @@ fn plan() -> Plan {
         i += 2;
     }
     assert!(plan.users > 0, "--users must be at least 1");
-    assert!(plan.ramp < plan.steady, "--ramp must be shorter than --steady");
+    assert!(
+        plan.ramp < plan.steady,
+        "--ramp must be shorter than --steady"
+    );
     plan
 }
 
@@ -221,7 +225,11 @@ fn kind_of(entry: &Value) -> String {
         .as_str()
         .map(|q| {
             q.split('&')
-                .filter(|p| !p.starts_with("api-version") && !p.starts_with("%24expand") && !p.starts_with("$expand"))
+                .filter(|p| {
+                    !p.starts_with("api-version")
+                        && !p.starts_with("%24expand")
+                        && !p.starts_with("$expand")
+                })
                 .collect::<Vec<_>>()
                 .join("&")
         })
@@ -276,7 +284,11 @@ async fn collect(
         for entry in &entries {
             let seq = entry["seq"].as_u64().unwrap_or(0);
             if seq > after + 1 && after > 0 {
-                eprintln!("log entries {}..{} were lost (read too late)", after + 1, seq - 1);
+                eprintln!(
+                    "log entries {}..{} were lost (read too late)",
+                    after + 1,
+                    seq - 1
+                );
             }
             after = after.max(seq);
             let Some(time) = entry["time"]
@@ -399,7 +411,11 @@ async fn start_watcher(
     // As the app opens a session (elevate-app's open.rs): one HTTP client, default retries.
     let http = HttpClient::new(RetryPolicy::default())?;
     let clients = Clients {
-        arm: Some(ArmClient::new(http.clone(), base.clone(), Arc::clone(&tokens))),
+        arm: Some(ArmClient::new(
+            http.clone(),
+            base.clone(),
+            Arc::clone(&tokens),
+        )),
         graph: Some(GraphClient::new(http, base, Arc::clone(&tokens))),
     };
     let store = Store::open(&folder.join("elevate.db")).await?;
@@ -409,7 +425,13 @@ async fn start_watcher(
         .name
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "@.-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     // As `elevate watch` and the tray run it against a tenant (`Opened::watch_options`).
     let options = WatchOptions {
@@ -524,7 +546,10 @@ async fn run(plan: Plan) -> String {
         }),
     )
     .await;
-    eprintln!("fleet: {} users ({approvers} approvers), throttling {throttling}", users.len());
+    eprintln!(
+        "fleet: {} users ({approvers} approvers), throttling {throttling}",
+        users.len()
+    );
 
     let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let marks = Arc::new(Marks {
@@ -581,7 +606,12 @@ async fn run(plan: Plan) -> String {
         async move {
             loop {
                 if let Ok(mut r) = resources.lock() {
-                    r.push((start.elapsed().as_secs_f64(), rss_kib(), threads(), cpu_secs()));
+                    r.push((
+                        start.elapsed().as_secs_f64(),
+                        rss_kib(),
+                        threads(),
+                        cpu_secs(),
+                    ));
                 }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(10)) => {}
@@ -608,7 +638,10 @@ async fn run(plan: Plan) -> String {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let _ = marks.outage_end.set(Instant::now());
-    eprintln!("outage over at {:.0} s", marks.start.elapsed().as_secs_f64());
+    eprintln!(
+        "outage over at {:.0} s",
+        marks.start.elapsed().as_secs_f64()
+    );
     tokio::time::sleep_until(at(plan.steady + plan.outage + plan.after).into()).await;
     let cpu_end = cpu_secs();
     let wall = marks.start.elapsed().as_secs_f64();
@@ -638,7 +671,9 @@ async fn run(plan: Plan) -> String {
     let outage_end = marks
         .outage_end
         .get()
-        .map_or((plan.steady + plan.outage) as f64, |t| (*t - marks.start).as_secs_f64());
+        .map_or((plan.steady + plan.outage) as f64, |t| {
+            (*t - marks.start).as_secs_f64()
+        });
     let report = Report {
         plan: &plan,
         calls: &calls,
@@ -688,7 +723,9 @@ impl Report<'_> {
     fn series(&self) -> Vec<(usize, u64, u64, u64)> {
         let all = buckets(self.calls, 0.0, self.end, |_| true);
         let t429 = buckets(self.calls, 0.0, self.end, |c| c.status == 429);
-        let t5xx = buckets(self.calls, 0.0, self.end, |c| c.status >= 500 || c.status == 0);
+        let t5xx = buckets(self.calls, 0.0, self.end, |c| {
+            c.status >= 500 || c.status == 0
+        });
         (0..all.len())
             .map(|i| (i, all[i], t429[i], t5xx[i]))
             .collect()
@@ -748,12 +785,19 @@ impl Report<'_> {
         out.push(String::new());
         out.push("### Phases".into());
         out.push(String::new());
-        out.push("| phase | from–to (min:s) | calls | 2xx | mean / s | peak 1-s | p99 1-s | 429 | 5xx |".into());
+        out.push(
+            "| phase | from–to (min:s) | calls | 2xx | mean / s | peak 1-s | p99 1-s | 429 | 5xx |"
+                .into(),
+        );
         out.push("|---|---|---:|---:|---:|---:|---:|---:|---:|".into());
         out.push(self.phase_row("ramp (watchers starting)", 0.0, p.ramp as f64));
         out.push(self.phase_row("steady (before the outage)", steady_from, self.outage_start));
         out.push(self.phase_row("outage", self.outage_start, self.outage_end));
-        out.push(self.phase_row("first 5 min after", self.outage_end, (self.outage_end + 300.0).min(self.end)));
+        out.push(self.phase_row(
+            "first 5 min after",
+            self.outage_end,
+            (self.outage_end + 300.0).min(self.end),
+        ));
         out.push(self.phase_row("after the outage", self.outage_end, self.end));
         out.push(self.phase_row("whole run", 0.0, self.end));
         out.push(String::new());
@@ -782,7 +826,9 @@ impl Report<'_> {
         ));
         out.push(format!(
             "- Trailing 60-s rate back at that mean: {}.",
-            back.map_or("not within the run".to_owned(), |s| format!("**{s} s** after the outage ended"))
+            back.map_or("not within the run".to_owned(), |s| format!(
+                "**{s} s** after the outage ended"
+            ))
         ));
         out.push(format!(
             "- Peak 1-s bucket in the first 10 minutes after: **{peak_after}** ({:.1}× the steady mean; a synchronized burst would be many times it).",
@@ -815,11 +861,12 @@ impl Report<'_> {
             let peak = chunk.iter().map(|c| c.1).max().unwrap_or(0);
             let t429: u64 = chunk.iter().map(|c| c.2).sum();
             let t5xx: u64 = chunk.iter().map(|c| c.3).sum();
-            let mark = if (m * 60) as f64 >= self.outage_start && ((m * 60) as f64) < self.outage_end {
-                " (outage)"
-            } else {
-                ""
-            };
+            let mark =
+                if (m * 60) as f64 >= self.outage_start && ((m * 60) as f64) < self.outage_end {
+                    " (outage)"
+                } else {
+                    ""
+                };
             out.push(format!(
                 "| {m}{mark} | {calls} | {:.2} | {peak} | {t429} | {t5xx} |",
                 calls as f64 / chunk.len() as f64
@@ -830,12 +877,16 @@ impl Report<'_> {
         out.push("### Steady calls by kind (per user per hour)".into());
         out.push(String::new());
         let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
-        for c in self.calls.iter().filter(|c| c.at >= steady_from && c.at < self.outage_start) {
+        for c in self
+            .calls
+            .iter()
+            .filter(|c| c.at >= steady_from && c.at < self.outage_start)
+        {
             *kinds.entry(c.kind.as_str()).or_default() += 1;
         }
         let hours = (self.outage_start - steady_from) / 3600.0;
         let mut kinds: Vec<_> = kinds.into_iter().collect();
-        kinds.sort_by(|a, b| b.1.cmp(&a.1));
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
         out.push("| call | count | per user per hour |".into());
         out.push("|---|---:|---:|".into());
         for (kind, n) in kinds {
