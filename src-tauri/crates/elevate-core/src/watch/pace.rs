@@ -16,7 +16,8 @@
 //! Every interval is jittered down by up to [`JITTER`] (never later than promised), and counted in
 //! the clock's time: a demo clock sped up ×60 polls sixty times as often. A poll in which a list
 //! failed with 429 or 5xx backs that list off: doubling from `active_poll` up to `max_backoff`, and
-//! never sooner than the `Retry-After` Azure gave.
+//! never sooner than the `Retry-After` Azure gave (then up to half of it later, at random:
+//! [`crate::http::after_retry_after`]).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -197,8 +198,10 @@ impl Pace {
             .backoff_start
             .saturating_mul(2u32.saturating_pow((*n - 1).min(16)))
             .min(self.intervals.max_backoff);
-        // Spread out, but never sooner than Azure asked.
-        later(jittered(backoff).max(retry_after.unwrap_or_default()))
+        // Spread out, but never sooner than Azure asked (and then a random part later, so that
+        // watchers throttled together do not come back together).
+        let asked = retry_after.map_or(Duration::ZERO, crate::http::after_retry_after);
+        later(jittered(backoff).max(asked))
     }
 }
 
@@ -300,7 +303,8 @@ mod tests {
         pace.done(&plan, &throttled, false, &HashSet::new(), false, 1.0);
         tokio::time::advance(Duration::from_secs(899)).await;
         assert!(!pace.due(false).grants);
-        tokio::time::advance(Duration::from_secs(2)).await;
+        // Then up to a minute later (spread at random, never sooner).
+        tokio::time::advance(Duration::from_secs(62)).await;
         assert!(pace.due(false).grants);
         // Without Retry-After: doubling from one minute, capped at ten.
         let failed = Outcome {
