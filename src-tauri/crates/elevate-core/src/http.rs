@@ -1,7 +1,7 @@
 //! The one HTTP pipeline every Azure call goes through: bearer token, request ids, bounded retries.
 //! Its client comes from [`crate::net::client_builder`] (OS trust store, proxies, loopback direct).
 //!
-//! Retries: 429 waits for `Retry-After`; 408, 500, 502, 503, 504, connection failures, time-outs and
+//! Retries: 429 waits for `Retry-After` (and a random part more: [`after_retry_after`]); 408, 500, 502, 503, 504, connection failures, time-outs and
 //! unreadable success bodies back off exponentially with jitter. All of it stays within one
 //! [`RetryPolicy`] budget (attempts and total waiting), after which a typed error says what happened.
 //! Callers make retried writes safe themselves (ARM: the same request GUID on every attempt).
@@ -159,7 +159,7 @@ impl HttpClient {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry { reason, after } => (reason, after),
             };
-            let delay = after.unwrap_or_else(|| self.backoff(attempt));
+            let delay = after.map_or_else(|| self.backoff(attempt), after_retry_after);
             // `Retry-After` is Azure's (or a proxy's) number: up to u64::MAX seconds, which must
             // not overflow the sum (a panic here once killed the watcher).
             let out_of_budget = attempt >= self.policy.max_attempts
@@ -329,6 +329,18 @@ fn describe_transport(e: &reqwest::Error) -> String {
     reason
 }
 
+/// How long to wait when Azure said `Retry-After: retry_after`: never sooner, and a random part of
+/// it later (up to half of it, at least up to a second, at most a minute). Throttled together, a
+/// fleet of clients is told to come back at the same moment (the end of the window that refused
+/// them); waiting exactly that long brings them back in one burst, throttled again. The fleet
+/// benchmark showed it (`bench/fleet.md`).
+pub fn after_retry_after(retry_after: Duration) -> Duration {
+    let spread = (retry_after / 2)
+        .max(Duration::from_secs(1))
+        .min(Duration::from_secs(60));
+    retry_after.saturating_add(spread.mul_f64(rand::random::<f64>()))
+}
+
 /// Reads `Retry-After` (seconds or an HTTP date) or `x-ms-retry-after-ms`.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Some(ms) = headers
@@ -356,6 +368,22 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_after_is_honoured_and_spread_later() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let wait = after_retry_after(Duration::from_secs(10));
+            assert!(wait >= Duration::from_secs(10), "{wait:?}");
+            assert!(wait <= Duration::from_secs(15), "{wait:?}");
+            seen.insert(wait.as_millis() / 100);
+        }
+        assert!(seen.len() > 20, "spread over the extra time: {seen:?}");
+        let short = after_retry_after(Duration::ZERO);
+        assert!(short <= Duration::from_secs(1), "{short:?}");
+        let huge = after_retry_after(Duration::from_secs(u64::MAX));
+        assert!(huge >= Duration::from_secs(u64::MAX));
+    }
 
     #[test]
     fn retry_after_in_seconds_date_and_ms() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -90,6 +90,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/eligibilities", post(add_eligibility))
         .route("/assignments", post(add_assignment))
         .route("/bulk-eligibilities", post(bulk_eligibilities))
+        .route("/fleet", post(add_fleet))
         .route("/policies", post(set_policy))
         .route("/settings", get(get_settings).post(set_settings))
         .route("/reset", post(reset))
@@ -109,6 +110,7 @@ const TENANT_CHANGES: &[&str] = &[
     "/eligibilities",
     "/assignments",
     "/bulk-eligibilities",
+    "/fleet",
     "/policies",
     "/reset",
 ];
@@ -305,8 +307,15 @@ async fn end_throttling(State(shared): State<Arc<Shared>>) -> ControlResult {
     ok(throttling_json(&shared))
 }
 
-async fn get_log(State(shared): State<Arc<Shared>>) -> ControlResult {
-    ok(json!(shared.log().entries()))
+async fn get_log(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> ControlResult {
+    let mut after = 0;
+    for pair in query.as_deref().unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("after", n)) => after = n.parse().map_err(|_| ControlError::bad(format!("after '{n}' is not a sequence number")))?,
+            _ => return Err(ControlError::bad(format!("unknown query parameter '{pair}' (only after=N)"))),
+        }
+    }
+    ok(json!(shared.log().entries_after(after)))
 }
 
 async fn clear_log(State(shared): State<Arc<Shared>>) -> ControlResult {
@@ -682,6 +691,30 @@ async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> C
         })
         .await;
     ok(json!({ "added": bulk.count, "total_eligibilities": total }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fleet {
+    count: usize,
+    #[serde(default)]
+    approvers_every: usize,
+    hours: Option<i64>,
+}
+
+async fn add_fleet(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
+    let fleet: Fleet = parse_body(&body)?;
+    if fleet.count == 0 || fleet.count > crate::fleet::MAX_FLEET {
+        return Err(ControlError::bad(format!("count must be between 1 and {}", crate::fleet::MAX_FLEET)));
+    }
+    let hours = fleet.hours.unwrap_or(4);
+    if !(1..=crate::fleet::MAX_HOURS).contains(&hours) {
+        return Err(ControlError::bad(format!("hours must be between 1 and {}", crate::fleet::MAX_HOURS)));
+    }
+    let users = shared.mutate(|state| (crate::fleet::add(state, fleet.count, fleet.approvers_every, hours), true)).await;
+    let users: Vec<Value> =
+        users.into_iter().map(|u| json!({ "id": u.id, "user_principal_name": u.upn, "approver": u.approver })).collect();
+    ok(json!({ "added": users.len(), "users": users }))
 }
 
 #[derive(Deserialize)]

@@ -60,6 +60,7 @@ mod duration;
 mod entra;
 mod error;
 mod faults;
+mod fleet;
 mod front;
 mod graph;
 mod ids;

@@ -64,9 +64,10 @@ impl RequestLog {
         self.entries.push_back(entry);
     }
 
-    /// All entries, oldest first.
-    pub(crate) fn entries(&self) -> Vec<LogEntry> {
-        self.entries.iter().cloned().collect()
+    /// The entries numbered after `seq`, oldest first.
+    pub(crate) fn entries_after(&self, seq: u64) -> Vec<LogEntry> {
+        let skip = self.entries.partition_point(|e| e.seq <= seq);
+        self.entries.iter().skip(skip).cloned().collect()
     }
 
     /// Forgets every entry (sequence numbers continue).

@@ -412,6 +412,9 @@ pub(crate) struct SimState {
     pub signing_key: String,
     /// Number of bulk eligibilities created so far.
     pub bulk_created: u32,
+    /// Number of fleet users created so far (`/_sim/fleet`).
+    #[serde(default)]
+    pub fleet_created: u32,
     /// The Microsoft Graph half: Entra roles and PIM for Groups.
     #[serde(default)]
     pub entra: EntraState,
@@ -445,6 +448,7 @@ impl SimState {
             clock,
             signing_key: signing_key.unwrap_or_else(new_signing_key),
             bulk_created: 0,
+            fleet_created: 0,
             entra: EntraState::default(),
             refresh_families: std::collections::BTreeMap::new(),
             apps: crate::apps::AppDirectory::default(),

@@ -25,7 +25,8 @@
 //! (5 min: a revoke is noticed within five), own requests every `active_poll` (60 s) while one
 //! waits and every `requests_poll` (1 h) otherwise, approvals every `approvals_poll` (60 s) in the
 //! sources where this user approves and every `approvals_discovery` (30 min) elsewhere; every
-//! interval jittered, a throttled or failing list backed off (honouring `Retry-After`). Idle with
+//! interval jittered, a throttled or failing list backed off (never read more often than when it
+//! works; `Retry-After` honoured, then spread at random). Idle with
 //! activated grants that is about 50 calls an hour for a user who approves nothing and about 230 for
 //! one who approves in all three sources (`bench/watch_budget.md`). After [`Watcher::poke`] (an
 //! action was taken) everything is read at once, then grants and requests every `busy_poll` (10 s)
@@ -71,7 +72,8 @@ pub struct WatchOptions {
     /// How often the active grants are read (a revoke is noticed within it).
     pub idle_poll: Duration,
     /// How often the user's own requests are read while one of them waits; also the first wait
-    /// after a failed read (it doubles up to `max_backoff`).
+    /// after a failed read (it doubles up to `max_backoff`; a list is never read sooner than its
+    /// own interval, failing or not).
     pub active_poll: Duration,
     /// How often the user's own requests are read while none waits (to learn of requests made
     /// elsewhere).

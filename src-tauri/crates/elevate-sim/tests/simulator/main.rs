@@ -7,6 +7,7 @@ mod common;
 mod arm_api;
 mod eligibility_requests;
 mod faults_and_persistence;
+mod fleet;
 mod graph_api;
 mod graph_apps;
 mod sign_in;
