@@ -196,14 +196,7 @@ impl SignedInTokenSource {
         let mut state = self.state.lock().await;
         self.reconcile(&mut state).await;
         let key = self.resolve_and_join(&mut state, wanted).await?;
-        let effective = Self::effective_key(&state).map(str::to_owned);
-        state
-            .data
-            .accounts
-            .iter()
-            .find(|a| a.key == key)
-            .map(|a| AccountInfo::of(a, effective.as_deref() == Some(a.key.as_str())))
-            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+        Self::info_of(&state, &key)
     }
 
     /// Uses the account `wanted` names in this process only (`--account`); the saved current account
@@ -329,13 +322,10 @@ impl SignedInTokenSource {
     }
 
     fn info_of(state: &State, key: &str) -> Result<AccountInfo> {
-        let effective = Self::effective_key(state);
-        state
-            .data
-            .accounts
-            .iter()
+        // As listed (a guest tenant's name, a home account's tenants).
+        AccountInfo::all(&state.data, Self::effective_key(state))
+            .into_iter()
             .find(|a| a.key == key)
-            .map(|a| AccountInfo::of(a, effective == Some(a.key.as_str())))
             .ok_or(Error::SignIn(SignInError::NotSignedIn))
     }
 
