@@ -31,12 +31,16 @@ fn guest_token(h: &Harness, audience: &str) -> String {
 
 /// A refresh token of `user` (UPN), from a device code sign-in at `organizations`.
 async fn refresh_token_of(h: &Harness, user: &str) -> String {
-    h.control(Method::POST, "sign-in-session", json!({ "user": user })).await;
+    h.control(Method::POST, "sign-in-session", json!({ "user": user }))
+        .await;
     let url = |path: &str| format!("{}/organizations/oauth2/v2.0/{path}", h.sim.url());
     let started: Value = h
         .client
         .post(url("devicecode"))
-        .form(&[("client_id", CLIENT), ("scope", &format!("{ARM} offline_access"))])
+        .form(&[
+            ("client_id", CLIENT),
+            ("scope", &format!("{ARM} offline_access")),
+        ])
         .send()
         .await
         .unwrap()
@@ -66,7 +70,12 @@ async fn refresh_token_of(h: &Harness, user: &str) -> String {
     panic!("no refresh token for {user}");
 }
 
-async fn redeem(h: &Harness, tenant: &str, refresh_token: &str, scope: &str) -> (StatusCode, Value) {
+async fn redeem(
+    h: &Harness,
+    tenant: &str,
+    refresh_token: &str,
+    scope: &str,
+) -> (StatusCode, Value) {
     let response = h
         .client
         .post(format!("{}/{tenant}/oauth2/v2.0/token", h.sim.url()))
@@ -90,37 +99,65 @@ async fn the_tenant_list_is_the_persons_whichever_tenant_the_token_is_from() {
     assert_eq!(home.status, StatusCode::OK, "{}", home.text);
     let items = home.json["value"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "{}", home.text);
-    let fabrikam = items.iter().find(|t| t["tenantId"] == demo::GUEST_TENANT_ID).expect("Fabrikam listed");
+    let fabrikam = items
+        .iter()
+        .find(|t| t["tenantId"] == demo::GUEST_TENANT_ID)
+        .expect("Fabrikam listed");
     // The documented TenantIdDescription shape.
-    assert_eq!(fabrikam["id"], format!("/tenants/{}", demo::GUEST_TENANT_ID));
+    assert_eq!(
+        fabrikam["id"],
+        format!("/tenants/{}", demo::GUEST_TENANT_ID)
+    );
     assert_eq!(fabrikam["displayName"], demo::GUEST_TENANT_NAME);
     assert_eq!(fabrikam["defaultDomain"], demo::GUEST_TENANT_DOMAIN);
     assert_eq!(fabrikam["domains"], json!([demo::GUEST_TENANT_DOMAIN]));
     assert_eq!(fabrikam["tenantCategory"], "Home");
-    assert!(items.iter().any(|t| t["tenantId"] == demo::TENANT_ID && t["displayName"] == demo::TENANT_NAME));
+    assert!(
+        items
+            .iter()
+            .any(|t| t["tenantId"] == demo::TENANT_ID && t["displayName"] == demo::TENANT_NAME)
+    );
     assert!(home.json.get("nextLink").is_none());
 
     // With a token issued in Fabrikam (the guest object) the list is the same person's.
     let guest = guest_token(&h, "https://management.azure.com");
     assert_eq!(claims_of(&guest)["tid"], demo::GUEST_TENANT_ID);
     let listed = h.send(Method::GET, TENANTS, Some(&guest), None).await;
-    assert_eq!(listed.json["value"].as_array().map(Vec::len), Some(2), "{}", listed.text);
+    assert_eq!(
+        listed.json["value"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        listed.text
+    );
 
     // Paged: one a page, nextLink to the rest.
-    h.control(Method::POST, "settings", json!({ "page_size": 1 })).await;
+    h.control(Method::POST, "settings", json!({ "page_size": 1 }))
+        .await;
     let first = h.get(TENANTS).await;
     assert_eq!(first.json["value"].as_array().map(Vec::len), Some(1));
-    assert!(first.json["nextLink"].as_str().is_some_and(|l| l.contains("/tenants?")), "{}", first.text);
+    assert!(
+        first.json["nextLink"]
+            .as_str()
+            .is_some_and(|l| l.contains("/tenants?")),
+        "{}",
+        first.text
+    );
     let all = h.collect(TENANTS).await;
     assert_eq!(all.len(), 2);
 
     // Grace is a guest nowhere: her home tenant only. A wrong api-version is refused.
-    let grace = h.token_with(TokenRequest { oid: Some(demo::SECOND_USER_OID.into()), ..TokenRequest::default() });
+    let grace = h.token_with(TokenRequest {
+        oid: Some(demo::SECOND_USER_OID.into()),
+        ..TokenRequest::default()
+    });
     let hers = h.send(Method::GET, TENANTS, Some(&grace), None).await;
     assert_eq!(hers.json["value"][0]["tenantId"], demo::TENANT_ID);
     assert!(hers.json.get("nextLink").is_none(), "{}", hers.text);
     let bad = h.get("/tenants?api-version=2020-10-01").await;
-    assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "InvalidApiVersionParameter"));
+    assert_eq!(
+        (bad.status, bad.code()),
+        (StatusCode::BAD_REQUEST, "InvalidApiVersionParameter")
+    );
 }
 
 #[tokio::test]
@@ -130,23 +167,64 @@ async fn a_guest_tenant_token_sees_that_tenants_data_only() {
     let mine = h
         .send(Method::GET, "/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=2020-10-01&$filter=asTarget()", Some(&guest), None)
         .await;
-    let scopes: Vec<&str> = mine.json["value"].as_array().unwrap().iter().filter_map(|e| e["properties"]["scope"].as_str()).collect();
+    let scopes: Vec<&str> = mine.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["properties"]["scope"].as_str())
+        .collect();
     assert_eq!(scopes.len(), 2, "{}", mine.text);
-    assert!(scopes.iter().all(|s| s.eq_ignore_ascii_case(demo::SCOPE_GUEST_SUBSCRIPTION)), "{scopes:?}");
+    assert!(
+        scopes
+            .iter()
+            .all(|s| s.eq_ignore_ascii_case(demo::SCOPE_GUEST_SUBSCRIPTION)),
+        "{scopes:?}"
+    );
 
     // Its subscriptions are Fabrikam's; a Contoso subscription refuses the token as ARM does.
-    let subs = h.send(Method::GET, "/subscriptions?api-version=2022-12-01", Some(&guest), None).await;
-    let ids: Vec<&str> = subs.json["value"].as_array().unwrap().iter().filter_map(|s| s["subscriptionId"].as_str()).collect();
+    let subs = h
+        .send(
+            Method::GET,
+            "/subscriptions?api-version=2022-12-01",
+            Some(&guest),
+            None,
+        )
+        .await;
+    let ids: Vec<&str> = subs.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["subscriptionId"].as_str())
+        .collect();
     assert_eq!(ids, vec![demo::GUEST_SUBSCRIPTION]);
     assert_eq!(subs.json["value"][0]["tenantId"], demo::GUEST_TENANT_ID);
     let wrong = h.send(Method::GET, &format!("{}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version=2020-10-01", demo::SCOPE_PRODUCTION), Some(&guest), None).await;
-    assert_eq!((wrong.status, wrong.code()), (StatusCode::UNAUTHORIZED, "InvalidAuthenticationTokenTenant"), "{}", wrong.text);
-    assert!(wrong.message().contains(demo::TENANT_ID) && wrong.header("www-authenticate").is_some_and(|w| w.contains(demo::TENANT_ID)));
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (StatusCode::UNAUTHORIZED, "InvalidAuthenticationTokenTenant"),
+        "{}",
+        wrong.text
+    );
+    assert!(
+        wrong.message().contains(demo::TENANT_ID)
+            && wrong
+                .header("www-authenticate")
+                .is_some_and(|w| w.contains(demo::TENANT_ID))
+    );
     // And the home token is refused at Fabrikam's subscription.
-    let home = h.get(&format!("{}?api-version=2022-12-01", demo::SCOPE_GUEST_SUBSCRIPTION)).await;
+    let home = h
+        .get(&format!(
+            "{}?api-version=2022-12-01",
+            demo::SCOPE_GUEST_SUBSCRIPTION
+        ))
+        .await;
     assert_eq!(home.code(), "InvalidAuthenticationTokenTenant");
     let own = h.get("/subscriptions?api-version=2022-12-01").await;
-    assert_eq!(own.json["value"].as_array().map(Vec::len), Some(3), "Contoso's three, as before");
+    assert_eq!(
+        own.json["value"].as_array().map(Vec::len),
+        Some(3),
+        "Contoso's three, as before"
+    );
 
     // Graph: the guest object is `me`, with its own Entra eligibility.
     let graph = guest_token(&h, "https://graph.microsoft.com");
@@ -155,7 +233,12 @@ async fn a_guest_tenant_token_sees_that_tenants_data_only() {
     let entra = h
         .send(Method::GET, "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')", Some(&graph), None)
         .await;
-    let roles: Vec<&str> = entra.json["value"].as_array().unwrap().iter().filter_map(|e| e["roleDefinitionId"].as_str()).collect();
+    let roles: Vec<&str> = entra.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["roleDefinitionId"].as_str())
+        .collect();
     assert_eq!(roles, vec![demo::ENTRA_GLOBAL_READER], "{}", entra.text);
 }
 
@@ -170,17 +253,26 @@ async fn a_refresh_token_is_redeemed_in_a_guest_tenant_and_refused_where_the_use
     for claims in [&access, &id] {
         assert_eq!(claims["tid"], demo::GUEST_TENANT_ID);
         assert_eq!(claims["oid"], demo::GUEST_TENANT_ADA_OID);
-        assert_eq!(claims["iss"], format!("https://sts.windows.net/{}/", demo::GUEST_TENANT_ID));
+        assert_eq!(
+            claims["iss"],
+            format!("https://sts.windows.net/{}/", demo::GUEST_TENANT_ID)
+        );
     }
     // The rotated refresh token is still the person's: back home, and by domain, it works.
     let rotated = body["refresh_token"].as_str().unwrap().to_string();
     let (status, body) = redeem(&h, "contoso.example", &rotated, GRAPH).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(claims_of(body["access_token"].as_str().unwrap())["oid"], demo::DEMO_USER_OID);
+    assert_eq!(
+        claims_of(body["access_token"].as_str().unwrap())["oid"],
+        demo::DEMO_USER_OID
+    );
     let rotated = body["refresh_token"].as_str().unwrap().to_string();
     let (status, body) = redeem(&h, demo::GUEST_TENANT_DOMAIN, &rotated, ARM).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(claims_of(body["access_token"].as_str().unwrap())["tid"], demo::GUEST_TENANT_ID);
+    assert_eq!(
+        claims_of(body["access_token"].as_str().unwrap())["tid"],
+        demo::GUEST_TENANT_ID
+    );
 
     // Grace has no object in Fabrikam: AADSTS50020.
     let grace = refresh_token_of(&h, demo::SECOND_USER_UPN).await;
@@ -189,8 +281,16 @@ async fn a_refresh_token_is_redeemed_in_a_guest_tenant_and_refused_where_the_use
     assert_eq!(body["error"], "invalid_grant");
     assert_eq!(body["error_codes"], json!([50020]));
     let text = body["error_description"].as_str().unwrap_or_default();
-    assert!(text.starts_with("AADSTS50020: ") && text.contains(demo::SECOND_USER_UPN) && text.contains("Fabrikam"), "{text}");
+    assert!(
+        text.starts_with("AADSTS50020: ")
+            && text.contains(demo::SECOND_USER_UPN)
+            && text.contains("Fabrikam"),
+        "{text}"
+    );
     // A tenant nobody knows is not found at all.
     let (status, body) = redeem(&h, "00000000-0000-4000-8000-000000000000", &grace, ARM).await;
-    assert_eq!((status, body["error_codes"].clone()), (StatusCode::BAD_REQUEST, json!([90002])));
+    assert_eq!(
+        (status, body["error_codes"].clone()),
+        (StatusCode::BAD_REQUEST, json!([90002]))
+    );
 }
