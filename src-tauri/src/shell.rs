@@ -300,10 +300,12 @@ impl Shell {
         let mut stop = true;
         if let Some(sign_in) = sign_in {
             let current = sign_in.current_key().await;
-            let out = sign_in.sign_out_account(key).await?;
-            stop = current.as_deref() == Some(out.key.as_str());
-            remain = !sign_in.status().await.accounts.is_empty();
-            self.view().accounts = sign_in.status().await.accounts;
+            sign_in.sign_out_account(key).await?;
+            let accounts = sign_in.status().await.accounts;
+            // The one in use is gone (itself, or its home account with its guest tenants).
+            stop = current.is_some_and(|c| !accounts.iter().any(|a| a.key == c));
+            remain = !accounts.is_empty();
+            self.view().accounts = accounts;
         }
         if stop {
             self.stop().await;
@@ -398,6 +400,13 @@ impl Shell {
         };
         for warning in &opened.warnings {
             tracing::warn!(target: "elevate::tray", "{warning}");
+        }
+        // Each account's other tenants for the Account submenu; a list that cannot be read only
+        // leaves them out (logged).
+        if let Some(sign_in) = opened.sign_in.as_ref().filter(|_| opened.demo.is_none()) {
+            for failure in elevate_app::tenants::refresh(sign_in, &opened.config.endpoints.arm).await {
+                tracing::warn!(target: "elevate::tray", "{failure}");
+            }
         }
         let mut running = self.running.write().await;
         if running.is_some() {

@@ -64,7 +64,18 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, shell: &Shell, can_sign_out: bool)
         accounts: shell
             .accounts()
             .into_iter()
+            // A guest tenant's own account is listed under its home account.
+            .filter(|a| a.home.is_none())
             .map(|a| elevate_app::tray_menu::AccountChoice {
+                tenants: a
+                    .tenants
+                    .iter()
+                    .map(|t| elevate_app::tray_menu::TenantItem {
+                        key: t.key.clone(),
+                        name: t.label().to_owned(),
+                        current: t.current,
+                    })
+                    .collect(),
                 key: a.key,
                 username: a.username,
                 tenant_id: a.tenant_id,

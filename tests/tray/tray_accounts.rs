@@ -217,3 +217,125 @@ async fn the_account_submenu_lists_both_accounts_and_switching_changes_the_roles
     drop(app);
     drop(display);
 }
+
+/// Ada's guest tenant Fabrikam (from ARM's tenant list) under her account in the submenu;
+/// clicking it switches like an account switch: Fabrikam's roles, Contoso's gone, the submenu
+/// marking Fabrikam; and back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_tenant_is_in_the_account_submenu_and_switching_to_it_changes_the_roles() {
+    let display = Display::start();
+    let bus = Bus::start();
+    let home = Home::new();
+    let _secrets = SecretService::start(&bus, &home);
+    let tenant = SimServer::start(&home, &[]);
+    let url = tenant.url.clone();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "cloud = \"custom\"\n[endpoints]\narm = \"{url}\"\ngraph = \"{url}\"\nauthority = \"{url}\"\n\
+             arm_scope = \"https://management.core.windows.net//.default\"\n\
+             graph_scope = \"https://graph.microsoft.com/.default\"\n[sign_in]\nclient_id = \"elevate-demo\"\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let browser = scripted_browser(&home.path(), None);
+    let out = home
+        .command()
+        .args(["login"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("XDG_RUNTIME_DIR", home.runtime_dir())
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let app = TrayApp::start_with(
+        &home,
+        &display,
+        &bus,
+        "warn,elevate::tray=info",
+        &[],
+        &[("BROWSER", browser.as_path())],
+    );
+    let pid = app.child.id();
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let menu = wait_for_menu(&conn, pid, "Ada's account with Fabrikam under it", |m| {
+        m.find(&format!("Account: {ADA}"))
+            .is_some_and(|s| s.labels().iter().any(|l| l == "Switch to Fabrikam (guest)"))
+            && has(m, "Key Vault Secrets Officer")
+    })
+    .await;
+    let labels = menu
+        .find(&format!("Account: {ADA}"))
+        .map(|s| s.labels())
+        .unwrap_or_default();
+    let at = |text: &str| labels.iter().position(|l| l.starts_with(text));
+    let (account, guest) = (at(&format!("✓ {ADA}")), at("Switch to Fabrikam (guest)"));
+    assert!(
+        account.is_some() && account < guest,
+        "the tenant follows its account: {labels:#?}"
+    );
+
+    let switched = |m: &Item| {
+        m.find(&format!("Account: {ADA} (Fabrikam)")).is_some()
+            && has(m, "Fabrikam Shared Services")
+            && !has(m, "Key Vault Secrets Officer")
+    };
+    let started = Instant::now();
+    let menu = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the tray never switched to Fabrikam; its log:\n{}",
+            app.log_text()
+        );
+        let current = layout(&conn, pid).await;
+        if let Some(menu) = current.as_ref().filter(|m| switched(m)) {
+            break menu.clone();
+        }
+        let switch = current.as_ref().and_then(|m| {
+            m.all()
+                .into_iter()
+                .find(|i| i.label == "Switch to Fabrikam (guest)")
+                .map(|i| i.id)
+        });
+        if let Some(id) = switch {
+            click(&conn, pid, id).await;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    };
+    let labels = menu
+        .find(&format!("Account: {ADA} (Fabrikam)"))
+        .map(|s| s.labels())
+        .unwrap_or_default();
+    assert!(labels.iter().any(|l| l == "✓ Fabrikam (guest)"), "{labels:#?}");
+    assert!(
+        labels.iter().any(|l| l.starts_with(&format!("Switch to {ADA}"))),
+        "{labels:#?}"
+    );
+    // The switch is saved: the CLI now uses Fabrikam too.
+    let out = home
+        .command()
+        .args(["whoami", "--json"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("XDG_RUNTIME_DIR", home.runtime_dir())
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let whoami: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let current: Vec<&serde_json::Value> = whoami["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["current"] == true)
+        .collect();
+    assert_eq!(
+        current.first().map(|a| a["tenant_id"].clone()),
+        Some(serde_json::json!("5d3e9f2b-8c4a-4f6a-b7e1-2a9c0d3f4e56")),
+        "{whoami}"
+    );
+    drop(app);
+    drop(display);
+}

@@ -99,6 +99,13 @@ export type AccountView = {
 	name: string | null,
 	/**  The tenant id. */
 	tenant: string,
+	/**  The tenant's display name from ARM's tenant list, when known (Azure's text: shown as text). */
+	tenantName: string | null,
+	/**
+	 *  It is the account's guest tenant (another directory of the same person, using the home
+	 *  account's sign-in).
+	 */
+	guest: boolean,
 	/**  Whether it is the one in use. */
 	current: boolean,
 };

@@ -13,9 +13,29 @@ const ada: AccountView = {
   username: "ada@contoso.example",
   name: "Ada Lovelace",
   tenant: "4c2d",
+  tenantName: "Contoso",
+  guest: false,
   current: true,
 };
-const grace: AccountView = { key: "6ace.4c2d", username: MARKUP, name: null, tenant: "4c2d", current: false };
+const grace: AccountView = {
+  key: "6ace.4c2d",
+  username: MARKUP,
+  name: null,
+  tenant: "4c2d",
+  tenantName: null,
+  guest: false,
+  current: false,
+};
+// Ada in her guest tenant: its name is Azure's text.
+const adaGuest: AccountView = {
+  key: "fab0.5d3e",
+  username: "ada@contoso.example",
+  name: "Ada Lovelace",
+  tenant: "5d3e",
+  tenantName: MARKUP,
+  guest: true,
+  current: false,
+};
 
 async function openSettings(list: AccountView[]) {
   answer("settings", () => settings());
@@ -35,6 +55,15 @@ describe("Settings accounts", () => {
     expect(second.querySelector(".account-name")?.textContent).toBe(MARKUP);
     expect(second.textContent).not.toContain("in use");
     expect(second.querySelector("img, script")).toBeNull();
+  });
+
+  it("lists a guest tenant by its name, as text, marked guest", async () => {
+    await openSettings([ada, adaGuest]);
+    await waitFor(() => expect(document.querySelectorAll("#settings-accounts li")).toHaveLength(2));
+    const [first, second] = Array.from(document.querySelectorAll("#settings-accounts .account-tenant"));
+    expect(first.textContent).toBe(" · tenant Contoso");
+    expect(second.textContent).toBe(` · tenant ${MARKUP} (guest)`);
+    expect(document.querySelector("#settings-accounts img, #settings-accounts script")).toBeNull();
   });
 
   it("signs out one account by its key and shows what is left", async () => {

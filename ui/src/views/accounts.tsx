@@ -46,7 +46,11 @@ export function AccountsSection({ version }: { version: unknown }) {
           <li key={account.key} class={account.current ? "account current" : "account"}>
             <span class="account-name">{account.username}</span>
             {account.name ? <span class="sub"> · {account.name}</span> : null}
-            <span class="sub"> · tenant {account.tenant}</span>
+            <span class="sub account-tenant">
+              {" · tenant "}
+              {account.tenantName ?? account.tenant}
+              {account.guest ? " (guest)" : ""}
+            </span>
             {account.current ? <span class="sub account-current"> · in use</span> : null}
             <button
               disabled={busy !== null}

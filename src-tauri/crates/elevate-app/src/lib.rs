@@ -12,6 +12,7 @@ pub mod notifier;
 mod open;
 pub mod sign_in;
 pub mod snapshot;
+pub mod tenants;
 pub mod tray_menu;
 pub mod ui;
 pub mod updates;

@@ -100,7 +100,14 @@ pub async fn open_account(
             SignInChoice::Elevate => {
                 let source =
                     sign_in::elevate(&paths, &config, prompt, sign_in_when_signed_out).await?;
-                let db = account_store(&source, &paths, account, sign_in_when_signed_out).await?;
+                let db = account_store(
+                    &source,
+                    &paths,
+                    account,
+                    sign_in_when_signed_out,
+                    &config.endpoints.arm,
+                )
+                .await?;
                 own_sign_in = Some(Arc::clone(&source));
                 (source as Arc<dyn TokenSource>, db)
             }
@@ -171,13 +178,14 @@ pub async fn open_account(
 /// Chooses the account (`account`, else the current one; signing in first when nobody is and the
 /// face may, or when the sign-in lives in memory only) and returns its database.
 async fn account_store(
-    source: &SignedInTokenSource,
+    source: &Arc<SignedInTokenSource>,
     paths: &Paths,
     account: Option<&str>,
     sign_in_when_signed_out: bool,
+    arm: &url::Url,
 ) -> Result<Option<std::path::PathBuf>, Error> {
     if let Some(wanted) = account {
-        source.select(wanted).await?;
+        crate::tenants::select(source, wanted, arm).await?;
     } else if source.current_key().await.is_none() {
         let memory_only = source.status().await.memory_only_reason.is_some();
         if sign_in_when_signed_out || memory_only {

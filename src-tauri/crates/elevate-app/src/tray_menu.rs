@@ -184,6 +184,19 @@ pub struct AccountChoice {
     pub tenant_id: String,
     /// Whether it is the one in use.
     pub current: bool,
+    /// Its other tenants (guest tenants, from ARM's tenant list), each to switch to.
+    pub tenants: Vec<TenantItem>,
+}
+
+/// Another tenant of a signed-in account (a guest tenant), to switch to like an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantItem {
+    /// What switching to it passes (an account key, or `{account key}/{tenant id}`).
+    pub key: String,
+    /// Its display name (Azure's text: untrusted), else its domain or id.
+    pub name: String,
+    /// Whether it is the one in use.
+    pub current: bool,
 }
 
 /// How the menu is drawn.
@@ -226,31 +239,52 @@ impl Default for MenuOptions {
 /// "Account: NAME ▸": every signed-in account (the current one marked, the others to switch to)
 /// and "Add account…".
 fn account_menu(accounts: &[AccountChoice]) -> MenuEntry {
+    // A tenant's name is Azure's text: one line, no control characters, not too long.
+    let tenant_name = |t: &TenantItem| shorten(&elevate_core::text::sanitize(&t.name), 60);
     let current = accounts
         .iter()
-        .find(|a| a.current)
-        .map_or("none", |a| a.username.as_str());
-    let mut entries: Vec<MenuEntry> = accounts
-        .iter()
-        .map(|a| {
-            let text = format!("{} (tenant {})", a.username, a.tenant_id);
+        .find_map(|a| {
             if a.current {
+                Some(a.username.clone())
+            } else {
+                a.tenants
+                    .iter()
+                    .find(|t| t.current)
+                    .map(|t| format!("{} ({})", a.username, tenant_name(t)))
+            }
+        })
+        .unwrap_or_else(|| "none".to_owned());
+    let mut entries: Vec<MenuEntry> = Vec::new();
+    for a in accounts {
+        let text = format!("{} (tenant {})", a.username, a.tenant_id);
+        entries.push(if a.current {
+            MenuEntry::Label(format!("✓ {text}"))
+        } else {
+            MenuEntry::Item {
+                label: format!("Switch to {text}"),
+                action: MenuAction::SwitchAccount(a.key.clone()),
+            }
+        });
+        // Under each account, its other tenants.
+        for t in &a.tenants {
+            let text = format!("{} (guest)", tenant_name(t));
+            entries.push(if t.current {
                 MenuEntry::Label(format!("✓ {text}"))
             } else {
                 MenuEntry::Item {
                     label: format!("Switch to {text}"),
-                    action: MenuAction::SwitchAccount(a.key.clone()),
+                    action: MenuAction::SwitchAccount(t.key.clone()),
                 }
-            }
-        })
-        .collect();
+            });
+        }
+    }
     entries.push(MenuEntry::Separator);
     entries.push(MenuEntry::Item {
         label: "Add account…".into(),
         action: MenuAction::AddAccount,
     });
     MenuEntry::Submenu {
-        label: format!("Account: {}", shorten(current, 60)),
+        label: format!("Account: {}", shorten(&current, 80)),
         entries,
     }
 }
@@ -594,12 +628,14 @@ mod tests {
                 username: "ada@contoso.example".into(),
                 tenant_id: "t".into(),
                 current: true,
+                tenants: Vec::new(),
             },
             AccountChoice {
                 key: "g.t".into(),
                 username: "grace@contoso.example\n<b>x</b>".into(),
                 tenant_id: "t".into(),
                 current: false,
+                tenants: Vec::new(),
             },
         ];
         let MenuEntry::Submenu { label, entries } = account_menu(&accounts) else {
@@ -624,6 +660,40 @@ mod tests {
                 action: MenuAction::AddAccount,
             })
         );
+    }
+
+    #[test]
+    fn an_accounts_guest_tenants_follow_it_and_switch_like_accounts() {
+        let accounts = vec![AccountChoice {
+            key: "a.t".into(),
+            username: "ada@contoso.example".into(),
+            tenant_id: "t".into(),
+            current: false,
+            tenants: vec![
+                TenantItem { key: "ga.f".into(), name: "Fabrikam\u{1b}[31m\nsecond line".into(), current: true },
+                TenantItem { key: "a.t/n".into(), name: "Northwind & Co".into(), current: false },
+            ],
+        }];
+        let MenuEntry::Submenu { label, entries } = account_menu(&accounts) else {
+            panic!("not a submenu");
+        };
+        assert_eq!(label, "Account: ada@contoso.example (Fabrikam\u{fffd}[31m)");
+        assert_eq!(
+            entries[0],
+            MenuEntry::Item {
+                label: "Switch to ada@contoso.example (tenant t)".into(),
+                action: MenuAction::SwitchAccount("a.t".into()),
+            }
+        );
+        assert_eq!(entries[1], MenuEntry::Label("✓ Fabrikam\u{fffd}[31m (guest)".into()));
+        assert_eq!(
+            entries[2],
+            MenuEntry::Item {
+                label: "Switch to Northwind & Co (guest)".into(),
+                action: MenuAction::SwitchAccount("a.t/n".into()),
+            }
+        );
+        assert_eq!(MenuAction::parse(&MenuAction::SwitchAccount("a.t/n".into()).to_string()), Some(MenuAction::SwitchAccount("a.t/n".into())));
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub struct Cli {
     pub json: bool,
 
     /// Use this signed-in account instead of the current one: its user name, or its tenant's id or
-    /// domain (case-insensitive). `elevate accounts` lists them.
+    /// domain, or another tenant of it (a guest tenant: id, domain or name), case-insensitive.
+    /// `elevate accounts` lists them.
     #[arg(long, global = true, value_name = "NAME|TENANT")]
     pub account: Option<String>,
 
@@ -35,9 +36,10 @@ pub struct Cli {
 /// What `elevate accounts` does besides listing.
 #[derive(Debug, Subcommand)]
 pub enum AccountsAction {
-    /// Make this signed-in account the current one (for the CLI and the tray's next start).
+    /// Make this signed-in account, or another tenant of it, the current one (for the CLI and the
+    /// tray's next start).
     Use {
-        /// Its user name, or its tenant's id or domain.
+        /// Its user name, or its tenant's id or domain, or a guest tenant's id, domain or name.
         #[arg(value_name = "NAME|TENANT")]
         account: String,
     },

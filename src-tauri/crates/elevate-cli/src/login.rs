@@ -228,7 +228,8 @@ pub async fn whoami(demo: bool, json: bool, account: Option<&str>) -> Result<Exi
     }
     let (source, sim) = source(demo, &paths, &config).await?;
     if let Some(wanted) = account
-        && let Err(e) = source.select(wanted).await
+        && let Err(e) =
+            elevate_app::tenants::select(&source, wanted, &config.endpoints.arm).await
     {
         finish(source, sim).await;
         return Err(e);

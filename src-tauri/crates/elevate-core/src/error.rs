@@ -255,6 +255,7 @@ impl Error {
             Error::MalformedResponse { .. } => "malformed-response",
             Error::Auth(_) => "auth",
             Error::SignIn(crate::auth::SignInError::NotSignedIn) => "not-signed-in",
+            Error::SignIn(crate::auth::SignInError::NotInTenant { .. }) => "not-in-tenant",
             Error::SignIn(_) => "sign-in",
             Error::Config(ConfigError::Managed { .. }) => "managed",
             Error::Config(_) => "config",

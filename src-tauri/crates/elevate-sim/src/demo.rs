@@ -191,3 +191,22 @@ pub const PIM_GROUP_PROD_OPERATORS_NAME: &str = "PIM-Prod-Operators";
 pub const PIM_GROUP_SECURITY_ADMINS: &str = "9f0d0000-0b5e-4c7a-8e1f-0000000000a2";
 /// Display name of [`PIM_GROUP_SECURITY_ADMINS`].
 pub const PIM_GROUP_SECURITY_ADMINS_NAME: &str = "PIM-Security-Admins";
+
+/// Directory (tenant) id of Fabrikam, a resource tenant where Ada is a guest (a second directory
+/// of the demo's cloud: `GET /tenants` lists it for Ada beside Contoso).
+pub const GUEST_TENANT_ID: &str = "5d3e9f2b-8c4a-4f6a-b7e1-2a9c0d3f4e56";
+/// Display name of Fabrikam.
+pub const GUEST_TENANT_NAME: &str = "Fabrikam";
+/// Fabrikam's default domain.
+pub const GUEST_TENANT_DOMAIN: &str = "fabrikam.example";
+/// Object id of Ada's guest user in Fabrikam (a guest is an object of its own in the resource
+/// tenant, with its own id).
+pub const GUEST_TENANT_ADA_OID: &str = "0a1da1e5-1815-4c2b-9d3e-fab000001815";
+/// User principal name of Ada's guest user in Fabrikam (Entra's `#EXT#` form).
+pub const GUEST_TENANT_ADA_UPN: &str = "ada_contoso.example#EXT#@fabrikam.example";
+/// Subscription id of Fabrikam Shared Services (in Fabrikam).
+pub const GUEST_SUBSCRIPTION: &str = "9c4d5e6f-7081-4293-bd04-c5e6f708192a";
+/// Display name of Fabrikam's subscription.
+pub const GUEST_SUBSCRIPTION_NAME: &str = "Fabrikam Shared Services";
+/// ARM scope of Fabrikam's subscription.
+pub const SCOPE_GUEST_SUBSCRIPTION: &str = "/subscriptions/9c4d5e6f-7081-4293-bd04-c5e6f708192a";

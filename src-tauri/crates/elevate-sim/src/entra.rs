@@ -704,6 +704,8 @@ pub(crate) fn seed(state: &mut SimState) {
         eligibility("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), &ada, start, None),
         eligibility("grace-user-administrator", directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), grace, start, end),
         eligibility("grace-security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), grace, start, end),
+        // Ada's guest object in Fabrikam: a directory role in the other directory.
+        eligibility("fabrikam-global-reader", directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT), demo::GUEST_TENANT_ADA_OID, start, end),
     ];
     let standing = now - Duration::days(90);
     entra.assignments = vec![Schedule {

@@ -24,6 +24,14 @@ pub(crate) struct User {
     /// `Member` (when absent) or `Guest`.
     #[serde(default)]
     pub user_type: Option<String>,
+    /// The directory the user object lives in, when it is not the simulator's own tenant (a
+    /// guest object in another directory, see [`Directory::other_tenants`]).
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// For a guest object in another directory: the object id of the person it stands for in
+    /// their home tenant (a refresh token of theirs is redeemable in that directory).
+    #[serde(default)]
+    pub guest_of: Option<String>,
 }
 
 impl User {
@@ -72,6 +80,25 @@ pub(crate) struct Subscription {
     pub display_name: String,
     /// Management group it sits in.
     pub management_group: Option<String>,
+    /// The directory the subscription trusts, when it is not the simulator's own tenant.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}
+
+/// Another directory of the simulated cloud (a resource tenant), where users of the simulator's
+/// own tenant may have guest objects. `GET /tenants` lists it for them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OtherTenant {
+    /// Tenant id.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Default domain.
+    pub default_domain: String,
+    /// All verified domains (the default one included).
+    pub domains: Vec<String>,
+    /// Country code.
+    pub country_code: String,
 }
 
 /// A resource group.
@@ -138,6 +165,9 @@ pub(crate) struct Directory {
     pub resource_groups: Vec<ResourceGroup>,
     /// Role definitions.
     pub role_definitions: Vec<RoleDefinition>,
+    /// Other directories of the simulated cloud (resource tenants with guests from this one).
+    #[serde(default)]
+    pub other_tenants: Vec<OtherTenant>,
 }
 
 impl Directory {
@@ -187,6 +217,41 @@ impl Directory {
     /// The role definition with GUID `guid`.
     pub(crate) fn role(&self, guid: &str) -> Option<&RoleDefinition> {
         self.role_definitions.iter().find(|r| eq_ci(&r.guid, guid))
+    }
+
+    /// The directory a user object lives in.
+    pub(crate) fn tenant_of_user<'a>(&'a self, user: &'a User) -> &'a str {
+        user.tenant_id.as_deref().unwrap_or(&self.tenant_id)
+    }
+
+    /// The directory a subscription trusts.
+    pub(crate) fn tenant_of_subscription<'a>(&'a self, subscription: &'a Subscription) -> &'a str {
+        subscription.tenant_id.as_deref().unwrap_or(&self.tenant_id)
+    }
+
+    /// The other directory with id `id` (or one of its domains).
+    pub(crate) fn other_tenant(&self, id: &str) -> Option<&OtherTenant> {
+        self.other_tenants
+            .iter()
+            .find(|t| eq_ci(&t.id, id) || t.domains.iter().any(|d| eq_ci(d, id)))
+    }
+
+    /// The person behind object `oid`: the home object a guest object stands for, else `oid`.
+    pub(crate) fn home_object<'a>(&'a self, oid: &'a str) -> &'a str {
+        self.user(oid).and_then(|u| u.guest_of.as_deref()).unwrap_or(oid)
+    }
+
+    /// The object that stands for the person `home_oid` in directory `tenant`: their own object in
+    /// the simulator's tenant, their guest object in another; `None` when they have none there.
+    pub(crate) fn object_in_tenant(&self, home_oid: &str, tenant: &str) -> Option<String> {
+        if eq_ci(tenant, &self.tenant_id) {
+            return Some(home_oid.to_string());
+        }
+        let tenant = self.other_tenant(tenant)?;
+        self.users
+            .iter()
+            .find(|u| u.guest_of.as_deref().is_some_and(|g| eq_ci(g, home_oid)) && u.tenant_id.as_deref().is_some_and(|t| eq_ci(t, &tenant.id)))
+            .map(|u| u.id.clone())
     }
 
     /// What is known about a principal.
@@ -250,11 +315,14 @@ fn demo_directory() -> Directory {
         upn: upn.to_string(),
         mail: None,
         user_type: None,
+        tenant_id: None,
+        guest_of: None,
     };
     let subscription = |id: &str, name: &str| Subscription {
         id: id.to_string(),
         display_name: name.to_string(),
         management_group: Some(demo::MANAGEMENT_GROUP_ID.to_string()),
+        tenant_id: None,
     };
     let group = |sub: &str, name: &str| ResourceGroup {
         subscription_id: sub.to_string(),
@@ -273,6 +341,14 @@ fn demo_directory() -> Directory {
                 mail: Some(demo::GUEST_USER_MAIL.to_string()),
                 user_type: Some("Guest".to_string()),
                 ..user(demo::GUEST_USER_OID, demo::SECOND_USER_NAME, demo::GUEST_USER_UPN)
+            },
+            // Ada's guest object in Fabrikam: an object of its own, with its own id.
+            User {
+                mail: Some(demo::DEMO_USER_UPN.to_string()),
+                user_type: Some("Guest".to_string()),
+                tenant_id: Some(demo::GUEST_TENANT_ID.to_string()),
+                guest_of: Some(demo::DEMO_USER_OID.to_string()),
+                ..user(demo::GUEST_TENANT_ADA_OID, demo::DEMO_USER_NAME, demo::GUEST_TENANT_ADA_UPN)
             },
         ],
         groups: vec![Group {
@@ -297,6 +373,11 @@ fn demo_directory() -> Directory {
             subscription(demo::SUBSCRIPTION_PRODUCTION, demo::SUBSCRIPTION_PRODUCTION_NAME),
             subscription(demo::SUBSCRIPTION_DEVELOPMENT, demo::SUBSCRIPTION_DEVELOPMENT_NAME),
             subscription(demo::SUBSCRIPTION_SANDBOX, demo::SUBSCRIPTION_SANDBOX_NAME),
+            Subscription {
+                management_group: None,
+                tenant_id: Some(demo::GUEST_TENANT_ID.to_string()),
+                ..subscription(demo::GUEST_SUBSCRIPTION, demo::GUEST_SUBSCRIPTION_NAME)
+            },
         ],
         resource_groups: vec![
             group(demo::SUBSCRIPTION_PRODUCTION, demo::RG_WEB_PROD),
@@ -352,6 +433,13 @@ fn demo_directory() -> Directory {
                 &[],
             ),
         ],
+        other_tenants: vec![OtherTenant {
+            id: demo::GUEST_TENANT_ID.to_string(),
+            display_name: demo::GUEST_TENANT_NAME.to_string(),
+            default_domain: demo::GUEST_TENANT_DOMAIN.to_string(),
+            domains: vec![demo::GUEST_TENANT_DOMAIN.to_string()],
+            country_code: "GB".to_string(),
+        }],
     }
 }
 
@@ -398,6 +486,9 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
         elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
         elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
+        // Ada's guest object in Fabrikam: roles in the other directory.
+        elig("fabrikam-contributor", demo::GUEST_TENANT_ADA_OID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_GUEST_SUBSCRIPTION, "Direct", end),
+        elig("fabrikam-reader", demo::GUEST_TENANT_ADA_OID, demo::ROLE_READER, demo::SCOPE_GUEST_SUBSCRIPTION, "Direct", None),
     ];
     // Ended three days ago: the demo offers "Request renewal".
     let ended_eligibilities = vec![elig(
@@ -448,6 +539,8 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         policy(demo::SCOPE_PRODUCTION, demo::ROLE_INCIDENT_RESPONDER, EndUserRules::simple("PT4H", &[RULE_TICKETING]), now),
         policy(demo::SCOPE_RG_WEB_PROD, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]), now),
         policy(demo::SCOPE_SANDBOX, demo::ROLE_MARKUP_AUDITOR, EndUserRules::simple("PT1H", &[]), now),
+        policy(demo::SCOPE_GUEST_SUBSCRIPTION, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]), now),
+        policy(demo::SCOPE_GUEST_SUBSCRIPTION, demo::ROLE_READER, EndUserRules::simple("PT8H", &[]), now),
     ];
     DemoSeed {
         directory: demo_directory(),

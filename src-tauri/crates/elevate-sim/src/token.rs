@@ -111,16 +111,18 @@ pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) ->
         Some(user) => (user.upn.clone(), user.display_name.clone()),
         None => (format!("{oid}@{}", crate::demo::TENANT_DOMAIN), oid.to_string()),
     };
+    // A guest object's tokens are the other directory's: its `tid` and issuer.
+    let tenant = directory.user(oid).map_or(directory.tenant_id.as_str(), |u| directory.tenant_of_user(u));
     let now = Utc::now().timestamp();
     let lifetime = i64::try_from(request.lifetime_secs).unwrap_or(0);
     let claims = Claims {
         aud: &request.audience,
-        iss: format!("https://sts.windows.net/{}/", directory.tenant_id),
+        iss: format!("https://sts.windows.net/{tenant}/"),
         iat: now,
         nbf: now,
         exp: now + lifetime,
         oid,
-        tid: &directory.tenant_id,
+        tid: tenant,
         upn,
         name,
         scp: request.scopes.clone().unwrap_or_else(|| crate::consent::default_scp(&request.audience)),
@@ -155,6 +157,9 @@ pub(crate) struct Caller {
     /// Delegated permissions (`scp`); `None` when the token has no `scp` claim (only tokens
     /// accepted unsigned, with `accept_any_token`).
     pub scopes: Option<Vec<String>>,
+    /// The directory the token was issued in (`tid`); `None` when the token has none (only
+    /// tokens accepted unsigned).
+    pub tid: Option<String>,
 }
 
 impl Caller {
@@ -286,6 +291,7 @@ pub(crate) fn verify(header: Option<&str>, key: &[u8], accept_any: bool, audienc
             .get("scp")
             .and_then(Value::as_str)
             .map(|s| s.split_whitespace().map(str::to_string).collect()),
+        tid: claims.get("tid").and_then(Value::as_str).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
     })
 }
 

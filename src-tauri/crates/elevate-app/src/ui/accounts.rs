@@ -16,6 +16,11 @@ pub struct AccountView {
     pub name: Option<String>,
     /// The tenant id.
     pub tenant: String,
+    /// The tenant's display name from ARM's tenant list, when known (Azure's text: shown as text).
+    pub tenant_name: Option<String>,
+    /// It is the account's guest tenant (another directory of the same person, using the home
+    /// account's sign-in).
+    pub guest: bool,
     /// Whether it is the one in use.
     pub current: bool,
 }
@@ -29,6 +34,8 @@ pub fn accounts_view(accounts: &[AccountInfo]) -> Vec<AccountView> {
             username: a.username.clone(),
             name: a.name.clone(),
             tenant: a.tenant_id.clone(),
+            tenant_name: a.tenant_name.clone(),
+            guest: a.home.is_some(),
             current: a.current,
         })
         .collect();

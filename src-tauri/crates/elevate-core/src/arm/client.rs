@@ -59,6 +59,16 @@ impl ArmClient {
         self.caller.token(claims).await
     }
 
+    /// The signed-in user's tenants: ARM's "Tenants - List" (`GET /tenants`), every page
+    /// (`nextLink` on the same origin only). Whatever tenant the token was issued in, ARM lists
+    /// the user's home tenant and those where they are a guest.
+    pub async fn tenants(&self) -> Result<Vec<crate::auth::KnownTenant>> {
+        let mut url = self.base_join("tenants")?;
+        url.query_pairs_mut()
+            .append_pair("api-version", SUBSCRIPTIONS_API_VERSION);
+        self.list(url, "tenant", tenant_of).await
+    }
+
     /// Everything the user is eligible for, at every scope (`asTarget()` at provider level).
     pub async fn eligibilities(&self) -> Result<Vec<Eligibility>> {
         self.eligibilities_at("/").await
@@ -734,6 +744,39 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'{')
     .add(b'}')
     .add(b'%');
+
+/// One item of the tenant list: its id (required), display name and domains (Azure's text,
+/// sanitized when shown).
+fn tenant_of(value: serde_json::Value) -> std::result::Result<crate::auth::KnownTenant, Incomplete> {
+    let value = lowercase_keys(value);
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let tenant_id = text("tenantid").ok_or(Incomplete("tenantId"))?;
+    let domains = value
+        .get("domains")
+        .and_then(serde_json::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(crate::auth::KnownTenant {
+        tenant_id,
+        display_name: text("displayname"),
+        default_domain: text("defaultdomain"),
+        domains,
+    })
+}
 
 fn bad_url(path: &str) -> Error {
     Error::Invalid(format!("cannot build a URL for {}", sanitize(path)))

@@ -321,6 +321,8 @@ mod tests {
             signed_in: None,
             graph_client: None,
             device_code: false,
+            home: None,
+            tenants: Vec::new(),
         });
         data
     }

@@ -73,6 +73,19 @@ pub enum SignInError {
         reason: String,
     },
 
+    /// The identity provider refused a token in a tenant where the account has no user (neither a
+    /// member nor a guest): Entra's `AADSTS50020`. Signing in again does not help.
+    #[error(
+        "the account is not a member or guest of tenant {tenant}, so it cannot sign in there{}; choose another tenant (`elevate accounts` lists each account's tenants) or ask that tenant's administrator to invite the account",
+        describe(.description)
+    )]
+    NotInTenant {
+        /// The tenant asked for.
+        tenant: String,
+        /// The provider's description (sanitized, shortened).
+        description: String,
+    },
+
     /// The identity provider's TLS certificate was refused.
     #[error(
         "could not connect securely to the sign-in service {host}: its certificate was refused because {problem}. {}",

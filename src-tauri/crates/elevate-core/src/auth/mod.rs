@@ -35,7 +35,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 
-pub use account::{AccountInfo, SignInStatus};
+pub use account::{AccountInfo, SignInStatus, TenantChoice};
 pub use azure_cli::AzureCliTokenSource;
 pub use browser::{BrowserFuture, BrowserLauncher, HeadlessBrowser, SystemBrowser};
 pub use credential_store::{CACHE_FILE, SERVICE, TokenStore, key_name, platform_store};
@@ -47,9 +47,10 @@ pub use loopback::LoopbackListener;
 pub use pkce::{Pkce, challenge_of, random_state};
 pub use prompt::{QuietPrompt, SignInNotice, SignInPrompt};
 pub use settings::{ApiOrigins, ORGANIZATIONS, SignInSettings, check_tenant};
-pub use signed_in::{SignInMethod, SignInOptions, SignedInTokenSource};
+pub use signed_in::{AccountTokenSource, SignInMethod, SignInOptions, SignedInTokenSource};
 pub use token_cache::{
-    CacheData, CacheKey, ClientSignIn, OpenError, StoredAccount, open as open_sealed, seal,
+    CacheData, CacheKey, ClientSignIn, KnownTenant, OpenError, StoredAccount, open as open_sealed,
+    seal,
 };
 
 use crate::error::Result;

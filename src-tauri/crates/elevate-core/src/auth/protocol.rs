@@ -49,7 +49,14 @@ pub(crate) struct OAuthErrorWire {
     pub error: String,
     #[serde(default)]
     pub error_description: Option<String>,
+    /// Entra's numeric AADSTS codes.
+    #[serde(default)]
+    pub error_codes: Vec<u64>,
 }
+
+/// Entra's `AADSTS50020`: the user has no object in the tenant the token was asked in (neither a
+/// member nor a guest).
+const NOT_IN_TENANT: u64 = 50020;
 
 /// An HTTP client for the identity provider: no redirects, bounded time.
 pub(crate) fn http_client() -> Result<reqwest::Client, SignInError> {
@@ -84,6 +91,15 @@ pub(crate) async fn post_form(
         .map_err(|e| transport_error(&host, &e))?;
     if !status.is_success() {
         if let Ok(err) = serde_json::from_slice::<OAuthErrorWire>(&body) {
+            let description = err.error_description.as_deref().unwrap_or_default();
+            if err.error_codes.contains(&NOT_IN_TENANT)
+                || description.starts_with(&format!("AADSTS{NOT_IN_TENANT}:"))
+            {
+                return Err(SignInError::NotInTenant {
+                    tenant: tenant_of(url),
+                    description: clean(description),
+                });
+            }
             return Err(rejected(err.error, err.error_description.as_deref()));
         }
         return Err(SignInError::Malformed(format!(
@@ -92,6 +108,16 @@ pub(crate) async fn post_form(
     }
     serde_json::from_slice(&body)
         .map_err(|_| SignInError::Malformed(format!("HTTP {status}, the body is not JSON")))
+}
+
+/// The tenant segment of an identity-provider URL (`/{tenant}/oauth2/v2.0/token`).
+fn tenant_of(url: &Url) -> String {
+    let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
+    let at = segments.iter().position(|s| *s == "oauth2").unwrap_or(0);
+    segments
+        .get(at.wrapping_sub(1))
+        .map(|t| crate::text::sanitize(t))
+        .unwrap_or_default()
 }
 
 /// A rejection with the right hint for its error code.

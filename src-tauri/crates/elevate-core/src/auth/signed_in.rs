@@ -17,7 +17,7 @@ use super::pkce::{Pkce, random_state};
 use super::prompt::{SignInNotice, SignInPrompt};
 use super::protocol::{self, Grant, Tokens};
 use super::settings::{OIDC_SCOPES, ORGANIZATIONS, SignInSettings, check_tenant};
-use super::token_cache::{CacheData, ClientSignIn, StoredAccount};
+use super::token_cache::{CacheData, ClientSignIn, KnownTenant, StoredAccount};
 use super::{
     AccessToken, Audience, FreshSignIn, SignInProof, TokenFuture, TokenSource, decode_claims,
     device_code,
@@ -195,15 +195,8 @@ impl SignedInTokenSource {
     pub async fn find_account(&self, wanted: &str) -> Result<AccountInfo> {
         let mut state = self.state.lock().await;
         self.reconcile(&mut state).await;
-        let key = Self::resolve(&state.data, wanted)?;
-        let effective = Self::effective_key(&state).map(str::to_owned);
-        state
-            .data
-            .accounts
-            .iter()
-            .find(|a| a.key == key)
-            .map(|a| AccountInfo::of(a, effective.as_deref() == Some(a.key.as_str())))
-            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+        let key = self.resolve_and_join(&mut state, wanted).await?;
+        Self::info_of(&state, &key)
     }
 
     /// Uses the account `wanted` names in this process only (`--account`); the saved current account
@@ -211,7 +204,7 @@ impl SignedInTokenSource {
     pub async fn select(&self, wanted: &str) -> Result<AccountInfo> {
         let mut state = self.state.lock().await;
         self.reconcile(&mut state).await;
-        let key = Self::resolve(&state.data, wanted)?;
+        let key = self.resolve_and_join(&mut state, wanted).await?;
         if state.selected.as_deref() != Some(key.as_str()) {
             state.step_ups.clear();
             state.decision = None;
@@ -224,7 +217,7 @@ impl SignedInTokenSource {
     pub async fn use_account(&self, wanted: &str) -> Result<AccountInfo> {
         let mut state = self.state.lock().await;
         self.reconcile(&mut state).await;
-        let key = Self::resolve(&state.data, wanted)?;
+        let key = self.resolve_and_join(&mut state, wanted).await?;
         if Self::effective_key(&state) != Some(key.as_str()) {
             state.step_ups.clear();
             state.decision = None;
@@ -250,21 +243,46 @@ impl SignedInTokenSource {
         let mut state = self.state.lock().await;
         self.reconcile(&mut state).await;
         let key = match wanted {
-            Some(wanted) => Self::resolve(&state.data, wanted)?,
+            Some(wanted) => match Self::resolve(&state.data, wanted)? {
+                Resolved::Account(key) => key,
+                // A tenant never used has nothing to sign out.
+                Resolved::Tenant { .. } => {
+                    return Err(Error::SignIn(SignInError::UnknownAccount {
+                        wanted: crate::text::sanitize(wanted),
+                        accounts: Self::listed(&state.data.accounts.iter().collect::<Vec<_>>()),
+                    }));
+                }
+            },
+            // The person behind the account in use (in a guest tenant: their home account).
             None => Self::effective_key(&state)
-                .map(str::to_owned)
+                .and_then(|k| state.data.accounts.iter().find(|a| a.key == k))
+                .map(|a| a.home.clone().unwrap_or_else(|| a.key.clone()))
                 .ok_or(Error::SignIn(SignInError::NotSignedIn))?,
         };
         let info = Self::info_of(&state, &key)?;
-        state.data.accounts.retain(|a| a.key != key);
-        if state.data.current.as_deref() == Some(key.as_str()) {
-            state.data.current = state.data.accounts.first().map(|a| a.key.clone());
+        // A home account takes its guest tenants' accounts with it (they use its refresh token).
+        let removed: Vec<String> = state
+            .data
+            .accounts
+            .iter()
+            .filter(|a| a.key == key || a.home.as_deref() == Some(key.as_str()))
+            .map(|a| a.key.clone())
+            .collect();
+        state.data.accounts.retain(|a| !removed.contains(&a.key));
+        if state.data.current.as_ref().is_some_and(|c| removed.contains(c)) {
+            state.data.current = state
+                .data
+                .accounts
+                .iter()
+                .find(|a| a.home.is_none())
+                .or(state.data.accounts.first())
+                .map(|a| a.key.clone());
         }
-        if state.selected.as_deref() == Some(key.as_str()) {
+        if state.selected.as_ref().is_some_and(|s| removed.contains(s)) {
             state.selected = None;
             state.step_ups.clear();
         }
-        if state.decision.as_ref().is_some_and(|d| d.account == key) {
+        if state.decision.as_ref().is_some_and(|d| removed.contains(&d.account)) {
             state.decision = None;
         }
         if state.data.accounts.is_empty() {
@@ -304,63 +322,225 @@ impl SignedInTokenSource {
     }
 
     fn info_of(state: &State, key: &str) -> Result<AccountInfo> {
-        let effective = Self::effective_key(state);
-        state
+        // As listed (a guest tenant's name, a home account's tenants).
+        AccountInfo::all(&state.data, Self::effective_key(state))
+            .into_iter()
+            .find(|a| a.key == key)
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+    }
+
+    /// `user (tenant)` of each account, for messages.
+    fn listed(accounts: &[&StoredAccount]) -> String {
+        if accounts.is_empty() {
+            return "none".to_owned();
+        }
+        accounts
+            .iter()
+            .map(|a| format!("{} ({})", a.username, a.tenant_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// What `wanted` names (see [`Self::find_account`]): an account by its key, user name, tenant
+    /// id or domain; or another tenant of an account (from ARM's tenant list) by its id, a domain
+    /// or its display name (case-insensitive), which is that tenant's account once it was used.
+    /// `{home key}/{tenant id}` names a tenant of an account exactly (what the tray passes).
+    fn resolve(data: &CacheData, wanted: &str) -> Result<Resolved> {
+        let wanted = wanted.trim();
+        // The tray and the window name an account by its key.
+        if let Some(account) = data.accounts.iter().find(|a| a.key == wanted) {
+            return Ok(Resolved::Account(account.key.clone()));
+        }
+        let guest_in = |home: &str, tenant: &str| {
+            data.accounts
+                .iter()
+                .find(|g| g.home.as_deref() == Some(home) && g.tenant_id.eq_ignore_ascii_case(tenant))
+                .map(|g| g.key.clone())
+        };
+        let homes: Vec<&StoredAccount> = data.accounts.iter().filter(|a| a.home.is_none()).collect();
+        if let Some((home, tenant)) = wanted.rsplit_once('/')
+            && let Some(account) = homes.iter().find(|a| a.key == home)
+        {
+            if let Some(key) = guest_in(home, tenant) {
+                return Ok(Resolved::Account(key));
+            }
+            if let Some(known) = account.tenants.iter().find(|t| t.tenant_id.eq_ignore_ascii_case(tenant)) {
+                return Ok(Resolved::Tenant { home: home.to_owned(), tenant: known.clone() });
+            }
+        }
+        // A user name names the person's home account (their guest tenants' accounts share it).
+        let by_name: Vec<&StoredAccount> = homes
+            .iter()
+            .copied()
+            .filter(|a| a.username.eq_ignore_ascii_case(wanted))
+            .collect();
+        if let [one] = by_name.as_slice() {
+            return Ok(Resolved::Account(one.key.clone()));
+        }
+        let mut found: Vec<(Resolved, &StoredAccount)> = Vec::new();
+        if by_name.is_empty() {
+            for account in &homes {
+                let own = account.tenant_id.eq_ignore_ascii_case(wanted)
+                    || account
+                        .username
+                        .rsplit_once('@')
+                        .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(wanted))
+                    || account
+                        .tenants
+                        .iter()
+                        .any(|t| t.tenant_id.eq_ignore_ascii_case(&account.tenant_id) && t.is_named(wanted));
+                if own {
+                    found.push((Resolved::Account(account.key.clone()), account));
+                    continue;
+                }
+                let mut named: Vec<String> = Vec::new();
+                for tenant in account.tenants.iter().filter(|t| t.is_named(wanted)) {
+                    named.push(tenant.tenant_id.to_ascii_lowercase());
+                    let target = match guest_in(&account.key, &tenant.tenant_id) {
+                        Some(key) => Resolved::Account(key),
+                        None => Resolved::Tenant { home: account.key.clone(), tenant: tenant.clone() },
+                    };
+                    found.push((target, account));
+                }
+                // A guest tenant's account whose tenant the list no longer has, by tenant id.
+                for guest in data.accounts.iter().filter(|g| g.home.as_deref() == Some(account.key.as_str())) {
+                    if guest.tenant_id.eq_ignore_ascii_case(wanted) && !named.contains(&guest.tenant_id.to_ascii_lowercase()) {
+                        found.push((Resolved::Account(guest.key.clone()), account));
+                    }
+                }
+            }
+        } else {
+            found = by_name.iter().map(|a| (Resolved::Account(a.key.clone()), *a)).collect();
+        }
+        match found.as_slice() {
+            [(one, _)] => Ok(one.clone()),
+            [] => Err(Error::SignIn(SignInError::UnknownAccount {
+                wanted: crate::text::sanitize(wanted),
+                accounts: Self::listed(&homes),
+            })),
+            several => Err(Error::SignIn(SignInError::AmbiguousAccount {
+                wanted: crate::text::sanitize(wanted),
+                accounts: Self::listed(&several.iter().map(|(_, a)| *a).collect::<Vec<_>>()),
+            })),
+        }
+    }
+
+    /// The key of the account `wanted` names; a tenant of an account not used before is signed
+    /// into first (without a browser: see [`Self::join_tenant`]).
+    async fn resolve_and_join(&self, state: &mut State, wanted: &str) -> Result<String> {
+        match Self::resolve(&state.data, wanted)? {
+            Resolved::Account(key) => Ok(key),
+            Resolved::Tenant { home, tenant } => self.join_tenant(state, &home, &tenant).await,
+        }
+    }
+
+    /// Signs the person of home account `home` into another of their tenants, without a browser:
+    /// a refresh token is bound to the user and the client, not to a tenant, so theirs is redeemed
+    /// at that tenant's token endpoint (for ARM). The tokens carry the tenant's `tid` and the
+    /// person's object there (a guest has an object of its own); that pair becomes an account of
+    /// its own (key, data folder) that keeps using the home account's refresh token. A tenant
+    /// where the person is no member or guest is refused (`SignInError::NotInTenant`).
+    async fn join_tenant(&self, state: &mut State, home: &str, tenant: &KnownTenant) -> Result<String> {
+        check_tenant(&tenant.tenant_id).map_err(Error::SignIn)?;
+        let home_account = state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == home)
+            .cloned()
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))?;
+        let url = self.settings.token_url(&tenant.tenant_id)?;
+        let tokens = protocol::redeem(
+            &self.http,
+            &url,
+            self.settings.client_for(Audience::Arm),
+            Grant::Refresh {
+                refresh_token: &home_account.refresh_token,
+            },
+            self.settings.scope(Audience::Arm),
+            None,
+        )
+        .await
+        .map_err(Error::SignIn)?;
+        let claims = decode_claims(tokens.id_token.as_ref().unwrap_or(&tokens.access_token))?;
+        let object_id = claims.require_oid()?.to_owned();
+        let tenant_id = claims.tid.clone().unwrap_or_default();
+        if !tenant_id.eq_ignore_ascii_case(&tenant.tenant_id) {
+            return Err(Error::SignIn(SignInError::Malformed(format!(
+                "a token for tenant {} came back for tenant {}",
+                crate::text::sanitize(&tenant.tenant_id),
+                crate::text::sanitize(&tenant_id)
+            ))));
+        }
+        let key = format!("{object_id}.{tenant_id}");
+        if let Some(refresh_token) = tokens.refresh_token.clone()
+            && let Some(owner) = state.data.account_mut(home)
+        {
+            owner.refresh_token = refresh_token;
+        }
+        let mut guest = StoredAccount {
+            key: key.clone(),
+            username: home_account.username.clone(),
+            name: home_account.name.clone(),
+            object_id,
+            tenant_id,
+            client_id: home_account.client_id.clone(),
+            authority: home_account.authority.clone(),
+            refresh_token: crate::secret::Secret::new(String::new()),
+            access_tokens: Vec::new(),
+            signed_in: home_account.signed_in,
+            graph_client: None,
+            device_code: home_account.device_code,
+            home: Some(home.to_owned()),
+            tenants: Vec::new(),
+        };
+        guest.set_access_token(
+            Audience::Arm,
+            self.settings.apis.of_audience(Audience::Arm),
+            self.settings.scope(Audience::Arm),
+            tokens.access_token,
+            tokens.expires_on,
+        );
+        tracing::info!(tenant = %guest.tenant_id, "signed into another tenant of the account with its refresh token");
+        state.persisted.retain(|k| *k != key);
+        let previous = state.data.current.clone();
+        state.data.upsert(guest);
+        state.data.current = previous;
+        self.save(state).await;
+        Ok(key)
+    }
+
+    /// Keeps `tenants` (ARM's tenant list, read with a token of account `key` or of one of its
+    /// guest tenants) as its home account's list, saved.
+    pub async fn set_tenants(&self, key: &str, tenants: Vec<KnownTenant>) -> Result<()> {
+        let mut state = self.state.lock().await;
+        self.reconcile(&mut state).await;
+        let home = state
             .data
             .accounts
             .iter()
             .find(|a| a.key == key)
-            .map(|a| AccountInfo::of(a, effective == Some(a.key.as_str())))
-            .ok_or(Error::SignIn(SignInError::NotSignedIn))
+            .map(|a| a.home.clone().unwrap_or_else(|| a.key.clone()))
+            .ok_or(Error::SignIn(SignInError::NotSignedIn))?;
+        match state.data.account_mut(&home) {
+            Some(account) if account.tenants != tenants => account.tenants = tenants,
+            _ => return Ok(()),
+        }
+        self.save(&mut state).await;
+        Ok(())
     }
 
-    /// The key of the account `wanted` names (see [`Self::find_account`]).
-    fn resolve(data: &CacheData, wanted: &str) -> Result<String> {
-        let wanted = wanted.trim();
-        // The tray and the window name an account by its key.
-        if let Some(account) = data.accounts.iter().find(|a| a.key == wanted) {
-            return Ok(account.key.clone());
+    /// The keys of the home accounts (not the guest tenants' accounts), the one in use (or the
+    /// home of the one in use) first.
+    pub async fn home_keys(&self) -> Vec<String> {
+        let state = self.state.lock().await;
+        let effective = Self::effective_key(&state).and_then(|k| state.data.accounts.iter().find(|a| a.key == k));
+        let first = effective.map(|a| a.home.clone().unwrap_or_else(|| a.key.clone()));
+        let mut keys: Vec<String> = state.data.accounts.iter().filter(|a| a.home.is_none()).map(|a| a.key.clone()).collect();
+        if let Some(first) = first {
+            keys.sort_by_key(|k| *k != first);
         }
-        let listed = |accounts: &[&StoredAccount]| {
-            if accounts.is_empty() {
-                "none".to_owned()
-            } else {
-                accounts
-                    .iter()
-                    .map(|a| format!("{} ({})", a.username, a.tenant_id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        let by_name: Vec<&StoredAccount> = data
-            .accounts
-            .iter()
-            .filter(|a| a.username.eq_ignore_ascii_case(wanted))
-            .collect();
-        let matches = if by_name.is_empty() {
-            data.accounts
-                .iter()
-                .filter(|a| {
-                    a.tenant_id.eq_ignore_ascii_case(wanted)
-                        || a.username
-                            .rsplit_once('@')
-                            .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(wanted))
-                })
-                .collect()
-        } else {
-            by_name
-        };
-        match matches.as_slice() {
-            [one] => Ok(one.key.clone()),
-            [] => Err(Error::SignIn(SignInError::UnknownAccount {
-                wanted: crate::text::sanitize(wanted),
-                accounts: listed(&data.accounts.iter().collect::<Vec<_>>()),
-            })),
-            several => Err(Error::SignIn(SignInError::AmbiguousAccount {
-                wanted: crate::text::sanitize(wanted),
-                accounts: listed(several),
-            })),
-        }
+        keys
     }
 
     /// Forgets every account: deletes the sealed file and its key.
@@ -397,7 +577,12 @@ impl SignedInTokenSource {
     /// The account this process uses (selected, else the saved current one), if it fits the
     /// configured client id and authority.
     fn usable<'s>(&self, state: &'s State) -> Option<&'s StoredAccount> {
-        let key = Self::effective_key(state)?;
+        self.usable_as(state, None)
+    }
+
+    /// [`Self::usable`] for account `key` when given (whichever is in use).
+    fn usable_as<'s>(&self, state: &'s State, key: Option<&str>) -> Option<&'s StoredAccount> {
+        let key = key.or(Self::effective_key(state))?;
         state
             .data
             .accounts
@@ -410,14 +595,22 @@ impl SignedInTokenSource {
     }
 
     async fn token_for(&self, audience: Audience) -> Result<AccessToken> {
+        self.token_for_key(None, audience).await
+    }
+
+    /// A token for `audience` for account `key` (the one in use when `None`).
+    async fn token_for_key(&self, key: Option<&str>, audience: Audience) -> Result<AccessToken> {
         let mut state = self.state.lock().await;
         // Another process may have signed the account out: a changed file is read again.
         if self.file_changed(&state).await {
             self.reconcile(&mut state).await;
         }
-        let Some(account) = self.usable(&state).cloned() else {
+        let Some(account) = self.usable_as(&state, key).cloned() else {
             let memory_only = self.store.memory_only_reason().is_some();
-            if !(self.options.sign_in_when_signed_out || memory_only) || !self.options.interactive {
+            if key.is_some()
+                || !(self.options.sign_in_when_signed_out || memory_only)
+                || !self.options.interactive
+            {
                 return Err(Error::SignIn(SignInError::NotSignedIn));
             }
             // With two clients, an account starts with ARM's; Graph's sign-in follows below.
@@ -458,16 +651,23 @@ impl SignedInTokenSource {
         // Before a renewal, the saved cache is read again even if the file looks unchanged (its
         // key may be gone): an account signed out elsewhere is not brought back.
         self.reconcile(&mut state).await;
-        let Some(account) = self.usable(&state).cloned() else {
+        let Some(account) = self.usable_as(&state, key).cloned() else {
             return Err(Error::SignIn(SignInError::NotSignedIn));
         };
-        if self.refresh_token_for(&account, audience).is_none() {
+        // A guest tenant's account redeems its home account's refresh tokens.
+        let holder = Self::holder(&state, &account);
+        // Another account than the one in use (reading its tenant list) never opens a browser.
+        let may_interact = self.options.interactive && key.is_none();
+        if self.refresh_token_for(&holder, audience).is_none() {
+            if !may_interact {
+                return Err(Error::SignIn(SignInError::NotSignedIn));
+            }
             return self.second_client(&mut state, &account, audience).await;
         }
-        let refreshed = self.refresh(&account, audience).await;
+        let refreshed = self.refresh(&account, &holder, audience).await;
         let (tokens, interactive) = match refreshed {
             Ok(tokens) => (tokens, false),
-            Err(e) if e.needs_interaction() && self.options.interactive => {
+            Err(e) if e.needs_interaction() && may_interact => {
                 self.prompt.notify(SignInNotice::SigningInAgain {
                     reason: "the saved sign-in has expired or was revoked".into(),
                 });
@@ -533,18 +733,24 @@ impl SignedInTokenSource {
             .as_ref()
             .is_some_and(|a| account_key(&tokens).as_deref() == Some(a.key.as_str()));
         let current_key = current.as_ref().map(|a| a.key.clone()).unwrap_or_default();
-        match state.data.account_mut(&current_key) {
-            Some(account) if same_account => {
-                if let Some(rt) = tokens.refresh_token {
-                    self.keep_refresh_token(account, audience, rt);
-                }
-                if proof.is_some() {
-                    account.signed_in = proof;
-                }
+        // A guest tenant's account keeps its refresh tokens on its home account.
+        let owner_key = current
+            .as_ref()
+            .and_then(|a| a.home.clone())
+            .unwrap_or_else(|| current_key.clone());
+        if same_account && state.data.account_mut(&current_key).is_some() {
+            if let Some(rt) = tokens.refresh_token
+                && let Some(owner) = state.data.account_mut(&owner_key)
+            {
+                self.keep_refresh_token(owner, audience, rt);
             }
-            _ => {
-                self.remember(&mut state, tokens, audience, true, false)?;
+            if proof.is_some()
+                && let Some(account) = state.data.account_mut(&current_key)
+            {
+                account.signed_in = proof;
             }
+        } else {
+            self.remember(&mut state, tokens, audience, true, false)?;
         }
         state
             .step_ups
@@ -694,6 +900,17 @@ impl SignedInTokenSource {
         }
     }
 
+    /// The account whose refresh tokens `account` uses: its home account for a guest tenant's
+    /// account, else itself.
+    fn holder(state: &State, account: &StoredAccount) -> StoredAccount {
+        account
+            .home
+            .as_deref()
+            .and_then(|h| state.data.accounts.iter().find(|a| a.key == h))
+            .unwrap_or(account)
+            .clone()
+    }
+
     /// Keeps `refresh_token` where `audience`'s refresh token lives.
     fn keep_refresh_token(
         &self,
@@ -782,14 +999,17 @@ impl SignedInTokenSource {
         Ok(token)
     }
 
+    /// Redeems `holder`'s refresh token (the account's own, or for a guest tenant's account its
+    /// home account's) at `account`'s tenant.
     async fn refresh(
         &self,
         account: &StoredAccount,
+        holder: &StoredAccount,
         audience: Audience,
     ) -> std::result::Result<Tokens, SignInError> {
         let url = self.settings.token_url(&account.tenant_id)?;
         let refresh_token = self
-            .refresh_token_for(account, audience)
+            .refresh_token_for(holder, audience)
             .ok_or(SignInError::NotSignedIn)?;
         protocol::redeem(
             &self.http,
@@ -942,6 +1162,34 @@ impl SignedInTokenSource {
             ))
         })?;
         let key = format!("{object_id}.{tenant_id}");
+        // A guest tenant's account: the refresh token is its home account's, the access token its own.
+        if let Some(home) = state
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .and_then(|a| a.home.clone())
+        {
+            if let Some(owner) = state.data.account_mut(&home) {
+                self.keep_refresh_token(owner, audience, refresh_token);
+            }
+            let origin = self.settings.apis.of_audience(audience).to_owned();
+            let scope = self.settings.scope(audience).to_owned();
+            if let Some(guest) = state.data.account_mut(&key) {
+                guest.set_access_token(audience, &origin, &scope, tokens.access_token, tokens.expires_on);
+                if interactive && proof.is_some() {
+                    guest.signed_in = proof;
+                }
+            }
+            if interactive {
+                state.persisted.retain(|k| *k != key);
+            }
+            if make_current {
+                state.data.current = Some(key.clone());
+                state.current_changed = true;
+            }
+            return Ok(key);
+        }
         let before = state.data.accounts.iter().find(|a| a.key == key);
         let signed_in = if interactive {
             proof
@@ -984,6 +1232,8 @@ impl SignedInTokenSource {
             signed_in,
             graph_client,
             device_code: before.is_some_and(|a| a.device_code),
+            home: None,
+            tenants: before.map(|a| a.tenants.clone()).unwrap_or_default(),
         };
         account.set_access_token(
             audience,
@@ -1073,6 +1323,12 @@ impl SignedInTokenSource {
                 state.data.accounts.push(account.clone());
             }
         }
+        // A guest tenant's account goes with its home account.
+        let keys: Vec<String> = state.data.accounts.iter().map(|a| a.key.clone()).collect();
+        state
+            .data
+            .accounts
+            .retain(|a| a.home.as_ref().is_none_or(|h| keys.contains(h)));
         // The saved choice of the current account is the file's (another process may have
         // switched); what this process uses stays pinned by `selected`.
         if let Some(current) = disk.current.clone().filter(|c| on_disk(c))
@@ -1140,4 +1396,55 @@ fn account_key(tokens: &Tokens) -> Option<String> {
     let from = tokens.id_token.as_ref().unwrap_or(&tokens.access_token);
     let claims = decode_claims(from).ok()?;
     Some(format!("{}.{}", claims.oid?, claims.tid?))
+}
+
+/// What a name given for an account resolves to.
+#[derive(Clone)]
+enum Resolved {
+    /// A signed-in account, by key.
+    Account(String),
+    /// Another tenant of home account `home`, not used yet.
+    Tenant { home: String, tenant: KnownTenant },
+}
+
+/// What names tenant `tenant_id` of home account `home_key` before it has an account of its own
+/// (see [`SignedInTokenSource::select`]).
+pub(crate) fn tenant_target(home_key: &str, tenant_id: &str) -> String {
+    format!("{home_key}/{tenant_id}")
+}
+
+/// The tokens of one signed-in account, whichever is in use: what reads each account's tenant
+/// list. It never opens a browser for a claims challenge or a decision.
+pub struct AccountTokenSource {
+    source: Arc<SignedInTokenSource>,
+    key: String,
+}
+
+impl AccountTokenSource {
+    /// The tokens of account `key` of `source`.
+    pub fn new(source: Arc<SignedInTokenSource>, key: impl Into<String>) -> Self {
+        AccountTokenSource {
+            source,
+            key: key.into(),
+        }
+    }
+}
+
+impl TokenSource for AccountTokenSource {
+    fn token<'a>(
+        &'a self,
+        audience: Audience,
+        claims: Option<&'a serde_json::Value>,
+    ) -> TokenFuture<'a> {
+        Box::pin(async move {
+            if claims.is_some() {
+                return Err(Error::SignIn(SignInError::NotSignedIn));
+            }
+            self.source.token_for_key(Some(&self.key), audience).await
+        })
+    }
+
+    fn describe(&self) -> String {
+        "Elevate sign-in".to_owned()
+    }
 }

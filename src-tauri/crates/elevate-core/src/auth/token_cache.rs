@@ -97,6 +97,51 @@ pub struct StoredAccount {
     /// client's first sign-in uses a device code too, even in a later process.
     #[serde(default)]
     pub device_code: bool,
+    /// For the same person in another tenant (a guest tenant, from ARM's tenant list): the key of
+    /// the account whose refresh tokens it redeems at this tenant's token endpoint (a refresh
+    /// token is bound to user and client, not to a tenant). Its own `refresh_token` is unused
+    /// (empty); rotated tokens are saved on that account.
+    #[serde(default)]
+    pub home: Option<String>,
+    /// For a home account: the tenants ARM's tenant list last gave for it (its own included).
+    #[serde(default)]
+    pub tenants: Vec<KnownTenant>,
+}
+
+/// A tenant of an account, as ARM's `GET /tenants` describes it. The names are Azure's text:
+/// untrusted, shown only sanitized or escaped.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KnownTenant {
+    /// The tenant id.
+    pub tenant_id: String,
+    /// Its display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Its default domain.
+    #[serde(default)]
+    pub default_domain: Option<String>,
+    /// All its domains.
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+impl KnownTenant {
+    /// Whether `wanted` names this tenant: its id, a domain or its display name
+    /// (case-insensitive).
+    pub fn is_named(&self, wanted: &str) -> bool {
+        let wanted = wanted.trim();
+        !wanted.is_empty()
+            && (self.tenant_id.eq_ignore_ascii_case(wanted)
+                || self
+                    .display_name
+                    .as_deref()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(wanted))
+                || self
+                    .default_domain
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(wanted))
+                || self.domains.iter().any(|d| d.eq_ignore_ascii_case(wanted)))
+    }
 }
 
 /// A second client's refresh token for the same account.
@@ -305,6 +350,8 @@ mod tests {
             signed_in: None,
             graph_client: None,
             device_code: false,
+            home: None,
+            tenants: Vec::new(),
         });
         data
     }

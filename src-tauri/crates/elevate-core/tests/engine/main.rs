@@ -15,6 +15,7 @@ mod fault_soak;
 mod more_time;
 mod graph_client;
 mod graph_spec;
+mod guest_tenants;
 mod http_properties;
 mod poller;
 mod register_app;

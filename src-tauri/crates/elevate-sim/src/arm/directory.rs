@@ -163,7 +163,7 @@ fn subscription_json(directory: &Directory, id: &str) -> Option<serde_json::Valu
         "authorizationSource": "RoleBased",
         "managedByTenants": [],
         "subscriptionId": sub.id,
-        "tenantId": directory.tenant_id,
+        "tenantId": directory.tenant_of_subscription(sub),
         "displayName": sub.display_name,
         "state": "Enabled",
         "subscriptionPolicies": {
@@ -184,7 +184,14 @@ pub(crate) fn subscriptions(ctx: &ArmCtx<'_>, id: Option<&str>) -> ArmReply {
             None => not_found("SubscriptionNotFound", &format!("The subscription '{id}' could not be found.")),
         };
     }
-    let all: Vec<_> = directory.subscriptions.iter().filter_map(|s| subscription_json(directory, &s.id)).collect();
+    // "Gets all subscriptions for a tenant": the token's tenant's.
+    let tenant = caller_tenant(ctx, directory);
+    let all: Vec<_> = directory
+        .subscriptions
+        .iter()
+        .filter(|s| eq_ci(directory.tenant_of_subscription(s), &tenant))
+        .filter_map(|s| subscription_json(directory, &s.id))
+        .collect();
     ArmReply::json(StatusCode::OK, &json!({ "value": all, "count": { "type": "Total", "value": all.len() } }))
 }
 
@@ -248,7 +255,9 @@ pub(crate) fn management_groups(ctx: &ArmCtx<'_>, name: Option<&str>) -> ArmRepl
             None => not_found("NotFound", &format!("The management group '{name}' could not be found.")),
         },
         None => {
-            let all: Vec<_> = directory.management_groups.iter().map(wire).collect();
+            // The management groups are the simulator's own tenant's: none for another's token.
+            let own = eq_ci(&caller_tenant(ctx, directory), &directory.tenant_id);
+            let all: Vec<_> = directory.management_groups.iter().filter(|_| own).map(wire).collect();
             list_reply(all, None)
         }
     }
@@ -340,5 +349,85 @@ pub(crate) fn eligible_children(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         .collect();
     let (range, next) = list.window(children.len());
     let page: Vec<ChildResource> = children.into_iter().skip(range.start).take(range.len()).collect();
+    list_reply(page, next)
+}
+
+/// The directory the caller's token was issued in (the simulator's own tenant for a token without
+/// `tid`, accepted unsigned).
+fn caller_tenant(ctx: &ArmCtx<'_>, directory: &Directory) -> String {
+    ctx.caller.tid.clone().unwrap_or_else(|| directory.tenant_id.clone())
+}
+
+/// ARM's refusal of a token from another directory than the one `scope` belongs to (a
+/// subscription's trusted tenant; management groups are the simulator's own tenant's):
+/// 401 `InvalidAuthenticationTokenTenant`, naming the authority to get a token from. `None` when
+/// the token fits (or the scope is the tenant root, where each caller sees their own).
+pub(crate) fn wrong_tenant(ctx: &ArmCtx<'_>, scope: &Scope) -> Option<ArmReply> {
+    let state = ctx.shared.state();
+    let directory = &state.directory;
+    let tenant = caller_tenant(ctx, directory);
+    let owner = match scope {
+        Scope::Root => return None,
+        Scope::ManagementGroup(_) => directory.tenant_id.clone(),
+        Scope::Subscription(id) | Scope::ResourceGroup { subscription: id, .. } | Scope::Resource { subscription: id, .. } => {
+            directory.subscription(id).map(|s| directory.tenant_of_subscription(s).to_string())?
+        }
+    };
+    if eq_ci(&owner, &tenant) {
+        return None;
+    }
+    let message = format!(
+        "The access token is from the wrong issuer 'https://sts.windows.net/{tenant}/'. It must match the tenant 'https://sts.windows.net/{owner}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{owner}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later."
+    );
+    Some(
+        ArmReply::error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationTokenTenant", &message).with_header(
+            "www-authenticate",
+            format!(
+                "Bearer authorization_uri=\"{}/{owner}/oauth2/authorize\", error=\"invalid_token\", error_description=\"{}\"",
+                ctx.shared.url,
+                super::auth::header_safe(&message)
+            ),
+        ),
+    )
+}
+
+/// `GET /tenants` ("Tenants - List"): the directories of the person behind the token, whichever
+/// directory it was issued in: their home tenant and each one where they have a guest object.
+/// Paged like every list (`nextLink` while more remain).
+pub(crate) fn tenants(ctx: &ArmCtx<'_>) -> ArmReply {
+    let page_size = ctx.shared.state().settings.page_size;
+    let list = match ctx.list_request(page_size) {
+        Ok(list) => list,
+        Err(reply) => return reply,
+    };
+    let state = ctx.shared.state();
+    let directory = &state.directory;
+    let person = directory.home_object(&ctx.caller.oid).to_string();
+    let wire = |id: &str, name: &str, domains: &[String], default_domain: &str, country: &str| {
+        json!({
+            "id": format!("/tenants/{id}"),
+            "tenantId": id,
+            "countryCode": country,
+            "displayName": name,
+            "domains": domains,
+            "tenantCategory": "Home",
+            "defaultDomain": default_domain,
+            "tenantType": "AAD",
+        })
+    };
+    let mut all = vec![wire(
+        &directory.tenant_id,
+        &directory.tenant_name,
+        &[crate::demo::TENANT_DOMAIN.to_string()],
+        crate::demo::TENANT_DOMAIN,
+        "US",
+    )];
+    for other in &directory.other_tenants {
+        if directory.object_in_tenant(&person, &other.id).is_some() {
+            all.push(wire(&other.id, &other.display_name, &other.domains, &other.default_domain, &other.country_code));
+        }
+    }
+    let (range, next) = list.window(all.len());
+    let page = all.get(range).unwrap_or(&[]).to_vec();
     list_reply(page, next)
 }

@@ -235,12 +235,18 @@ fn method_not_allowed(method: &Method) -> ArmReply {
 async fn dispatch(ctx: &ArmCtx<'_>, method: &Method, target: Target) -> ArmReply {
     let is_get = *method == Method::GET;
     match target {
+        Target::Tenants if is_get => directory::tenants(ctx),
+        Target::Subscriptions { id: Some(id) } if is_get => match directory::wrong_tenant(ctx, &Scope::Subscription(id.to_ascii_lowercase())) {
+            Some(refusal) => refusal,
+            None => directory::subscriptions(ctx, Some(&id)),
+        },
         Target::Subscriptions { id } if is_get => directory::subscriptions(ctx, id.as_deref()),
-        Target::ResourceGroups { subscription, name } if is_get => {
-            directory::resource_groups(ctx, &subscription, name.as_deref())
-        }
+        Target::ResourceGroups { subscription, name } if is_get => match directory::wrong_tenant(ctx, &Scope::Subscription(subscription.clone())) {
+            Some(refusal) => refusal,
+            None => directory::resource_groups(ctx, &subscription, name.as_deref()),
+        },
         Target::ManagementGroups { name } if is_get => directory::management_groups(ctx, name.as_deref()),
-        Target::Subscriptions { .. } | Target::ResourceGroups { .. } | Target::ManagementGroups { .. } => {
+        Target::Subscriptions { .. } | Target::ResourceGroups { .. } | Target::ManagementGroups { .. } | Target::Tenants => {
             method_not_allowed(method)
         }
         Target::Authz { scope, collection, name, action } => {
@@ -249,7 +255,10 @@ async fn dispatch(ctx: &ArmCtx<'_>, method: &Method, target: Target) -> ArmReply
                 directory::resolve_scope(&state.directory, scope)
             };
             match scope {
-                Ok(scope) => authz(ctx, method, &scope, collection, name.as_deref(), action.as_deref()).await,
+                Ok(scope) => match directory::wrong_tenant(ctx, &scope) {
+                    Some(refusal) => refusal,
+                    None => authz(ctx, method, &scope, collection, name.as_deref(), action.as_deref()).await,
+                },
                 Err(reply) => reply,
             }
         }

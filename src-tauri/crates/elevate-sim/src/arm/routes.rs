@@ -94,6 +94,8 @@ pub(crate) enum Target {
         /// Management group name.
         name: Option<String>,
     },
+    /// `/tenants`: the caller's tenants ("Tenants - List").
+    Tenants,
 }
 
 impl Target {
@@ -106,7 +108,7 @@ impl Target {
                 PIM_REQUEST_VERSIONS
             }
             Target::Authz { .. } => PIM_VERSIONS,
-            Target::Subscriptions { .. } => SUBSCRIPTION_VERSIONS,
+            Target::Subscriptions { .. } | Target::Tenants => SUBSCRIPTION_VERSIONS,
             Target::ResourceGroups { .. } => RESOURCE_GROUP_VERSIONS,
             Target::ManagementGroups { .. } => MANAGEMENT_GROUP_VERSIONS,
         }
@@ -151,6 +153,7 @@ pub(crate) fn parse(path: &str) -> Result<Target, PathError> {
     }
     match segments.as_slice() {
         [s] if eq_ci(s, "subscriptions") => Ok(Target::Subscriptions { id: None }),
+        [t] if eq_ci(t, "tenants") => Ok(Target::Tenants),
         [s, id] if eq_ci(s, "subscriptions") => Ok(Target::Subscriptions { id: Some((*id).to_string()) }),
         [s, id, rg] if eq_ci(s, "subscriptions") && eq_ci(rg, "resourceGroups") => {
             Ok(Target::ResourceGroups { subscription: id.to_ascii_lowercase(), name: None })

@@ -25,6 +25,7 @@ pub(crate) fn known_tenant(shared: &Shared, tenant: &str) -> bool {
     ]
     .iter()
     .any(|t| t.eq_ignore_ascii_case(tenant))
+        || state.directory.other_tenant(tenant).is_some()
 }
 
 /// Loopback `http` redirect URIs only (any port): a native client's.

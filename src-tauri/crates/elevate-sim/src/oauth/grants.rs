@@ -69,10 +69,10 @@ pub(crate) async fn token(
         return refusal;
     }
     match param("grant_type") {
-        Some("authorization_code") => authorization_code(&shared, client_id, &scope, &form).await,
-        Some("refresh_token") => refresh(&shared, client_id, &scope, param("refresh_token")).await,
+        Some("authorization_code") => authorization_code(&shared, &tenant, client_id, &scope, &form).await,
+        Some("refresh_token") => refresh(&shared, &tenant, client_id, &scope, param("refresh_token")).await,
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
-            device_code(&shared, client_id, &scope, param("device_code")).await
+            device_code(&shared, &tenant, client_id, &scope, param("device_code")).await
         }
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,
@@ -91,6 +91,7 @@ pub(crate) async fn token(
 
 async fn authorization_code(
     shared: &Shared,
+    tenant: &str,
     client_id: &str,
     scope: &str,
     form: &HashMap<String, String>,
@@ -146,11 +147,12 @@ async fn authorization_code(
         auth_time: Some(issued.auth_time),
         amr: issued.amr,
     };
-    issue(shared, client_id, &scope, None, issued.acrs, sign_in).await
+    issue(shared, tenant, client_id, &scope, None, issued.acrs, sign_in).await
 }
 
 async fn refresh(
     shared: &Shared,
+    tenant: &str,
     client_id: &str,
     scope: &str,
     refresh_token: Option<&str>,
@@ -188,11 +190,12 @@ async fn refresh(
             .amr
             .unwrap_or_else(|| vec!["pwd".to_string(), "mfa".to_string()]),
     };
-    issue(shared, client_id, scope, Some(claims.family), Vec::new(), sign_in).await
+    issue(shared, tenant, client_id, scope, Some(claims.family), Vec::new(), sign_in).await
 }
 
 async fn device_code(
     shared: &Shared,
+    tenant: &str,
     client_id: &str,
     scope: &str,
     device_code: Option<&str>,
@@ -244,7 +247,7 @@ async fn device_code(
                 auth_time: Some(now.timestamp()),
                 amr,
             };
-            issue(shared, client_id, &scope, None, Vec::new(), sign_in).await
+            issue(shared, tenant, client_id, &scope, None, Vec::new(), sign_in).await
         }
         Err((error, aadsts, text)) => oauth_error(StatusCode::BAD_REQUEST, error, aadsts, text),
     }
@@ -252,8 +255,12 @@ async fn device_code(
 
 /// The token answer: an access token for the resource of `scope`, an id token, and a new refresh
 /// token in `family` (a new family when `None`), which becomes the family's only live one.
+/// The refresh token is the person's (bound to user and client, not to a tenant); the access and
+/// id tokens are for the object that stands for them in `tenant`: their own in their home
+/// tenant, their guest object in another directory (`AADSTS50020` when they have none there).
 async fn issue(
     shared: &Shared,
+    tenant: &str,
     client_id: &str,
     scope: &str,
     family: Option<String>,
@@ -268,6 +275,26 @@ async fn issue(
             "The provided request must include a resource scope such as https://management.azure.com/.default.",
         );
     };
+    let object = {
+        let state = shared.state();
+        let directory = &state.directory;
+        let home = directory.home_object(&sign_in.oid).to_string();
+        let named = !["organizations", "common"].iter().any(|t| t.eq_ignore_ascii_case(tenant));
+        let home_tenant = directory.user(&home).map_or(directory.tenant_id.clone(), |u| directory.tenant_of_user(u).to_string());
+        if named && !crate::ids::eq_ci(tenant, &home_tenant) && !crate::ids::eq_ci(tenant, crate::demo::TENANT_DOMAIN) {
+            match directory.object_in_tenant(&home, tenant) {
+                Some(object) => Ok((home, object)),
+                None => Err(super::reply::not_in_tenant(directory, &home, tenant, client_id)),
+            }
+        } else {
+            Ok((home.clone(), home))
+        }
+    };
+    let (home, object) = match object {
+        Ok(pair) => pair,
+        Err(refusal) => return refusal,
+    };
+    let sign_in = SignIn { oid: object, ..sign_in };
     let kind = crate::consent::Resource::of(&resource);
     let requested = crate::consent::requested_of(scope, &resource);
     let granted = {
@@ -305,7 +332,7 @@ async fn issue(
             "There was an error issuing a token.",
         );
     };
-    let oid = sign_in.oid.clone();
+    let oid = home;
     let claims = RefreshClaims {
         family: family.unwrap_or_else(|| random(12)),
         jti: random(12),

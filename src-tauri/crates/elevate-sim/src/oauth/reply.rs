@@ -60,6 +60,31 @@ pub(crate) fn consent_required(client_id: &str, permission: Option<&str>) -> Res
     )
 }
 
+/// Entra's refusal of a token in a directory where the user has no object (not a member, not a
+/// guest): `invalid_grant` with `AADSTS50020` (Microsoft's error-code reference: "UserUnauthorized
+/// ... does not exist in tenant ... The account needs to be added as an external user in the
+/// tenant first.").
+pub(crate) fn not_in_tenant(
+    directory: &crate::tenant::Directory,
+    home_oid: &str,
+    tenant: &str,
+    client_id: &str,
+) -> Response {
+    let account = directory.user(home_oid).map_or(home_oid, |u| u.upn.as_str());
+    let tenant_name = directory
+        .other_tenant(tenant)
+        .map_or(tenant, |t| t.display_name.as_str());
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        50020,
+        &format!(
+            "User account '{account}' from identity provider 'https://sts.windows.net/{}/' does not exist in tenant '{tenant_name}' and cannot access the application '{client_id}' in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.",
+            directory.tenant_id
+        ),
+    )
+}
+
 /// A small HTML page.
 pub(crate) fn page(status: StatusCode, title: &str, text: &str) -> Response {
     let body = format!(

@@ -13,3 +13,4 @@ mod graph_apps;
 mod sign_in;
 mod throttling;
 mod spec_conformance;
+mod tenants;
