@@ -68,6 +68,8 @@ export const commands = {
 	 *  starts.
 	 */
 	signOutAccount: (key: string) => __TAURI_INVOKE<AccountView[]>("sign_out_account", { key }),
+	checkActivation: (form: ActivationForm) => __TAURI_INVOKE<CheckView>("check_activation", { form }),
+	activity: (limit: number | null) => __TAURI_INVOKE<ActivityListView>("activity", { limit }),
 };
 
 /** Events */
@@ -78,6 +80,12 @@ export const events = {
 };
 
 /* Types */
+export type CheckVerdict = "would-be-granted" | "would-wait-for-approval" | "already-active" | "already-pending" | "refused" | "unknown";
+export type FormField = "duration" | "justification" | "ticket" | "scope" | "sign-in";
+export type CheckView = { verdict: CheckVerdict, message: string, notes: string[], fields: FormField[], checkedByAzure: boolean };
+export type RequestOrigin = "this-machine" | "elsewhere";
+export type ActivityView = { at: string, origin: RequestOrigin, kind: RequestKind, role: string, scope: string, status: string, justification: string | null, decidedBy: string | null, decisionReason: string | null };
+export type ActivityListView = { rows: ActivityView[], problems: string[] };
 /**  "Check access" made a finding (sent while it runs; the command answers them all at the end). */
 export type AccessFinding = FindingView;
 
