@@ -199,9 +199,6 @@ pub async fn check_activation(
 /// too), newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn activity(
-    shell: State<'_, Shell>,
-    limit: Option<u32>,
-) -> Answer<ui::ActivityListView> {
+pub async fn activity(shell: State<'_, Shell>, limit: Option<u32>) -> Answer<ui::ActivityListView> {
     ui::checks::activity(shell.session().await?.as_ref(), limit).await
 }

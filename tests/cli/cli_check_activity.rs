@@ -50,7 +50,10 @@ fn curl(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> (
         curl.args(["-H", "content-type: application/json", "-d"])
             .arg(body.to_string());
     }
-    let output = curl.arg(url).output().unwrap_or_else(|e| panic!("curl: {e}"));
+    let output = curl
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("curl: {e}"));
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let (body, status) = text.rsplit_once('\n').unwrap_or((&text, "0"));
     (
@@ -75,10 +78,22 @@ fn activate_check_says_what_would_happen_exits_non_zero_on_refusal_and_creates_n
     let browser = scripted_browser(&home.path(), None);
     let before = sim_requests(&sim);
 
-    let granted = run(&home, &browser, &["activate", "Reader@Contoso Platform", "--check"]);
-    assert_eq!(granted.code, Some(0), "{}{}", granted.stdout, granted.stderr);
+    let granted = run(
+        &home,
+        &browser,
+        &["activate", "Reader@Contoso Platform", "--check"],
+    );
+    assert_eq!(
+        granted.code,
+        Some(0),
+        "{}{}",
+        granted.stdout,
+        granted.stderr
+    );
     assert!(
-        granted.stdout.contains("Reader @ Contoso Platform: would be granted"),
+        granted
+            .stdout
+            .contains("Reader @ Contoso Platform: would be granted"),
         "{}",
         granted.stdout
     );
@@ -97,7 +112,13 @@ fn activate_check_says_what_would_happen_exits_non_zero_on_refusal_and_creates_n
             "ServiceNow:CHG1",
         ],
     );
-    assert_eq!(approval.code, Some(0), "{}{}", approval.stdout, approval.stderr);
+    assert_eq!(
+        approval.code,
+        Some(0),
+        "{}{}",
+        approval.stdout,
+        approval.stderr
+    );
     let checks = approval.json();
     assert_eq!(checks[0]["verdict"], "would-wait-for-approval", "{checks}");
     assert_eq!(checks[0]["checked_by_azure"], true, "{checks}");
@@ -108,9 +129,23 @@ fn activate_check_says_what_would_happen_exits_non_zero_on_refusal_and_creates_n
         &browser,
         &["activate", "Contoso Incident Responder", "--check"],
     );
-    assert_eq!(no_ticket.code, Some(1), "{}{}", no_ticket.stdout, no_ticket.stderr);
-    assert!(no_ticket.stdout.contains("would be refused"), "{}", no_ticket.stdout);
-    assert!(no_ticket.stdout.contains("--ticket"), "{}", no_ticket.stdout);
+    assert_eq!(
+        no_ticket.code,
+        Some(1),
+        "{}{}",
+        no_ticket.stdout,
+        no_ticket.stderr
+    );
+    assert!(
+        no_ticket.stdout.contains("would be refused"),
+        "{}",
+        no_ticket.stdout
+    );
+    assert!(
+        no_ticket.stdout.contains("--ticket"),
+        "{}",
+        no_ticket.stdout
+    );
 
     // Signed in without MFA, which the Owner role's policy requires: Azure refuses, by rule.
     let (status, _) = curl(
@@ -133,10 +168,20 @@ fn activate_check_says_what_would_happen_exits_non_zero_on_refusal_and_creates_n
             "ServiceNow:CHG1",
         ],
     );
-    assert_eq!(refused.code, Some(1), "{}{}", refused.stdout, refused.stderr);
+    assert_eq!(
+        refused.code,
+        Some(1),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
     assert!(
-        refused.stdout.contains("Owner @ Contoso Production: would be refused")
-            && refused.stdout.contains("multi-factor authentication is required"),
+        refused
+            .stdout
+            .contains("Owner @ Contoso Production: would be refused")
+            && refused
+                .stdout
+                .contains("multi-factor authentication is required"),
         "{}",
         refused.stdout
     );
@@ -158,7 +203,10 @@ fn history_azure_shows_requests_made_elsewhere_beside_this_machines() {
     // Another tool: the plain ARM API with the user's token, a justification a spreadsheet would
     // run as a formula.
     let (_, token) = curl("POST", &format!("{sim}/_sim/token"), None, Some(&json!({})));
-    let token = token["access_token"].as_str().unwrap_or_default().to_owned();
+    let token = token["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let scope = format!("/subscriptions/{}", "7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708");
     let name = "c0ffee00-5eed-4abc-8def-00000000e15e".to_owned();
     let (status, created) = curl(
@@ -181,9 +229,14 @@ fn history_azure_shows_requests_made_elsewhere_beside_this_machines() {
     let local = run(&home, &browser, &["--json", "history"]).ok().json();
     assert_eq!(local.as_array().map(Vec::len), Some(1), "{local}");
 
-    let rows = run(&home, &browser, &["--json", "history", "--azure"]).ok().json();
+    let rows = run(&home, &browser, &["--json", "history", "--azure"])
+        .ok()
+        .json();
     let rows = rows.as_array().cloned().unwrap_or_default();
-    let mine: Vec<&Value> = rows.iter().filter(|r| r["origin"] == "this-machine").collect();
+    let mine: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["origin"] == "this-machine")
+        .collect();
     let elsewhere: Vec<&Value> = rows.iter().filter(|r| r["origin"] == "elsewhere").collect();
     assert_eq!(mine.len(), 1, "{rows:?}");
     assert_eq!(mine[0]["role"], "Reader");
@@ -208,7 +261,10 @@ fn history_azure_shows_requests_made_elsewhere_beside_this_machines() {
         .unwrap_or_else(|| panic!("{}", table.stdout));
     assert!(line.contains("elsewhere"), "{line}");
     assert!(
-        table.stdout.lines().any(|l| l.contains("Reader") && l.contains("this machine")),
+        table
+            .stdout
+            .lines()
+            .any(|l| l.contains("Reader") && l.contains("this machine")),
         "{}",
         table.stdout
     );

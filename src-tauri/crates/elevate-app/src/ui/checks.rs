@@ -114,7 +114,11 @@ impl From<&Check> for CheckView {
 }
 
 /// Checks the form's activation of `role` (nothing is created).
-pub async fn check(session: &Session, role: &Eligibility, form: ActivationForm) -> Answer<CheckView> {
+pub async fn check(
+    session: &Session,
+    role: &Eligibility,
+    form: ActivationForm,
+) -> Answer<CheckView> {
     let wish = form.wish()?;
     Ok(CheckView::from(&session.check(role, &wish).await))
 }

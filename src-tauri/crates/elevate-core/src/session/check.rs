@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{ActivationWish, Session, prepare_with, APPROVAL_NOTE};
+use super::{APPROVAL_NOTE, ActivationWish, Session, prepare_with};
 use crate::error::{Error, ErrorReport, Needed};
 use crate::model::{Eligibility, Policy, RoleAtScope, RoleKey, Source};
 
@@ -190,14 +190,20 @@ impl Session {
             Err(e) if e.answer_lost() => answer(&target, Verdict::Unknown, notes, Some(&e)),
             Err(e) => {
                 let mut check = answer(&target, Verdict::Refused, notes, Some(&e));
-                check.checked_by_azure = matches!(e, Error::Azure(_) | Error::PolicyRulesFailed { .. });
+                check.checked_by_azure =
+                    matches!(e, Error::Azure(_) | Error::PolicyRulesFailed { .. });
                 check
             }
         }
     }
 }
 
-fn answer(target: &RoleAtScope, verdict: Verdict, notes: Vec<String>, error: Option<&Error>) -> Check {
+fn answer(
+    target: &RoleAtScope,
+    verdict: Verdict,
+    notes: Vec<String>,
+    error: Option<&Error>,
+) -> Check {
     Check {
         key: target.key.clone(),
         source: target.source,

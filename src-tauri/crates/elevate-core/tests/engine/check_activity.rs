@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Fixture, SimTokens, fixture};
+use elevate_core::Error;
 use elevate_core::arm::ArmClient;
 use elevate_core::auth::{Audience, TokenSource};
 use elevate_core::graph::GraphClient;
@@ -20,7 +21,6 @@ use elevate_core::session::{
     ActivationWish, Clients, Concern, Origin, Outcome, Session, SessionOptions, Verdict,
 };
 use elevate_core::store::HistoryQuery;
-use elevate_core::Error;
 use serde_json::{Value, json};
 
 /// A session whose clients and sign-in use `tokens`.
@@ -29,7 +29,11 @@ async fn session_with(f: &Fixture, tokens: Arc<dyn TokenSource>) -> Session {
     let http = HttpClient::new(common::quick_retries()).unwrap_or_else(|e| panic!("{e}"));
     Session::connect(
         Clients {
-            arm: Some(ArmClient::new(http.clone(), base.clone(), Arc::clone(&tokens))),
+            arm: Some(ArmClient::new(
+                http.clone(),
+                base.clone(),
+                Arc::clone(&tokens),
+            )),
             graph: Some(GraphClient::new(http, base, Arc::clone(&tokens))),
         },
         tokens,
@@ -113,14 +117,29 @@ async fn calls(f: &Fixture) -> Vec<(String, String)> {
 async fn arm_check_says_granted_or_approval_and_creates_nothing() {
     let f = fixture().await;
     let s = session(&f).await;
-    let reader = role(&s, Source::AzureResource, "Reader", Some("Contoso Platform")).await;
-    let owner = role(&s, Source::AzureResource, "Owner", Some("Contoso Production")).await;
+    let reader = role(
+        &s,
+        Source::AzureResource,
+        "Reader",
+        Some("Contoso Platform"),
+    )
+    .await;
+    let owner = role(
+        &s,
+        Source::AzureResource,
+        "Owner",
+        Some("Contoso Production"),
+    )
+    .await;
     let before = world(&f, &s).await;
     f.clear_log().await;
 
     let granted = s.check(&reader, &wish(None, None)).await;
     assert_eq!(granted.verdict, Verdict::WouldBeGranted, "{granted:?}");
-    assert!(granted.checked_by_azure && granted.error.is_none(), "{granted:?}");
+    assert!(
+        granted.checked_by_azure && granted.error.is_none(),
+        "{granted:?}"
+    );
     let validated: Vec<_> = calls(&f)
         .await
         .into_iter()
@@ -134,7 +153,10 @@ async fn arm_check_says_granted_or_approval_and_creates_nothing() {
         .operation("RoleAssignmentScheduleRequests_Validate")
         .unwrap_or_else(|| panic!("no validate operation"));
     assert_eq!(validated[0].0, method);
-    let after_scope = template.split_once("{scope}").map(|(_, t)| t).unwrap_or_default();
+    let after_scope = template
+        .split_once("{scope}")
+        .map(|(_, t)| t)
+        .unwrap_or_default();
     let (before_name, after_name) = after_scope
         .split_once("{roleAssignmentScheduleRequestName}")
         .unwrap_or_else(|| panic!("{template}"));
@@ -143,7 +165,9 @@ async fn arm_check_says_granted_or_approval_and_creates_nothing() {
         .find(before_name)
         .unwrap_or_else(|| panic!("{path} does not follow {template}"));
     let rest = &path[at + before_name.len()..];
-    let name = rest.strip_suffix(after_name).unwrap_or_else(|| panic!("{path}"));
+    let name = rest
+        .strip_suffix(after_name)
+        .unwrap_or_else(|| panic!("{path}"));
     assert!(uuid::Uuid::parse_str(name).is_ok(), "{path}");
     assert!(
         path[..at].eq_ignore_ascii_case(reader.scope.id.trim_end_matches('/')),
@@ -153,13 +177,14 @@ async fn arm_check_says_granted_or_approval_and_creates_nothing() {
     let approval = s
         .check(&owner, &wish(Some("deploy"), Some(("ServiceNow", "CHG1"))))
         .await;
-    assert_eq!(approval.verdict, Verdict::WouldWaitForApproval, "{approval:?}");
+    assert_eq!(
+        approval.verdict,
+        Verdict::WouldWaitForApproval,
+        "{approval:?}"
+    );
     assert_eq!(approval.azure_status.as_deref(), Some("PendingEvaluation"));
     assert!(
-        !f.log()
-            .await
-            .iter()
-            .any(|e| e["method"] == "PUT"),
+        !f.log().await.iter().any(|e| e["method"] == "PUT"),
         "a check never PUTs"
     );
     assert_eq!(world(&f, &s).await, before, "nothing created");
@@ -175,7 +200,13 @@ async fn arm_check_refuses_with_the_exact_rule_and_says_what_it_concerns() {
         amr: vec!["pwd".into()],
     });
     let s = session_with(&f, weak as Arc<dyn TokenSource>).await;
-    let owner = role(&s, Source::AzureResource, "Owner", Some("Contoso Production")).await;
+    let owner = role(
+        &s,
+        Source::AzureResource,
+        "Owner",
+        Some("Contoso Production"),
+    )
+    .await;
     let before = world(&f, &s).await;
 
     let refused = s
@@ -183,7 +214,10 @@ async fn arm_check_refuses_with_the_exact_rule_and_says_what_it_concerns() {
         .await;
     assert_eq!(refused.verdict, Verdict::Refused, "{refused:?}");
     assert!(refused.checked_by_azure, "Azure refused it");
-    let error = refused.error.clone().unwrap_or_else(|| panic!("{refused:?}"));
+    let error = refused
+        .error
+        .clone()
+        .unwrap_or_else(|| panic!("{refused:?}"));
     assert_eq!(error.code, "policy");
     assert_eq!(
         error.azure_code.as_deref(),
@@ -228,7 +262,13 @@ async fn arm_check_refuses_with_the_exact_rule_and_says_what_it_concerns() {
 async fn a_check_of_what_is_active_or_pending_says_so() {
     let f = fixture().await;
     let s = session(&f).await;
-    let reader = role(&s, Source::AzureResource, "Reader", Some("Contoso Platform")).await;
+    let reader = role(
+        &s,
+        Source::AzureResource,
+        "Reader",
+        Some("Contoso Platform"),
+    )
+    .await;
     let done = s.activate(&reader, &wish(None, None)).await;
     assert_eq!(done.outcome, Outcome::Done, "{done:?}");
     let again = s.check(&reader, &wish(None, None)).await;
@@ -267,12 +307,27 @@ async fn graph_check_covers_entra_roles_and_groups_and_creates_nothing() {
     assert_eq!(granted.verdict, Verdict::WouldBeGranted, "{granted:?}");
     assert!(granted.checked_by_azure);
     let approval = s.check(&admin, &wish(Some("onboarding"), None)).await;
-    assert_eq!(approval.verdict, Verdict::WouldWaitForApproval, "{approval:?}");
+    assert_eq!(
+        approval.verdict,
+        Verdict::WouldWaitForApproval,
+        "{approval:?}"
+    );
     let member_check = s.check(&member, &wish(None, None)).await;
-    assert_eq!(member_check.verdict, Verdict::WouldBeGranted, "{member_check:?}");
-    assert!(member_check.checked_by_azure, "groups are checked by Azure too");
+    assert_eq!(
+        member_check.verdict,
+        Verdict::WouldBeGranted,
+        "{member_check:?}"
+    );
+    assert!(
+        member_check.checked_by_azure,
+        "groups are checked by Azure too"
+    );
     let owner_check = s.check(&owner, &wish(Some("rotation"), None)).await;
-    assert_eq!(owner_check.verdict, Verdict::WouldWaitForApproval, "{owner_check:?}");
+    assert_eq!(
+        owner_check.verdict,
+        Verdict::WouldWaitForApproval,
+        "{owner_check:?}"
+    );
 
     // Every check was a POST carrying `isValidationOnly: true`, to the collection an activation
     // posts to.
@@ -283,8 +338,11 @@ async fn graph_check_covers_entra_roles_and_groups_and_creates_nothing() {
         .collect();
     assert_eq!(posts.len(), 4, "{posts:?}");
     assert!(
-        posts.iter().all(|(_, p)| p.ends_with("/roleManagement/directory/roleAssignmentScheduleRequests")
-            || p.ends_with("/identityGovernance/privilegedAccess/group/assignmentScheduleRequests")),
+        posts.iter().all(|(_, p)| p
+            .ends_with("/roleManagement/directory/roleAssignmentScheduleRequests")
+            || p.ends_with(
+                "/identityGovernance/privilegedAccess/group/assignmentScheduleRequests"
+            )),
         "{posts:?}"
     );
 
@@ -309,13 +367,7 @@ async fn graph_check_covers_entra_roles_and_groups_and_creates_nothing() {
 async fn an_authentication_context_is_a_note_not_a_refusal_and_no_sign_in_happens() {
     let f = fixture().await;
     let s = session(&f).await;
-    let vault = role(
-        &s,
-        Source::AzureResource,
-        "Key Vault Secrets Officer",
-        None,
-    )
-    .await;
+    let vault = role(&s, Source::AzureResource, "Key Vault Secrets Officer", None).await;
     let check = s.check(&vault, &wish(Some("rotate"), None)).await;
     assert_eq!(check.verdict, Verdict::WouldBeGranted, "{check:?}");
     assert!(
@@ -352,7 +404,12 @@ async fn put_elsewhere(f: &Fixture, scope: &str, role_guid: &str, reason: &str) 
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     name
 }
 
@@ -360,7 +417,13 @@ async fn put_elsewhere(f: &Fixture, scope: &str, role_guid: &str, reason: &str) 
 async fn activity_merges_this_machine_with_requests_made_elsewhere() {
     let f = fixture().await;
     let s = session(&f).await;
-    let reader = role(&s, Source::AzureResource, "Reader", Some("Contoso Platform")).await;
+    let reader = role(
+        &s,
+        Source::AzureResource,
+        "Reader",
+        Some("Contoso Platform"),
+    )
+    .await;
     let here = s.activate(&reader, &wish(None, None)).await;
     assert_eq!(here.outcome, Outcome::Done, "{here:?}");
     let here_id = here.request.map(|r| r.id).unwrap_or_default();
@@ -384,7 +447,12 @@ async fn activity_merges_this_machine_with_requests_made_elsewhere() {
                 .is_some_and(|id| id.eq_ignore_ascii_case(&here_id))
         })
         .collect();
-    assert_eq!(mine.len(), 1, "one row for the request made here: {:?}", activity.rows);
+    assert_eq!(
+        mine.len(),
+        1,
+        "one row for the request made here: {:?}",
+        activity.rows
+    );
     assert_eq!(mine[0].origin, Origin::ThisMachine);
     assert!(mine[0].listed_by_azure);
     assert_eq!(mine[0].status, RequestStatus::Done);
@@ -402,7 +470,10 @@ async fn activity_merges_this_machine_with_requests_made_elsewhere() {
     assert_eq!(other[0].kind, RequestKind::Activate);
     assert_eq!(other[0].role, "Contributor");
     assert_eq!(other[0].scope_name, "Contoso Development");
-    assert_eq!(other[0].justification.as_deref(), Some("=cmd|' /C calc'!A0"));
+    assert_eq!(
+        other[0].justification.as_deref(),
+        Some("=cmd|' /C calc'!A0")
+    );
     // Newest first: the request made elsewhere a minute later leads.
     assert!(
         activity.rows.windows(2).all(|w| w[0].at >= w[1].at),
