@@ -193,7 +193,7 @@ pub fn merge(
             listed_by_azure: true,
         });
     }
-    rows.sort_by(|a, b| b.at.cmp(&a.at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Activity { rows, failures }
 }
