@@ -181,3 +181,24 @@ pub async fn set_favourite<R: Runtime>(
     shell::reload_and_render(&app, true).await;
     Ok(())
 }
+
+/// Checks the form's activation before it is sent: the role's policy, then Azure's validation
+/// (ARM's `validate`, Graph's `isValidationOnly`). Nothing is created and nothing is redrawn.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_activation(
+    shell: State<'_, Shell>,
+    form: ActivationForm,
+) -> Answer<ui::CheckView> {
+    let session = shell.session().await?;
+    let role = shell.role(&form.role_key())?;
+    ui::checks::check(&session, &role, form).await
+}
+
+/// This machine's history merged with the requests Azure lists for the user (made elsewhere
+/// too), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(shell: State<'_, Shell>, limit: Option<u32>) -> Answer<ui::ActivityListView> {
+    ui::checks::activity(shell.session().await?.as_ref(), limit).await
+}

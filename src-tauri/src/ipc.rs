@@ -46,6 +46,8 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             access::open_consent_link,
             settings::accounts,
             settings::sign_out_account::<tauri::Wry>,
+            commands::check_activation,
+            commands::activity,
         ])
         .events(collect_events![
             events::SnapshotChanged,

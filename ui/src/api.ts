@@ -8,6 +8,8 @@ import type {
   AccountView,
   ActionView,
   ActivationForm,
+  ActivityListView,
+  CheckView,
   FavouriteForm,
   FindingView,
   HistoryView,
@@ -59,6 +61,8 @@ export const api = {
   openConsentLink: (url: string): Promise<null> => commands.openConsentLink(url),
   accounts: (): Promise<AccountView[]> => commands.accounts(),
   signOutAccount: (key: string): Promise<AccountView[]> => commands.signOutAccount(key),
+  checkActivation: (form: ActivationForm): Promise<CheckView> => commands.checkActivation(form),
+  activity: (limit?: number): Promise<ActivityListView> => commands.activity(limit ?? null),
 };
 
 /** Hears each finding of a running "Check access". */

@@ -68,6 +68,16 @@ export const commands = {
 	 *  starts.
 	 */
 	signOutAccount: (key: string) => __TAURI_INVOKE<AccountView[]>("sign_out_account", { key }),
+	/**
+	 *  Checks the form's activation before it is sent: the role's policy, then Azure's validation
+	 *  (ARM's `validate`, Graph's `isValidationOnly`). Nothing is created and nothing is redrawn.
+	 */
+	checkActivation: (form: ActivationForm) => __TAURI_INVOKE<CheckView>("check_activation", { form }),
+	/**
+	 *  This machine's history merged with the requests Azure lists for the user (made elsewhere
+	 *  too), newest first.
+	 */
+	activity: (limit: number | null) => __TAURI_INVOKE<ActivityListView>("activity", { limit }),
 };
 
 /** Events */
@@ -159,6 +169,65 @@ export type ActivationForm = {
 	narrowerScope: string | null,
 };
 
+/**  The merged activity and the sources Azure could not list. */
+export type ActivityListView = {
+	/**  Newest first. */
+	rows: ActivityView[],
+	/**  What could not be listed, in words. */
+	problems: string[],
+};
+
+/**  A request in the merged activity. */
+export type ActivityView = {
+	/**  When (ISO 8601). */
+	at: string,
+	/**  Where it was made. */
+	origin: RequestOrigin,
+	/**  What was asked. */
+	kind: RequestKind,
+	/**  Role name. */
+	role: string,
+	/**  Scope name. */
+	scope: string,
+	/**  Outcome. */
+	status: string,
+	/**  Why. */
+	justification: string | null,
+	/**  Who approved or denied it, where Azure says. */
+	decidedBy: string | null,
+	/**  Their reason, where Azure says. */
+	decisionReason: string | null,
+};
+
+/**  What would become of an activation (the engine's `Verdict`, by its stable name). */
+export type CheckVerdict = 
+/**  Azure would grant it. */
+"would-be-granted" | 
+/**  Azure would accept it and wait for an approver. */
+"would-wait-for-approval" | 
+/**  Already active: nothing would be requested. */
+"already-active" | 
+/**  A request already waits: nothing new would be requested. */
+"already-pending" | 
+/**  It would be refused. */
+"refused" | 
+/**  It could not be checked. */
+"unknown";
+
+/**  The answer to the form's check. */
+export type CheckView = {
+	/**  What would happen. */
+	verdict: CheckVerdict,
+	/**  One sentence: what would happen, or exactly what would be refused. */
+	message: string,
+	/**  What Elevate would adjust, and what Azure would ask on the way. */
+	notes: string[],
+	/**  The fields a refusal concerns. */
+	fields: FormField[],
+	/**  Whether Azure itself answered (not when the role's policy refused first). */
+	checkedByAzure: boolean,
+};
+
 /**  An Azure cloud, by its name in `config.toml`. */
 export type CloudName = 
 /**  Azure's public cloud. */
@@ -225,6 +294,19 @@ export type FindingView = {
 	 */
 	consentUrl: string | null,
 };
+
+/**  The form field a refusal concerns (the engine's `Concern`, by its stable name). */
+export type FormField = 
+/**  The duration. */
+"duration" | 
+/**  The justification. */
+"justification" | 
+/**  The ticket. */
+"ticket" | 
+/**  The scope. */
+"scope" | 
+/**  The sign-in (not a field: the form says it beside the submit button). */
+"sign-in";
 
 /**  An active grant. */
 export type GrantView = {
@@ -320,6 +402,13 @@ export type RequestKind =
 "renew" | 
 /**  Made by an administrator or another tool. */
 "other";
+
+/**  Where a request was made (the engine's `Origin`, by its stable name). */
+export type RequestOrigin = 
+/**  From this machine. */
+"this-machine" | 
+/**  With another tool or on another machine. */
+"elsewhere";
 
 /**  A request (the user's own, or one waiting for their decision). */
 export type RequestView = {

@@ -2,7 +2,7 @@
 // policy's maximum, sends the right ActivationForm, works from the keyboard, and says what went wrong.
 import { fireEvent, screen, waitFor } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import type { ActionView, PolicyView } from "../src/bindings";
+import type { ActionView, CheckView, PolicyView } from "../src/bindings";
 import { clampMinutes } from "../src/views/request-form";
 import { done, policy, roles } from "./fixtures";
 import { answer, callsOf, deferred } from "./tauri";
@@ -12,10 +12,16 @@ const CONTRIBUTOR = roles()[0];
 const OWNER = roles()[1];
 const ENTRA = roles()[3];
 
+/** Azure's answer to the form's check before sending. */
+function checked(overrides: Partial<CheckView> = {}): CheckView {
+  return { verdict: "would-be-granted", message: "Azure would grant it.", notes: [], fields: [], checkedByAzure: true, ...overrides };
+}
+
 /** Opens the window on `key`'s form (as the tray's "Activate…" does) with `rules` as its policy;
- * resolves once the policy is read. */
+ * resolves once the policy is read. Azure's check before sending says it would be granted. */
 async function openForm(rules: PolicyView, key = CONTRIBUTOR.key) {
   answer("policy", () => rules);
+  answer("check_activation", () => checked());
   const opened = await openWindow(undefined, `#/activate/${encodeURIComponent(key)}`);
   await waitFor(() => expect(document.querySelector(".form p.empty")).toBeNull());
   return opened;
@@ -40,6 +46,8 @@ describe("the request form", () => {
     await user.type(the("#justification"), " Deploying the release ");
     expect(submitButton().disabled).toBe(false);
     await user.click(submitButton());
+    await waitFor(() => expect(callsOf("activate")).toHaveLength(1));
+    expect(callsOf("check_activation")).toEqual([{ form: callsOf("activate")[0].form }]);
     expect(callsOf("activate")).toEqual([
       {
         form: {
@@ -92,7 +100,7 @@ describe("the request form", () => {
     await user.keyboard("Hotfix 7");
     await user.keyboard("{Control>}{Enter}{/Control}");
     await waitFor(() => expect(callsOf("activate")).toHaveLength(1));
-    expect(callsOf("activate")[0]).toMatchObject({ form: { justification: "Hotfix 7" } });
+    await waitFor(() => expect(callsOf("activate")[0]).toMatchObject({ form: { justification: "Hotfix 7" } }));
   });
 
   it("requires both ticket fields when the policy asks for a ticket", async () => {
@@ -105,6 +113,7 @@ describe("the request form", () => {
     await user.type(the("#ticket-system"), " ServiceNow ");
     expect(submitButton().disabled).toBe(false);
     await user.click(submitButton());
+    await waitFor(() => expect(callsOf("activate")).toHaveLength(1));
     expect(callsOf("activate")[0]).toMatchObject({
       form: { key: OWNER.key, ticketSystem: "ServiceNow", ticketNumber: "INC0042", justification: null },
     });
@@ -126,7 +135,7 @@ describe("the request form", () => {
     await user.clear(minutes);
     await user.type(minutes, "240");
     await user.click(submitButton());
-    expect(callsOf("activate")).toEqual([{ form: expect.objectContaining({ minutes: 240 }) }]);
+    await waitFor(() => expect(callsOf("activate")).toEqual([{ form: expect.objectContaining({ minutes: 240 }) }]));
   });
 
   it("asks for at least a minute, and for any length when the policy has no maximum", async () => {
@@ -143,7 +152,7 @@ describe("the request form", () => {
     await user.clear(minutes);
     await user.type(minutes, "1440");
     await user.click(submitButton());
-    expect(callsOf("activate")).toEqual([{ form: expect.objectContaining({ minutes: 1440 }) }]);
+    await waitFor(() => expect(callsOf("activate")).toEqual([{ form: expect.objectContaining({ minutes: 1440 }) }]));
   });
 
   it("clamps what it sends to between a minute and the maximum (behind the form's own check)", () => {
@@ -178,7 +187,7 @@ describe("the request form", () => {
     expect(options.map((o) => [o.value, o.textContent])).toEqual([[roles()[2].scopeId, "rg-web-prod"]]);
     await user.type(the("#narrower-scope"), roles()[2].scopeId);
     await user.click(submitButton());
-    expect(callsOf("activate")[0]).toMatchObject({ form: { narrowerScope: roles()[2].scopeId } });
+    await waitFor(() => expect(callsOf("activate")[0]).toMatchObject({ form: { narrowerScope: roles()[2].scopeId } }));
   });
 
   it("sends a later start as an ISO time", async () => {
@@ -186,7 +195,7 @@ describe("the request form", () => {
     const { user } = await openForm(policy({ justificationRequired: false }));
     fireEvent.input(the("#start"), { target: { value: "2025-06-02T14:30" } });
     await user.click(submitButton());
-    expect(callsOf("activate")[0]).toMatchObject({ form: { start: new Date("2025-06-02T14:30").toISOString() } });
+    await waitFor(() => expect(callsOf("activate")[0]).toMatchObject({ form: { start: new Date("2025-06-02T14:30").toISOString() } }));
   });
 
   it("shows progress while the activation runs and sends it once however often it is submitted", async () => {
@@ -194,7 +203,7 @@ describe("the request form", () => {
     answer("activate", () => activation.promise);
     const { user } = await openForm(policy({ justificationRequired: false }));
     await user.click(submitButton());
-    expect(the("#notice").textContent).toBe("Activating…");
+    await waitFor(() => expect(the("#notice").textContent).toBe("Activating…"));
     expect(submitButton().textContent).toBe("Activating…");
     expect(submitButton().disabled).toBe(true);
     // Enter again, and the form's own submit, while it runs: nothing more is sent.
@@ -270,5 +279,64 @@ describe("the request form", () => {
     expect(callsOf("policy")).toHaveLength(0);
     await user.click(screen.getByRole("button", { name: "Back" }));
     expect(document.querySelector("#roles")).not.toBeNull();
+  });
+
+  it("checks before sending: a refusal is shown next to the field it concerns and nothing is sent", async () => {
+    const check = deferred<CheckView>();
+    answer("activate", () => done("Owner: done."));
+    const { user } = await openForm(policy({ justificationRequired: false }), OWNER.key);
+    answer("check_activation", () => check.promise);
+    await user.click(submitButton());
+    // While Azure checks: "Checking…", nothing can be sent twice.
+    await waitFor(() => expect(submitButton().textContent).toBe("Checking…"));
+    expect(the("#notice").textContent).toBe("Checking…");
+    expect(submitButton().disabled).toBe(true);
+    check.resolve(
+      checked({
+        verdict: "refused",
+        message: "the role's policy refused the request: a ticket is required",
+        fields: ["ticket"],
+      }),
+    );
+    await waitFor(() => expect(the("#check-ticket").textContent).toBe("the role's policy refused the request: a ticket is required"));
+    expect(document.querySelector("#check-duration, #check-justification, #check-result")).toBeNull();
+    expect(the("#notice").className).toBe("notice error");
+    expect(callsOf("activate")).toHaveLength(0);
+    expect(the("#form-role").textContent).toBe("Owner");
+    // Changed, the form's old answer goes away.
+    await user.type(the("#justification"), "x");
+    expect(document.querySelector("#check-ticket")).toBeNull();
+  });
+
+  it("Check asks Azure without sending, and says what would happen", async () => {
+    answer("activate", () => done("Contributor: done."));
+    const { user } = await openForm(policy({ justificationRequired: false }));
+    answer("check_activation", () =>
+      checked({
+        verdict: "would-wait-for-approval",
+        message: "Azure would accept it; it would then wait for an approver.",
+        notes: ["duration shortened from 10h to 8h, the role's maximum"],
+      }),
+    );
+    await user.type(the("#justification"), "Release");
+    await user.click(the("#check"));
+    await waitFor(() => expect(the("#check-result").textContent).toContain("would then wait for an approver"));
+    expect(the("#check-result").textContent).toContain("duration shortened");
+    expect(callsOf("check_activation")).toEqual([{ form: expect.objectContaining({ key: CONTRIBUTOR.key, justification: "Release" }) }]);
+    expect(callsOf("activate")).toHaveLength(0);
+    expect(the("#activate-form")).toBeTruthy();
+  });
+
+  it("sends when the check could not be made, and stops when nothing would be requested", async () => {
+    answer("activate", () => done("Contributor: done."));
+    const { user } = await openForm(policy({ justificationRequired: false }));
+    answer("check_activation", () => checked({ verdict: "already-active", message: "It is already active: nothing would be requested." }));
+    await user.click(submitButton());
+    await waitFor(() => expect(the("#check-result").textContent).toBe("It is already active: nothing would be requested."));
+    expect(callsOf("activate")).toHaveLength(0);
+    answer("check_activation", () => checked({ verdict: "unknown", message: "could not reach management.azure.com", checkedByAzure: false }));
+    await user.type(the("#justification"), "again");
+    await user.click(submitButton());
+    await waitFor(() => expect(callsOf("activate")).toHaveLength(1));
   });
 });

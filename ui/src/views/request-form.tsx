@@ -3,7 +3,7 @@
 // policy says so. Ctrl+Enter in the justification submits; Escape closes.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf } from "../api";
-import type { ActivationForm, PolicyView, RoleView } from "../bindings";
+import type { ActivationForm, CheckView, FormField, PolicyView, RoleView } from "../bindings";
 import { placeOf } from "../format";
 import { useAction } from "../hooks/useAction";
 import type { Act } from "../hooks/useWindowAction";
@@ -22,6 +22,22 @@ export function narrowerScopes(roles: RoleView[], key: string): Scope[] {
     if (r.scopeId.toLowerCase().startsWith(prefix)) seen.set(r.scopeId, r.scope);
   }
   return [...seen].map(([id, name]) => ({ id, name }));
+}
+
+/** Whether a check's answer stops the form from sending: a refusal, or nothing to request. An
+ * unknown answer (Azure not reached) does not: the activation reports for itself. */
+export function checkStops(check: CheckView): boolean {
+  return check.verdict === "refused" || check.verdict === "already-active" || check.verdict === "already-pending";
+}
+
+/** The check's message beside `field`, when its refusal concerns that field. */
+function CheckNote({ check, field }: { check: CheckView | null; field: FormField }) {
+  if (!check || check.verdict !== "refused" || !check.fields.includes(field)) return null;
+  return (
+    <p class="notice error field-check" id={`check-${field}`} role="alert">
+      {check.message}
+    </p>
+  );
 }
 
 /** The minutes to ask for: at least one, at most the policy's maximum (when it has one). */
@@ -58,6 +74,9 @@ export function RequestForm({
   const [scope, setScope] = useState("");
   const [favourite, setFavourite] = useState(false);
   const first = useRef<HTMLTextAreaElement>(null);
+  // The last check's answer, and the form it was for (shown only while the form is unchanged).
+  const [checked, setChecked] = useState<{ form: string; view: CheckView } | null>(null);
+  const [checking, setChecking] = useState(false);
   useEffect(() => {
     if (!role) return;
     void read.run("Reading the role's policy", () => api.policy(role.key)).then((outcome) => {
@@ -86,7 +105,31 @@ export function RequestForm({
     (policy?.justificationRequired && !justification.trim()) ||
     (policy?.ticketRequired && (!ticketNumber.trim() || !ticketSystem.trim()));
 
+  /** Asks Azure to check `form` (nothing is created) and shows the answer; none when the check
+   * itself could not be asked (the activation then reports for itself). Before sending (`sending`),
+   * the status line tells only what stops the activation. */
+  async function check(form: ActivationForm, sending: boolean): Promise<CheckView | null> {
+    if (checking) return null;
+    setChecking(true);
+    say({ kind: "info", text: "Checking…" });
+    try {
+      const view = await api.checkActivation(form);
+      if (!sending || checkStops(view)) {
+        setChecked({ form: JSON.stringify(form), view });
+        say({ kind: view.verdict === "refused" || view.verdict === "unknown" ? "error" : "info", text: view.message });
+      }
+      return view;
+    } catch (e) {
+      if (!sending) say({ kind: "error", text: messageOf(e) });
+      return null;
+    } finally {
+      setChecking(false);
+    }
+  }
+
   async function submit(form: ActivationForm) {
+    const view = await check(form, true);
+    if (view && checkStops(view)) return;
     const sent = await act("Activating", () => api.activate(form));
     if (!sent) return;
     if (favourite) {
@@ -106,22 +149,25 @@ export function RequestForm({
     onActivated();
   }
 
+  const current: ActivationForm = {
+    key: role.key,
+    minutes: clampMinutes(minutes, max),
+    justification: justification.trim() || null,
+    ticketSystem: ticketSystem.trim() || null,
+    ticketNumber: ticketNumber.trim() || null,
+    start: start ? new Date(start).toISOString() : null,
+    narrowerScope: scope.trim() || null,
+  };
+  const shown = checked && checked.form === JSON.stringify(current) ? checked.view : null;
+
   return (
     <form
       class="form"
       id="activate-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (missing || busy || !policy) return;
-        void submit({
-          key: role.key,
-          minutes: clampMinutes(minutes, max),
-          justification: justification.trim() || null,
-          ticketSystem: ticketSystem.trim() || null,
-          ticketNumber: ticketNumber.trim() || null,
-          start: start ? new Date(start).toISOString() : null,
-          narrowerScope: scope.trim() || null,
-        });
+        if (missing || busy || checking || !policy) return;
+        void submit(current);
       }}
     >
       <h2>
@@ -156,6 +202,7 @@ export function RequestForm({
           onInput={(e) => setMinutes(Number((e.target as HTMLInputElement).value) || 0)}
         />
       </label>
+      <CheckNote check={shown} field="duration" />
       <label>
         Justification{policy?.justificationRequired ? " (required)" : " (optional)"}
         <textarea
@@ -172,6 +219,7 @@ export function RequestForm({
           }}
         />
       </label>
+      <CheckNote check={shown} field="justification" />
       {policy && policy.presets.length + policy.recentReasons.length > 0 ? (
         <div class="presets" aria-label="Presets and recent reasons">
           {[...new Set([...policy.presets, ...policy.recentReasons])].map((reason) => (
@@ -204,6 +252,7 @@ export function RequestForm({
           </label>
         </div>
       ) : null}
+      <CheckNote check={shown} field="ticket" />
       {role.source === "azure-resource" ? (
         <label>
           Narrower scope (optional: only part of {role.scope})
@@ -223,6 +272,7 @@ export function RequestForm({
           </datalist>
         </label>
       ) : null}
+      <CheckNote check={shown} field="scope" />
       <label>
         Start (optional, default now)
         <input id="start" type="datetime-local" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
@@ -236,9 +286,34 @@ export function RequestForm({
         />
         Save as a favourite with these answers (one click in the tray)
       </label>
+      <CheckNote check={shown} field="sign-in" />
+      {shown && !(shown.verdict === "refused" && shown.fields.length > 0) ? (
+        <p
+          id="check-result"
+          class={`notice ${shown.verdict === "refused" || shown.verdict === "unknown" ? "error" : "info"}`}
+          role="status"
+        >
+          {shown.message}
+          {shown.notes.map((note) => (
+            <span class="check-note" key={note}>
+              {" "}
+              {note}
+            </span>
+          ))}
+        </p>
+      ) : null}
       <div class="buttons">
-        <button type="submit" id="submit" class="primary" disabled={busy || !policy || !!missing}>
-          {busy ? "Activating…" : "Activate"}
+        <button type="submit" id="submit" class="primary" disabled={busy || checking || !policy || !!missing}>
+          {checking ? "Checking…" : busy ? "Activating…" : "Activate"}
+        </button>
+        <button
+          type="button"
+          id="check"
+          title="Ask Azure whether this request would be granted; nothing is sent"
+          disabled={busy || checking || !policy}
+          onClick={() => void check(current, false)}
+        >
+          Check
         </button>
         <button type="button" onClick={onClose}>
           Cancel (Esc)

@@ -195,11 +195,16 @@ pub enum Command {
         #[arg(long, value_name = "TEXT", required = true)]
         reason: String,
     },
-    /// Show the history of requests made from this machine.
+    /// Show the history of requests made from this machine (with --azure, merged with the
+    /// requests Azure holds for you from every tool and machine).
     History {
         /// CSV instead of a table.
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Merge with your requests as Azure lists them (made with the portal, another tool or
+        /// another machine: "elsewhere").
+        #[arg(long)]
+        azure: bool,
         /// At most this many entries.
         #[arg(long, default_value_t = 50)]
         limit: u32,
@@ -288,8 +293,13 @@ pub struct ActivateArgs {
     #[arg(long, value_name = "SCOPE")]
     pub scope: Option<String>,
     /// Wait until each request is active (or decided), then report.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     pub wait: bool,
+    /// Only check: ask Azure to validate each request (ARM's validate, Graph's isValidationOnly)
+    /// and say whether it would be granted, wait for approval, or exactly what would be refused;
+    /// nothing is created. Exits non-zero when one would be refused.
+    #[arg(long)]
+    pub check: bool,
     /// How long --wait waits.
     #[arg(long, value_name = "DURATION", default_value = "10m")]
     pub timeout: Span,

@@ -88,7 +88,13 @@ impl Context {
             }
             Command::Requests { filter, all } => self.requests(&filter.sources, all).await,
             Command::Cancel { requests } => self.cancel(&requests).await,
-            Command::History { csv, limit } => self.history(csv, limit).await,
+            Command::History { csv, azure, limit } => {
+                if azure {
+                    self.activity(csv, limit).await
+                } else {
+                    self.history(csv, limit).await
+                }
+            }
             Command::Approvals => self.approvals().await,
             Command::Approve { requests, reason } => self.decide(&requests, true, &reason).await,
             Command::Deny { requests, reason } => self.decide(&requests, false, &reason).await,
@@ -206,6 +212,23 @@ impl Context {
                     failed_selectors = true;
                 }
             }
+        }
+        if args.check {
+            let checks = futures::future::join_all(
+                chosen.iter().map(|(e, w)| self.session.check(e, w)),
+            )
+            .await;
+            if self.json {
+                output::print_json(&checks);
+            } else {
+                output::check_lines(&checks);
+            }
+            let bad = checks.iter().any(|c| c.verdict.is_bad());
+            return Ok(if bad || failed_selectors {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
         }
         let mut results = self.session.activate_many(&chosen).await;
         if args.wait {
@@ -609,6 +632,24 @@ impl Context {
             output::history_table(&items);
         }
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// `history --azure`: this machine's history merged with the requests Azure lists for the
+    /// user; a source that could not be listed is reported (its requests made elsewhere are
+    /// missing).
+    async fn activity(&self, csv: bool, limit: u32) -> Result<ExitCode, Error> {
+        let activity = self.session.activity(limit).await?;
+        output::print_failures(&activity.failures);
+        if self.json {
+            output::print_json(&activity.rows);
+        } else if csv {
+            output::activity_csv(&activity.rows);
+        } else if activity.rows.is_empty() {
+            println!("No requests, from this machine or elsewhere.");
+        } else {
+            output::activity_table(&activity.rows);
+        }
+        Ok(exit_for_listing(activity.rows.is_empty(), &activity.failures))
     }
 
     async fn clock(

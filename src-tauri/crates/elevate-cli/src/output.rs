@@ -3,7 +3,7 @@
 use chrono::{DateTime, Local, Utc};
 use elevate_core::Needed;
 use elevate_core::model::{ActiveGrant, AssignmentType, Eligibility, MemberType, RequestRecord};
-use elevate_core::session::{ActionResult, Outcome, SourceFailure};
+use elevate_core::session::{ActionResult, ActivityRow, Check, Outcome, SourceFailure, Verdict};
 use elevate_core::store::HistoryEntry;
 use serde::Serialize;
 
@@ -413,6 +413,113 @@ pub fn action_lines(results: &[ActionResult], verb: &str) {
         for note in &r.notes {
             println!("    note: {note}");
         }
+    }
+}
+
+/// One line per check (`activate --check`), for people: what would happen, or exactly what would
+/// be refused.
+pub fn check_lines(checks: &[Check]) {
+    for c in checks {
+        let what = format!("{} @ {}", c.role, c.scope_name);
+        let line = match c.verdict {
+            Verdict::WouldBeGranted => format!("✔ {what}: would be granted"),
+            Verdict::WouldWaitForApproval => format!("… {what}: would wait for approval"),
+            Verdict::AlreadyActive => {
+                format!("✔ {what}: already active; nothing would be requested")
+            }
+            Verdict::AlreadyPending => {
+                format!("… {what}: a request is already pending; nothing new would be requested")
+            }
+            Verdict::Refused | Verdict::Unknown => {
+                let (message, needs) = c
+                    .error
+                    .as_ref()
+                    .map_or(("refused", &[][..]), |e| (e.message.as_str(), &e.needs[..]));
+                let said = if c.verdict == Verdict::Refused {
+                    "would be refused"
+                } else {
+                    "could not be checked"
+                };
+                match options_for(needs) {
+                    Some(hint) => format!("✘ {what}: {said}: {message}: {hint}"),
+                    None => format!("✘ {what}: {said}: {message}"),
+                }
+            }
+        };
+        println!("{line}");
+        if !c.checked_by_azure && c.verdict == Verdict::Refused {
+            println!("    note: refused by the role's policy before asking Azure");
+        }
+        for note in &c.notes {
+            println!("    note: {note}");
+        }
+    }
+}
+
+/// The merged activity (`history --azure`) as a table.
+pub fn activity_table(rows: &[ActivityRow]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                local(Some(r.at)),
+                r.origin.label().to_owned(),
+                r.kind.as_str().to_owned(),
+                r.role.clone(),
+                r.scope_name.clone(),
+                r.status.as_str().to_owned(),
+                r.justification.clone().unwrap_or_default(),
+                decided(r),
+            ]
+        })
+        .collect();
+    print_table(
+        &["WHEN", "WHERE", "KIND", "ROLE", "SCOPE", "OUTCOME", "REASON", "DECIDED BY"],
+        &rows,
+    );
+}
+
+fn decided(r: &ActivityRow) -> String {
+    match (&r.decided_by, &r.decision_reason) {
+        (Some(who), Some(why)) => format!("{who}: {why}"),
+        (Some(who), None) => who.clone(),
+        (None, Some(why)) => why.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// RFC 4180 CSV of the merged activity, cells defused against formulas.
+pub fn activity_csv(rows: &[ActivityRow]) {
+    println!(
+        "at,origin,source,kind,role,scope_id,scope_name,duration,justification,ticket,status,azure_status,azure_request_id,decided_by,decision_reason,error"
+    );
+    for r in rows {
+        let cells = [
+            r.at.to_rfc3339(),
+            r.origin.as_str().to_owned(),
+            r.source.as_str().to_owned(),
+            r.kind.as_str().to_owned(),
+            r.role.clone(),
+            r.scope_id.clone(),
+            r.scope_name.clone(),
+            r.duration.map(|d| d.to_iso8601()).unwrap_or_default(),
+            r.justification.clone().unwrap_or_default(),
+            r.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+            r.status.as_str().to_owned(),
+            r.azure_status.clone().unwrap_or_default(),
+            r.azure_request_id.clone().unwrap_or_default(),
+            r.decided_by.clone().unwrap_or_default(),
+            r.decision_reason.clone().unwrap_or_default(),
+            r.error.clone().unwrap_or_default(),
+        ];
+        println!(
+            "{}",
+            cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
     }
 }
 

@@ -16,7 +16,7 @@ use crate::graph::GraphClient;
 use crate::model::{
     ActivationRequest, ActiveGrant, Eligibility, Expiring, MoreTime, Policy, RequestRecord, Source, Span,
 };
-use crate::rest::Submission;
+use crate::rest::{Submission, Validation};
 
 /// What Elevate asks of a PIM API, for one signed-in user.
 #[async_trait]
@@ -50,6 +50,18 @@ pub trait PimClient: Send + Sync {
         principal_id: &str,
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission>;
+
+    /// Asks Azure only to check an activation of `eligibility` (ARM's `validate`, Graph's
+    /// `isValidationOnly`): nothing is created. A refusal is the error [`PimClient::activate`]
+    /// would get, before `RoleAssignmentExists`/`RoleAssignmentRequestExists` become a
+    /// [`Submission`].
+    async fn validate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Validation>;
 
     /// Requests early deactivation of an activated grant.
     async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission>;
@@ -149,6 +161,18 @@ impl PimClient for ArmClient {
         arm_only(eligibility.source)?;
         // ARM requests are named by the caller: a new name per request, kept across retries of it.
         ArmClient::activate(self, eligibility, request, principal_id, Uuid::new_v4(), claims).await
+    }
+
+    async fn validate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Validation> {
+        arm_only(eligibility.source)?;
+        // A name of its own: `validate` stores nothing under it.
+        ArmClient::validate(self, eligibility, request, principal_id, Uuid::new_v4(), claims).await
     }
 
     async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission> {
@@ -256,6 +280,16 @@ impl PimClient for GraphClient {
         claims: Option<&serde_json::Value>,
     ) -> Result<Submission> {
         GraphClient::activate(self, eligibility, request, principal_id, claims).await
+    }
+
+    async fn validate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<Validation> {
+        GraphClient::validate(self, eligibility, request, principal_id, claims).await
     }
 
     async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission> {

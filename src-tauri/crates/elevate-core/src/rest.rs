@@ -31,6 +31,31 @@ pub enum Submission {
     },
 }
 
+/// What Azure answered when asked only to check an activation (ARM's `validate`, Graph's
+/// `isValidationOnly`): it would accept it, and whether an approver would then have to agree.
+/// Nothing was created. A refusal is the error an activation would get.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validation {
+    /// Whether the request would wait for an approver: Azure's status said so (`PendingApproval`
+    /// and its kin, or `PendingEvaluation`, which ARM's `validate` answers for a role that needs
+    /// approval).
+    pub would_need_approval: bool,
+    /// Azure's status value, unchanged.
+    pub azure_status: String,
+}
+
+impl Validation {
+    /// The validation Azure's answer `record` stands for.
+    pub fn of(record: &RequestRecord) -> Self {
+        let status = record.azure_status.as_str();
+        Validation {
+            would_need_approval: record.status == crate::model::RequestStatus::PendingApproval
+                || status.eq_ignore_ascii_case("PendingEvaluation"),
+            azure_status: record.azure_status.clone(),
+        }
+    }
+}
+
 /// Maps Azure's "already" answers to a [`Submission`], leaving every other error as it is.
 pub fn already(result: Result<RequestRecord>) -> Result<Submission> {
     match result {

@@ -27,6 +27,12 @@ use crate::pim::PimClient;
 use crate::store::{NewHistoryEntry, Store};
 use crate::wire::RequesterFields;
 
+mod activity;
+mod check;
+
+pub use activity::{Activity, ActivityRow, Origin};
+pub use check::{Check, Concern, Verdict};
+
 /// Who is signed in.
 #[derive(Clone, Debug, Serialize)]
 pub struct Account {
@@ -1398,6 +1404,9 @@ fn result_error(target: &RoleAtScope, notes: Vec<String>, error: &Error) -> Acti
     }
 }
 
+/// The note of an activation whose role's policy requires approval.
+const APPROVAL_NOTE: &str = "this role needs an approver's approval before it becomes active";
+
 /// How long a requester read from Graph is used again before it is read anew.
 const REQUESTER_REUSE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
@@ -1486,7 +1495,7 @@ fn prepare_with(
         });
     }
     if policy.approval_required {
-        notes.push("this role needs an approver's approval before it becomes active".to_owned());
+        notes.push(APPROVAL_NOTE.to_owned());
     }
     Ok(ActivationRequest {
         duration,

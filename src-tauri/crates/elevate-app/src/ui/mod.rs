@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod calls;
+pub mod checks;
 pub mod error;
 pub mod forms;
 pub mod settings;
@@ -13,6 +14,7 @@ pub mod view;
 
 pub use access::{AccessView, FindingLevel, FindingView};
 pub use accounts::{AccountView, accounts_view};
+pub use checks::{ActivityListView, ActivityView, CheckVerdict, CheckView, FormField, RequestOrigin};
 pub use error::{Answer, UiError, invalid};
 pub use forms::{ActivationForm, FavouriteChange, FavouriteForm, SetForm, SettingsForm};
 pub use settings::{AppState, CloudName, FavouriteView, SetView, SettingsView};

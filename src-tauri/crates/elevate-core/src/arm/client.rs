@@ -346,6 +346,32 @@ impl ArmClient {
         self.submit(&scope, name, body, claims).await
     }
 
+    /// Asks ARM only to check an activation of `eligibility` (`RoleAssignmentScheduleRequests_Validate`,
+    /// api-version 2020-10-01): `POST {scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{name}/validate`
+    /// with the body an activation would PUT. Azure runs the activation's checks and creates
+    /// nothing; a refusal is the typed error the activation would get (`RoleAssignmentExists`
+    /// included: the caller decides what "already active" means for a check).
+    pub async fn validate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        name: Uuid,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<crate::rest::Validation> {
+        let (scope, body) = activation_body(eligibility, request, principal_id)?;
+        let url = self.url(
+            &scope,
+            &format!("roleAssignmentScheduleRequests/{name}/validate"),
+            &[],
+        )?;
+        let response = self
+            .caller
+            .call(Method::Post, &url, Some(&body), claims)
+            .await?;
+        Ok(crate::rest::Validation::of(&self.read_request(&response)?))
+    }
+
     /// Requests early deactivation of `grant`.
     pub async fn deactivate(
         &self,

@@ -301,6 +301,37 @@ impl GraphClient {
         self.submit(path, body, claims).await
     }
 
+    /// Asks Graph only to check an activation: the `selfActivate` request an activation would POST,
+    /// with `isValidationOnly: true` (documented on `unifiedRoleAssignmentScheduleRequest` and on
+    /// `privilegedAccessScheduleRequest`, which PIM for Groups' assignment requests inherit). Graph
+    /// runs the checks and creates nothing; a refusal is the typed error the activation would get.
+    pub async fn validate(
+        &self,
+        eligibility: &Eligibility,
+        request: &ActivationRequest,
+        principal_id: &str,
+        claims: Option<&serde_json::Value>,
+    ) -> Result<crate::rest::Validation> {
+        let (path, mut body) = match eligibility.source {
+            Source::EntraRole => (
+                DIRECTORY_REQUESTS,
+                directory_activation_body(eligibility, request, principal_id)?,
+            ),
+            Source::Group => (
+                GROUP_REQUESTS,
+                group_activation_body(eligibility, request, principal_id)?,
+            ),
+            Source::AzureResource => return Err(not_graph(eligibility.source)),
+        };
+        body["isValidationOnly"] = json!(true);
+        let url = self.url(path, &[])?;
+        let response = self
+            .caller
+            .call(Method::Post, &url, Some(&body), claims)
+            .await?;
+        Ok(crate::rest::Validation::of(&self.read_request(&response)?))
+    }
+
     /// Requests early deactivation.
     pub async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission> {
         let (path, body) = self.grant_body(grant, "selfDeactivate", principal_id, None, None)?;

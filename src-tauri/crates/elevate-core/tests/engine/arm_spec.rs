@@ -282,3 +282,36 @@ fn requests_for_more_time_validate_against_both_schedule_request_resources() {
     broken["properties"]["requestType"] = Value::from("SelfProlong");
     assert!(spec.validate_request_body_closed_enums("RoleEligibilityScheduleRequests_Create", &broken).is_err());
 }
+
+/// What `--check` and the form send to ARM: the activation's body, to `RoleAssignmentScheduleRequests_Validate`
+/// (`POST /{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{name}/validate`,
+/// documented in 2020-10-01), validates against that operation's request schema with closed enums.
+#[test]
+fn the_validate_call_is_the_documented_operation_with_the_activation_body() {
+    let spec = spec();
+    assert_eq!(
+        spec.operation("RoleAssignmentScheduleRequests_Validate"),
+        Some((
+            "POST".to_owned(),
+            "/{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{roleAssignmentScheduleRequestName}/validate".to_owned()
+        ))
+    );
+    assert!(
+        spec.operation_file("RoleAssignmentScheduleRequests_Validate")
+            .is_some_and(|f| f.contains("/stable/2020-10-01/")),
+        "validate is in the stable 2020-10-01 spec Elevate uses for every PIM call"
+    );
+    let request = ActivationRequest {
+        duration: Span::from_minutes(90),
+        justification: Some("deploy".into()),
+        ticket: Some(Ticket {
+            system: "ServiceNow".into(),
+            number: "INC1".into(),
+        }),
+        start: None,
+        narrower_scope: None,
+    };
+    let (_, body) = activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
+    spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Validate", &body)
+        .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
+}

@@ -417,3 +417,51 @@ async fn self_extend_and_self_renew_are_refused_as_graph_refuses_them() {
     let decided = h.control(Method::POST, &format!("requests/{id}/approve"), json!({})).await;
     assert_eq!(decided["status"], "Provisioned", "{decided}");
 }
+
+async fn stored_requests(h: &Harness) -> usize {
+    h.control(Method::GET, "requests", Value::Null).await.as_array().map_or(0, Vec::len)
+}
+
+/// `isValidationOnly: true` runs the POST's checks and stores nothing, for Entra roles and for PIM
+/// for Groups alike (`privilegedAccessScheduleRequest` documents the property): the same refusals,
+/// `PendingEvaluation` where approval would be needed, no request, grant or group membership after.
+#[tokio::test]
+async fn validation_only_checks_like_the_post_and_stores_nothing() {
+    let h = Harness::start().await;
+    let before = stored_requests(&h).await;
+    let mut reader = activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H");
+    reader["isValidationOnly"] = json!(true);
+    let ok = dir_post(&h, reader).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    assert_eq!(ok.json["isValidationOnly"], true);
+    assert_eq!(ok.json["status"], "Provisioned");
+    let id = ok.json["id"].as_str().unwrap().to_string();
+    assert_eq!(gget(&h, &format!("{DIR}/roleAssignmentScheduleRequests/{id}")).await.status, StatusCode::NOT_FOUND);
+    let active = gget(&h, &format!("{DIR}/roleAssignmentScheduleInstances/{MINE}")).await;
+    assert!(
+        !active.json["value"].as_array().unwrap().iter().any(|a| a["roleDefinitionId"] == demo::ENTRA_GLOBAL_READER),
+        "{}",
+        active.text
+    );
+
+    let mut no_ticket = activation(demo::ENTRA_EXCHANGE_ADMINISTRATOR, demo::SCOPE_ADMIN_UNIT_EMEA, "PT1H");
+    no_ticket["isValidationOnly"] = json!(true);
+    let refused = dir_post(&h, no_ticket).await;
+    assert_eq!(refused.code(), "RoleAssignmentRequestPolicyValidationFailed");
+    assert!(refused.message().contains("TicketingRule"), "{}", refused.text);
+
+    let mut approval = activation(demo::ENTRA_USER_ADMINISTRATOR, "/", "PT1H");
+    approval["isValidationOnly"] = json!(true);
+    let evaluated = dir_post(&h, approval).await;
+    assert_eq!(evaluated.json["status"], "PendingEvaluation", "{}", evaluated.text);
+    assert!(evaluated.json["approvalId"].is_null(), "{}", evaluated.text);
+
+    let member = json!({"action": "selfActivate", "principalId": demo::DEMO_USER_OID, "groupId": demo::PIM_GROUP_PROD_OPERATORS, "accessId": "member",
+        "justification": "deploy", "isValidationOnly": true, "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "PT1H"}}});
+    let group = gpost(&h, &format!("{GROUPS}/assignmentScheduleRequests"), &member).await;
+    assert_eq!(group.status, StatusCode::CREATED, "{}", group.text);
+    assert_eq!(group.json["isValidationOnly"], true);
+    assert_eq!(arm_group_grants(&h).await, 0, "no group membership, so not the group's Azure role either");
+    assert_eq!(gget(&h, &format!("{GROUPS}/assignmentScheduleInstances/{MINE}")).await.json["value"].as_array().map(Vec::len), Some(0));
+    assert_eq!(stored_requests(&h).await, before, "nothing stored");
+}
