@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "request_extension",
     "check_access",
     "open_consent_link",
+    "request_approvers",
+    "contact_approvers",
 ];
 
 fn main() {

@@ -11,7 +11,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::{access, commands, events, settings};
+use crate::{access, approvers, commands, events, settings};
 
 /// The commands and events, for the runtime `R`. Generic commands are named with `tauri::Wry` for
 /// their types only; the handler serves them on `R`.
@@ -46,6 +46,8 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             access::open_consent_link,
             settings::accounts,
             settings::sign_out_account::<tauri::Wry>,
+            approvers::request_approvers,
+            approvers::contact_approvers,
         ])
         .events(collect_events![
             events::SnapshotChanged,

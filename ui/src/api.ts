@@ -7,6 +7,7 @@ import type {
   AccessView,
   AccountView,
   ActionView,
+  ContactChannel,
   ActivationForm,
   FavouriteForm,
   FindingView,
@@ -18,6 +19,7 @@ import type {
   SettingsView,
   SnapshotView,
   UiError,
+  WaitingView,
 } from "./bindings";
 
 /** The message of an error from a command (or anything thrown). */
@@ -59,6 +61,9 @@ export const api = {
   openConsentLink: (url: string): Promise<null> => commands.openConsentLink(url),
   accounts: (): Promise<AccountView[]> => commands.accounts(),
   signOutAccount: (key: string): Promise<AccountView[]> => commands.signOutAccount(key),
+  requestApprovers: (id: string): Promise<WaitingView> => commands.requestApprovers(id),
+  contactApprovers: (id: string, approver: string | null, channel: ContactChannel): Promise<null> =>
+    commands.contactApprovers(id, approver, channel),
 };
 
 /** Hears each finding of a running "Check access". */

@@ -8,6 +8,7 @@ mod common;
 mod arm_client;
 mod arm_paging_safety;
 mod arm_spec;
+mod approvers;
 mod decisions;
 mod doctor;
 mod extend;
