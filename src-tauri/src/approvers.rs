@@ -29,9 +29,14 @@ pub async fn contact_approvers(
     channel: ContactChannel,
 ) -> Answer<()> {
     let session = shell.session().await?;
-    let link =
-        approvers::contact_link(&session, &shell.snapshot(), &id, approver.as_deref(), channel)
-            .await?;
+    let link = approvers::contact_link(
+        &session,
+        &shell.snapshot(),
+        &id,
+        approver.as_deref(),
+        channel,
+    )
+    .await?;
     tokio::task::spawn_blocking(move || contact::open_link(&link))
         .await
         .map_err(|e| invalid(format!("the link could not be opened: {e}")))?
@@ -43,9 +48,10 @@ pub async fn contact_approvers(
 pub async fn mail_from_menu(shell: &Shell, id: &str) {
     let opened = async {
         let session = shell.session().await.map_err(|e| e.to_string())?;
-        let link = approvers::contact_link(&session, &shell.snapshot(), id, None, ContactChannel::Mail)
-            .await
-            .map_err(|e| e.message)?;
+        let link =
+            approvers::contact_link(&session, &shell.snapshot(), id, None, ContactChannel::Mail)
+                .await
+                .map_err(|e| e.message)?;
         tokio::task::spawn_blocking(move || contact::open_link(&link))
             .await
             .map_err(|e| e.to_string())?

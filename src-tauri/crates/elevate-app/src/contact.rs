@@ -18,7 +18,11 @@ use url::Url;
 
 /// Everything but RFC 3986's unreserved characters is encoded (so `&`, `=`, `?`, `#`, `,`, `%`,
 /// spaces and line breaks in a name or a justification stay text).
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The host of Teams' deep links.
 pub const TEAMS_HOST: &str = "teams.microsoft.com";
@@ -45,7 +49,10 @@ impl Summary {
         let mut body = String::new();
         let _ = writeln!(body, "Hello,");
         let _ = writeln!(body);
-        let _ = writeln!(body, "I have asked for a role in Privileged Identity Management, and you may approve it.");
+        let _ = writeln!(
+            body,
+            "I have asked for a role in Privileged Identity Management, and you may approve it."
+        );
         let _ = writeln!(body);
         let _ = writeln!(body, "Role: {role}");
         let _ = writeln!(body, "Scope: {scope}");
@@ -53,7 +60,11 @@ impl Summary {
         if let Some(duration) = request.duration {
             let _ = writeln!(body, "For: {duration}");
         }
-        if let Some(reason) = request.justification.as_deref().filter(|r| !r.trim().is_empty()) {
+        if let Some(reason) = request
+            .justification
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+        {
             let mut quoted: String = clean(reason.trim()).chars().take(MAX_QUOTE).collect();
             if reason.trim().chars().count() > MAX_QUOTE {
                 quoted.push('…');
@@ -79,12 +90,16 @@ pub fn plausible_address(address: &str) -> bool {
     };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._+-'#".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._+-'#".contains(c));
     let domain_ok = domain.len() <= 253
         && domain.contains('.')
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
-        && domain.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
     local_ok && domain_ok
 }
 
@@ -343,8 +358,11 @@ mod tests {
 
     #[test]
     fn mail_links_encode_every_text_and_refuse_odd_addresses() {
-        let link = mail_link(&["grace@contoso.com", "x@y.com?bcc=evil@z.com", "a b@c.com"], &summary())
-            .expect("a link");
+        let link = mail_link(
+            &["grace@contoso.com", "x@y.com?bcc=evil@z.com", "a b@c.com"],
+            &summary(),
+        )
+        .expect("a link");
         assert_eq!(
             link.as_str(),
             "mailto:grace%40contoso.com?subject=Please%20approve%20my%20request%3A%20Owner%20at%20Prod%20%26%20Co\
@@ -352,21 +370,40 @@ mod tests {
         );
         let query: Vec<(String, String)> = link.query_pairs().into_owned().collect();
         assert_eq!(query.len(), 2, "only subject and body: {query:?}");
-        assert_eq!(query[1].1, "Role: Owner\r\nJustification: \"fix #42 & deploy?x=1\"\r\nRequest id: abc");
+        assert_eq!(
+            query[1].1,
+            "Role: Owner\r\nJustification: \"fix #42 & deploy?x=1\"\r\nRequest id: abc"
+        );
         assert!(mail_link(&["nobody", "<a@b.c>"], &summary()).is_none());
     }
 
     #[test]
     fn teams_links_name_users_by_sign_in_name() {
-        let link = teams_link(&["grace@contoso.com", "guest_x.com#EXT#@contoso.onmicrosoft.com"], &summary())
-            .expect("a link");
+        let link = teams_link(
+            &[
+                "grace@contoso.com",
+                "guest_x.com#EXT#@contoso.onmicrosoft.com",
+            ],
+            &summary(),
+        )
+        .expect("a link");
         assert!(is_contact_link(&link));
         assert_eq!(link.host_str(), Some("teams.microsoft.com"));
         assert_eq!(link.path(), "/l/chat/0/0");
         let query: Vec<(String, String)> = link.query_pairs().into_owned().collect();
-        assert_eq!(query[0], ("users".into(), "grace@contoso.com,guest_x.com#EXT#@contoso.onmicrosoft.com".into()));
+        assert_eq!(
+            query[0],
+            (
+                "users".into(),
+                "grace@contoso.com,guest_x.com#EXT#@contoso.onmicrosoft.com".into()
+            )
+        );
         assert_eq!(query[1].0, "message");
-        assert!(query[1].1.starts_with("Please approve my request: Owner at Prod & Co\n\nRole: Owner"));
+        assert!(
+            query[1]
+                .1
+                .starts_with("Please approve my request: Owner at Prod & Co\n\nRole: Owner")
+        );
         assert_eq!(query.len(), 2);
     }
 
@@ -374,17 +411,36 @@ mod tests {
     fn groups_are_written_to_only_through_their_address() {
         let s = summary();
         let users_and_groups = [
-            approver(ApproverKind::User, "Grace", Some("grace@contoso.com"), Some("grace.hopper@contoso.com")),
-            approver(ApproverKind::Group, "Approvers", None, Some("approvers@contoso.com")),
+            approver(
+                ApproverKind::User,
+                "Grace",
+                Some("grace@contoso.com"),
+                Some("grace.hopper@contoso.com"),
+            ),
+            approver(
+                ApproverKind::Group,
+                "Approvers",
+                None,
+                Some("approvers@contoso.com"),
+            ),
             approver(ApproverKind::Group, "Quiet group", None, None),
         ];
         let all = contact_all(&users_and_groups, &s);
         let mail = all.mail.expect("mail");
-        assert!(mail.as_str().starts_with("mailto:grace.hopper%40contoso.com,approvers%40contoso.com?"));
+        assert!(
+            mail.as_str()
+                .starts_with("mailto:grace.hopper%40contoso.com,approvers%40contoso.com?")
+        );
         let teams = all.teams.expect("teams");
-        assert_eq!(teams.query_pairs().next().map(|(_, v)| v.into_owned()), Some("grace@contoso.com".into()));
+        assert_eq!(
+            teams.query_pairs().next().map(|(_, v)| v.into_owned()),
+            Some("grace@contoso.com".into())
+        );
         assert_eq!(contact(&users_and_groups[2], &s), Contact::default());
-        assert_eq!(names(&users_and_groups), "Grace, Approvers (group), Quiet group (group)");
+        assert_eq!(
+            names(&users_and_groups),
+            "Grace, Approvers (group), Quiet group (group)"
+        );
     }
 
     #[test]
@@ -406,7 +462,9 @@ mod tests {
 
     #[test]
     fn hostile_names_stay_text_in_the_summary() {
-        use elevate_core::model::{RequestKind, RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source};
+        use elevate_core::model::{
+            RequestKind, RequestStatus, RoleKey, RoleRef, ScopeKind, ScopeRef, Source,
+        };
         let request = RequestRecord {
             id: "/subscriptions/s/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/r1".into(),
             name: "r1".into(),

@@ -554,7 +554,6 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-
 /// Under a pending request: who may approve it ("Waiting for Grace Hopper, PIM Approvers
 /// (group)") and an item that writes to them.
 fn waiting_for_entries(snapshot: &Snapshot, request_id: &str) -> Vec<MenuEntry> {
@@ -822,7 +821,9 @@ mod tests {
     #[test]
     fn a_pending_request_names_who_may_approve_it_and_offers_an_e_mail() {
         let now = Utc::now();
-        use elevate_core::model::{RequestKind, RequestRecord, RequestStatus, RoleRef, ScopeKind, ScopeRef};
+        use elevate_core::model::{
+            RequestKind, RequestRecord, RequestStatus, RoleRef, ScopeKind, ScopeRef,
+        };
         let record = RequestRecord {
             id: "/subscriptions/s/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/r1".into(),
             name: "r1".into(),
@@ -861,19 +862,44 @@ mod tests {
             view.entries
                 .into_iter()
                 .find_map(|e| match e {
-                    MenuEntry::Submenu { label, entries } if label.starts_with("Owner @ Production") => Some(entries),
+                    MenuEntry::Submenu { label, entries }
+                        if label.starts_with("Owner @ Production") =>
+                    {
+                        Some(entries)
+                    }
                     _ => None,
                 })
                 .unwrap_or_default()
         };
-        assert_eq!(pending(&snapshot).len(), 1, "only Cancel while nobody is known");
-        snapshot.waiting_for = vec![(record.id.clone(), "Grace Hopper, PIM Approvers (group)".into())];
+        assert_eq!(
+            pending(&snapshot).len(),
+            1,
+            "only Cancel while nobody is known"
+        );
+        snapshot.waiting_for = vec![(
+            record.id.clone(),
+            "Grace Hopper, PIM Approvers (group)".into(),
+        )];
         let entries = pending(&snapshot);
-        assert!(entries.contains(&MenuEntry::Label("Waiting for Grace Hopper, PIM Approvers (group)".into())), "{entries:?}");
+        assert!(
+            entries.contains(&MenuEntry::Label(
+                "Waiting for Grace Hopper, PIM Approvers (group)".into()
+            )),
+            "{entries:?}"
+        );
         let mail = MenuAction::MailApprovers(record.id.clone());
-        assert!(entries.iter().any(|e| matches!(e, MenuEntry::Item { action, .. } if *action == mail)), "{entries:?}");
+        assert!(
+            entries
+                .iter()
+                .any(|e| matches!(e, MenuEntry::Item { action, .. } if *action == mail)),
+            "{entries:?}"
+        );
         assert_eq!(MenuAction::parse(&mail.to_string()), Some(mail));
         snapshot.waiting_for = vec![(record.id.clone(), String::new())];
-        assert_eq!(pending(&snapshot).len(), 1, "nothing said when they could not be read");
+        assert_eq!(
+            pending(&snapshot).len(),
+            1,
+            "nothing said when they could not be read"
+        );
     }
 }

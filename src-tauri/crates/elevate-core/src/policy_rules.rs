@@ -63,11 +63,18 @@ pub fn policy_from_rules(rules: &[Value]) -> Policy {
 /// id. The same user or group named twice in a stage is kept once.
 fn approvers_of(setting: &Value) -> Vec<Approver> {
     let mut approvers: Vec<Approver> = Vec::new();
-    let stages = setting["approvalstages"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let stages = setting["approvalstages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     for (stage, entry) in stages.iter().enumerate() {
-        let listed = entry["primaryapprovers"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let listed = entry["primaryapprovers"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         for approver in listed {
-            let Some(found) = approver_of(approver, u32::try_from(stage).unwrap_or(u32::MAX)) else {
+            let Some(found) = approver_of(approver, u32::try_from(stage).unwrap_or(u32::MAX))
+            else {
                 continue;
             };
             if !approvers
@@ -83,7 +90,10 @@ fn approvers_of(setting: &Value) -> Vec<Approver> {
 
 fn approver_of(value: &Value, stage: u32) -> Option<Approver> {
     let text = |key: &str| value[key].as_str().map(str::trim).filter(|v| !v.is_empty());
-    let odata = text("@odata.type").map(|t| t.trim_start_matches("#microsoft.graph.").to_ascii_lowercase());
+    let odata = text("@odata.type").map(|t| {
+        t.trim_start_matches("#microsoft.graph.")
+            .to_ascii_lowercase()
+    });
     let (kind, id) = match odata.as_deref() {
         Some("singleuser") => (ApproverKind::User, text("userid")?),
         Some("groupmembers") => (ApproverKind::Group, text("groupid")?),
@@ -170,14 +180,40 @@ mod tests {
         let seen: Vec<_> = policy
             .approvers
             .iter()
-            .map(|a| (a.id.as_str(), a.kind, a.stage, a.backup, a.description.as_deref()))
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.kind,
+                    a.stage,
+                    a.backup,
+                    a.description.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             seen,
             vec![
-                ("2385b0f3-5fa9-43cf-8ca4-b01dc97298cd", ApproverKind::Group, 0, false, Some("amansw_new_group")),
-                ("0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01", ApproverKind::User, 0, true, Some("Grace \u{FFFD}[31mHopper")),
-                ("0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a03", ApproverKind::User, 1, false, Some("Second stage")),
+                (
+                    "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd",
+                    ApproverKind::Group,
+                    0,
+                    false,
+                    Some("amansw_new_group")
+                ),
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01",
+                    ApproverKind::User,
+                    0,
+                    true,
+                    Some("Grace \u{FFFD}[31mHopper")
+                ),
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a03",
+                    ApproverKind::User,
+                    1,
+                    false,
+                    Some("Second stage")
+                ),
             ]
         );
         let graph = lowercase_keys(serde_json::json!([
@@ -198,8 +234,16 @@ mod tests {
         assert_eq!(
             seen,
             vec![
-                ("0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01", ApproverKind::User, "Grace"),
-                ("2385b0f3-5fa9-43cf-8ca4-b01dc97298cd", ApproverKind::Group, "Approvers"),
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01",
+                    ApproverKind::User,
+                    "Grace"
+                ),
+                (
+                    "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd",
+                    ApproverKind::Group,
+                    "Approvers"
+                ),
             ]
         );
     }

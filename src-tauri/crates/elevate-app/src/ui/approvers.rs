@@ -145,7 +145,9 @@ pub async fn contact_link(
         None => approvers,
     };
     if chosen.is_empty() {
-        return Err(invalid("that approver is not among this request's approvers"));
+        return Err(invalid(
+            "that approver is not among this request's approvers",
+        ));
     }
     let summary = Summary::of(request, &session.account().name);
     let links = contact::contact_all(&chosen, &summary);

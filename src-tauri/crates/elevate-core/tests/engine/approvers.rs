@@ -10,8 +10,8 @@ use elevate_core::auth::{AccessToken, Audience, TokenFuture, TokenSource};
 use elevate_core::graph::GraphClient;
 use elevate_core::http::HttpClient;
 use elevate_core::model::{
-    ApproverKind, Eligibility, MemberType, RequestRecord, RequestStatus, RoleKey, RoleRef, ScopeKind,
-    ScopeRef, Source, Ticket,
+    ApproverKind, Eligibility, MemberType, RequestRecord, RequestStatus, RoleKey, RoleRef,
+    ScopeKind, ScopeRef, Source, Ticket,
 };
 use elevate_core::secret::Secret;
 use elevate_core::session::{ActivationWish, Clients, Outcome, Session, SessionOptions};
@@ -66,10 +66,16 @@ async fn session_with(f: &Fixture, tokens: Arc<dyn TokenSource>) -> Session {
     let arm = elevate_core::arm::ArmClient::new(http.clone(), base.clone(), Arc::clone(&tokens));
     let graph = GraphClient::new(http, base, Arc::clone(&tokens));
     Session::connect(
-        Clients { arm: Some(arm), graph: Some(graph) },
+        Clients {
+            arm: Some(arm),
+            graph: Some(graph),
+        },
         tokens,
         None,
-        SessionOptions { poll_interval: Duration::from_millis(100), ..SessionOptions::default() },
+        SessionOptions {
+            poll_interval: Duration::from_millis(100),
+            ..SessionOptions::default()
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"))
@@ -90,7 +96,10 @@ async fn owner_request(s: &Session) -> RequestRecord {
             &ActivationWish {
                 duration: None,
                 justification: Some("Rotate the keys & \"deploy\"".into()),
-                ticket: Some(Ticket { system: "SN".into(), number: "INC1".into() }),
+                ticket: Some(Ticket {
+                    system: "SN".into(),
+                    number: "INC1".into(),
+                }),
                 start: None,
                 narrower_scope: None,
             },
@@ -106,8 +115,17 @@ async fn owner_request(s: &Session) -> RequestRecord {
 
 fn paths(log: &[Value], prefix: &str) -> Vec<(String, u64)> {
     log.iter()
-        .filter(|e| e["path"].as_str().is_some_and(|p| p.to_ascii_lowercase().starts_with(prefix)))
-        .map(|e| (e["path"].as_str().unwrap_or_default().to_owned(), e["status"].as_u64().unwrap_or_default()))
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.to_ascii_lowercase().starts_with(prefix))
+        })
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap_or_default().to_owned(),
+                e["status"].as_u64().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -117,23 +135,55 @@ async fn an_arm_request_shows_its_approvers_named_with_their_addresses_read_once
     let s = session_with(&f, Arc::clone(&f.tokens) as Arc<dyn TokenSource>).await;
     let request = owner_request(&s).await;
     f.clear_log().await;
-    let approvers = s.approvers_for(&request).await.unwrap_or_else(|e| panic!("{e}"));
+    let approvers = s
+        .approvers_for(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let seen: Vec<_> = approvers
         .iter()
-        .map(|a| (a.id.as_str(), a.kind, a.display_name(), a.upn.as_deref(), a.mail.as_deref()))
+        .map(|a| {
+            (
+                a.id.as_str(),
+                a.kind,
+                a.display_name(),
+                a.upn.as_deref(),
+                a.mail.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
         vec![
-            (GRACE, ApproverKind::User, "Grace Hopper", Some("grace@contoso.example"), Some("grace@contoso.example")),
-            (ADA, ApproverKind::User, "Ada Lovelace", Some("ada@contoso.example"), Some("ada@contoso.example")),
-            (APPROVERS_GROUP, ApproverKind::Group, "PIM Approvers", None, Some("pim-approvers@contoso.example")),
+            (
+                GRACE,
+                ApproverKind::User,
+                "Grace Hopper",
+                Some("grace@contoso.example"),
+                Some("grace@contoso.example")
+            ),
+            (
+                ADA,
+                ApproverKind::User,
+                "Ada Lovelace",
+                Some("ada@contoso.example"),
+                Some("ada@contoso.example")
+            ),
+            (
+                APPROVERS_GROUP,
+                ApproverKind::Group,
+                "PIM Approvers",
+                None,
+                Some("pim-approvers@contoso.example")
+            ),
         ]
     );
     assert_eq!(approvers[2].description.as_deref(), Some("PIM Approvers"));
     // The policy was read by the activation a moment ago: only the names were asked for.
     let log = f.log().await;
-    assert!(paths(&log, "/providers").is_empty() && paths(&log, "/subscriptions").is_empty(), "{log:#?}");
+    assert!(
+        paths(&log, "/providers").is_empty() && paths(&log, "/subscriptions").is_empty(),
+        "{log:#?}"
+    );
     assert_eq!(
         paths(&log, "/v1.0/"),
         vec![
@@ -144,7 +194,10 @@ async fn an_arm_request_shows_its_approvers_named_with_their_addresses_read_once
     );
     // Within the hour nothing is read again.
     f.clear_log().await;
-    let again = s.approvers_for(&request).await.unwrap_or_else(|e| panic!("{e}"));
+    let again = s
+        .approvers_for(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, approvers);
     assert!(f.log().await.is_empty());
 }
@@ -157,8 +210,15 @@ async fn graph_policies_carry_single_users_and_group_members() {
     let role = Eligibility {
         key: RoleKey::new(Source::EntraRole, "/", USER_ADMINISTRATOR),
         source: Source::EntraRole,
-        role: RoleRef { id: USER_ADMINISTRATOR.into(), name: "User Administrator".into() },
-        scope: ScopeRef { id: "/".into(), name: "Directory".into(), kind: ScopeKind::Directory },
+        role: RoleRef {
+            id: USER_ADMINISTRATOR.into(),
+            name: "User Administrator".into(),
+        },
+        scope: ScopeRef {
+            id: "/".into(),
+            name: "Directory".into(),
+            kind: ScopeKind::Directory,
+        },
         principal_id: ADA.into(),
         member_type: MemberType::Direct,
         start: None,
@@ -167,13 +227,23 @@ async fn graph_policies_carry_single_users_and_group_members() {
     };
     let mut policy = s.policy(&role).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(policy.approval_required);
-    let ids: Vec<_> = policy.approvers.iter().map(|a| (a.id.as_str(), a.kind, a.description.as_deref())).collect();
+    let ids: Vec<_> = policy
+        .approvers
+        .iter()
+        .map(|a| (a.id.as_str(), a.kind, a.description.as_deref()))
+        .collect();
     assert_eq!(
         ids,
-        vec![(GRACE, ApproverKind::User, Some("Grace Hopper")), (ADA, ApproverKind::User, Some("Ada Lovelace"))]
+        vec![
+            (GRACE, ApproverKind::User, Some("Grace Hopper")),
+            (ADA, ApproverKind::User, Some("Ada Lovelace"))
+        ]
     );
     s.name_approvers(&mut policy.approvers).await;
-    assert_eq!(policy.approvers[0].upn.as_deref(), Some("grace@contoso.example"));
+    assert_eq!(
+        policy.approvers[0].upn.as_deref(),
+        Some("grace@contoso.example")
+    );
 }
 
 #[tokio::test]
@@ -183,23 +253,39 @@ async fn without_permission_to_read_users_the_rules_descriptions_stay_and_nothin
     let s = session_with(&f, tokens).await;
     let request = owner_request(&s).await;
     f.clear_log().await;
-    let approvers = s.approvers_for(&request).await.unwrap_or_else(|e| panic!("{e}"));
+    let approvers = s
+        .approvers_for(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let seen: Vec<_> = approvers
         .iter()
         .map(|a| (a.display_name(), a.upn.as_deref(), a.mail.as_deref()))
         .collect();
     assert_eq!(
         seen,
-        vec![("Grace Hopper", None, None), ("Ada Lovelace", None, None), ("PIM Approvers", None, None)]
+        vec![
+            ("Grace Hopper", None, None),
+            ("Ada Lovelace", None, None),
+            ("PIM Approvers", None, None)
+        ]
     );
     // Graph refused each lookup (403), as it does without the permission; each was tried once.
     let refused = paths(&f.log().await, "/v1.0/");
     assert_eq!(refused.len(), 3, "{refused:?}");
-    assert!(refused.iter().all(|(_, status)| *status == 403), "{refused:?}");
+    assert!(
+        refused.iter().all(|(_, status)| *status == 403),
+        "{refused:?}"
+    );
     f.clear_log().await;
-    let again = s.approvers_for(&request).await.unwrap_or_else(|e| panic!("{e}"));
+    let again = s
+        .approvers_for(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, approvers);
-    assert!(paths(&f.log().await, "/v1.0/").is_empty(), "a refusal is remembered within the hour");
+    assert!(
+        paths(&f.log().await, "/v1.0/").is_empty(),
+        "a refusal is remembered within the hour"
+    );
     // The request listing itself is whole.
     let listing = s.requests(&[]).await;
     assert!(listing.failures.is_empty(), "{:?}", listing.failures);
