@@ -362,7 +362,7 @@ mod tests {
             &["grace@contoso.com", "x@y.com?bcc=evil@z.com", "a b@c.com"],
             &summary(),
         )
-        .expect("a link");
+        .unwrap_or_else(|| panic!("a link"));
         assert_eq!(
             link.as_str(),
             "mailto:grace%40contoso.com?subject=Please%20approve%20my%20request%3A%20Owner%20at%20Prod%20%26%20Co\
@@ -386,7 +386,7 @@ mod tests {
             ],
             &summary(),
         )
-        .expect("a link");
+        .unwrap_or_else(|| panic!("a link"));
         assert!(is_contact_link(&link));
         assert_eq!(link.host_str(), Some("teams.microsoft.com"));
         assert_eq!(link.path(), "/l/chat/0/0");
@@ -426,12 +426,12 @@ mod tests {
             approver(ApproverKind::Group, "Quiet group", None, None),
         ];
         let all = contact_all(&users_and_groups, &s);
-        let mail = all.mail.expect("mail");
+        let mail = all.mail.unwrap_or_else(|| panic!("mail"));
         assert!(
             mail.as_str()
                 .starts_with("mailto:grace.hopper%40contoso.com,approvers%40contoso.com?")
         );
-        let teams = all.teams.expect("teams");
+        let teams = all.teams.unwrap_or_else(|| panic!("teams"));
         assert_eq!(
             teams.query_pairs().next().map(|(_, v)| v.into_owned()),
             Some("grace@contoso.com".into())
@@ -454,7 +454,7 @@ mod tests {
             "file:///etc/passwd",
             "javascript:alert(1)",
         ] {
-            let url = Url::parse(bad).expect("a URL");
+            let url = Url::parse(bad).unwrap_or_else(|e| panic!("{bad}: {e}"));
             assert!(!is_contact_link(&url), "{bad}");
             assert!(open_link(&url).is_err(), "{bad}");
         }
@@ -493,7 +493,7 @@ mod tests {
         assert!(!s.subject.contains('\n') && !s.subject.contains('\u{1b}'));
         assert!(s.body.contains("Justification: \"deploy & \"fix\"\""));
         assert!(s.body.contains("Request id: r1"));
-        let link = mail_link(&["grace@contoso.com"], &s).expect("link");
+        let link = mail_link(&["grace@contoso.com"], &s).unwrap_or_else(|| panic!("link"));
         let pairs: Vec<(String, String)> = link.query_pairs().into_owned().collect();
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0].1, s.subject);
