@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "open_consent_link",
     "check_activation",
     "activity",
+    "request_approvers",
+    "contact_approvers",
 ];
 
 fn main() {

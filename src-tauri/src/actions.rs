@@ -88,6 +88,10 @@ async fn run<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
             crate::updates::take(app).await;
             return;
         }
+        MenuAction::MailApprovers(id) => {
+            crate::approvers::mail_from_menu(&shell, &id).await;
+            return;
+        }
         MenuAction::Refresh => {
             shell.set_error(None);
             shell::reload_and_render(app, false).await;

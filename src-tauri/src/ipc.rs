@@ -11,7 +11,7 @@ use specta_typescript::Typescript;
 use tauri::Runtime;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::{access, commands, events, settings};
+use crate::{access, approvers, commands, events, settings};
 
 /// The commands and events, for the runtime `R`. Generic commands are named with `tauri::Wry` for
 /// their types only; the handler serves them on `R`.
@@ -48,6 +48,8 @@ pub fn surface<R: Runtime>() -> Builder<R> {
             settings::sign_out_account::<tauri::Wry>,
             commands::check_activation,
             commands::activity,
+            approvers::request_approvers,
+            approvers::contact_approvers,
         ])
         .events(collect_events![
             events::SnapshotChanged,

@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod approvers;
 pub mod commands;
 pub mod events;
 pub mod ipc;

@@ -511,7 +511,11 @@ impl Shell {
     async fn take_live(&self, live: &LiveState) -> Result<(), Error> {
         let session = self.session().await?;
         let required = Snapshot::approval_required(&session, &live.active).await;
-        self.view().snapshot.take_live(live, required);
+        let known = self.view().snapshot.waiting_for.clone();
+        let waiting = Snapshot::waiting_for(&session, &live.pending, &known).await;
+        let mut view = self.view();
+        view.snapshot.take_live(live, required);
+        view.snapshot.waiting_for = waiting;
         Ok(())
     }
 

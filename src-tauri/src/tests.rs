@@ -193,6 +193,34 @@ fn boot_and_check() {
         policy["defaultMinutes"].as_i64().is_some_and(|m| m > 0),
         "{policy}"
     );
+    // The form of a role that needs approval names who will decide.
+    let owner = snapshot["roles"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|x| x["role"] == "Owner" && x["scope"] == "Contoso Production")
+        })
+        .unwrap_or_else(|| panic!("Owner at Contoso Production in {snapshot}"));
+    let owner_policy = call(&main, "policy", serde_json::json!({"key": owner["key"]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = owner_policy["approvers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        ["Grace Hopper", "Ada Lovelace", "PIM Approvers"],
+        "{owner_policy}"
+    );
+    // No pending request has that id: nothing is opened.
+    let refused = call(
+        &main,
+        "contact_approvers",
+        serde_json::json!({"id": "mailto:evil@example.com", "approver": null, "channel": "mail"}),
+    )
+    .err()
+    .unwrap_or_else(|| panic!("a link was opened for an unknown request"));
+    assert_eq!(refused["code"], "invalid", "{refused}");
     let history =
         call(&main, "history", serde_json::json!({"limit": 5})).unwrap_or_else(|e| panic!("{e}"));
     assert!(history.is_array(), "{history}");
@@ -221,4 +249,12 @@ fn boot_and_check() {
     .unwrap_or_else(|| panic!("the pop-up activated a role"));
     assert!(refused.to_string().contains("not allowed"), "{refused}");
     assert!(call(&decide, "snapshot", serde_json::json!({})).is_ok());
+    let refused = call(
+        &decide,
+        "contact_approvers",
+        serde_json::json!({"id": "r1", "approver": null, "channel": "mail"}),
+    )
+    .err()
+    .unwrap_or_else(|| panic!("the pop-up may not open links"));
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
 }

@@ -8,6 +8,7 @@ mod cli_access;
 mod cli_accounts;
 mod cli_approvals;
 mod cli_check_activity;
+mod cli_approvers;
 mod cli_demo;
 mod cli_local;
 mod cli_more_time;

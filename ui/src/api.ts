@@ -7,6 +7,7 @@ import type {
   AccessView,
   AccountView,
   ActionView,
+  ContactChannel,
   ActivationForm,
   ActivityListView,
   CheckView,
@@ -20,6 +21,7 @@ import type {
   SettingsView,
   SnapshotView,
   UiError,
+  WaitingView,
 } from "./bindings";
 
 /** The message of an error from a command (or anything thrown). */
@@ -63,6 +65,9 @@ export const api = {
   signOutAccount: (key: string): Promise<AccountView[]> => commands.signOutAccount(key),
   checkActivation: (form: ActivationForm): Promise<CheckView> => commands.checkActivation(form),
   activity: (limit?: number): Promise<ActivityListView> => commands.activity(limit ?? null),
+  requestApprovers: (id: string): Promise<WaitingView> => commands.requestApprovers(id),
+  contactApprovers: (id: string, approver: string | null, channel: ContactChannel): Promise<null> =>
+    commands.contactApprovers(id, approver, channel),
 };
 
 /** Hears each finding of a running "Check access". */

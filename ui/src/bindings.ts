@@ -78,6 +78,13 @@ export const commands = {
 	 *  too), newest first.
 	 */
 	activity: (limit: number | null) => __TAURI_INVOKE<ActivityListView>("activity", { limit }),
+	/**  Who may approve the user's request `id` that waits for approval. */
+	requestApprovers: (id: string) => __TAURI_INVOKE<WaitingView>("request_approvers", { id }),
+	/**
+	 *  Opens an e-mail to, or a Teams chat with, the approvers of the user's request `id` (all of
+	 *  them, or the one `approver` names), with the request's summary.
+	 */
+	contactApprovers: (id: string, approver: string | null, channel: ContactChannel) => __TAURI_INVOKE<null>("contact_approvers", { id, approver, channel }),
 };
 
 /** Events */
@@ -226,6 +233,31 @@ export type CheckView = {
 	fields: FormField[],
 	/**  Whether Azure itself answered (not when the role's policy refused first). */
 	checkedByAzure: boolean,
+/**  A user, or every member of a group (the engine's `ApproverKind`, by its stable name). */
+export type ApproverKindView = 
+/**  One person. */
+"user" | 
+/**  The members of a group. */
+"group";
+
+/**  One approver as the window shows it. */
+export type ApproverView = {
+	/**  The user's or group's object id (what the window names when it asks to contact them). */
+	id: string,
+	/**  A user or a group. */
+	kind: ApproverKindView,
+	/**  The name to show (untrusted text). */
+	name: string,
+	/**  The approval stage, from 1. */
+	stage: number,
+	/**  A backup approver. */
+	backup: boolean,
+	/**  Their e-mail address, when known (untrusted text). */
+	mail: string | null,
+	/**  An e-mail can be written to them. */
+	canMail: boolean,
+	/**  A Teams chat can be started with them (users with a known sign-in name). */
+	canChat: boolean,
 };
 
 /**  An Azure cloud, by its name in `config.toml`. */
@@ -238,6 +270,13 @@ export type CloudName =
 "china" | 
 /**  Endpoints given in the settings file. */
 "custom";
+
+/**  How to reach approvers. */
+export type ContactChannel = 
+/**  An e-mail (a `mailto:` link). */
+"mail" | 
+/**  A Teams chat (Teams' deep link). */
+"teams";
 
 /**  A favourite to save (or remove, with `favourite: false`). */
 export type FavouriteForm = {
@@ -388,6 +427,8 @@ export type PolicyView = {
 	presets: string[],
 	/**  Whether the policy could not be read (then Azure checks on submit). */
 	unknown: boolean,
+	/**  Who will decide, when approval is required (the approval rule's primary approvers). */
+	approvers: ApproverView[],
 };
 
 /**  What a request asks (the engine's `RequestKind`, by its stable name). */
@@ -595,6 +636,18 @@ export type UiError = {
 	code: string,
 	/**  What happened and what to do. */
 	message: string,
+};
+
+/**  Who may approve one of the user's requests that waits. */
+export type WaitingView = {
+	/**  The request. */
+	requestId: string,
+	/**  Its approvers (empty: the policy names nobody the user can see). */
+	approvers: ApproverView[],
+	/**  One e-mail can go to all approvers with an address. */
+	canMailAll: boolean,
+	/**  One Teams chat can be started with all user approvers. */
+	canChatAll: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -157,6 +157,7 @@ export function policy(overrides: Partial<PolicyView> = {}): PolicyView {
     recentReasons: [],
     presets: [],
     unknown: false,
+    approvers: [],
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { placeOf } from "../format";
 import { useAction } from "../hooks/useAction";
 import type { Act } from "../hooks/useWindowAction";
 import type { Notice } from "../notice";
+import { NeedsApprovalBy } from "./approvers";
 
 /** A scope below a role's own, for activating on only part of it. */
 export type Scope = { id: string; name: string };
@@ -184,6 +185,7 @@ export function RequestForm({
           An approver must agree before this role becomes active.
         </p>
       ) : null}
+      {policy?.approvalRequired ? <NeedsApprovalBy approvers={policy.approvers} /> : null}
       {policy?.mfaRequired || policy?.authenticationContext ? (
         <p class="notice info">
           This role asks for a stronger sign-in

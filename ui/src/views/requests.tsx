@@ -1,9 +1,10 @@
 // Requests: the user's own requests that wait (for an approver, or for their start), each with
-// Cancel.
+// Cancel, and who may approve it with ways to reach them.
 import { api } from "../api";
 import type { RequestView } from "../bindings";
 import { quotedAfter } from "../format";
 import type { Act } from "../hooks/useWindowAction";
+import { WaitingFor } from "./approvers";
 
 export function Requests({ requests, busy, act }: { requests: RequestView[]; busy: boolean; act: Act }) {
   if (requests.length === 0) return <p class="empty">No request is waiting.</p>;
@@ -21,6 +22,7 @@ export function Requests({ requests, busy, act }: { requests: RequestView[]; bus
           <button disabled={busy} onClick={() => void act("Canceling the request", () => api.cancel(r.id))}>
             Cancel request
           </button>
+          <WaitingFor request={r} busy={busy} act={act} />
         </li>
       ))}
     </ul>

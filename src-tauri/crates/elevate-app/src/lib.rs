@@ -4,6 +4,7 @@
 //! sees (one data folder, one store).
 
 pub mod check;
+pub mod contact;
 pub mod account_data;
 mod demo;
 mod managed_roles;

@@ -35,6 +35,10 @@ pub struct Snapshot {
     /// Active grants whose role's policy (as last read) requires approval: Extend would leave
     /// them off while a new request waits, so it is not offered.
     pub approval_required: Vec<RoleKey>,
+    /// Who may approve each of the user's requests that wait for approval: the request's id and
+    /// the approvers' names in one line (empty when they could not be read), see
+    /// [`Snapshot::waiting_for`].
+    pub waiting_for: Vec<(String, String)>,
     /// What could not be read, by part (gathered into `problems`).
     pub(crate) roles_problems: Vec<String>,
     pub(crate) live_problems: Vec<String>,
@@ -106,6 +110,44 @@ impl Snapshot {
             }
         }
         keys
+    }
+
+    /// Who may approve each request of `pending` that waits for approval ([`Session::approvers_for`]:
+    /// the policy as read within the hour, names from Graph where allowed). A request already in
+    /// `known` keeps what was found for it (approvers rarely change while a request waits, and a
+    /// refused read is not tried again every minute).
+    pub async fn waiting_for(
+        session: &Session,
+        pending: &[RequestRecord],
+        known: &[(String, String)],
+    ) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for request in pending
+            .iter()
+            .filter(|r| r.status == elevate_core::model::RequestStatus::PendingApproval)
+        {
+            if let Some(entry) = known.iter().find(|(id, _)| *id == request.id) {
+                found.push(entry.clone());
+                continue;
+            }
+            let names = match session.approvers_for(request).await {
+                Ok(approvers) => crate::contact::names(&approvers),
+                Err(e) => {
+                    tracing::debug!(target: "elevate::snapshot", error = %e, "who may approve could not be read");
+                    String::new()
+                }
+            };
+            found.push((request.id.clone(), names));
+        }
+        found
+    }
+
+    /// The approvers' names of the user's request `id`, when known.
+    pub fn approvers_of(&self, id: &str) -> Option<&str> {
+        self.waiting_for
+            .iter()
+            .find(|(r, names)| r == id && !names.is_empty())
+            .map(|(_, names)| names.as_str())
     }
 
     /// Takes the grants, requests and approvals the watcher read last, with which of those grants'

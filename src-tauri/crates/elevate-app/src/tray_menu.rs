@@ -27,6 +27,8 @@ pub enum MenuAction {
     RequestExtension(RoleKey),
     /// Cancel one of the user's pending requests (Azure's request id).
     Cancel(String),
+    /// Write an e-mail to the approvers of one of the user's pending requests (Azure's request id).
+    MailApprovers(String),
     /// Open the window on the approvals waiting for the user.
     Approvals,
     /// Open the window.
@@ -60,6 +62,7 @@ impl MenuAction {
             ("extend", false) => MenuAction::Extend(key()),
             ("request-extension", false) => MenuAction::RequestExtension(key()),
             ("cancel", false) => MenuAction::Cancel(rest.to_owned()),
+            ("mail-approvers", false) => MenuAction::MailApprovers(rest.to_owned()),
             ("switch-account", false) => MenuAction::SwitchAccount(rest.to_owned()),
             ("add-account", true) => MenuAction::AddAccount,
             ("approvals", true) => MenuAction::Approvals,
@@ -85,6 +88,7 @@ impl fmt::Display for MenuAction {
             MenuAction::Extend(key) => write!(f, "extend/{key}"),
             MenuAction::RequestExtension(key) => write!(f, "request-extension/{key}"),
             MenuAction::Cancel(id) => write!(f, "cancel/{id}"),
+            MenuAction::MailApprovers(id) => write!(f, "mail-approvers/{id}"),
             MenuAction::SwitchAccount(key) => write!(f, "switch-account/{key}"),
             MenuAction::AddAccount => f.write_str("add-account"),
             MenuAction::Approvals => f.write_str("approvals"),
@@ -413,15 +417,17 @@ pub fn tray_view(snapshot: &Snapshot, now: DateTime<Utc>, options: &MenuOptions)
             snapshot.pending.len()
         )));
         for request in &snapshot.pending {
+            let mut actions = vec![MenuEntry::Item {
+                label: "Cancel request".into(),
+                action: MenuAction::Cancel(request.id.clone()),
+            }];
+            actions.extend(waiting_for_entries(snapshot, &request.id));
             entries.push(MenuEntry::Submenu {
                 label: format!(
                     "{} @ {} — {}",
                     request.role.name, request.scope.name, request.status
                 ),
-                entries: vec![MenuEntry::Item {
-                    label: "Cancel request".into(),
-                    action: MenuAction::Cancel(request.id.clone()),
-                }],
+                entries: actions,
             });
         }
     }
@@ -580,6 +586,21 @@ fn shorten(text: &str, max: usize) -> String {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
     }
+}
+
+/// Under a pending request: who may approve it ("Waiting for Grace Hopper, PIM Approvers
+/// (group)") and an item that writes to them.
+fn waiting_for_entries(snapshot: &Snapshot, request_id: &str) -> Vec<MenuEntry> {
+    let Some(names) = snapshot.approvers_of(request_id) else {
+        return Vec::new();
+    };
+    vec![
+        MenuEntry::Label(format!("Waiting for {}", shorten(names, 90))),
+        MenuEntry::Item {
+            label: "E-mail the approvers…".into(),
+            action: MenuAction::MailApprovers(request_id.to_owned()),
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -865,5 +886,90 @@ mod tests {
             });
             assert_eq!(has, offered, "{days} days: {entries:?}");
         }
+    }
+
+    #[test]
+    fn a_pending_request_names_who_may_approve_it_and_offers_an_e_mail() {
+        let now = Utc::now();
+        use elevate_core::model::{
+            RequestKind, RequestRecord, RequestStatus, RoleRef, ScopeKind, ScopeRef,
+        };
+        let record = RequestRecord {
+            id: "/subscriptions/s/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/r1".into(),
+            name: "r1".into(),
+            source: Source::AzureResource,
+            key: RoleKey::new(Source::AzureResource, "/subscriptions/s", "owner"),
+            role: RoleRef { id: "owner".into(), name: "Owner".into() },
+            scope: ScopeRef { id: "/subscriptions/s".into(), name: "Production".into(), kind: ScopeKind::Subscription },
+            kind: RequestKind::Activate,
+            status: RequestStatus::PendingApproval,
+            azure_status: "PendingApproval".into(),
+            created: None,
+            justification: None,
+            ticket: None,
+            duration: None,
+            start: None,
+            approval_id: Some("a1".into()),
+            principal_id: None,
+            principal_name: None,
+            principal_upn: None,
+            principal_email: None,
+            principal_guest: false,
+            principal_type: None,
+            scope_path: Vec::new(),
+        };
+        let mut snapshot = Snapshot {
+            account: Some(elevate_core::session::Account {
+                name: "ada".into(),
+                object_id: "o".into(),
+                tenant_id: None,
+            }),
+            pending: vec![record.clone()],
+            ..Snapshot::default()
+        };
+        let pending = |snapshot: &Snapshot| -> Vec<MenuEntry> {
+            let view = tray_view(snapshot, now, &MenuOptions::default());
+            view.entries
+                .into_iter()
+                .find_map(|e| match e {
+                    MenuEntry::Submenu { label, entries }
+                        if label.starts_with("Owner @ Production") =>
+                    {
+                        Some(entries)
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            pending(&snapshot).len(),
+            1,
+            "only Cancel while nobody is known"
+        );
+        snapshot.waiting_for = vec![(
+            record.id.clone(),
+            "Grace Hopper, PIM Approvers (group)".into(),
+        )];
+        let entries = pending(&snapshot);
+        assert!(
+            entries.contains(&MenuEntry::Label(
+                "Waiting for Grace Hopper, PIM Approvers (group)".into()
+            )),
+            "{entries:?}"
+        );
+        let mail = MenuAction::MailApprovers(record.id.clone());
+        assert!(
+            entries
+                .iter()
+                .any(|e| matches!(e, MenuEntry::Item { action, .. } if *action == mail)),
+            "{entries:?}"
+        );
+        assert_eq!(MenuAction::parse(&mail.to_string()), Some(mail));
+        snapshot.waiting_for = vec![(record.id.clone(), String::new())];
+        assert_eq!(
+            pending(&snapshot).len(),
+            1,
+            "nothing said when they could not be read"
+        );
     }
 }

@@ -415,8 +415,21 @@ impl Context {
         if !all {
             listing.items.retain(|r| r.status.is_pending());
         }
+        let mut waiting = Vec::with_capacity(listing.items.len());
+        for request in &listing.items {
+            waiting.push(elevate_app::contact::waiting_for(&self.session, request).await);
+        }
         if self.json {
-            output::print_json(&listing.items);
+            let items: Vec<output::RequestJson<'_>> = listing
+                .items
+                .iter()
+                .zip(&waiting)
+                .map(|(request, waiting)| output::RequestJson {
+                    request,
+                    waiting_for: waiting.as_ref(),
+                })
+                .collect();
+            output::print_json(&items);
         } else if listing.items.is_empty() && listing.failures.is_empty() {
             println!(
                 "{}",
@@ -427,7 +440,7 @@ impl Context {
                 }
             );
         } else {
-            output::requests_table(&listing.items);
+            output::requests_table(&listing.items, &waiting);
         }
         Ok(exit_for_listing(
             listing.items.is_empty(),

@@ -1,6 +1,7 @@
 //! How results are shown: aligned tables for people, JSON arrays for scripts, CSV for history.
 
 use chrono::{DateTime, Local, Utc};
+use elevate_app::contact::Waiting;
 use elevate_core::Needed;
 use elevate_core::model::{ActiveGrant, AssignmentType, Eligibility, MemberType, RequestRecord};
 use elevate_core::session::{ActionResult, ActivityRow, Check, Outcome, SourceFailure, Verdict};
@@ -255,10 +256,23 @@ pub fn active_table(items: &[ActiveGrant], now: DateTime<Utc>) {
     print_table(&["ROLE", "SCOPE", "SOURCE", "TYPE", "ENDS", "LEFT"], &rows);
 }
 
-pub fn requests_table(items: &[RequestRecord]) {
+/// A request in `elevate requests --json`: Azure's record and, while it waits for approval, who
+/// may approve it with the links to reach them (`waiting_for`).
+#[derive(Serialize)]
+pub struct RequestJson<'a> {
+    #[serde(flatten)]
+    pub request: &'a RequestRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<&'a Waiting>,
+}
+
+/// The requests, with an APPROVERS column for those waiting for approval, then the links to reach
+/// the approvers of each (an e-mail to all with an address, a Teams chat with the users).
+pub fn requests_table(items: &[RequestRecord], waiting: &[Option<Waiting>]) {
     let rows: Vec<Vec<String>> = items
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             vec![
                 r.name.clone(),
                 r.role.name.clone(),
@@ -266,13 +280,27 @@ pub fn requests_table(items: &[RequestRecord]) {
                 r.kind.as_str().to_owned(),
                 format!("{} ({})", r.status, r.azure_status),
                 local(r.created),
+                waiting
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map(Waiting::names)
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     print_table(
-        &["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED"],
+        &["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED", "APPROVERS"],
         &rows,
     );
+    for (r, waiting) in items.iter().zip(waiting) {
+        let Some(waiting) = waiting else { continue };
+        if let Some(link) = &waiting.mail_all {
+            println!("E-mail the approvers of {}: {link}", table_cell(&r.name));
+        }
+        if let Some(link) = &waiting.teams_all {
+            println!("Teams chat with the approvers of {}: {link}", table_cell(&r.name));
+        }
+    }
 }
 
 pub fn history_table(items: &[HistoryEntry]) {

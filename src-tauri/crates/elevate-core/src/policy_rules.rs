@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use crate::model::{Policy, Span};
+use crate::model::{Approver, ApproverKind, Policy, Span};
+use crate::text::sanitize;
 
 /// Builds the end-user activation policy from rules whose member names are lower-cased
 /// (see [`crate::wire::lowercase_keys`]). Unknown or malformed rules are ignored; a rule is found by its
@@ -39,6 +40,7 @@ pub fn policy_from_rules(rules: &[Value]) -> Policy {
         policy.approval_required_for_extension = setting["isapprovalrequiredforextension"]
             .as_bool()
             .unwrap_or(false);
+        policy.approvers = approvers_of(setting);
     }
     if let Some(rule) = find(
         "AuthenticationContext_EndUser_Assignment",
@@ -51,6 +53,72 @@ pub fn policy_from_rules(rules: &[Value]) -> Policy {
             .map(str::to_owned);
     }
     policy
+}
+
+/// The primary approvers of every stage of an approval rule's `setting`. ARM writes each as a
+/// `UserSet` (`id`, `description`, `userType` `User`|`Group`, `isBackup`); Graph as a subject set
+/// (`#microsoft.graph.singleUser` with `userId`, `#microsoft.graph.groupMembers` with `groupId`,
+/// both with `description`, `isBackup`). Other subject sets (the requestor's manager, sponsors,
+/// connected organisations) name nobody in particular and are left out; so is an entry without an
+/// id. The same user or group named twice in a stage is kept once.
+fn approvers_of(setting: &Value) -> Vec<Approver> {
+    let mut approvers: Vec<Approver> = Vec::new();
+    let stages = setting["approvalstages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (stage, entry) in stages.iter().enumerate() {
+        let listed = entry["primaryapprovers"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for approver in listed {
+            let Some(found) = approver_of(approver, u32::try_from(stage).unwrap_or(u32::MAX))
+            else {
+                continue;
+            };
+            if !approvers
+                .iter()
+                .any(|a| a.stage == found.stage && a.id.eq_ignore_ascii_case(&found.id))
+            {
+                approvers.push(found);
+            }
+        }
+    }
+    approvers
+}
+
+fn approver_of(value: &Value, stage: u32) -> Option<Approver> {
+    let text = |key: &str| value[key].as_str().map(str::trim).filter(|v| !v.is_empty());
+    let odata = text("@odata.type").map(|t| {
+        t.trim_start_matches("#microsoft.graph.")
+            .to_ascii_lowercase()
+    });
+    let (kind, id) = match odata.as_deref() {
+        Some("singleuser") => (ApproverKind::User, text("userid")?),
+        Some("groupmembers") => (ApproverKind::Group, text("groupid")?),
+        Some(_) => return None,
+        None => {
+            let kind = match text("usertype") {
+                Some(t) if t.eq_ignore_ascii_case("group") => ApproverKind::Group,
+                Some(t) if t.eq_ignore_ascii_case("user") => ApproverKind::User,
+                _ => return None,
+            };
+            (kind, text("id")?)
+        }
+    };
+    // An object id is a GUID; anything else is not looked up or linked to.
+    let id = uuid::Uuid::parse_str(id).ok()?.to_string();
+    Some(Approver {
+        id,
+        kind,
+        stage,
+        backup: value["isbackup"].as_bool().unwrap_or(false),
+        description: text("description").map(sanitize),
+        name: None,
+        upn: None,
+        mail: None,
+    })
 }
 
 fn is_end_user_assignment_rule(rule: &Value, kind: &str) -> bool {
@@ -92,6 +160,92 @@ mod tests {
         );
         assert!(!policy.approval_required_for_extension);
         assert_eq!(policy.authentication_context.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn reads_primary_approvers_as_arm_and_graph_write_them() {
+        let arm = lowercase_keys(serde_json::json!([
+            {"id":"Approval_EndUser_Assignment","ruleType":"RoleManagementPolicyApprovalRule","target":{"caller":"EndUser","level":"Assignment"},
+             "setting":{"isApprovalRequired":true,"approvalStages":[
+                {"primaryApprovers":[
+                    {"id":"2385B0F3-5FA9-43CF-8CA4-B01DC97298CD","description":"amansw_new_group","isBackup":false,"userType":"Group"},
+                    {"id":"0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01","description":"Grace \u{1b}[31mHopper","isBackup":true,"userType":"User"},
+                    {"id":"not-a-guid","description":"x","userType":"User"},
+                    {"id":"0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a02","description":"no type"}
+                ]},
+                {"primaryApprovers":[{"id":"0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a03","description":"Second stage","userType":"user"}]}
+             ]}}
+        ]));
+        let policy = policy_from_rules(arm.as_array().map(Vec::as_slice).unwrap_or_default());
+        let seen: Vec<_> = policy
+            .approvers
+            .iter()
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.kind,
+                    a.stage,
+                    a.backup,
+                    a.description.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd",
+                    ApproverKind::Group,
+                    0,
+                    false,
+                    Some("amansw_new_group")
+                ),
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01",
+                    ApproverKind::User,
+                    0,
+                    true,
+                    Some("Grace \u{FFFD}[31mHopper")
+                ),
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a03",
+                    ApproverKind::User,
+                    1,
+                    false,
+                    Some("Second stage")
+                ),
+            ]
+        );
+        let graph = lowercase_keys(serde_json::json!([
+            {"@odata.type":"#microsoft.graph.unifiedRoleManagementPolicyApprovalRule","id":"Approval_EndUser_Assignment","target":{"caller":"EndUser","level":"Assignment"},
+             "setting":{"isApprovalRequired":true,"approvalStages":[{"primaryApprovers":[
+                {"@odata.type":"#microsoft.graph.singleUser","userId":"0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01","description":"Grace","isBackup":false},
+                {"@odata.type":"#microsoft.graph.groupMembers","groupId":"2385b0f3-5fa9-43cf-8ca4-b01dc97298cd","description":"Approvers"},
+                {"@odata.type":"#microsoft.graph.requestorManager","managerLevel":1},
+                {"@odata.type":"#microsoft.graph.singleUser","userId":"0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01","description":"twice"}
+             ]}]}}
+        ]));
+        let policy = policy_from_rules(graph.as_array().map(Vec::as_slice).unwrap_or_default());
+        let seen: Vec<_> = policy
+            .approvers
+            .iter()
+            .map(|a| (a.id.as_str(), a.kind, a.display_name()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "0f9a1b6e-3c55-4b5e-9e58-8d1f0b0a0a01",
+                    ApproverKind::User,
+                    "Grace"
+                ),
+                (
+                    "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd",
+                    ApproverKind::Group,
+                    "Approvers"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorReport, Needed, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, AssignmentType, Eligibility, Expiring, Holding, MoreTime, Policy,
+    ActivationRequest, ActiveGrant, Approver, ApproverKind, AssignmentType, Eligibility, Expiring, Holding, MoreTime, Policy,
     RequestKind, RequestRecord, RequestStatus, RoleAtScope, RoleKey, Source, Span, Ticket,
 };
 use crate::pim::PimClient;
@@ -1074,6 +1074,88 @@ impl Session {
         }
     }
 
+    /// Who may approve `request`: the primary approvers of the policy of its role at its scope
+    /// (read within [`APPROVERS_REUSE`], else fresh from Azure and cached), named through
+    /// [`Session::name_approvers`]. Empty when the policy names nobody.
+    pub async fn approvers_for(&self, request: &RequestRecord) -> Result<Vec<Approver>> {
+        let cached = match self
+            .store
+            .cached_policy(&self.account.name, &request.key)
+            .await
+        {
+            Ok(Some((policy, read_at))) => {
+                let age = self.clock.now().signed_duration_since(read_at);
+                (age >= chrono::TimeDelta::zero() && age <= APPROVERS_REUSE).then_some(policy)
+            }
+            _ => None,
+        };
+        let policy = match cached {
+            Some(policy) => policy,
+            None => {
+                let role = Eligibility {
+                    key: request.key.clone(),
+                    source: request.source,
+                    role: request.role.clone(),
+                    scope: request.scope.clone(),
+                    principal_id: self.account.object_id.clone(),
+                    member_type: crate::model::MemberType::Direct,
+                    start: None,
+                    end: None,
+                    schedule_id: None,
+                };
+                self.policy(&role).await?
+            }
+        };
+        let mut approvers = policy.approvers;
+        self.name_approvers(&mut approvers).await;
+        Ok(approvers)
+    }
+
+    /// Completes approvers with their current name, sign-in name and e-mail from Graph
+    /// (`/users/{id}`, `/groups/{id}`; a group's address only when it is mail-enabled), each read
+    /// at most once an hour. Where Graph refuses (the user may not read users or groups: 403) or
+    /// there is no Graph client, the rule's description stays the name and nothing fails.
+    pub async fn name_approvers(&self, approvers: &mut [Approver]) {
+        let Some(graph) = &self.graph else {
+            return;
+        };
+        let now = self.clock.now();
+        for approver in approvers.iter_mut() {
+            let key = approver.id.to_ascii_lowercase();
+            let known = self.requesters.lock().ok().and_then(|cache| {
+                cache
+                    .get(&key)
+                    .filter(|(_, at)| now.signed_duration_since(*at) < REQUESTER_REUSE)
+                    .map(|(fields, _)| fields.clone())
+            });
+            let fields = match known {
+                Some(fields) => fields,
+                None => {
+                    let read = match approver.kind {
+                        ApproverKind::User => graph.user(&approver.id).await,
+                        ApproverKind::Group => graph.group_contact(&approver.id).await,
+                    };
+                    let found = match read {
+                        Ok(fields) => Some(fields),
+                        Err(e) => {
+                            tracing::debug!(target: "elevate::session", error = %e, "could not read an approver from Graph");
+                            None
+                        }
+                    };
+                    if let Ok(mut cache) = self.requesters.lock() {
+                        cache.insert(key, (found.clone(), now));
+                    }
+                    found
+                }
+            };
+            if let Some(fields) = fields {
+                approver.name = fields.name.or(approver.name.take());
+                approver.upn = fields.upn.or(approver.upn.take());
+                approver.mail = fields.email.or(approver.mail.take());
+            }
+        }
+    }
+
     /// Approves or denies a request from [`Session::approvals`], with the approver's reason. The
     /// decision is sent with a token from a recent interactive sign-in (`fresh_sign_in` in the
     /// options): when the last one is too old, the token source signs in again first.
@@ -1409,6 +1491,10 @@ const APPROVAL_NOTE: &str = "this role needs an approver's approval before it be
 
 /// How long a requester read from Graph is used again before it is read anew.
 const REQUESTER_REUSE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// How long a policy read for its approvers is used again before it is read anew: an approval
+/// rule changes rarely, and each pending request would read it again.
+pub const APPROVERS_REUSE: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// How long a policy just read is used again for an activation instead of being read again.
 pub const POLICY_REUSE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);

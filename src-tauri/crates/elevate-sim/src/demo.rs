@@ -93,6 +93,14 @@ pub const GROUP_ID: &str = "5e0b0e7a-0f5e-4a1b-9c3d-0000005e0b0e";
 /// Display name of the group.
 pub const GROUP_NAME: &str = "SG-Web-Operators";
 
+/// Object id of the mail-enabled security group PIM Approvers (Grace is a member), an approver
+/// of Owner at Contoso Production.
+pub const APPROVERS_GROUP_ID: &str = "5e0b0e7a-0f5e-4a1b-9c3d-00000a990e55";
+/// Display name of the approvers' group.
+pub const APPROVERS_GROUP_NAME: &str = "PIM Approvers";
+/// The approvers' group's address.
+pub const APPROVERS_GROUP_MAIL: &str = "pim-approvers@contoso.example";
+
 /// Name (id) of the tenant root management group; Azure names it after the tenant id.
 pub const ROOT_MANAGEMENT_GROUP_ID: &str = tenant_id!();
 /// Name (id) of the management group Contoso Platform.

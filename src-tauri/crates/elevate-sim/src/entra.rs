@@ -612,7 +612,7 @@ pub(crate) fn add_bulk(state: &mut SimState, principal: &str, count: usize, dire
             directory(demo::ENTRA_GLOBAL_READER, &format!("/administrativeUnits/{id}"))
         } else {
             state.entra.pim_groups.push(PimGroup { id: id.clone(), standing_members: Vec::new() });
-            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new(), owners: Vec::new() });
+            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new(), owners: Vec::new(), mail: None });
             group(&id, "member")
         };
         state.entra.eligibilities.push(eligibility(&format!("bulk/{tenant}/{id}"), target, principal, now, None));
@@ -753,6 +753,7 @@ pub(crate) fn seed(state: &mut SimState) {
                 display_name: name.to_string(),
                 members: Vec::new(),
                 owners: vec![demo::SECOND_USER_OID.to_string()],
+                mail: None,
             });
         }
     }

@@ -58,6 +58,9 @@ pub(crate) struct Group {
     /// Object ids of the owners (who administer the group; `GET /groups/{id}/owners`).
     #[serde(default)]
     pub owners: Vec<String>,
+    /// The group's address when it is mail-enabled (Graph's `mail`, `mailEnabled: true`).
+    #[serde(default)]
+    pub mail: Option<String>,
 }
 
 /// A management group.
@@ -351,12 +354,22 @@ fn demo_directory() -> Directory {
                 ..user(demo::GUEST_TENANT_ADA_OID, demo::DEMO_USER_NAME, demo::GUEST_TENANT_ADA_UPN)
             },
         ],
-        groups: vec![Group {
-            id: demo::GROUP_ID.to_string(),
-            display_name: demo::GROUP_NAME.to_string(),
-            members: vec![demo::DEMO_USER_OID.to_string()],
-            owners: Vec::new(),
-        }],
+        groups: vec![
+            Group {
+                id: demo::GROUP_ID.to_string(),
+                display_name: demo::GROUP_NAME.to_string(),
+                members: vec![demo::DEMO_USER_OID.to_string()],
+                owners: Vec::new(),
+                mail: None,
+            },
+            Group {
+                id: demo::APPROVERS_GROUP_ID.to_string(),
+                display_name: demo::APPROVERS_GROUP_NAME.to_string(),
+                members: vec![demo::SECOND_USER_OID.to_string()],
+                owners: Vec::new(),
+                mail: Some(demo::APPROVERS_GROUP_MAIL.to_string()),
+            },
+        ],
         management_groups: vec![
             ManagementGroup {
                 name: demo::ROOT_MANAGEMENT_GROUP_ID.to_string(),
@@ -524,6 +537,11 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
                 user_type: "User".to_string(),
             },
             Approver { id: ada.to_string(), description: demo::DEMO_USER_NAME.to_string(), user_type: "User".to_string() },
+            Approver {
+                id: demo::APPROVERS_GROUP_ID.to_string(),
+                description: demo::APPROVERS_GROUP_NAME.to_string(),
+                user_type: "Group".to_string(),
+            },
         ],
         ..EndUserRules::simple("PT2H", &[RULE_MFA, RULE_JUSTIFICATION, RULE_TICKETING])
     };

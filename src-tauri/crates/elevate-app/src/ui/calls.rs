@@ -23,7 +23,10 @@ pub async fn policy(
     default: Span,
     presets: Vec<String>,
 ) -> PolicyView {
-    let policy = session.policy(role).await.ok();
+    let mut policy = session.policy(role).await.ok();
+    if let Some(policy) = policy.as_mut().filter(|p| p.approval_required) {
+        session.name_approvers(&mut policy.approvers).await;
+    }
     let recent = recent_reasons(session.store(), &session.account().name, &role.key).await;
     let mut view = PolicyView::of(policy.as_ref(), minutes(default), recent);
     view.presets = presets;

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod approvers;
 pub mod calls;
 pub mod checks;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod view;
 pub use access::{AccessView, FindingLevel, FindingView};
 pub use accounts::{AccountView, accounts_view};
 pub use checks::{ActivityListView, ActivityView, CheckVerdict, CheckView, FormField, RequestOrigin};
+pub use approvers::{ApproverKindView, ApproverView, ContactChannel, WaitingView};
 pub use error::{Answer, UiError, invalid};
 pub use forms::{ActivationForm, FavouriteChange, FavouriteForm, SetForm, SettingsForm};
 pub use settings::{AppState, CloudName, FavouriteView, SetView, SettingsView};

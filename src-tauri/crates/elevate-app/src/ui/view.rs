@@ -251,6 +251,8 @@ pub struct PolicyView {
     pub presets: Vec<String>,
     /// Whether the policy could not be read (then Azure checks on submit).
     pub unknown: bool,
+    /// Who will decide, when approval is required (the approval rule's primary approvers).
+    pub approvers: Vec<super::approvers::ApproverView>,
 }
 
 /// How an action went, in words the UI shows.
@@ -390,6 +392,10 @@ impl PolicyView {
             recent_reasons: recent,
             presets: Vec::new(),
             unknown: policy.is_none(),
+            approvers: policy
+                .filter(|p| p.approval_required)
+                .map(|p| super::approvers::approver_views(&p.approvers))
+                .unwrap_or_default(),
         }
     }
 }

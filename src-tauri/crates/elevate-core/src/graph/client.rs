@@ -234,6 +234,34 @@ impl GraphClient {
         Ok(principal.fields())
     }
 
+    /// A group's name and, when it is mail-enabled, its address (`GET /groups/{id}` with
+    /// `$select=id,displayName,mail,mailEnabled`; needs `GroupMember.Read.All` or more, which a
+    /// tenant may not have consented to).
+    pub async fn group_contact(&self, id: &str) -> Result<crate::wire::RequesterFields> {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(Error::Invalid("a group id must be a GUID".into()));
+        }
+        let url = self.url(
+            &format!("/groups/{id}"),
+            &[("$select", "id,displayName,mail,mailEnabled")],
+        )?;
+        let response = self.caller.call(Method::Get, &url, None, None).await?;
+        let value = lowercase_keys(read_json(&response, &self.host())?);
+        let mail_enabled = value["mailenabled"].as_bool().unwrap_or(false);
+        let clean = |v: &serde_json::Value| {
+            v.as_str()
+                .map(sanitize)
+                .filter(|s| !s.trim().is_empty())
+        };
+        Ok(crate::wire::RequesterFields {
+            name: clean(&value["displayname"]),
+            upn: None,
+            email: clean(&value["mail"]).filter(|_| mail_enabled),
+            guest: false,
+            kind: Some("Group".to_owned()),
+        })
+    }
+
     /// One request, by the `id` Elevate gave it (its path under `/v1.0`).
     pub async fn request(&self, id: &str) -> Result<RequestRecord> {
         let url = self.url(id, &[])?;

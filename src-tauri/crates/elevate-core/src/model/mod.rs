@@ -4,6 +4,7 @@
 //! (`crate::arm::wire`) and are converted into these types at the client boundary, so nothing above the
 //! clients depends on how Azure spells a field.
 
+mod approver;
 mod duration;
 mod eligibility;
 mod grant;
@@ -13,6 +14,7 @@ mod request;
 mod role_at;
 mod source;
 
+pub use approver::{Approver, ApproverKind};
 pub use duration::{Span, SpanParseError};
 pub use eligibility::{Eligibility, MemberType, RoleKey, RoleRef, ScopeKind, ScopeRef};
 pub use grant::{ActiveGrant, AssignmentType};

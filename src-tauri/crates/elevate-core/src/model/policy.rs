@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Span;
+use super::{Approver, Span};
 
 /// What a role's PIM policy asks of an end user who activates it.
 ///
@@ -23,6 +23,11 @@ pub struct Policy {
     pub approval_required_for_extension: bool,
     /// The Conditional Access authentication context the token must carry (`acrs`), e.g. `c1`.
     pub authentication_context: Option<String>,
+    /// Who may approve (the approval rule's primary approvers, every stage), whether or not the
+    /// rule requires approval now; names and addresses are completed by
+    /// `Session::name_approvers` where Graph allows.
+    #[serde(default)]
+    pub approvers: Vec<Approver>,
 }
 
 impl Policy {

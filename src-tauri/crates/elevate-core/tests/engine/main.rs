@@ -9,6 +9,7 @@ mod arm_client;
 mod arm_paging_safety;
 mod arm_spec;
 mod check_activity;
+mod approvers;
 mod decisions;
 mod doctor;
 mod extend;

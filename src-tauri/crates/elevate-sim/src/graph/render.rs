@@ -61,7 +61,8 @@ pub(crate) fn group(group: &Group) -> Value {
         "displayName": group.display_name,
         "description": null,
         "groupTypes": [],
-        "mailEnabled": false,
+        "mail": group.mail,
+        "mailEnabled": group.mail.is_some(),
         "securityEnabled": true,
         "isAssignableToRole": null
     })

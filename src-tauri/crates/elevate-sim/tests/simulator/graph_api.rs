@@ -464,4 +464,51 @@ async fn validation_only_checks_like_the_post_and_stores_nothing() {
     assert_eq!(arm_group_grants(&h).await, 0, "no group membership, so not the group's Azure role either");
     assert_eq!(gget(&h, &format!("{GROUPS}/assignmentScheduleInstances/{MINE}")).await.json["value"].as_array().map(Vec::len), Some(0));
     assert_eq!(stored_requests(&h).await, before, "nothing stored");
+/// Approvers as Elevate names them: the demo's Owner at Contoso Production is approved by two
+/// users and a mail-enabled group, in ARM's `UserSet` shape; users and groups are read through
+/// `/users/{id}` and `/groups/{id}` with the permissions Graph documents, else 403.
+#[tokio::test]
+async fn approvers_are_users_and_a_mail_enabled_group_readable_with_the_right_permission() {
+    let h = Harness::start().await;
+    let arm = h
+        .get(&format!(
+            "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01",
+            demo::SCOPE_PRODUCTION
+        ))
+        .await;
+    assert_eq!(arm.status, StatusCode::OK, "{}", arm.text);
+    let owner = arm.json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["properties"]["roleDefinitionId"].as_str().is_some_and(|r| r.ends_with(demo::ROLE_OWNER)))
+        .unwrap();
+    let rules = owner["properties"]["effectiveRules"].as_array().unwrap();
+    let approval = rules.iter().find(|r| r["id"] == "Approval_EndUser_Assignment").unwrap();
+    let approvers = &approval["setting"]["approvalStages"][0]["primaryApprovers"];
+    assert_eq!(
+        approvers[2],
+        json!({"id": demo::APPROVERS_GROUP_ID, "description": demo::APPROVERS_GROUP_NAME, "isBackup": false, "userType": "Group"})
+    );
+
+    let group = gget(&h, &format!("/v1.0/groups/{}?$select=id,displayName,mail,mailEnabled", demo::APPROVERS_GROUP_ID)).await;
+    assert_eq!(group.status, StatusCode::OK, "{}", group.text);
+    assert_eq!(group.json["mail"], demo::APPROVERS_GROUP_MAIL);
+    assert_eq!(group.json["mailEnabled"], true);
+    let plain = gget(&h, &format!("/v1.0/groups/{}", demo::GROUP_ID)).await;
+    assert_eq!((plain.json["mail"].clone(), plain.json["mailEnabled"].clone()), (Value::Null, json!(false)), "{}", plain.text);
+    let user = gget(&h, &format!("/v1.0/users/{}?$select=displayName,mail,userPrincipalName", demo::SECOND_USER_OID)).await;
+    assert_eq!(user.json["userPrincipalName"], demo::SECOND_USER_UPN, "{}", user.text);
+
+    // A token with only the PIM permissions may not read users or groups.
+    let pim_only = h.token_with(TokenRequest {
+        audience: "https://graph.microsoft.com".into(),
+        scopes: Some("User.Read RoleManagementPolicy.Read.Directory RoleAssignmentSchedule.ReadWrite.Directory".into()),
+        ..TokenRequest::default()
+    });
+    for path in [format!("/v1.0/users/{}", demo::SECOND_USER_OID), format!("/v1.0/groups/{}", demo::APPROVERS_GROUP_ID)] {
+        let refused = h.send(Method::GET, &path, Some(&pim_only), None).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}: {}", refused.text);
+        assert_eq!(refused.code(), "Authorization_RequestDenied", "{path}: {}", refused.text);
+    }
 }
