@@ -123,3 +123,52 @@ async fn custom_warning_times_fire_and_activate_again_from_the_notification_work
     drop(app);
     drop(display);
 }
+
+/// A denied request's notification names the approver, quotes their reason and offers **Request
+/// again** (the tray has a window for the pre-filled form); an approval names the approver too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_names_the_approver_and_a_denial_offers_request_again() {
+    let display = Display::start();
+    let bus = Bus::start();
+    let (_connection, shown) = serve(&bus.address).await;
+    let home = Home::new();
+    // Owner at Contoso Production waits for an approver (from the CLI: same home, same tenant).
+    let out = home
+        .run(&[
+            "--demo", "--json", "activate", "Owner@Contoso Production", "--for", "1h", "--reason",
+            "hotfix 4.2.1", "--ticket", "ServiceNow:INC42",
+        ])
+        .ok()
+        .json();
+    assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
+    let name = out[0]["request"]["name"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{out:#}"))
+        .to_owned();
+    let app = TrayApp::start(&home, &display, &bus, "warn,elevate=info");
+    let pid = app.child.id();
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sim = app.simulator_url().await;
+    // The menu lists the pending request once the watcher has seen it.
+    wait_for_menu(&conn, pid, "the pending request", |m| {
+        m.labels().iter().any(|l| l.starts_with("Pending (1)"))
+    })
+    .await;
+    control::post(
+        &sim,
+        &format!("requests/{name}/deny"),
+        serde_json::json!({"justification": "Use the <b>staging</b> slot", "reviewer": demo::SECOND_USER_UPN}),
+    )
+    .await;
+    let denied = wait_for_summary(&shown, "Owner denied by Grace Hopper", &app).await;
+    assert!(
+        denied.body.contains("denied by Grace Hopper: \"Use the <b>staging</b> slot\""),
+        "{denied:?}"
+    );
+    assert_eq!(denied.actions, ["request-again", "Request again"], "{denied:?}");
+    drop(app);
+    drop(display);
+}
