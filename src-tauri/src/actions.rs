@@ -326,6 +326,11 @@ pub async fn on_notification<R: Runtime>(app: &AppHandle<R>, action: Action, eve
         window::open(app, Some(&notifications::window_route(event)));
         return;
     }
+    if let (Action::RequestAgain, WatchEvent::Denied { request }) = (action, event) {
+        // Denied: the form on the role with the denied answers filled in; the user sends it.
+        window::open(app, Some(&notifications::again_route(request)));
+        return;
+    }
     if matches!(action, Action::RequestExtension | Action::RequestRenewal) {
         let result = match app.state::<Shell>().session().await {
             Ok(session) => notifications::perform_on_end(&session, action, event)

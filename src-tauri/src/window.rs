@@ -40,7 +40,9 @@ impl Verdict {
 pub fn open<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
     if let Some(window) = app.get_webview_window(MAIN) {
         if let Some(route) = route
-            && let Err(e) = Navigate(route.to_owned()).emit(&window)
+            // Encoded as in the URL, so that the window decodes both alike (a route's query holds
+            // form-encoded answers).
+            && let Err(e) = Navigate(encode_route(route)).emit(&window)
         {
             tracing::debug!(target: "elevate::tray", error = %e, "could not navigate the window");
         }

@@ -226,3 +226,185 @@ async fn warnings_and_revokes_arrive_as_notifications_and_their_actions_work() {
         "nothing here has a documented check, so nothing is called effective: {summaries:?}"
     );
 }
+
+/// `watch --json` says who decided and why (the approval's reviewed stage) and who removed a grant
+/// and why (an administrator's removal request), on stdout and in the notifications; the denied
+/// notification offers no button without a window (Request again opens the window's form).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_and_removals_name_who_and_why() {
+    let bus = Bus::start();
+    let (_connection, shown) = serve(&bus.address).await;
+    let home = Home::new();
+    // Before watching (the demo's simulator lives in one process at a time).
+    let out = home
+        .run(&[
+            "--demo",
+            "--json",
+            "activate",
+            "Owner@Contoso Production",
+            "--for",
+            "1h",
+            "--reason",
+            "hotfix 4.2.1",
+            "--ticket",
+            "ServiceNow:INC42",
+        ])
+        .ok()
+        .json();
+    assert_eq!(out[0]["outcome"], "pending-approval", "{out:#}");
+    let name = out[0]["request"]["name"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{out:#}"))
+        .to_owned();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Contributor@Contoso Development",
+        "--for",
+        "1h",
+        "--reason",
+        "deploy",
+    ])
+    .ok();
+    let mut child = home
+        .command()
+        .args(["--demo", "--json", "watch"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = lines(&mut child);
+    let started = next_matching(&out, "start line", |v| v["event"] == "watching");
+    let sim = started["simulator"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{started}"))
+        .to_owned();
+    let http = reqwest::Client::new();
+    let send = |method: reqwest::Method, url: String, token: Option<String>, body: Value| {
+        let mut request = http.request(method, url).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            assert!(status.is_success(), "{status}: {text}");
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)
+        }
+    };
+    let control = |path: &str, body: Value| {
+        send(
+            reqwest::Method::POST,
+            format!("{sim}/_sim/{path}"),
+            None,
+            body,
+        )
+    };
+    // Let the watcher see the request pending and the grant active first.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    control(
+        &format!("requests/{name}/approve"),
+        serde_json::json!({"justification": "CHG42 is <b>approved</b>"}),
+    )
+    .await;
+    let approved = next_matching(&out, "the approval", |v| v["event"] == "approved");
+    assert_eq!(
+        approved["request"]["decision"]["by"], "Grace Hopper",
+        "{approved}"
+    );
+    assert_eq!(
+        approved["request"]["decision"]["reason"], "CHG42 is <b>approved</b>",
+        "{approved}"
+    );
+    let notice = wait_for_notification(&shown, "Owner approved by Grace Hopper").await;
+    assert!(
+        notice.body.contains("CHG42 is <b>approved</b>"),
+        "a server without body-markup gets the text as it is: {notice:?}"
+    );
+
+    // An administrator removes an active grant through PIM.
+    control(
+        "revoke",
+        serde_json::json!({
+            "role_definition_id": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+            "scope": "/subscriptions/7a2b3c4d-5e6f-4071-9b82-a3c4d5e6f708",
+            "requestor_id": "grace@contoso.example",
+            "justification": "Access review: not needed"
+        }),
+    )
+    .await;
+    let revoked = next_matching(&out, "the revoke", |v| v["event"] == "revoked");
+    assert_eq!(revoked["removal"]["by"], "Grace Hopper", "{revoked}");
+    assert_eq!(revoked["removal"]["reason"], "Access review: not needed");
+    let notice = wait_for_notification(&shown, "Contributor was removed by Grace Hopper").await;
+    assert!(
+        notice.body.contains("Contributor on Contoso Development was removed by Grace Hopper: \"Access review: not needed\""),
+        "{notice:?}"
+    );
+
+    // Denied, by the approver named, on a request made with another tool (straight to ARM).
+    control("clock", serde_json::json!({"advance": "PT2H"})).await;
+    let token = control("token", serde_json::json!({})).await["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token"))
+        .to_owned();
+    let scope = elevate_sim::demo::SCOPE_PRODUCTION;
+    // A new name, as another tool chooses one (any GUID; this one from the clock).
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let guid = format!("00000000-0000-4000-8000-{:012x}", millis % (1 << 48));
+    let request = format!(
+        "{sim}{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{guid}?api-version=2020-10-01"
+    );
+    let created = send(
+        reqwest::Method::PUT,
+        request,
+        Some(token),
+        serde_json::json!({"properties": {
+            "principalId": elevate_sim::demo::DEMO_USER_OID,
+            "roleDefinitionId": format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/{}", elevate_sim::demo::ROLE_OWNER),
+            "requestType": "SelfActivate",
+            "justification": "hotfix 4.2.2",
+            "ticketInfo": {"ticketNumber": "INC43", "ticketSystem": "ServiceNow"},
+            "scheduleInfo": {"expiration": {"type": "AfterDuration", "duration": "PT1H"}}
+        }}),
+    )
+    .await;
+    assert_eq!(
+        created["properties"]["status"], "PendingApproval",
+        "{created}"
+    );
+    let name = created["name"].as_str().unwrap_or_default().to_owned();
+    // Any change through the control API makes the demo's watcher read everything at once.
+    control("clock", serde_json::json!({"advance": "PT1S"})).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    control(
+        &format!("requests/{name}/deny"),
+        serde_json::json!({"justification": "Use the staging slot", "reviewer": "grace@contoso.example"}),
+    )
+    .await;
+    let denied = next_matching(&out, "the denial", |v| v["event"] == "denied");
+    assert_eq!(
+        denied["request"]["decision"]["by"], "Grace Hopper",
+        "{denied}"
+    );
+    assert_eq!(
+        denied["request"]["decision"]["reason"],
+        "Use the staging slot"
+    );
+    assert_eq!(denied["request"]["justification"], "hotfix 4.2.2");
+    let notice = wait_for_notification(&shown, "Owner denied by Grace Hopper").await;
+    assert!(
+        notice.body.contains("\"Use the staging slot\""),
+        "{notice:?}"
+    );
+    assert!(
+        notice.actions.is_empty(),
+        "no window, no Request again: {notice:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

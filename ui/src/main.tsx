@@ -15,7 +15,7 @@ import { Approvals } from "./views/approvals";
 import { DecisionPopup, isDecisionRoute } from "./views/decide";
 import { History } from "./views/history";
 import { Requests } from "./views/requests";
-import { RequestForm, narrowerScopes } from "./views/request-form";
+import { type Prefill, RequestForm, narrowerScopes, prefillOf } from "./views/request-form";
 import { Roles } from "./views/roles";
 import { Settings } from "./views/settings";
 
@@ -30,10 +30,16 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 /** The tab a route (`approvals`, `activate/<key>`, as a location hash or a `navigate` event) shows,
- * and the role whose form it opens. */
-export function routeTab(route: string): { tab: Tab; activate?: string } {
+ * the role whose form it opens, and the answers to fill in (`activate/<key>?minutes=…&justification=…
+ * &ticketSystem=…&ticketNumber=…`, form-encoded: a denied request's Request again). */
+export function routeTab(route: string): { tab: Tab; activate?: string; prefill?: Prefill } {
   const clean = decodeURIComponent(route.replace(/^#?\/?/, ""));
-  if (clean.startsWith("activate/")) return { tab: "roles", activate: clean.slice("activate/".length) };
+  if (clean.startsWith("activate/")) {
+    const rest = clean.slice("activate/".length);
+    const mark = rest.indexOf("?");
+    if (mark < 0) return { tab: "roles", activate: rest };
+    return { tab: "roles", activate: rest.slice(0, mark), prefill: prefillOf(rest.slice(mark + 1)) };
+  }
   const tab = TABS.find((t) => t.id === clean)?.id;
   return { tab: tab ?? "roles" };
 }
@@ -42,6 +48,7 @@ export function App() {
   const initial = routeTab(location.hash);
   const [tab, setTab] = useState<Tab>(initial.tab);
   const [activating, setActivating] = useState<string | null>(initial.activate ?? null);
+  const [prefill, setPrefill] = useState<Prefill | undefined>(initial.prefill);
   const { busy, notice, act, say } = useWindowAction();
   const [snapshot, setSnapshot] = useSnapshot((text) => say({ kind: "error", text }));
   const now = useNow(snapshot);
@@ -50,7 +57,10 @@ export function App() {
     const stop = onNavigate((route) => {
       const next = routeTab(route);
       setTab(next.tab);
-      if (next.activate) setActivating(next.activate);
+      if (next.activate) {
+        setActivating(next.activate);
+        setPrefill(next.prefill);
+      }
     });
     const keys = (event: KeyboardEvent) => {
       if (event.altKey && /^[1-6]$/.test(event.key)) {
@@ -118,17 +128,26 @@ export function App() {
             <RequestForm
               role={snapshot.roles.find((r) => r.key === activating) ?? null}
               narrower={narrowerScopes(snapshot.roles, activating)}
+              prefill={prefill}
               busy={busy}
               act={act}
               say={say}
-              onClose={() => setActivating(null)}
+              onClose={() => {
+                setActivating(null);
+                setPrefill(undefined);
+              }}
               onActivated={() => {
                 setActivating(null);
+                setPrefill(undefined);
                 setTab("active");
               }}
             />
           ) : (
-            <Roles roles={snapshot.roles} now={now} busy={busy} act={act} onOpen={setActivating} />
+            <Roles roles={snapshot.roles} now={now} busy={busy} act={act} onOpen={(key) => {
+                setPrefill(undefined);
+                setActivating(key);
+              }}
+            />
           )
         ) : tab === "active" ? (
           <Active grants={snapshot.active} now={now} busy={busy} act={act} />

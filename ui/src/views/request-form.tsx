@@ -41,6 +41,28 @@ function CheckNote({ check, field }: { check: CheckView | null; field: FormField
   );
 }
 
+/** Answers to fill in: a denied request's, for Request again. Untrusted text, shown only as field
+ * values. */
+export type Prefill = {
+  minutes?: number;
+  justification?: string;
+  ticketSystem?: string;
+  ticketNumber?: string;
+};
+
+/** The answers in a route's query (`minutes=…&justification=…&ticketSystem=…&ticketNumber=…`). */
+export function prefillOf(query: string): Prefill {
+  const params = new URLSearchParams(query);
+  const minutes = Number(params.get("minutes"));
+  const text = (name: string) => params.get(name) ?? undefined;
+  return {
+    minutes: Number.isInteger(minutes) && minutes > 0 ? minutes : undefined,
+    justification: text("justification"),
+    ticketSystem: text("ticketSystem"),
+    ticketNumber: text("ticketNumber"),
+  };
+}
+
 /** The minutes to ask for: at least one, at most the policy's maximum (when it has one). */
 export function clampMinutes(minutes: number, max: number | null): number {
   return Math.max(1, max ? Math.min(minutes, max) : minutes);
@@ -49,6 +71,7 @@ export function clampMinutes(minutes: number, max: number | null): number {
 export function RequestForm({
   role,
   narrower,
+  prefill,
   busy,
   act,
   say,
@@ -59,6 +82,8 @@ export function RequestForm({
   role: RoleView | null;
   /** Scopes known below this role's scope (from the other roles), for a narrower activation. */
   narrower: Scope[];
+  /** Answers to start from (Request again after a denial); the user still sends the form. */
+  prefill?: Prefill;
   busy: boolean;
   act: Act;
   say: (notice: Notice) => void;
@@ -82,7 +107,12 @@ export function RequestForm({
     if (!role) return;
     void read.run("Reading the role's policy", () => api.policy(role.key)).then((outcome) => {
       if (outcome.status !== "done") return;
-      setMinutes(outcome.value.defaultMinutes);
+      setMinutes(
+        prefill?.minutes ? clampMinutes(prefill.minutes, outcome.value.maxMinutes ?? null) : outcome.value.defaultMinutes,
+      );
+      if (prefill?.justification) setJustification(prefill.justification);
+      if (prefill?.ticketSystem) setTicketSystem(prefill.ticketSystem);
+      if (prefill?.ticketNumber) setTicketNumber(prefill.ticketNumber);
       setTimeout(() => first.current?.focus(), 0);
     });
     const keys = (event: KeyboardEvent) => {
@@ -90,7 +120,7 @@ export function RequestForm({
     };
     window.addEventListener("keydown", keys);
     return () => window.removeEventListener("keydown", keys);
-  }, [role?.key]);
+  }, [role?.key, prefill]);
 
   if (!role) {
     return (

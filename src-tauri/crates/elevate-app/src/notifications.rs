@@ -4,7 +4,7 @@
 //! the grant's previous justification and duration.
 
 use elevate_core::Error;
-use elevate_core::model::{ActiveGrant, Expiring, MoreTime, RoleKey, Span};
+use elevate_core::model::{ActiveGrant, Expiring, MoreTime, RequestRecord, RoleKey, Span};
 use elevate_core::session::{ActionResult, ActivationWish, Session};
 use elevate_core::store::HistoryQuery;
 use elevate_core::watch::WatchEvent;
@@ -35,6 +35,9 @@ pub enum Action {
     /// The notification itself was clicked (never a button): the window opens at the grant or
     /// request it is about.
     Open,
+    /// Ask again after a denial: the window's form on the role, with the denied request's answers
+    /// (duration, justification, ticket) filled in; nothing is sent until the user submits.
+    RequestAgain,
 }
 
 impl Action {
@@ -50,6 +53,7 @@ impl Action {
             Action::RequestExtension => "request-extension",
             Action::RequestRenewal => "request-renewal",
             Action::Open => "open",
+            Action::RequestAgain => "request-again",
         }
     }
 
@@ -65,6 +69,7 @@ impl Action {
             Action::RequestExtension => "Request extension",
             Action::RequestRenewal => "Request renewal",
             Action::Open => "Open",
+            Action::RequestAgain => "Request again",
         }
     }
 
@@ -79,6 +84,7 @@ impl Action {
             Action::Details,
             Action::RequestExtension,
             Action::RequestRenewal,
+            Action::RequestAgain,
         ]
         .into_iter()
         .find(|a| a.id() == id)
@@ -124,6 +130,10 @@ pub fn show(
         // small pop-up on the request, with the decision chosen.
         if windowed && matches!(event, WatchEvent::ApprovalWaiting { .. }) {
             actions.extend([Action::Approve, Action::Deny, Action::Details]);
+        }
+        // Asking again is done in the window's form, pre-filled with the denied answers.
+        if windowed && matches!(event, WatchEvent::Denied { .. }) {
+            actions.push(Action::RequestAgain);
         }
         let notice = notifier::Notice {
             summary: event.title(),
@@ -175,12 +185,35 @@ fn chosen(answer: &notifier::Answer, offered: &[Action], windowed: bool) -> Opti
 /// requests for a request's news, the approvals for a request waiting for the user.
 pub fn window_route(event: &WatchEvent) -> String {
     match event {
-        WatchEvent::Ended { grant } | WatchEvent::Revoked { grant } => {
+        WatchEvent::Ended { grant } | WatchEvent::Revoked { grant, .. } => {
             format!("activate/{}", grant.key)
         }
         WatchEvent::ApprovalWaiting { .. } => "approvals".to_owned(),
         _ if event.grant().is_some() => "active".to_owned(),
         _ => "requests".to_owned(),
+    }
+}
+
+/// The window's form on a denied request's role, with its answers as the route's query
+/// (`activate/<key>?minutes=…&justification=…&ticketSystem=…&ticketNumber=…`, form-encoded): the
+/// form fills them in, and the user sends it.
+pub fn again_route(request: &RequestRecord) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(duration) = request.duration {
+        query.append_pair("minutes", &duration.whole_minutes().to_string());
+    }
+    if let Some(justification) = request.justification.as_deref().filter(|j| !j.trim().is_empty()) {
+        query.append_pair("justification", justification);
+    }
+    if let Some(ticket) = &request.ticket {
+        query.append_pair("ticketSystem", &ticket.system);
+        query.append_pair("ticketNumber", &ticket.number);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        format!("activate/{}", request.key)
+    } else {
+        format!("activate/{}?{query}", request.key)
     }
 }
 
@@ -272,6 +305,7 @@ pub async fn perform(
         | Action::Deny
         | Action::Details
         | Action::Open
+        | Action::RequestAgain
         | Action::RequestExtension
         | Action::RequestRenewal => Err(Error::Invalid(
             "deciding on a request happens in the decision pop-up; there is nothing to do on the grant"
@@ -344,6 +378,7 @@ mod tests {
         assert_eq!(window_route(&ended), format!("activate/{}", grant.key));
         let revoked = WatchEvent::Revoked {
             grant: grant.clone(),
+            removal: None,
         };
         assert_eq!(window_route(&revoked), format!("activate/{}", grant.key));
         // News of a grant that still holds: the active grants.

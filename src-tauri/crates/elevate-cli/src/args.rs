@@ -275,8 +275,12 @@ pub enum ConfigAction {
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
     /// Roles to activate: ROLE[@SCOPE] or an id from `elevate roles`.
-    #[arg(required = true, value_name = "SELECTOR")]
+    #[arg(required_unless_present = "again", value_name = "SELECTOR")]
     pub selectors: Vec<String>,
+    /// Ask again as in an earlier request of yours (e.g. a denied one; its name from `elevate
+    /// requests --all`): its role, duration, justification and ticket, unless given here.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "selectors")]
+    pub again: Option<String>,
     /// How long (e.g. 30m, 2h, 1h30m, PT2H); clamped to each role's maximum. Default from config (1h).
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<Span>,

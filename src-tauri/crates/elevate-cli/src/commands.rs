@@ -23,6 +23,9 @@ pub struct Context {
     pub(crate) json: bool,
 }
 
+/// How many decided requests `elevate requests --all` asks Azure about (one read each).
+const DECISIONS_READ: usize = 10;
+
 impl Context {
     /// Opens the store, starts the demo simulator when asked, and signs in (see `elevate_app::open`).
     pub async fn open(demo: bool, json: bool, account: Option<&str>) -> Result<Context, Error> {
@@ -191,7 +194,7 @@ impl Context {
         };
         let listing = self.session.roles(&[]).await;
         output::print_failures(&listing.failures);
-        let wish = ActivationWish {
+        let mut wish = ActivationWish {
             duration: args.duration,
             justification: args.reason.clone(),
             ticket: args.ticket.clone(),
@@ -200,6 +203,13 @@ impl Context {
         };
         let mut chosen = Vec::new();
         let mut failed_selectors = false;
+        if let Some(earlier) = &args.again {
+            let (eligibility, answers) = self.again(earlier, &listing.items).await?;
+            wish.duration = wish.duration.or(answers.duration);
+            wish.justification = wish.justification.or(answers.justification);
+            wish.ticket = wish.ticket.or(answers.ticket);
+            chosen.push((eligibility, wish.clone()));
+        }
         for selector in &args.selectors {
             match select_one(&listing.items, selector) {
                 Ok(e)
@@ -237,6 +247,39 @@ impl Context {
         }
         self.report(&results, "activated");
         Ok(exit_for_actions(&results, failed_selectors))
+    }
+
+    /// `activate --again REQUEST`: the user's earlier request named `REQUEST` (its name or id)
+    /// and the eligibility it was for, with its answers.
+    async fn again(
+        &self,
+        earlier: &str,
+        eligible: &[elevate_core::model::Eligibility],
+    ) -> Result<(elevate_core::model::Eligibility, elevate_core::model::RequestRecord), Error> {
+        let listing = self.session.requests(&[]).await;
+        output::print_failures(&listing.failures);
+        let wanted = earlier.trim();
+        let request = listing
+            .items
+            .into_iter()
+            .find(|r| r.name.eq_ignore_ascii_case(wanted) || r.id.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "no request '{}' among yours (`elevate requests --all` lists them)",
+                    elevate_core::text::sanitize(wanted)
+                ))
+            })?;
+        let eligibility = eligible
+            .iter()
+            .find(|e| e.key == request.key)
+            .cloned()
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{} at {} is not among your eligible roles",
+                    request.role.name, request.scope.name
+                ))
+            })?;
+        Ok((eligibility, request))
     }
 
     async fn wait_all(&self, results: &mut [ActionResult], timeout: Duration) {
@@ -415,6 +458,9 @@ impl Context {
         if !all {
             listing.items.retain(|r| r.status.is_pending());
         }
+        if all {
+            self.explain_decisions(&mut listing.items).await;
+        }
         let mut waiting = Vec::with_capacity(listing.items.len());
         for request in &listing.items {
             waiting.push(elevate_app::contact::waiting_for(&self.session, request).await);
@@ -441,11 +487,28 @@ impl Context {
             );
         } else {
             output::requests_table(&listing.items, &waiting);
+            output::decision_lines(&listing.items);
         }
         Ok(exit_for_listing(
             listing.items.is_empty(),
             &listing.failures,
         ))
+    }
+
+    /// Who decided the newest approved or denied requests and why (one read each, at most
+    /// [`DECISIONS_READ`]), where Azure lets the requester read the approval.
+    async fn explain_decisions(&self, items: &mut [elevate_core::model::RequestRecord]) {
+        use elevate_core::model::RequestStatus;
+        for request in items
+            .iter_mut()
+            .filter(|r| {
+                r.approval_id.is_some()
+                    && matches!(r.status, RequestStatus::Done | RequestStatus::Denied)
+            })
+            .take(DECISIONS_READ)
+        {
+            request.decision = self.session.decision(request).await;
+        }
     }
 
     async fn approvals(&self) -> Result<ExitCode, Error> {

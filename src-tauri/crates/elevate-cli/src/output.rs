@@ -303,6 +303,21 @@ pub fn requests_table(items: &[RequestRecord], waiting: &[Option<Waiting>]) {
     }
 }
 
+/// One line per request whose approval said who decided and why, under the requests table:
+/// `REQUEST: approved by NAME: "REASON"` (untrusted text, sanitized to one line).
+pub fn decision_lines(items: &[RequestRecord]) {
+    for r in items {
+        let Some(decision) = r.decision.as_ref().filter(|d| d.is_known()) else {
+            continue;
+        };
+        let verdict = match r.status {
+            elevate_core::model::RequestStatus::Denied => "denied",
+            _ => "approved",
+        };
+        println!("{}: {verdict}{}", table_cell(&r.name), decision.text());
+    }
+}
+
 pub fn history_table(items: &[HistoryEntry]) {
     let rows: Vec<Vec<String>> = items
         .iter()

@@ -14,7 +14,8 @@ use crate::auth::{AccessToken, FreshSignIn};
 use crate::error::{Error, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, Eligibility, Expiring, MoreTime, Policy, RequestRecord, Source, Span,
+    ActivationRequest, ActiveGrant, Decision, Eligibility, Expiring, MoreTime, Policy, RequestRecord,
+    Source, Span,
 };
 use crate::rest::{Submission, Validation};
 
@@ -108,6 +109,19 @@ pub trait PimClient: Send + Sync {
     /// documents none (taken as applied once listed).
     async fn grant_applies(&self, _grant: &ActiveGrant) -> Result<bool> {
         Ok(true)
+    }
+
+    /// Who decided `request` and why, from its approval's reviewed stage, read as the requester;
+    /// `Ok(None)` when it has no approval or no stage was reviewed. Azure may refuse the requester
+    /// (403): the caller then says only that it was decided.
+    async fn decision(&self, _request: &RequestRecord) -> Result<Option<Decision>> {
+        Ok(None)
+    }
+
+    /// Who removed `grant` before its end and why, when Azure records it (an administrator's
+    /// removal request for the user); `Ok(None)` when it records none.
+    async fn removal(&self, _grant: &ActiveGrant) -> Result<Option<Decision>> {
+        Ok(None)
     }
 }
 
@@ -225,6 +239,16 @@ impl PimClient for ArmClient {
             Ok(true)
         }
     }
+
+    async fn decision(&self, request: &RequestRecord) -> Result<Option<Decision>> {
+        arm_only(request.source)?;
+        ArmClient::decision(self, request).await
+    }
+
+    async fn removal(&self, grant: &ActiveGrant) -> Result<Option<Decision>> {
+        arm_only(grant.source)?;
+        ArmClient::removal(self, grant).await
+    }
 }
 
 fn arm_only(source: Source) -> Result<()> {
@@ -333,5 +357,13 @@ impl PimClient for GraphClient {
         me: &str,
     ) -> Result<()> {
         GraphClient::decide(self, request, approve, reason, token, me).await
+    }
+
+    async fn decision(&self, request: &RequestRecord) -> Result<Option<Decision>> {
+        GraphClient::decision(self, request).await
+    }
+
+    async fn removal(&self, grant: &ActiveGrant) -> Result<Option<Decision>> {
+        GraphClient::removal(self, grant).await
     }
 }

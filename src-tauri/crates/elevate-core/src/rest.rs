@@ -243,3 +243,40 @@ pub fn stage_to_review<'a>(
         )),
     }
 }
+
+/// Who decided a request and why, from its approval's stages (member names lower-cased): the
+/// latest stage reviewed `Approve` or `Deny`, its `reviewedBy` (ARM's `principalName`,
+/// `userPrincipalName`, `principalId`; Graph's `identity` `displayName`, `id`), `justification`
+/// and `reviewedDateTime`. `None` when no stage was reviewed. `fields` finds a stage's fields (ARM
+/// nests them in `properties`).
+pub fn decision_of<'a>(
+    stages: &'a [serde_json::Value],
+    fields: impl Fn(&'a serde_json::Value) -> &'a serde_json::Value,
+) -> Option<crate::model::Decision> {
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    stages
+        .iter()
+        .map(&fields)
+        .filter(|f| {
+            f["reviewresult"].as_str().is_some_and(|r| {
+                r.eq_ignore_ascii_case("Approve") || r.eq_ignore_ascii_case("Deny")
+            })
+        })
+        .map(|f| {
+            let by = &f["reviewedby"];
+            crate::model::Decision {
+                by: text(&by["principalname"])
+                    .or_else(|| text(&by["displayname"]))
+                    .or_else(|| text(&by["userprincipalname"])),
+                by_id: text(&by["principalid"]).or_else(|| text(&by["id"])),
+                reason: text(&f["justification"]),
+                at: crate::wire::parse_time(f["revieweddatetime"].as_str()),
+            }
+        })
+        .max_by_key(|d| d.at)
+}

@@ -6,6 +6,8 @@
 //! deactivates and cancels, checks a role's policy before submitting, satisfies a claims challenge once
 //! by asking the token source for a stronger token, and records every request in the local history.
 
+mod decisions;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

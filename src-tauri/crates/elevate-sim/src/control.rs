@@ -335,29 +335,100 @@ async fn list_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
 #[serde(default)]
 struct Decision {
     justification: Option<String>,
+    /// Who decided (object id or UPN of a directory user); by default the first user among the
+    /// policy's primary approvers other than the requester.
+    reviewer: Option<String>,
+}
+
+/// A directory user named by object id or UPN (case-insensitively).
+fn user_named(state: &SimState, named: &str) -> Option<String> {
+    let named = named.trim();
+    state.directory.users.iter().find(|u| eq_ci(&u.upn, named) || eq_ci(&u.id, named)).map(|u| u.id.clone())
+}
+
+/// The approver a control-API decision stands for: the one named, else the first user among
+/// `approvers` who is not the requester.
+fn reviewer_of(state: &SimState, named: Option<&str>, approvers: &[Approver], requester: &str) -> Result<Option<String>, ControlError> {
+    if let Some(named) = named {
+        return user_named(state, named).map(Some).ok_or_else(|| ControlError::bad(format!("'{named}' is not a user of the directory")));
+    }
+    Ok(approvers
+        .iter()
+        .filter(|a| eq_ci(&a.user_type, "User") && !eq_ci(&a.id, requester))
+        .find(|a| state.directory.user(&a.id).is_some())
+        .map(|a| a.id.clone()))
 }
 
 async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool) -> ControlResult {
     let decision: Decision = parse_body(body)?;
+    let justification = decision.justification.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
     let outcome = shared
-        .mutate(|state| match decide(state, name, approve) {
-            Ok(request) => (Ok(crate::arm::request_wire(&Render::new(state), &request)), true),
-            Err(DecisionError::NotFound) => match entra::decide(state, name, approve, decision.justification.clone()) {
-                Ok(request) => (Ok(crate::graph::render_request(state, &request)), true),
-                Err(entra::DecisionError::NotFound) => (Err(DecisionError::NotFound), false),
-                Err(entra::DecisionError::NotPending(status)) => (Err(DecisionError::NotPending(status)), false),
-            },
-            Err(e) => (Err(e), false),
+        .mutate(|state| {
+            // Who decides: asked before anything changes, so that an unknown reviewer changes nothing.
+            let arm = state.requests.iter().find(|r| eq_ci(&r.name, name)).cloned();
+            let graph = state.entra.requests.iter().find(|r| eq_ci(&r.id, name)).cloned();
+            let reviewer = match (&arm, &graph) {
+                (Some(r), _) => {
+                    let approvers = policy::effective(state, &r.role_guid, &crate::arm::stored_scope(&r.scope)).rules.approvers;
+                    reviewer_of(state, decision.reviewer.as_deref(), &approvers, &r.principal_id)
+                }
+                (None, Some(r)) => {
+                    let approvers = state.entra.policy_for(&state.directory.tenant_id, &r.target).rules.approvers;
+                    reviewer_of(state, decision.reviewer.as_deref(), &approvers, &r.principal_id)
+                }
+                (None, None) => Ok(None),
+            };
+            let reviewer = match reviewer {
+                Ok(reviewer) => reviewer,
+                Err(e) => return (Err(Err(e)), false),
+            };
+            let (result, changed) = decide_as(state, name, approve, justification.clone(), reviewer);
+            (result.map_err(Ok), changed)
         })
         .await;
     match outcome {
         Ok(value) => ok(value),
-        Err(DecisionError::NotFound) => Err(ControlError::not_found(format!("No schedule request named '{name}'."))),
-        Err(DecisionError::NotPending(status)) => Err(ControlError {
+        Err(Err(e)) => Err(e),
+        Err(Ok(DecisionError::NotFound)) => Err(ControlError::not_found(format!("No schedule request named '{name}'."))),
+        Err(Ok(DecisionError::NotPending(status))) => Err(ControlError {
             status: StatusCode::CONFLICT,
             code: "RequestNotPending",
             message: format!("The request is not awaiting approval (status '{status}')."),
         }),
+    }
+}
+
+/// Decides `name` (ARM, else Graph) as `reviewer` with `justification`, recorded in its approval
+/// stage as an approver's decision is.
+fn decide_as(
+    state: &mut SimState,
+    name: &str,
+    approve: bool,
+    justification: Option<String>,
+    reviewer: Option<String>,
+) -> (Result<Value, DecisionError>, bool) {
+    match decide(state, name, approve) {
+        Ok(request) => {
+            let now = state.now();
+            if let Some(stored) = state.requests.iter_mut().find(|r| eq_ci(&r.name, &request.name)) {
+                stored.decided_by = reviewer;
+                stored.decided_at = Some(now);
+                stored.decision_justification = justification;
+            }
+            let request = state.requests.iter().find(|r| eq_ci(&r.name, &request.name)).cloned().unwrap_or(request);
+            (Ok(crate::arm::request_wire(&Render::new(state), &request)), true)
+        }
+        Err(DecisionError::NotFound) => match entra::decide(state, name, approve, justification) {
+            Ok(request) => {
+                if let Some(stored) = state.entra.requests.iter_mut().find(|r| eq_ci(&r.id, &request.id)) {
+                    stored.decided_by = reviewer;
+                }
+                (Ok(crate::graph::render_request(state, &request)), true)
+            }
+            Err(entra::DecisionError::NotFound) => (Err(DecisionError::NotFound), false),
+            Err(entra::DecisionError::NotPending(status)) => (Err(DecisionError::NotPending(status)), false),
+        },
+        Err(e) => (Err(e), false),
     }
 }
 
@@ -421,6 +492,74 @@ struct Revoke {
     /// PIM for Groups: group and access (`member` by default).
     group_id: Option<String>,
     access_id: Option<String>,
+    /// An administrator (object id or UPN of a directory user) who removes it through PIM: the
+    /// removal is then filed as their `AdminRemove` (`adminRemove`) request, with `justification`.
+    requestor_id: Option<String>,
+    justification: Option<String>,
+}
+
+/// Files an administrator's completed removal request for `principal`'s assignment of `target`,
+/// as PIM records one: ARM's `AdminRemove` or Graph's `adminRemove`, status `Revoked`.
+fn file_graph_removal(state: &mut SimState, principal: &str, target: &entra::Target, requestor: &str, justification: Option<String>) {
+    let now = state.now();
+    state.entra.requests.push(entra::Request {
+        id: new_guid(),
+        target: target.clone(),
+        action: entra::Action::AdminRemove,
+        status: "Revoked".to_string(),
+        principal_id: principal.to_string(),
+        requestor_id: requestor.to_string(),
+        created: now,
+        completed: Some(now),
+        approval_id: None,
+        justification,
+        ticket_number: None,
+        ticket_system: None,
+        start: Some(now),
+        expiration_type: None,
+        duration: None,
+        end: None,
+        target_schedule_id: None,
+        grant_seconds: None,
+        member_type: "Direct".to_string(),
+        approval_deadline: None,
+        decision_justification: None,
+        decided_by: None,
+        eligibility: false,
+    });
+}
+
+fn file_arm_removal(state: &mut SimState, principal: &str, role_guid: &str, scope: &str, requestor: &str, justification: Option<String>) {
+    use crate::state::{RequestType, RequestedSchedule, ScheduleRequest};
+    let now = state.now();
+    state.requests.push(ScheduleRequest {
+        scope: scope.to_string(),
+        principal_id: principal.to_string(),
+        role_guid: role_guid.to_string(),
+        request_type: RequestType::AdminRemove,
+        status: "Revoked".to_string(),
+        approval_id: None,
+        target_schedule_id: None,
+        target_instance_id: None,
+        schedule: RequestedSchedule { start: now, expiration_type: None, end: None, duration: None },
+        linked_eligibility_schedule_id: None,
+        linked_eligibility_instance_id: None,
+        justification,
+        ticket_number: None,
+        ticket_system: None,
+        condition: None,
+        condition_version: None,
+        created_on: now,
+        requestor_id: requestor.to_string(),
+        grant_seconds: None,
+        member_type: "Direct".to_string(),
+        approval_deadline: None,
+        decided_by: None,
+        decided_at: None,
+        decision_justification: None,
+        eligibility: false,
+        name: new_guid(),
+    });
 }
 
 fn revoke_graph(state: &mut SimState, principal: &str, target: &entra::Target) -> Result<usize, ControlError> {
@@ -440,13 +579,26 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
         .mutate(|state| {
             let result = (|| {
                 let principal = revoke.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
-                if let Some(role) = &revoke.directory_role_id {
+                let requestor = match revoke.requestor_id.as_deref() {
+                    Some(named) => Some(user_named(state, named).ok_or_else(|| ControlError::bad(format!("'{named}' is not a user of the directory")))?),
+                    None => None,
+                };
+                let justification = revoke.justification.clone();
+                let graph_target = if let Some(role) = &revoke.directory_role_id {
                     let scope_id = revoke.directory_scope_id.clone().unwrap_or_else(|| entra::DIRECTORY_ROOT.to_string());
-                    return revoke_graph(state, &principal, &entra::Target::Directory { role_id: role.clone(), scope_id });
-                }
-                if let Some(group) = &revoke.group_id {
-                    let access_id = revoke.access_id.clone().unwrap_or_else(|| "member".to_string()).to_ascii_lowercase();
-                    return revoke_graph(state, &principal, &entra::Target::Group { group_id: group.clone(), access_id });
+                    Some(entra::Target::Directory { role_id: role.clone(), scope_id })
+                } else {
+                    revoke.group_id.as_ref().map(|group| {
+                        let access_id = revoke.access_id.clone().unwrap_or_else(|| "member".to_string()).to_ascii_lowercase();
+                        entra::Target::Group { group_id: group.clone(), access_id }
+                    })
+                };
+                if let Some(target) = graph_target {
+                    let removed = revoke_graph(state, &principal, &target)?;
+                    if let Some(requestor) = &requestor {
+                        file_graph_removal(state, &principal, &target, requestor, justification);
+                    }
+                    return Ok(removed);
                 }
                 let (Some(role), Some(scope)) = (&revoke.role_definition_id, &revoke.scope) else {
                     return Err(ControlError::bad("give role_definition_id and scope, directory_role_id, or group_id"));
@@ -460,6 +612,9 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
                 let removed = before - state.assignments.len();
                 if removed == 0 {
                     return Err(ControlError::not_found("No matching active assignment."));
+                }
+                if let Some(requestor) = &requestor {
+                    file_arm_removal(state, &principal, &role, &scope, requestor, justification);
                 }
                 Ok(removed)
             })();

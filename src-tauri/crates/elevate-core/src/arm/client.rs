@@ -1,5 +1,7 @@
 //! The ARM PIM client.
 
+mod decisions;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

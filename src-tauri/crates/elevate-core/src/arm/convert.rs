@@ -179,6 +179,7 @@ pub(crate) fn request(item: Request) -> Result<RequestRecord, Incomplete> {
         principal_guest: requester.guest,
         principal_type: requester.kind,
         scope_path: Vec::new(),
+        decision: None,
     })
 }
 

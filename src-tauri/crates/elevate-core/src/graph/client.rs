@@ -6,6 +6,8 @@
 //! one was done) or `RoleAssignmentRequestExists` (it is pending), which [`Submission`] reports as
 //! already active or already pending.
 
+mod decisions;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -266,6 +266,7 @@ pub fn request(value: serde_json::Value) -> Result<RequestRecord, Incomplete> {
         principal_guest: requester.guest,
         principal_type: requester.kind,
         scope_path: Vec::new(),
+        decision: None,
     })
 }
 

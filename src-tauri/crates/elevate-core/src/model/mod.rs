@@ -20,6 +20,6 @@ pub use eligibility::{Eligibility, MemberType, RoleKey, RoleRef, ScopeKind, Scop
 pub use grant::{ActiveGrant, AssignmentType};
 pub use more_time::{EXTEND_WINDOW, Expiring, Holding, MoreTime, RENEW_WINDOW};
 pub use policy::Policy;
-pub use request::{ActivationRequest, RequestKind, RequestRecord, RequestStatus, Ticket};
+pub use request::{ActivationRequest, Decision, RequestKind, RequestRecord, RequestStatus, Ticket};
 pub use role_at::RoleAtScope;
 pub use source::Source;

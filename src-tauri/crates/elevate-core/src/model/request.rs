@@ -225,6 +225,63 @@ pub struct RequestRecord {
     /// directory and an administrative unit; a group), display names where known.
     #[serde(default)]
     pub scope_path: Vec<String>,
+    /// Who decided it and why, from the request's approval stages, when the watcher or a listing
+    /// read them (`None`: not read, or Azure would not say).
+    #[serde(default)]
+    pub decision: Option<Decision>,
+}
+
+/// Who decided a request (an approver's completed stage), or who removed a grant (an
+/// administrator's `AdminRemove` request), and why, as Azure recorded it. Names and reasons are
+/// untrusted text: sanitize them for a terminal, escape them for markup.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The person's display name, else their user principal name, else their object id.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// Their object id, when Azure gave it.
+    #[serde(default)]
+    pub by_id: Option<String>,
+    /// Their reason (the approver's or the administrator's justification).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When it was decided or filed.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Decision {
+    /// Whether it says anything (a name or a reason).
+    pub fn is_known(&self) -> bool {
+        self.by.is_some() || self.reason.is_some()
+    }
+
+    /// `by NAME` and `: "REASON"` where known, sanitized to one line each, e.g. ` by Ada
+    /// Lovelace: "needed for INC42"`; empty when nothing is known.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        if let Some(by) = self.by.as_deref().map(one_line).filter(|b| !b.is_empty()) {
+            text.push_str(" by ");
+            text.push_str(&by);
+        }
+        if let Some(reason) = self
+            .reason
+            .as_deref()
+            .map(one_line)
+            .filter(|r| !r.is_empty())
+        {
+            text.push_str(&format!(": \"{reason}\""));
+        }
+        text
+    }
+}
+
+/// Untrusted text on one line, without control characters.
+fn one_line(text: &str) -> String {
+    crate::text::sanitize(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl RequestRecord {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{ActiveGrant, Expiring, RequestRecord, Source};
+use crate::model::{ActiveGrant, Decision, Expiring, RequestRecord, Source};
 
 /// Something the user should hear about.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -28,6 +28,10 @@ pub enum WatchEvent {
     Revoked {
         /// The grant as last seen.
         grant: ActiveGrant,
+        /// Who removed it and why, when Azure records an administrator's removal request (read
+        /// once, when the revoke is seen).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        removal: Option<Decision>,
     },
     /// A grant this machine asked for really works: it is listed as active and, for an Azure
     /// resource role at a resource group or a resource, Azure lists its permissions for the user
@@ -132,7 +136,7 @@ impl WatchEvent {
                     stamp(grant.end)
                 )
             }
-            WatchEvent::Ended { grant } | WatchEvent::Revoked { grant } => {
+            WatchEvent::Ended { grant } | WatchEvent::Revoked { grant, .. } => {
                 format!(
                     "gone:{}:{}:{}",
                     grant.key.as_str(),
@@ -182,7 +186,19 @@ impl WatchEvent {
                 format!("{} ends in {} min", grant.role.name, minutes_left)
             }
             WatchEvent::Ended { grant } => format!("{} has ended", grant.role.name),
-            WatchEvent::Revoked { grant } => format!("{} was revoked", grant.role.name),
+            WatchEvent::Revoked {
+                grant,
+                removal: Some(removal),
+            } if removal.by.is_some() => format!(
+                "{} was removed{}",
+                grant.role.name,
+                Decision {
+                    reason: None,
+                    ..removal.clone()
+                }
+                .text()
+            ),
+            WatchEvent::Revoked { grant, .. } => format!("{} was revoked", grant.role.name),
             WatchEvent::Effective {
                 grant,
                 check: EffectCheck::Confirmed,
@@ -194,8 +210,12 @@ impl WatchEvent {
             WatchEvent::Appeared { grant } => {
                 format!("{} was activated elsewhere", grant.role.name)
             }
-            WatchEvent::Approved { request } => format!("{} approved", request.role.name),
-            WatchEvent::Denied { request } => format!("{} denied", request.role.name),
+            WatchEvent::Approved { request } => {
+                format!("{} approved{}", request.role.name, decided_by(request))
+            }
+            WatchEvent::Denied { request } => {
+                format!("{} denied{}", request.role.name, decided_by(request))
+            }
             WatchEvent::Canceled { request } => format!("{} request canceled", request.role.name),
             WatchEvent::Failed { request } => format!("{} request failed", request.role.name),
             WatchEvent::ApprovalWaiting { request } => format!(
@@ -235,7 +255,16 @@ impl WatchEvent {
                 "at {}. Activate it again when you need it.",
                 grant.scope.name
             ),
-            WatchEvent::Revoked { grant } => format!(
+            WatchEvent::Revoked {
+                grant,
+                removal: Some(removal),
+            } if removal.is_known() => format!(
+                "{} on {} was removed{}.",
+                grant.role.name,
+                grant.scope.name,
+                removal.text()
+            ),
+            WatchEvent::Revoked { grant, .. } => format!(
                 "at {}: removed before its end by an administrator or another tool.",
                 grant.scope.name
             ),
@@ -256,12 +285,14 @@ impl WatchEvent {
                 format!("at {}{}.", grant.scope.name, until(grant))
             }
             WatchEvent::NowOff { reason, .. } => reason.clone(),
-            WatchEvent::Approved { request } => {
-                format!("at {}: the grant follows.", request.scope.name)
-            }
-            WatchEvent::Denied { request } => {
-                format!("at {}: an approver said no.", request.scope.name)
-            }
+            WatchEvent::Approved { request } => match decided(request) {
+                Some(why) => format!("at {}: approved{why}. The grant follows.", request.scope.name),
+                None => format!("at {}: the grant follows.", request.scope.name),
+            },
+            WatchEvent::Denied { request } => match decided(request) {
+                Some(why) => format!("at {}: denied{why}.", request.scope.name),
+                None => format!("at {}: an approver said no.", request.scope.name),
+            },
             WatchEvent::Canceled { request } => {
                 format!("at {} ({}).", request.scope.name, request.azure_status)
             }
@@ -291,13 +322,37 @@ impl WatchEvent {
         match self {
             WatchEvent::ExpiresSoon { grant, .. }
             | WatchEvent::Ended { grant }
-            | WatchEvent::Revoked { grant }
+            | WatchEvent::Revoked { grant, .. }
             | WatchEvent::Effective { grant, .. }
             | WatchEvent::Appeared { grant }
             | WatchEvent::NowOff { grant, .. } => Some(grant),
             _ => None,
         }
     }
+}
+
+/// ` by NAME: "REASON"` of a decided request, when the approval said who or why.
+fn decided(request: &RequestRecord) -> Option<String> {
+    request
+        .decision
+        .as_ref()
+        .filter(|d| d.is_known())
+        .map(Decision::text)
+}
+
+/// ` by NAME` of a decided request, when the approval said who; empty otherwise.
+fn decided_by(request: &RequestRecord) -> String {
+    request
+        .decision
+        .as_ref()
+        .map(|d| {
+            Decision {
+                reason: None,
+                ..d.clone()
+            }
+            .text()
+        })
+        .unwrap_or_default()
 }
 
 fn until(grant: &ActiveGrant) -> String {

@@ -725,7 +725,10 @@ impl Engine {
                 })
                 .is_some_and(|h| h.kind == RequestKind::Deactivate)
             {
-                events.push(WatchEvent::Revoked { grant: old.clone() });
+                events.push(WatchEvent::Revoked {
+                    grant: old.clone(),
+                    removal: None,
+                });
             }
         }
         let mut newly_awaiting = Vec::new();
@@ -770,13 +773,21 @@ impl Engine {
                         a.eq_ignore_ascii_case(&request.id) || a.eq_ignore_ascii_case(&request.name)
                     })
             });
+            // Azure may drop `approvalId` once the request is decided: the pending record's
+            // says where to read who decided (in `emit`, once the event is news).
+            let decided = || {
+                let mut request = request.clone();
+                if request.approval_id.is_none() {
+                    request.approval_id = self
+                        .pending
+                        .get(&request.id)
+                        .and_then(|p| p.approval_id.clone());
+                }
+                request
+            };
             let event = match request.status {
-                RequestStatus::Done => Some(WatchEvent::Approved {
-                    request: request.clone(),
-                }),
-                RequestStatus::Denied => Some(WatchEvent::Denied {
-                    request: request.clone(),
-                }),
+                RequestStatus::Done => Some(WatchEvent::Approved { request: decided() }),
+                RequestStatus::Denied => Some(WatchEvent::Denied { request: decided() }),
                 RequestStatus::Canceled if !own_cancel => Some(WatchEvent::Canceled {
                     request: request.clone(),
                 }),
@@ -1060,6 +1071,29 @@ impl Engine {
         events
     }
 
+    /// Says who decided a request or removed a grant, and why, where Azure tells the user: one
+    /// read per decision or revoke, made once the event is news (never per poll).
+    async fn explain(&self, event: WatchEvent) -> WatchEvent {
+        match event {
+            WatchEvent::Approved { mut request } if request.decision.is_none() => {
+                request.decision = self.session.decision(&request).await;
+                WatchEvent::Approved { request }
+            }
+            WatchEvent::Denied { mut request } if request.decision.is_none() => {
+                request.decision = self.session.decision(&request).await;
+                WatchEvent::Denied { request }
+            }
+            WatchEvent::Revoked {
+                grant,
+                removal: None,
+            } => {
+                let removal = self.session.removal(&grant).await;
+                WatchEvent::Revoked { grant, removal }
+            }
+            other => other,
+        }
+    }
+
     /// Sends the events not shown before; `false` when nobody listens any more.
     async fn emit(&mut self, events: Vec<WatchEvent>) -> bool {
         for event in events {
@@ -1075,6 +1109,7 @@ impl Engine {
                 }
             }
             self.count(|s| s.events += 1);
+            let event = self.explain(event).await;
             if self.events.send(event).await.is_err() {
                 return false;
             }

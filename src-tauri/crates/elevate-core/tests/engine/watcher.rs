@@ -671,3 +671,185 @@ async fn an_eligibility_ending_is_announced_14_days_and_1_day_before_and_its_ext
         assert!(!about, "shown again: {event:?}");
     }
 }
+
+/// The request for `role` among the user's own, as Azure lists it now.
+async fn own_request(w: &Watch, role: &str) -> elevate_core::model::RequestRecord {
+    let listing = w.session.requests(&[]).await;
+    listing
+        .items
+        .into_iter()
+        .find(|r| r.role.name == role && r.status.is_pending())
+        .unwrap_or_else(|| panic!("no pending request for {role}"))
+}
+
+/// Log entries whose path and query contain each of `parts`, as `(method, status)`.
+async fn calls_to(f: &Fixture, parts: &[&str]) -> Vec<(String, u64)> {
+    f.log()
+        .await
+        .iter()
+        .filter(|e| {
+            let path = e["path"].as_str().unwrap_or_default();
+            let query = e["query"].as_str().unwrap_or_default();
+            let line = format!("{path}?{query}");
+            parts.iter().all(|p| line.contains(p))
+        })
+        .map(|e| {
+            (
+                e["method"].as_str().unwrap_or_default().to_owned(),
+                e["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_decision_names_the_approver_and_quotes_their_reason_where_azure_lets_the_requester_read_it() {
+    use elevate_sim::demo;
+    let mut w = Watch::start().await;
+
+    // ARM: the requester may read their own approval (the approvals API lists by asCreatedBy()).
+    w.activate("Owner", "Contoso Production", 1).await;
+    w.settle().await;
+    let owner = own_request(&w, "Owner").await;
+    w.f.post(
+        &format!("requests/{}/approve", owner.name),
+        json!({"justification": "Change CHG42 is approved"}),
+    )
+    .await;
+    let approved = w.next().await;
+    let WatchEvent::Approved { request } = &approved else {
+        panic!("{approved:?}")
+    };
+    let decision = request.decision.clone().unwrap_or_else(|| panic!("{request:?}"));
+    assert_eq!(decision.by.as_deref(), Some(demo::SECOND_USER_NAME));
+    assert_eq!(decision.by_id.as_deref(), Some(demo::SECOND_USER_OID));
+    assert_eq!(decision.reason.as_deref(), Some("Change CHG42 is approved"));
+    assert!(decision.at.is_some());
+    assert_eq!(approved.title(), "Owner approved by Grace Hopper");
+    assert!(
+        approved.body().contains("approved by Grace Hopper: \"Change CHG42 is approved\""),
+        "{}",
+        approved.body()
+    );
+    // Read once, when the decision was seen: the approval, not per poll.
+    assert_eq!(describe(&w.next().await), "effective Owner");
+    w.settle().await;
+    let reads = calls_to(&w.f, &["roleAssignmentApprovals"]).await;
+    assert_eq!(reads, [("GET".to_owned(), 200)], "{reads:?}");
+
+    // Graph: Microsoft documents reading an approval as the approver's, and the simulator refuses
+    // the requester; the notification says denied, as before, and nothing fails.
+    w.f.clear_log().await;
+    w.activate("User Administrator", "Directory", 1).await;
+    w.settle().await;
+    let admin = own_request(&w, "User Administrator").await;
+    w.f.post(
+        &format!("requests/{}/deny", admin.name),
+        json!({"justification": "not now", "reviewer": demo::SECOND_USER_UPN}),
+    )
+    .await;
+    let denied = w.next().await;
+    let WatchEvent::Denied { request } = &denied else {
+        panic!("{denied:?}")
+    };
+    assert_eq!(request.decision, None);
+    assert_eq!(denied.title(), "User Administrator denied");
+    assert!(denied.body().contains("an approver said no"), "{}", denied.body());
+    let reads = calls_to(&w.f, &["roleAssignmentApprovals"]).await;
+    assert_eq!(reads, [("GET".to_owned(), 403)], "{reads:?}");
+    w.quiet().await;
+}
+
+#[tokio::test]
+async fn a_denial_says_who_and_why_with_untrusted_text_on_one_line() {
+    use elevate_sim::demo;
+    let mut w = Watch::start().await;
+    w.activate("Owner", "Contoso Production", 1).await;
+    w.settle().await;
+    let owner = own_request(&w, "Owner").await;
+    w.f.post(
+        &format!("requests/{}/deny", owner.name),
+        json!({"justification": "No change ticket\n\u{1b}[2Jfor this", "reviewer": demo::SECOND_USER_OID}),
+    )
+    .await;
+    let denied = w.next().await;
+    let WatchEvent::Denied { request } = &denied else {
+        panic!("{denied:?}")
+    };
+    let decision = request.decision.clone().unwrap_or_else(|| panic!("{request:?}"));
+    assert_eq!(decision.by.as_deref(), Some(demo::SECOND_USER_NAME));
+    // Kept as Azure said it (JSON escapes it), shown on one line without control characters.
+    assert_eq!(decision.reason.as_deref(), Some("No change ticket\n\u{1b}[2Jfor this"));
+    assert_eq!(decision.text(), " by Grace Hopper: \"No change ticket \u{FFFD}[2Jfor this\"");
+    assert!(!denied.body().contains('\u{1b}') && !denied.body().contains('\n'), "{}", denied.body());
+    // The answers to ask again with travel with the event.
+    assert_eq!(request.justification.as_deref(), Some("watch test"));
+    assert_eq!(request.duration, Some(Span::from_hours(1)));
+}
+
+#[tokio::test]
+async fn a_revoke_names_who_removed_the_grant_and_why_when_azure_records_it() {
+    use elevate_sim::demo;
+    let mut w = Watch::start().await;
+
+    // ARM: an administrator's AdminRemove request, its requestor named through Graph.
+    w.activate("Contributor", "Contoso Development", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Contributor");
+    w.f.clear_log().await;
+    w.f.post(
+        "revoke",
+        json!({"role_definition_id": demo::ROLE_CONTRIBUTOR, "scope": demo::SCOPE_DEVELOPMENT,
+               "requestor_id": demo::SECOND_USER_UPN, "justification": "Access review: not needed"}),
+    )
+    .await;
+    let revoked = w.next().await;
+    let WatchEvent::Revoked { removal, .. } = &revoked else {
+        panic!("{revoked:?}")
+    };
+    let removal = removal.clone().unwrap_or_else(|| panic!("{revoked:?}"));
+    assert_eq!(removal.by.as_deref(), Some(demo::SECOND_USER_NAME));
+    assert_eq!(removal.reason.as_deref(), Some("Access review: not needed"));
+    assert_eq!(revoked.title(), "Contributor was removed by Grace Hopper");
+    assert_eq!(
+        revoked.body(),
+        "Contributor on Contoso Development was removed by Grace Hopper: \"Access review: not needed\"."
+    );
+    // One listing of the requests made for the user, when the revoke was seen.
+    w.settle().await;
+    let lists = calls_to(&w.f, &["roleAssignmentScheduleRequests", "asTarget"]).await;
+    assert_eq!(lists, [("GET".to_owned(), 200)], "{lists:?}");
+
+    // Graph: an Entra role removed by an administrator (createdBy names them).
+    w.activate("Global Reader", "Directory", 1).await;
+    assert_eq!(describe(&w.next().await), "effective Global Reader");
+    w.f.post(
+        "revoke",
+        json!({"directory_role_id": demo::ENTRA_GLOBAL_READER, "requestor_id": demo::SECOND_USER_OID,
+               "justification": "Break-glass drill over"}),
+    )
+    .await;
+    let revoked = w.next().await;
+    let WatchEvent::Revoked { removal, .. } = &revoked else {
+        panic!("{revoked:?}")
+    };
+    let removal = removal.clone().unwrap_or_else(|| panic!("{revoked:?}"));
+    assert_eq!(
+        (removal.by.as_deref(), removal.reason.as_deref()),
+        (Some(demo::SECOND_USER_NAME), Some("Break-glass drill over"))
+    );
+
+    // Removed without a PIM request (another tool): no one to name, as before.
+    w.activate("Reader", "Contoso Platform", 1).await;
+    let _effective = w.next().await;
+    w.f.post(
+        "revoke",
+        json!({"role_definition_id": demo::ROLE_READER, "scope": demo::SCOPE_MANAGEMENT_GROUP}),
+    )
+    .await;
+    let revoked = w.next().await;
+    assert!(
+        matches!(&revoked, WatchEvent::Revoked { removal: None, .. }),
+        "{revoked:?}"
+    );
+    assert_eq!(revoked.title(), "Reader was revoked");
+}

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 
 pub(crate) use requests::{DecisionError, decide};
-pub(crate) use wire::Render;
+pub(crate) use wire::{Render, stored_scope};
 
 use self::paging::ListRequest;
 use self::query::Query;

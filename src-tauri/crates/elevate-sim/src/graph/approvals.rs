@@ -76,7 +76,10 @@ pub(crate) fn get(ctx: &GraphCtx<'_>, family: Family, approval_id: &str) -> Repl
     let state = ctx.shared.state();
     let Some(request) = find(&state, family, approval_id) else { return not_found(approval_id) };
     let caller = ctx.caller.oid.as_str();
-    if !is_approver(&state, request, caller) && !eq_ci(&request.principal_id, caller) {
+    // Microsoft documents this read as the approver's ("This API request is made by an
+    // approver"), not the requester's: the stricter reading refuses everyone else, the requester
+    // too (403), so a client must do without who decided.
+    if !is_approver(&state, request, caller) {
         return denied();
     }
     let context = ctx.context(match family {

@@ -1000,3 +1000,63 @@ async fn permissions_list_what_applies_at_and_above_a_group_once_propagated() {
     h.advance("PT5H").await;
     assert!(h.collect(&web).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_decision_through_the_control_api_is_recorded_in_the_stage_and_an_admin_removal_is_listed_for_the_target() {
+    let h = Harness::start().await;
+    // Approved: by default the policy's first approver who is not the requester (Grace for Ada).
+    let (name, reply) = h.request(demo::SCOPE_PRODUCTION, &owner_body("PT1H")).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let approval = reply.json["properties"]["approvalId"].as_str().unwrap().to_string();
+    let approval_url = format!("{approval}?api-version=2021-01-01-preview");
+    h.control(Method::POST, &format!("requests/{name}/approve"), json!({ "justification": "CHG42 approved" })).await;
+    // The requester reads their own approval (the spec lists approvals asCreatedBy()/asTarget()).
+    let read = h.get(&approval_url).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let stage = &read.json["properties"]["stages"][0]["properties"];
+    assert_eq!(stage["reviewResult"], "Approve");
+    assert_eq!(stage["status"], "Completed");
+    assert_eq!(stage["justification"], "CHG42 approved");
+    assert_eq!(stage["reviewedBy"]["principalId"], demo::SECOND_USER_OID);
+    assert_eq!(stage["reviewedBy"]["principalName"], demo::SECOND_USER_NAME);
+    assert_eq!(stage["reviewedBy"]["userPrincipalName"], demo::SECOND_USER_UPN);
+    assert!(stage["reviewedDateTime"].is_string(), "{stage}");
+    // Someone who is neither approver nor requester may not read it.
+    let stranger = h.token_with(TokenRequest { oid: Some(demo::GUEST_USER_OID.into()), ..TokenRequest::default() });
+    let refused = h.send(Method::GET, &approval_url, Some(&stranger), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+
+    // A reviewer named by UPN; an unknown one is refused and decides nothing.
+    h.control(Method::POST, "clock", json!({ "advance": "PT2H" })).await;
+    let (name, _) = h.request(demo::SCOPE_PRODUCTION, &owner_body("PT1H")).await;
+    let unknown = h.send(Method::POST, &format!("/_sim/requests/{name}/deny"), None, Some(&json!({ "reviewer": "nobody@contoso.example" }))).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
+    let denied = h.control(Method::POST, &format!("requests/{name}/deny"), json!({ "justification": "no ticket", "reviewer": demo::SECOND_USER_UPN })).await;
+    assert_eq!(denied["properties"]["status"], "Denied");
+    let approval = denied["properties"]["approvalId"].as_str().unwrap().to_string();
+    let stage = h.get(&format!("{approval}?api-version=2021-01-01-preview")).await.json["properties"]["stages"][0]["properties"].clone();
+    assert_eq!((stage["reviewResult"].as_str(), stage["justification"].as_str()), (Some("Deny"), Some("no ticket")));
+
+    // An administrator's removal through PIM is an AdminRemove request made for the user.
+    let (_, on) = h.request(demo::SCOPE_DEVELOPMENT, &activate(demo::SCOPE_DEVELOPMENT, demo::ROLE_CONTRIBUTOR, "PT1H", Some("work"))).await;
+    assert_eq!(on.status, StatusCode::CREATED, "{}", on.text);
+    h.control(
+        Method::POST,
+        "revoke",
+        json!({ "role_definition_id": demo::ROLE_CONTRIBUTOR, "scope": demo::SCOPE_DEVELOPMENT, "requestor_id": demo::SECOND_USER_OID, "justification": "access review" }),
+    )
+    .await;
+    let for_me = h.collect(&list_path(demo::SCOPE_DEVELOPMENT, "roleAssignmentScheduleRequests", "asTarget()")).await;
+    let removal = for_me
+        .iter()
+        .find(|r| r["properties"]["requestType"] == "AdminRemove")
+        .unwrap_or_else(|| panic!("{for_me:?}"));
+    assert_eq!(removal["properties"]["requestorId"], demo::SECOND_USER_OID);
+    assert_eq!(removal["properties"]["principalId"], demo::DEMO_USER_OID);
+    assert_eq!(removal["properties"]["justification"], "access review");
+    assert_eq!(removal["properties"]["status"], "Revoked");
+    assert!(removal["properties"]["roleDefinitionId"].as_str().unwrap().ends_with(demo::ROLE_CONTRIBUTOR));
+    // Not the user's own request: asRequestor() does not list it.
+    let mine = h.collect(&list_path("", "roleAssignmentScheduleRequests", "asRequestor()")).await;
+    assert!(mine.iter().all(|r| r["properties"]["requestType"] != "AdminRemove"), "{mine:?}");
+}

@@ -512,3 +512,49 @@ async fn approvers_are_users_and_a_mail_enabled_group_readable_with_the_right_pe
         assert_eq!(refused.code(), "Authorization_RequestDenied", "{path}: {}", refused.text);
     }
 }
+
+#[tokio::test]
+async fn only_approvers_read_a_graph_approval_and_an_admin_removal_is_among_the_users_requests() {
+    let h = Harness::start().await;
+    // Ada asks for User Administrator, which needs Grace's (or another approver's) approval.
+    let asked = dir_post(&h, activation(demo::ENTRA_USER_ADMINISTRATOR, "/", "PT1H")).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.text);
+    let approval = asked.json["approvalId"].as_str().unwrap_or_else(|| panic!("{}", asked.text)).to_string();
+    let id = asked.json["id"].as_str().unwrap().to_string();
+    h.control(Method::POST, &format!("requests/{id}/deny"), json!({ "justification": "not now" })).await;
+    let url = format!("/beta/roleManagement/directory/roleAssignmentApprovals/{approval}");
+    // Microsoft documents the read as the approver's: the requester is refused.
+    let requester = gget(&h, &url).await;
+    assert_eq!(requester.status, StatusCode::FORBIDDEN, "{}", requester.text);
+    let grace = h.token_with(TokenRequest {
+        oid: Some(demo::SECOND_USER_OID.into()),
+        audience: "https://graph.microsoft.com".into(),
+        ..TokenRequest::default()
+    });
+    let approver = h.send(Method::GET, &url, Some(&grace), None).await;
+    assert_eq!(approver.status, StatusCode::OK, "{}", approver.text);
+    let step = &approver.json["steps"][0];
+    assert_eq!((step["reviewResult"].as_str(), step["justification"].as_str()), (Some("Deny"), Some("not now")));
+    assert_eq!(step["reviewedBy"]["id"], demo::SECOND_USER_OID);
+    assert_eq!(step["reviewedBy"]["displayName"], demo::SECOND_USER_NAME);
+
+    // An administrator removes an active Entra role through PIM: adminRemove, createdBy names them.
+    let on = dir_post(&h, activation(demo::ENTRA_GLOBAL_READER, "/", "PT1H")).await;
+    assert_eq!(on.status, StatusCode::CREATED, "{}", on.text);
+    h.control(
+        Method::POST,
+        "revoke",
+        json!({ "directory_role_id": demo::ENTRA_GLOBAL_READER, "requestor_id": demo::SECOND_USER_UPN, "justification": "drill over" }),
+    )
+    .await;
+    let removals = gget(&h, &format!("{DIR}/roleAssignmentScheduleRequests/{MINE}?$filter=action%20eq%20'adminRemove'")).await;
+    assert_eq!(removals.status, StatusCode::OK, "{}", removals.text);
+    let list = removals.json["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{}", removals.text);
+    assert_eq!(list[0]["action"], "adminRemove");
+    assert_eq!(list[0]["roleDefinitionId"], demo::ENTRA_GLOBAL_READER);
+    assert_eq!(list[0]["justification"], "drill over");
+    assert_eq!(list[0]["createdBy"]["user"]["id"], demo::SECOND_USER_OID);
+    assert_eq!(list[0]["createdBy"]["user"]["displayName"], demo::SECOND_USER_NAME);
+    assert_eq!(list[0]["status"], "Revoked");
+}
