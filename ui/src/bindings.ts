@@ -206,6 +206,33 @@ export type ActivityView = {
 	decisionReason: string | null,
 };
 
+/**  A user, or every member of a group (the engine's `ApproverKind`, by its stable name). */
+export type ApproverKindView = 
+/**  One person. */
+"user" | 
+/**  The members of a group. */
+"group";
+
+/**  One approver as the window shows it. */
+export type ApproverView = {
+	/**  The user's or group's object id (what the window names when it asks to contact them). */
+	id: string,
+	/**  A user or a group. */
+	kind: ApproverKindView,
+	/**  The name to show (untrusted text). */
+	name: string,
+	/**  The approval stage, from 1. */
+	stage: number,
+	/**  A backup approver. */
+	backup: boolean,
+	/**  Their e-mail address, when known (untrusted text). */
+	mail: string | null,
+	/**  An e-mail can be written to them. */
+	canMail: boolean,
+	/**  A Teams chat can be started with them (users with a known sign-in name). */
+	canChat: boolean,
+};
+
 /**  What would become of an activation (the engine's `Verdict`, by its stable name). */
 export type CheckVerdict = 
 /**  Azure would grant it. */
@@ -233,31 +260,6 @@ export type CheckView = {
 	fields: FormField[],
 	/**  Whether Azure itself answered (not when the role's policy refused first). */
 	checkedByAzure: boolean,
-/**  A user, or every member of a group (the engine's `ApproverKind`, by its stable name). */
-export type ApproverKindView = 
-/**  One person. */
-"user" | 
-/**  The members of a group. */
-"group";
-
-/**  One approver as the window shows it. */
-export type ApproverView = {
-	/**  The user's or group's object id (what the window names when it asks to contact them). */
-	id: string,
-	/**  A user or a group. */
-	kind: ApproverKindView,
-	/**  The name to show (untrusted text). */
-	name: string,
-	/**  The approval stage, from 1. */
-	stage: number,
-	/**  A backup approver. */
-	backup: boolean,
-	/**  Their e-mail address, when known (untrusted text). */
-	mail: string | null,
-	/**  An e-mail can be written to them. */
-	canMail: boolean,
-	/**  A Teams chat can be started with them (users with a known sign-in name). */
-	canChat: boolean,
 };
 
 /**  An Azure cloud, by its name in `config.toml`. */

@@ -58,6 +58,7 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
             display_name: "Fleet-Approvers".to_string(),
             members: Vec::new(),
             owners: Vec::new(),
+            mail: None,
         });
     }
     if !state.entra.is_pim_group(demo::PIM_GROUP_PROD_OPERATORS) {
@@ -76,6 +77,8 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
                 upn: upn.clone(),
                 mail: None,
                 user_type: None,
+                tenant_id: None,
+                guest_of: None,
             });
         }
         let label = |what: &str| format!("elevate-sim/fleet/{tenant}/{n}/{what}");

@@ -104,16 +104,29 @@ impl Session {
                 account: Some(self.account.name.clone()),
             })
             .await?;
-        let azure = self.requests(&[]).await;
+        let mut azure = self.requests(&[]).await;
+        // Who decided and why: read for the newest decided requests only (one approval read each).
+        azure.items.sort_by(|a, b| b.created.cmp(&a.created));
+        let decided = azure.items.iter_mut().filter(|r| {
+            r.approval_id.is_some() && matches!(r.status, RequestStatus::Done | RequestStatus::Denied)
+        });
+        for record in decided.take(DECISIONS_READ) {
+            record.decision = self.decision(record).await;
+        }
         Ok(merge(local, azure.items, azure.failures, limit))
     }
 }
 
-/// The decision recorded on `record`: who and why. Hook: the request records do not carry the
-/// reviewer and their reason yet; once `RequestRecord` has the decision of its approval stages,
-/// it is read here and nowhere else.
-fn decision(_record: &RequestRecord) -> (Option<String>, Option<String>) {
-    (None, None)
+/// How many decided requests have their approval read for who decided and why.
+const DECISIONS_READ: usize = 10;
+
+/// The decision recorded on `record` (read from its approval stages by `Session::decision`): who
+/// and why.
+fn decision(record: &RequestRecord) -> (Option<String>, Option<String>) {
+    match &record.decision {
+        Some(d) => (d.by.clone(), d.reason.clone()),
+        None => (None, None),
+    }
 }
 
 /// How one request is known on both sides: its source and its name (the last segment of its id,
