@@ -910,6 +910,7 @@ mod tests {
             duration: None,
             start: None,
             approval_id: Some("a1".into()),
+            decision: None,
             principal_id: None,
             principal_name: None,
             principal_upn: None,

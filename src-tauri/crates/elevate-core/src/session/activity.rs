@@ -106,7 +106,7 @@ impl Session {
             .await?;
         let mut azure = self.requests(&[]).await;
         // Who decided and why: read for the newest decided requests only (one approval read each).
-        azure.items.sort_by(|a, b| b.created.cmp(&a.created));
+        azure.items.sort_by_key(|r| std::cmp::Reverse(r.created));
         let decided = azure.items.iter_mut().filter(|r| {
             r.approval_id.is_some() && matches!(r.status, RequestStatus::Done | RequestStatus::Denied)
         });

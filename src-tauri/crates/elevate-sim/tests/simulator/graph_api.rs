@@ -464,6 +464,8 @@ async fn validation_only_checks_like_the_post_and_stores_nothing() {
     assert_eq!(arm_group_grants(&h).await, 0, "no group membership, so not the group's Azure role either");
     assert_eq!(gget(&h, &format!("{GROUPS}/assignmentScheduleInstances/{MINE}")).await.json["value"].as_array().map(Vec::len), Some(0));
     assert_eq!(stored_requests(&h).await, before, "nothing stored");
+}
+
 /// Approvers as Elevate names them: the demo's Owner at Contoso Production is approved by two
 /// users and a mail-enabled group, in ARM's `UserSet` shape; users and groups are read through
 /// `/users/{id}` and `/groups/{id}` with the permissions Graph documents, else 403.
