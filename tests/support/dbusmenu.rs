@@ -160,6 +160,13 @@ pub async fn wait_for_menu(
 
 /// Clicks item `id` the way a panel does.
 pub async fn click(conn: &zbus::Connection, pid: u32, id: i32) {
+    if !try_click(conn, pid, id).await {
+        panic!("could not click menu item {id}");
+    }
+}
+
+/// Clicks item `id`; false when the app refused it (an id of a menu it has redrawn since).
+async fn try_click(conn: &zbus::Connection, pid: u32, id: i32) -> bool {
     let dbus = zbus::fdo::DBusProxy::new(conn)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -185,10 +192,10 @@ pub async fn click(conn: &zbus::Connection, pid: u32, id: i32) {
             &args,
         );
         if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), call).await {
-            return;
+            return true;
         }
     }
-    panic!("could not click menu item {id}");
+    false
 }
 
 /// Clicks the item `pick` finds in a freshly read menu (ids change whenever the app redraws the
@@ -199,9 +206,17 @@ pub async fn click_where(
     what: &str,
     pick: impl Fn(&Item) -> Option<i32>,
 ) {
-    let menu = wait_for_menu(conn, pid, what, |m| pick(m).is_some()).await;
-    let id = pick(&menu).unwrap_or_else(|| panic!("{what} went away"));
-    click(conn, pid, id).await;
+    // The app may redraw the menu between the read and the click (a session that has just opened
+    // reads the account's tenants, say): then the id is refused and the menu is read again.
+    for _ in 0..10 {
+        let menu = wait_for_menu(conn, pid, what, |m| pick(m).is_some()).await;
+        let id = pick(&menu).unwrap_or_else(|| panic!("{what} went away"));
+        if try_click(conn, pid, id).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("could not click {what}: the menu kept changing under the click");
 }
 
 /// Clicks the item labelled `label` (see [`click_where`]).
