@@ -53,7 +53,7 @@ pub(crate) fn administrative_unit(ctx: &GraphCtx<'_>, id: &str) -> Reply {
 pub(crate) fn group(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     let state = ctx.shared.state();
     match state.directory.group(id) {
-        Some(group) => with_context(render::group(group), ctx.context("groups/$entity")),
+        Some(group) => with_context(selected(ctx, render::group(group)), ctx.context("groups/$entity")),
         None => object_not_found(id),
     }
 }
@@ -82,24 +82,44 @@ pub(crate) fn group_owners(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     Reply::json(StatusCode::OK, &json!({ "@odata.context": ctx.context("directoryObjects"), "value": owners }))
 }
 
-/// `GET /users/{id}`: a user's basic profile (`id`, `displayName`, `userPrincipalName`, `mail`,
-/// `userType`; Graph returns more by default, the simulator what Elevate's approvers read).
+/// `GET /users/{id}`: a user's profile. Without `$select`, Graph's default set as far as the
+/// simulator keeps it (`id`, `displayName`, `userPrincipalName`, `mail`; `userType` is not among
+/// Graph's defaults); with `$select`, only the selected properties the simulator keeps
+/// (`userType` included).
 pub(crate) fn user(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     let state = ctx.shared.state();
     match state.directory.user(id) {
-        Some(user) => Reply::json(
-            StatusCode::OK,
-            &json!({
-                "@odata.context": ctx.context("users/$entity"),
+        Some(user) => {
+            let mut profile = json!({
                 "id": user.id,
                 "displayName": user.display_name,
                 "userPrincipalName": user.upn,
                 "mail": user.mail(),
-                "userType": user.user_type(),
-            }),
-        ),
+            });
+            if select_list(ctx).is_some()
+                && let Some(object) = profile.as_object_mut()
+            {
+                object.insert("userType".to_string(), json!(user.user_type()));
+            }
+            with_context(selected(ctx, profile), ctx.context("users/$entity"))
+        }
         None => object_not_found(id),
     }
+}
+
+/// The properties `$select` names (comma-separated), when it is present and not blank.
+fn select_list(ctx: &GraphCtx<'_>) -> Option<Vec<String>> {
+    let raw = ctx.query.get("$select").filter(|s| !s.trim().is_empty())?;
+    Some(raw.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+}
+
+/// `value` with only the properties `$select` names (case-insensitively), as Graph answers a
+/// `$select`; `value` as it is without one.
+fn selected(ctx: &GraphCtx<'_>, mut value: serde_json::Value) -> serde_json::Value {
+    if let (Some(wanted), Some(object)) = (select_list(ctx), value.as_object_mut()) {
+        object.retain(|key, _| key.starts_with('@') || wanted.iter().any(|w| w.eq_ignore_ascii_case(key)));
+    }
+    value
 }
 
 /// `GET /me`.

@@ -501,6 +501,14 @@ async fn approvers_are_users_and_a_mail_enabled_group_readable_with_the_right_pe
     assert_eq!((plain.json["mail"].clone(), plain.json["mailEnabled"].clone()), (Value::Null, json!(false)), "{}", plain.text);
     let user = gget(&h, &format!("/v1.0/users/{}?$select=displayName,mail,userPrincipalName", demo::SECOND_USER_OID)).await;
     assert_eq!(user.json["userPrincipalName"], demo::SECOND_USER_UPN, "{}", user.text);
+    // As Graph: `$select` returns the selected properties only; `userType` is not a default one.
+    assert!(user.json.get("id").is_none() && user.json.get("userType").is_none(), "{}", user.text);
+    let default = gget(&h, &format!("/v1.0/users/{}", demo::SECOND_USER_OID)).await;
+    assert_eq!(default.json["id"], demo::SECOND_USER_OID, "{}", default.text);
+    assert!(default.json.get("userType").is_none(), "not a default property: {}", default.text);
+    let typed = gget(&h, &format!("/v1.0/users/{}?$select=id,userType", demo::SECOND_USER_OID)).await;
+    assert_eq!(typed.json["userType"], "Member", "{}", typed.text);
+    assert!(typed.json.get("displayName").is_none(), "{}", typed.text);
 
     // A token with only the PIM permissions may not read users or groups.
     let pim_only = h.token_with(TokenRequest {
