@@ -5,6 +5,12 @@
 //! unreadable success bodies back off exponentially with jitter. All of it stays within one
 //! [`RetryPolicy`] budget (attempts and total waiting), after which a typed error says what happened.
 //! Callers make retried writes safe themselves (ARM: the same request GUID on every attempt).
+//!
+//! Background reads (the watcher's polls, run inside [`in_background`]) try less: at most
+//! [`BACKGROUND_ATTEMPTS`] attempts within [`BACKGROUND_WAIT`]. The watcher reads the list again on
+//! its own pace, after its own back-off and any `Retry-After`; five attempts per poll made a fleet
+//! send 3.5 times its healthy rate through an outage (`bench/fleet.md`). What the user asked for
+//! keeps the whole policy.
 
 use std::time::Duration;
 
@@ -13,6 +19,29 @@ use url::Url;
 
 use crate::auth::AccessToken;
 use crate::error::{Api, Error, Result};
+
+/// Attempts, in all, of a request made in the background ([`in_background`]): one retry, for a
+/// blip (a reset connection, one 503), not for an outage.
+pub const BACKGROUND_ATTEMPTS: u32 = 2;
+
+/// The most a request made in the background waits between attempts, in all: a longer
+/// `Retry-After` ends the request, and the caller comes back after it on its own pace.
+pub const BACKGROUND_WAIT: Duration = Duration::from_secs(5);
+
+tokio::task_local! {
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as background work: its requests try at most [`BACKGROUND_ATTEMPTS`] times within
+/// [`BACKGROUND_WAIT`] (work the user did not just ask for, which its caller repeats anyway).
+pub async fn in_background<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
+}
+
+/// Whether the running task is inside [`in_background`].
+fn is_background() -> bool {
+    BACKGROUND.try_with(|()| ()).is_ok()
+}
 
 /// How hard to try before giving up.
 #[derive(Clone, Debug)]
@@ -149,6 +178,14 @@ impl HttpClient {
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut waited = Duration::ZERO;
         let mut attempt: u32 = 0;
+        let (max_attempts, max_total_wait) = if is_background() {
+            (
+                self.policy.max_attempts.min(BACKGROUND_ATTEMPTS),
+                self.policy.max_total_wait.min(BACKGROUND_WAIT),
+            )
+        } else {
+            (self.policy.max_attempts, self.policy.max_total_wait)
+        };
         loop {
             attempt += 1;
             let outcome = self
@@ -162,10 +199,10 @@ impl HttpClient {
             let delay = after.map_or_else(|| self.backoff(attempt), after_retry_after);
             // `Retry-After` is Azure's (or a proxy's) number: up to u64::MAX seconds, which must
             // not overflow the sum (a panic here once killed the watcher).
-            let out_of_budget = attempt >= self.policy.max_attempts
+            let out_of_budget = attempt >= max_attempts
                 || waited
                     .checked_add(delay)
-                    .is_none_or(|total| total > self.policy.max_total_wait);
+                    .is_none_or(|total| total > max_total_wait);
             tracing::debug!(
                 target: "elevate::http", api = ?api, %host, attempt, delay_ms = delay.as_millis() as u64,
                 give_up = out_of_budget, reason = reason.describe(), "request failed"
@@ -278,13 +315,9 @@ impl HttpClient {
             .base_delay
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let capped = exp.min(self.policy.max_delay);
-        // Up to 25 % jitter, so that many clients do not retry in step.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let jitter = capped.mul_f64(f64::from(nanos % 1000) / 4000.0);
-        capped.saturating_add(jitter)
+        // Up to 25 % more at random, so that many clients do not retry in step (a random draw:
+        // the clock's nanoseconds, used before, are alike for requests failed together).
+        capped.saturating_add(capped.mul_f64(rand::random::<f64>() / 4.0))
     }
 }
 

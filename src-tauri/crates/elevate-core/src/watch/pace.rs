@@ -18,8 +18,16 @@
 //! failed with 429 or 5xx backs that list off: doubling from `active_poll` up to `max_backoff`, never
 //! sooner than the list's own interval (so an outage does not make a fleet poll more often: before
 //! this, the fleet benchmark saw 5.8 times the steady rate during an outage, as lists read every 30
-//! or 60 minutes were retried every minute), and never sooner than the `Retry-After` Azure gave (then up to half of it later, at random:
-//! [`crate::http::after_retry_after`]).
+//! or 60 minutes were retried every minute), and never sooner than the `Retry-After` Azure gave
+//! (then up to half of it later, at random: [`crate::http::after_retry_after`]).
+//!
+//! A fleet fails together (an outage starts for everyone at once) and would come back together,
+//! then stay in step: the fleet benchmark saw the grants lists of 700 of 1,000 watchers come due
+//! within the same half-minute after an outage and swing with their 5-minute period for as long as
+//! it ran. So a back-off is drawn anywhere in the upper half of its span (not only 8 % short of
+//! it), and the first read after a list recovers is followed by one drawn anywhere within the
+//! list's interval: its phase is drawn anew, and the fleet spreads out again at the cost of at most
+//! one extra read per list and outage. Neither makes a list later than its interval promises.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -71,7 +79,8 @@ pub(super) struct Pace {
     grants: Instant,
     requests: Instant,
     approvals: HashMap<Source, Instant>,
-    /// Failed polls of a list in a row (by list), for the back-off.
+    /// Failed polls of a list in a row (by list), for the back-off; a list that reads again after
+    /// a failure gets a phase drawn anew.
     failures: HashMap<&'static str, u32>,
 }
 
@@ -191,9 +200,14 @@ impl Pace {
         rate: f64,
     ) -> Instant {
         // `normal` is given in the clock's time; a back-off is Azure's, in wall time.
+        let normal = scaled(normal, rate);
         let Some(retry_after) = failed else {
-            self.failures.remove(list);
-            return later(jittered(scaled(normal, rate)));
+            if self.failures.remove(list).is_some() {
+                // Read again after failing: the fleet failed together, so come back at a phase of
+                // one's own.
+                return later(rephased(normal));
+            }
+            return later(jittered(normal));
         };
         let n = self.failures.entry(list).or_insert(0);
         *n = n.saturating_add(1);
@@ -202,11 +216,10 @@ impl Pace {
             .backoff_start
             .saturating_mul(2u32.saturating_pow((*n - 1).min(16)))
             .min(self.intervals.max_backoff);
-        let backoff = backoff.max(scaled(normal, rate));
         // Spread out, but never sooner than Azure asked (and then a random part later, so that
         // watchers throttled together do not come back together).
         let asked = retry_after.map_or(Duration::ZERO, crate::http::after_retry_after);
-        later(jittered(backoff).max(asked))
+        later(backed_off(backoff, normal).max(asked))
     }
 }
 
@@ -233,6 +246,23 @@ pub(super) fn scaled(d: Duration, rate: f64) -> Duration {
 pub(super) fn jittered(d: Duration) -> Duration {
     let cut = rand::random::<f64>() * JITTER;
     d.mul_f64(1.0 - cut)
+}
+
+/// A back-off of `backoff` for a list read every `normal`: drawn at random in the upper half of
+/// the back-off, and never sooner than the list's own (jittered) interval.
+pub(super) fn backed_off(backoff: Duration, normal: Duration) -> Duration {
+    let floor = jittered(normal);
+    let high = backoff.max(floor);
+    let low = (backoff / 2).max(floor);
+    low + (high - low).mul_f64(rand::random::<f64>())
+}
+
+/// The wait before the second read of a list that has just read again after failing: anywhere
+/// within its interval (at least a second), so that lists that failed together part.
+pub(super) fn rephased(normal: Duration) -> Duration {
+    normal
+        .mul_f64(rand::random::<f64>())
+        .max(Duration::from_secs(1).min(normal))
 }
 
 /// `Instant::now()` plus `wait`, without overflow (a wait too long to add is "a century from now").
@@ -312,7 +342,7 @@ mod tests {
         tokio::time::advance(Duration::from_secs(62)).await;
         assert!(pace.due(false).grants);
         // Without Retry-After: doubling from one minute, never sooner than the list's own
-        // interval (5 min here), capped at ten.
+        // interval (5 min here), capped at ten, drawn in the upper half of the back-off.
         let failed = Outcome {
             grants: Some(None),
             ..Outcome::default()
@@ -320,9 +350,9 @@ mod tests {
         for _ in 0..6 {
             pace.done(&plan, &failed, false, &HashSet::new(), false, 1.0);
         }
-        tokio::time::advance(Duration::from_secs(540)).await;
+        tokio::time::advance(Duration::from_secs(299)).await;
         assert!(!pace.due(false).grants);
-        tokio::time::advance(Duration::from_secs(61)).await;
+        tokio::time::advance(Duration::from_secs(302)).await;
         assert!(pace.due(false).grants);
     }
 
@@ -361,10 +391,78 @@ mod tests {
             approvals: vec![Source::EntraRole],
         };
         pace.done(&only, &failed, false, &approver, false, 1.0);
-        tokio::time::advance(Duration::from_secs(100)).await;
-        assert!(pace.due(true).approvals.is_empty(), "second failure: two minutes");
-        tokio::time::advance(Duration::from_secs(21)).await;
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert!(
+            pace.due(true).approvals.is_empty(),
+            "second failure: one to two minutes"
+        );
+        tokio::time::advance(Duration::from_secs(62)).await;
         assert_eq!(pace.due(true).approvals, vec![Source::EntraRole]);
+    }
+
+    /// Seconds until the grants list is due.
+    fn grants_wait(pace: &Pace) -> f64 {
+        pace.grants
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_that_reads_again_after_failing_draws_its_phase_anew() {
+        let plan = Plan {
+            grants: true,
+            requests: false,
+            approvals: vec![],
+        };
+        let failed = Outcome {
+            grants: Some(None),
+            ..Outcome::default()
+        };
+        let none = HashSet::new();
+        let (mut healthy, mut recovered) = (Vec::new(), Vec::new());
+        for _ in 0..300 {
+            let mut pace = Pace::new(intervals(), &[]);
+            pace.done(&plan, &Outcome::default(), false, &none, false, 1.0);
+            healthy.push(grants_wait(&pace));
+            pace.done(&plan, &failed, false, &none, false, 1.0);
+            pace.done(&plan, &Outcome::default(), false, &none, false, 1.0);
+            recovered.push(grants_wait(&pace));
+            // Only the first read after the recovery: then the list's own pace again.
+            pace.done(&plan, &Outcome::default(), false, &none, false, 1.0);
+            let next = grants_wait(&pace);
+            assert!((276.0..=300.0).contains(&next), "{next}");
+        }
+        let range = |v: &[f64]| {
+            (
+                v.iter().copied().fold(f64::MAX, f64::min),
+                v.iter().copied().fold(0.0, f64::max),
+            )
+        };
+        let (low, high) = range(&healthy);
+        assert!(low >= 276.0 && high <= 300.0, "healthy: {low}..{high}");
+        // Recovered together, 300 watchers spread over the whole five minutes (never later).
+        let (low, high) = range(&recovered);
+        assert!(low >= 1.0 && low < 30.0 && high > 270.0 && high <= 300.0, "recovered: {low}..{high}");
+        let first_half = recovered.iter().filter(|w| **w < 150.0).count();
+        assert!((90..=210).contains(&first_half), "{first_half} of 300 in the first half");
+    }
+
+    #[test]
+    fn a_back_off_spreads_over_its_upper_half_and_never_beats_the_interval() {
+        let five = Duration::from_secs(300);
+        let mut draws = Vec::new();
+        for _ in 0..1000 {
+            let d = backed_off(Duration::from_secs(600), five).as_secs_f64();
+            assert!((300.0..=600.0).contains(&d), "{d}");
+            draws.push(d);
+            let d = backed_off(Duration::from_secs(60), five).as_secs_f64();
+            assert!((276.0..=300.0).contains(&d), "shorter back-off than the interval: {d}");
+            let d = backed_off(Duration::from_secs(120), Duration::from_secs(60)).as_secs_f64();
+            assert!((60.0..=120.0).contains(&d), "{d}");
+        }
+        let low = draws.iter().copied().fold(f64::MAX, f64::min);
+        let high = draws.iter().copied().fold(0.0, f64::max);
+        assert!(low < 330.0 && high > 570.0, "{low}..{high}");
     }
 
     #[test]

@@ -412,7 +412,8 @@ impl Engine {
                 plan.requests = true;
             }
             if !plan.is_empty() {
-                let outcome = self.poll(&plan).await;
+                // A poll is background work: few HTTP attempts, the pace retries (`http.rs`).
+                let outcome = crate::http::in_background(self.poll(&plan)).await;
                 self.count(|s| s.polls += 1);
                 let pending = !self.pending.is_empty();
                 let busy = self.busy();
@@ -429,7 +430,8 @@ impl Engine {
             // Ends are followed by the watcher that polls (it lists and reads for them); a
             // follower shows what the poller's notices recorded.
             if self.polls() {
-                due.extend(self.ends.due(&self.session, self.clock.now()).await);
+                let now = self.clock.now();
+                due.extend(crate::http::in_background(self.ends.due(&self.session, now)).await);
             }
             if !self.emit(due).await {
                 return;

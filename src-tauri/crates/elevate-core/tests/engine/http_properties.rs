@@ -408,6 +408,64 @@ fn the_pipeline_never_panics_and_stays_within_its_bounds() {
     }
 }
 
+/// Background work (the watcher's polls) tries at most twice and does not sit out a long
+/// `Retry-After`: its caller reads again on its own pace. The same answers to a request made for
+/// the user are tried the whole policy through.
+#[test]
+fn background_requests_try_twice_and_leave_a_long_retry_after_to_their_caller() {
+    let rt = runtime();
+    let server = rt.block_on(Server::start());
+    let unavailable = || Answer::Http {
+        status: 503,
+        headers: Vec::new(),
+        body: Vec::new(),
+        short: false,
+    };
+    let client = HttpClient::new(RetryPolicy {
+        max_total_wait: Duration::from_secs(5),
+        ..policy(5)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let token = token();
+    let send = || client.send(Api::Arm, Method::Get, &server.url, &token, None, true);
+
+    server.script(vec![unavailable(); 6]);
+    let outcome = rt.block_on(send());
+    assert!(outcome.is_err(), "{outcome:?}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 5, "for the user: the whole policy");
+
+    server.script(vec![unavailable(); 6]);
+    let outcome = rt.block_on(elevate_core::http::in_background(send()));
+    assert!(outcome.is_err(), "{outcome:?}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2, "in the background: two attempts");
+
+    // A blip is still absorbed in the background.
+    server.script(vec![unavailable()]);
+    let outcome = rt.block_on(elevate_core::http::in_background(send()));
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2);
+
+    // Throttled for 30 s: no wait in the background; the error carries Azure's time.
+    server.script(vec![Answer::Http {
+        status: 429,
+        headers: vec![("retry-after".into(), b"30".to_vec())],
+        body: Vec::new(),
+        short: false,
+    }]);
+    let started = Instant::now();
+    let outcome = rt.block_on(elevate_core::http::in_background(send()));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    match outcome {
+        Err(Error::Throttled {
+            retry_after_secs, ..
+        }) => {
+            assert_eq!(retry_after_secs, Some(30));
+        }
+        other => panic!("expected a throttling error, got {other:?}"),
+    }
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+}
+
 /// The overflow found in review: a `Retry-After` of u64::MAX seconds after a first retry was added
 /// to the time already waited and panicked (which killed the watcher). It is a throttling error now.
 #[test]

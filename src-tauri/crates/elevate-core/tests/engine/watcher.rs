@@ -602,8 +602,8 @@ async fn an_activation_whose_check_keeps_failing_is_reported_once() {
             .count();
     assert_eq!(
         failed,
-        3 * 4,
-        "three checks, each retried by the HTTP layer (four attempts)"
+        3 * elevate_core::http::BACKGROUND_ATTEMPTS as usize,
+        "three checks, each tried twice by the HTTP layer (a poll is background work)"
     );
 }
 
