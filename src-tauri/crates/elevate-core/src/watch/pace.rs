@@ -295,7 +295,10 @@ mod tests {
         for _ in 0..1000 {
             let d = jittered(Duration::from_secs(100));
             assert!(d <= Duration::from_secs(100), "{d:?}");
-            assert!(d >= Duration::from_secs_f64(100.0 * (1.0 - JITTER)), "{d:?}");
+            assert!(
+                d >= Duration::from_secs_f64(100.0 * (1.0 - JITTER)),
+                "{d:?}"
+            );
         }
     }
 
@@ -442,9 +445,15 @@ mod tests {
         assert!(low >= 276.0 && high <= 300.0, "healthy: {low}..{high}");
         // Recovered together, 300 watchers spread over the whole five minutes (never later).
         let (low, high) = range(&recovered);
-        assert!(low >= 1.0 && low < 30.0 && high > 270.0 && high <= 300.0, "recovered: {low}..{high}");
+        assert!(
+            (1.0..30.0).contains(&low) && high > 270.0 && high <= 300.0,
+            "recovered: {low}..{high}"
+        );
         let first_half = recovered.iter().filter(|w| **w < 150.0).count();
-        assert!((90..=210).contains(&first_half), "{first_half} of 300 in the first half");
+        assert!(
+            (90..=210).contains(&first_half),
+            "{first_half} of 300 in the first half"
+        );
     }
 
     #[test]
@@ -456,7 +465,10 @@ mod tests {
             assert!((300.0..=600.0).contains(&d), "{d}");
             draws.push(d);
             let d = backed_off(Duration::from_secs(60), five).as_secs_f64();
-            assert!((276.0..=300.0).contains(&d), "shorter back-off than the interval: {d}");
+            assert!(
+                (276.0..=300.0).contains(&d),
+                "shorter back-off than the interval: {d}"
+            );
             let d = backed_off(Duration::from_secs(120), Duration::from_secs(60)).as_secs_f64();
             assert!((60.0..=120.0).contains(&d), "{d}");
         }

@@ -432,12 +432,20 @@ fn background_requests_try_twice_and_leave_a_long_retry_after_to_their_caller() 
     server.script(vec![unavailable(); 6]);
     let outcome = rt.block_on(send());
     assert!(outcome.is_err(), "{outcome:?}");
-    assert_eq!(server.hits.load(Ordering::SeqCst), 5, "for the user: the whole policy");
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        5,
+        "for the user: the whole policy"
+    );
 
     server.script(vec![unavailable(); 6]);
     let outcome = rt.block_on(elevate_core::http::in_background(send()));
     assert!(outcome.is_err(), "{outcome:?}");
-    assert_eq!(server.hits.load(Ordering::SeqCst), 2, "in the background: two attempts");
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        2,
+        "in the background: two attempts"
+    );
 
     // A blip is still absorbed in the background.
     server.script(vec![unavailable()]);
@@ -454,7 +462,11 @@ fn background_requests_try_twice_and_leave_a_long_retry_after_to_their_caller() 
     }]);
     let started = Instant::now();
     let outcome = rt.block_on(elevate_core::http::in_background(send()));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     match outcome {
         Err(Error::Throttled {
             retry_after_secs, ..
