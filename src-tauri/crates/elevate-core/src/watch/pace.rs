@@ -16,9 +16,11 @@
 //! Every interval is jittered down by up to [`JITTER`] (never later than promised), and counted in
 //! the clock's time: a demo clock sped up ×60 polls sixty times as often. A poll in which a list
 //! failed with 429 or 5xx backs that list off: doubling from `active_poll` up to `max_backoff`, never
-//! sooner than the list's own interval (so an outage does not make a fleet poll more often: before
-//! this, the fleet benchmark saw 5.8 times the steady rate during an outage, as lists read every 30
-//! or 60 minutes were retried every minute), and never sooner than the `Retry-After` Azure gave
+//! sooner than the list's own interval or `max_backoff`, whichever is shorter (so an outage does
+//! not make a fleet poll more often: before this, the fleet benchmark saw 5.8 times the steady rate
+//! during an outage, as lists read every 30 or 60 minutes were retried every minute; and a list
+//! read hourly that fails is read again, and its failure shown, for at most 10 minutes), and never
+//! sooner than the `Retry-After` Azure gave
 //! (then up to half of it later, at random: [`crate::http::after_retry_after`]).
 //!
 //! A fleet fails together (an outage starts for everyone at once) and would come back together,
@@ -189,9 +191,10 @@ impl Pace {
     }
 
     /// The next due time of a list: its normal interval, jittered; after a transient failure the
-    /// back-off (doubling, capped) but never sooner than the normal interval (a failing list is
-    /// not read more often than a healthy one: an outage must not raise a fleet's load), and not
-    /// sooner than Azure's `Retry-After`.
+    /// back-off (doubling, capped) but never sooner than the normal interval or the cap (a failing
+    /// list is not read more often than a healthy one: an outage must not raise a fleet's load),
+    /// and not sooner than Azure's `Retry-After`; after the first read that works again, a phase
+    /// drawn anew.
     fn next_due(
         &mut self,
         list: &'static str,
@@ -219,7 +222,10 @@ impl Pace {
         // Spread out, but never sooner than Azure asked (and then a random part later, so that
         // watchers throttled together do not come back together).
         let asked = retry_after.map_or(Duration::ZERO, crate::http::after_retry_after);
-        later(backed_off(backoff, normal).max(asked))
+        // A list read every 30 minutes or hourly that fails waits at most `max_backoff`: its
+        // failure is not shown for half an hour.
+        let floor = normal.min(self.intervals.max_backoff);
+        later(backed_off(backoff, floor).max(asked))
     }
 }
 
@@ -370,8 +376,9 @@ mod tests {
             approvals: [(Source::EntraRole, Some(None))].into_iter().collect(),
         };
         pace.done(&plan, &failed, false, &HashSet::new(), false, 1.0);
-        // The back-off would be one minute; grants wait their 5 minutes, own requests their
-        // hour and approvals (not an approver here) their 30 minutes.
+        // The back-off would be one minute; grants wait their 5 minutes; own requests (hourly)
+        // and approvals (not an approver here: every 30 minutes) wait the 10-minute cap, not
+        // their whole interval.
         tokio::time::advance(Duration::from_secs(240)).await;
         assert!(pace.due(true).is_empty(), "{:?}", pace.due(true));
         tokio::time::advance(Duration::from_secs(61)).await;
@@ -383,9 +390,11 @@ mod tests {
                 approvals: vec![]
             }
         );
-        tokio::time::advance(Duration::from_secs(1500)).await;
+        tokio::time::advance(Duration::from_secs(245)).await;
+        assert!(!pace.due(true).requests && pace.due(true).approvals.is_empty());
+        tokio::time::advance(Duration::from_secs(56)).await;
         assert_eq!(pace.due(true).approvals, vec![Source::EntraRole]);
-        assert!(!pace.due(true).requests);
+        assert!(pace.due(true).requests);
         // An approver's approvals (every minute) back off from one minute, doubling.
         let approver: HashSet<Source> = [Source::EntraRole].into_iter().collect();
         let only = Plan {

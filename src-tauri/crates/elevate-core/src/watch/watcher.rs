@@ -72,8 +72,8 @@ pub struct WatchOptions {
     /// How often the active grants are read (a revoke is noticed within it).
     pub idle_poll: Duration,
     /// How often the user's own requests are read while one of them waits; also the first wait
-    /// after a failed read (it doubles up to `max_backoff`; a list is never read sooner than its
-    /// own interval, failing or not).
+    /// after a failed read (it doubles up to `max_backoff`; a failing list is never read sooner
+    /// than its own interval or `max_backoff`, whichever is shorter).
     pub active_poll: Duration,
     /// How often the user's own requests are read while none waits (to learn of requests made
     /// elsewhere).
