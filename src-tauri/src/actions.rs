@@ -214,9 +214,10 @@ fn offer_activate<R: Runtime>(app: &AppHandle<R>, result: &ActionResult, message
     };
     tauri::async_runtime::spawn(async move {
         match notifier::show(&notice).await {
-            Ok(Some(notifier::Answer { choice: notifier::Choice::Button(id), .. }))
-                if id == Action::ActivateAgain.id() =>
-            {
+            Ok(Some(notifier::Answer {
+                choice: notifier::Choice::Button(id),
+                ..
+            })) if id == Action::ActivateAgain.id() => {
                 run(&app, MenuAction::Activate(key)).await;
             }
             Ok(_) => {}

@@ -210,7 +210,9 @@ impl Shell {
             };
         }
         let paths = elevate_core::config::Paths::from_env()?;
-        Ok(elevate_core::config::Config::load(&paths)?.endpoints.authority)
+        Ok(elevate_core::config::Config::load(&paths)?
+            .endpoints
+            .authority)
     }
 
     /// The eligibility `key` in the last snapshot.
@@ -404,7 +406,9 @@ impl Shell {
         // Each account's other tenants for the Account submenu; a list that cannot be read only
         // leaves them out (logged).
         if let Some(sign_in) = opened.sign_in.as_ref().filter(|_| opened.demo.is_none()) {
-            for failure in elevate_app::tenants::refresh(sign_in, &opened.config.endpoints.arm).await {
+            for failure in
+                elevate_app::tenants::refresh(sign_in, &opened.config.endpoints.arm).await
+            {
                 tracing::warn!(target: "elevate::tray", "{failure}");
             }
         }

@@ -214,8 +214,13 @@ mod install {
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "the update feed no longer offers a newer version".to_owned())?;
-        updates::same_release(wanted, &found.version, &found.download_url, &found.signature)
-            .map_err(|e| e.to_string())?;
+        updates::same_release(
+            wanted,
+            &found.version,
+            &found.download_url,
+            &found.signature,
+        )
+        .map_err(|e| e.to_string())?;
         let title = format!("Elevate {}", wanted.version);
         crate::actions::desktop_notification(
             &title,

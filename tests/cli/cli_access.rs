@@ -47,7 +47,8 @@ impl Tenant {
     /// Azure and sign-in at the simulator; `client_id` as the organisation's own registration.
     fn configure(&self, client_id: Option<&str>) {
         let url = &self.sim.url;
-        let sign_in = client_id.map_or_else(String::new, |c| format!("[sign_in]\nclient_id = \"{c}\"\n"));
+        let sign_in =
+            client_id.map_or_else(String::new, |c| format!("[sign_in]\nclient_id = \"{c}\"\n"));
         std::fs::write(
             self.home.path().join("config.toml"),
             format!("cloud = \"custom\"\n[endpoints]\narm = \"{url}\"\ngraph = \"{url}\"\nauthority = \"{url}\"\n{sign_in}"),
@@ -56,18 +57,36 @@ impl Tenant {
     }
 
     fn elevate(&mut self, args: &[&str]) -> elevate_e2e::Run {
-        run(&self.home, &self.keyring, &self.browser, args, &mut self.transcript)
+        run(
+            &self.home,
+            &self.keyring,
+            &self.browser,
+            args,
+            &mut self.transcript,
+        )
     }
 
     /// A control API call (with curl: the tests' HTTP client is async).
     fn control(&self, path: &str, body: Value) {
         let out = std::process::Command::new("curl")
-            .args(["-s", "-f", "-X", "POST", "-H", "content-type: application/json", "-d"])
+            .args([
+                "-s",
+                "-f",
+                "-X",
+                "POST",
+                "-H",
+                "content-type: application/json",
+                "-d",
+            ])
             .arg(body.to_string())
             .arg(format!("{}/_sim/{path}", self.sim.url))
             .output()
             .unwrap_or_else(|e| panic!("curl: {e}"));
-        assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -104,13 +123,29 @@ fn doctor_says_what_is_missing_and_where_an_admin_consents() {
         .iter()
         .find(|l| l.starts_with("problem") && l.contains("Entra roles") && l.contains("lacks"))
         .unwrap_or_else(|| panic!("no permission problem: {}", out.stdout));
-    assert!(problem.contains("RoleEligibilitySchedule.ReadWrite.Directory") && problem.contains(&url), "{problem}");
-    assert!(lines.iter().any(|l| l.starts_with("ok") && l.contains("Groups: listing eligibilities works")), "{}", out.stdout);
-    assert!(lines.iter().any(|l| l.starts_with("ok") && l.contains("Azure resource roles: listing")), "{}", out.stdout);
+    assert!(
+        problem.contains("RoleEligibilitySchedule.ReadWrite.Directory") && problem.contains(&url),
+        "{problem}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ok") && l.contains("Groups: listing eligibilities works")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ok") && l.contains("Azure resource roles: listing")),
+        "{}",
+        out.stdout
+    );
 
     let out = t.elevate(&["doctor", "--json"]);
     assert_eq!(out.code, Some(1));
-    let report: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    let report: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
     assert_eq!(report["ok"], false);
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     let permissions = findings
@@ -118,7 +153,10 @@ fn doctor_says_what_is_missing_and_where_an_admin_consents() {
         .find(|f| f["check"] == "permissions" && f["source"] == "entra-role")
         .unwrap_or_else(|| panic!("{report}"));
     assert_eq!(permissions["level"], "problem");
-    assert_eq!(permissions["missing"], json!(["RoleEligibilitySchedule.ReadWrite.Directory"]));
+    assert_eq!(
+        permissions["missing"],
+        json!(["RoleEligibilitySchedule.ReadWrite.Directory"])
+    );
     assert_eq!(permissions["consent_url"], url.as_str());
     let listing = findings
         .iter()
@@ -133,7 +171,11 @@ fn an_admin_registers_elevate_and_its_client_id_signs_in() {
     // Not an administrator: refused, and says what is needed.
     let out = t.elevate(&["admin", "register-app"]);
     assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("Application Administrator"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Application Administrator"),
+        "{}",
+        out.stderr
+    );
 
     let end = String::from_utf8(
         std::process::Command::new("date")
@@ -145,10 +187,22 @@ fn an_admin_registers_elevate_and_its_client_id_signs_in() {
     .unwrap_or_default()
     .trim()
     .to_owned();
-    t.control("assignments", json!({"directory_role_id": APPLICATION_ADMINISTRATOR, "end": end}));
+    t.control(
+        "assignments",
+        json!({"directory_role_id": APPLICATION_ADMINISTRATOR, "end": end}),
+    );
     let out = t.elevate(&["admin", "register-app"]).ok();
-    assert!(out.stdout.contains("created the app registration"), "{}", out.stdout);
-    assert!(out.stdout.contains("granted admin consent for Microsoft Graph"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("created the app registration"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("granted admin consent for Microsoft Graph"),
+        "{}",
+        out.stdout
+    );
     let client_id = out
         .stdout
         .lines()
@@ -156,19 +210,31 @@ fn an_admin_registers_elevate_and_its_client_id_signs_in() {
         .unwrap_or_else(|| panic!("no client id: {}", out.stdout))
         .trim()
         .to_owned();
-    assert!(out.stdout.contains(&format!("[sign_in]\nclient_id = \"{client_id}\"\n")), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("[sign_in]\nclient_id = \"{client_id}\"\n")),
+        "{}",
+        out.stdout
+    );
     // The registration is single-tenant: the snippet names the admin's tenant to sign in through.
     assert!(
-        out.stdout.lines().any(|l| l.starts_with("tenant = \"") && l.len() == "tenant = \"\"".len() + 36),
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("tenant = \"") && l.len() == "tenant = \"\"".len() + 36),
         "{}",
         out.stdout
     );
 
     // Again: found, complete, nothing done.
     let out = t.elevate(&["admin", "register-app"]).ok();
-    assert!(out.stdout.contains("exists and is complete"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("exists and is complete"),
+        "{}",
+        out.stdout
+    );
     let out = t.elevate(&["admin", "register-app", "--json"]).ok();
-    let again: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    let again: Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
     assert_eq!(again["client_id"], client_id.as_str());
     assert_eq!(again["existed"], true);
     assert_eq!(again["done"], json!([]));
@@ -179,8 +245,16 @@ fn an_admin_registers_elevate_and_its_client_id_signs_in() {
     let out = t.elevate(&["doctor"]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert_eq!(out.stdout.lines().count(), 8, "{}", out.stdout);
-    assert!(out.stdout.lines().all(|l| l.starts_with("ok ")), "{}", out.stdout);
-    assert!(out.stdout.contains(&format!("client {client_id}")), "{}", out.stdout);
+    assert!(
+        out.stdout.lines().all(|l| l.starts_with("ok ")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("client {client_id}")),
+        "{}",
+        out.stdout
+    );
     let roles = t.elevate(&["roles", "--json"]).ok();
     let roles: Value = serde_json::from_str(&roles.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert!(roles.as_array().is_some_and(|r| r.len() > 5), "{roles}");

@@ -236,55 +236,122 @@ fn a_guest_tenant_of_the_account_is_chosen_like_an_account() {
 
     // `--account Fabrikam`: the tenant list is read, the refresh token redeemed at Fabrikam; the
     // roles are Fabrikam's (Azure's and Entra's), none of Contoso's. No browser.
-    let roles = run(&home, &keyring, &browser, &["--account", "Fabrikam", "roles", "--json"]).ok();
+    let roles = run(
+        &home,
+        &keyring,
+        &browser,
+        &["--account", "Fabrikam", "roles", "--json"],
+    )
+    .ok();
     let text = roles.json().to_string();
     assert!(text.contains("Fabrikam Shared Services"), "{text}");
     assert!(text.contains("Global Reader"), "{text}");
-    assert!(!text.contains("Contoso Production") && !text.contains("Key Vault"), "{text}");
+    assert!(
+        !text.contains("Contoso Production") && !text.contains("Key Vault"),
+        "{text}"
+    );
     assert!(!opened.exists(), "no browser for a guest tenant");
 
     // `accounts` lists the tenant under the account, the home one marked; Ada stays current.
     let listed = run(&home, &keyring, &browser, &["accounts"]).ok();
     let lines: Vec<&str> = listed.stdout.lines().collect();
-    assert!(lines.first().is_some_and(|l| l.starts_with(&format!("* {ADA}")) && l.contains("(home)")), "{}", listed.stdout);
     assert!(
-        lines.iter().any(|l| l.contains("tenant Fabrikam fabrikam.example") && l.contains(FABRIKAM) && l.ends_with("(guest)") && !l.starts_with('*')),
+        lines
+            .first()
+            .is_some_and(|l| l.starts_with(&format!("* {ADA}")) && l.contains("(home)")),
         "{}",
         listed.stdout
     );
-    let json = run(&home, &keyring, &browser, &["accounts", "--json"]).ok().json();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("tenant Fabrikam fabrikam.example")
+                && l.contains(FABRIKAM)
+                && l.ends_with("(guest)")
+                && !l.starts_with('*')),
+        "{}",
+        listed.stdout
+    );
+    let json = run(&home, &keyring, &browser, &["accounts", "--json"])
+        .ok()
+        .json();
     let ada = &json["accounts"][0];
     assert_eq!(ada["tenants"][0]["tenant_id"], FABRIKAM, "{json}");
     assert_eq!(ada["tenants"][0]["display_name"], "Fabrikam");
 
     // `accounts use` by domain: Fabrikam is current for later processes, in its own data folder.
-    let used = run(&home, &keyring, &browser, &["accounts", "use", "FABRIKAM.example"]).ok();
-    assert!(used.stdout.contains("in tenant Fabrikam") && used.stdout.contains("guest"), "{}", used.stdout);
-    let plain = run(&home, &keyring, &browser, &["roles", "--json"]).ok().json().to_string();
-    assert!(plain.contains("Fabrikam Shared Services") && !plain.contains("Contoso Production"), "{plain}");
-    let whoami = run(&home, &keyring, &browser, &["whoami", "--json"]).ok().json();
-    let current: Vec<&Value> = whoami["accounts"].as_array().into_iter().flatten().filter(|a| a["current"] == true).collect();
+    let used = run(
+        &home,
+        &keyring,
+        &browser,
+        &["accounts", "use", "FABRIKAM.example"],
+    )
+    .ok();
+    assert!(
+        used.stdout.contains("in tenant Fabrikam") && used.stdout.contains("guest"),
+        "{}",
+        used.stdout
+    );
+    let plain = run(&home, &keyring, &browser, &["roles", "--json"])
+        .ok()
+        .json()
+        .to_string();
+    assert!(
+        plain.contains("Fabrikam Shared Services") && !plain.contains("Contoso Production"),
+        "{plain}"
+    );
+    let whoami = run(&home, &keyring, &browser, &["whoami", "--json"])
+        .ok()
+        .json();
+    let current: Vec<&Value> = whoami["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["current"] == true)
+        .collect();
     assert_eq!(current.len(), 1, "{whoami}");
     assert_eq!(current[0]["tenant_id"], FABRIKAM);
     assert_eq!(current[0]["object_id"], FABRIKAM_ADA);
     let listed = run(&home, &keyring, &browser, &["accounts"]).ok();
     assert!(
-        listed.stdout.lines().any(|l| l.starts_with('*') && l.contains("Fabrikam") && l.ends_with("(guest)")),
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with('*') && l.contains("Fabrikam") && l.ends_with("(guest)")),
         "{}",
         listed.stdout
     );
     assert!(
-        home.path().join("accounts").join(format!("{FABRIKAM_ADA}.{FABRIKAM}")).join("elevate.db").exists(),
+        home.path()
+            .join("accounts")
+            .join(format!("{FABRIKAM_ADA}.{FABRIKAM}"))
+            .join("elevate.db")
+            .exists(),
         "the pair (account, tenant) has its own database"
     );
 
     // Back home by user name; a tenant nobody is in is not offered.
     run(&home, &keyring, &browser, &["accounts", "use", ADA]).ok();
-    let home_roles = run(&home, &keyring, &browser, &["roles", "--json"]).ok().json().to_string();
-    assert!(home_roles.contains("Contoso Production") && !home_roles.contains("Fabrikam"), "{home_roles}");
-    let unknown = run(&home, &keyring, &browser, &["--account", "Northwind", "roles"]);
+    let home_roles = run(&home, &keyring, &browser, &["roles", "--json"])
+        .ok()
+        .json()
+        .to_string();
+    assert!(
+        home_roles.contains("Contoso Production") && !home_roles.contains("Fabrikam"),
+        "{home_roles}"
+    );
+    let unknown = run(
+        &home,
+        &keyring,
+        &browser,
+        &["--account", "Northwind", "roles"],
+    );
     assert_eq!(unknown.code, Some(1));
-    assert!(unknown.stderr.contains("no signed-in account matches"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no signed-in account matches"),
+        "{}",
+        unknown.stderr
+    );
     assert!(!opened.exists(), "never a browser after the first sign-in");
 
     // Signing Ada out removes her Fabrikam account too.

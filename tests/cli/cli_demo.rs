@@ -712,7 +712,8 @@ fn the_version_is_the_workspace_version_everywhere() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let conf = std::fs::read_to_string(root.join("src-tauri/tauri.conf.json"))
         .unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
-    let conf: Value = serde_json::from_str(&conf).unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
+    let conf: Value =
+        serde_json::from_str(&conf).unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
     assert!(
         conf.get("version").is_none_or(|v| v == version),
         "tauri.conf.json has its own version {}, not Cargo's {version}",
@@ -721,7 +722,9 @@ fn the_version_is_the_workspace_version_everywhere() {
     let changelog = std::fs::read_to_string(root.join("CHANGELOG.md"))
         .unwrap_or_else(|e| panic!("CHANGELOG.md: {e}"));
     assert!(
-        changelog.lines().any(|l| l.starts_with(&format!("## {version}"))),
+        changelog
+            .lines()
+            .any(|l| l.starts_with(&format!("## {version}"))),
         "CHANGELOG.md has no section for {version}"
     );
 }

@@ -22,7 +22,9 @@ fn bash_complete(script: &std::path::Path, line: &[&str]) -> Vec<String> {
         line.len() - 1,
         line.join(" "),
         line.last().copied().unwrap_or_default(),
-        line.get(line.len().saturating_sub(2)).copied().unwrap_or_default(),
+        line.get(line.len().saturating_sub(2))
+            .copied()
+            .unwrap_or_default(),
     );
     let out = Command::new("bash")
         .args(["--norc", "--noprofile", "-c", &program])
@@ -88,7 +90,10 @@ fn roles_cached_lists_the_last_run_without_asking_azure() {
     let live = ids(&home.run(&["--demo", "--json", "roles"]).ok().json());
     assert!(live.len() >= 10, "{live:?}");
     assert_eq!(
-        ids(&home.run(&["--demo", "--json", "roles", "--cached"]).ok().json()),
+        ids(&home
+            .run(&["--demo", "--json", "roles", "--cached"])
+            .ok()
+            .json()),
         live
     );
 
@@ -96,7 +101,10 @@ fn roles_cached_lists_the_last_run_without_asking_azure() {
     // last run's list: `--cached` did not ask.
     home.run(&["--demo", "clock", "--advance", "P400D"]).ok();
     assert_eq!(
-        ids(&home.run(&["--demo", "--json", "roles", "--cached"]).ok().json()),
+        ids(&home
+            .run(&["--demo", "--json", "roles", "--cached"])
+            .ok()
+            .json()),
         live,
         "--cached must answer from the cache"
     );
@@ -107,7 +115,10 @@ fn roles_cached_lists_the_last_run_without_asking_azure() {
     );
     // A live run keeps the cache up to date.
     assert_eq!(
-        ids(&home.run(&["--demo", "--json", "roles", "--cached"]).ok().json()),
+        ids(&home
+            .run(&["--demo", "--json", "roles", "--cached"])
+            .ok()
+            .json()),
         now
     );
 }

@@ -28,7 +28,11 @@ fn roles_show_days_left_and_an_eligibility_extension_is_requested_for_an_adminis
         "on call",
     ]);
     assert_eq!(early.code, Some(1), "{}{}", early.stdout, early.stderr);
-    assert!(early.stdout.contains("has not ended yet"), "{}", early.stdout);
+    assert!(
+        early.stdout.contains("has not ended yet"),
+        "{}",
+        early.stdout
+    );
 
     // Outside the window: a year away.
     let far = home.run(&[
@@ -54,7 +58,11 @@ fn roles_show_days_left_and_an_eligibility_extension_is_requested_for_an_adminis
             "on call",
         ])
         .ok();
-    assert!(asked.stdout.contains("an administrator decides"), "{}", asked.stdout);
+    assert!(
+        asked.stdout.contains("an administrator decides"),
+        "{}",
+        asked.stdout
+    );
     // Azure holds it: a second one is already pending.
     let again = home.run(&[
         "--demo",
@@ -65,5 +73,10 @@ fn roles_show_days_left_and_an_eligibility_extension_is_requested_for_an_adminis
         "--reason",
         "on call",
     ]);
-    assert!(again.stdout.contains("already-pending"), "{}{}", again.stdout, again.stderr);
+    assert!(
+        again.stdout.contains("already-pending"),
+        "{}{}",
+        again.stdout,
+        again.stderr
+    );
 }

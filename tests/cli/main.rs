@@ -7,13 +7,13 @@
 mod cli_access;
 mod cli_accounts;
 mod cli_approvals;
-mod cli_check_activity;
 mod cli_approvers;
+mod cli_check_activity;
 mod cli_demo;
 mod cli_local;
-mod cli_more_time;
 mod cli_login;
 mod cli_managed;
+mod cli_more_time;
 mod cli_sim_server;
 mod sign_in_flows;
 mod watch_notifications;

@@ -63,12 +63,23 @@ fn stop(mut child: Child) {
 #[test]
 fn two_watch_processes_of_one_user_poll_once_and_the_second_takes_over_after_a_kill() {
     let home = Home::new();
-    home.run(&["--demo", "activate", "Global Reader", "--for", "1h", "--reason", "poller test"])
-        .ok();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Global Reader",
+        "--for",
+        "1h",
+        "--reason",
+        "poller test",
+    ])
+    .ok();
     let (first, first_sim) = watch(&home);
     let start = Instant::now();
     while grant_reads(&first_sim) == 0 {
-        assert!(start.elapsed() < Duration::from_secs(20), "the first watcher does not poll");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the first watcher does not poll"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let (second, second_sim) = watch(&home);

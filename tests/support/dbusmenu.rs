@@ -269,7 +269,12 @@ pub async fn icon_state(conn: &zbus::Connection, pid: u32) -> Option<&'static st
         let Ok(bus_name) = zbus::names::BusName::try_from(name.as_str()) else {
             continue;
         };
-        if dbus.get_connection_unix_process_id(bus_name.clone()).await.ok() != Some(pid) {
+        if dbus
+            .get_connection_unix_process_id(bus_name.clone())
+            .await
+            .ok()
+            != Some(pid)
+        {
             continue;
         }
         let call = conn.call_method(
@@ -344,7 +349,9 @@ fn icon_file(state: &str) -> std::path::PathBuf {
 /// A PNG's size and 8-bit RGBA pixels.
 fn pixels(png_bytes: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
+    decoder.set_transformations(
+        png::Transformations::normalize_to_color8() | png::Transformations::ALPHA,
+    );
     let mut reader = decoder.read_info().ok()?;
     let mut buf = vec![0; reader.output_buffer_size()?];
     let info = reader.next_frame(&mut buf).ok()?;

@@ -102,7 +102,10 @@ impl Home {
             .env_remove("ELEVATE_LOG")
             // The machine's /etc/elevate/managed.toml must not reach the tests: each home has its
             // own managed file (absent unless a test writes it).
-            .env("ELEVATE_MANAGED_CONFIG", self.dir.path().join("managed.toml"));
+            .env(
+                "ELEVATE_MANAGED_CONFIG",
+                self.dir.path().join("managed.toml"),
+            );
         cmd
     }
 
@@ -230,7 +233,9 @@ impl Display {
         let tree = Command::new("xwininfo")
             .args(["-root", "-children", "-display", &self.name])
             .output()
-            .unwrap_or_else(|e| panic!("xwininfo is needed for this test (apt install x11-utils): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("xwininfo is needed for this test (apt install x11-utils): {e}")
+            });
         let quoted = format!("\"{title}\"");
         String::from_utf8_lossy(&tree.stdout)
             .lines()

@@ -247,7 +247,11 @@ async fn a_guest_tenant_is_in_the_account_submenu_and_switching_to_it_changes_th
         .env("BROWSER", &browser)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let app = TrayApp::start_with(
         &home,
@@ -310,9 +314,14 @@ async fn a_guest_tenant_is_in_the_account_submenu_and_switching_to_it_changes_th
         .find(&format!("Account: {ADA} (Fabrikam)"))
         .map(|s| s.labels())
         .unwrap_or_default();
-    assert!(labels.iter().any(|l| l == "✓ Fabrikam (guest)"), "{labels:#?}");
     assert!(
-        labels.iter().any(|l| l.starts_with(&format!("Switch to {ADA}"))),
+        labels.iter().any(|l| l == "✓ Fabrikam (guest)"),
+        "{labels:#?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.starts_with(&format!("Switch to {ADA}"))),
         "{labels:#?}"
     );
     // The switch is saved: the CLI now uses Fabrikam too.

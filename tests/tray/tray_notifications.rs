@@ -47,8 +47,14 @@ async fn custom_warning_times_fire_and_activate_again_from_the_notification_work
     )
     .unwrap_or_else(|e| panic!("{e}"));
     // Reader at Contoso Platform asks nothing: one hour, from the CLI (same home, same tenant).
-    home.run(&["--demo", "activate", "Reader@Contoso Platform", "--for", "1h"])
-        .ok();
+    home.run(&[
+        "--demo",
+        "activate",
+        "Reader@Contoso Platform",
+        "--for",
+        "1h",
+    ])
+    .ok();
     let app = TrayApp::start(&home, &display, &bus, "warn,elevate=info");
     let pid = app.child.id();
     let conn = zbus::connection::Builder::address(bus.address.as_str())

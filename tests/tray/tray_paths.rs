@@ -126,12 +126,17 @@ async fn the_menus_actions_reach_azure_and_the_icon_follows_each_state() {
 
     // "Activate…" on a role whose policy asks nothing: activated at once, no window.
     let auditor = format!("{} @ Contoso Sandbox", demo::ROLE_MARKUP_AUDITOR_NAME);
-    click_where(&conn, pid, "Activate… → Azure resources → the role", |m| {
-        m.find("Activate…")?
-            .find("Azure resources")?
-            .find(&auditor)
-            .map(|i| i.id)
-    })
+    click_where(
+        &conn,
+        pid,
+        "Activate… → Azure resources → the role",
+        |m| {
+            m.find("Activate…")?
+                .find("Azure resources")?
+                .find(&auditor)
+                .map(|i| i.id)
+        },
+    )
     .await;
     let grant = format!("{auditor} — ");
     wait_for_menu(&conn, pid, "the role active", |m| {
@@ -161,7 +166,14 @@ async fn the_menus_actions_reach_azure_and_the_icon_follows_each_state() {
 
     // Deactivate ends the other one in Azure, and the menu drops it.
     click_where(&conn, pid, "Deactivate", |m| entry(m, &grant, "Deactivate")).await;
-    control::wait_for(&sim, demo::ROLE_MARKUP_AUDITOR, "selfdeactivate", "Revoked", 1).await;
+    control::wait_for(
+        &sim,
+        demo::ROLE_MARKUP_AUDITOR,
+        "selfdeactivate",
+        "Revoked",
+        1,
+    )
+    .await;
     wait_for_menu(&conn, pid, "the role no longer active", |m| {
         submenu(m, &grant).is_none()
     })

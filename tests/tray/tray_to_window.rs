@@ -45,12 +45,17 @@ async fn activate_with_a_reason_opens_the_form_with_recent_reasons_and_approvals
 
     // "Activate…" → Global Reader, which needs a justification: nothing is sent, the window's form
     // opens on it.
-    click_where(&conn, pid, "Activate… → Entra roles → Global Reader", |m| {
-        m.find("Activate…")?
-            .find("Entra roles")?
-            .find("Global Reader @ Directory")
-            .map(|i| i.id)
-    })
+    click_where(
+        &conn,
+        pid,
+        "Activate… → Entra roles → Global Reader",
+        |m| {
+            m.find("Activate…")?
+                .find("Entra roles")?
+                .find("Global Reader @ Directory")
+                .map(|i| i.id)
+        },
+    )
     .await;
     app.wait_text("#form-role", |t| t == "Global Reader").await;
     assert!(

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use elevate_core::Error;
-use elevate_core::auth::{QuietPrompt, SignInOptions, SignInSettings, SignedInTokenSource, SystemBrowser, TokenSource};
+use elevate_core::auth::{
+    QuietPrompt, SignInOptions, SignInSettings, SignedInTokenSource, SystemBrowser, TokenSource,
+};
 use elevate_core::config::{AZURE_CLI_CLIENT_ID, Config, Paths};
 use elevate_core::doctor::{Doctor, Finding, Report, Setup};
 use elevate_core::http::{HttpClient, RetryPolicy};

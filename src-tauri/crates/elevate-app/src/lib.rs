@@ -3,9 +3,9 @@
 //! the simulator ([`Demo`]). Neither front end wires a session by itself, so what one does the other
 //! sees (one data folder, one store).
 
+pub mod account_data;
 pub mod check;
 pub mod contact;
-pub mod account_data;
 mod demo;
 mod managed_roles;
 pub mod notifications;

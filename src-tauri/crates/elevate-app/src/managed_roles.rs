@@ -40,7 +40,9 @@ pub(crate) async fn apply(session: &Session, policy: &ManagedPolicy) {
         .unwrap_or_default();
     let replace = policy.locked_by(ManagedKey::Favourites).is_some();
     for favourite in &values.favourites {
-        let Some(key) = key_of(&favourite.role) else { continue };
+        let Some(key) = key_of(&favourite.role) else {
+            continue;
+        };
         if have.contains(&key) && !replace {
             continue;
         }

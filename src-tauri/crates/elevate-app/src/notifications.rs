@@ -202,7 +202,11 @@ pub fn again_route(request: &RequestRecord) -> String {
     if let Some(duration) = request.duration {
         query.append_pair("minutes", &duration.whole_minutes().to_string());
     }
-    if let Some(justification) = request.justification.as_deref().filter(|j| !j.trim().is_empty()) {
+    if let Some(justification) = request
+        .justification
+        .as_deref()
+        .filter(|j| !j.trim().is_empty())
+    {
         query.append_pair("justification", justification);
     }
     if let Some(ticket) = &request.ticket {
@@ -246,8 +250,12 @@ pub async fn perform_on_end(
     event: &WatchEvent,
 ) -> Option<ActionResult> {
     let (target, ask) = match (action, event) {
-        (Action::RequestExtension, WatchEvent::HoldingEnds { target, .. }) => (target, MoreTime::Extend),
-        (Action::RequestRenewal, WatchEvent::HoldingEnded { target, .. }) => (target, MoreTime::Renew),
+        (Action::RequestExtension, WatchEvent::HoldingEnds { target, .. }) => {
+            (target, MoreTime::Extend)
+        }
+        (Action::RequestRenewal, WatchEvent::HoldingEnded { target, .. }) => {
+            (target, MoreTime::Renew)
+        }
         _ => return None,
     };
     Some(request_more_time(session, target, ask, MORE_TIME_FROM_NOTICE).await)

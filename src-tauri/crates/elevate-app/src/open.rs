@@ -243,7 +243,13 @@ impl Opened {
             .name
             .to_ascii_lowercase()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "@.-".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "@.-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(120)
             .collect();
         Some(folder.join(format!("watcher-{name}.lock")))

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use elevate_core::model::{ActiveGrant, Eligibility, RequestRecord, RoleKey};
 use elevate_core::session::{Account, Listing, Session, SourceFailure};
-use elevate_core::watch::LiveState;
 use elevate_core::store::{Favourite, RoleSet};
+use elevate_core::watch::LiveState;
 
 /// The user's state at one moment.
 #[derive(Clone, Debug, Default)]
@@ -90,7 +90,8 @@ impl Snapshot {
             Vec::new()
         });
         self.sets = sets.unwrap_or_else(|e| {
-            self.local_problems.push(format!("sets could not be read: {e}"));
+            self.local_problems
+                .push(format!("sets could not be read: {e}"));
             Vec::new()
         });
         self.gather_problems();

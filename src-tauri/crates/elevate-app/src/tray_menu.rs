@@ -691,8 +691,16 @@ mod tests {
             tenant_id: "t".into(),
             current: false,
             tenants: vec![
-                TenantItem { key: "ga.f".into(), name: "Fabrikam\u{1b}[31m\nsecond line".into(), current: true },
-                TenantItem { key: "a.t/n".into(), name: "Northwind & Co".into(), current: false },
+                TenantItem {
+                    key: "ga.f".into(),
+                    name: "Fabrikam\u{1b}[31m\nsecond line".into(),
+                    current: true,
+                },
+                TenantItem {
+                    key: "a.t/n".into(),
+                    name: "Northwind & Co".into(),
+                    current: false,
+                },
             ],
         }];
         let MenuEntry::Submenu { label, entries } = account_menu(&accounts) else {
@@ -706,7 +714,10 @@ mod tests {
                 action: MenuAction::SwitchAccount("a.t".into()),
             }
         );
-        assert_eq!(entries[1], MenuEntry::Label("✓ Fabrikam\u{fffd}[31m (guest)".into()));
+        assert_eq!(
+            entries[1],
+            MenuEntry::Label("✓ Fabrikam\u{fffd}[31m (guest)".into())
+        );
         assert_eq!(
             entries[2],
             MenuEntry::Item {
@@ -714,7 +725,10 @@ mod tests {
                 action: MenuAction::SwitchAccount("a.t/n".into()),
             }
         );
-        assert_eq!(MenuAction::parse(&MenuAction::SwitchAccount("a.t/n".into()).to_string()), Some(MenuAction::SwitchAccount("a.t/n".into())));
+        assert_eq!(
+            MenuAction::parse(&MenuAction::SwitchAccount("a.t/n".into()).to_string()),
+            Some(MenuAction::SwitchAccount("a.t/n".into()))
+        );
     }
 
     #[test]

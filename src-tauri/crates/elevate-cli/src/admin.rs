@@ -30,7 +30,11 @@ impl SignInPrompt for AdminPrompt {
 }
 
 /// `elevate admin register-app [--client-id ID]`.
-pub async fn register(demo: bool, json: bool, client_id: Option<String>) -> Result<ExitCode, Error> {
+pub async fn register(
+    demo: bool,
+    json: bool,
+    client_id: Option<String>,
+) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let sim = if demo {
@@ -53,7 +57,10 @@ async fn run(
     json: bool,
 ) -> Result<ExitCode, Error> {
     let (endpoints, browser): (Endpoints, Arc<dyn BrowserLauncher>) = match sim {
-        Some(sim) => (sign_in::demo_endpoints(sim)?, Arc::new(HeadlessBrowser::new()?)),
+        Some(sim) => (
+            sign_in::demo_endpoints(sim)?,
+            Arc::new(HeadlessBrowser::new()?),
+        ),
         None => (config.endpoints.clone(), Arc::new(SystemBrowser)),
     };
     let resource = endpoints
@@ -113,7 +120,8 @@ async fn run(
         &progress,
     )
     .await?;
-    registration.config = elevate_core::admin::config_snippet(&registration.client_id, tenant.as_deref());
+    registration.config =
+        elevate_core::admin::config_snippet(&registration.client_id, tenant.as_deref());
     if json {
         output::print_json(&registration);
         return Ok(ExitCode::SUCCESS);
@@ -129,7 +137,10 @@ async fn run(
         "Deploy this in Elevate's config.toml on every machine (or set ELEVATE_CLIENT_ID={client_id}):\n"
     );
     // Built again from the (one-line) client id, so Graph's text cannot add lines to it.
-    print!("{}", elevate_core::admin::config_snippet(&client_id, tenant.as_deref()));
+    print!(
+        "{}",
+        elevate_core::admin::config_snippet(&client_id, tenant.as_deref())
+    );
     Ok(ExitCode::SUCCESS)
 }
 

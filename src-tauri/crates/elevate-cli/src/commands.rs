@@ -85,7 +85,11 @@ impl Context {
                     (_, true) => vec![Holding::Assignment],
                     _ => vec![Holding::Assignment, Holding::Eligibility],
                 };
-                let ask = if renew { MoreTime::Renew } else { MoreTime::Extend };
+                let ask = if renew {
+                    MoreTime::Renew
+                } else {
+                    MoreTime::Extend
+                };
                 self.request_extension(&selectors, duration, &reason, ask, &holdings)
                     .await
             }
@@ -224,10 +228,9 @@ impl Context {
             }
         }
         if args.check {
-            let checks = futures::future::join_all(
-                chosen.iter().map(|(e, w)| self.session.check(e, w)),
-            )
-            .await;
+            let checks =
+                futures::future::join_all(chosen.iter().map(|(e, w)| self.session.check(e, w)))
+                    .await;
             if self.json {
                 output::print_json(&checks);
             } else {
@@ -255,7 +258,13 @@ impl Context {
         &self,
         earlier: &str,
         eligible: &[elevate_core::model::Eligibility],
-    ) -> Result<(elevate_core::model::Eligibility, elevate_core::model::RequestRecord), Error> {
+    ) -> Result<
+        (
+            elevate_core::model::Eligibility,
+            elevate_core::model::RequestRecord,
+        ),
+        Error,
+    > {
         let listing = self.session.requests(&[]).await;
         output::print_failures(&listing.failures);
         let wanted = earlier.trim();
@@ -395,8 +404,7 @@ impl Context {
         ask: MoreTime,
         holdings: &[Holding],
     ) -> Result<ExitCode, Error> {
-        let (active, roles) =
-            futures::join!(self.session.active(&[]), self.session.roles(&[]));
+        let (active, roles) = futures::join!(self.session.active(&[]), self.session.roles(&[]));
         output::print_failures(&active.failures);
         output::print_failures(&roles.failures);
         let mut candidates: Vec<Expiring> = active
@@ -407,7 +415,10 @@ impl Context {
             .chain(roles.items.iter().map(Expiring::from))
             .collect();
         for known in self.session.known_ends().await {
-            if !candidates.iter().any(|c| c.holding == known.holding && c.key == known.key) {
+            if !candidates
+                .iter()
+                .any(|c| c.holding == known.holding && c.key == known.key)
+            {
                 candidates.push(known);
             }
         }
@@ -415,15 +426,21 @@ impl Context {
         let mut failed = false;
         for selector in selectors {
             let picked = holdings.iter().find_map(|h| {
-                let of_kind: Vec<Expiring> =
-                    candidates.iter().filter(|c| c.holding == *h).cloned().collect();
+                let of_kind: Vec<Expiring> = candidates
+                    .iter()
+                    .filter(|c| c.holding == *h)
+                    .cloned()
+                    .collect();
                 match select_one(&of_kind, selector) {
                     Err(Error::NoMatch { .. }) => None,
                     other => Some(other.cloned()),
                 }
             });
             match picked {
-                Some(Ok(e)) if chosen.iter().any(|c| c.key == e.key && c.holding == e.holding) => {}
+                Some(Ok(e))
+                    if chosen
+                        .iter()
+                        .any(|c| c.key == e.key && c.holding == e.holding) => {}
                 Some(Ok(e)) => chosen.push(e),
                 None => {
                     eprintln!(
@@ -725,7 +742,10 @@ impl Context {
         } else {
             output::activity_table(&activity.rows);
         }
-        Ok(exit_for_listing(activity.rows.is_empty(), &activity.failures))
+        Ok(exit_for_listing(
+            activity.rows.is_empty(),
+            &activity.failures,
+        ))
     }
 
     async fn clock(

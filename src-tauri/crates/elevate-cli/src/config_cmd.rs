@@ -45,7 +45,11 @@ fn origin(policy: Option<&ManagedPolicy>, key: ManagedKey, user_sets: bool) -> S
 fn show(paths: &Paths, config: &Config, json: bool) -> Result<ExitCode, Error> {
     let user = elevate_core::config::read_config_file(&paths.config_file())?;
     let policy = config.managed.as_ref();
-    let minutes: Vec<u64> = config.warn_before.iter().map(|d| d.as_secs() / 60).collect();
+    let minutes: Vec<u64> = config
+        .warn_before
+        .iter()
+        .map(|d| d.as_secs() / 60)
+        .collect();
     let rows: Vec<(ManagedKey, String, bool)> = vec![
         (
             ManagedKey::Cloud,
@@ -54,11 +58,22 @@ fn show(paths: &Paths, config: &Config, json: bool) -> Result<ExitCode, Error> {
         ),
         (
             ManagedKey::Tenant,
-            config.tenant.clone().unwrap_or_else(|| "(any work or school account)".into()),
+            config
+                .tenant
+                .clone()
+                .unwrap_or_else(|| "(any work or school account)".into()),
             user.sign_in.tenant.is_some(),
         ),
-        (ManagedKey::ClientId, config.client_id.clone(), user.sign_in.client_id.is_some()),
-        (ManagedKey::Endpoints, config.endpoints.arm.to_string(), user.endpoints.arm.is_some()),
+        (
+            ManagedKey::ClientId,
+            config.client_id.clone(),
+            user.sign_in.client_id.is_some(),
+        ),
+        (
+            ManagedKey::Endpoints,
+            config.endpoints.arm.to_string(),
+            user.endpoints.arm.is_some(),
+        ),
         (
             ManagedKey::DefaultDuration,
             config.default_duration.to_string(),
@@ -66,7 +81,11 @@ fn show(paths: &Paths, config: &Config, json: bool) -> Result<ExitCode, Error> {
         ),
         (
             ManagedKey::WarnBefore,
-            minutes.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+            minutes
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             user.notifications.warn_before_minutes.is_some(),
         ),
         (
@@ -81,7 +100,12 @@ fn show(paths: &Paths, config: &Config, json: bool) -> Result<ExitCode, Error> {
         ),
         (
             ManagedKey::UpdateChannel,
-            config.file.updates.channel.clone().unwrap_or_else(|| "stable".into()),
+            config
+                .file
+                .updates
+                .channel
+                .clone()
+                .unwrap_or_else(|| "stable".into()),
             user.updates.channel.is_some(),
         ),
     ];
@@ -106,21 +130,33 @@ fn show(paths: &Paths, config: &Config, json: bool) -> Result<ExitCode, Error> {
     } else {
         println!("Settings file: {}", paths.config_file().display());
         for (key, value, user_sets) in &rows {
-            println!("  {:<36} {:<28} {}", key.as_str(), value, origin(policy, *key, *user_sets));
+            println!(
+                "  {:<36} {:<28} {}",
+                key.as_str(),
+                value,
+                origin(policy, *key, *user_sets)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn set(paths: &Paths, config: &Config, key: &str, value: &str, json: bool) -> Result<ExitCode, Error> {
+fn set(
+    paths: &Paths,
+    config: &Config,
+    key: &str,
+    value: &str,
+    json: bool,
+) -> Result<ExitCode, Error> {
     let setting = |detail: &str| {
         Error::Config(ConfigError::Setting {
             name: key.to_owned(),
             detail: detail.to_owned(),
         })
     };
-    let managed_key = ManagedKey::from_name(key)
-        .ok_or_else(|| setting("not a setting `elevate config set` changes; see `elevate config set --help`"))?;
+    let managed_key = ManagedKey::from_name(key).ok_or_else(|| {
+        setting("not a setting `elevate config set` changes; see `elevate config set --help`")
+    })?;
     let mut change = SettingsChange::default();
     match managed_key {
         ManagedKey::Cloud => {
@@ -172,7 +208,11 @@ fn set(paths: &Paths, config: &Config, key: &str, value: &str, json: bool) -> Re
     if json {
         output::print_json(&serde_json::json!({"key": managed_key.as_str(), "saved": true}));
     } else {
-        println!("Saved {} in {}.", managed_key.as_str(), paths.config_file().display());
+        println!(
+            "Saved {} in {}.",
+            managed_key.as_str(),
+            paths.config_file().display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -228,8 +228,7 @@ pub async fn whoami(demo: bool, json: bool, account: Option<&str>) -> Result<Exi
     }
     let (source, sim) = source(demo, &paths, &config).await?;
     if let Some(wanted) = account
-        && let Err(e) =
-            elevate_app::tenants::select(&source, wanted, &config.endpoints.arm).await
+        && let Err(e) = elevate_app::tenants::select(&source, wanted, &config.endpoints.arm).await
     {
         finish(source, sim).await;
         return Err(e);

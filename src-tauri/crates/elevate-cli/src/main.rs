@@ -18,8 +18,8 @@ macro_rules! print {
     };
 }
 
-mod admin;
 mod accounts;
+mod admin;
 mod args;
 mod commands;
 mod config_cmd;

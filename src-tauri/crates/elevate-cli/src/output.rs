@@ -289,7 +289,15 @@ pub fn requests_table(items: &[RequestRecord], waiting: &[Option<Waiting>]) {
         })
         .collect();
     print_table(
-        &["REQUEST", "ROLE", "SCOPE", "KIND", "STATUS", "CREATED", "APPROVERS"],
+        &[
+            "REQUEST",
+            "ROLE",
+            "SCOPE",
+            "KIND",
+            "STATUS",
+            "CREATED",
+            "APPROVERS",
+        ],
         &rows,
     );
     for (r, waiting) in items.iter().zip(waiting) {
@@ -298,7 +306,10 @@ pub fn requests_table(items: &[RequestRecord], waiting: &[Option<Waiting>]) {
             println!("E-mail the approvers of {}: {link}", table_cell(&r.name));
         }
         if let Some(link) = &waiting.teams_all {
-            println!("Teams chat with the approvers of {}: {link}", table_cell(&r.name));
+            println!(
+                "Teams chat with the approvers of {}: {link}",
+                table_cell(&r.name)
+            );
         }
     }
 }
@@ -517,7 +528,16 @@ pub fn activity_table(rows: &[ActivityRow]) {
         })
         .collect();
     print_table(
-        &["WHEN", "WHERE", "KIND", "ROLE", "SCOPE", "OUTCOME", "REASON", "DECIDED BY"],
+        &[
+            "WHEN",
+            "WHERE",
+            "KIND",
+            "ROLE",
+            "SCOPE",
+            "OUTCOME",
+            "REASON",
+            "DECIDED BY",
+        ],
         &rows,
     );
 }
@@ -547,7 +567,10 @@ pub fn activity_csv(rows: &[ActivityRow]) {
             r.scope_name.clone(),
             r.duration.map(|d| d.to_iso8601()).unwrap_or_default(),
             r.justification.clone().unwrap_or_default(),
-            r.ticket.as_ref().map(ToString::to_string).unwrap_or_default(),
+            r.ticket
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             r.status.as_str().to_owned(),
             r.azure_status.clone().unwrap_or_default(),
             r.azure_request_id.clone().unwrap_or_default(),
@@ -600,7 +623,10 @@ mod tests {
         assert_eq!(eligible_until(None, now), "permanent");
         assert_eq!(eligible_until(days(10), now), "in 10 days");
         assert_eq!(eligible_until(days(1), now), "in 1 day");
-        assert_eq!(eligible_until(Some(now + chrono::TimeDelta::hours(5)), now), "in 5 h");
+        assert_eq!(
+            eligible_until(Some(now + chrono::TimeDelta::hours(5)), now),
+            "in 5 h"
+        );
         assert_eq!(eligible_until(days(-1), now), "ended");
         assert_eq!(eligible_until(days(30), now).len(), "2026-03-31".len());
     }

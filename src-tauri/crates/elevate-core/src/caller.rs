@@ -125,7 +125,8 @@ impl Caller {
     ) -> Result<()> {
         use crate::Error;
         use crate::rest::{decided_by_me, stage_to_review};
-        let mine = |stages: &[serde_json::Value]| decided_by_me(stages, approval.fields, me, approve);
+        let mine =
+            |stages: &[serde_json::Value]| decided_by_me(stages, approval.fields, me, approve);
         let response = self
             .call_with(token, Method::Get, &approval.url, None)
             .await?;

@@ -493,7 +493,8 @@ impl Config {
             });
         }
         let warn_before = warn_before(file.notifications.warn_before_minutes.as_deref())?;
-        let ends_warn_before = ends_warn_before(file.notifications.ends_warn_before_days.as_deref())?;
+        let ends_warn_before =
+            ends_warn_before(file.notifications.ends_warn_before_days.as_deref())?;
         let justification_presets = file
             .activation
             .justification_presets

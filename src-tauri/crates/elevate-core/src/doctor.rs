@@ -171,7 +171,12 @@ impl Doctor {
 
     /// The admin-consent URL for `wanted` of `api`'s client in `tenant` (any organisation's
     /// administrator when the tenant is not known yet).
-    fn consent_url(&self, api: Api, tenant: Option<&str>, wanted: &[&Permission]) -> Option<String> {
+    fn consent_url(
+        &self,
+        api: Api,
+        tenant: Option<&str>,
+        wanted: &[&Permission],
+    ) -> Option<String> {
         let scopes: Vec<String> = wanted
             .iter()
             .map(|p| p.scope_under(self.resource_scope(api)))
@@ -282,12 +287,8 @@ impl Doctor {
     ) -> Vec<&'static Permission> {
         let api = permissions::api_of(source);
         let needed: Vec<&'static Permission> = permissions::needed_for(source).collect();
-        let names = |list: &[&Permission]| {
-            list.iter()
-                .map(|p| p.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let names =
+            |list: &[&Permission]| list.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
         let base = Finding {
             level: Level::Ok,
             check: Check::Permissions,
@@ -332,7 +333,8 @@ impl Doctor {
                     source.label(),
                     names(&missing),
                     self.client_id(api),
-                    url.as_deref().map_or_else(String::new, |u| format!(" at {u}"))
+                    url.as_deref()
+                        .map_or_else(String::new, |u| format!(" at {u}"))
                 ),
                 missing: missing.iter().map(|p| p.name.to_owned()).collect(),
                 consent_url: url,

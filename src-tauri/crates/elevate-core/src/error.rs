@@ -428,11 +428,17 @@ mod tests {
             text.contains("justification") && text.contains("ticket"),
             "{text}"
         );
-        assert!(!text.contains("--"), "no command-line wording in the engine: {text}");
+        assert!(
+            !text.contains("--"),
+            "no command-line wording in the engine: {text}"
+        );
         assert_eq!(e.code(), "policy");
         assert_eq!(e.needs(), vec![Needed::Justification, Needed::Ticket]);
         let report = serde_json::to_value(e.report()).map(|r| r["needs"].clone());
-        assert_eq!(report.ok(), Some(serde_json::json!(["justification", "ticket"])));
+        assert_eq!(
+            report.ok(),
+            Some(serde_json::json!(["justification", "ticket"]))
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ const SETTING: &str = "known-ends";
 
 /// Everything known, newest listing first as saved.
 pub async fn load(store: &Store) -> Result<Vec<Expiring>, StoreError> {
-    Ok(store.setting::<Vec<Expiring>>(SETTING).await?.unwrap_or_default())
+    Ok(store
+        .setting::<Vec<Expiring>>(SETTING)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Records what a listing of `holding` from `listed` sources found (`fresh`, time-bound ones and
@@ -54,10 +57,12 @@ pub fn merge(
             continue;
         }
         let covered = old.holding == holding && listed.contains(&old.source);
-        let relisted = fresh.iter().any(|f| f.holding == old.holding && f.key == old.key);
-        let ended_lately = old.end.is_some_and(|end| {
-            end <= now + TimeDelta::minutes(1) && now - end <= RENEW_WINDOW
-        });
+        let relisted = fresh
+            .iter()
+            .any(|f| f.holding == old.holding && f.key == old.key);
+        let ended_lately = old
+            .end
+            .is_some_and(|end| end <= now + TimeDelta::minutes(1) && now - end <= RENEW_WINDOW);
         if !covered || (!relisted && ended_lately) {
             merged.push(old);
         }

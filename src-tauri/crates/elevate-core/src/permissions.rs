@@ -195,7 +195,8 @@ mod tests {
         );
         assert!(graph.carried_by(&["Directory.Read.All".into()]));
         assert!(!graph.carried_by(&["Group.Read.All".into()]));
-        let authority = Url::parse("https://login.microsoftonline.com").unwrap_or_else(|e| panic!("{e}"));
+        let authority =
+            Url::parse("https://login.microsoftonline.com").unwrap_or_else(|e| panic!("{e}"));
         let url = admin_consent_url(
             &authority,
             "contoso.onmicrosoft.com",

@@ -14,8 +14,8 @@ use crate::auth::{AccessToken, FreshSignIn};
 use crate::error::{Error, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, Decision, Eligibility, Expiring, MoreTime, Policy, RequestRecord,
-    Source, Span,
+    ActivationRequest, ActiveGrant, Decision, Eligibility, Expiring, MoreTime, Policy,
+    RequestRecord, Source, Span,
 };
 use crate::rest::{Submission, Validation};
 
@@ -174,7 +174,15 @@ impl PimClient for ArmClient {
     ) -> Result<Submission> {
         arm_only(eligibility.source)?;
         // ARM requests are named by the caller: a new name per request, kept across retries of it.
-        ArmClient::activate(self, eligibility, request, principal_id, Uuid::new_v4(), claims).await
+        ArmClient::activate(
+            self,
+            eligibility,
+            request,
+            principal_id,
+            Uuid::new_v4(),
+            claims,
+        )
+        .await
     }
 
     async fn validate(
@@ -186,7 +194,15 @@ impl PimClient for ArmClient {
     ) -> Result<Validation> {
         arm_only(eligibility.source)?;
         // A name of its own: `validate` stores nothing under it.
-        ArmClient::validate(self, eligibility, request, principal_id, Uuid::new_v4(), claims).await
+        ArmClient::validate(
+            self,
+            eligibility,
+            request,
+            principal_id,
+            Uuid::new_v4(),
+            claims,
+        )
+        .await
     }
 
     async fn deactivate(&self, grant: &ActiveGrant, principal_id: &str) -> Result<Submission> {
@@ -203,7 +219,8 @@ impl PimClient for ArmClient {
         principal_id: &str,
     ) -> Result<Submission> {
         arm_only(target.source)?;
-        let body = crate::arm::more_time_body(target, ask, duration, Some(justification), principal_id);
+        let body =
+            crate::arm::more_time_body(target, ask, duration, Some(justification), principal_id);
         ArmClient::request_extension(self, target, body, Uuid::new_v4()).await
     }
 
@@ -232,7 +249,8 @@ impl PimClient for ArmClient {
     }
 
     async fn grant_applies(&self, grant: &ActiveGrant) -> Result<bool> {
-        if grant.source == Source::AzureResource && crate::arm::can_list_permissions(&grant.scope.id)
+        if grant.source == Source::AzureResource
+            && crate::arm::can_list_permissions(&grant.scope.id)
         {
             ArmClient::grant_applies(self, grant).await
         } else {

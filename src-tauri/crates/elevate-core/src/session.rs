@@ -22,8 +22,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorReport, Needed, Result};
 use crate::graph::GraphClient;
 use crate::model::{
-    ActivationRequest, ActiveGrant, Approver, ApproverKind, AssignmentType, Eligibility, Expiring, Holding, MoreTime, Policy,
-    RequestKind, RequestRecord, RequestStatus, RoleAtScope, RoleKey, Source, Span, Ticket,
+    ActivationRequest, ActiveGrant, Approver, ApproverKind, AssignmentType, Eligibility, Expiring,
+    Holding, MoreTime, Policy, RequestKind, RequestRecord, RequestStatus, RoleAtScope, RoleKey,
+    Source, Span, Ticket,
 };
 use crate::pim::PimClient;
 use crate::store::{NewHistoryEntry, Store};
@@ -316,7 +317,8 @@ impl Session {
             .map(Into::into)
             .collect();
         if let Err(e) =
-            crate::known_ends::remember(&self.store, holding, &listed, fresh, self.clock.now()).await
+            crate::known_ends::remember(&self.store, holding, &listed, fresh, self.clock.now())
+                .await
         {
             tracing::debug!(target: "elevate::session", error = %e, "could not keep end times");
         }
@@ -325,7 +327,9 @@ impl Session {
     /// What Elevate knows of the user's time-bound assignments and eligibilities and their ends,
     /// including those that ended lately (no longer listed by Azure; see [`crate::known_ends`]).
     pub async fn known_ends(&self) -> Vec<Expiring> {
-        crate::known_ends::load(&self.store).await.unwrap_or_default()
+        crate::known_ends::load(&self.store)
+            .await
+            .unwrap_or_default()
     }
 
     /// The cached eligibilities from the last successful listing (for an instant start).
@@ -390,7 +394,12 @@ impl Session {
             Ok(policy) => {
                 if let Err(e) = self
                     .store
-                    .save_policy(&self.account.name, &eligibility.key, &policy, self.clock.now())
+                    .save_policy(
+                        &self.account.name,
+                        &eligibility.key,
+                        &policy,
+                        self.clock.now(),
+                    )
                     .await
                 {
                     tracing::warn!(target: "elevate::session", error = %e, "could not cache a policy");
@@ -453,9 +462,7 @@ impl Session {
             Ok(request) => request,
             Err(error) => return result_error(&target, notes, &error),
         };
-        let history = self
-            .record(&target, RequestKind::Activate, &request)
-            .await;
+        let history = self.record(&target, RequestKind::Activate, &request).await;
         let mut submission = self.submit_activation(eligibility, &request, None).await;
         if let Err(Error::ClaimsChallenge(challenge)) = &submission {
             notes.push(format!(
@@ -500,11 +507,9 @@ impl Session {
         if !mine.failures.is_empty() {
             return Err(lost(error));
         }
-        match mine
-            .items
-            .into_iter()
-            .find(|r| r.key == target.key && r.kind == RequestKind::Activate && r.status.is_pending())
-        {
+        match mine.items.into_iter().find(|r| {
+            r.key == target.key && r.kind == RequestKind::Activate && r.status.is_pending()
+        }) {
             Some(record) => Ok(Submission::Created(record)),
             None => Err(error),
         }
@@ -560,7 +565,10 @@ impl Session {
             .as_ref()
             .and_then(|e| e.azure_code.as_deref())
             .is_some_and(|c| c.eq_ignore_ascii_case("RoleAssignmentDoesNotExist"));
-        let answer_lost = result.error.as_ref().is_some_and(|e| e.code == "maybe-done" || lost_codes(e.code));
+        let answer_lost = result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == "maybe-done" || lost_codes(e.code));
         if answer_lost {
             // The answer was lost: Azure's list says whether it was done (found by the fault soak).
             match self.listed(&target).await {
@@ -672,9 +680,7 @@ impl Session {
                 self.options.reactivate_wait.as_secs()
             ));
         }
-        let history = self
-            .record(&target, RequestKind::Activate, &request)
-            .await;
+        let history = self.record(&target, RequestKind::Activate, &request).await;
         let mut submission = self
             .activate_retrying(&eligibility, &request, claims.as_ref())
             .await;
@@ -699,7 +705,9 @@ impl Session {
                 Some(true) => {
                     result.outcome = Outcome::Done;
                     result.error = None;
-                    result.notes.push("Azure lists it as active again".to_owned());
+                    result
+                        .notes
+                        .push("Azure lists it as active again".to_owned());
                 }
                 Some(false) => {}
                 None => {
@@ -707,7 +715,9 @@ impl Session {
                         .error
                         .as_ref()
                         .map(|e| e.message.clone())
-                        .unwrap_or_else(|| "Azure answered that the role assignment exists".to_owned());
+                        .unwrap_or_else(|| {
+                            "Azure answered that the role assignment exists".to_owned()
+                        });
                     result.outcome = Outcome::Error;
                     result.error = Some(ErrorReport {
                         code: "maybe-done",
@@ -804,7 +814,9 @@ impl Session {
                 };
                 let submission = match submission {
                     Err(Error::PolicyRulesFailed { rules, .. })
-                        if rules.iter().any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
+                        if rules
+                            .iter()
+                            .any(|r| r.eq_ignore_ascii_case("ExpirationRule")) =>
                     {
                         Err(Error::MoreTimeRefused {
                             reason: format!(
@@ -816,7 +828,10 @@ impl Session {
                     }
                     other => other,
                 };
-                notes.push(format!("an administrator decides on this {} request", ask.noun()));
+                notes.push(format!(
+                    "an administrator decides on this {} request",
+                    ask.noun()
+                ));
                 let result = finish(&at, submission, notes);
                 self.update_history(history, &result).await;
                 return result;
@@ -1170,7 +1185,13 @@ impl Session {
         let client = self.client(request.source)?;
         let token = client.decision_token(self.options.fresh_sign_in).await?;
         let decided = client
-            .decide(request, approve, reason.trim(), &token, &self.account.object_id)
+            .decide(
+                request,
+                approve,
+                reason.trim(),
+                &token,
+                &self.account.object_id,
+            )
             .await;
         match decided {
             // The answer was lost (found by the fault soak): the request as Azure has it now says
@@ -1179,7 +1200,10 @@ impl Session {
                 Ok(now) if now.status.is_pending() => Err(e),
                 Ok(now)
                     if (approve
-                        && matches!(now.status, RequestStatus::Done | RequestStatus::PendingOther))
+                        && matches!(
+                            now.status,
+                            RequestStatus::Done | RequestStatus::PendingOther
+                        ))
                         || (!approve && now.status == RequestStatus::Denied) =>
                 {
                     Ok(())
@@ -1245,7 +1269,7 @@ impl Session {
         if let Err(e) = self
             .store
             .update_status_by_azure_id(&request.id, RequestStatus::Canceled, Some("Canceled"))
-                .await
+            .await
         {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
         }
@@ -1285,7 +1309,7 @@ impl Session {
         if let Err(e) = self
             .store
             .update_status_by_azure_id(&current.id, current.status, Some(&current.azure_status))
-                .await
+            .await
         {
             tracing::warn!(target: "elevate::session", error = %e, "could not update history");
         }
@@ -1444,18 +1468,23 @@ fn sort_roles(items: &mut [Eligibility]) {
 }
 
 /// The result of an action that Azure answered (or that failed on the way).
-fn finish(target: &RoleAtScope, submission: Result<Submission>, notes: Vec<String>) -> ActionResult {
-    let base = |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
-        key: target.key.clone(),
-        source: target.source,
-        role: target.role.name.clone(),
-        scope: target.scope.id.clone(),
-        scope_name: target.scope.name.clone(),
-        outcome,
-        request,
-        notes,
-        error: None,
-    };
+fn finish(
+    target: &RoleAtScope,
+    submission: Result<Submission>,
+    notes: Vec<String>,
+) -> ActionResult {
+    let base =
+        |outcome: Outcome, request: Option<RequestRecord>, notes: Vec<String>| ActionResult {
+            key: target.key.clone(),
+            source: target.source,
+            role: target.role.name.clone(),
+            scope: target.scope.id.clone(),
+            scope_name: target.scope.name.clone(),
+            outcome,
+            request,
+            notes,
+            error: None,
+        };
     match submission {
         Ok(Submission::Created(record)) => base(record.status.into(), Some(record), notes),
         Ok(Submission::AlreadyActive) => base(Outcome::AlreadyActive, None, notes),
@@ -1470,7 +1499,10 @@ fn finish(target: &RoleAtScope, submission: Result<Submission>, notes: Vec<Strin
 
 /// Whether an error code (from an [`ErrorReport`]) says the answer to a change was lost.
 fn lost_codes(code: &str) -> bool {
-    matches!(code, "network" | "unavailable" | "malformed-response" | "throttled")
+    matches!(
+        code,
+        "network" | "unavailable" | "malformed-response" | "throttled"
+    )
 }
 
 /// The result of an action that could not be done.

@@ -77,7 +77,14 @@ pub(crate) struct AppDirectory {
 
 /// The resource service principals every tenant has.
 static RESOURCES: std::sync::LazyLock<[ServicePrincipal; 2]> = std::sync::LazyLock::new(|| {
-    [resource_principal(GRAPH_APP_ID, "Microsoft Graph", &GRAPH_PERMISSIONS), resource_principal(ARM_APP_ID, "Windows Azure Service Management API", &["user_impersonation"])]
+    [
+        resource_principal(GRAPH_APP_ID, "Microsoft Graph", &GRAPH_PERMISSIONS),
+        resource_principal(
+            ARM_APP_ID,
+            "Windows Azure Service Management API",
+            &["user_impersonation"],
+        ),
+    ]
 });
 
 /// Microsoft's published ids of the few permissions whose id is well known; the others are the
@@ -89,7 +96,10 @@ fn permission_id(app_id: &str, value: &str) -> String {
         (GRAPH_APP_ID, "profile") => "14dad69e-099b-42c9-810b-d002981feec1".to_string(),
         (GRAPH_APP_ID, "offline_access") => "7427e0e9-2fba-42fe-b0c0-848c9e6a8182".to_string(),
         (ARM_APP_ID, "user_impersonation") => "41094075-9dad-400e-a0bd-54e686782033".to_string(),
-        _ => stable_guid(&format!("elevate-sim/permission/{app_id}/{}", value.to_ascii_lowercase())),
+        _ => stable_guid(&format!(
+            "elevate-sim/permission/{app_id}/{}",
+            value.to_ascii_lowercase()
+        )),
     }
 }
 
@@ -104,7 +114,15 @@ fn resource_principal(app_id: &str, name: &str, permissions: &[&str]) -> Service
             .map(|p| PermissionScope {
                 id: permission_id(app_id, p),
                 value: (*p).to_string(),
-                kind: if matches!(*p, "User.Read" | "openid" | "profile" | "offline_access" | "User.ReadBasic.All") { "User" } else { "Admin" }.to_string(),
+                kind: if matches!(
+                    *p,
+                    "User.Read" | "openid" | "profile" | "offline_access" | "User.ReadBasic.All"
+                ) {
+                    "User"
+                } else {
+                    "Admin"
+                }
+                .to_string(),
             })
             .collect(),
     }

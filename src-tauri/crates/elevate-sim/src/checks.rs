@@ -17,7 +17,11 @@ use crate::token::Caller;
 
 /// Characters left as they are when percent-encoding the claims challenge (as observed:
 /// `%7B%22access_token%22%3A...`).
-const CLAIMS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.').remove(b'~');
+const CLAIMS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'~');
 
 /// What a request supplies that the rules look at.
 pub(crate) struct Supplied<'a> {
@@ -34,7 +38,13 @@ fn blank(text: &Option<String>) -> bool {
 }
 
 /// Adds the names of the failed end-user rules to `failed`.
-pub(crate) fn check_rules(rules: &EndUserRules, supplied: &Supplied<'_>, caller: &Caller, duration: Option<Duration>, failed: &mut Vec<&'static str>) {
+pub(crate) fn check_rules(
+    rules: &EndUserRules,
+    supplied: &Supplied<'_>,
+    caller: &Caller,
+    duration: Option<Duration>,
+    failed: &mut Vec<&'static str>,
+) {
     match duration {
         None if rules.expiration_required => failed.push("ExpirationRule"),
         Some(d) if d <= Duration::zero() || rules.max_duration().is_some_and(|max| d > max) => {
@@ -45,7 +55,9 @@ pub(crate) fn check_rules(rules: &EndUserRules, supplied: &Supplied<'_>, caller:
     if rules.requires(RULE_JUSTIFICATION) && blank(supplied.justification) {
         failed.push("JustificationRule");
     }
-    if rules.requires(RULE_TICKETING) && (blank(supplied.ticket_number) || blank(supplied.ticket_system)) {
+    if rules.requires(RULE_TICKETING)
+        && (blank(supplied.ticket_number) || blank(supplied.ticket_system))
+    {
         failed.push("TicketingRule");
     }
     if rules.requires(RULE_MFA) && !caller.has_mfa() {
@@ -63,12 +75,20 @@ pub(crate) fn policy_failed(failed: &[&str]) -> ArmReply {
 }
 
 /// The claims challenge for a missing authentication context, in the configured style.
-pub(crate) fn check_acrs(state: &SimState, caller: &Caller, url: &str, rules: &EndUserRules) -> Result<(), ArmReply> {
-    let Some(claim) = rules.auth_context.as_deref() else { return Ok(()) };
+pub(crate) fn check_acrs(
+    state: &SimState,
+    caller: &Caller,
+    url: &str,
+    rules: &EndUserRules,
+) -> Result<(), ArmReply> {
+    let Some(claim) = rules.auth_context.as_deref() else {
+        return Ok(());
+    };
     if caller.has_acrs(claim) {
         return Ok(());
     }
-    let claims = format!(r#"{{"access_token":{{"acrs":{{"essential":true, "value":"{claim}"}}}}}}"#);
+    let claims =
+        format!(r#"{{"access_token":{{"acrs":{{"essential":true, "value":"{claim}"}}}}}}"#);
     let fragment = format!("&claims={}", utf8_percent_encode(&claims, CLAIMS_ENCODE));
     let code = "RoleAssignmentRequestAcrsValidationFailed";
     Err(match state.settings.acrs_challenge_style {

@@ -32,7 +32,11 @@ struct SavedClock {
 impl SimClock {
     /// A clock that shows wall time.
     pub(crate) fn real() -> SimClock {
-        SimClock { anchor_sim: Utc::now(), anchor_real: Instant::now(), scale: 1.0 }
+        SimClock {
+            anchor_sim: Utc::now(),
+            anchor_real: Instant::now(),
+            scale: 1.0,
+        }
     }
 
     /// The simulated time now.
@@ -40,7 +44,9 @@ impl SimClock {
         let elapsed = self.anchor_real.elapsed().as_secs_f64() * self.scale;
         // Bounded so the conversion cannot overflow; ~3000 years is far beyond any use.
         let micros = (elapsed * 1_000_000.0).clamp(0.0, 1.0e17) as i64;
-        self.anchor_sim.checked_add_signed(Duration::microseconds(micros)).unwrap_or(self.anchor_sim)
+        self.anchor_sim
+            .checked_add_signed(Duration::microseconds(micros))
+            .unwrap_or(self.anchor_sim)
     }
 
     /// Simulated seconds per real second.
@@ -76,7 +82,10 @@ impl SimClock {
     }
 
     fn save(&self) -> SavedClock {
-        SavedClock { offset_ms: (self.now() - Utc::now()).num_milliseconds(), scale: self.scale }
+        SavedClock {
+            offset_ms: (self.now() - Utc::now()).num_milliseconds(),
+            scale: self.scale,
+        }
     }
 
     fn restore(saved: &SavedClock) -> SimClock {
@@ -88,7 +97,11 @@ impl SimClock {
         } else {
             1.0
         };
-        SimClock { anchor_sim, anchor_real: Instant::now(), scale }
+        SimClock {
+            anchor_sim,
+            anchor_real: Instant::now(),
+            scale,
+        }
     }
 }
 
@@ -109,14 +122,15 @@ impl<'de> Deserialize<'de> for SimClock {
 pub(crate) fn format_time(t: &DateTime<Utc>) -> String {
     let text = t.to_rfc3339_opts(SecondsFormat::Millis, true);
     if let Some(body) = text.strip_suffix('Z')
-        && let Some((head, fraction)) = body.rsplit_once('.') {
-            let fraction = fraction.trim_end_matches('0');
-            return if fraction.is_empty() {
-                format!("{head}Z")
-            } else {
-                format!("{head}.{fraction}Z")
-            };
-        }
+        && let Some((head, fraction)) = body.rsplit_once('.')
+    {
+        let fraction = fraction.trim_end_matches('0');
+        return if fraction.is_empty() {
+            format!("{head}Z")
+        } else {
+            format!("{head}.{fraction}Z")
+        };
+    }
     text
 }
 
@@ -127,7 +141,9 @@ pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
         })
 }
 

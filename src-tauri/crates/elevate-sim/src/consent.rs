@@ -52,7 +52,9 @@ pub(crate) const GRAPH_PERMISSIONS: [&str; 26] = [
 
 /// OpenID Connect's permissions: published by Graph, never put in an access token's `scp`.
 pub(crate) fn is_oidc(permission: &str) -> bool {
-    ["openid", "profile", "offline_access", "email"].iter().any(|o| eq_ci(o, permission))
+    ["openid", "profile", "offline_access", "email"]
+        .iter()
+        .any(|o| eq_ci(o, permission))
 }
 
 /// ARM's one delegated permission.
@@ -84,7 +86,11 @@ impl Resource {
         let r = resource.trim_end_matches('/');
         if eq_ci(r, "https://graph.microsoft.com") || eq_ci(r, GRAPH_APP_ID) {
             Resource::Graph
-        } else if crate::token::ARM_AUDIENCES.iter().any(|a| eq_ci(a.trim_end_matches('/'), r)) || eq_ci(r, ARM_APP_ID) {
+        } else if crate::token::ARM_AUDIENCES
+            .iter()
+            .any(|a| eq_ci(a.trim_end_matches('/'), r))
+            || eq_ci(r, ARM_APP_ID)
+        {
             Resource::Arm
         } else {
             Resource::Other
@@ -115,7 +121,13 @@ impl Resource {
 pub(crate) fn default_scp(audience: &str) -> String {
     match Resource::of(audience) {
         Resource::Other => "user_impersonation".to_string(),
-        resource => resource.permissions().iter().filter(|p| !is_oidc(p)).copied().collect::<Vec<_>>().join(" "),
+        resource => resource
+            .permissions()
+            .iter()
+            .filter(|p| !is_oidc(p))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -129,14 +141,25 @@ pub(crate) struct NotConsented {
 
 /// The scopes a token for `client_id` and `resource` carries when `requested` (the scope
 /// parameter's permission names for that resource, `.default` included) is asked for.
-pub(crate) fn scopes_for(state: &SimState, client_id: &str, user_oid: &str, resource: Resource, requested: &[String]) -> Result<Vec<String>, NotConsented> {
+pub(crate) fn scopes_for(
+    state: &SimState,
+    client_id: &str,
+    user_oid: &str,
+    resource: Resource,
+    requested: &[String],
+) -> Result<Vec<String>, NotConsented> {
     if resource == Resource::Other {
         return Ok(vec!["user_impersonation".to_string()]);
     }
     let consented = consented(state, client_id, user_oid, resource);
     let explicit: Vec<&String> = requested.iter().filter(|s| !eq_ci(s, ".default")).collect();
-    if let Some(missing) = explicit.iter().find(|s| !consented.iter().any(|c| eq_ci(c, s))) {
-        return Err(NotConsented { permission: Some((*missing).clone()) });
+    if let Some(missing) = explicit
+        .iter()
+        .find(|s| !consented.iter().any(|c| eq_ci(c, s)))
+    {
+        return Err(NotConsented {
+            permission: Some((*missing).clone()),
+        });
     }
     if consented.is_empty() {
         return Err(NotConsented { permission: None });
@@ -149,17 +172,28 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
     let apps = &state.apps;
     match apps.application_by_app_id(client_id) {
         Some(_) => {
-            let (Some(client_sp), Some(resource_sp)) = (apps.service_principal_by_app_id(client_id), resource.app_id().and_then(|a| apps.service_principal_by_app_id(a))) else {
+            let (Some(client_sp), Some(resource_sp)) = (
+                apps.service_principal_by_app_id(client_id),
+                resource
+                    .app_id()
+                    .and_then(|a| apps.service_principal_by_app_id(a)),
+            ) else {
                 return Vec::new();
             };
             let mut out: Vec<String> = Vec::new();
             for grant in apps.grants.iter().filter(|g| {
                 eq_ci(&g.client_id, &client_sp.id)
                     && eq_ci(&g.resource_id, &resource_sp.id)
-                    && (eq_ci(&g.consent_type, "AllPrincipals") || g.principal_id.as_deref().is_some_and(|p| eq_ci(p, user_oid)))
+                    && (eq_ci(&g.consent_type, "AllPrincipals")
+                        || g.principal_id
+                            .as_deref()
+                            .is_some_and(|p| eq_ci(p, user_oid)))
             }) {
                 for scope in grant.scope.split_whitespace() {
-                    if !is_oidc(scope) && resource.permissions().iter().any(|p| eq_ci(p, scope)) && !out.iter().any(|o| eq_ci(o, scope)) {
+                    if !is_oidc(scope)
+                        && resource.permissions().iter().any(|p| eq_ci(p, scope))
+                        && !out.iter().any(|o| eq_ci(o, scope))
+                    {
                         out.push(scope.to_string());
                     }
                 }
@@ -167,12 +201,17 @@ fn consented(state: &SimState, client_id: &str, user_oid: &str, resource: Resour
             out
         }
         None => {
-            let missing = apps.missing_consent.iter().find(|m| eq_ci(&m.client_id, client_id));
+            let missing = apps
+                .missing_consent
+                .iter()
+                .find(|m| eq_ci(&m.client_id, client_id));
             resource
                 .permissions()
                 .iter()
                 .filter(|p| !is_oidc(p))
-                .filter(|p| !missing.is_some_and(|m| m.permissions.iter().any(|x| x == "*" || eq_ci(x, p))))
+                .filter(|p| {
+                    !missing.is_some_and(|m| m.permissions.iter().any(|x| x == "*" || eq_ci(x, p)))
+                })
                 .map(|p| (*p).to_string())
                 .collect()
         }
@@ -186,17 +225,24 @@ pub(crate) fn redirect_registered(state: &SimState, client_id: &str, redirect: &
     let Some(app) = state.apps.application_by_app_id(client_id) else {
         return true;
     };
-    app.public_client_redirect_uris.iter().filter_map(|u| url::Url::parse(u).ok()).any(|registered| {
-        registered.scheme() == redirect.scheme()
-            && registered.host_str().map(str::to_ascii_lowercase) == redirect.host_str().map(str::to_ascii_lowercase)
-            && registered.path() == redirect.path()
-    })
+    app.public_client_redirect_uris
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .any(|registered| {
+            registered.scheme() == redirect.scheme()
+                && registered.host_str().map(str::to_ascii_lowercase)
+                    == redirect.host_str().map(str::to_ascii_lowercase)
+                && registered.path() == redirect.path()
+        })
 }
 
 /// Whether `client_id` may use the device code flow: a registered application only with public
 /// client flows allowed (`isFallbackPublicClient`).
 pub(crate) fn public_flows_allowed(state: &SimState, client_id: &str) -> bool {
-    state.apps.application_by_app_id(client_id).is_none_or(|app| app.is_fallback_public_client == Some(true))
+    state
+        .apps
+        .application_by_app_id(client_id)
+        .is_none_or(|app| app.is_fallback_public_client == Some(true))
 }
 
 /// The permission names a scope parameter asks of `resource`: `https://graph.microsoft.com/X` and
@@ -205,7 +251,12 @@ pub(crate) fn requested_of(scope: &str, resource_uri: &str) -> Vec<String> {
     let prefix = format!("{}/", resource_uri.trim_end_matches('/'));
     scope
         .split_whitespace()
-        .filter(|s| !matches!(s.to_ascii_lowercase().as_str(), "openid" | "profile" | "offline_access" | "email"))
+        .filter(|s| {
+            !matches!(
+                s.to_ascii_lowercase().as_str(),
+                "openid" | "profile" | "offline_access" | "email"
+            )
+        })
         .filter_map(|s| {
             if s.len() > prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(&prefix) {
                 Some(s[prefix.len()..].trim_start_matches('/').to_string())
@@ -224,10 +275,31 @@ mod tests {
 
     #[test]
     fn requested_names() {
-        assert_eq!(requested_of("https://graph.microsoft.com/.default openid offline_access", "https://graph.microsoft.com"), vec![".default"]);
-        assert_eq!(requested_of("https://management.core.windows.net//.default", "https://management.core.windows.net/"), vec![".default"]);
-        assert_eq!(requested_of("User.Read https://graph.microsoft.com/RoleAssignmentSchedule.ReadWrite.Directory", "https://graph.microsoft.com"), vec!["User.Read", "RoleAssignmentSchedule.ReadWrite.Directory"]);
-        assert_eq!(Resource::of("https://management.core.windows.net/"), Resource::Arm);
+        assert_eq!(
+            requested_of(
+                "https://graph.microsoft.com/.default openid offline_access",
+                "https://graph.microsoft.com"
+            ),
+            vec![".default"]
+        );
+        assert_eq!(
+            requested_of(
+                "https://management.core.windows.net//.default",
+                "https://management.core.windows.net/"
+            ),
+            vec![".default"]
+        );
+        assert_eq!(
+            requested_of(
+                "User.Read https://graph.microsoft.com/RoleAssignmentSchedule.ReadWrite.Directory",
+                "https://graph.microsoft.com"
+            ),
+            vec!["User.Read", "RoleAssignmentSchedule.ReadWrite.Directory"]
+        );
+        assert_eq!(
+            Resource::of("https://management.core.windows.net/"),
+            Resource::Arm
+        );
         assert_eq!(Resource::of("https://graph.microsoft.com"), Resource::Graph);
     }
 }

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use crate::arm::{DecisionError, Render, decide};
 use crate::clock::{format_time, parse_time};
 use crate::demo;
-use crate::entra;
 use crate::duration::parse_duration;
+use crate::entra;
 use crate::faults::FaultSpec;
 use crate::ids::{eq_ci, new_guid, role_guid_from_id};
 use crate::policy::{self, Approver, Policy, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
@@ -44,24 +44,40 @@ struct ControlError {
 
 impl ControlError {
     fn bad(message: impl Into<String>) -> ControlError {
-        ControlError { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: message.into() }
+        ControlError {
+            status: StatusCode::BAD_REQUEST,
+            code: "BadRequest",
+            message: message.into(),
+        }
     }
 
     fn not_found(message: impl Into<String>) -> ControlError {
-        ControlError { status: StatusCode::NOT_FOUND, code: "NotFound", message: message.into() }
+        ControlError {
+            status: StatusCode::NOT_FOUND,
+            code: "NotFound",
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": { "code": self.code, "message": self.message } }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": { "code": self.code, "message": self.message } })),
+        )
+            .into_response()
     }
 }
 
 type ControlResult = Result<Response, ControlError>;
 
 fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ControlError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
     serde_json::from_slice(bytes).map_err(|e| ControlError {
         status: StatusCode::BAD_REQUEST,
         code: "InvalidRequestContent",
@@ -79,9 +95,17 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/info", get(info))
         .route("/token", post(token))
         .route("/clock", post(clock))
-        .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
         .route("/log", get(get_log).delete(clear_log))
-        .route("/throttling", get(get_throttling).post(set_throttling).delete(end_throttling))
+        .route(
+            "/throttling",
+            get(get_throttling)
+                .post(set_throttling)
+                .delete(end_throttling),
+        )
         .route("/requests", get(list_requests))
         .route("/requests/{name}/approve", post(approve))
         .route("/requests/{name}/deny", post(deny))
@@ -94,7 +118,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/policies", post(set_policy))
         .route("/settings", get(get_settings).post(set_settings))
         .route("/reset", post(reset))
-        .route("/sign-in-session", post(set_sign_in_session).delete(end_sign_in_session))
+        .route(
+            "/sign-in-session",
+            post(set_sign_in_session).delete(end_sign_in_session),
+        )
         .route("/consent", get(get_consent).post(set_consent))
         .fallback(unknown)
 }
@@ -157,8 +184,12 @@ async fn info(State(shared): State<Arc<Shared>>) -> ControlResult {
 
 async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let request: TokenRequest = parse_body(&body)?;
-    let access_token = shared.mint(&request).map_err(|e| ControlError::bad(e.to_string()))?;
-    ok(json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": request.lifetime_secs }))
+    let access_token = shared
+        .mint(&request)
+        .map_err(|e| ControlError::bad(e.to_string()))?;
+    ok(
+        json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": request.lifetime_secs }),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -174,9 +205,16 @@ async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult 
     let set = change
         .set
         .as_deref()
-        .map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time"))))
+        .map(|t| {
+            parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time")))
+        })
         .transpose()?;
-    let advance = change.advance.as_deref().map(parse_duration).transpose().map_err(ControlError::bad)?;
+    let advance = change
+        .advance
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(ControlError::bad)?;
     let outcome = shared
         .mutate(|state| {
             let applied = (|| {
@@ -225,7 +263,9 @@ async fn set_sign_in_session(State(shared): State<Arc<Shared>>, body: Bytes) -> 
     let at = change
         .signed_in_at
         .as_deref()
-        .map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time"))))
+        .map(|t| {
+            parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time")))
+        })
         .transpose()?
         .unwrap_or_else(chrono::Utc::now);
     let (user, default_user) = {
@@ -237,9 +277,14 @@ async fn set_sign_in_session(State(shared): State<Arc<Shared>>, body: Bytes) -> 
                     .directory
                     .users
                     .iter()
-                    .find(|u| u.upn.eq_ignore_ascii_case(named.trim()) || u.id.eq_ignore_ascii_case(named.trim()))
+                    .find(|u| {
+                        u.upn.eq_ignore_ascii_case(named.trim())
+                            || u.id.eq_ignore_ascii_case(named.trim())
+                    })
                     .map(|u| u.id.clone())
-                    .ok_or_else(|| ControlError::bad(format!("no user '{named}' in the directory")))?,
+                    .ok_or_else(|| {
+                        ControlError::bad(format!("no user '{named}' in the directory"))
+                    })?,
             ),
         };
         (user, state.directory.default_user.clone())
@@ -256,7 +301,11 @@ async fn set_sign_in_session(State(shared): State<Arc<Shared>>, body: Bytes) -> 
         let user = user
             .or_else(|| book.signing_in_user.clone())
             .unwrap_or(default_user);
-        book.browser_session = Some(crate::oauth::BrowserSession { signed_in_at: at, amr, user });
+        book.browser_session = Some(crate::oauth::BrowserSession {
+            signed_in_at: at,
+            amr,
+            user,
+        });
     }
     ok(sign_in_session_json(&shared))
 }
@@ -303,16 +352,31 @@ async fn set_throttling(State(shared): State<Arc<Shared>>, body: Bytes) -> Contr
 }
 
 async fn end_throttling(State(shared): State<Arc<Shared>>) -> ControlResult {
-    shared.throttle().set(crate::throttle::ThrottleSettings::default());
+    shared
+        .throttle()
+        .set(crate::throttle::ThrottleSettings::default());
     ok(throttling_json(&shared))
 }
 
 async fn get_log(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> ControlResult {
     let mut after = 0;
-    for pair in query.as_deref().unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         match pair.split_once('=') {
-            Some(("after", n)) => after = n.parse().map_err(|_| ControlError::bad(format!("after '{n}' is not a sequence number")))?,
-            _ => return Err(ControlError::bad(format!("unknown query parameter '{pair}' (only after=N)"))),
+            Some(("after", n)) => {
+                after = n.parse().map_err(|_| {
+                    ControlError::bad(format!("after '{n}' is not a sequence number"))
+                })?
+            }
+            _ => {
+                return Err(ControlError::bad(format!(
+                    "unknown query parameter '{pair}' (only after=N)"
+                )));
+            }
         }
     }
     ok(json!(shared.log().entries_after(after)))
@@ -326,8 +390,18 @@ async fn clear_log(State(shared): State<Arc<Shared>>) -> ControlResult {
 async fn list_requests(State(shared): State<Arc<Shared>>) -> ControlResult {
     let state = shared.state();
     let render = Render::new(&state);
-    let mut all: Vec<Value> = state.requests.iter().map(|r| crate::arm::request_wire(&render, r)).collect();
-    all.extend(state.entra.requests.iter().map(|r| crate::graph::render_request(&state, r)));
+    let mut all: Vec<Value> = state
+        .requests
+        .iter()
+        .map(|r| crate::arm::request_wire(&render, r))
+        .collect();
+    all.extend(
+        state
+            .entra
+            .requests
+            .iter()
+            .map(|r| crate::graph::render_request(&state, r)),
+    );
     ok(json!(all))
 }
 
@@ -343,14 +417,26 @@ struct Decision {
 /// A directory user named by object id or UPN (case-insensitively).
 fn user_named(state: &SimState, named: &str) -> Option<String> {
     let named = named.trim();
-    state.directory.users.iter().find(|u| eq_ci(&u.upn, named) || eq_ci(&u.id, named)).map(|u| u.id.clone())
+    state
+        .directory
+        .users
+        .iter()
+        .find(|u| eq_ci(&u.upn, named) || eq_ci(&u.id, named))
+        .map(|u| u.id.clone())
 }
 
 /// The approver a control-API decision stands for: the one named, else the first user among
 /// `approvers` who is not the requester.
-fn reviewer_of(state: &SimState, named: Option<&str>, approvers: &[Approver], requester: &str) -> Result<Option<String>, ControlError> {
+fn reviewer_of(
+    state: &SimState,
+    named: Option<&str>,
+    approvers: &[Approver],
+    requester: &str,
+) -> Result<Option<String>, ControlError> {
     if let Some(named) = named {
-        return user_named(state, named).map(Some).ok_or_else(|| ControlError::bad(format!("'{named}' is not a user of the directory")));
+        return user_named(state, named)
+            .map(Some)
+            .ok_or_else(|| ControlError::bad(format!("'{named}' is not a user of the directory")));
     }
     Ok(approvers
         .iter()
@@ -361,20 +447,51 @@ fn reviewer_of(state: &SimState, named: Option<&str>, approvers: &[Approver], re
 
 async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool) -> ControlResult {
     let decision: Decision = parse_body(body)?;
-    let justification = decision.justification.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
+    let justification = decision
+        .justification
+        .as_deref()
+        .map(str::trim)
+        .filter(|j| !j.is_empty())
+        .map(str::to_string);
     let outcome = shared
         .mutate(|state| {
             // Who decides: asked before anything changes, so that an unknown reviewer changes nothing.
-            let arm = state.requests.iter().find(|r| eq_ci(&r.name, name)).cloned();
-            let graph = state.entra.requests.iter().find(|r| eq_ci(&r.id, name)).cloned();
+            let arm = state
+                .requests
+                .iter()
+                .find(|r| eq_ci(&r.name, name))
+                .cloned();
+            let graph = state
+                .entra
+                .requests
+                .iter()
+                .find(|r| eq_ci(&r.id, name))
+                .cloned();
             let reviewer = match (&arm, &graph) {
                 (Some(r), _) => {
-                    let approvers = policy::effective(state, &r.role_guid, &crate::arm::stored_scope(&r.scope)).rules.approvers;
-                    reviewer_of(state, decision.reviewer.as_deref(), &approvers, &r.principal_id)
+                    let approvers =
+                        policy::effective(state, &r.role_guid, &crate::arm::stored_scope(&r.scope))
+                            .rules
+                            .approvers;
+                    reviewer_of(
+                        state,
+                        decision.reviewer.as_deref(),
+                        &approvers,
+                        &r.principal_id,
+                    )
                 }
                 (None, Some(r)) => {
-                    let approvers = state.entra.policy_for(&state.directory.tenant_id, &r.target).rules.approvers;
-                    reviewer_of(state, decision.reviewer.as_deref(), &approvers, &r.principal_id)
+                    let approvers = state
+                        .entra
+                        .policy_for(&state.directory.tenant_id, &r.target)
+                        .rules
+                        .approvers;
+                    reviewer_of(
+                        state,
+                        decision.reviewer.as_deref(),
+                        &approvers,
+                        &r.principal_id,
+                    )
                 }
                 (None, None) => Ok(None),
             };
@@ -382,14 +499,17 @@ async fn decide_request(shared: &Shared, name: &str, body: &[u8], approve: bool)
                 Ok(reviewer) => reviewer,
                 Err(e) => return (Err(Err(e)), false),
             };
-            let (result, changed) = decide_as(state, name, approve, justification.clone(), reviewer);
+            let (result, changed) =
+                decide_as(state, name, approve, justification.clone(), reviewer);
             (result.map_err(Ok), changed)
         })
         .await;
     match outcome {
         Ok(value) => ok(value),
         Err(Err(e)) => Err(e),
-        Err(Ok(DecisionError::NotFound)) => Err(ControlError::not_found(format!("No schedule request named '{name}'."))),
+        Err(Ok(DecisionError::NotFound)) => Err(ControlError::not_found(format!(
+            "No schedule request named '{name}'."
+        ))),
         Err(Ok(DecisionError::NotPending(status))) => Err(ControlError {
             status: StatusCode::CONFLICT,
             code: "RequestNotPending",
@@ -410,33 +530,60 @@ fn decide_as(
     match decide(state, name, approve) {
         Ok(request) => {
             let now = state.now();
-            if let Some(stored) = state.requests.iter_mut().find(|r| eq_ci(&r.name, &request.name)) {
+            if let Some(stored) = state
+                .requests
+                .iter_mut()
+                .find(|r| eq_ci(&r.name, &request.name))
+            {
                 stored.decided_by = reviewer;
                 stored.decided_at = Some(now);
                 stored.decision_justification = justification;
             }
-            let request = state.requests.iter().find(|r| eq_ci(&r.name, &request.name)).cloned().unwrap_or(request);
-            (Ok(crate::arm::request_wire(&Render::new(state), &request)), true)
+            let request = state
+                .requests
+                .iter()
+                .find(|r| eq_ci(&r.name, &request.name))
+                .cloned()
+                .unwrap_or(request);
+            (
+                Ok(crate::arm::request_wire(&Render::new(state), &request)),
+                true,
+            )
         }
         Err(DecisionError::NotFound) => match entra::decide(state, name, approve, justification) {
             Ok(request) => {
-                if let Some(stored) = state.entra.requests.iter_mut().find(|r| eq_ci(&r.id, &request.id)) {
+                if let Some(stored) = state
+                    .entra
+                    .requests
+                    .iter_mut()
+                    .find(|r| eq_ci(&r.id, &request.id))
+                {
                     stored.decided_by = reviewer;
                 }
                 (Ok(crate::graph::render_request(state, &request)), true)
             }
             Err(entra::DecisionError::NotFound) => (Err(DecisionError::NotFound), false),
-            Err(entra::DecisionError::NotPending(status)) => (Err(DecisionError::NotPending(status)), false),
+            Err(entra::DecisionError::NotPending(status)) => {
+                (Err(DecisionError::NotPending(status)), false)
+            }
         },
         Err(e) => (Err(e), false),
     }
 }
 
-async fn approve(State(shared): State<Arc<Shared>>, Path(name): Path<String>, body: Bytes) -> ControlResult {
+async fn approve(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ControlResult {
     decide_request(&shared, &name, &body, true).await
 }
 
-async fn deny(State(shared): State<Arc<Shared>>, Path(name): Path<String>, body: Bytes) -> ControlResult {
+async fn deny(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ControlResult {
     decide_request(&shared, &name, &body, false).await
 }
 
@@ -447,27 +594,42 @@ fn role_of(state: &SimState, id: &str) -> Result<String, ControlError> {
 }
 
 /// Parses a scope and checks it exists; unknown resource groups are created when `create_groups`.
-fn known_scope(state: &mut SimState, text: &str, create_groups: bool) -> Result<Scope, ControlError> {
+fn known_scope(
+    state: &mut SimState,
+    text: &str,
+    create_groups: bool,
+) -> Result<Scope, ControlError> {
     let scope = Scope::parse(text)
         .ok_or_else(|| ControlError::bad(format!("'{text}' is not an ARM scope")))?
         .canonicalize(&state.directory);
     match &scope {
         Scope::Root => {}
         Scope::ManagementGroup(name) if state.directory.management_group(name).is_none() => {
-            return Err(ControlError::bad(format!("unknown management group '{name}'")));
+            return Err(ControlError::bad(format!(
+                "unknown management group '{name}'"
+            )));
         }
         Scope::ManagementGroup(_) => {}
         Scope::Subscription(id) if state.directory.subscription(id).is_none() => {
             return Err(ControlError::bad(format!("unknown subscription '{id}'")));
         }
         Scope::Subscription(_) => {}
-        Scope::ResourceGroup { subscription, name } | Scope::Resource { subscription, group: name, .. } => {
+        Scope::ResourceGroup { subscription, name }
+        | Scope::Resource {
+            subscription,
+            group: name,
+            ..
+        } => {
             if state.directory.subscription(subscription).is_none() {
-                return Err(ControlError::bad(format!("unknown subscription '{subscription}'")));
+                return Err(ControlError::bad(format!(
+                    "unknown subscription '{subscription}'"
+                )));
             }
             if state.directory.resource_group(subscription, name).is_none() {
                 if !create_groups {
-                    return Err(ControlError::bad(format!("unknown resource group '{name}'")));
+                    return Err(ControlError::bad(format!(
+                        "unknown resource group '{name}'"
+                    )));
                 }
                 state.directory.resource_groups.push(ResourceGroup {
                     subscription_id: subscription.clone(),
@@ -500,7 +662,13 @@ struct Revoke {
 
 /// Files an administrator's completed removal request for `principal`'s assignment of `target`,
 /// as PIM records one: ARM's `AdminRemove` or Graph's `adminRemove`, status `Revoked`.
-fn file_graph_removal(state: &mut SimState, principal: &str, target: &entra::Target, requestor: &str, justification: Option<String>) {
+fn file_graph_removal(
+    state: &mut SimState,
+    principal: &str,
+    target: &entra::Target,
+    requestor: &str,
+    justification: Option<String>,
+) {
     let now = state.now();
     state.entra.requests.push(entra::Request {
         id: new_guid(),
@@ -529,7 +697,14 @@ fn file_graph_removal(state: &mut SimState, principal: &str, target: &entra::Tar
     });
 }
 
-fn file_arm_removal(state: &mut SimState, principal: &str, role_guid: &str, scope: &str, requestor: &str, justification: Option<String>) {
+fn file_arm_removal(
+    state: &mut SimState,
+    principal: &str,
+    role_guid: &str,
+    scope: &str,
+    requestor: &str,
+    justification: Option<String>,
+) {
     use crate::state::{RequestType, RequestedSchedule, ScheduleRequest};
     let now = state.now();
     state.requests.push(ScheduleRequest {
@@ -541,7 +716,12 @@ fn file_arm_removal(state: &mut SimState, principal: &str, role_guid: &str, scop
         approval_id: None,
         target_schedule_id: None,
         target_instance_id: None,
-        schedule: RequestedSchedule { start: now, expiration_type: None, end: None, duration: None },
+        schedule: RequestedSchedule {
+            start: now,
+            expiration_type: None,
+            end: None,
+            duration: None,
+        },
         linked_eligibility_schedule_id: None,
         linked_eligibility_instance_id: None,
         justification,
@@ -562,9 +742,16 @@ fn file_arm_removal(state: &mut SimState, principal: &str, role_guid: &str, scop
     });
 }
 
-fn revoke_graph(state: &mut SimState, principal: &str, target: &entra::Target) -> Result<usize, ControlError> {
+fn revoke_graph(
+    state: &mut SimState,
+    principal: &str,
+    target: &entra::Target,
+) -> Result<usize, ControlError> {
     let before = state.entra.assignments.len();
-    state.entra.assignments.retain(|a| !(a.target.same(target) && eq_ci(&a.principal_id, principal)));
+    state
+        .entra
+        .assignments
+        .retain(|a| !(a.target.same(target) && eq_ci(&a.principal_id, principal)));
     let removed = before - state.entra.assignments.len();
     if removed == 0 {
         return Err(ControlError::not_found("No matching active assignment."));
@@ -578,19 +765,37 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
     let outcome = shared
         .mutate(|state| {
             let result = (|| {
-                let principal = revoke.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                let principal = revoke
+                    .principal_id
+                    .clone()
+                    .unwrap_or_else(|| state.directory.default_user.clone());
                 let requestor = match revoke.requestor_id.as_deref() {
-                    Some(named) => Some(user_named(state, named).ok_or_else(|| ControlError::bad(format!("'{named}' is not a user of the directory")))?),
+                    Some(named) => Some(user_named(state, named).ok_or_else(|| {
+                        ControlError::bad(format!("'{named}' is not a user of the directory"))
+                    })?),
                     None => None,
                 };
                 let justification = revoke.justification.clone();
                 let graph_target = if let Some(role) = &revoke.directory_role_id {
-                    let scope_id = revoke.directory_scope_id.clone().unwrap_or_else(|| entra::DIRECTORY_ROOT.to_string());
-                    Some(entra::Target::Directory { role_id: role.clone(), scope_id })
+                    let scope_id = revoke
+                        .directory_scope_id
+                        .clone()
+                        .unwrap_or_else(|| entra::DIRECTORY_ROOT.to_string());
+                    Some(entra::Target::Directory {
+                        role_id: role.clone(),
+                        scope_id,
+                    })
                 } else {
                     revoke.group_id.as_ref().map(|group| {
-                        let access_id = revoke.access_id.clone().unwrap_or_else(|| "member".to_string()).to_ascii_lowercase();
-                        entra::Target::Group { group_id: group.clone(), access_id }
+                        let access_id = revoke
+                            .access_id
+                            .clone()
+                            .unwrap_or_else(|| "member".to_string())
+                            .to_ascii_lowercase();
+                        entra::Target::Group {
+                            group_id: group.clone(),
+                            access_id,
+                        }
                     })
                 };
                 if let Some(target) = graph_target {
@@ -601,13 +806,17 @@ async fn revoke(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult
                     return Ok(removed);
                 }
                 let (Some(role), Some(scope)) = (&revoke.role_definition_id, &revoke.scope) else {
-                    return Err(ControlError::bad("give role_definition_id and scope, directory_role_id, or group_id"));
+                    return Err(ControlError::bad(
+                        "give role_definition_id and scope, directory_role_id, or group_id",
+                    ));
                 };
                 let role = role_of(state, role)?;
                 let scope = known_scope(state, scope, false)?.canonical();
                 let before = state.assignments.len();
                 state.assignments.retain(|a| {
-                    !(eq_ci(&a.principal_id, &principal) && eq_ci(&a.role_guid, &role) && eq_ci(&a.scope, &scope))
+                    !(eq_ci(&a.principal_id, &principal)
+                        && eq_ci(&a.role_guid, &role)
+                        && eq_ci(&a.scope, &scope))
                 });
                 let removed = before - state.assignments.len();
                 if removed == 0 {
@@ -639,13 +848,19 @@ async fn approval_requests(State(shared): State<Arc<Shared>>, body: Bytes) -> Co
     if let Some(principal) = &wanted.principal_id
         && shared.state().directory.user(principal).is_none()
     {
-        return Err(ControlError::not_found(format!("no user '{principal}' in the directory")));
+        return Err(ControlError::not_found(format!(
+            "no user '{principal}' in the directory"
+        )));
     }
     let added = shared
         .mutate(|state| {
             let justification = wanted.justification.as_deref();
             let added = match &wanted.principal_id {
-                Some(principal) => usize::from(crate::tenant::add_owner_request_from(state, principal, justification)),
+                Some(principal) => usize::from(crate::tenant::add_owner_request_from(
+                    state,
+                    principal,
+                    justification,
+                )),
                 None => entra::add_requests_for_approval(state, justification),
             };
             (added, added > 0)
@@ -667,7 +882,12 @@ struct AddEligibility {
 async fn add_eligibility(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let add: AddEligibility = parse_body(&body)?;
     let time = |t: &Option<String>| {
-        t.as_deref().map(|t| parse_time(t).ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time")))).transpose()
+        t.as_deref()
+            .map(|t| {
+                parse_time(t)
+                    .ok_or_else(|| ControlError::bad(format!("'{t}' is not an RFC 3339 time")))
+            })
+            .transpose()
     };
     let (start, end) = (time(&add.start)?, time(&add.end)?);
     shared
@@ -675,14 +895,21 @@ async fn add_eligibility(State(shared): State<Arc<Shared>>, body: Bytes) -> Cont
             let result = (|| {
                 let role = role_of(state, &add.role_definition_id)?;
                 let scope = known_scope(state, &add.scope, true)?;
-                let principal = add.principal_id.clone().unwrap_or_else(|| state.directory.default_user.clone());
+                let principal = add
+                    .principal_id
+                    .clone()
+                    .unwrap_or_else(|| state.directory.default_user.clone());
                 let is_group = state.directory.group(&principal).is_some();
                 let member_type = match add.member_type.as_deref() {
                     None => if is_group { "Group" } else { "Direct" }.to_string(),
                     Some(m) => ["Direct", "Group", "Inherited"]
                         .into_iter()
                         .find(|known| eq_ci(known, m))
-                        .ok_or_else(|| ControlError::bad(format!("member_type '{m}' is not Direct, Group or Inherited")))?
+                        .ok_or_else(|| {
+                            ControlError::bad(format!(
+                                "member_type '{m}' is not Direct, Group or Inherited"
+                            ))
+                        })?
                         .to_string(),
                 };
                 let start = start.unwrap_or_else(|| state.now());
@@ -722,7 +949,8 @@ struct AddAssignment {
 /// `POST /_sim/assignments`: a time-bound (`Assigned`) assignment, as an administrator makes it.
 async fn add_assignment(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let add: AddAssignment = parse_body(&body)?;
-    let end = parse_time(&add.end).ok_or_else(|| ControlError::bad(format!("'{}' is not an RFC 3339 time", add.end)))?;
+    let end = parse_time(&add.end)
+        .ok_or_else(|| ControlError::bad(format!("'{}' is not an RFC 3339 time", add.end)))?;
     shared
         .mutate(|state| {
             let result = (|| {
@@ -792,7 +1020,9 @@ struct Bulk {
 async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let bulk: Bulk = parse_body(&body)?;
     if bulk.count == 0 || bulk.count > MAX_BULK {
-        return Err(ControlError::bad(format!("count must be between 1 and {MAX_BULK}")));
+        return Err(ControlError::bad(format!(
+            "count must be between 1 and {MAX_BULK}"
+        )));
     }
     match bulk.source.as_deref().map(str::trim) {
         None | Some("azure-resource") => {}
@@ -801,12 +1031,19 @@ async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> C
             let total = shared
                 .mutate(|state| {
                     let principal = state.directory.default_user.clone();
-                    (entra::add_bulk(state, &principal, bulk.count, directory_roles), true)
+                    (
+                        entra::add_bulk(state, &principal, bulk.count, directory_roles),
+                        true,
+                    )
                 })
                 .await;
             return ok(json!({ "added": bulk.count, "total_graph_eligibilities": total }));
         }
-        Some(other) => return Err(ControlError::bad(format!("source '{other}' is not azure-resource, entra-role or group"))),
+        Some(other) => {
+            return Err(ControlError::bad(format!(
+                "source '{other}' is not azure-resource, entra-role or group"
+            )));
+        }
     }
     let total = shared
         .mutate(|state| {
@@ -830,7 +1067,11 @@ async fn bulk_eligibilities(State(shared): State<Arc<Shared>>, body: Bytes) -> C
                         location: "westeurope".to_string(),
                     });
                 }
-                let scope = Scope::ResourceGroup { subscription: subscription.clone(), name }.canonical();
+                let scope = Scope::ResourceGroup {
+                    subscription: subscription.clone(),
+                    name,
+                }
+                .canonical();
                 state.eligibilities.push(tenant::eligibility(
                     &format!("elevate-sim/bulk/{}/{n}", state.directory.tenant_id),
                     &principal,
@@ -860,15 +1101,30 @@ struct Fleet {
 async fn add_fleet(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let fleet: Fleet = parse_body(&body)?;
     if fleet.count == 0 || fleet.count > crate::fleet::MAX_FLEET {
-        return Err(ControlError::bad(format!("count must be between 1 and {}", crate::fleet::MAX_FLEET)));
+        return Err(ControlError::bad(format!(
+            "count must be between 1 and {}",
+            crate::fleet::MAX_FLEET
+        )));
     }
     let hours = fleet.hours.unwrap_or(4);
     if !(1..=crate::fleet::MAX_HOURS).contains(&hours) {
-        return Err(ControlError::bad(format!("hours must be between 1 and {}", crate::fleet::MAX_HOURS)));
+        return Err(ControlError::bad(format!(
+            "hours must be between 1 and {}",
+            crate::fleet::MAX_HOURS
+        )));
     }
-    let users = shared.mutate(|state| (crate::fleet::add(state, fleet.count, fleet.approvers_every, hours), true)).await;
-    let users: Vec<Value> =
-        users.into_iter().map(|u| json!({ "id": u.id, "user_principal_name": u.upn, "approver": u.approver })).collect();
+    let users = shared
+        .mutate(|state| {
+            (
+                crate::fleet::add(state, fleet.count, fleet.approvers_every, hours),
+                true,
+            )
+        })
+        .await;
+    let users: Vec<Value> = users
+        .into_iter()
+        .map(|u| json!({ "id": u.id, "user_principal_name": u.upn, "approver": u.approver }))
+        .collect();
     ok(json!({ "added": users.len(), "users": users }))
 }
 
@@ -986,14 +1242,29 @@ struct SettingsChange {
 
 async fn set_settings(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlResult {
     let change: SettingsChange = parse_body(&body)?;
-    if change.page_size.is_some_and(|p| p == 0 || p > MAX_PAGE_SIZE) {
-        return Err(ControlError::bad(format!("page_size must be between 1 and {MAX_PAGE_SIZE}")));
+    if change
+        .page_size
+        .is_some_and(|p| p == 0 || p > MAX_PAGE_SIZE)
+    {
+        return Err(ControlError::bad(format!(
+            "page_size must be between 1 and {MAX_PAGE_SIZE}"
+        )));
     }
-    if change.min_active_minutes_before_deactivate.is_some_and(|m| !(0..=1440).contains(&m)) {
-        return Err(ControlError::bad("min_active_minutes_before_deactivate must be between 0 and 1440"));
+    if change
+        .min_active_minutes_before_deactivate
+        .is_some_and(|m| !(0..=1440).contains(&m))
+    {
+        return Err(ControlError::bad(
+            "min_active_minutes_before_deactivate must be between 0 and 1440",
+        ));
     }
-    if change.permission_propagation_seconds.is_some_and(|s| s > MAX_PROPAGATION_SECONDS) {
-        return Err(ControlError::bad(format!("permission_propagation_seconds must be between 0 and {MAX_PROPAGATION_SECONDS}")));
+    if change
+        .permission_propagation_seconds
+        .is_some_and(|s| s > MAX_PROPAGATION_SECONDS)
+    {
+        return Err(ControlError::bad(format!(
+            "permission_propagation_seconds must be between 0 and {MAX_PROPAGATION_SECONDS}"
+        )));
     }
     let settings = shared
         .mutate(|state| {
@@ -1051,21 +1322,36 @@ async fn set_consent(State(shared): State<Arc<Shared>>, body: Bytes) -> ControlR
         return Err(ControlError::bad("client_id must not be empty"));
     }
     let known = |p: &String| {
-        p == "*" || crate::consent::GRAPH_PERMISSIONS.iter().chain(crate::consent::ARM_PERMISSIONS.iter()).any(|k| eq_ci(k, p))
+        p == "*"
+            || crate::consent::GRAPH_PERMISSIONS
+                .iter()
+                .chain(crate::consent::ARM_PERMISSIONS.iter())
+                .any(|k| eq_ci(k, p))
     };
     if let Some(unknown) = change.missing.iter().find(|p| !known(p)) {
-        return Err(ControlError::bad(format!("'{unknown}' is not a delegated permission the simulator knows")));
+        return Err(ControlError::bad(format!(
+            "'{unknown}' is not a delegated permission the simulator knows"
+        )));
     }
-    let registered = shared.state().apps.application_by_app_id(&client_id).is_some();
+    let registered = shared
+        .state()
+        .apps
+        .application_by_app_id(&client_id)
+        .is_some();
     if registered {
-        return Err(ControlError::bad("this client is registered in the tenant: its consent is its oauth2PermissionGrants"));
+        return Err(ControlError::bad(
+            "this client is registered in the tenant: its consent is its oauth2PermissionGrants",
+        ));
     }
     let all = shared
         .mutate(|state| {
             let list = &mut state.apps.missing_consent;
             list.retain(|m| !eq_ci(&m.client_id, &client_id));
             if !change.missing.is_empty() {
-                list.push(crate::consent::MissingConsent { client_id: client_id.clone(), permissions: change.missing.clone() });
+                list.push(crate::consent::MissingConsent {
+                    client_id: client_id.clone(),
+                    permissions: change.missing.clone(),
+                });
             }
             (list.clone(), true)
         })

@@ -108,8 +108,10 @@ pub const MANAGEMENT_GROUP_ID: &str = mg_platform!();
 /// Display name of the management group.
 pub const MANAGEMENT_GROUP_NAME: &str = "Contoso Platform";
 /// ARM scope of the management group Contoso Platform.
-pub const SCOPE_MANAGEMENT_GROUP: &str =
-    concat!("/providers/Microsoft.Management/managementGroups/", mg_platform!());
+pub const SCOPE_MANAGEMENT_GROUP: &str = concat!(
+    "/providers/Microsoft.Management/managementGroups/",
+    mg_platform!()
+);
 
 /// Subscription id of Contoso Production.
 pub const SUBSCRIPTION_PRODUCTION: &str = sub_production!();
@@ -135,18 +137,27 @@ pub const SCOPE_SANDBOX: &str = concat!("/subscriptions/", sub_sandbox!());
 /// Resource group rg-web-prod (in Contoso Production).
 pub const RG_WEB_PROD: &str = "rg-web-prod";
 /// ARM scope of rg-web-prod.
-pub const SCOPE_RG_WEB_PROD: &str =
-    concat!("/subscriptions/", sub_production!(), "/resourceGroups/rg-web-prod");
+pub const SCOPE_RG_WEB_PROD: &str = concat!(
+    "/subscriptions/",
+    sub_production!(),
+    "/resourceGroups/rg-web-prod"
+);
 /// Resource group rg-data-prod (in Contoso Production).
 pub const RG_DATA_PROD: &str = "rg-data-prod";
 /// ARM scope of rg-data-prod.
-pub const SCOPE_RG_DATA_PROD: &str =
-    concat!("/subscriptions/", sub_production!(), "/resourceGroups/rg-data-prod");
+pub const SCOPE_RG_DATA_PROD: &str = concat!(
+    "/subscriptions/",
+    sub_production!(),
+    "/resourceGroups/rg-data-prod"
+);
 /// Resource group rg-dev-shared (in Contoso Development).
 pub const RG_DEV_SHARED: &str = "rg-dev-shared";
 /// ARM scope of rg-dev-shared.
-pub const SCOPE_RG_DEV_SHARED: &str =
-    concat!("/subscriptions/", sub_development!(), "/resourceGroups/rg-dev-shared");
+pub const SCOPE_RG_DEV_SHARED: &str = concat!(
+    "/subscriptions/",
+    sub_development!(),
+    "/resourceGroups/rg-dev-shared"
+);
 /// Subscription that `POST /_sim/bulk-eligibilities` creates its resource groups in.
 pub const BULK_SUBSCRIPTION: &str = sub_sandbox!();
 

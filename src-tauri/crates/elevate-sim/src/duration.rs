@@ -22,7 +22,11 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("'{text}' is out of range"));
     }
     let millis = (seconds * 1000.0).round() as i64;
-    Ok(Duration::milliseconds(if negative { -millis } else { millis }))
+    Ok(Duration::milliseconds(if negative {
+        -millis
+    } else {
+        millis
+    }))
 }
 
 fn parse_iso_body(body: &str) -> Option<f64> {

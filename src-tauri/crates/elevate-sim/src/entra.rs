@@ -44,10 +44,26 @@ impl Target {
     /// Whether both name the same role at the same scope, or the same access to the same group.
     pub(crate) fn same(&self, other: &Target) -> bool {
         match (self, other) {
-            (Target::Directory { role_id: a, scope_id: b }, Target::Directory { role_id: c, scope_id: d }) => {
-                eq_ci(a, c) && eq_ci(b.trim_end_matches('/'), d.trim_end_matches('/'))
-            }
-            (Target::Group { group_id: a, access_id: b }, Target::Group { group_id: c, access_id: d }) => eq_ci(a, c) && eq_ci(b, d),
+            (
+                Target::Directory {
+                    role_id: a,
+                    scope_id: b,
+                },
+                Target::Directory {
+                    role_id: c,
+                    scope_id: d,
+                },
+            ) => eq_ci(a, c) && eq_ci(b.trim_end_matches('/'), d.trim_end_matches('/')),
+            (
+                Target::Group {
+                    group_id: a,
+                    access_id: b,
+                },
+                Target::Group {
+                    group_id: c,
+                    access_id: d,
+                },
+            ) => eq_ci(a, c) && eq_ci(b, d),
             _ => false,
         }
     }
@@ -197,7 +213,9 @@ impl Action {
 
     /// Parses case-insensitively.
     pub(crate) fn parse(text: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| eq_ci(a.as_str(), text.trim()))
+        Action::ALL
+            .into_iter()
+            .find(|a| eq_ci(a.as_str(), text.trim()))
     }
 
     /// Whether the request grants access.
@@ -359,13 +377,23 @@ impl EntraState {
     /// scope of the eligibility.
     pub(crate) fn policy_for(&self, tenant_id: &str, target: &Target) -> EffectiveGraphPolicy {
         let key = match target {
-            Target::Directory { role_id, .. } => Target::Directory { role_id: role_id.clone(), scope_id: DIRECTORY_ROOT.to_string() },
+            Target::Directory { role_id, .. } => Target::Directory {
+                role_id: role_id.clone(),
+                scope_id: DIRECTORY_ROOT.to_string(),
+            },
             group => group.clone(),
         };
         match self.policies.iter().find(|p| p.target.same(&key)) {
-            Some(p) => EffectiveGraphPolicy { guid: p.guid.clone(), rules: p.rules.clone(), last_modified: Some(p.last_modified) },
+            Some(p) => EffectiveGraphPolicy {
+                guid: p.guid.clone(),
+                rules: p.rules.clone(),
+                last_modified: Some(p.last_modified),
+            },
             None => EffectiveGraphPolicy {
-                guid: stable_guid(&format!("elevate-sim/graph-default-policy/{tenant_id}/{key:?}").to_ascii_lowercase()),
+                guid: stable_guid(
+                    &format!("elevate-sim/graph-default-policy/{tenant_id}/{key:?}")
+                        .to_ascii_lowercase(),
+                ),
                 rules: default_rules(),
                 last_modified: None,
             },
@@ -378,12 +406,18 @@ impl EntraState {
         let before = (self.assignments.len(), self.eligibilities.len());
         let renewable = |s: &Schedule| {
             !s.target.is_group()
-                && s.end.is_some_and(|end| now - end <= Duration::days(crate::state::RENEW_WINDOW_DAYS))
+                && s.end
+                    .is_some_and(|end| now - end <= Duration::days(crate::state::RENEW_WINDOW_DAYS))
         };
-        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments).into_iter().partition(|a| !a.is_live(now));
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments)
+            .into_iter()
+            .partition(|a| !a.is_live(now));
         self.assignments = live;
-        self.ended_assignments.extend(ended.into_iter().filter(|a| !a.is_activated()));
-        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.eligibilities).into_iter().partition(|e| !e.is_live(now));
+        self.ended_assignments
+            .extend(ended.into_iter().filter(|a| !a.is_activated()));
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.eligibilities)
+            .into_iter()
+            .partition(|e| !e.is_live(now));
         self.eligibilities = live;
         self.ended_eligibilities.extend(ended);
         let kept = (self.ended_assignments.len(), self.ended_eligibilities.len());
@@ -396,7 +430,9 @@ impl EntraState {
                 request.status = "TimedOut".to_string();
                 request.completed = Some(now);
                 changed = true;
-            } else if eq_ci(&request.status, STATUS_GRANTED) && request.start.is_none_or(|s| s <= now) {
+            } else if eq_ci(&request.status, STATUS_GRANTED)
+                && request.start.is_none_or(|s| s <= now)
+            {
                 request.status = STATUS_PROVISIONED.to_string();
                 changed = true;
             }
@@ -412,18 +448,35 @@ pub(crate) fn sync_memberships(state: &mut SimState) -> bool {
     let now = state.now();
     let mut active: HashMap<String, Vec<String>> = HashMap::new();
     for a in &state.entra.assignments {
-        if let Target::Group { group_id, access_id } = &a.target
+        if let Target::Group {
+            group_id,
+            access_id,
+        } = &a.target
             && eq_ci(access_id, "member")
             && a.is_current(now)
         {
-            active.entry(group_id.to_ascii_lowercase()).or_default().push(a.principal_id.clone());
+            active
+                .entry(group_id.to_ascii_lowercase())
+                .or_default()
+                .push(a.principal_id.clone());
         }
     }
-    let index: HashMap<String, usize> = state.directory.groups.iter().enumerate().map(|(i, g)| (g.id.to_ascii_lowercase(), i)).collect();
+    let index: HashMap<String, usize> = state
+        .directory
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.id.to_ascii_lowercase(), i))
+        .collect();
     let mut changed = false;
     for pim in &state.entra.pim_groups {
         let key = pim.id.to_ascii_lowercase();
-        let Some(group) = index.get(&key).and_then(|i| state.directory.groups.get_mut(*i)) else { continue };
+        let Some(group) = index
+            .get(&key)
+            .and_then(|i| state.directory.groups.get_mut(*i))
+        else {
+            continue;
+        };
         let extra = active.get(&key).map(Vec::as_slice).unwrap_or(&[]);
         if pim.standing_members.is_empty() && extra.is_empty() {
             if !group.members.is_empty() {
@@ -452,7 +505,10 @@ pub(crate) fn sync_memberships(state: &mut SimState) -> bool {
 /// A new instance id in the shape Graph uses for Entra role instances (base64url and a suffix).
 pub(crate) fn new_instance_id(suffix: &str) -> String {
     let guid = new_guid().replace('-', "");
-    format!("{guid}{}-1{suffix}", &stable_guid(&guid).replace('-', "")[..11])
+    format!(
+        "{guid}{}-1{suffix}",
+        &stable_guid(&guid).replace('-', "")[..11]
+    )
 }
 
 /// Why an approval decision could not be made.
@@ -465,14 +521,25 @@ pub(crate) enum DecisionError {
 }
 
 /// A new activation from an approved or immediately granted request.
-pub(crate) fn activation(request: &Request, start: DateTime<Utc>, end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Schedule {
+pub(crate) fn activation(
+    request: &Request,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Schedule {
     let (id, origin) = match &request.target {
         Target::Directory { .. } => (new_instance_id(""), Some(new_guid())),
-        Target::Group { .. } => (request.target_schedule_id.clone().unwrap_or_else(new_guid), None),
+        Target::Group { .. } => (
+            request.target_schedule_id.clone().unwrap_or_else(new_guid),
+            None,
+        ),
     };
     Schedule {
         id,
-        schedule_id: request.target_schedule_id.clone().unwrap_or_else(|| request.id.clone()),
+        schedule_id: request
+            .target_schedule_id
+            .clone()
+            .unwrap_or_else(|| request.id.clone()),
         target: request.target.clone(),
         principal_id: request.principal_id.clone(),
         member_type: request.member_type.clone(),
@@ -485,10 +552,25 @@ pub(crate) fn activation(request: &Request, start: DateTime<Utc>, end: Option<Da
 }
 
 /// Approves or denies a pending Graph request. Approval grants from now for the requested length.
-pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justification: Option<String>) -> Result<Request, DecisionError> {
+pub(crate) fn decide(
+    state: &mut SimState,
+    id: &str,
+    approve: bool,
+    justification: Option<String>,
+) -> Result<Request, DecisionError> {
     let now = state.now();
-    let index = state.entra.requests.iter().position(|r| eq_ci(&r.id, id)).ok_or(DecisionError::NotFound)?;
-    let mut decided = state.entra.requests.get(index).cloned().ok_or(DecisionError::NotFound)?;
+    let index = state
+        .entra
+        .requests
+        .iter()
+        .position(|r| eq_ci(&r.id, id))
+        .ok_or(DecisionError::NotFound)?;
+    let mut decided = state
+        .entra
+        .requests
+        .get(index)
+        .cloned()
+        .ok_or(DecisionError::NotFound)?;
     if !decided.awaits_decision() {
         return Err(DecisionError::NotPending(decided.status));
     }
@@ -498,7 +580,9 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
     if !approve {
         decided.status = "Denied".to_string();
     } else {
-        let end = decided.grant_seconds.and_then(|s| now.checked_add_signed(Duration::seconds(s)));
+        let end = decided
+            .grant_seconds
+            .and_then(|s| now.checked_add_signed(Duration::seconds(s)));
         if decided.eligibility || decided.action == Action::SelfRenew {
             let done = grant_more_time(&mut state.entra, &decided, now, end);
             decided.status = if done { STATUS_PROVISIONED } else { "Failed" }.to_string();
@@ -511,7 +595,10 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
         // An extension is of a time-bound assignment, never of an activation.
         let extension = decided.action == Action::SelfExtend;
         let existing = state.entra.assignments.iter_mut().find(|a| {
-            a.target.same(&decided.target) && eq_ci(&a.principal_id, &decided.principal_id) && a.is_live(now) && (!extension || !a.is_activated())
+            a.target.same(&decided.target)
+                && eq_ci(&a.principal_id, &decided.principal_id)
+                && a.is_live(now)
+                && (!extension || !a.is_activated())
         });
         match (decided.action, existing) {
             (Action::SelfExtend, Some(assignment)) => {
@@ -536,11 +623,20 @@ pub(crate) fn decide(state: &mut SimState, id: &str, approve: bool, justificatio
 }
 
 /// A pending `selfActivate` request of `principal` for `target`, as if made at `now`.
-pub(crate) fn pending_request(target: Target, principal: &str, justification: &str, hours: i64, now: DateTime<Utc>) -> Request {
+pub(crate) fn pending_request(
+    target: Target,
+    principal: &str,
+    justification: &str,
+    hours: i64,
+    now: DateTime<Utc>,
+) -> Request {
     let id = new_guid();
     let target_schedule_id = match &target {
         Target::Directory { .. } => id.clone(),
-        Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{id}"),
+        Target::Group {
+            group_id,
+            access_id,
+        } => format!("{group_id}_{access_id}_{id}"),
     };
     Request {
         approval_id: Some(id.clone()),
@@ -572,12 +668,23 @@ pub(crate) fn pending_request(target: Target, principal: &str, justification: &s
 /// Grace Hopper's requests that wait for Ada's approval (Owner at Contoso Production, User
 /// Administrator, owner of PIM-Security-Admins), unless she already has such requests pending.
 /// Returns how many were added.
-pub(crate) fn add_requests_for_approval(state: &mut SimState, justification: Option<&str>) -> usize {
+pub(crate) fn add_requests_for_approval(
+    state: &mut SimState,
+    justification: Option<&str>,
+) -> usize {
     let now = state.now();
     let grace = demo::SECOND_USER_OID;
     let wanted = [
-        (directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), "Onboard the new support engineers", 2),
-        (group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), "Review the security group's members", 1),
+        (
+            directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT),
+            "Onboard the new support engineers",
+            2,
+        ),
+        (
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"),
+            "Review the security group's members",
+            1,
+        ),
     ];
     let mut added = 0;
     if crate::tenant::add_owner_request_for_approval(state, justification) {
@@ -585,9 +692,19 @@ pub(crate) fn add_requests_for_approval(state: &mut SimState, justification: Opt
     }
     let wanted_text = justification;
     for (target, justification, hours) in wanted {
-        let exists = state.entra.requests.iter().any(|r| r.is_pending() && r.target.same(&target) && eq_ci(&r.principal_id, grace));
+        let exists = state
+            .entra
+            .requests
+            .iter()
+            .any(|r| r.is_pending() && r.target.same(&target) && eq_ci(&r.principal_id, grace));
         if !exists {
-            state.entra.requests.push(pending_request(target, grace, wanted_text.unwrap_or(justification), hours, now));
+            state.entra.requests.push(pending_request(
+                target,
+                grace,
+                wanted_text.unwrap_or(justification),
+                hours,
+                now,
+            ));
             added += 1;
         }
     }
@@ -595,27 +712,66 @@ pub(crate) fn add_requests_for_approval(state: &mut SimState, justification: Opt
 }
 
 fn role(id: &str, name: &str, description: &str) -> DirectoryRole {
-    DirectoryRole { id: id.to_string(), display_name: name.to_string(), description: description.to_string() }
+    DirectoryRole {
+        id: id.to_string(),
+        display_name: name.to_string(),
+        description: description.to_string(),
+    }
 }
 
 /// Adds `count` synthetic eligibilities for `principal`: Global Reader at a new administrative
 /// unit each (`directory`), or `member` of a new PIM group each. Returns how many Graph
 /// eligibilities there are now.
-pub(crate) fn add_bulk(state: &mut SimState, principal: &str, count: usize, directory_roles: bool) -> usize {
+pub(crate) fn add_bulk(
+    state: &mut SimState,
+    principal: &str,
+    count: usize,
+    directory_roles: bool,
+) -> usize {
     let now = state.now();
     let tenant = state.directory.tenant_id.clone();
-    let first = if directory_roles { state.entra.bulk_directory } else { state.entra.bulk_groups } as usize + 1;
+    let first = if directory_roles {
+        state.entra.bulk_directory
+    } else {
+        state.entra.bulk_groups
+    } as usize
+        + 1;
     for n in first..first + count {
-        let id = stable_guid(&format!("elevate-sim/bulk/{tenant}/{}/{n}", if directory_roles { "au" } else { "group" }));
+        let id = stable_guid(&format!(
+            "elevate-sim/bulk/{tenant}/{}/{n}",
+            if directory_roles { "au" } else { "group" }
+        ));
         let target = if directory_roles {
-            state.entra.admin_units.push(AdminUnit { id: id.clone(), display_name: format!("AU-Bulk-{n:05}"), description: String::new() });
-            directory(demo::ENTRA_GLOBAL_READER, &format!("/administrativeUnits/{id}"))
+            state.entra.admin_units.push(AdminUnit {
+                id: id.clone(),
+                display_name: format!("AU-Bulk-{n:05}"),
+                description: String::new(),
+            });
+            directory(
+                demo::ENTRA_GLOBAL_READER,
+                &format!("/administrativeUnits/{id}"),
+            )
         } else {
-            state.entra.pim_groups.push(PimGroup { id: id.clone(), standing_members: Vec::new() });
-            state.directory.groups.push(Group { id: id.clone(), display_name: format!("PIM-Bulk-{n:05}"), members: Vec::new(), owners: Vec::new(), mail: None });
+            state.entra.pim_groups.push(PimGroup {
+                id: id.clone(),
+                standing_members: Vec::new(),
+            });
+            state.directory.groups.push(Group {
+                id: id.clone(),
+                display_name: format!("PIM-Bulk-{n:05}"),
+                members: Vec::new(),
+                owners: Vec::new(),
+                mail: None,
+            });
             group(&id, "member")
         };
-        state.entra.eligibilities.push(eligibility(&format!("bulk/{tenant}/{id}"), target, principal, now, None));
+        state.entra.eligibilities.push(eligibility(
+            &format!("bulk/{tenant}/{id}"),
+            target,
+            principal,
+            now,
+            None,
+        ));
     }
     let total = u32::try_from(first - 1 + count).unwrap_or(u32::MAX);
     if directory_roles {
@@ -626,14 +782,24 @@ pub(crate) fn add_bulk(state: &mut SimState, principal: &str, count: usize, dire
     state.entra.eligibilities.len()
 }
 
-fn eligibility(label: &str, target: Target, principal: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Schedule {
+fn eligibility(
+    label: &str,
+    target: Target,
+    principal: &str,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> Schedule {
     let schedule_id = stable_guid(&format!("elevate-sim/graph-eligibility/{label}/schedule"));
     let id = match &target {
         Target::Directory { .. } => {
-            let compact = stable_guid(&format!("elevate-sim/graph-eligibility/{label}/instance")).replace('-', "");
+            let compact = stable_guid(&format!("elevate-sim/graph-eligibility/{label}/instance"))
+                .replace('-', "");
             format!("{compact}{}-1-e", &schedule_id.replace('-', "")[..11])
         }
-        Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{schedule_id}"),
+        Target::Group {
+            group_id,
+            access_id,
+        } => format!("{group_id}_{access_id}_{schedule_id}"),
     };
     Schedule {
         id,
@@ -650,11 +816,17 @@ fn eligibility(label: &str, target: Target, principal: &str, start: DateTime<Utc
 }
 
 fn directory(role_id: &str, scope_id: &str) -> Target {
-    Target::Directory { role_id: role_id.to_string(), scope_id: scope_id.to_string() }
+    Target::Directory {
+        role_id: role_id.to_string(),
+        scope_id: scope_id.to_string(),
+    }
 }
 
 fn group(group_id: &str, access: &str) -> Target {
-    Target::Group { group_id: group_id.to_string(), access_id: access.to_string() }
+    Target::Group {
+        group_id: group_id.to_string(),
+        access_id: access.to_string(),
+    }
 }
 
 /// Adds the Graph half of the demo tenant (once): Entra roles, an administrative unit, two PIM
@@ -672,40 +844,137 @@ pub(crate) fn seed(state: &mut SimState) {
     let approval = |maximum: &str, rules: &[&str]| EndUserRules {
         approval_required: true,
         approvers: vec![
-            Approver { id: grace.to_string(), description: demo::SECOND_USER_NAME.to_string(), user_type: "User".to_string() },
-            Approver { id: ada.clone(), description: demo::DEMO_USER_NAME.to_string(), user_type: "User".to_string() },
+            Approver {
+                id: grace.to_string(),
+                description: demo::SECOND_USER_NAME.to_string(),
+                user_type: "User".to_string(),
+            },
+            Approver {
+                id: ada.clone(),
+                description: demo::DEMO_USER_NAME.to_string(),
+                user_type: "User".to_string(),
+            },
         ],
         ..EndUserRules::simple(maximum, rules)
     };
     let entra = &mut state.entra;
     entra.roles = vec![
-        role(demo::ENTRA_GLOBAL_READER, "Global Reader", "Can read everything that a Global Administrator can, but not update anything."),
-        role(demo::ENTRA_USER_ADMINISTRATOR, "User Administrator", "Can manage all aspects of users and groups, including resetting passwords for limited admins."),
-        role(demo::ENTRA_SECURITY_ADMINISTRATOR, "Security Administrator", "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365."),
-        role(demo::ENTRA_EXCHANGE_ADMINISTRATOR, "Exchange Administrator", "Can manage all aspects of the Exchange product."),
-        role(demo::ENTRA_DIRECTORY_READERS, "Directory Readers", "Can read basic directory information. Commonly used to grant directory read access to applications and guests."),
+        role(
+            demo::ENTRA_GLOBAL_READER,
+            "Global Reader",
+            "Can read everything that a Global Administrator can, but not update anything.",
+        ),
+        role(
+            demo::ENTRA_USER_ADMINISTRATOR,
+            "User Administrator",
+            "Can manage all aspects of users and groups, including resetting passwords for limited admins.",
+        ),
+        role(
+            demo::ENTRA_SECURITY_ADMINISTRATOR,
+            "Security Administrator",
+            "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
+        ),
+        role(
+            demo::ENTRA_EXCHANGE_ADMINISTRATOR,
+            "Exchange Administrator",
+            "Can manage all aspects of the Exchange product.",
+        ),
+        role(
+            demo::ENTRA_DIRECTORY_READERS,
+            "Directory Readers",
+            "Can read basic directory information. Commonly used to grant directory read access to applications and guests.",
+        ),
     ];
     entra.admin_units = vec![AdminUnit {
         id: demo::ADMIN_UNIT_EMEA.to_string(),
         display_name: demo::ADMIN_UNIT_EMEA_NAME.to_string(),
         description: "Users in Europe, the Middle East and Africa".to_string(),
     }];
-    entra.pim_groups = [demo::PIM_GROUP_PROD_OPERATORS, demo::PIM_GROUP_SECURITY_ADMINS]
-        .iter()
-        .map(|id| PimGroup { id: (*id).to_string(), standing_members: Vec::new() })
-        .collect();
+    entra.pim_groups = [
+        demo::PIM_GROUP_PROD_OPERATORS,
+        demo::PIM_GROUP_SECURITY_ADMINS,
+    ]
+    .iter()
+    .map(|id| PimGroup {
+        id: (*id).to_string(),
+        standing_members: Vec::new(),
+    })
+    .collect();
     entra.eligibilities = vec![
-        eligibility("global-reader", directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT), &ada, start, end),
-        eligibility("user-administrator", directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), &ada, start, end),
-        eligibility("security-administrator", directory(demo::ENTRA_SECURITY_ADMINISTRATOR, DIRECTORY_ROOT), &ada, start, end),
-        eligibility("exchange-administrator-emea", directory(demo::ENTRA_EXCHANGE_ADMINISTRATOR, demo::SCOPE_ADMIN_UNIT_EMEA), &ada, start, end),
-        eligibility("prod-operators-member", group(demo::PIM_GROUP_PROD_OPERATORS, "member"), &ada, start, end),
-        eligibility("security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), &ada, start, end),
-        eligibility("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), &ada, start, None),
-        eligibility("grace-user-administrator", directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), grace, start, end),
-        eligibility("grace-security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), grace, start, end),
+        eligibility(
+            "global-reader",
+            directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "user-administrator",
+            directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "security-administrator",
+            directory(demo::ENTRA_SECURITY_ADMINISTRATOR, DIRECTORY_ROOT),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "exchange-administrator-emea",
+            directory(
+                demo::ENTRA_EXCHANGE_ADMINISTRATOR,
+                demo::SCOPE_ADMIN_UNIT_EMEA,
+            ),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "prod-operators-member",
+            group(demo::PIM_GROUP_PROD_OPERATORS, "member"),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "security-admins-owner",
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"),
+            &ada,
+            start,
+            end,
+        ),
+        eligibility(
+            "security-admins-member",
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "member"),
+            &ada,
+            start,
+            None,
+        ),
+        eligibility(
+            "grace-user-administrator",
+            directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT),
+            grace,
+            start,
+            end,
+        ),
+        eligibility(
+            "grace-security-admins-owner",
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"),
+            grace,
+            start,
+            end,
+        ),
         // Ada's guest object in Fabrikam: a directory role in the other directory.
-        eligibility("fabrikam-global-reader", directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT), demo::GUEST_TENANT_ADA_OID, start, end),
+        eligibility(
+            "fabrikam-global-reader",
+            directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT),
+            demo::GUEST_TENANT_ADA_OID,
+            start,
+            end,
+        ),
     ];
     let standing = now - Duration::days(90);
     entra.assignments = vec![Schedule {
@@ -717,7 +986,9 @@ pub(crate) fn seed(state: &mut SimState) {
         assignment_type: "Assigned".to_string(),
         start: standing,
         end: None,
-        origin_id: Some(stable_guid("elevate-sim/graph-assignment/directory-readers/origin")),
+        origin_id: Some(stable_guid(
+            "elevate-sim/graph-assignment/directory-readers/origin",
+        )),
         created: standing,
     }];
     let policy = |label: &str, target: Target, rules: EndUserRules| GraphPolicy {
@@ -726,25 +997,58 @@ pub(crate) fn seed(state: &mut SimState) {
         rules,
         last_modified: now - Duration::days(60),
     };
-    let security = EndUserRules { auth_context: Some(demo::AUTH_CONTEXT_ID.to_string()), ..EndUserRules::simple("PT2H", &[RULE_JUSTIFICATION]) };
+    let security = EndUserRules {
+        auth_context: Some(demo::AUTH_CONTEXT_ID.to_string()),
+        ..EndUserRules::simple("PT2H", &[RULE_JUSTIFICATION])
+    };
     entra.policies = vec![
-        policy("global-reader", directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT), EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION])),
-        policy("user-administrator", directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT), approval("PT4H", &[RULE_JUSTIFICATION])),
-        policy("security-administrator", directory(demo::ENTRA_SECURITY_ADMINISTRATOR, DIRECTORY_ROOT), security),
+        policy(
+            "global-reader",
+            directory(demo::ENTRA_GLOBAL_READER, DIRECTORY_ROOT),
+            EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION]),
+        ),
+        policy(
+            "user-administrator",
+            directory(demo::ENTRA_USER_ADMINISTRATOR, DIRECTORY_ROOT),
+            approval("PT4H", &[RULE_JUSTIFICATION]),
+        ),
+        policy(
+            "security-administrator",
+            directory(demo::ENTRA_SECURITY_ADMINISTRATOR, DIRECTORY_ROOT),
+            security,
+        ),
         policy(
             "exchange-administrator",
             directory(demo::ENTRA_EXCHANGE_ADMINISTRATOR, DIRECTORY_ROOT),
             EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION, RULE_TICKETING]),
         ),
-        policy("prod-operators-member", group(demo::PIM_GROUP_PROD_OPERATORS, "member"), EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION])),
-        policy("security-admins-owner", group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"), approval("PT2H", &[RULE_JUSTIFICATION])),
-        policy("security-admins-member", group(demo::PIM_GROUP_SECURITY_ADMINS, "member"), EndUserRules::simple("PT8H", &[])),
+        policy(
+            "prod-operators-member",
+            group(demo::PIM_GROUP_PROD_OPERATORS, "member"),
+            EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]),
+        ),
+        policy(
+            "security-admins-owner",
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "owner"),
+            approval("PT2H", &[RULE_JUSTIFICATION]),
+        ),
+        policy(
+            "security-admins-member",
+            group(demo::PIM_GROUP_SECURITY_ADMINS, "member"),
+            EndUserRules::simple("PT8H", &[]),
+        ),
     ];
     entra.seeded = true;
     add_requests_for_approval(state, None);
     for (id, name) in [
-        (demo::PIM_GROUP_PROD_OPERATORS, demo::PIM_GROUP_PROD_OPERATORS_NAME),
-        (demo::PIM_GROUP_SECURITY_ADMINS, demo::PIM_GROUP_SECURITY_ADMINS_NAME),
+        (
+            demo::PIM_GROUP_PROD_OPERATORS,
+            demo::PIM_GROUP_PROD_OPERATORS_NAME,
+        ),
+        (
+            demo::PIM_GROUP_SECURITY_ADMINS,
+            demo::PIM_GROUP_SECURITY_ADMINS_NAME,
+        ),
     ] {
         if state.directory.group(id).is_none() {
             // Grace Hopper administers the demo's PIM groups.
@@ -758,7 +1062,11 @@ pub(crate) fn seed(state: &mut SimState) {
         }
     }
     let label = "elevate-sim/demo-assignment/prod-operators-contributor";
-    if !state.assignments.iter().any(|a| eq_ci(&a.principal_id, demo::PIM_GROUP_PROD_OPERATORS)) {
+    if !state
+        .assignments
+        .iter()
+        .any(|a| eq_ci(&a.principal_id, demo::PIM_GROUP_PROD_OPERATORS))
+    {
         state.assignments.push(ActiveAssignment {
             schedule_name: stable_guid(&format!("{label}/schedule")),
             instance_name: stable_guid(&format!("{label}/instance")),
@@ -780,7 +1088,12 @@ pub(crate) fn seed(state: &mut SimState) {
 
 /// Carries out an approved request for more time (an Entra role eligibility's extension or
 /// renewal, or an assignment's renewal) that `decided` is. `false` when its target is gone.
-fn grant_more_time(entra: &mut EntraState, decided: &Request, now: DateTime<Utc>, end: Option<DateTime<Utc>>) -> bool {
+fn grant_more_time(
+    entra: &mut EntraState,
+    decided: &Request,
+    now: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> bool {
     let target = decided.target_schedule_id.clone().unwrap_or_default();
     let (live, ended) = if decided.eligibility {
         (&mut entra.eligibilities, &mut entra.ended_eligibilities)
@@ -788,7 +1101,10 @@ fn grant_more_time(entra: &mut EntraState, decided: &Request, now: DateTime<Utc>
         (&mut entra.assignments, &mut entra.ended_assignments)
     };
     if decided.action == Action::SelfExtend {
-        return match live.iter_mut().find(|s| eq_ci(&s.schedule_id, &target) && s.is_current(now)) {
+        return match live
+            .iter_mut()
+            .find(|s| eq_ci(&s.schedule_id, &target) && s.is_current(now))
+        {
             Some(s) => {
                 s.end = end;
                 true

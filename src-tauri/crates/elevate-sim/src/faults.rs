@@ -84,7 +84,13 @@ impl FaultBook {
         if !(200..=599).contains(&status) {
             return Err("status must be between 200 and 599".to_string());
         }
-        let latency_ms = spec.latency_ms.unwrap_or(if spec.kind == FaultKind::Latency { 1000 } else { 0 });
+        let latency_ms = spec
+            .latency_ms
+            .unwrap_or(if spec.kind == FaultKind::Latency {
+                1000
+            } else {
+                0
+            });
         if latency_ms > MAX_LATENCY_MS {
             return Err(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
         }
@@ -99,7 +105,9 @@ impl FaultBook {
             path_contains: spec.path_contains.filter(|p| !p.is_empty()),
             kind: spec.kind,
             status,
-            retry_after_secs: spec.retry_after_secs.or((spec.kind == FaultKind::Throttle).then_some(1)),
+            retry_after_secs: spec
+                .retry_after_secs
+                .or((spec.kind == FaultKind::Throttle).then_some(1)),
             latency_ms,
             remaining: count,
             after_effect: spec.after_effect.unwrap_or(false),
@@ -112,8 +120,12 @@ impl FaultBook {
     pub(crate) fn take_match(&mut self, method: &str, path: &str) -> Option<Fault> {
         let path = path.to_ascii_lowercase();
         let index = self.faults.iter().position(|f| {
-            f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && f.path_contains.as_deref().is_none_or(|p| path.contains(&p.to_ascii_lowercase()))
+            f.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.path_contains
+                    .as_deref()
+                    .is_none_or(|p| path.contains(&p.to_ascii_lowercase()))
         })?;
         let fault = self.faults.get_mut(index)?;
         fault.remaining = fault.remaining.saturating_sub(1);
@@ -156,11 +168,32 @@ mod tests {
     fn matches_and_counts_down() {
         let mut book = FaultBook::default();
         assert!(book.add(spec(FaultKind::Throttle)).is_ok());
-        assert!(book.take_match("GET", "/providers/Microsoft.Authorization/roleassignmentschedulerequests/x").is_none());
-        let hit = book.take_match("PUT", "/providers/Microsoft.Authorization/roleassignmentschedulerequests/x");
+        assert!(
+            book.take_match(
+                "GET",
+                "/providers/Microsoft.Authorization/roleassignmentschedulerequests/x"
+            )
+            .is_none()
+        );
+        let hit = book.take_match(
+            "PUT",
+            "/providers/Microsoft.Authorization/roleassignmentschedulerequests/x",
+        );
         assert!(hit.is_some_and(|f| f.status == 429 && f.retry_after_secs == Some(1)));
-        assert!(book.take_match("PUT", "/x/roleAssignmentScheduleRequests/y").is_some());
-        assert!(book.take_match("PUT", "/x/roleAssignmentScheduleRequests/y").is_none());
-        assert!(book.add(FaultSpec { count: Some(0), ..spec(FaultKind::Reset) }).is_err());
+        assert!(
+            book.take_match("PUT", "/x/roleAssignmentScheduleRequests/y")
+                .is_some()
+        );
+        assert!(
+            book.take_match("PUT", "/x/roleAssignmentScheduleRequests/y")
+                .is_none()
+        );
+        assert!(
+            book.add(FaultSpec {
+                count: Some(0),
+                ..spec(FaultKind::Reset)
+            })
+            .is_err()
+        );
     }
 }

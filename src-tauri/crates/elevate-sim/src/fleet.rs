@@ -46,11 +46,20 @@ pub(crate) struct Added {
 
 /// Adds users `first..first + count` (numbers continue across calls); every `approvers_every`-th
 /// one (0: none) approves. Their grants last `hours` from now.
-pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, hours: i64) -> Vec<Added> {
+pub(crate) fn add(
+    state: &mut SimState,
+    count: usize,
+    approvers_every: usize,
+    hours: i64,
+) -> Vec<Added> {
     let now = state.now();
     let end = Some(now + Duration::hours(hours));
     let tenant = state.directory.tenant_id.clone();
-    let domain = demo::DEMO_USER_UPN.rsplit('@').next().unwrap_or("contoso.example").to_string();
+    let domain = demo::DEMO_USER_UPN
+        .rsplit('@')
+        .next()
+        .unwrap_or("contoso.example")
+        .to_string();
     let group_id = approvers_group(&tenant);
     if state.directory.group(&group_id).is_none() {
         state.directory.groups.push(Group {
@@ -62,7 +71,10 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
         });
     }
     if !state.entra.is_pim_group(demo::PIM_GROUP_PROD_OPERATORS) {
-        state.entra.pim_groups.push(PimGroup { id: demo::PIM_GROUP_PROD_OPERATORS.to_string(), standing_members: Vec::new() });
+        state.entra.pim_groups.push(PimGroup {
+            id: demo::PIM_GROUP_PROD_OPERATORS.to_string(),
+            standing_members: Vec::new(),
+        });
     }
     let first = state.fleet_created as usize + 1;
     let mut added = Vec::with_capacity(count);
@@ -83,9 +95,24 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
         }
         let label = |what: &str| format!("elevate-sim/fleet/{tenant}/{n}/{what}");
         // Azure resources: two eligibilities, one of them activated.
-        let reader = tenant::eligibility(&label("reader"), &id, demo::ROLE_READER, demo::SCOPE_DEVELOPMENT, "Direct", now, None);
-        let contributor =
-            tenant::eligibility(&label("contributor"), &id, demo::ROLE_CONTRIBUTOR, demo::SCOPE_DEVELOPMENT, "Direct", now, None);
+        let reader = tenant::eligibility(
+            &label("reader"),
+            &id,
+            demo::ROLE_READER,
+            demo::SCOPE_DEVELOPMENT,
+            "Direct",
+            now,
+            None,
+        );
+        let contributor = tenant::eligibility(
+            &label("contributor"),
+            &id,
+            demo::ROLE_CONTRIBUTOR,
+            demo::SCOPE_DEVELOPMENT,
+            "Direct",
+            now,
+            None,
+        );
         state.assignments.push(ActiveAssignment {
             schedule_name: stable_guid(&label("reader-active/schedule")),
             instance_name: stable_guid(&label("reader-active/instance")),
@@ -105,19 +132,37 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
         state.eligibilities.push(contributor);
         // Entra role and group: eligible and activated.
         let targets = [
-            ("global-reader", Target::Directory { role_id: demo::ENTRA_GLOBAL_READER.to_string(), scope_id: entra::DIRECTORY_ROOT.to_string() }),
-            ("prod-operators", Target::Group { group_id: demo::PIM_GROUP_PROD_OPERATORS.to_string(), access_id: "member".to_string() }),
+            (
+                "global-reader",
+                Target::Directory {
+                    role_id: demo::ENTRA_GLOBAL_READER.to_string(),
+                    scope_id: entra::DIRECTORY_ROOT.to_string(),
+                },
+            ),
+            (
+                "prod-operators",
+                Target::Group {
+                    group_id: demo::PIM_GROUP_PROD_OPERATORS.to_string(),
+                    access_id: "member".to_string(),
+                },
+            ),
         ];
         for (what, target) in targets {
             let schedule_id = stable_guid(&label(&format!("{what}/eligibility")));
             let eligibility_id = match &target {
                 Target::Directory { .. } => format!("{}-1-e", schedule_id.replace('-', "")),
-                Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{schedule_id}"),
+                Target::Group {
+                    group_id,
+                    access_id,
+                } => format!("{group_id}_{access_id}_{schedule_id}"),
             };
             let active_schedule = stable_guid(&label(&format!("{what}/assignment")));
             let active_id = match &target {
                 Target::Directory { .. } => entra::new_instance_id(""),
-                Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{active_schedule}"),
+                Target::Group {
+                    group_id,
+                    access_id,
+                } => format!("{group_id}_{access_id}_{active_schedule}"),
             };
             state.entra.eligibilities.push(Schedule {
                 id: eligibility_id,
@@ -134,7 +179,8 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
             state.entra.assignments.push(Schedule {
                 id: active_id,
                 schedule_id: active_schedule,
-                origin_id: matches!(target, Target::Directory { .. }).then(|| stable_guid(&label(&format!("{what}/origin")))),
+                origin_id: matches!(target, Target::Directory { .. })
+                    .then(|| stable_guid(&label(&format!("{what}/origin")))),
                 target,
                 principal_id: id.clone(),
                 member_type: "Direct".to_string(),
@@ -150,7 +196,12 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
         }
         added.push(Added { id, upn, approver });
     }
-    if let Some(group) = state.directory.groups.iter_mut().find(|g| eq_ci(&g.id, &group_id)) {
+    if let Some(group) = state
+        .directory
+        .groups
+        .iter_mut()
+        .find(|g| eq_ci(&g.id, &group_id))
+    {
         group.members.extend(approver_ids);
     }
     state.fleet_created = u32::try_from(first - 1 + count).unwrap_or(u32::MAX);
@@ -163,7 +214,11 @@ pub(crate) fn add(state: &mut SimState, count: usize, approvers_every: usize, ho
 
 /// Adds the group as an approver of the three roles whose requests wait in the demo tenant.
 fn make_approvers(state: &mut SimState, group_id: &str) {
-    let approver = Approver { id: group_id.to_string(), description: "Fleet-Approvers".to_string(), user_type: "Group".to_string() };
+    let approver = Approver {
+        id: group_id.to_string(),
+        description: "Fleet-Approvers".to_string(),
+        user_type: "Group".to_string(),
+    };
     let add = |approvers: &mut Vec<Approver>| {
         if !approvers.iter().any(|a| eq_ci(&a.id, group_id)) {
             approvers.push(approver.clone());
@@ -178,11 +233,22 @@ fn make_approvers(state: &mut SimState, group_id: &str) {
         add(&mut explicit.rules.approvers);
     }
     let targets = [
-        Target::Directory { role_id: demo::ENTRA_USER_ADMINISTRATOR.to_string(), scope_id: entra::DIRECTORY_ROOT.to_string() },
-        Target::Group { group_id: demo::PIM_GROUP_SECURITY_ADMINS.to_string(), access_id: "owner".to_string() },
+        Target::Directory {
+            role_id: demo::ENTRA_USER_ADMINISTRATOR.to_string(),
+            scope_id: entra::DIRECTORY_ROOT.to_string(),
+        },
+        Target::Group {
+            group_id: demo::PIM_GROUP_SECURITY_ADMINS.to_string(),
+            access_id: "owner".to_string(),
+        },
     ];
     for target in targets {
-        if let Some(explicit) = state.entra.policies.iter_mut().find(|p| p.target.same(&target)) {
+        if let Some(explicit) = state
+            .entra
+            .policies
+            .iter_mut()
+            .find(|p| p.target.same(&target))
+        {
             add(&mut explicit.rules.approvers);
         }
     }

@@ -15,7 +15,9 @@ pub(crate) fn stable_guid(label: &str) -> String {
     for (to, from) in bytes.iter_mut().zip(digest.iter()) {
         *to = *from;
     }
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 /// The GUID in `text` in canonical (lower-case, hyphenated) form, if `text` is a GUID.
@@ -65,6 +67,9 @@ mod tests {
             Some("b24988ac-6180-42a0-ab88-20f7382dd24c")
         );
         assert_eq!(role_guid_from_id("nope"), None);
-        assert_eq!(authz_id("/", "roleDefinitions", "x"), "/providers/Microsoft.Authorization/roleDefinitions/x");
+        assert_eq!(
+            authz_id("/", "roleDefinitions", "x"),
+            "/providers/Microsoft.Authorization/roleDefinitions/x"
+        );
     }
 }

@@ -120,7 +120,11 @@ pub(crate) struct EffectivePolicy {
 
 /// Name of the tenant default policy for a role.
 pub(crate) fn default_policy_name(tenant_id: &str, role_guid: &str) -> String {
-    stable_guid(&format!("elevate-sim/default-policy/{}/{}", tenant_id, role_guid.to_ascii_lowercase()))
+    stable_guid(&format!(
+        "elevate-sim/default-policy/{}/{}",
+        tenant_id,
+        role_guid.to_ascii_lowercase()
+    ))
 }
 
 /// The scope tenant default policies live at: the tenant root management group.
@@ -160,7 +164,10 @@ pub(crate) fn effective(state: &SimState, role_guid: &str, scope: &Scope) -> Eff
         .filter(|p| eq_ci(&p.role_guid, role_guid))
         .filter_map(|p| {
             let key = p.scope.to_ascii_lowercase();
-            ancestors.iter().position(|a| *a == key).map(|depth| (depth, p))
+            ancestors
+                .iter()
+                .position(|a| *a == key)
+                .map(|depth| (depth, p))
         })
         .min_by_key(|(depth, _)| *depth)
         .map(|(_, p)| explicit(p))
@@ -176,7 +183,12 @@ pub(crate) fn by_name(state: &SimState, name: &str) -> Option<EffectivePolicy> {
         .directory
         .role_definitions
         .iter()
-        .find(|r| eq_ci(&default_policy_name(&state.directory.tenant_id, &r.guid), name))
+        .find(|r| {
+            eq_ci(
+                &default_policy_name(&state.directory.tenant_id, &r.guid),
+                name,
+            )
+        })
         .map(|r| default_for(state, &r.guid))
 }
 
@@ -192,8 +204,16 @@ fn target(caller: &str, level: &str) -> Value {
 }
 
 fn notification(recipient: &str, caller: &str, level: &str) -> Value {
-    let caller_part = if caller == "EndUser" { "EndUser" } else { "Admin" };
-    let level_part = if level == "Eligibility" { "Eligibility" } else { "Assignment" };
+    let caller_part = if caller == "EndUser" {
+        "EndUser"
+    } else {
+        "Admin"
+    };
+    let level_part = if level == "Eligibility" {
+        "Eligibility"
+    } else {
+        "Assignment"
+    };
     json!({
         "notificationType": "Email",
         "recipientType": recipient,

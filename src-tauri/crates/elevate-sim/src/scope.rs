@@ -102,8 +102,14 @@ impl Scope {
             Scope::ResourceGroup { subscription, name } => {
                 format!("/subscriptions/{subscription}/resourceGroups/{name}")
             }
-            Scope::Resource { subscription, group, provider_path } => {
-                format!("/subscriptions/{subscription}/resourceGroups/{group}/providers/{provider_path}")
+            Scope::Resource {
+                subscription,
+                group,
+                provider_path,
+            } => {
+                format!(
+                    "/subscriptions/{subscription}/resourceGroups/{group}/providers/{provider_path}"
+                )
             }
         }
     }
@@ -148,9 +154,11 @@ impl Scope {
                 .map(|s| s.display_name.clone())
                 .unwrap_or_else(|| id.clone()),
             Scope::ResourceGroup { name, .. } => name.clone(),
-            Scope::Resource { provider_path, .. } => {
-                provider_path.rsplit('/').next().unwrap_or(provider_path).to_string()
-            }
+            Scope::Resource { provider_path, .. } => provider_path
+                .rsplit('/')
+                .next()
+                .unwrap_or(provider_path)
+                .to_string(),
         }
     }
 
@@ -158,7 +166,10 @@ impl Scope {
     pub(crate) fn canonicalize(self, directory: &Directory) -> Scope {
         match self {
             Scope::ManagementGroup(name) => Scope::ManagementGroup(
-                directory.management_group(&name).map(|m| m.name.clone()).unwrap_or(name),
+                directory
+                    .management_group(&name)
+                    .map(|m| m.name.clone())
+                    .unwrap_or(name),
             ),
             Scope::ResourceGroup { subscription, name } => {
                 let name = directory
@@ -167,12 +178,20 @@ impl Scope {
                     .unwrap_or(name);
                 Scope::ResourceGroup { subscription, name }
             }
-            Scope::Resource { subscription, group, provider_path } => {
+            Scope::Resource {
+                subscription,
+                group,
+                provider_path,
+            } => {
                 let group = directory
                     .resource_group(&subscription, &group)
                     .map(|g| g.name.clone())
                     .unwrap_or(group);
-                Scope::Resource { subscription, group, provider_path }
+                Scope::Resource {
+                    subscription,
+                    group,
+                    provider_path,
+                }
             }
             other => other,
         }
@@ -199,7 +218,11 @@ impl Scope {
             Scope::ResourceGroup { subscription, .. } => {
                 Some(Scope::Subscription(subscription.clone()))
             }
-            Scope::Resource { subscription, group, .. } => Some(Scope::ResourceGroup {
+            Scope::Resource {
+                subscription,
+                group,
+                ..
+            } => Some(Scope::ResourceGroup {
                 subscription: subscription.clone(),
                 name: group.clone(),
             }),
@@ -322,7 +345,10 @@ impl Below {
                         }
                     }
                 }
-                Below::Management { subscriptions, groups }
+                Below::Management {
+                    subscriptions,
+                    groups,
+                }
             }
             _ => Below::Prefix(format!("{key}/")),
         }
@@ -333,7 +359,10 @@ impl Below {
         match self {
             Below::All => key != "/",
             Below::Prefix(prefix) => key.starts_with(prefix.as_str()),
-            Below::Management { subscriptions, groups } => match subscription_prefix(key) {
+            Below::Management {
+                subscriptions,
+                groups,
+            } => match subscription_prefix(key) {
                 Some(subscription) => subscriptions.contains(subscription),
                 None => groups.contains(key),
             },
@@ -344,7 +373,9 @@ impl Below {
 /// `/subscriptions/{id}` at the start of a lower-case key.
 fn subscription_prefix(key: &str) -> Option<&str> {
     let rest = key.strip_prefix("/subscriptions/")?;
-    let end = rest.find('/').map_or(key.len(), |i| "/subscriptions/".len() + i);
+    let end = rest
+        .find('/')
+        .map_or(key.len(), |i| "/subscriptions/".len() + i);
     key.get(..end)
 }
 
@@ -353,7 +384,9 @@ fn subscription_prefix(key: &str) -> Option<&str> {
 pub(crate) fn role_definition_id(scope: &Scope, role_guid: &str) -> String {
     match scope.subscription_id() {
         Some(sub) => {
-            format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+            format!(
+                "/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+            )
         }
         None => format!("/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
     }
@@ -376,11 +409,19 @@ mod tests {
             Some("/subscriptions/abc/resourceGroups/RG".to_string())
         );
         assert_eq!(
-            Scope::parse("/subscriptions/a/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv")
-                .map(|s| s.canonical()),
-            Some("/subscriptions/a/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv".to_string())
+            Scope::parse(
+                "/subscriptions/a/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv"
+            )
+            .map(|s| s.canonical()),
+            Some(
+                "/subscriptions/a/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv"
+                    .to_string()
+            )
         );
-        assert_eq!(Scope::parse("/subscriptions/a/resourceGroups/r/providers/ns/type"), None);
+        assert_eq!(
+            Scope::parse("/subscriptions/a/resourceGroups/r/providers/ns/type"),
+            None
+        );
         assert_eq!(Scope::parse("/foo"), None);
         let directory = crate::tenant::demo_seed(chrono::Utc::now()).directory;
         let hierarchy = Hierarchy::new(&directory);
@@ -393,14 +434,24 @@ mod tests {
             "/subscriptions/other",
         ] {
             let scope = Scope::parse(text).unwrap_or(Scope::Root);
-            assert_eq!(hierarchy.ancestor_keys_of(&scope.key()), scope.ancestor_keys(&directory), "{text}");
+            assert_eq!(
+                hierarchy.ancestor_keys_of(&scope.key()),
+                scope.ancestor_keys(&directory),
+                "{text}"
+            );
         }
-        let below_mg = Below::new(&Scope::ManagementGroup(crate::demo::MANAGEMENT_GROUP_ID.into()), &hierarchy);
+        let below_mg = Below::new(
+            &Scope::ManagementGroup(crate::demo::MANAGEMENT_GROUP_ID.into()),
+            &hierarchy,
+        );
         assert!(below_mg.contains(&crate::demo::SCOPE_RG_WEB_PROD.to_ascii_lowercase()));
         assert!(below_mg.contains(&crate::demo::SCOPE_SANDBOX.to_ascii_lowercase()));
         assert!(!below_mg.contains(&crate::demo::SCOPE_MANAGEMENT_GROUP.to_ascii_lowercase()));
         assert!(!below_mg.contains("/subscriptions/other"));
-        let below_sub = Below::new(&Scope::Subscription(crate::demo::SUBSCRIPTION_PRODUCTION.into()), &hierarchy);
+        let below_sub = Below::new(
+            &Scope::Subscription(crate::demo::SUBSCRIPTION_PRODUCTION.into()),
+            &hierarchy,
+        );
         assert!(below_sub.contains(&crate::demo::SCOPE_RG_DATA_PROD.to_ascii_lowercase()));
         assert!(!below_sub.contains(&crate::demo::SCOPE_PRODUCTION.to_ascii_lowercase()));
         assert!(Below::new(&Scope::Root, &hierarchy).contains("/subscriptions/x"));

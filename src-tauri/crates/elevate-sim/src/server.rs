@@ -19,8 +19,8 @@ use tower::ServiceExt;
 use crate::arm::{self, ConnectionReset};
 use crate::config::SimConfig;
 use crate::control;
-use crate::graph;
 use crate::error::SimError;
+use crate::graph;
 use crate::persist::{self, Persister};
 use crate::shared::Shared;
 use crate::state::SimState;
@@ -41,7 +41,9 @@ pub struct Simulator {
 
 impl std::fmt::Debug for Simulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator").field("url", &self.shared.url).finish_non_exhaustive()
+        f.debug_struct("Simulator")
+            .field("url", &self.shared.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -90,11 +92,21 @@ impl Simulator {
             })?;
         let listener = TcpListener::bind(config.listen)
             .await
-            .map_err(|source| SimError::Bind { addr: config.listen, source })?;
-        let address = listener.local_addr().map_err(|source| SimError::Bind { addr: config.listen, source })?;
+            .map_err(|source| SimError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: config.listen,
+            source,
+        })?;
         let persister = config.state_file.clone().map(Persister::new);
         let shared = Arc::new(Shared::new(
-            config.public_url.as_deref().map(|url| url.trim_end_matches('/').to_owned()).unwrap_or_else(|| base_url(address)),
+            config
+                .public_url
+                .as_deref()
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| base_url(address)),
             config.accept_any_token,
             key,
             config.page_size,
@@ -116,9 +128,20 @@ impl Simulator {
             .with_state(Arc::clone(&shared));
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
-        let accept = tokio::spawn(accept_loop(listener, router, cancel.clone(), tracker.clone()));
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            router,
+            cancel.clone(),
+            tracker.clone(),
+        ));
         tracing::info!(url = %shared.url, "elevate-sim listening");
-        Ok(Simulator { shared, cancel, tracker, accept: Some(accept), listening: address })
+        Ok(Simulator {
+            shared,
+            cancel,
+            tracker,
+            accept: Some(accept),
+            listening: address,
+        })
     }
 
     /// Base URL, e.g. `http://127.0.0.1:49152` (no trailing slash), or the configured public URL.
@@ -168,11 +191,15 @@ impl Simulator {
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
         if let Some(accept) = self.accept.take()
-            && let Err(e) = accept.await {
-                tracing::warn!(error = %e, "the accept loop ended abnormally");
-            }
+            && let Err(e) = accept.await
+        {
+            tracing::warn!(error = %e, "the accept loop ended abnormally");
+        }
         self.tracker.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait()).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("requests still in flight after the shutdown grace period");
         }
         if let Err(e) = self.shared.persist_now().await {
@@ -188,7 +215,10 @@ impl Drop for Simulator {
 }
 
 /// Graph paths (`/v1.0/…`, `/beta/…`) go to the Graph front end, everything else to ARM's.
-async fn front_door(state: axum::extract::State<Arc<Shared>>, request: axum::extract::Request) -> axum::response::Response {
+async fn front_door(
+    state: axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
     if graph::is_graph_path(request.uri().path()) {
         graph::entry(state, request).await
     } else {
@@ -196,7 +226,12 @@ async fn front_door(state: axum::extract::State<Arc<Shared>>, request: axum::ext
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, cancel: CancellationToken, tracker: TaskTracker) {
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    cancel: CancellationToken,
+    tracker: TaskTracker,
+) {
     loop {
         tokio::select! {
             () = cancel.cancelled() => break,

@@ -35,12 +35,21 @@ pub(crate) struct Shared {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock cannot leave these structures half-updated in a way that
     // matters more than refusing all further requests would.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
     /// Shared state around `state`.
-    pub(crate) fn new(url: String, accept_any_token: bool, signing_key: Vec<u8>, configured_page_size: usize, state: SimState, persister: Option<Persister>) -> Shared {
+    pub(crate) fn new(
+        url: String,
+        accept_any_token: bool,
+        signing_key: Vec<u8>,
+        configured_page_size: usize,
+        state: SimState,
+        persister: Option<Persister>,
+    ) -> Shared {
         Shared {
             url,
             accept_any_token,
@@ -81,7 +90,8 @@ impl Shared {
     /// Counts a request against the budgets (see [`crate::throttle`]).
     pub(crate) fn admit(&self, headers: &axum::http::HeaderMap) -> crate::throttle::Admission {
         let principal = crate::throttle::principal_of(headers);
-        self.throttle().admit(principal.as_deref(), std::time::Instant::now())
+        self.throttle()
+            .admit(principal.as_deref(), std::time::Instant::now())
     }
 
     /// Locks the faults.
@@ -114,14 +124,17 @@ impl Shared {
     /// Writes a snapshot taken with [`Shared::snapshot`].
     pub(crate) async fn persist(&self, snapshot: Option<Snapshot>) {
         if let (Some(persister), Some(snapshot)) = (&self.persister, snapshot)
-            && let Err(e) = persister.write(snapshot).await {
-                tracing::warn!(error = %e, "could not persist the simulator state");
-            }
+            && let Err(e) = persister.write(snapshot).await
+        {
+            tracing::warn!(error = %e, "could not persist the simulator state");
+        }
     }
 
     /// Writes the current state now.
     pub(crate) async fn persist_now(&self) -> Result<(), SimError> {
-        let Some(persister) = &self.persister else { return Ok(()) };
+        let Some(persister) = &self.persister else {
+            return Ok(());
+        };
         let snapshot = {
             let state = self.state();
             Persister::snapshot(&state)?

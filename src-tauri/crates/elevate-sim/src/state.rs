@@ -69,7 +69,9 @@ impl RequestType {
 
     /// Parses case-insensitively.
     pub(crate) fn parse(text: &str) -> Option<RequestType> {
-        RequestType::ALL.into_iter().find(|t| eq_ci(t.as_str(), text.trim()))
+        RequestType::ALL
+            .into_iter()
+            .find(|t| eq_ci(t.as_str(), text.trim()))
     }
 
     /// Whether the request grants access (activation or renewal).
@@ -101,9 +103,13 @@ impl ExpirationType {
 
     /// Parses case-insensitively.
     pub(crate) fn parse(text: &str) -> Option<ExpirationType> {
-        [ExpirationType::AfterDuration, ExpirationType::AfterDateTime, ExpirationType::NoExpiration]
-            .into_iter()
-            .find(|t| eq_ci(t.as_str(), text.trim()))
+        [
+            ExpirationType::AfterDuration,
+            ExpirationType::AfterDateTime,
+            ExpirationType::NoExpiration,
+        ]
+        .into_iter()
+        .find(|t| eq_ci(t.as_str(), text.trim()))
     }
 }
 
@@ -138,7 +144,11 @@ impl Eligibility {
 
     /// Full id of the role eligibility schedule instance.
     pub(crate) fn instance_id(&self) -> String {
-        authz_id(&self.scope, "roleEligibilityScheduleInstances", &self.instance_name)
+        authz_id(
+            &self.scope,
+            "roleEligibilityScheduleInstances",
+            &self.instance_name,
+        )
     }
 
     /// Whether the eligibility is in force at `now`.
@@ -186,12 +196,20 @@ impl ActiveAssignment {
 
     /// Full id of the role assignment schedule instance.
     pub(crate) fn instance_id(&self) -> String {
-        authz_id(&self.scope, "roleAssignmentScheduleInstances", &self.instance_name)
+        authz_id(
+            &self.scope,
+            "roleAssignmentScheduleInstances",
+            &self.instance_name,
+        )
     }
 
     /// Full id of the underlying role assignment.
     pub(crate) fn origin_role_assignment_id(&self) -> String {
-        authz_id(&self.scope, "roleAssignments", &self.origin_role_assignment_name)
+        authz_id(
+            &self.scope,
+            "roleAssignments",
+            &self.origin_role_assignment_name,
+        )
     }
 
     /// Whether the assignment is in force at `now`.
@@ -298,7 +316,11 @@ pub(crate) struct ScheduleRequest {
 impl ScheduleRequest {
     /// Full id of the request.
     pub(crate) fn id(&self) -> String {
-        let collection = if self.eligibility { "roleEligibilityScheduleRequests" } else { "roleAssignmentScheduleRequests" };
+        let collection = if self.eligibility {
+            "roleEligibilityScheduleRequests"
+        } else {
+            "roleAssignmentScheduleRequests"
+        };
         authz_id(&self.scope, collection, &self.name)
     }
 
@@ -473,12 +495,18 @@ impl SimState {
     pub(crate) fn housekeep(&mut self) -> bool {
         let now = self.now();
         let before = (self.assignments.len(), self.eligibilities.len());
-        let renewable = |end: Option<DateTime<Utc>>| end.is_some_and(|end| now - end <= chrono::Duration::days(RENEW_WINDOW_DAYS));
-        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments).into_iter().partition(|a| !a.is_live(now));
+        let renewable = |end: Option<DateTime<Utc>>| {
+            end.is_some_and(|end| now - end <= chrono::Duration::days(RENEW_WINDOW_DAYS))
+        };
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.assignments)
+            .into_iter()
+            .partition(|a| !a.is_live(now));
         self.assignments = live;
-        self.ended_assignments.extend(ended.into_iter().filter(|a| !a.is_activated()));
-        let (ended, live): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.eligibilities).into_iter().partition(|e| e.end.is_some_and(|end| end <= now));
+        self.ended_assignments
+            .extend(ended.into_iter().filter(|a| !a.is_activated()));
+        let (ended, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.eligibilities)
+            .into_iter()
+            .partition(|e| e.end.is_some_and(|end| end <= now));
         self.eligibilities = live;
         self.ended_eligibilities.extend(ended);
         let kept = (self.ended_assignments.len(), self.ended_eligibilities.len());

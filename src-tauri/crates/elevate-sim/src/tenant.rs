@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::demo;
 use crate::ids::{eq_ci, new_guid, stable_guid};
 use crate::policy::{Approver, EndUserRules, Policy, RULE_JUSTIFICATION, RULE_MFA, RULE_TICKETING};
-use crate::state::{ActiveAssignment, Eligibility, ExpirationType, RequestType, RequestedSchedule, STATUS_PENDING_APPROVAL, ScheduleRequest, SimState};
+use crate::state::{
+    ActiveAssignment, Eligibility, ExpirationType, RequestType, RequestedSchedule,
+    STATUS_PENDING_APPROVAL, ScheduleRequest, SimState,
+};
 
 /// A user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -241,7 +244,9 @@ impl Directory {
 
     /// The person behind object `oid`: the home object a guest object stands for, else `oid`.
     pub(crate) fn home_object<'a>(&'a self, oid: &'a str) -> &'a str {
-        self.user(oid).and_then(|u| u.guest_of.as_deref()).unwrap_or(oid)
+        self.user(oid)
+            .and_then(|u| u.guest_of.as_deref())
+            .unwrap_or(oid)
     }
 
     /// The object that stands for the person `home_oid` in directory `tenant`: their own object in
@@ -253,7 +258,10 @@ impl Directory {
         let tenant = self.other_tenant(tenant)?;
         self.users
             .iter()
-            .find(|u| u.guest_of.as_deref().is_some_and(|g| eq_ci(g, home_oid)) && u.tenant_id.as_deref().is_some_and(|t| eq_ci(t, &tenant.id)))
+            .find(|u| {
+                u.guest_of.as_deref().is_some_and(|g| eq_ci(g, home_oid))
+                    && u.tenant_id.as_deref().is_some_and(|t| eq_ci(t, &tenant.id))
+            })
             .map(|u| u.id.clone())
     }
 
@@ -273,7 +281,11 @@ impl Directory {
                 kind: "Group",
             };
         }
-        PrincipalInfo { display_name: None, email: None, kind: "User" }
+        PrincipalInfo {
+            display_name: None,
+            email: None,
+            kind: "User",
+        }
     }
 }
 
@@ -293,7 +305,15 @@ pub(crate) struct DemoSeed {
     pub ended_eligibilities: Vec<Eligibility>,
 }
 
-fn role(guid: &str, name: &str, description: &str, built_in: bool, actions: &[&str], not_actions: &[&str], data_actions: &[&str]) -> RoleDefinition {
+fn role(
+    guid: &str,
+    name: &str,
+    description: &str,
+    built_in: bool,
+    actions: &[&str],
+    not_actions: &[&str],
+    data_actions: &[&str],
+) -> RoleDefinition {
     let strings = |list: &[&str]| list.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
     RoleDefinition {
         guid: guid.to_string(),
@@ -337,13 +357,25 @@ fn demo_directory() -> Directory {
         tenant_name: demo::TENANT_NAME.to_string(),
         default_user: demo::DEMO_USER_OID.to_string(),
         users: vec![
-            user(demo::DEMO_USER_OID, demo::DEMO_USER_NAME, demo::DEMO_USER_UPN),
-            user(demo::SECOND_USER_OID, demo::SECOND_USER_NAME, demo::SECOND_USER_UPN),
+            user(
+                demo::DEMO_USER_OID,
+                demo::DEMO_USER_NAME,
+                demo::DEMO_USER_UPN,
+            ),
+            user(
+                demo::SECOND_USER_OID,
+                demo::SECOND_USER_NAME,
+                demo::SECOND_USER_UPN,
+            ),
             // A guest from another organisation who shares a colleague's name.
             User {
                 mail: Some(demo::GUEST_USER_MAIL.to_string()),
                 user_type: Some("Guest".to_string()),
-                ..user(demo::GUEST_USER_OID, demo::SECOND_USER_NAME, demo::GUEST_USER_UPN)
+                ..user(
+                    demo::GUEST_USER_OID,
+                    demo::SECOND_USER_NAME,
+                    demo::GUEST_USER_UPN,
+                )
             },
             // Ada's guest object in Fabrikam: an object of its own, with its own id.
             User {
@@ -351,7 +383,11 @@ fn demo_directory() -> Directory {
                 user_type: Some("Guest".to_string()),
                 tenant_id: Some(demo::GUEST_TENANT_ID.to_string()),
                 guest_of: Some(demo::DEMO_USER_OID.to_string()),
-                ..user(demo::GUEST_TENANT_ADA_OID, demo::DEMO_USER_NAME, demo::GUEST_TENANT_ADA_UPN)
+                ..user(
+                    demo::GUEST_TENANT_ADA_OID,
+                    demo::DEMO_USER_NAME,
+                    demo::GUEST_TENANT_ADA_UPN,
+                )
             },
         ],
         groups: vec![
@@ -383,8 +419,14 @@ fn demo_directory() -> Directory {
             },
         ],
         subscriptions: vec![
-            subscription(demo::SUBSCRIPTION_PRODUCTION, demo::SUBSCRIPTION_PRODUCTION_NAME),
-            subscription(demo::SUBSCRIPTION_DEVELOPMENT, demo::SUBSCRIPTION_DEVELOPMENT_NAME),
+            subscription(
+                demo::SUBSCRIPTION_PRODUCTION,
+                demo::SUBSCRIPTION_PRODUCTION_NAME,
+            ),
+            subscription(
+                demo::SUBSCRIPTION_DEVELOPMENT,
+                demo::SUBSCRIPTION_DEVELOPMENT_NAME,
+            ),
             subscription(demo::SUBSCRIPTION_SANDBOX, demo::SUBSCRIPTION_SANDBOX_NAME),
             Subscription {
                 management_group: None,
@@ -398,17 +440,37 @@ fn demo_directory() -> Directory {
             group(demo::SUBSCRIPTION_DEVELOPMENT, demo::RG_DEV_SHARED),
         ],
         role_definitions: vec![
-            role(demo::ROLE_OWNER, "Owner", "Grants full access to manage all resources, including assigning roles in Azure RBAC.", true, &["*"], &[], &[]),
+            role(
+                demo::ROLE_OWNER,
+                "Owner",
+                "Grants full access to manage all resources, including assigning roles in Azure RBAC.",
+                true,
+                &["*"],
+                &[],
+                &[],
+            ),
             role(
                 demo::ROLE_CONTRIBUTOR,
                 "Contributor",
                 "Grants full access to manage all resources, but does not allow assigning roles in Azure RBAC.",
                 true,
                 &["*"],
-                &["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"],
+                &[
+                    "Microsoft.Authorization/*/Delete",
+                    "Microsoft.Authorization/*/Write",
+                    "Microsoft.Authorization/elevateAccess/Action",
+                ],
                 &[],
             ),
-            role(demo::ROLE_READER, "Reader", "View all resources, but does not allow you to make any changes.", true, &["*/read"], &[], &[]),
+            role(
+                demo::ROLE_READER,
+                "Reader",
+                "View all resources, but does not allow you to make any changes.",
+                true,
+                &["*/read"],
+                &[],
+                &[],
+            ),
             role(
                 demo::ROLE_USER_ACCESS_ADMINISTRATOR,
                 "User Access Administrator",
@@ -423,7 +485,11 @@ fn demo_directory() -> Directory {
                 "Key Vault Secrets Officer",
                 "Perform any action on the secrets of a key vault, except manage permissions.",
                 true,
-                &["Microsoft.Authorization/*/read", "Microsoft.KeyVault/*/read", "Microsoft.Resources/deployments/*"],
+                &[
+                    "Microsoft.Authorization/*/read",
+                    "Microsoft.KeyVault/*/read",
+                    "Microsoft.Resources/deployments/*",
+                ],
                 &[],
                 &["Microsoft.KeyVault/vaults/secrets/*"],
             ),
@@ -432,7 +498,11 @@ fn demo_directory() -> Directory {
                 demo::ROLE_INCIDENT_RESPONDER_NAME,
                 "Restart and inspect production workloads during an incident.",
                 false,
-                &["*/read", "Microsoft.Compute/virtualMachines/restart/action", "Microsoft.Web/sites/restart/action"],
+                &[
+                    "*/read",
+                    "Microsoft.Compute/virtualMachines/restart/action",
+                    "Microsoft.Web/sites/restart/action",
+                ],
                 &[],
                 &[],
             ),
@@ -467,7 +537,15 @@ fn policy(scope: &str, role_guid: &str, rules: EndUserRules, now: DateTime<Utc>)
 }
 
 /// A new eligibility whose schedule and instance names are derived from `label`.
-pub(crate) fn eligibility(label: &str, principal: &str, role_guid: &str, scope: &str, member_type: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Eligibility {
+pub(crate) fn eligibility(
+    label: &str,
+    principal: &str,
+    role_guid: &str,
+    scope: &str,
+    member_type: &str,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> Eligibility {
     Eligibility {
         schedule_name: stable_guid(&format!("{label}/schedule")),
         instance_name: stable_guid(&format!("{label}/instance")),
@@ -486,22 +564,105 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
     let start = now - Duration::days(30);
     let end = Some(start + Duration::days(365));
     let ada = demo::DEMO_USER_OID;
-    let elig = |n: &str, principal: &str, role_guid: &str, scope: &str, member: &str, end: Option<DateTime<Utc>>| {
-        eligibility(&format!("elevate-sim/demo-eligibility/{n}"), principal, role_guid, scope, member, start, end)
+    let elig = |n: &str,
+                principal: &str,
+                role_guid: &str,
+                scope: &str,
+                member: &str,
+                end: Option<DateTime<Utc>>| {
+        eligibility(
+            &format!("elevate-sim/demo-eligibility/{n}"),
+            principal,
+            role_guid,
+            scope,
+            member,
+            start,
+            end,
+        )
     };
     let eligibilities = vec![
-        elig("contributor-dev", ada, demo::ROLE_CONTRIBUTOR, demo::SCOPE_DEVELOPMENT, "Direct", end),
-        elig("owner-prod", ada, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
-        elig("reader-platform", ada, demo::ROLE_READER, demo::SCOPE_MANAGEMENT_GROUP, "Direct", None),
-        elig("kvso-data", ada, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, demo::SCOPE_RG_DATA_PROD, "Direct", end),
+        elig(
+            "contributor-dev",
+            ada,
+            demo::ROLE_CONTRIBUTOR,
+            demo::SCOPE_DEVELOPMENT,
+            "Direct",
+            end,
+        ),
+        elig(
+            "owner-prod",
+            ada,
+            demo::ROLE_OWNER,
+            demo::SCOPE_PRODUCTION,
+            "Direct",
+            end,
+        ),
+        elig(
+            "reader-platform",
+            ada,
+            demo::ROLE_READER,
+            demo::SCOPE_MANAGEMENT_GROUP,
+            "Direct",
+            None,
+        ),
+        elig(
+            "kvso-data",
+            ada,
+            demo::ROLE_KEY_VAULT_SECRETS_OFFICER,
+            demo::SCOPE_RG_DATA_PROD,
+            "Direct",
+            end,
+        ),
         // Ends within 14 days: the demo offers "Request extension".
-        elig("responder-prod", ada, demo::ROLE_INCIDENT_RESPONDER, demo::SCOPE_PRODUCTION, "Direct", Some(now + Duration::days(10))),
-        elig("contributor-web", demo::GROUP_ID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_RG_WEB_PROD, "Group", end),
-        elig("markup-sandbox", ada, demo::ROLE_MARKUP_AUDITOR, demo::SCOPE_SANDBOX, "Direct", end),
-        elig("grace-owner-prod", demo::SECOND_USER_OID, demo::ROLE_OWNER, demo::SCOPE_PRODUCTION, "Direct", end),
+        elig(
+            "responder-prod",
+            ada,
+            demo::ROLE_INCIDENT_RESPONDER,
+            demo::SCOPE_PRODUCTION,
+            "Direct",
+            Some(now + Duration::days(10)),
+        ),
+        elig(
+            "contributor-web",
+            demo::GROUP_ID,
+            demo::ROLE_CONTRIBUTOR,
+            demo::SCOPE_RG_WEB_PROD,
+            "Group",
+            end,
+        ),
+        elig(
+            "markup-sandbox",
+            ada,
+            demo::ROLE_MARKUP_AUDITOR,
+            demo::SCOPE_SANDBOX,
+            "Direct",
+            end,
+        ),
+        elig(
+            "grace-owner-prod",
+            demo::SECOND_USER_OID,
+            demo::ROLE_OWNER,
+            demo::SCOPE_PRODUCTION,
+            "Direct",
+            end,
+        ),
         // Ada's guest object in Fabrikam: roles in the other directory.
-        elig("fabrikam-contributor", demo::GUEST_TENANT_ADA_OID, demo::ROLE_CONTRIBUTOR, demo::SCOPE_GUEST_SUBSCRIPTION, "Direct", end),
-        elig("fabrikam-reader", demo::GUEST_TENANT_ADA_OID, demo::ROLE_READER, demo::SCOPE_GUEST_SUBSCRIPTION, "Direct", None),
+        elig(
+            "fabrikam-contributor",
+            demo::GUEST_TENANT_ADA_OID,
+            demo::ROLE_CONTRIBUTOR,
+            demo::SCOPE_GUEST_SUBSCRIPTION,
+            "Direct",
+            end,
+        ),
+        elig(
+            "fabrikam-reader",
+            demo::GUEST_TENANT_ADA_OID,
+            demo::ROLE_READER,
+            demo::SCOPE_GUEST_SUBSCRIPTION,
+            "Direct",
+            None,
+        ),
     ];
     // Ended three days ago: the demo offers "Request renewal".
     let ended_eligibilities = vec![elig(
@@ -525,7 +686,9 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         end: None,
         linked_eligibility_schedule_id: None,
         linked_eligibility_instance_id: None,
-        origin_role_assignment_name: stable_guid("elevate-sim/demo-assignment/reader-sandbox/assignment"),
+        origin_role_assignment_name: stable_guid(
+            "elevate-sim/demo-assignment/reader-sandbox/assignment",
+        ),
         created_on: standing_start,
     }];
     let owner_rules = EndUserRules {
@@ -536,7 +699,11 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
                 description: demo::SECOND_USER_NAME.to_string(),
                 user_type: "User".to_string(),
             },
-            Approver { id: ada.to_string(), description: demo::DEMO_USER_NAME.to_string(), user_type: "User".to_string() },
+            Approver {
+                id: ada.to_string(),
+                description: demo::DEMO_USER_NAME.to_string(),
+                user_type: "User".to_string(),
+            },
             Approver {
                 id: demo::APPROVERS_GROUP_ID.to_string(),
                 description: demo::APPROVERS_GROUP_NAME.to_string(),
@@ -550,15 +717,55 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
         ..EndUserRules::simple("PT1H", &[RULE_JUSTIFICATION])
     };
     let policies = vec![
-        policy(demo::SCOPE_DEVELOPMENT, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION]), now),
+        policy(
+            demo::SCOPE_DEVELOPMENT,
+            demo::ROLE_CONTRIBUTOR,
+            EndUserRules::simple("PT8H", &[RULE_JUSTIFICATION]),
+            now,
+        ),
         policy(demo::SCOPE_PRODUCTION, demo::ROLE_OWNER, owner_rules, now),
-        policy(demo::SCOPE_MANAGEMENT_GROUP, demo::ROLE_READER, EndUserRules::simple("PT8H", &[]), now),
-        policy(demo::SCOPE_RG_DATA_PROD, demo::ROLE_KEY_VAULT_SECRETS_OFFICER, kvso_rules, now),
-        policy(demo::SCOPE_PRODUCTION, demo::ROLE_INCIDENT_RESPONDER, EndUserRules::simple("PT4H", &[RULE_TICKETING]), now),
-        policy(demo::SCOPE_RG_WEB_PROD, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]), now),
-        policy(demo::SCOPE_SANDBOX, demo::ROLE_MARKUP_AUDITOR, EndUserRules::simple("PT1H", &[]), now),
-        policy(demo::SCOPE_GUEST_SUBSCRIPTION, demo::ROLE_CONTRIBUTOR, EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]), now),
-        policy(demo::SCOPE_GUEST_SUBSCRIPTION, demo::ROLE_READER, EndUserRules::simple("PT8H", &[]), now),
+        policy(
+            demo::SCOPE_MANAGEMENT_GROUP,
+            demo::ROLE_READER,
+            EndUserRules::simple("PT8H", &[]),
+            now,
+        ),
+        policy(
+            demo::SCOPE_RG_DATA_PROD,
+            demo::ROLE_KEY_VAULT_SECRETS_OFFICER,
+            kvso_rules,
+            now,
+        ),
+        policy(
+            demo::SCOPE_PRODUCTION,
+            demo::ROLE_INCIDENT_RESPONDER,
+            EndUserRules::simple("PT4H", &[RULE_TICKETING]),
+            now,
+        ),
+        policy(
+            demo::SCOPE_RG_WEB_PROD,
+            demo::ROLE_CONTRIBUTOR,
+            EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]),
+            now,
+        ),
+        policy(
+            demo::SCOPE_SANDBOX,
+            demo::ROLE_MARKUP_AUDITOR,
+            EndUserRules::simple("PT1H", &[]),
+            now,
+        ),
+        policy(
+            demo::SCOPE_GUEST_SUBSCRIPTION,
+            demo::ROLE_CONTRIBUTOR,
+            EndUserRules::simple("PT4H", &[RULE_JUSTIFICATION]),
+            now,
+        ),
+        policy(
+            demo::SCOPE_GUEST_SUBSCRIPTION,
+            demo::ROLE_READER,
+            EndUserRules::simple("PT8H", &[]),
+            now,
+        ),
     ];
     DemoSeed {
         directory: demo_directory(),
@@ -572,18 +779,28 @@ pub(crate) fn demo_seed(now: DateTime<Utc>) -> DemoSeed {
 
 /// Grace Hopper's pending request for Owner at Contoso Production, which Ada may approve, unless
 /// one is pending already. Returns whether it was added.
-pub(crate) fn add_owner_request_for_approval(state: &mut SimState, justification: Option<&str>) -> bool {
+pub(crate) fn add_owner_request_for_approval(
+    state: &mut SimState,
+    justification: Option<&str>,
+) -> bool {
     add_owner_request_from(state, demo::SECOND_USER_OID, justification)
 }
 
 /// A pending request from `principal` for Owner at Contoso Production, which Ada may approve,
 /// unless one is pending already; `justification` replaces the usual text. Returns whether it was
 /// added.
-pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, justification: Option<&str>) -> bool {
+pub(crate) fn add_owner_request_from(
+    state: &mut SimState,
+    principal: &str,
+    justification: Option<&str>,
+) -> bool {
     let now = state.now();
     let grace = principal;
     let pending = state.requests.iter().any(|r| {
-        r.is_pending() && eq_ci(&r.principal_id, grace) && eq_ci(&r.role_guid, demo::ROLE_OWNER) && eq_ci(&r.scope, demo::SCOPE_PRODUCTION)
+        r.is_pending()
+            && eq_ci(&r.principal_id, grace)
+            && eq_ci(&r.role_guid, demo::ROLE_OWNER)
+            && eq_ci(&r.scope, demo::SCOPE_PRODUCTION)
     });
     if pending {
         return false;
@@ -600,8 +817,15 @@ pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, just
         role_guid: demo::ROLE_OWNER.to_string(),
         request_type: RequestType::SelfActivate,
         status: STATUS_PENDING_APPROVAL.to_string(),
-        approval_id: Some(format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{}", new_guid())),
-        target_schedule_id: Some(crate::ids::authz_id(demo::SCOPE_PRODUCTION, "roleAssignmentSchedules", &name)),
+        approval_id: Some(format!(
+            "/providers/Microsoft.Authorization/roleAssignmentApprovals/{}",
+            new_guid()
+        )),
+        target_schedule_id: Some(crate::ids::authz_id(
+            demo::SCOPE_PRODUCTION,
+            "roleAssignmentSchedules",
+            &name,
+        )),
         target_instance_id: None,
         schedule: RequestedSchedule {
             start: now,
@@ -611,7 +835,11 @@ pub(crate) fn add_owner_request_from(state: &mut SimState, principal: &str, just
         },
         linked_eligibility_schedule_id: eligibility.as_ref().map(|e| e.0.clone()),
         linked_eligibility_instance_id: eligibility.map(|e| e.1),
-        justification: Some(justification.unwrap_or("Hotfix for the checkout service").to_string()),
+        justification: Some(
+            justification
+                .unwrap_or("Hotfix for the checkout service")
+                .to_string(),
+        ),
         ticket_number: Some("INC0042".to_string()),
         ticket_system: Some("ServiceNow".to_string()),
         condition: None,

@@ -108,7 +108,11 @@ impl Throttle {
             budgets.push(("tenant".into(), budget, "tenant"));
         }
         if let (Some(budget), Some(principal)) = (self.settings.per_principal, principal) {
-            budgets.push((format!("principal/{}", principal.to_ascii_lowercase()), budget, "principal"));
+            budgets.push((
+                format!("principal/{}", principal.to_ascii_lowercase()),
+                budget,
+                "principal",
+            ));
         }
         if budgets.is_empty() {
             return Admission::Unlimited;
@@ -117,9 +121,15 @@ impl Throttle {
         let mut remaining = u32::MAX;
         for (key, budget, name) in &budgets {
             let length = Duration::from_secs(budget.window_secs);
-            let window = self.windows.entry(key.clone()).or_insert(Window { started: now, used: 0 });
+            let window = self.windows.entry(key.clone()).or_insert(Window {
+                started: now,
+                used: 0,
+            });
             if now.duration_since(window.started) >= length {
-                *window = Window { started: now, used: 0 };
+                *window = Window {
+                    started: now,
+                    used: 0,
+                };
             }
             if window.used >= budget.requests {
                 let left = length.saturating_sub(now.duration_since(window.started));
@@ -144,8 +154,13 @@ impl Throttle {
 /// counted before authentication, as Azure's front door does; a forged token only spends the
 /// budget of the principal it names).
 pub(crate) fn principal_of(headers: &axum::http::HeaderMap) -> Option<String> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     let payload = token.split('.').nth(1)?;
     let bytes = crate::token::b64url_decode(payload)?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
@@ -162,17 +177,47 @@ mod tests {
         let start = Instant::now();
         assert_eq!(t.admit(Some("a"), start), Admission::Unlimited);
         t.set(ThrottleSettings {
-            tenant: Some(Budget { requests: 3, window_secs: 10 }),
-            per_principal: Some(Budget { requests: 2, window_secs: 10 }),
+            tenant: Some(Budget {
+                requests: 3,
+                window_secs: 10,
+            }),
+            per_principal: Some(Budget {
+                requests: 2,
+                window_secs: 10,
+            }),
         });
-        assert_eq!(t.admit(Some("a"), start), Admission::Admitted { remaining: 1 });
-        assert_eq!(t.admit(Some("A"), start), Admission::Admitted { remaining: 0 });
+        assert_eq!(
+            t.admit(Some("a"), start),
+            Admission::Admitted { remaining: 1 }
+        );
+        assert_eq!(
+            t.admit(Some("A"), start),
+            Admission::Admitted { remaining: 0 }
+        );
         let refused = t.admit(Some("a"), start + Duration::from_millis(2500));
-        assert_eq!(refused, Admission::Throttled { retry_after_secs: 8, budget: "principal" });
-        assert_eq!(t.admit(Some("b"), start), Admission::Admitted { remaining: 0 });
-        assert!(matches!(t.admit(Some("c"), start), Admission::Throttled { budget: "tenant", .. }));
+        assert_eq!(
+            refused,
+            Admission::Throttled {
+                retry_after_secs: 8,
+                budget: "principal"
+            }
+        );
+        assert_eq!(
+            t.admit(Some("b"), start),
+            Admission::Admitted { remaining: 0 }
+        );
+        assert!(matches!(
+            t.admit(Some("c"), start),
+            Admission::Throttled {
+                budget: "tenant",
+                ..
+            }
+        ));
         assert_eq!(t.throttled(), 2);
         // The next window has the whole budget again.
-        assert_eq!(t.admit(Some("a"), start + Duration::from_secs(10)), Admission::Admitted { remaining: 1 });
+        assert_eq!(
+            t.admit(Some("a"), start + Duration::from_secs(10)),
+            Admission::Admitted { remaining: 1 }
+        );
     }
 }

@@ -99,20 +99,37 @@ struct Claims<'a> {
 }
 
 /// Mints a token for `request`, signed with `key`.
-pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) -> Result<String, SimError> {
-    let oid = request.oid.as_deref().unwrap_or(&directory.default_user).trim();
+pub(crate) fn mint(
+    key: &[u8],
+    directory: &Directory,
+    request: &TokenRequest,
+) -> Result<String, SimError> {
+    let oid = request
+        .oid
+        .as_deref()
+        .unwrap_or(&directory.default_user)
+        .trim();
     if oid.is_empty() {
         return Err(SimError::TokenRequest("oid must not be empty".to_string()));
     }
     if request.lifetime_secs > MAX_LIFETIME_SECS {
-        return Err(SimError::TokenRequest(format!("lifetime_secs must be at most {MAX_LIFETIME_SECS}")));
+        return Err(SimError::TokenRequest(format!(
+            "lifetime_secs must be at most {MAX_LIFETIME_SECS}"
+        )));
     }
     let (upn, name) = match directory.user(oid) {
         Some(user) => (user.upn.clone(), user.display_name.clone()),
-        None => (format!("{oid}@{}", crate::demo::TENANT_DOMAIN), oid.to_string()),
+        None => (
+            format!("{oid}@{}", crate::demo::TENANT_DOMAIN),
+            oid.to_string(),
+        ),
     };
     // A guest object's tokens are the other directory's: its `tid` and issuer.
-    let tenant = directory.user(oid).map_or(directory.tenant_id.as_str(), |u| directory.tenant_of_user(u));
+    let tenant = directory
+        .user(oid)
+        .map_or(directory.tenant_id.as_str(), |u| {
+            directory.tenant_of_user(u)
+        });
     let now = Utc::now().timestamp();
     let lifetime = i64::try_from(request.lifetime_secs).unwrap_or(0);
     let claims = Claims {
@@ -125,7 +142,10 @@ pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) ->
         tid: tenant,
         upn,
         name,
-        scp: request.scopes.clone().unwrap_or_else(|| crate::consent::default_scp(&request.audience)),
+        scp: request
+            .scopes
+            .clone()
+            .unwrap_or_else(|| crate::consent::default_scp(&request.audience)),
         appid: request.client_id.as_deref(),
         azp: request.client_id.as_deref(),
         amr: &request.amr,
@@ -140,7 +160,8 @@ pub(crate) fn mint(key: &[u8], directory: &Directory, request: &TokenRequest) ->
 }
 
 fn sign(key: &[u8], input: &[u8]) -> Result<Vec<u8>, SimError> {
-    let mut mac = HmacSha256::new_from_slice(key).map_err(|e| SimError::TokenRequest(e.to_string()))?;
+    let mut mac =
+        HmacSha256::new_from_slice(key).map_err(|e| SimError::TokenRequest(e.to_string()))?;
     mac.update(input);
     Ok(mac.finalize().into_bytes().to_vec())
 }
@@ -176,7 +197,11 @@ impl Caller {
     /// Whether the token carries one of `any` among its delegated permissions (a token without
     /// `scp`, accepted unsigned, is not checked).
     pub(crate) fn has_scope(&self, any: &[&str]) -> bool {
-        self.scopes.as_ref().is_none_or(|scopes| scopes.iter().any(|s| any.iter().any(|a| a.eq_ignore_ascii_case(s))))
+        self.scopes.as_ref().is_none_or(|scopes| {
+            scopes
+                .iter()
+                .any(|s| any.iter().any(|a| a.eq_ignore_ascii_case(s)))
+        })
     }
 }
 
@@ -242,14 +267,21 @@ fn display_unix(secs: i64) -> String {
 }
 
 /// Checks the `Authorization` header value.
-pub(crate) fn verify(header: Option<&str>, key: &[u8], accept_any: bool, audiences: &[String]) -> Result<Caller, Rejection> {
+pub(crate) fn verify(
+    header: Option<&str>,
+    key: &[u8],
+    accept_any: bool,
+    audiences: &[String],
+) -> Result<Caller, Rejection> {
     let header = header.ok_or(Rejection::Missing)?.trim();
     let token = match header.split_once(' ') {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
         _ => return Err(Rejection::NotBearer),
     };
     let mut parts = token.split('.');
-    let (Some(head), Some(body), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(head), Some(body), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Rejection::Invalid);
     };
     let header_json: Value = decode_json(head).ok_or(Rejection::Invalid)?;
@@ -261,22 +293,34 @@ pub(crate) fn verify(header: Option<&str>, key: &[u8], accept_any: bool, audienc
         let signature = B64URL.decode(signature).map_err(|_| Rejection::Invalid)?;
         let mut mac = HmacSha256::new_from_slice(key).map_err(|_| Rejection::Invalid)?;
         mac.update(format!("{head}.{body}").as_bytes());
-        mac.verify_slice(&signature).map_err(|_| Rejection::Invalid)?;
+        mac.verify_slice(&signature)
+            .map_err(|_| Rejection::Invalid)?;
     }
-    let oid = claims.get("oid").and_then(Value::as_str).filter(|o| !o.trim().is_empty()).ok_or(Rejection::Invalid)?;
+    let oid = claims
+        .get("oid")
+        .and_then(Value::as_str)
+        .filter(|o| !o.trim().is_empty())
+        .ok_or(Rejection::Invalid)?;
     let now = Utc::now().timestamp();
     match claims.get("exp").and_then(Value::as_i64) {
         Some(exp) if exp <= now => return Err(Rejection::Expired { exp, now }),
         None if !accept_any => return Err(Rejection::Invalid),
         _ => {}
     }
-    if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| nbf > now + 300) {
+    if claims
+        .get("nbf")
+        .and_then(Value::as_i64)
+        .is_some_and(|nbf| nbf > now + 300)
+    {
         return Err(Rejection::NotYetValid);
     }
     match claims.get("aud") {
         Some(aud) => {
             let given = string_list(aud);
-            if !given.iter().any(|a| audiences.iter().any(|ok| ok.eq_ignore_ascii_case(a))) {
+            if !given
+                .iter()
+                .any(|a| audiences.iter().any(|ok| ok.eq_ignore_ascii_case(a)))
+            {
                 return Err(Rejection::Audience(given.join(",")));
             }
         }
@@ -291,7 +335,11 @@ pub(crate) fn verify(header: Option<&str>, key: &[u8], accept_any: bool, audienc
             .get("scp")
             .and_then(Value::as_str)
             .map(|s| s.split_whitespace().map(str::to_string).collect()),
-        tid: claims.get("tid").and_then(Value::as_str).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+        tid: claims
+            .get("tid")
+            .and_then(Value::as_str)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
     })
 }
 
@@ -303,8 +351,16 @@ fn decode_json(part: &str) -> Option<Value> {
 
 fn string_list(value: &Value) -> Vec<String> {
     match value {
-        Value::String(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
-        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Value::String(s) => s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -334,15 +390,67 @@ mod tests {
         let key = b"0123456789abcdef0123456789abcdef";
         let token = mint(key, &dir, &TokenRequest::default()).unwrap_or_default();
         let caller = verify(Some(&format!("Bearer {token}")), key, false, &audiences());
-        assert!(caller.as_ref().is_ok_and(|c| c.oid == crate::demo::DEMO_USER_OID && c.has_mfa()));
-        assert_eq!(verify(Some(&format!("Bearer {token}")), b"other-key", false, &audiences()).err(), Some(Rejection::Invalid));
-        assert!(verify(Some(&format!("Bearer {token}")), b"other-key", true, &audiences()).is_ok());
-        assert_eq!(verify(None, key, false, &audiences()).err(), Some(Rejection::Missing));
-        assert_eq!(verify(Some("Basic abc"), key, false, &audiences()).err(), Some(Rejection::NotBearer));
-        assert_eq!(verify(Some("Bearer x.y"), key, true, &audiences()).err(), Some(Rejection::Invalid));
-        let expired = mint(key, &dir, &TokenRequest { lifetime_secs: 0, ..TokenRequest::default() }).unwrap_or_default();
-        assert!(matches!(verify(Some(&format!("Bearer {expired}")), key, false, &audiences()), Err(Rejection::Expired { .. })));
-        let graph = mint(key, &dir, &TokenRequest { audience: "https://graph.microsoft.com".into(), ..TokenRequest::default() }).unwrap_or_default();
-        assert!(matches!(verify(Some(&format!("Bearer {graph}")), key, false, &audiences()), Err(Rejection::Audience(_))));
+        assert!(
+            caller
+                .as_ref()
+                .is_ok_and(|c| c.oid == crate::demo::DEMO_USER_OID && c.has_mfa())
+        );
+        assert_eq!(
+            verify(
+                Some(&format!("Bearer {token}")),
+                b"other-key",
+                false,
+                &audiences()
+            )
+            .err(),
+            Some(Rejection::Invalid)
+        );
+        assert!(
+            verify(
+                Some(&format!("Bearer {token}")),
+                b"other-key",
+                true,
+                &audiences()
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            verify(None, key, false, &audiences()).err(),
+            Some(Rejection::Missing)
+        );
+        assert_eq!(
+            verify(Some("Basic abc"), key, false, &audiences()).err(),
+            Some(Rejection::NotBearer)
+        );
+        assert_eq!(
+            verify(Some("Bearer x.y"), key, true, &audiences()).err(),
+            Some(Rejection::Invalid)
+        );
+        let expired = mint(
+            key,
+            &dir,
+            &TokenRequest {
+                lifetime_secs: 0,
+                ..TokenRequest::default()
+            },
+        )
+        .unwrap_or_default();
+        assert!(matches!(
+            verify(Some(&format!("Bearer {expired}")), key, false, &audiences()),
+            Err(Rejection::Expired { .. })
+        ));
+        let graph = mint(
+            key,
+            &dir,
+            &TokenRequest {
+                audience: "https://graph.microsoft.com".into(),
+                ..TokenRequest::default()
+            },
+        )
+        .unwrap_or_default();
+        assert!(matches!(
+            verify(Some(&format!("Bearer {graph}")), key, false, &audiences()),
+            Err(Rejection::Audience(_))
+        ));
     }
 }

@@ -715,9 +715,15 @@ fn self_extend_and_self_renew_are_in_the_enums_of_the_resources_elevate_sends_th
             .iter()
             .filter_map(|v| v.as_str())
             .collect();
-        assert!(values.contains(&"SelfExtend") && values.contains(&"SelfRenew"), "{file}: {values:?}");
+        assert!(
+            values.contains(&"SelfExtend") && values.contains(&"SelfRenew"),
+            "{file}: {values:?}"
+        );
     }
-    assert!(arm.operation("RoleEligibilityScheduleRequests_Create").is_some());
+    assert!(
+        arm.operation("RoleEligibilityScheduleRequests_Create")
+            .is_some()
+    );
     let graph = elevate_spec::fixture_json("graph/actions.json").unwrap_or_else(|e| panic!("{e}"));
     let of = |resource: &str| -> Vec<String> {
         graph[resource]
@@ -727,10 +733,19 @@ fn self_extend_and_self_renew_are_in_the_enums_of_the_resources_elevate_sends_th
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect()
     };
-    for resource in ["unifiedRoleAssignmentScheduleRequest", "unifiedRoleEligibilityScheduleRequest"] {
+    for resource in [
+        "unifiedRoleAssignmentScheduleRequest",
+        "unifiedRoleEligibilityScheduleRequest",
+    ] {
         let actions = of(resource);
-        assert!(actions.iter().any(|a| a == "selfExtend") && actions.iter().any(|a| a == "selfRenew"), "{resource}");
+        assert!(
+            actions.iter().any(|a| a == "selfExtend") && actions.iter().any(|a| a == "selfRenew"),
+            "{resource}"
+        );
     }
     let groups = of("privilegedAccessGroupAssignmentScheduleRequest");
-    assert!(!groups.iter().any(|a| a == "selfExtend" || a == "selfRenew"), "{groups:?}");
+    assert!(
+        !groups.iter().any(|a| a == "selfExtend" || a == "selfRenew"),
+        "{groups:?}"
+    );
 }

@@ -100,7 +100,8 @@ mod tests {
 
     #[test]
     fn only_https_links_to_the_authority_open() {
-        let authority = Url::parse("https://login.microsoftonline.com").unwrap_or_else(|e| panic!("{e}"));
+        let authority =
+            Url::parse("https://login.microsoftonline.com").unwrap_or_else(|e| panic!("{e}"));
         assert!(consent_link_allowed(
             "https://login.microsoftonline.com/t/v2.0/adminconsent?client_id=c",
             &authority
@@ -116,6 +117,9 @@ mod tests {
             assert!(!consent_link_allowed(bad, &authority), "{bad}");
         }
         let local = Url::parse("http://127.0.0.1:8080").unwrap_or_else(|e| panic!("{e}"));
-        assert!(!consent_link_allowed("http://127.0.0.1:8080/t/v2.0/adminconsent", &local));
+        assert!(!consent_link_allowed(
+            "http://127.0.0.1:8080/t/v2.0/adminconsent",
+            &local
+        ));
     }
 }

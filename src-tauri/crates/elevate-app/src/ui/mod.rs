@@ -15,8 +15,10 @@ pub mod view;
 
 pub use access::{AccessView, FindingLevel, FindingView};
 pub use accounts::{AccountView, accounts_view};
-pub use checks::{ActivityListView, ActivityView, CheckVerdict, CheckView, FormField, RequestOrigin};
 pub use approvers::{ApproverKindView, ApproverView, ContactChannel, WaitingView};
+pub use checks::{
+    ActivityListView, ActivityView, CheckVerdict, CheckView, FormField, RequestOrigin,
+};
 pub use error::{Answer, UiError, invalid};
 pub use forms::{ActivationForm, FavouriteChange, FavouriteForm, SetForm, SettingsForm};
 pub use settings::{AppState, CloudName, FavouriteView, SetView, SettingsView};

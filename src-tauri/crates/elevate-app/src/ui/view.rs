@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use elevate_core::model::{
-    ActiveGrant, AssignmentType, Eligibility, Expiring, MemberType, MoreTime, Policy, RequestRecord,
-    Source, Span,
+    ActiveGrant, AssignmentType, Eligibility, Expiring, MemberType, MoreTime, Policy,
+    RequestRecord, Source, Span,
 };
 use elevate_core::session::{ActionResult, MIN_ACTIVE_BEFORE_DEACTIVATE, Outcome};
 use elevate_core::store::HistoryEntry;

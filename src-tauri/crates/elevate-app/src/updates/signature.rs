@@ -29,9 +29,9 @@ impl TrustedKey {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .filter(|inner| inner.starts_with("untrusted comment:"));
-        let file_text = unwrapped.as_deref().or(text
-            .starts_with("untrusted comment:")
-            .then_some(text));
+        let file_text = unwrapped
+            .as_deref()
+            .or(text.starts_with("untrusted comment:").then_some(text));
         let line = match file_text {
             Some(file_text) => file_text.lines().nth(1).unwrap_or("").trim(),
             None => text,

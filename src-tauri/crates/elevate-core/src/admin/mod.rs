@@ -7,5 +7,6 @@
 mod register;
 
 pub use register::{
-    ADMIN_SCOPES, APP_NAME, APP_TAG, Done, REDIRECT_URIS, Registration, config_snippet, register_app,
+    ADMIN_SCOPES, APP_NAME, APP_TAG, Done, REDIRECT_URIS, Registration, config_snippet,
+    register_app,
 };

@@ -121,7 +121,10 @@ impl Graph {
             return Ok(Value::Null);
         }
         serde_json::from_slice(&response.body).map_err(|e| {
-            crate::rest::malformed(url.host_str().unwrap_or("-"), &format!("unexpected JSON: {e}"))
+            crate::rest::malformed(
+                url.host_str().unwrap_or("-"),
+                &format!("unexpected JSON: {e}"),
+            )
         })
     }
 
@@ -241,14 +244,19 @@ pub async fn register_app(
                 "tags": [APP_TAG],
                 "notes": "Elevate: just-in-time activation of Azure PIM roles (public client). Created by `elevate admin register-app`; found again by its name and tag.",
             });
-            let app = graph.call(Method::Post, "applications", Some(&body)).await?;
+            let app = graph
+                .call(Method::Post, "applications", Some(&body))
+                .await?;
             record(Done::CreatedApplication);
             app
         }
     };
     let client_id = text(&app, "appId");
     if client_id.is_empty() {
-        return Err(crate::rest::malformed("graph", "the application has no appId"));
+        return Err(crate::rest::malformed(
+            "graph",
+            "the application has no appId",
+        ));
     }
 
     let existing_sp = graph
@@ -291,7 +299,9 @@ pub async fn register_app(
 
 /// `$filter`'s value for a query string.
 fn urlencoding_value(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// A resource's service principal and the ids of the permissions Elevate needs from it.
@@ -302,7 +312,11 @@ async fn resource(
     api: Api,
 ) -> Result<ResourcePrincipal> {
     let sp = graph
-        .call(Method::Get, &format!("servicePrincipals(appId='{app_id}')"), None)
+        .call(
+            Method::Get,
+            &format!("servicePrincipals(appId='{app_id}')"),
+            None,
+        )
         .await?;
     let published = sp
         .get("oauth2PermissionScopes")
@@ -353,7 +367,12 @@ fn completion(
     let mut uris: Vec<String> = app
         .pointer("/publicClient/redirectUris")
         .and_then(Value::as_array)
-        .map(|u| u.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|u| {
+            u.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let before = uris.len();
     for uri in REDIRECT_URIS {
@@ -381,7 +400,9 @@ fn completion(
             required.push(json!({"resourceAppId": resource_app, "resourceAccess": []}));
             required.len() - 1
         });
-        let Some(entry) = required.get_mut(index) else { continue };
+        let Some(entry) = required.get_mut(index) else {
+            continue;
+        };
         let mut access: Vec<Value> = entry
             .get("resourceAccess")
             .and_then(Value::as_array)
@@ -408,14 +429,21 @@ fn completion(
 }
 
 /// Admin consent for `resource`: its `AllPrincipals` grant to `client_sp`, created or widened.
-async fn grant(graph: &Graph, client_sp: &str, resource: &ResourcePrincipal) -> Result<Option<Done>> {
+async fn grant(
+    graph: &Graph,
+    client_sp: &str,
+    resource: &ResourcePrincipal,
+) -> Result<Option<Done>> {
     let filter = format!(
         "clientId eq {} and resourceId eq {} and consentType eq 'AllPrincipals'",
         literal(client_sp),
         literal(&resource.id)
     );
     let existing = graph
-        .list(&format!("oauth2PermissionGrants?$filter={}", urlencoding_value(&filter)))
+        .list(&format!(
+            "oauth2PermissionGrants?$filter={}",
+            urlencoding_value(&filter)
+        ))
         .await?
         .into_iter()
         .next();
@@ -428,7 +456,9 @@ async fn grant(graph: &Graph, client_sp: &str, resource: &ResourcePrincipal) -> 
                 "resourceId": resource.id,
                 "scope": names.join(" "),
             });
-            graph.call(Method::Post, "oauth2PermissionGrants", Some(&body)).await?;
+            graph
+                .call(Method::Post, "oauth2PermissionGrants", Some(&body))
+                .await?;
             Ok(Some(Done::Granted {
                 resource: resource.name.to_owned(),
                 scopes: names,

@@ -18,8 +18,8 @@ use crate::caller::{Approval, Caller, review_body};
 use crate::error::{Api, Error, Result};
 use crate::http::{HttpClient, Method, Response};
 use crate::model::{
-    ActivationRequest, ActiveGrant, Eligibility, Expiring, Holding, MoreTime, Policy, RequestRecord,
-    ScopeKind, Span,
+    ActivationRequest, ActiveGrant, Eligibility, Expiring, Holding, MoreTime, Policy,
+    RequestRecord, ScopeKind, Span,
 };
 use crate::policy_rules::policy_from_rules;
 use crate::rest::{Submission, collect_converted, collect_pages, read_json};
@@ -413,7 +413,10 @@ impl ArmClient {
         url.path_segments_mut()
             .map_err(|()| bad_url(request_id))?
             .push("cancel");
-        self.caller.call(Method::Post, &url, None, None).await.map(|_| ())
+        self.caller
+            .call(Method::Post, &url, None, None)
+            .await
+            .map(|_| ())
     }
 
     async fn submit(
@@ -757,7 +760,13 @@ pub fn extension_request_body(
     justification: Option<&str>,
     principal_id: &str,
 ) -> serde_json::Value {
-    more_time_body(&Expiring::from(grant), MoreTime::Extend, duration, justification, principal_id)
+    more_time_body(
+        &Expiring::from(grant),
+        MoreTime::Extend,
+        duration,
+        justification,
+        principal_id,
+    )
 }
 
 /// Characters to escape in one path segment.
@@ -775,7 +784,9 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 
 /// One item of the tenant list: its id (required), display name and domains (Azure's text,
 /// sanitized when shown).
-fn tenant_of(value: serde_json::Value) -> std::result::Result<crate::auth::KnownTenant, Incomplete> {
+fn tenant_of(
+    value: serde_json::Value,
+) -> std::result::Result<crate::auth::KnownTenant, Incomplete> {
     let value = lowercase_keys(value);
     let text = |key: &str| {
         value

@@ -126,7 +126,11 @@ impl AccountInfo {
 
 /// The other tenants of home account `home`: those ARM listed, then guest accounts of it that the
 /// list no longer has.
-fn tenant_choices(data: &CacheData, home: &StoredAccount, current: Option<&str>) -> Vec<TenantChoice> {
+fn tenant_choices(
+    data: &CacheData,
+    home: &StoredAccount,
+    current: Option<&str>,
+) -> Vec<TenantChoice> {
     let guest_in = |tenant: &str| {
         data.accounts.iter().find(|g| {
             g.home.as_deref() == Some(home.key.as_str()) && g.tenant_id.eq_ignore_ascii_case(tenant)
@@ -150,7 +154,11 @@ fn tenant_choices(data: &CacheData, home: &StoredAccount, current: Option<&str>)
             }
         })
         .collect();
-    for guest in data.accounts.iter().filter(|g| g.home.as_deref() == Some(home.key.as_str())) {
+    for guest in data
+        .accounts
+        .iter()
+        .filter(|g| g.home.as_deref() == Some(home.key.as_str()))
+    {
         if !out.iter().any(|t| t.key == guest.key) {
             out.push(TenantChoice {
                 key: guest.key.clone(),

@@ -112,7 +112,10 @@ pub(crate) async fn post_form(
 
 /// The tenant segment of an identity-provider URL (`/{tenant}/oauth2/v2.0/token`).
 fn tenant_of(url: &Url) -> String {
-    let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
     let at = segments.iter().position(|s| *s == "oauth2").unwrap_or(0);
     segments
         .get(at.wrapping_sub(1))

@@ -269,7 +269,12 @@ impl SignedInTokenSource {
             .map(|a| a.key.clone())
             .collect();
         state.data.accounts.retain(|a| !removed.contains(&a.key));
-        if state.data.current.as_ref().is_some_and(|c| removed.contains(c)) {
+        if state
+            .data
+            .current
+            .as_ref()
+            .is_some_and(|c| removed.contains(c))
+        {
             state.data.current = state
                 .data
                 .accounts
@@ -282,7 +287,11 @@ impl SignedInTokenSource {
             state.selected = None;
             state.step_ups.clear();
         }
-        if state.decision.as_ref().is_some_and(|d| removed.contains(&d.account)) {
+        if state
+            .decision
+            .as_ref()
+            .is_some_and(|d| removed.contains(&d.account))
+        {
             state.decision = None;
         }
         if state.data.accounts.is_empty() {
@@ -354,18 +363,28 @@ impl SignedInTokenSource {
         let guest_in = |home: &str, tenant: &str| {
             data.accounts
                 .iter()
-                .find(|g| g.home.as_deref() == Some(home) && g.tenant_id.eq_ignore_ascii_case(tenant))
+                .find(|g| {
+                    g.home.as_deref() == Some(home) && g.tenant_id.eq_ignore_ascii_case(tenant)
+                })
                 .map(|g| g.key.clone())
         };
-        let homes: Vec<&StoredAccount> = data.accounts.iter().filter(|a| a.home.is_none()).collect();
+        let homes: Vec<&StoredAccount> =
+            data.accounts.iter().filter(|a| a.home.is_none()).collect();
         if let Some((home, tenant)) = wanted.rsplit_once('/')
             && let Some(account) = homes.iter().find(|a| a.key == home)
         {
             if let Some(key) = guest_in(home, tenant) {
                 return Ok(Resolved::Account(key));
             }
-            if let Some(known) = account.tenants.iter().find(|t| t.tenant_id.eq_ignore_ascii_case(tenant)) {
-                return Ok(Resolved::Tenant { home: home.to_owned(), tenant: known.clone() });
+            if let Some(known) = account
+                .tenants
+                .iter()
+                .find(|t| t.tenant_id.eq_ignore_ascii_case(tenant))
+            {
+                return Ok(Resolved::Tenant {
+                    home: home.to_owned(),
+                    tenant: known.clone(),
+                });
             }
         }
         // A user name names the person's home account (their guest tenants' accounts share it).
@@ -385,10 +404,9 @@ impl SignedInTokenSource {
                         .username
                         .rsplit_once('@')
                         .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(wanted))
-                    || account
-                        .tenants
-                        .iter()
-                        .any(|t| t.tenant_id.eq_ignore_ascii_case(&account.tenant_id) && t.is_named(wanted));
+                    || account.tenants.iter().any(|t| {
+                        t.tenant_id.eq_ignore_ascii_case(&account.tenant_id) && t.is_named(wanted)
+                    });
                 if own {
                     found.push((Resolved::Account(account.key.clone()), account));
                     continue;
@@ -398,19 +416,31 @@ impl SignedInTokenSource {
                     named.push(tenant.tenant_id.to_ascii_lowercase());
                     let target = match guest_in(&account.key, &tenant.tenant_id) {
                         Some(key) => Resolved::Account(key),
-                        None => Resolved::Tenant { home: account.key.clone(), tenant: tenant.clone() },
+                        None => Resolved::Tenant {
+                            home: account.key.clone(),
+                            tenant: tenant.clone(),
+                        },
                     };
                     found.push((target, account));
                 }
                 // A guest tenant's account whose tenant the list no longer has, by tenant id.
-                for guest in data.accounts.iter().filter(|g| g.home.as_deref() == Some(account.key.as_str())) {
-                    if guest.tenant_id.eq_ignore_ascii_case(wanted) && !named.contains(&guest.tenant_id.to_ascii_lowercase()) {
+                for guest in data
+                    .accounts
+                    .iter()
+                    .filter(|g| g.home.as_deref() == Some(account.key.as_str()))
+                {
+                    if guest.tenant_id.eq_ignore_ascii_case(wanted)
+                        && !named.contains(&guest.tenant_id.to_ascii_lowercase())
+                    {
                         found.push((Resolved::Account(guest.key.clone()), account));
                     }
                 }
             }
         } else {
-            found = by_name.iter().map(|a| (Resolved::Account(a.key.clone()), *a)).collect();
+            found = by_name
+                .iter()
+                .map(|a| (Resolved::Account(a.key.clone()), *a))
+                .collect();
         }
         match found.as_slice() {
             [(one, _)] => Ok(one.clone()),
@@ -440,7 +470,12 @@ impl SignedInTokenSource {
     /// person's object there (a guest has an object of its own); that pair becomes an account of
     /// its own (key, data folder) that keeps using the home account's refresh token. A tenant
     /// where the person is no member or guest is refused (`SignInError::NotInTenant`).
-    async fn join_tenant(&self, state: &mut State, home: &str, tenant: &KnownTenant) -> Result<String> {
+    async fn join_tenant(
+        &self,
+        state: &mut State,
+        home: &str,
+        tenant: &KnownTenant,
+    ) -> Result<String> {
         check_tenant(&tenant.tenant_id).map_err(Error::SignIn)?;
         let home_account = state
             .data
@@ -534,9 +569,16 @@ impl SignedInTokenSource {
     /// home of the one in use) first.
     pub async fn home_keys(&self) -> Vec<String> {
         let state = self.state.lock().await;
-        let effective = Self::effective_key(&state).and_then(|k| state.data.accounts.iter().find(|a| a.key == k));
+        let effective = Self::effective_key(&state)
+            .and_then(|k| state.data.accounts.iter().find(|a| a.key == k));
         let first = effective.map(|a| a.home.clone().unwrap_or_else(|| a.key.clone()));
-        let mut keys: Vec<String> = state.data.accounts.iter().filter(|a| a.home.is_none()).map(|a| a.key.clone()).collect();
+        let mut keys: Vec<String> = state
+            .data
+            .accounts
+            .iter()
+            .filter(|a| a.home.is_none())
+            .map(|a| a.key.clone())
+            .collect();
         if let Some(first) = first {
             keys.sort_by_key(|k| *k != first);
         }
@@ -1176,7 +1218,13 @@ impl SignedInTokenSource {
             let origin = self.settings.apis.of_audience(audience).to_owned();
             let scope = self.settings.scope(audience).to_owned();
             if let Some(guest) = state.data.account_mut(&key) {
-                guest.set_access_token(audience, &origin, &scope, tokens.access_token, tokens.expires_on);
+                guest.set_access_token(
+                    audience,
+                    &origin,
+                    &scope,
+                    tokens.access_token,
+                    tokens.expires_on,
+                );
                 if interactive && proof.is_some() {
                     guest.signed_in = proof;
                 }

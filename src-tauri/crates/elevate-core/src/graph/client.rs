@@ -202,7 +202,8 @@ impl GraphClient {
             let value = lowercase_keys(read_json(response, &self.host())?);
             Ok(value[member].as_array().cloned().unwrap_or_default())
         };
-        let stage_url = |stage: &str| self.url_in(version, &format!("{path}/{member}/{stage}"), &[]);
+        let stage_url =
+            |stage: &str| self.url_in(version, &format!("{path}/{member}/{stage}"), &[]);
         let approval = Approval {
             url: approval_url,
             stages: &stages,
@@ -250,11 +251,8 @@ impl GraphClient {
         let response = self.caller.call(Method::Get, &url, None, None).await?;
         let value = lowercase_keys(read_json(&response, &self.host())?);
         let mail_enabled = value["mailenabled"].as_bool().unwrap_or(false);
-        let clean = |v: &serde_json::Value| {
-            v.as_str()
-                .map(sanitize)
-                .filter(|s| !s.trim().is_empty())
-        };
+        let clean =
+            |v: &serde_json::Value| v.as_str().map(sanitize).filter(|s| !s.trim().is_empty());
         Ok(crate::wire::RequesterFields {
             name: clean(&value["displayname"]),
             upn: None,
@@ -402,7 +400,10 @@ impl GraphClient {
     /// `@odata.nextLink`), stripped of control characters; untrusted text.
     pub async fn group_owners(&self, group_id: &str) -> Result<Vec<String>> {
         if group_id.is_empty() || !group_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            return Err(Error::Invalid(format!("not a group id: {}", sanitize(group_id))));
+            return Err(Error::Invalid(format!(
+                "not a group id: {}",
+                sanitize(group_id)
+            )));
         }
         let path = format!("/groups/{group_id}/owners");
         self.list(&path, "", "group owners", |v| {
@@ -417,7 +418,10 @@ impl GraphClient {
     /// Cancels a pending request, by the `id` Elevate gave it.
     pub async fn cancel(&self, id: &str) -> Result<()> {
         let url = self.url(&format!("{}/cancel", id.trim_end_matches('/')), &[])?;
-        self.caller.call(Method::Post, &url, None, None).await.map(|_| ())
+        self.caller
+            .call(Method::Post, &url, None, None)
+            .await
+            .map(|_| ())
     }
 
     fn grant_body(

@@ -108,7 +108,8 @@ impl Session {
         // Who decided and why: read for the newest decided requests only (one approval read each).
         azure.items.sort_by_key(|r| std::cmp::Reverse(r.created));
         let decided = azure.items.iter_mut().filter(|r| {
-            r.approval_id.is_some() && matches!(r.status, RequestStatus::Done | RequestStatus::Denied)
+            r.approval_id.is_some()
+                && matches!(r.status, RequestStatus::Done | RequestStatus::Denied)
         });
         for record in decided.take(DECISIONS_READ) {
             record.decision = self.decision(record).await;

@@ -51,7 +51,13 @@ impl Ends {
             .collect();
         offsets_days.sort_unstable_by(|a, b| b.cmp(a));
         offsets_days.dedup();
-        Ends { offsets_days, listed_at: None, followed_at: None, owners: HashMap::new(), checked_at: None }
+        Ends {
+            offsets_days,
+            listed_at: None,
+            followed_at: None,
+            owners: HashMap::new(),
+            checked_at: None,
+        }
     }
 
     /// The events due at `now`: ends coming or passed, and decisions on requests for more time.
@@ -87,10 +93,18 @@ impl Ends {
                 .copied();
             if let Some(offset_days) = nearest {
                 let days_left = (end - now).num_hours().saturating_add(23) / 24;
-                events.push(WatchEvent::HoldingEnds { target, days_left, offset_days, owners });
+                events.push(WatchEvent::HoldingEnds {
+                    target,
+                    days_left,
+                    offset_days,
+                    owners,
+                });
             }
         }
-        if self.followed_at.is_none_or(|at| at.elapsed() >= FOLLOW_EVERY) {
+        if self
+            .followed_at
+            .is_none_or(|at| at.elapsed() >= FOLLOW_EVERY)
+        {
             self.followed_at = Some(Instant::now());
             events.extend(follow(session).await);
         }
@@ -128,9 +142,14 @@ async fn follow(session: &Session) -> Vec<WatchEvent> {
     for entry in entries.iter().filter(|e| {
         matches!(e.kind, RequestKind::Extend | RequestKind::Renew)
             && e.status.is_pending()
-            && e.azure_request_id.as_deref().is_some_and(|id| id.contains("EligibilityScheduleRequests") || id.contains("roleAssignmentScheduleRequests"))
+            && e.azure_request_id.as_deref().is_some_and(|id| {
+                id.contains("EligibilityScheduleRequests")
+                    || id.contains("roleAssignmentScheduleRequests")
+            })
     }) {
-        let Some(id) = entry.azure_request_id.as_deref() else { continue };
+        let Some(id) = entry.azure_request_id.as_deref() else {
+            continue;
+        };
         let request = match session.request_by_id(entry.source, id).await {
             Ok(r) => r,
             Err(e) => {
@@ -160,7 +179,11 @@ async fn follow(session: &Session) -> Vec<WatchEvent> {
 
 /// Whole days, for notices.
 pub(super) fn days(n: i64) -> String {
-    if n == 1 { "1 day".to_owned() } else { format!("{n} days") }
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +192,11 @@ mod tests {
 
     #[test]
     fn offsets_are_whole_days_largest_first() {
-        let e = Ends::new(&[Duration::from_secs(86_400), Duration::from_secs(14 * 86_400), Duration::from_secs(60)]);
+        let e = Ends::new(&[
+            Duration::from_secs(86_400),
+            Duration::from_secs(14 * 86_400),
+            Duration::from_secs(60),
+        ]);
         assert_eq!(e.offsets_days, vec![14, 1]);
         assert_eq!(days(1), "1 day");
         assert_eq!(days(14), "14 days");

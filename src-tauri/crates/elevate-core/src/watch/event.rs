@@ -160,7 +160,11 @@ impl WatchEvent {
             WatchEvent::NowOff { grant, .. } => {
                 format!("off:{}:{}", grant.key.as_str(), grant.id)
             }
-            WatchEvent::HoldingEnds { target, offset_days, .. } => format!(
+            WatchEvent::HoldingEnds {
+                target,
+                offset_days,
+                ..
+            } => format!(
                 "ends:{}:{}:{}:{offset_days}",
                 target.holding.as_str(),
                 target.key.as_str(),
@@ -223,7 +227,9 @@ impl WatchEvent {
                 request.principal_name.as_deref().unwrap_or("Someone"),
                 request.role.name
             ),
-            WatchEvent::HoldingEnds { target, days_left, .. } => format!(
+            WatchEvent::HoldingEnds {
+                target, days_left, ..
+            } => format!(
                 "Your {} {} ends in {}",
                 target.role.name,
                 target.holding.as_str(),
@@ -240,9 +246,11 @@ impl WatchEvent {
     /// One line of detail: where, and what to do.
     pub fn body(&self) -> String {
         match self {
-            WatchEvent::HoldingEnds { target, owners, .. } => {
-                more_time_body(target, owners, "Request extension: an administrator decides.")
-            }
+            WatchEvent::HoldingEnds { target, owners, .. } => more_time_body(
+                target,
+                owners,
+                "Request extension: an administrator decides.",
+            ),
             WatchEvent::HoldingEnded { target, owners } => {
                 more_time_body(target, owners, "Request renewal: an administrator decides.")
             }
@@ -286,7 +294,10 @@ impl WatchEvent {
             }
             WatchEvent::NowOff { reason, .. } => reason.clone(),
             WatchEvent::Approved { request } => match decided(request) {
-                Some(why) => format!("at {}: approved{why}. The grant follows.", request.scope.name),
+                Some(why) => format!(
+                    "at {}: approved{why}. The grant follows.",
+                    request.scope.name
+                ),
                 None => format!("at {}: the grant follows.", request.scope.name),
             },
             WatchEvent::Denied { request } => match decided(request) {
@@ -394,7 +405,11 @@ fn more_time_body(target: &Expiring, owners: &[String], offer: &str) -> String {
         let who = if owners.is_empty() {
             "its owners".to_owned()
         } else {
-            owners.iter().map(|o| crate::text::sanitize(o)).collect::<Vec<_>>().join(", ")
+            owners
+                .iter()
+                .map(|o| crate::text::sanitize(o))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         return format!(
             "{}{until}. PIM for Groups has no self-service extension or renewal; the group is administered by {who}.",

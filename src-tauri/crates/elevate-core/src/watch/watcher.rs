@@ -49,11 +49,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::clock::Clock;
 use super::event::{EffectCheck, WatchEvent};
 use super::live::LiveState;
 use super::pace::{APPROVER_MEMORY, Intervals, Outcome, Pace, Plan, later};
 use super::poller::{self, Keys, PollerLock, RefreshRequest, SharedLive};
+use crate::clock::Clock;
 use crate::model::{
     ActiveGrant, AssignmentType, RequestKind, RequestRecord, RequestStatus, Source,
 };
@@ -127,7 +127,10 @@ impl Default for WatchOptions {
             effect_timeout: Duration::from_secs(10 * 60),
             poller_lock: None,
             outside_changes: None,
-            ends_warn_before: vec![Duration::from_secs(14 * 86_400), Duration::from_secs(86_400)],
+            ends_warn_before: vec![
+                Duration::from_secs(14 * 86_400),
+                Duration::from_secs(86_400),
+            ],
         }
     }
 }
@@ -392,7 +395,8 @@ impl Engine {
         if let Err(e) = self
             .session
             .store()
-            .prune_notified(Utc::now() - TimeDelta::days(30)).await
+            .prune_notified(Utc::now() - TimeDelta::days(30))
+            .await
         {
             tracing::debug!(target: "elevate::watch", error = %e, "could not prune old events");
         }
@@ -570,8 +574,11 @@ impl Engine {
             }
         };
         let since = Utc::now() - APPROVER_MEMORY;
-        self.approver
-            .extend(seen.into_iter().filter(|(_, at)| *at >= since).map(|(s, _)| s));
+        self.approver.extend(
+            seen.into_iter()
+                .filter(|(_, at)| *at >= since)
+                .map(|(s, _)| s),
+        );
     }
 
     /// Notes that a request waited for the user's approval in `source` (kept in the store).
@@ -635,8 +642,20 @@ impl Engine {
     async fn poll(&mut self, plan: &Plan) -> Outcome {
         let session = Arc::clone(&self.session);
         let (active, requests, approvals) = futures::join!(
-            async { if plan.grants { Some(session.active(&[]).await) } else { None } },
-            async { if plan.requests { Some(session.requests(&[]).await) } else { None } },
+            async {
+                if plan.grants {
+                    Some(session.active(&[]).await)
+                } else {
+                    None
+                }
+            },
+            async {
+                if plan.requests {
+                    Some(session.requests(&[]).await)
+                } else {
+                    None
+                }
+            },
             async {
                 if plan.approvals.is_empty() {
                     None
@@ -669,7 +688,11 @@ impl Engine {
                 };
             }
         }
-        for failure in self.failures_grants.iter().chain(self.failures_requests.iter()) {
+        for failure in self
+            .failures_grants
+            .iter()
+            .chain(self.failures_requests.iter())
+        {
             tracing::debug!(target: "elevate::watch", source = failure.source.label(), error = %failure.error.message, "a source could not be listed");
         }
         self.absorb(plan, active, requests, approvals).await;
@@ -816,9 +839,11 @@ impl Engine {
             self.busy_until = None;
         }
         // What failed keeps its last known state; what was listed replaces it.
-        self.grants.retain(|_, g| grants_unlisted.contains(&g.source));
+        self.grants
+            .retain(|_, g| grants_unlisted.contains(&g.source));
         self.grants.extend(fresh);
-        self.pending.retain(|_, r| requests_unlisted.contains(&r.source));
+        self.pending
+            .retain(|_, r| requests_unlisted.contains(&r.source));
         self.pending.extend(
             requests
                 .items
@@ -871,7 +896,11 @@ impl Engine {
                 .failures
                 .iter()
                 .map(|f| f.source)
-                .chain(Source::ALL.into_iter().filter(|s| !plan.approvals.contains(s)))
+                .chain(
+                    Source::ALL
+                        .into_iter()
+                        .filter(|s| !plan.approvals.contains(s)),
+                )
                 .collect();
             self.approvals.retain(|r| unlisted.contains(&r.source));
             self.approvals.extend(

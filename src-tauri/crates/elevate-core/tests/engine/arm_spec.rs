@@ -268,11 +268,23 @@ fn requests_for_more_time_validate_against_both_schedule_request_resources() {
     let base = Expiring::from(&eligibility());
     for (holding, operation) in [
         (Holding::Assignment, "RoleAssignmentScheduleRequests_Create"),
-        (Holding::Eligibility, "RoleEligibilityScheduleRequests_Create"),
+        (
+            Holding::Eligibility,
+            "RoleEligibilityScheduleRequests_Create",
+        ),
     ] {
         for ask in [MoreTime::Extend, MoreTime::Renew] {
-            let target = Expiring { holding, ..base.clone() };
-            let body = more_time_body(&target, ask, Span::from_hours(90 * 24), Some("project"), "oid");
+            let target = Expiring {
+                holding,
+                ..base.clone()
+            };
+            let body = more_time_body(
+                &target,
+                ask,
+                Span::from_hours(90 * 24),
+                Some("project"),
+                "oid",
+            );
             assert_eq!(body["properties"]["requestType"], ask.arm_request_type());
             spec.validate_request_body_closed_enums(operation, &body)
                 .unwrap_or_else(|e| panic!("{operation} {ask:?}: {e:#?}\n{body:#}"));
@@ -280,7 +292,10 @@ fn requests_for_more_time_validate_against_both_schedule_request_resources() {
     }
     let mut broken = more_time_body(&base, MoreTime::Extend, Span::from_hours(1), None, "oid");
     broken["properties"]["requestType"] = Value::from("SelfProlong");
-    assert!(spec.validate_request_body_closed_enums("RoleEligibilityScheduleRequests_Create", &broken).is_err());
+    assert!(
+        spec.validate_request_body_closed_enums("RoleEligibilityScheduleRequests_Create", &broken)
+            .is_err()
+    );
 }
 
 /// What `--check` and the form send to ARM: the activation's body, to `RoleAssignmentScheduleRequests_Validate`
@@ -311,7 +326,8 @@ fn the_validate_call_is_the_documented_operation_with_the_activation_body() {
         start: None,
         narrower_scope: None,
     };
-    let (_, body) = activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
+    let (_, body) =
+        activation_body(&eligibility(), &request, "oid").unwrap_or_else(|e| panic!("{e}"));
     spec.validate_request_body_closed_enums("RoleAssignmentScheduleRequests_Validate", &body)
         .unwrap_or_else(|e| panic!("{e:#?}\n{body:#}"));
 }

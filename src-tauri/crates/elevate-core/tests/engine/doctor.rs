@@ -60,7 +60,10 @@ impl Signed {
     }
 
     async fn source(&self, interactive: bool) -> SignedInTokenSource {
-        let store = Arc::new(TokenStore::open(self.dir.path(), Ok(Arc::clone(&self.keyring))));
+        let store = Arc::new(TokenStore::open(
+            self.dir.path(),
+            Ok(Arc::clone(&self.keyring)),
+        ));
         SignedInTokenSource::new(
             self.settings(),
             store,
@@ -82,7 +85,11 @@ impl Signed {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -105,10 +112,15 @@ impl Signed {
             graph_client_id: CLIENT.into(),
             endpoints: Endpoints::all_at(&self.url),
         };
-        let http = HttpClient::new(crate::common::quick_retries()).unwrap_or_else(|e| panic!("{e}"));
+        let http =
+            HttpClient::new(crate::common::quick_retries()).unwrap_or_else(|e| panic!("{e}"));
         let seen = Mutex::new(Vec::new());
         let report = Doctor::new(setup, tokens, http)
-            .run(&|f: &Finding| seen.lock().unwrap_or_else(|p| p.into_inner()).push(f.clone()))
+            .run(&|f: &Finding| {
+                seen.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(f.clone())
+            })
             .await;
         let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
         (report, seen)
@@ -128,11 +140,19 @@ fn find(report: &Report, check: Check, api: Api, source: Option<Source>) -> Find
 async fn everything_works_for_a_consented_client() {
     let signed = Signed::start().await;
     let (report, seen) = signed.doctor().await;
-    assert_eq!(report.findings, seen, "every finding is reported as it is made");
+    assert_eq!(
+        report.findings, seen,
+        "every finding is reported as it is made"
+    );
     // A token per API, then permissions and listing per source.
     assert_eq!(report.findings.len(), 2 + 2 * 3, "{report:#?}");
     assert!(!report.has_problem(), "{report:#?}");
-    assert!(report.findings.iter().all(|f| f.level == Level::Ok && f.consent_url.is_none()));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.level == Level::Ok && f.consent_url.is_none())
+    );
     let listing = find(&report, Check::Listing, Api::Graph, Some(Source::EntraRole));
     assert!(listing.message.contains("4 found"), "{}", listing.message);
     signed.sim.shutdown().await;
@@ -161,11 +181,23 @@ async fn a_permission_without_consent_is_named_with_the_admin_consent_url() {
         "{}{tenant}/v2.0/adminconsent?client_id={CLIENT}&scope=https%3A%2F%2Fgraph.microsoft.com%2FRoleEligibilitySchedule.ReadWrite.Directory&redirect_uri=http%3A%2F%2Flocalhost",
         signed.url
     );
-    let permissions = find(&report, Check::Permissions, Api::Graph, Some(Source::EntraRole));
+    let permissions = find(
+        &report,
+        Check::Permissions,
+        Api::Graph,
+        Some(Source::EntraRole),
+    );
     assert_eq!(permissions.level, Level::Problem);
-    assert_eq!(permissions.missing, vec!["RoleEligibilitySchedule.ReadWrite.Directory"]);
+    assert_eq!(
+        permissions.missing,
+        vec!["RoleEligibilitySchedule.ReadWrite.Directory"]
+    );
     assert_eq!(permissions.consent_url.as_deref(), Some(url.as_str()));
-    assert!(permissions.message.contains(&url), "{}", permissions.message);
+    assert!(
+        permissions.message.contains(&url),
+        "{}",
+        permissions.message
+    );
     // Graph refuses to list without it, and the finding says how to fix it.
     let listing = find(&report, Check::Listing, Api::Graph, Some(Source::EntraRole));
     assert_eq!(listing.level, Level::Problem);
@@ -198,14 +230,30 @@ async fn no_consent_for_graph_at_all_is_the_identity_platforms_refusal() {
     let graph = find(&report, Check::Token, Api::Graph, None);
     assert_eq!(graph.level, Level::Problem);
     assert!(graph.message.contains("AADSTS65001"), "{}", graph.message);
-    assert_eq!(graph.missing.len(), 7, "every Graph permission Elevate needs");
+    assert_eq!(
+        graph.missing.len(),
+        7,
+        "every Graph permission Elevate needs"
+    );
     let url = graph.consent_url.unwrap_or_default();
     assert!(
-        url.starts_with(&format!("{}{}/v2.0/adminconsent?client_id={CLIENT}&scope=", signed.url, signed.tenant().await)),
+        url.starts_with(&format!(
+            "{}{}/v2.0/adminconsent?client_id={CLIENT}&scope=",
+            signed.url,
+            signed.tenant().await
+        )),
         "{url}"
     );
-    assert!(url.contains("PrivilegedEligibilitySchedule.Read.AzureADGroup"), "{url}");
+    assert!(
+        url.contains("PrivilegedEligibilitySchedule.Read.AzureADGroup"),
+        "{url}"
+    );
     // Nothing more is checked for Graph without a token.
-    assert!(!report.findings.iter().any(|f| f.api == Api::Graph && f.check != Check::Token));
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.api == Api::Graph && f.check != Check::Token)
+    );
     signed.sim.shutdown().await;
 }

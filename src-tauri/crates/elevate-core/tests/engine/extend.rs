@@ -325,7 +325,12 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
 
     for grant in [&soon, &entra] {
         let asked = s
-            .request_extension(&Expiring::from(grant), MoreTime::Extend, Span::from_hours(90 * 24), "project continues")
+            .request_extension(
+                &Expiring::from(grant),
+                MoreTime::Extend,
+                Span::from_hours(90 * 24),
+                "project continues",
+            )
             .await;
         assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
         let request = asked.request.unwrap_or_else(|| panic!("a request"));
@@ -345,7 +350,14 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
         assert!(g.end.is_some_and(|e| (e - now).num_days() >= 89), "{g:?}");
     }
     // Outside the window Azure refuses it; an activation or a group is never asked for.
-    let refused = s.request_extension(&Expiring::from(&later), MoreTime::Extend, Span::from_hours(24), "x").await;
+    let refused = s
+        .request_extension(
+            &Expiring::from(&later),
+            MoreTime::Extend,
+            Span::from_hours(24),
+            "x",
+        )
+        .await;
     assert!(
         refused
             .error
@@ -358,7 +370,14 @@ async fn an_assignment_ending_within_14_days_can_be_extended_on_request_an_admin
     let group = grant(&s, "Member", "PIM-Prod-Operators")
         .await
         .unwrap_or_else(|| panic!("active"));
-    let no = s.request_extension(&Expiring::from(&group), MoreTime::Extend, Span::from_hours(1), "x").await;
+    let no = s
+        .request_extension(
+            &Expiring::from(&group),
+            MoreTime::Extend,
+            Span::from_hours(1),
+            "x",
+        )
+        .await;
     assert!(
         no.error
             .is_some_and(|e| e.message.contains("PIM for Groups"))
@@ -440,7 +459,12 @@ async fn every_graph_action_elevate_sends_is_in_the_documented_enum_of_its_resou
         .await
         .unwrap_or_else(|| panic!("assigned"));
     let asked = s
-        .request_extension(&Expiring::from(&assigned), MoreTime::Extend, Span::from_hours(24 * 30), "project")
+        .request_extension(
+            &Expiring::from(&assigned),
+            MoreTime::Extend,
+            Span::from_hours(24 * 30),
+            "project",
+        )
         .await;
     assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
 

@@ -57,7 +57,14 @@ enum Op {
     Deny,
 }
 
-const OPS: [Op; 6] = [Op::Activate, Op::Deactivate, Op::Extend, Op::Cancel, Op::Approve, Op::Deny];
+const OPS: [Op; 6] = [
+    Op::Activate,
+    Op::Deactivate,
+    Op::Extend,
+    Op::Cancel,
+    Op::Approve,
+    Op::Deny,
+];
 const SOURCES: [Source; 3] = [Source::AzureResource, Source::EntraRole, Source::Group];
 
 /// What one schedule found.
@@ -116,16 +123,16 @@ async fn eligibility(s: &Session, (role, scope): (&str, &str), source: Source) -
         .await
         .items
         .into_iter()
-        .find(|e| e.role.name.eq_ignore_ascii_case(role) && e.scope.name.eq_ignore_ascii_case(scope))
+        .find(|e| {
+            e.role.name.eq_ignore_ascii_case(role) && e.scope.name.eq_ignore_ascii_case(scope)
+        })
         .unwrap_or_else(|| panic!("{role} at {scope} is not eligible"))
 }
 
 async fn grant(s: &Session, (role, scope): (&str, &str), source: Source) -> Option<ActiveGrant> {
-    s.active(&[source])
-        .await
-        .items
-        .into_iter()
-        .find(|g| g.role.name.eq_ignore_ascii_case(role) && g.scope.name.eq_ignore_ascii_case(scope))
+    s.active(&[source]).await.items.into_iter().find(|g| {
+        g.role.name.eq_ignore_ascii_case(role) && g.scope.name.eq_ignore_ascii_case(scope)
+    })
 }
 
 fn wish(hours: u64) -> ActivationWish {
@@ -183,7 +190,12 @@ fn kind_status(r: &Value) -> (String, String) {
 /// Whether `r` is about `e`'s role at its scope (by the ids in its wire form).
 fn about(r: &Value, e: &Eligibility) -> bool {
     let text = r.to_string().to_ascii_lowercase();
-    let last = |id: &str| id.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    let last = |id: &str| {
+        id.rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
     let role = last(&e.role.id);
     let scope = last(&e.scope.id);
     (role.is_empty() || text.contains(&role)) && (scope.is_empty() || text.contains(&scope))
@@ -200,7 +212,15 @@ fn new_about(before: &[Value], after: &[Value], e: &Eligibility) -> Vec<(String,
 }
 
 fn took_effect(status: &str) -> bool {
-    matches!(status, "Provisioned" | "Granted" | "Revoked" | "PendingApproval" | "PendingProvisioning" | "Accepted")
+    matches!(
+        status,
+        "Provisioned"
+            | "Granted"
+            | "Revoked"
+            | "PendingApproval"
+            | "PendingProvisioning"
+            | "Accepted"
+    )
 }
 
 /// A random fault for an operation whose writes go to `write` (method, path fragment).
@@ -257,11 +277,10 @@ async fn clear_faults(f: &Fixture) {
 fn held<'a>(all: &'a [Value], record: &RequestRecord) -> Option<&'a Value> {
     let id = record.id.to_ascii_lowercase();
     let name = record.name.to_ascii_lowercase();
-    all.iter()
-        .find(|r| {
-            let n = name_of(r);
-            !n.is_empty() && (n == name || id.ends_with(&n))
-        })
+    all.iter().find(|r| {
+        let n = name_of(r);
+        !n.is_empty() && (n == name || id.ends_with(&n))
+    })
 }
 
 /// Runs schedule `seed`.
@@ -289,7 +308,11 @@ async fn schedule(seed: u64) -> Finding {
             let r = s.activate(&e, &wish(1)).await;
             assert_eq!(r.outcome, Outcome::Done, "set-up: {r:?}");
             f.advance("PT6M").await;
-            active = Some(grant(&s, plain, source).await.unwrap_or_else(|| panic!("set-up: not active")));
+            active = Some(
+                grant(&s, plain, source)
+                    .await
+                    .unwrap_or_else(|| panic!("set-up: not active")),
+            );
             e
         }
         Op::Cancel => {
@@ -321,15 +344,33 @@ async fn schedule(seed: u64) -> Finding {
         Op::Activate | Op::Deactivate | Op::Extend => {
             let r = match op {
                 Op::Activate => s.activate(&eligible, &wish(2)).await,
-                Op::Deactivate => s.deactivate(active.as_ref().unwrap_or_else(|| panic!("set-up"))).await,
-                _ => s.extend(active.as_ref().unwrap_or_else(|| panic!("set-up")), &wish(3)).await,
+                Op::Deactivate => {
+                    s.deactivate(active.as_ref().unwrap_or_else(|| panic!("set-up")))
+                        .await
+                }
+                _ => {
+                    s.extend(
+                        active.as_ref().unwrap_or_else(|| panic!("set-up")),
+                        &wish(3),
+                    )
+                    .await
+                }
             };
             let maybe = r.error.as_ref().is_some_and(|e| e.code == "maybe-done");
-            let ok = matches!(r.outcome, Outcome::Done | Outcome::AlreadyActive | Outcome::PendingOther);
-            (ok, format!("{:?} {:?}", r.outcome, r.error.map(|e| e.message)), maybe)
+            let ok = matches!(
+                r.outcome,
+                Outcome::Done | Outcome::AlreadyActive | Outcome::PendingOther
+            );
+            (
+                ok,
+                format!("{:?} {:?}", r.outcome, r.error.map(|e| e.message)),
+                maybe,
+            )
         }
         Op::Cancel | Op::Approve | Op::Deny => {
-            let record = pending.as_ref().unwrap_or_else(|| panic!("set-up: no request"));
+            let record = pending
+                .as_ref()
+                .unwrap_or_else(|| panic!("set-up: no request"));
             let result = match op {
                 Op::Cancel => s.cancel(record).await,
                 _ => s.decide(record, op == Op::Approve, "fault soak").await,
@@ -348,7 +389,11 @@ async fn schedule(seed: u64) -> Finding {
     clear_faults(&f).await;
     let after = requests(&f).await;
     let made = new_about(&before, &after, &eligible);
-    let effective = |kind: &str| made.iter().filter(|(k, st)| k == kind && took_effect(st)).count();
+    let effective = |kind: &str| {
+        made.iter()
+            .filter(|(k, st)| k == kind && took_effect(st))
+            .count()
+    };
     let done = match op {
         Op::Activate => {
             finding.doubled = effective("selfactivate") > 1;
@@ -365,7 +410,8 @@ async fn schedule(seed: u64) -> Finding {
             let now_on = grant(&s, plain, source).await.is_some();
             let reactivated = effective("selfactivate") == 1;
             if !ok {
-                let said_off = finding.reported.contains("RoleNowOff") || finding.reported.contains("is now off");
+                let said_off = finding.reported.contains("RoleNowOff")
+                    || finding.reported.contains("is now off");
                 let deactivated = effective("selfdeactivate") == 1;
                 // Wrong: the role was switched off and not back on, and the report does not say so;
                 // or the report says it is off while it is on.
@@ -377,10 +423,15 @@ async fn schedule(seed: u64) -> Finding {
         }
         Op::Cancel | Op::Approve | Op::Deny => {
             let record = pending.as_ref().unwrap_or_else(|| panic!("set-up"));
-            let status = held(&after, record).map(|r| field(r, "status").to_owned()).unwrap_or_default();
+            let status = held(&after, record)
+                .map(|r| field(r, "status").to_owned())
+                .unwrap_or_default();
             match op {
                 Op::Cancel => status == "Canceled",
-                Op::Approve => matches!(status.as_str(), "Provisioned" | "Granted" | "PendingProvisioning"),
+                Op::Approve => matches!(
+                    status.as_str(),
+                    "Provisioned" | "Granted" | "PendingProvisioning"
+                ),
                 _ => status == "Denied",
             }
         }
@@ -423,10 +474,21 @@ async fn fault_soak() {
     let slowest = faulted.iter().max_by_key(|f| f.elapsed);
     let mut per_op = std::collections::BTreeMap::<String, (u64, u64)>::new();
     for f in &findings {
-        let op = f.label.split(": ").nth(1).unwrap_or_default().split(' ').next().unwrap_or_default().to_owned();
+        let op = f
+            .label
+            .split(": ")
+            .nth(1)
+            .unwrap_or_default()
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let entry = per_op.entry(op).or_default();
         entry.0 += 1;
-        if f.reported.starts_with("Done") || f.reported.starts_with("Ok") || f.reported.starts_with("AlreadyActive") {
+        if f.reported.starts_with("Done")
+            || f.reported.starts_with("Ok")
+            || f.reported.starts_with("AlreadyActive")
+        {
             entry.1 += 1;
         }
     }

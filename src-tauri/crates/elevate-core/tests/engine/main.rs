@@ -5,20 +5,20 @@
 
 mod common;
 
+mod approvers;
 mod arm_client;
 mod arm_paging_safety;
 mod arm_spec;
 mod check_activity;
-mod approvers;
 mod decisions;
 mod doctor;
 mod extend;
 mod fault_soak;
-mod more_time;
 mod graph_client;
 mod graph_spec;
 mod guest_tenants;
 mod http_properties;
+mod more_time;
 mod poller;
 mod register_app;
 mod sign_in_sim;

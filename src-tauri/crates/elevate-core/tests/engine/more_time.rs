@@ -17,10 +17,16 @@ use serde_json::{Value, json};
 
 async fn session(f: &Fixture) -> Session {
     Session::connect(
-        Clients { arm: Some(f.client_clone()), graph: Some(f.graph_clone()) },
+        Clients {
+            arm: Some(f.client_clone()),
+            graph: Some(f.graph_clone()),
+        },
         Arc::clone(&f.tokens) as Arc<dyn TokenSource>,
         None,
-        SessionOptions { poll_interval: Duration::from_millis(100), ..SessionOptions::default() },
+        SessionOptions {
+            poll_interval: Duration::from_millis(100),
+            ..SessionOptions::default()
+        },
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"))
@@ -50,11 +56,16 @@ async fn sim_requests(f: &Fixture) -> Vec<Value> {
 }
 
 fn code(result: &elevate_core::session::ActionResult) -> String {
-    result.error.as_ref().map(|e| e.code.to_string()).unwrap_or_default()
+    result
+        .error
+        .as_ref()
+        .map(|e| e.code.to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
-async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_administrator_approves() {
+async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_administrator_approves()
+ {
     let f = fixture().await;
     let s = session(&f).await;
     let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
@@ -62,12 +73,21 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
     let target = Expiring::from(&ending);
     assert_eq!(target.offer(chrono::Utc::now()), Some(MoreTime::Extend));
     let asked = s
-        .request_extension(&target, MoreTime::Extend, Span::from_hours(24 * 90), "project continues")
+        .request_extension(
+            &target,
+            MoreTime::Extend,
+            Span::from_hours(24 * 90),
+            "project continues",
+        )
         .await;
     assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
     let request = asked.request.clone().unwrap_or_else(|| panic!("a request"));
     assert_eq!(request.azure_status, "PendingAdminDecision");
-    assert!(request.id.contains("roleEligibilityScheduleRequests"), "{}", request.id);
+    assert!(
+        request.id.contains("roleEligibilityScheduleRequests"),
+        "{}",
+        request.id
+    );
     // Followed like any other request: read again by its id, still pending.
     let again = s.request(&request).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.azure_status, "PendingAdminDecision");
@@ -76,11 +96,20 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
     let on_azure = sim_requests(&f).await;
     let filed: Vec<&Value> = on_azure
         .iter()
-        .filter(|r| r["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Authorization/roleEligibilityScheduleRequests")))
+        .filter(|r| {
+            r["type"].as_str().is_some_and(|t| {
+                t.eq_ignore_ascii_case("Microsoft.Authorization/roleEligibilityScheduleRequests")
+            })
+        })
         .collect();
     assert_eq!(filed.len(), 1, "{on_azure:#?}");
     assert_eq!(filed[0]["properties"]["requestType"], "SelfExtend");
-    assert_eq!(eligibility(&s, "Contoso Incident Responder", "Contoso Production").await.end, Some(before));
+    assert_eq!(
+        eligibility(&s, "Contoso Incident Responder", "Contoso Production")
+            .await
+            .end,
+        Some(before)
+    );
 
     // A second one while it waits is refused by Azure.
     let twice = s
@@ -88,7 +117,8 @@ async fn an_eligibility_ending_within_14_days_is_extended_on_request_once_an_adm
         .await;
     assert_eq!(twice.outcome, Outcome::AlreadyPending, "{twice:?}");
 
-    f.post(&format!("requests/{}/approve", request.name), json!({})).await;
+    f.post(&format!("requests/{}/approve", request.name), json!({}))
+        .await;
     let decided = s.request(&request).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(decided.azure_status, "Provisioned");
     let after = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
@@ -102,13 +132,24 @@ async fn a_denied_extension_leaves_the_eligibility_as_it_was() {
     let s = session(&f).await;
     let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let asked = s
-        .request_extension(&Expiring::from(&ending), MoreTime::Extend, Span::from_hours(24 * 30), "need it")
+        .request_extension(
+            &Expiring::from(&ending),
+            MoreTime::Extend,
+            Span::from_hours(24 * 30),
+            "need it",
+        )
         .await;
     let request = asked.request.unwrap_or_else(|| panic!("{:?}", asked.error));
-    f.post(&format!("requests/{}/deny", request.name), json!({})).await;
+    f.post(&format!("requests/{}/deny", request.name), json!({}))
+        .await;
     let decided = s.request(&request).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(decided.azure_status, "Denied");
-    assert_eq!(eligibility(&s, "Contoso Incident Responder", "Contoso Production").await.end, ending.end);
+    assert_eq!(
+        eligibility(&s, "Contoso Incident Responder", "Contoso Production")
+            .await
+            .end,
+        ending.end
+    );
 }
 
 #[tokio::test]
@@ -119,32 +160,52 @@ async fn what_azure_does_not_take_is_refused_with_a_typed_error() {
     // Outside the window: a year away. Refused before anything is sent.
     let far = eligibility(&s, "Contributor", "Contoso Development").await;
     let early = s
-        .request_extension(&Expiring::from(&far), MoreTime::Extend, Span::from_hours(24), "x")
+        .request_extension(
+            &Expiring::from(&far),
+            MoreTime::Extend,
+            Span::from_hours(24),
+            "x",
+        )
         .await;
     assert_eq!(code(&early), "more-time-refused", "{early:?}");
     // A renewal before the end.
     let ending = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let renew_early = s
-        .request_extension(&Expiring::from(&ending), MoreTime::Renew, Span::from_hours(24), "x")
+        .request_extension(
+            &Expiring::from(&ending),
+            MoreTime::Renew,
+            Span::from_hours(24),
+            "x",
+        )
         .await;
     assert_eq!(code(&renew_early), "more-time-refused", "{renew_early:?}");
     // A group's eligibility: PIM for Groups has no such request.
     let member = eligibility(&s, "Member", "PIM-Prod-Operators").await;
     let mut group = Expiring::from(&member);
     group.end = Some(now + chrono::TimeDelta::days(3));
-    let no = s.request_extension(&group, MoreTime::Extend, Span::from_hours(24), "x").await;
+    let no = s
+        .request_extension(&group, MoreTime::Extend, Span::from_hours(24), "x")
+        .await;
     assert_eq!(code(&no), "more-time-refused");
-    assert!(no.error.as_ref().is_some_and(|e| e.message.contains("PIM for Groups")));
+    assert!(
+        no.error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("PIM for Groups"))
+    );
     // An activation.
     let reader = eligibility(&s, "Contoso Incident Responder", "Contoso Production").await;
     let mut activation = Expiring::from(&reader);
     activation.holding = Holding::Assignment;
     activation.activated = true;
-    let act = s.request_extension(&activation, MoreTime::Extend, Span::from_hours(24), "x").await;
+    let act = s
+        .request_extension(&activation, MoreTime::Extend, Span::from_hours(24), "x")
+        .await;
     assert_eq!(code(&act), "more-time-refused");
     let sent: Vec<Value> = sim_requests(&f).await;
     assert!(
-        !sent.iter().any(|r| r["properties"]["requestType"].as_str().is_some_and(|t| t.starts_with("Self") && t != "SelfActivate")),
+        !sent.iter().any(|r| r["properties"]["requestType"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Self") && t != "SelfActivate")),
         "nothing refused by Elevate reached Azure: {sent:#?}"
     );
 
@@ -153,14 +214,22 @@ async fn what_azure_does_not_take_is_refused_with_a_typed_error() {
     // that never ended.
     let mut lying = Expiring::from(&far);
     lying.end = Some(now + chrono::TimeDelta::days(3));
-    let azure_early = s.request_extension(&lying, MoreTime::Extend, Span::from_hours(24), "x").await;
+    let azure_early = s
+        .request_extension(&lying, MoreTime::Extend, Span::from_hours(24), "x")
+        .await;
     assert_eq!(code(&azure_early), "more-time-refused", "{azure_early:?}");
     let mut never_ended = Expiring::from(&far);
     never_ended.end = Some(now - chrono::TimeDelta::days(3));
-    let azure_renew = s.request_extension(&never_ended, MoreTime::Renew, Span::from_hours(24), "x").await;
+    let azure_renew = s
+        .request_extension(&never_ended, MoreTime::Renew, Span::from_hours(24), "x")
+        .await;
     assert_eq!(azure_renew.outcome, Outcome::Error);
     assert!(
-        azure_renew.error.as_ref().and_then(|e| e.azure_code.clone()).is_some_and(|c| c == "RoleEligibilityScheduleExists"),
+        azure_renew
+            .error
+            .as_ref()
+            .and_then(|e| e.azure_code.clone())
+            .is_some_and(|c| c == "RoleEligibilityScheduleExists"),
         "{azure_renew:?}"
     );
 }
@@ -174,21 +243,44 @@ async fn an_eligibility_that_ended_lately_is_renewed_once_an_administrator_appro
     let reader = eligibility(&s, "Contributor", "Contoso Development").await;
     let mut ended = Expiring::from(&reader);
     ended.role = elevate_core::model::RoleRef {
-        id: format!("/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{}", demo::SUBSCRIPTION_DEVELOPMENT, demo::ROLE_USER_ACCESS_ADMINISTRATOR),
+        id: format!(
+            "/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{}",
+            demo::SUBSCRIPTION_DEVELOPMENT,
+            demo::ROLE_USER_ACCESS_ADMINISTRATOR
+        ),
         name: "User Access Administrator".into(),
     };
     ended.end = Some(chrono::Utc::now() - chrono::TimeDelta::days(3));
     assert_eq!(ended.offer(chrono::Utc::now()), Some(MoreTime::Renew));
-    let asked = s.request_extension(&ended, MoreTime::Renew, Span::from_hours(24 * 60), "still on the team").await;
+    let asked = s
+        .request_extension(
+            &ended,
+            MoreTime::Renew,
+            Span::from_hours(24 * 60),
+            "still on the team",
+        )
+        .await;
     assert_eq!(asked.outcome, Outcome::PendingApproval, "{asked:?}");
     let request = asked.request.unwrap_or_else(|| panic!("a request"));
     let on_azure = sim_requests(&f).await;
-    assert!(on_azure.iter().any(|r| r["properties"]["requestType"] == "SelfRenew"
-        && r["type"].as_str().is_some_and(|t| t.ends_with("roleEligibilityScheduleRequests"))));
-    assert!(s.roles(&[]).await.items.iter().all(|e| e.role.name != "User Access Administrator" || e.scope.name != "Contoso Development"));
-    f.post(&format!("requests/{}/approve", request.name), json!({})).await;
+    assert!(on_azure.iter().any(|r| {
+        r["properties"]["requestType"] == "SelfRenew"
+            && r["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("roleEligibilityScheduleRequests"))
+    }));
+    assert!(s.roles(&[]).await.items.iter().all(
+        |e| e.role.name != "User Access Administrator" || e.scope.name != "Contoso Development"
+    ));
+    f.post(&format!("requests/{}/approve", request.name), json!({}))
+        .await;
     let renewed = eligibility(&s, "User Access Administrator", "Contoso Development").await;
-    assert!(renewed.end.is_some_and(|e| (e - chrono::Utc::now()).num_days() >= 59), "{renewed:?}");
+    assert!(
+        renewed
+            .end
+            .is_some_and(|e| (e - chrono::Utc::now()).num_days() >= 59),
+        "{renewed:?}"
+    );
 }
 
 /// Every Graph `action` of a request for more time is in the documented enum of the resource it
@@ -201,14 +293,28 @@ async fn graph_requests_for_more_time_use_actions_of_their_resources_enums() {
     let reader = eligibility(&s, "Global Reader", "Directory").await;
     for (holding, resource) in [
         (Holding::Assignment, "unifiedRoleAssignmentScheduleRequest"),
-        (Holding::Eligibility, "unifiedRoleEligibilityScheduleRequest"),
+        (
+            Holding::Eligibility,
+            "unifiedRoleEligibilityScheduleRequest",
+        ),
     ] {
         for ask in [MoreTime::Extend, MoreTime::Renew] {
-            let target = Expiring { holding, ..Expiring::from(&reader) };
-            let body = elevate_core::graph::more_time_body(&target, ask, Span::from_hours(24), "why", "oid");
+            let target = Expiring {
+                holding,
+                ..Expiring::from(&reader)
+            };
+            let body = elevate_core::graph::more_time_body(
+                &target,
+                ask,
+                Span::from_hours(24),
+                "why",
+                "oid",
+            );
             let action = body["action"].as_str().unwrap_or_default().to_owned();
             assert!(
-                enums[resource].as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(action.as_str()))),
+                enums[resource]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(action.as_str()))),
                 "{resource}: {action}"
             );
         }

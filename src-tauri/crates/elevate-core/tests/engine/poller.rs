@@ -129,9 +129,11 @@ async fn two_watchers_of_one_user_poll_once_and_the_follower_takes_over() {
     let before = last_seq(&f).await;
     let second_session = session(&f, &db).await;
     let (second, _second_events) = spawn(&f, &second_session, slow(lock.clone()));
-    until("the follower takes the poller's state", Duration::from_secs(10), || {
-        second.live().read_at.is_some()
-    })
+    until(
+        "the follower takes the poller's state",
+        Duration::from_secs(10),
+        || second.live().read_at.is_some(),
+    )
     .await;
     assert!(!second.is_poller());
     assert_eq!(second.stats().polls, 0);
@@ -150,18 +152,26 @@ async fn two_watchers_of_one_user_poll_once_and_the_follower_takes_over() {
     let polls = first.stats().polls;
     let followed = second.stats().followed;
     second.refresh();
-    until("the poller's poll on request", Duration::from_secs(5), || {
-        first.stats().polls > polls
-    })
+    until(
+        "the poller's poll on request",
+        Duration::from_secs(5),
+        || first.stats().polls > polls,
+    )
     .await;
-    until("the follower takes the new state", Duration::from_secs(5), || {
-        second.stats().followed > followed
-    })
+    until(
+        "the follower takes the new state",
+        Duration::from_secs(5),
+        || second.stats().followed > followed,
+    )
     .await;
     assert_eq!(second.stats().polls, 0);
     assert_eq!(
-        calls(&f, before, "/providers/Microsoft.Authorization/roleAssignmentScheduleInstances")
-            .await,
+        calls(
+            &f,
+            before,
+            "/providers/Microsoft.Authorization/roleAssignmentScheduleInstances"
+        )
+        .await,
         1,
         "one poll: one provider-level list of Azure grants"
     );
@@ -194,7 +204,9 @@ async fn approvals_are_read_often_only_where_the_user_approves() {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|r| r["status"] == "PendingApproval" && r["id"].is_string() && r["properties"].is_null())
+        .filter(|r| {
+            r["status"] == "PendingApproval" && r["id"].is_string() && r["properties"].is_null()
+        })
         .filter_map(|r| r["id"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(graph_pending.len(), 2, "{requests}");
@@ -226,8 +238,18 @@ async fn approvals_are_read_often_only_where_the_user_approves() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     watcher.shutdown().await;
     let arm = calls(&f, before, "roleAssignmentScheduleRequests").await;
-    let entra = calls(&f, before, "directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')").await;
-    let groups = calls(&f, before, "group/assignmentScheduleRequests/filterByCurrentUser(on='approver')").await;
+    let entra = calls(
+        &f,
+        before,
+        "directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')",
+    )
+    .await;
+    let groups = calls(
+        &f,
+        before,
+        "group/assignmentScheduleRequests/filterByCurrentUser(on='approver')",
+    )
+    .await;
     assert_eq!(entra, 1, "Entra approvals read once (discovery)");
     assert_eq!(groups, 1, "group approvals read once (discovery)");
     // ARM: the first read of own requests and approvals, then approvals every 100 ms.
@@ -278,6 +300,11 @@ async fn a_throttled_list_is_not_read_again_before_retry_after() {
     );
     // The HTTP layer gives up at once (30 s is beyond its budget); the watcher then waits 30 s
     // before the next read, not its 100 ms interval.
-    let reads = calls(&f, before, "/providers/Microsoft.Authorization/roleAssignmentScheduleInstances").await;
+    let reads = calls(
+        &f,
+        before,
+        "/providers/Microsoft.Authorization/roleAssignmentScheduleInstances",
+    )
+    .await;
     assert!(reads <= 1, "{reads} reads of a throttled list within 2 s");
 }

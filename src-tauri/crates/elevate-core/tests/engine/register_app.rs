@@ -27,7 +27,11 @@ async fn register(f: &Fixture) -> (Result<elevate_core::admin::Registration, Err
         HttpClient::new(quick_retries()).unwrap_or_else(|e| panic!("{e}")),
         base,
         Arc::clone(&f.tokens) as Arc<dyn TokenSource>,
-        &|d: &Done| seen.lock().unwrap_or_else(|p| p.into_inner()).push(d.clone()),
+        &|d: &Done| {
+            seen.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(d.clone())
+        },
     )
     .await;
     (result, seen.into_inner().unwrap_or_else(|p| p.into_inner()))
@@ -63,10 +67,15 @@ async fn make_admin(f: &Fixture) {
 async fn a_user_without_an_administrator_role_is_refused_and_nothing_is_made() {
     let f = fixture().await;
     let (result, done) = register(&f).await;
-    let error = result.err().unwrap_or_else(|| panic!("registered without a role"));
+    let error = result
+        .err()
+        .unwrap_or_else(|| panic!("registered without a role"));
     assert!(matches!(error, Error::Auth(_)), "{error:?}");
     let text = error.to_string();
-    assert!(text.contains("Application Administrator") && text.contains("Authorization_RequestDenied"), "{text}");
+    assert!(
+        text.contains("Application Administrator") && text.contains("Authorization_RequestDenied"),
+        "{text}"
+    );
     assert!(done.is_empty());
     assert_eq!(graph_get(&f, "applications").await["value"], json!([]));
 }
@@ -82,18 +91,31 @@ async fn an_administrator_registers_once_and_the_client_id_works() {
     assert_eq!(done.len(), 4, "{done:?}");
     assert_eq!(done[0], Done::CreatedApplication);
     assert_eq!(done[1], Done::CreatedServicePrincipal);
-    assert!(matches!(&done[2], Done::Granted { resource, scopes } if resource == "Microsoft Graph" && scopes.len() == 10));
+    assert!(
+        matches!(&done[2], Done::Granted { resource, scopes } if resource == "Microsoft Graph" && scopes.len() == 10)
+    );
     assert!(matches!(&done[3], Done::Granted { scopes, .. } if scopes == &["user_impersonation"]));
-    assert_eq!(first.config, format!("[sign_in]\nclient_id = \"{}\"\n", first.client_id), "the engine does not know the tenant; the CLI adds it");
+    assert_eq!(
+        first.config,
+        format!("[sign_in]\nclient_id = \"{}\"\n", first.client_id),
+        "the engine does not know the tenant; the CLI adds it"
+    );
 
     // What Graph holds: a public client with loopback redirects and exactly Elevate's permissions.
     let app = graph_get(&f, &format!("applications(appId='{}')", first.client_id)).await;
     assert_eq!(app["isFallbackPublicClient"], true);
-    assert_eq!(app["publicClient"]["redirectUris"], json!(["http://localhost", "http://127.0.0.1"]));
+    assert_eq!(
+        app["publicClient"]["redirectUris"],
+        json!(["http://localhost", "http://127.0.0.1"])
+    );
     assert_eq!(app["tags"], json!([APP_TAG]));
     let counts: Vec<usize> = app["requiredResourceAccess"]
         .as_array()
-        .map(|r| r.iter().map(|e| e["resourceAccess"].as_array().map_or(0, Vec::len)).collect())
+        .map(|r| {
+            r.iter()
+                .map(|e| e["resourceAccess"].as_array().map_or(0, Vec::len))
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(counts, vec![10, 1]);
 
@@ -102,19 +124,42 @@ async fn an_administrator_registers_once_and_the_client_id_works() {
     let second = second.unwrap_or_else(|e| panic!("{e}"));
     assert!(second.existed && done.is_empty() && second.done.is_empty());
     assert_eq!(second.client_id, first.client_id);
-    assert_eq!(graph_get(&f, "applications").await["value"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        graph_get(&f, "applications").await["value"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 
     // Consent narrowed behind its back: only what is missing is granted again.
-    let grants = graph_get(&f, &format!("oauth2PermissionGrants?$filter=clientId eq '{}'", second.service_principal_id)).await;
+    let grants = graph_get(
+        &f,
+        &format!(
+            "oauth2PermissionGrants?$filter=clientId eq '{}'",
+            second.service_principal_id
+        ),
+    )
+    .await;
     let graph_grant = grants["value"]
         .as_array()
-        .and_then(|g| g.iter().find(|g| g["scope"].as_str().is_some_and(|s| s.contains("User.Read"))))
+        .and_then(|g| {
+            g.iter()
+                .find(|g| g["scope"].as_str().is_some_and(|s| s.contains("User.Read")))
+        })
         .cloned()
         .unwrap_or_else(|| panic!("no Graph grant: {grants}"));
-    let token = f.tokens.token(elevate_core::auth::Audience::Graph, None).await.unwrap_or_else(|e| panic!("{e}"));
+    let token = f
+        .tokens
+        .token(elevate_core::auth::Audience::Graph, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let narrowed = f
         .control
-        .patch(format!("{}/v1.0/oauth2PermissionGrants/{}", f.sim.url(), graph_grant["id"].as_str().unwrap_or_default()))
+        .patch(format!(
+            "{}/v1.0/oauth2PermissionGrants/{}",
+            f.sim.url(),
+            graph_grant["id"].as_str().unwrap_or_default()
+        ))
         .bearer_auth(token.token.expose())
         .json(&json!({"scope": "openid profile offline_access User.Read"}))
         .send()
@@ -124,7 +169,9 @@ async fn an_administrator_registers_once_and_the_client_id_works() {
     let (third, done) = register(&f).await;
     assert!(third.is_ok_and(|r| r.existed));
     assert_eq!(done.len(), 1, "{done:?}");
-    assert!(matches!(&done[0], Done::Granted { scopes, .. } if scopes.len() == 6 && !scopes.contains(&"User.Read".to_owned())));
+    assert!(
+        matches!(&done[0], Done::Granted { scopes, .. } if scopes.len() == 6 && !scopes.contains(&"User.Read".to_owned()))
+    );
 
     // Elevate's own sign-in with the new client id, then the doctor: everything there.
     let url = url::Url::parse(&f.sim.url()).unwrap_or_else(|e| panic!("{e}"));

@@ -189,7 +189,10 @@ fn spawn(
 }
 
 fn is_end_notice(event: &WatchEvent) -> bool {
-    matches!(event, WatchEvent::HoldingEnds { .. } | WatchEvent::HoldingEnded { .. })
+    matches!(
+        event,
+        WatchEvent::HoldingEnds { .. } | WatchEvent::HoldingEnded { .. }
+    )
 }
 
 fn describe(event: &WatchEvent) -> String {
@@ -205,10 +208,16 @@ fn describe(event: &WatchEvent) -> String {
         WatchEvent::Failed { .. } => "failed".into(),
         WatchEvent::ApprovalWaiting { .. } => "approval-waiting".into(),
         WatchEvent::NowOff { .. } => "now-off".into(),
-        WatchEvent::HoldingEnds { offset_days, target, .. } => {
+        WatchEvent::HoldingEnds {
+            offset_days,
+            target,
+            ..
+        } => {
             format!("holding-ends({},{offset_days}d)", target.holding.as_str())
         }
-        WatchEvent::HoldingEnded { target, .. } => format!("holding-ended({})", target.holding.as_str()),
+        WatchEvent::HoldingEnded { target, .. } => {
+            format!("holding-ended({})", target.holding.as_str())
+        }
     };
     let role = match event {
         WatchEvent::Approved { request }
@@ -614,7 +623,8 @@ async fn next_about(w: &mut Watch, role: &str, want: fn(&WatchEvent) -> bool) ->
         match tokio::time::timeout_at(until, w.events.recv()).await {
             Ok(Some(event)) if want(&event) && describe(&event).ends_with(role) => return event,
             Ok(Some(event)) if want(&event) => match &event {
-                WatchEvent::HoldingEnds { target, .. } | WatchEvent::HoldingEnded { target, .. }
+                WatchEvent::HoldingEnds { target, .. }
+                | WatchEvent::HoldingEnded { target, .. }
                     if target.role.name == role =>
                 {
                     return event;
@@ -628,15 +638,28 @@ async fn next_about(w: &mut Watch, role: &str, want: fn(&WatchEvent) -> bool) ->
 }
 
 #[tokio::test]
-async fn an_eligibility_ending_is_announced_14_days_and_1_day_before_and_its_extension_request_followed() {
+async fn an_eligibility_ending_is_announced_14_days_and_1_day_before_and_its_extension_request_followed()
+ {
     use elevate_core::model::{Expiring, MoreTime};
     let mut w = Watch::start().await;
     let role = "Contoso Incident Responder";
     let ends = |e: &WatchEvent| matches!(e, WatchEvent::HoldingEnds { .. });
     let first = next_about(&mut w, role, ends).await;
-    let WatchEvent::HoldingEnds { target, days_left, offset_days, .. } = &first else { unreachable!() };
+    let WatchEvent::HoldingEnds {
+        target,
+        days_left,
+        offset_days,
+        ..
+    } = &first
+    else {
+        unreachable!()
+    };
     assert_eq!((*offset_days, *days_left), (14, 10), "{first:?}");
-    assert!(first.body().contains("Request extension"), "{}", first.body());
+    assert!(
+        first.body().contains("Request extension"),
+        "{}",
+        first.body()
+    );
     let target = target.clone();
 
     // Nine and a half days later (the simulator's clock): the 1-day notice, once.
@@ -645,27 +668,51 @@ async fn an_eligibility_ending_is_announced_14_days_and_1_day_before_and_its_ext
         watcher.poke();
     }
     let second = next_about(&mut w, role, ends).await;
-    assert!(matches!(second, WatchEvent::HoldingEnds { offset_days: 1, days_left: 1, .. }), "{second:?}");
+    assert!(
+        matches!(
+            second,
+            WatchEvent::HoldingEnds {
+                offset_days: 1,
+                days_left: 1,
+                ..
+            }
+        ),
+        "{second:?}"
+    );
 
     // The request filed from the notice is followed like any other: approved.
     let asked = w
         .session
-        .request_extension(&Expiring::from(&w.role(role, "Contoso Production").await), MoreTime::Extend, Span::from_hours(24 * 90), "on call")
+        .request_extension(
+            &Expiring::from(&w.role(role, "Contoso Production").await),
+            MoreTime::Extend,
+            Span::from_hours(24 * 90),
+            "on call",
+        )
         .await;
     let request = asked.request.unwrap_or_else(|| panic!("{:?}", asked.error));
     assert_eq!(target.key, request.key);
-    w.f.post(&format!("requests/{}/approve", request.name), serde_json::json!({})).await;
+    w.f.post(
+        &format!("requests/{}/approve", request.name),
+        serde_json::json!({}),
+    )
+    .await;
     if let Some(watcher) = &w.watcher {
         watcher.poke();
     }
     let decided = next_about(&mut w, role, |e| matches!(e, WatchEvent::Approved { .. })).await;
-    assert!(matches!(&decided, WatchEvent::Approved { request: r } if r.name == request.name), "{decided:?}");
+    assert!(
+        matches!(&decided, WatchEvent::Approved { request: r } if r.name == request.name),
+        "{decided:?}"
+    );
     // Shown once: a restart does not repeat the notices or the decision.
     w.restart().await;
     let until = tokio::time::Instant::now() + Duration::from_millis(1500);
     while let Ok(Some(event)) = tokio::time::timeout_at(until, w.events.recv()).await {
         let about = match &event {
-            WatchEvent::HoldingEnds { target, .. } | WatchEvent::HoldingEnded { target, .. } => target.role.name == role,
+            WatchEvent::HoldingEnds { target, .. } | WatchEvent::HoldingEnded { target, .. } => {
+                target.role.name == role
+            }
             other => describe(other).ends_with(role),
         };
         assert!(!about, "shown again: {event:?}");
@@ -703,7 +750,8 @@ async fn calls_to(f: &Fixture, parts: &[&str]) -> Vec<(String, u64)> {
 }
 
 #[tokio::test]
-async fn a_decision_names_the_approver_and_quotes_their_reason_where_azure_lets_the_requester_read_it() {
+async fn a_decision_names_the_approver_and_quotes_their_reason_where_azure_lets_the_requester_read_it()
+ {
     use elevate_sim::demo;
     let mut w = Watch::start().await;
 
@@ -720,14 +768,19 @@ async fn a_decision_names_the_approver_and_quotes_their_reason_where_azure_lets_
     let WatchEvent::Approved { request } = &approved else {
         panic!("{approved:?}")
     };
-    let decision = request.decision.clone().unwrap_or_else(|| panic!("{request:?}"));
+    let decision = request
+        .decision
+        .clone()
+        .unwrap_or_else(|| panic!("{request:?}"));
     assert_eq!(decision.by.as_deref(), Some(demo::SECOND_USER_NAME));
     assert_eq!(decision.by_id.as_deref(), Some(demo::SECOND_USER_OID));
     assert_eq!(decision.reason.as_deref(), Some("Change CHG42 is approved"));
     assert!(decision.at.is_some());
     assert_eq!(approved.title(), "Owner approved by Grace Hopper");
     assert!(
-        approved.body().contains("approved by Grace Hopper: \"Change CHG42 is approved\""),
+        approved
+            .body()
+            .contains("approved by Grace Hopper: \"Change CHG42 is approved\""),
         "{}",
         approved.body()
     );
@@ -754,7 +807,11 @@ async fn a_decision_names_the_approver_and_quotes_their_reason_where_azure_lets_
     };
     assert_eq!(request.decision, None);
     assert_eq!(denied.title(), "User Administrator denied");
-    assert!(denied.body().contains("an approver said no"), "{}", denied.body());
+    assert!(
+        denied.body().contains("an approver said no"),
+        "{}",
+        denied.body()
+    );
     let reads = calls_to(&w.f, &["roleAssignmentApprovals"]).await;
     assert_eq!(reads, [("GET".to_owned(), 403)], "{reads:?}");
     w.quiet().await;
@@ -776,12 +833,25 @@ async fn a_denial_says_who_and_why_with_untrusted_text_on_one_line() {
     let WatchEvent::Denied { request } = &denied else {
         panic!("{denied:?}")
     };
-    let decision = request.decision.clone().unwrap_or_else(|| panic!("{request:?}"));
+    let decision = request
+        .decision
+        .clone()
+        .unwrap_or_else(|| panic!("{request:?}"));
     assert_eq!(decision.by.as_deref(), Some(demo::SECOND_USER_NAME));
     // Kept as Azure said it (JSON escapes it), shown on one line without control characters.
-    assert_eq!(decision.reason.as_deref(), Some("No change ticket\n\u{1b}[2Jfor this"));
-    assert_eq!(decision.text(), " by Grace Hopper: \"No change ticket \u{FFFD}[2Jfor this\"");
-    assert!(!denied.body().contains('\u{1b}') && !denied.body().contains('\n'), "{}", denied.body());
+    assert_eq!(
+        decision.reason.as_deref(),
+        Some("No change ticket\n\u{1b}[2Jfor this")
+    );
+    assert_eq!(
+        decision.text(),
+        " by Grace Hopper: \"No change ticket \u{FFFD}[2Jfor this\""
+    );
+    assert!(
+        !denied.body().contains('\u{1b}') && !denied.body().contains('\n'),
+        "{}",
+        denied.body()
+    );
     // The answers to ask again with travel with the event.
     assert_eq!(request.justification.as_deref(), Some("watch test"));
     assert_eq!(request.duration, Some(Span::from_hours(1)));

@@ -36,8 +36,13 @@ pub(crate) enum ApprovalPath {
 /// Recognises `[{scope}]/providers/Microsoft.Authorization/roleAssignmentApprovals…` (case-insensitive).
 pub(crate) fn parse(path: &str) -> Option<ApprovalPath> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let at = segments.iter().position(|s| eq_ci(s, "roleAssignmentApprovals"))?;
-    if at < 2 || !eq_ci(segments.get(at - 2)?, "providers") || !eq_ci(segments.get(at - 1)?, "Microsoft.Authorization") {
+    let at = segments
+        .iter()
+        .position(|s| eq_ci(s, "roleAssignmentApprovals"))?;
+    if at < 2
+        || !eq_ci(segments.get(at - 2)?, "providers")
+        || !eq_ci(segments.get(at - 1)?, "Microsoft.Authorization")
+    {
         return None;
     }
     let rest = segments.get(at + 1..).unwrap_or(&[]);
@@ -45,14 +50,19 @@ pub(crate) fn parse(path: &str) -> Option<ApprovalPath> {
         [] => ApprovalPath::List,
         [id] => ApprovalPath::Approval((*id).to_string()),
         [id, s] if eq_ci(s, "stages") => ApprovalPath::Stages((*id).to_string()),
-        [id, s, stage] if eq_ci(s, "stages") => ApprovalPath::Stage((*id).to_string(), (*stage).to_string()),
+        [id, s, stage] if eq_ci(s, "stages") => {
+            ApprovalPath::Stage((*id).to_string(), (*stage).to_string())
+        }
         _ => return None,
     })
 }
 
 /// The id of an approval's one stage.
 pub(crate) fn stage_id(approval: &str) -> String {
-    stable_guid(&format!("elevate-sim/arm-approval-stage/{}", approval.to_ascii_lowercase()))
+    stable_guid(&format!(
+        "elevate-sim/arm-approval-stage/{}",
+        approval.to_ascii_lowercase()
+    ))
 }
 
 fn approval_name(request: &ScheduleRequest) -> Option<&str> {
@@ -60,18 +70,28 @@ fn approval_name(request: &ScheduleRequest) -> Option<&str> {
 }
 
 fn find<'a>(state: &'a SimState, approval: &str) -> Option<&'a ScheduleRequest> {
-    state.requests.iter().find(|r| approval_name(r).is_some_and(|a| eq_ci(a, approval)))
+    state
+        .requests
+        .iter()
+        .find(|r| approval_name(r).is_some_and(|a| eq_ci(a, approval)))
 }
 
 fn is_approver(state: &SimState, request: &ScheduleRequest, caller: &str) -> bool {
     !eq_ci(&request.principal_id, caller)
-        && policy::effective(state, &request.role_guid, &super::wire::stored_scope(&request.scope))
-            .rules
-            .is_approver(caller, &state.directory)
+        && policy::effective(
+            state,
+            &request.role_guid,
+            &super::wire::stored_scope(&request.scope),
+        )
+        .rules
+        .is_approver(caller, &state.directory)
 }
 
 fn approval_not_found(id: &str) -> ArmReply {
-    not_found("RoleAssignmentApprovalNotFound", &format!("The role assignment approval '{id}' could not be found."))
+    not_found(
+        "RoleAssignmentApprovalNotFound",
+        &format!("The role assignment approval '{id}' could not be found."),
+    )
 }
 
 fn stage_json(state: &SimState, request: &ScheduleRequest, caller: &str) -> Value {
@@ -128,13 +148,18 @@ pub(crate) async fn handle(ctx: &ArmCtx<'_>, method: &Method, path: ApprovalPath
             if let Some(filter) = ctx.query.filter()
                 && !eq_ci(filter.trim(), "asApprover()")
             {
-                return bad_request("BadRequest", &format!("The filter '{filter}' is not supported: use asApprover()."));
+                return bad_request(
+                    "BadRequest",
+                    &format!("The filter '{filter}' is not supported: use asApprover()."),
+                );
             }
             let state = ctx.shared.state();
             let items: Vec<Value> = state
                 .requests
                 .iter()
-                .filter(|r| r.is_pending() && r.approval_id.is_some() && is_approver(&state, r, &caller))
+                .filter(|r| {
+                    r.is_pending() && r.approval_id.is_some() && is_approver(&state, r, &caller)
+                })
                 .map(|r| approval_json(&state, r, &caller))
                 .collect();
             ArmReply::json(StatusCode::OK, &json!({ "value": items }))
@@ -144,7 +169,11 @@ pub(crate) async fn handle(ctx: &ArmCtx<'_>, method: &Method, path: ApprovalPath
             match find(&state, &id) {
                 None => approval_not_found(&id),
                 Some(r) if !is_approver(&state, r, &caller) && !eq_ci(&r.principal_id, &caller) => {
-                    authorization_failed(&caller, "Microsoft.Authorization/roleAssignmentApprovals/read", &format!("{PREFIX}/{id}"))
+                    authorization_failed(
+                        &caller,
+                        "Microsoft.Authorization/roleAssignmentApprovals/read",
+                        &format!("{PREFIX}/{id}"),
+                    )
                 }
                 Some(r) => ArmReply::json(StatusCode::OK, &approval_json(&state, r, &caller)),
             }
@@ -153,18 +182,28 @@ pub(crate) async fn handle(ctx: &ArmCtx<'_>, method: &Method, path: ApprovalPath
             let state = ctx.shared.state();
             match find(&state, &id) {
                 None => approval_not_found(&id),
-                Some(r) => ArmReply::json(StatusCode::OK, &json!({ "value": [stage_json(&state, r, &caller)] })),
+                Some(r) => ArmReply::json(
+                    StatusCode::OK,
+                    &json!({ "value": [stage_json(&state, r, &caller)] }),
+                ),
             }
         }
         ApprovalPath::Stage(id, stage) if is_get => {
             let state = ctx.shared.state();
             match find(&state, &id) {
-                Some(r) if eq_ci(&stage_id(&id), &stage) => ArmReply::json(StatusCode::OK, &stage_json(&state, r, &caller)),
-                Some(_) => not_found("RoleAssignmentApprovalStepNotFound", &format!("The approval stage '{stage}' could not be found.")),
+                Some(r) if eq_ci(&stage_id(&id), &stage) => {
+                    ArmReply::json(StatusCode::OK, &stage_json(&state, r, &caller))
+                }
+                Some(_) => not_found(
+                    "RoleAssignmentApprovalStepNotFound",
+                    &format!("The approval stage '{stage}' could not be found."),
+                ),
                 None => approval_not_found(&id),
             }
         }
-        ApprovalPath::Stage(id, stage) if *method == Method::PATCH || *method == Method::PUT => decide(ctx, &id, &stage).await,
+        ApprovalPath::Stage(id, stage) if *method == Method::PATCH || *method == Method::PUT => {
+            decide(ctx, &id, &stage).await
+        }
         _ => ArmReply::error(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
@@ -177,20 +216,37 @@ async fn decide(ctx: &ArmCtx<'_>, id: &str, stage: &str) -> ArmReply {
     let body: Value = serde_json::from_slice(ctx.body).unwrap_or(Value::Null);
     let properties = body
         .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| eq_ci(k, "properties")).map(|(_, v)| v.clone()))
+        .and_then(|o| {
+            o.iter()
+                .find(|(k, _)| eq_ci(k, "properties"))
+                .map(|(_, v)| v.clone())
+        })
         .unwrap_or(Value::Null);
     let field = |name: &str| {
-        properties
-            .as_object()
-            .and_then(|o| o.iter().find(|(k, _)| eq_ci(k, name)).and_then(|(_, v)| v.as_str().map(str::to_string)))
+        properties.as_object().and_then(|o| {
+            o.iter()
+                .find(|(k, _)| eq_ci(k, name))
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        })
     };
     let approve = match field("reviewResult").as_deref() {
         Some(r) if eq_ci(r, "Approve") => true,
         Some(r) if eq_ci(r, "Deny") => false,
-        _ => return bad_request("InvalidRequestContent", "The request content was invalid: properties.reviewResult must be 'Approve' or 'Deny'."),
+        _ => {
+            return bad_request(
+                "InvalidRequestContent",
+                "The request content was invalid: properties.reviewResult must be 'Approve' or 'Deny'.",
+            );
+        }
     };
-    let Some(justification) = field("justification").map(|j| j.trim().to_string()).filter(|j| !j.is_empty()) else {
-        return bad_request("JustificationRequired", "A justification is required to review this request.");
+    let Some(justification) = field("justification")
+        .map(|j| j.trim().to_string())
+        .filter(|j| !j.is_empty())
+    else {
+        return bad_request(
+            "JustificationRequired",
+            "A justification is required to review this request.",
+        );
     };
     let caller = ctx.caller.oid.clone();
     ctx.shared

@@ -58,7 +58,11 @@ impl RequestBody {
 }
 
 fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
 }
 
 fn string_field(object: &Map<String, Value>, name: &str) -> ArmResult<Option<String>> {
@@ -71,27 +75,38 @@ fn string_field(object: &Map<String, Value>, name: &str) -> ArmResult<Option<Str
     }
 }
 
-fn object_field<'a>(object: &'a Map<String, Value>, name: &str) -> ArmResult<Option<&'a Map<String, Value>>> {
+fn object_field<'a>(
+    object: &'a Map<String, Value>,
+    name: &str,
+) -> ArmResult<Option<&'a Map<String, Value>>> {
     match field(object, name) {
         None => Ok(None),
         Some(Value::Object(o)) => Ok(Some(o)),
-        Some(_) => Err(invalid_content(&format!("Property '{name}' must be an object"))),
+        Some(_) => Err(invalid_content(&format!(
+            "Property '{name}' must be an object"
+        ))),
     }
 }
 
 fn required(object: &Map<String, Value>, name: &str) -> ArmResult<String> {
     string_field(object, name)?
         .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| invalid_content(&format!("Required property '{name}' not found in JSON. Path 'properties'")))
+        .ok_or_else(|| {
+            invalid_content(&format!(
+                "Required property '{name}' not found in JSON. Path 'properties'"
+            ))
+        })
 }
 
 fn time_field(object: &Map<String, Value>, name: &str) -> ArmResult<Option<DateTime<Utc>>> {
     match string_field(object, name)? {
         None => Ok(None),
         Some(text) if text.trim().is_empty() => Ok(None),
-        Some(text) => parse_time(&text)
-            .map(Some)
-            .ok_or_else(|| invalid_content(&format!("Could not convert string to DateTime: {text}. Path '{name}'"))),
+        Some(text) => parse_time(&text).map(Some).ok_or_else(|| {
+            invalid_content(&format!(
+                "Could not convert string to DateTime: {text}. Path '{name}'"
+            ))
+        }),
     }
 }
 
@@ -100,8 +115,11 @@ pub(crate) fn parse_schedule_request(bytes: &[u8]) -> ArmResult<RequestBody> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid_content("The request body is empty"));
     }
-    let document: Value = serde_json::from_slice(bytes).map_err(|e| invalid_content(&e.to_string()))?;
-    let root = document.as_object().ok_or_else(|| invalid_content("The request body must be a JSON object"))?;
+    let document: Value =
+        serde_json::from_slice(bytes).map_err(|e| invalid_content(&e.to_string()))?;
+    let root = document
+        .as_object()
+        .ok_or_else(|| invalid_content("The request body must be a JSON object"))?;
     let properties = object_field(root, "properties")?
         .ok_or_else(|| invalid_content("Required property 'properties' not found in JSON"))?;
     let request_type_text = required(properties, "requestType")?;
@@ -118,18 +136,23 @@ pub(crate) fn parse_schedule_request(bytes: &[u8]) -> ArmResult<RequestBody> {
                 })?);
             }
             schedule.end = time_field(expiration, "endDateTime")?;
-            schedule.duration = string_field(expiration, "duration")?.filter(|d| !d.trim().is_empty());
+            schedule.duration =
+                string_field(expiration, "duration")?.filter(|d| !d.trim().is_empty());
         }
     }
     let (ticket_number, ticket_system) = match object_field(properties, "ticketInfo")? {
-        Some(ticket) => (string_field(ticket, "ticketNumber")?, string_field(ticket, "ticketSystem")?),
+        Some(ticket) => (
+            string_field(ticket, "ticketNumber")?,
+            string_field(ticket, "ticketSystem")?,
+        ),
         None => (None, None),
     };
     Ok(RequestBody {
         principal_id: required(properties, "principalId")?,
         role_definition_id: required(properties, "roleDefinitionId")?,
         request_type,
-        linked_eligibility: string_field(properties, "linkedRoleEligibilityScheduleId")?.filter(|s| !s.trim().is_empty()),
+        linked_eligibility: string_field(properties, "linkedRoleEligibilityScheduleId")?
+            .filter(|s| !s.trim().is_empty()),
         justification: string_field(properties, "justification")?,
         schedule,
         ticket_number,
@@ -148,16 +171,23 @@ mod tests {
         let body = br#"{"Properties":{"PrincipalId":"p","RoleDefinitionId":"r","RequestType":"selfactivate","Justification":"j",
             "ScheduleInfo":{"Expiration":{"Type":"AfterDuration","Duration":"PT1H"}},"IsValidationOnly":false}}"#;
         let parsed = parse_schedule_request(body);
-        assert!(parsed.as_ref().is_ok_and(|b| b.request_type == RequestType::SelfActivate
-            && b.schedule.duration.as_deref() == Some("PT1H")
-            && b.justification.as_deref() == Some("j")));
+        assert!(
+            parsed
+                .as_ref()
+                .is_ok_and(|b| b.request_type == RequestType::SelfActivate
+                    && b.schedule.duration.as_deref() == Some("PT1H")
+                    && b.justification.as_deref() == Some("j"))
+        );
     }
 
     #[test]
     fn rejects_bad_bodies() {
         assert!(parse_schedule_request(b"{not json").is_err());
         assert!(parse_schedule_request(b"").is_err());
-        assert!(parse_schedule_request(br#"{"properties":{"principalId":"p","roleDefinitionId":"r"}}"#).is_err());
+        assert!(
+            parse_schedule_request(br#"{"properties":{"principalId":"p","roleDefinitionId":"r"}}"#)
+                .is_err()
+        );
         assert!(parse_schedule_request(br#"{"properties":{"principalId":"p","roleDefinitionId":"r","requestType":"Activate"}}"#).is_err());
         assert!(parse_schedule_request(br#"{"properties":{"principalId":5,"roleDefinitionId":"r","requestType":"SelfActivate"}}"#).is_err());
     }

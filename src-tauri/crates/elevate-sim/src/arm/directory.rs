@@ -22,7 +22,10 @@ use crate::tenant::{Directory, RoleDefinition};
 pub(crate) fn resolve_scope(directory: &Directory, scope: Scope) -> ArmResult<Scope> {
     let scope = scope.canonicalize(directory);
     let subscription_missing = |id: &str| {
-        not_found("SubscriptionNotFound", &format!("The subscription '{id}' could not be found."))
+        not_found(
+            "SubscriptionNotFound",
+            &format!("The subscription '{id}' could not be found."),
+        )
     };
     match &scope {
         Scope::Root => {}
@@ -39,12 +42,20 @@ pub(crate) fn resolve_scope(directory: &Directory, scope: Scope) -> ArmResult<Sc
                 return Err(subscription_missing(id));
             }
         }
-        Scope::ResourceGroup { subscription, name } | Scope::Resource { subscription, group: name, .. } => {
+        Scope::ResourceGroup { subscription, name }
+        | Scope::Resource {
+            subscription,
+            group: name,
+            ..
+        } => {
             if directory.subscription(subscription).is_none() {
                 return Err(subscription_missing(subscription));
             }
             if directory.resource_group(subscription, name).is_none() {
-                return Err(not_found("ResourceGroupNotFound", &format!("Resource group '{name}' could not be found.")));
+                return Err(not_found(
+                    "ResourceGroupNotFound",
+                    &format!("Resource group '{name}' could not be found."),
+                ));
             }
         }
     }
@@ -84,12 +95,20 @@ struct RoleDefinitionWire<'a> {
     name: &'a str,
 }
 
-fn role_wire<'a>(state: &SimState, scope: &Scope, role: &'a RoleDefinition) -> RoleDefinitionWire<'a> {
+fn role_wire<'a>(
+    state: &SimState,
+    scope: &Scope,
+    role: &'a RoleDefinition,
+) -> RoleDefinitionWire<'a> {
     let created = format_time(&(state.now() - chrono::Duration::days(400)));
     RoleDefinitionWire {
         properties: RoleDefinitionProps {
             role_name: &role.role_name,
-            kind: if role.built_in { "BuiltInRole" } else { "CustomRole" },
+            kind: if role.built_in {
+                "BuiltInRole"
+            } else {
+                "CustomRole"
+            },
             description: &role.description,
             assignable_scopes: &role.assignable_scopes,
             permissions: vec![Permission {
@@ -135,7 +154,12 @@ pub(crate) fn list_roles(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
                 Clause::Eq { property, value } if property == "rolename" => role_name = Some(value),
                 Clause::Eq { property, value } if property == "type" => kind = Some(value),
                 Clause::AtScope => {}
-                _ => return unsupported_filter(text, "only roleName eq, type eq and atScope() are supported"),
+                _ => {
+                    return unsupported_filter(
+                        text,
+                        "only roleName eq, type eq and atScope() are supported",
+                    );
+                }
             }
         }
     }
@@ -149,10 +173,26 @@ pub(crate) fn list_roles(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         .role_definitions
         .iter()
         .filter(|r| role_name.as_deref().is_none_or(|n| eq_ci(n, &r.role_name)))
-        .filter(|r| kind.as_deref().is_none_or(|k| eq_ci(k, if r.built_in { "BuiltInRole" } else { "CustomRole" })))
+        .filter(|r| {
+            kind.as_deref().is_none_or(|k| {
+                eq_ci(
+                    k,
+                    if r.built_in {
+                        "BuiltInRole"
+                    } else {
+                        "CustomRole"
+                    },
+                )
+            })
+        })
         .collect();
     let (range, next) = list.window(roles.len());
-    let items: Vec<_> = roles.get(range).unwrap_or(&[]).iter().map(|r| role_wire(&state, scope, r)).collect();
+    let items: Vec<_> = roles
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|r| role_wire(&state, scope, r))
+        .collect();
     list_reply(items, next)
 }
 
@@ -181,7 +221,10 @@ pub(crate) fn subscriptions(ctx: &ArmCtx<'_>, id: Option<&str>) -> ArmReply {
     if let Some(id) = id {
         return match subscription_json(directory, id) {
             Some(body) => ArmReply::json(StatusCode::OK, &body),
-            None => not_found("SubscriptionNotFound", &format!("The subscription '{id}' could not be found.")),
+            None => not_found(
+                "SubscriptionNotFound",
+                &format!("The subscription '{id}' could not be found."),
+            ),
         };
     }
     // "Gets all subscriptions for a tenant": the token's tenant's.
@@ -192,15 +235,25 @@ pub(crate) fn subscriptions(ctx: &ArmCtx<'_>, id: Option<&str>) -> ArmReply {
         .filter(|s| eq_ci(directory.tenant_of_subscription(s), &tenant))
         .filter_map(|s| subscription_json(directory, &s.id))
         .collect();
-    ArmReply::json(StatusCode::OK, &json!({ "value": all, "count": { "type": "Total", "value": all.len() } }))
+    ArmReply::json(
+        StatusCode::OK,
+        &json!({ "value": all, "count": { "type": "Total", "value": all.len() } }),
+    )
 }
 
 /// `GET /subscriptions/{id}/resourceGroups[/{name}]`
-pub(crate) fn resource_groups(ctx: &ArmCtx<'_>, subscription: &str, name: Option<&str>) -> ArmReply {
+pub(crate) fn resource_groups(
+    ctx: &ArmCtx<'_>,
+    subscription: &str,
+    name: Option<&str>,
+) -> ArmReply {
     let state = ctx.shared.state();
     let directory = &state.directory;
     if directory.subscription(subscription).is_none() {
-        return not_found("SubscriptionNotFound", &format!("The subscription '{subscription}' could not be found."));
+        return not_found(
+            "SubscriptionNotFound",
+            &format!("The subscription '{subscription}' could not be found."),
+        );
     }
     let wire = |g: &crate::tenant::ResourceGroup| {
         json!({
@@ -214,50 +267,74 @@ pub(crate) fn resource_groups(ctx: &ArmCtx<'_>, subscription: &str, name: Option
     if let Some(name) = name {
         return match directory.resource_group(subscription, name) {
             Some(g) => ArmReply::json(StatusCode::OK, &wire(g)),
-            None => not_found("ResourceGroupNotFound", &format!("Resource group '{name}' could not be found.")),
+            None => not_found(
+                "ResourceGroupNotFound",
+                &format!("Resource group '{name}' could not be found."),
+            ),
         };
     }
     let list = match ctx.list_request(state.settings.page_size) {
         Ok(l) => l,
         Err(reply) => return reply,
     };
-    let groups: Vec<_> = directory.resource_groups.iter().filter(|g| eq_ci(&g.subscription_id, subscription)).collect();
+    let groups: Vec<_> = directory
+        .resource_groups
+        .iter()
+        .filter(|g| eq_ci(&g.subscription_id, subscription))
+        .collect();
     let (range, next) = list.window(groups.len());
-    list_reply(groups.get(range).unwrap_or(&[]).iter().map(|g| wire(g)).collect(), next)
+    list_reply(
+        groups
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .map(|g| wire(g))
+            .collect(),
+        next,
+    )
 }
 
 /// `GET /providers/Microsoft.Management/managementGroups[/{name}]`
 pub(crate) fn management_groups(ctx: &ArmCtx<'_>, name: Option<&str>) -> ArmReply {
     let state = ctx.shared.state();
     let directory = &state.directory;
-    let wire = |m: &crate::tenant::ManagementGroup| {
-        let parent = m.parent.as_deref().and_then(|p| directory.management_group(p)).map(|p| {
+    let wire =
+        |m: &crate::tenant::ManagementGroup| {
+            let parent = m.parent.as_deref().and_then(|p| directory.management_group(p)).map(|p| {
             json!({
                 "id": format!("/providers/Microsoft.Management/managementGroups/{}", p.name),
                 "name": p.name,
                 "displayName": p.display_name
             })
         });
-        json!({
-            "id": format!("/providers/Microsoft.Management/managementGroups/{}", m.name),
-            "type": "Microsoft.Management/managementGroups",
-            "name": m.name,
-            "properties": {
-                "tenantId": directory.tenant_id,
-                "displayName": m.display_name,
-                "details": { "parent": parent }
-            }
-        })
-    };
+            json!({
+                "id": format!("/providers/Microsoft.Management/managementGroups/{}", m.name),
+                "type": "Microsoft.Management/managementGroups",
+                "name": m.name,
+                "properties": {
+                    "tenantId": directory.tenant_id,
+                    "displayName": m.display_name,
+                    "details": { "parent": parent }
+                }
+            })
+        };
     match name {
         Some(name) => match directory.management_group(name) {
             Some(m) => ArmReply::json(StatusCode::OK, &wire(m)),
-            None => not_found("NotFound", &format!("The management group '{name}' could not be found.")),
+            None => not_found(
+                "NotFound",
+                &format!("The management group '{name}' could not be found."),
+            ),
         },
         None => {
             // The management groups are the simulator's own tenant's: none for another's token.
             let own = eq_ci(&caller_tenant(ctx, directory), &directory.tenant_id);
-            let all: Vec<_> = directory.management_groups.iter().filter(|_| own).map(wire).collect();
+            let all: Vec<_> = directory
+                .management_groups
+                .iter()
+                .filter(|_| own)
+                .map(wire)
+                .collect();
             list_reply(all, None)
         }
     }
@@ -280,8 +357,15 @@ pub(crate) fn eligible_children(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
             Ok(clauses) => {
                 for clause in clauses {
                     match clause {
-                        Clause::Eq { property, value } if property == "resourcetype" => wanted_type = Some(value),
-                        _ => return unsupported_filter(text, "only resourceType eq '{type}' is supported"),
+                        Clause::Eq { property, value } if property == "resourcetype" => {
+                            wanted_type = Some(value)
+                        }
+                        _ => {
+                            return unsupported_filter(
+                                text,
+                                "only resourceType eq '{type}' is supported",
+                            );
+                        }
                     }
                 }
             }
@@ -318,25 +402,50 @@ pub(crate) fn eligible_children(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
                 on_path.insert(ancestor);
             }
             if let Some(eligible_scope) = Scope::parse(key).filter(|s| {
-                matches!(s, Scope::ManagementGroup(_) | Scope::Subscription(_) | Scope::ResourceGroup { .. })
+                matches!(
+                    s,
+                    Scope::ManagementGroup(_)
+                        | Scope::Subscription(_)
+                        | Scope::ResourceGroup { .. }
+                )
             }) {
                 under.push(Below::new(&eligible_scope, &hierarchy));
             }
         }
     }
     let mut candidates: Vec<Scope> = Vec::new();
-    candidates.extend(directory.management_groups.iter().map(|m| Scope::ManagementGroup(m.name.clone())));
-    candidates.extend(directory.subscriptions.iter().map(|s| Scope::Subscription(s.id.clone())));
-    candidates.extend(directory.resource_groups.iter().map(|g| Scope::ResourceGroup {
-        subscription: g.subscription_id.clone(),
-        name: g.name.clone(),
-    }));
+    candidates.extend(
+        directory
+            .management_groups
+            .iter()
+            .map(|m| Scope::ManagementGroup(m.name.clone())),
+    );
+    candidates.extend(
+        directory
+            .subscriptions
+            .iter()
+            .map(|s| Scope::Subscription(s.id.clone())),
+    );
+    candidates.extend(
+        directory
+            .resource_groups
+            .iter()
+            .map(|g| Scope::ResourceGroup {
+                subscription: g.subscription_id.clone(),
+                name: g.name.clone(),
+            }),
+    );
     let children: Vec<ChildResource> = candidates
         .into_iter()
-        .filter(|c| wanted_type.as_deref().is_none_or(|t| eq_ci(t, c.type_label())))
+        .filter(|c| {
+            wanted_type
+                .as_deref()
+                .is_none_or(|t| eq_ci(t, c.type_label()))
+        })
         .filter(|c| {
             let key = c.key();
-            below.contains(&key) && (everything || on_path.contains(&key) || under.iter().any(|u| u.contains(&key)))
+            below.contains(&key)
+                && (everything || on_path.contains(&key) || under.iter().any(|u| u.contains(&key)))
         })
         .map(|c| ChildResource {
             name: match &c {
@@ -348,14 +457,21 @@ pub(crate) fn eligible_children(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         })
         .collect();
     let (range, next) = list.window(children.len());
-    let page: Vec<ChildResource> = children.into_iter().skip(range.start).take(range.len()).collect();
+    let page: Vec<ChildResource> = children
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
     list_reply(page, next)
 }
 
 /// The directory the caller's token was issued in (the simulator's own tenant for a token without
 /// `tid`, accepted unsigned).
 fn caller_tenant(ctx: &ArmCtx<'_>, directory: &Directory) -> String {
-    ctx.caller.tid.clone().unwrap_or_else(|| directory.tenant_id.clone())
+    ctx.caller
+        .tid
+        .clone()
+        .unwrap_or_else(|| directory.tenant_id.clone())
 }
 
 /// ARM's refusal of a token from another directory than the one `scope` belongs to (a
@@ -369,9 +485,15 @@ pub(crate) fn wrong_tenant(ctx: &ArmCtx<'_>, scope: &Scope) -> Option<ArmReply> 
     let owner = match scope {
         Scope::Root => return None,
         Scope::ManagementGroup(_) => directory.tenant_id.clone(),
-        Scope::Subscription(id) | Scope::ResourceGroup { subscription: id, .. } | Scope::Resource { subscription: id, .. } => {
-            directory.subscription(id).map(|s| directory.tenant_of_subscription(s).to_string())?
+        Scope::Subscription(id)
+        | Scope::ResourceGroup {
+            subscription: id, ..
         }
+        | Scope::Resource {
+            subscription: id, ..
+        } => directory
+            .subscription(id)
+            .map(|s| directory.tenant_of_subscription(s).to_string())?,
     };
     if eq_ci(&owner, &tenant) {
         return None;
@@ -424,7 +546,13 @@ pub(crate) fn tenants(ctx: &ArmCtx<'_>) -> ArmReply {
     )];
     for other in &directory.other_tenants {
         if directory.object_in_tenant(&person, &other.id).is_some() {
-            all.push(wire(&other.id, &other.display_name, &other.domains, &other.default_domain, &other.country_code));
+            all.push(wire(
+                &other.id,
+                &other.display_name,
+                &other.domains,
+                &other.default_domain,
+                &other.country_code,
+            ));
         }
     }
     let (range, next) = list.window(all.len());

@@ -32,12 +32,19 @@ pub(crate) async fn put(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply
     let reply = ctx
         .shared
         .mutate(|state| {
-            let env = Env { caller: &caller, url: &url, now: state.now() };
+            let env = Env {
+                caller: &caller,
+                url: &url,
+                now: state.now(),
+            };
             match submit(state, &env, scope, name, &body) {
                 Ok((request, effect)) => {
                     let wire = eligibility_request(&Render::new(state), &request);
                     let created = effect == Some(Effect::Created);
-                    (ArmReply::json(StatusCode::CREATED, &wire).with_effect(effect), created)
+                    (
+                        ArmReply::json(StatusCode::CREATED, &wire).with_effect(effect),
+                        created,
+                    )
                 }
                 Err(reply) => (reply, false),
             }
@@ -50,17 +57,28 @@ pub(crate) async fn put(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply
 pub(crate) fn get(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply {
     let state = ctx.shared.state();
     let found = state.requests.iter().find(|r| {
-        r.eligibility && eq_ci(&r.name, name) && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical()))
+        r.eligibility
+            && eq_ci(&r.name, name)
+            && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical()))
     });
     let reply = match found {
         None => not_found(
             "RoleEligibilityScheduleRequestNotFound",
-            &format!("The role eligibility schedule request '{name}' could not be found at scope '{}'.", scope.canonical()),
+            &format!(
+                "The role eligibility schedule request '{name}' could not be found at scope '{}'.",
+                scope.canonical()
+            ),
         ),
-        Some(r) if !eq_ci(&r.requestor_id, &ctx.caller.oid) && !eq_ci(&r.principal_id, &ctx.caller.oid) => {
+        Some(r)
+            if !eq_ci(&r.requestor_id, &ctx.caller.oid)
+                && !eq_ci(&r.principal_id, &ctx.caller.oid) =>
+        {
             authorization_failed(&ctx.caller.oid, READ_ACTION, &r.id())
         }
-        Some(r) => ArmReply::json(StatusCode::OK, &eligibility_request(&Render::new(&state), r)),
+        Some(r) => ArmReply::json(
+            StatusCode::OK,
+            &eligibility_request(&Render::new(&state), r),
+        ),
     };
     reply.with_request_name(name)
 }
@@ -75,7 +93,9 @@ fn submit(
     if parse_guid(name).is_none() {
         return Err(bad_request(
             "InvalidRoleEligibilityScheduleRequestName",
-            &format!("The role eligibility schedule request name '{name}' is not valid. The name must be a GUID."),
+            &format!(
+                "The role eligibility schedule request name '{name}' is not valid. The name must be a GUID."
+            ),
         ));
     }
     let scope_text = scope.canonical();
@@ -87,14 +107,23 @@ fn submit(
                 "An eligibility is not activated or deactivated: a user may only ask to extend (SelfExtend) or renew (SelfRenew) their own eligibility.",
             ));
         }
-        _ => return Err(authorization_failed(&env.caller.oid, WRITE_ACTION, &scope_text)),
+        _ => {
+            return Err(authorization_failed(
+                &env.caller.oid,
+                WRITE_ACTION,
+                &scope_text,
+            ));
+        }
     }
     let role = role_guid_from_id(&body.role_definition_id)
         .filter(|guid| state.directory.role(guid).is_some())
         .ok_or_else(|| {
             bad_request(
                 "RoleDefinitionDoesNotExist",
-                &format!("The specified role definition with ID '{}' does not exist.", body.role_definition_id),
+                &format!(
+                    "The specified role definition with ID '{}' does not exist.",
+                    body.role_definition_id
+                ),
             )
         })?;
     let oid = env.caller.oid.clone();
@@ -112,13 +141,21 @@ fn submit(
         } else {
             Err(bad_request(
                 "RoleEligibilityScheduleRequestExists",
-                &format!("A role eligibility schedule request with name '{name}' already exists with different properties. Use a new GUID for every request."),
+                &format!(
+                    "A role eligibility schedule request with name '{name}' already exists with different properties. Use a new GUID for every request."
+                ),
             ))
         };
     }
     let now = env.now;
-    let mine = |e: &&Eligibility| eq_ci(&e.principal_id, &oid) && eq_ci(&e.role_guid, &role) && eq_ci(&e.scope, &scope_text);
-    let current = state.eligibilities.iter().find(|e| mine(e) && e.is_current(now)).cloned();
+    let mine = |e: &&Eligibility| {
+        eq_ci(&e.principal_id, &oid) && eq_ci(&e.role_guid, &role) && eq_ci(&e.scope, &scope_text)
+    };
+    let current = state
+        .eligibilities
+        .iter()
+        .find(|e| mine(e) && e.is_current(now))
+        .cloned();
     let target = if body.request_type == RequestType::SelfRenew {
         if current.is_some() {
             return Err(bad_request(
@@ -139,13 +176,30 @@ fn submit(
                 "The role eligibility schedule does not exist: there is no time-bound eligibility of yours for this role at exactly this scope to extend.",
             )
         })?;
-        if current.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
+        if current
+            .end
+            .is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS))
+        {
             return Err(policy_failed(&["ExpirationRule"]));
         }
         current
     };
-    let target = (target.schedule_id(), target.instance_id(), target.member_type.clone());
-    let submitted = more_time_request(state, env, scope, name, &role, body, Mode::Create, target, true)?;
+    let target = (
+        target.schedule_id(),
+        target.instance_id(),
+        target.member_type.clone(),
+    );
+    let submitted = more_time_request(
+        state,
+        env,
+        scope,
+        name,
+        &role,
+        body,
+        Mode::Create,
+        target,
+        true,
+    )?;
     Ok((submitted.request, submitted.effect))
 }
 
@@ -153,10 +207,19 @@ fn submit(
 /// or renewal, or an assignment's renewal): the eligibility's end moves to `end`, or the ended
 /// eligibility or assignment is in force again from `now` to `end`. `false` when its target is
 /// gone.
-pub(crate) fn grant_more_time(state: &mut SimState, decided: &ScheduleRequest, now: DateTime<Utc>, end: Option<DateTime<Utc>>) -> bool {
+pub(crate) fn grant_more_time(
+    state: &mut SimState,
+    decided: &ScheduleRequest,
+    now: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> bool {
     let target = decided.target_instance_id.clone().unwrap_or_default();
     if !decided.eligibility {
-        let Some(index) = state.ended_assignments.iter().position(|a| eq_ci(&a.instance_id(), &target)) else {
+        let Some(index) = state
+            .ended_assignments
+            .iter()
+            .position(|a| eq_ci(&a.instance_id(), &target))
+        else {
             return false;
         };
         let mut renewed = state.ended_assignments.remove(index);
@@ -166,7 +229,11 @@ pub(crate) fn grant_more_time(state: &mut SimState, decided: &ScheduleRequest, n
         return true;
     }
     if decided.request_type == RequestType::SelfExtend {
-        return match state.eligibilities.iter_mut().find(|e| eq_ci(&e.instance_id(), &target) && e.is_current(now)) {
+        return match state
+            .eligibilities
+            .iter_mut()
+            .find(|e| eq_ci(&e.instance_id(), &target) && e.is_current(now))
+        {
             Some(e) => {
                 e.end = end;
                 true
@@ -174,7 +241,11 @@ pub(crate) fn grant_more_time(state: &mut SimState, decided: &ScheduleRequest, n
             None => false,
         };
     }
-    let Some(index) = state.ended_eligibilities.iter().position(|e| eq_ci(&e.instance_id(), &target)) else {
+    let Some(index) = state
+        .ended_eligibilities
+        .iter()
+        .position(|e| eq_ci(&e.instance_id(), &target))
+    else {
         return false;
     };
     let mut renewed = state.ended_eligibilities.remove(index);
@@ -195,8 +266,14 @@ pub(crate) fn eligibility_request(render: &Render<'_>, r: &ScheduleRequest) -> s
         let schedule = props.remove("targetRoleAssignmentScheduleId");
         let instance = props.remove("targetRoleAssignmentScheduleInstanceId");
         props.remove("linkedRoleEligibilityScheduleId");
-        props.insert("targetRoleEligibilityScheduleId".into(), schedule.unwrap_or_default());
-        props.insert("targetRoleEligibilityScheduleInstanceId".into(), instance.unwrap_or_default());
+        props.insert(
+            "targetRoleEligibilityScheduleId".into(),
+            schedule.unwrap_or_default(),
+        );
+        props.insert(
+            "targetRoleEligibilityScheduleInstanceId".into(),
+            instance.unwrap_or_default(),
+        );
     }
     wire
 }

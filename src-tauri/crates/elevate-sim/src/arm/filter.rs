@@ -36,7 +36,11 @@ fn split_and(text: &str) -> Vec<&str> {
     while i < bytes.len() {
         if bytes.get(i) == Some(&b'\'') {
             quoted = !quoted;
-        } else if !quoted && bytes.get(i..).is_some_and(|rest| rest.starts_with(b" and ")) {
+        } else if !quoted
+            && bytes
+                .get(i..)
+                .is_some_and(|rest| rest.starts_with(b" and "))
+        {
             parts.push(text.get(start..i).unwrap_or(""));
             i += 5;
             start = i;
@@ -50,7 +54,10 @@ fn split_and(text: &str) -> Vec<&str> {
 
 fn unquote(text: &str) -> String {
     let t = text.trim();
-    let inner = t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(t);
+    let inner = t
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .unwrap_or(t);
     inner.replace("''", "'")
 }
 
@@ -80,7 +87,10 @@ fn clause(raw: &str) -> Result<Clause, String> {
         let property = text.get(..position).unwrap_or("").trim();
         let value = text.get(position + 4..).unwrap_or("");
         if !property.is_empty() && property.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Ok(Clause::Eq { property: property.to_ascii_lowercase(), value: unquote(value) });
+            return Ok(Clause::Eq {
+                property: property.to_ascii_lowercase(),
+                value: unquote(value),
+            });
         }
     }
     Err(format!("'{}' is not a supported expression", text))
@@ -94,19 +104,34 @@ mod tests {
     fn parses_pim_filters() {
         assert_eq!(parse("asTarget()"), Ok(vec![Clause::AsTarget]));
         assert_eq!(parse("AtScope()"), Ok(vec![Clause::AtScope]));
-        assert_eq!(parse("assignedTo('A3BB')"), Ok(vec![Clause::AssignedTo("A3BB".into())]));
+        assert_eq!(
+            parse("assignedTo('A3BB')"),
+            Ok(vec![Clause::AssignedTo("A3BB".into())])
+        );
         assert_eq!(
             parse("principalId eq 'x' and (roleDefinitionId eq y)"),
             Ok(vec![
-                Clause::Eq { property: "principalid".into(), value: "x".into() },
-                Clause::Eq { property: "roledefinitionid".into(), value: "y".into() }
+                Clause::Eq {
+                    property: "principalid".into(),
+                    value: "x".into()
+                },
+                Clause::Eq {
+                    property: "roledefinitionid".into(),
+                    value: "y".into()
+                }
             ])
         );
         assert_eq!(
             parse("resourceType eq 'resourcegroup'"),
-            Ok(vec![Clause::Eq { property: "resourcetype".into(), value: "resourcegroup".into() }])
+            Ok(vec![Clause::Eq {
+                property: "resourcetype".into(),
+                value: "resourcegroup".into()
+            }])
         );
-        assert_eq!(parse("asTarget() and status eq 'a and b'").map(|c| c.len()), Ok(2));
+        assert_eq!(
+            parse("asTarget() and status eq 'a and b'").map(|c| c.len()),
+            Ok(2)
+        );
         assert!(parse("startswith(name,'x')").is_err());
         assert!(parse("").is_err());
     }

@@ -6,15 +6,29 @@ use axum::http::StatusCode;
 use super::ArmCtx;
 use super::paging::list_reply;
 use super::reply::{ArmReply, not_found};
-use super::select::{Selection, ScopeWindow};
+use super::select::{ScopeWindow, Selection};
 use super::wire::Render;
 use crate::ids::eq_ci;
 use crate::scope::Scope;
 
-const ELIGIBILITY_FILTERS: &[&str] =
-    &["astarget", "atscope", "assignedto", "principalid", "roledefinitionid", "status", "roleeligibilityscheduleid"];
-const ASSIGNMENT_FILTERS: &[&str] =
-    &["astarget", "atscope", "assignedto", "principalid", "roledefinitionid", "status", "roleassignmentscheduleid"];
+const ELIGIBILITY_FILTERS: &[&str] = &[
+    "astarget",
+    "atscope",
+    "assignedto",
+    "principalid",
+    "roledefinitionid",
+    "status",
+    "roleeligibilityscheduleid",
+];
+const ASSIGNMENT_FILTERS: &[&str] = &[
+    "astarget",
+    "atscope",
+    "assignedto",
+    "principalid",
+    "roledefinitionid",
+    "status",
+    "roleassignmentscheduleid",
+];
 
 fn scope_matches(item_scope: &str, scope: &Scope) -> bool {
     *scope == Scope::Root || eq_ci(item_scope, &scope.canonical())
@@ -24,7 +38,12 @@ fn scope_matches(item_scope: &str, scope: &Scope) -> bool {
 pub(crate) fn list_eligibility(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     let state = ctx.shared.state();
     let directory = &state.directory;
-    let selection = match Selection::from_filter(ctx.query.filter(), &ctx.caller, directory, ELIGIBILITY_FILTERS) {
+    let selection = match Selection::from_filter(
+        ctx.query.filter(),
+        &ctx.caller,
+        directory,
+        ELIGIBILITY_FILTERS,
+    ) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -48,7 +67,12 @@ pub(crate) fn list_eligibility(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         .collect();
     let (range, next) = list.window(matches.len());
     let render = Render::new(&state);
-    let items: Vec<_> = matches.get(range).unwrap_or(&[]).iter().map(|e| render.eligibility(e)).collect();
+    let items: Vec<_> = matches
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| render.eligibility(e))
+        .collect();
     list_reply(items, next)
 }
 
@@ -56,11 +80,9 @@ pub(crate) fn list_eligibility(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
 pub(crate) fn get_eligibility(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply {
     let state = ctx.shared.state();
     let now = state.now();
-    match state
-        .eligibilities
-        .iter()
-        .find(|e| eq_ci(&e.instance_name, name) && scope_matches(&e.scope, scope) && e.is_current(now))
-    {
+    match state.eligibilities.iter().find(|e| {
+        eq_ci(&e.instance_name, name) && scope_matches(&e.scope, scope) && e.is_current(now)
+    }) {
         Some(e) => ArmReply::json(StatusCode::OK, &Render::new(&state).eligibility(e)),
         None => not_found(
             "RoleEligibilityScheduleInstanceNotFound",
@@ -73,7 +95,12 @@ pub(crate) fn get_eligibility(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> Ar
 pub(crate) fn list_assignments(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     let state = ctx.shared.state();
     let directory = &state.directory;
-    let selection = match Selection::from_filter(ctx.query.filter(), &ctx.caller, directory, ASSIGNMENT_FILTERS) {
+    let selection = match Selection::from_filter(
+        ctx.query.filter(),
+        &ctx.caller,
+        directory,
+        ASSIGNMENT_FILTERS,
+    ) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -97,7 +124,12 @@ pub(crate) fn list_assignments(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         .collect();
     let (range, next) = list.window(matches.len());
     let render = Render::new(&state);
-    let items: Vec<_> = matches.get(range).unwrap_or(&[]).iter().map(|a| render.assignment(a)).collect();
+    let items: Vec<_> = matches
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|a| render.assignment(a))
+        .collect();
     list_reply(items, next)
 }
 
@@ -105,11 +137,9 @@ pub(crate) fn list_assignments(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
 pub(crate) fn get_assignment(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply {
     let state = ctx.shared.state();
     let now = state.now();
-    match state
-        .assignments
-        .iter()
-        .find(|a| eq_ci(&a.instance_name, name) && scope_matches(&a.scope, scope) && a.is_current(now))
-    {
+    match state.assignments.iter().find(|a| {
+        eq_ci(&a.instance_name, name) && scope_matches(&a.scope, scope) && a.is_current(now)
+    }) {
         Some(a) => ArmReply::json(StatusCode::OK, &Render::new(&state).assignment(a)),
         None => not_found(
             "RoleAssignmentScheduleInstanceNotFound",

@@ -34,12 +34,12 @@ use self::query::Query;
 use self::reply::{ArmReply, ArmResult, ReplyBody, bad_request, not_found};
 use self::routes::{Collection, PathError, Target};
 use crate::clock::format_time;
-use crate::throttle::Admission;
 use crate::faults::{Fault, FaultKind};
 use crate::ids::{eq_ci, new_guid};
 use crate::log::LogEntry;
 use crate::scope::Scope;
 use crate::shared::Shared;
+use crate::throttle::Admission;
 use crate::token::Caller;
 
 /// Largest request body read.
@@ -95,15 +95,34 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .unwrap_or_else(new_guid);
 
     let admission = shared.admit(&parts.headers);
-    let reply = if let Admission::Throttled { retry_after_secs, .. } = admission {
+    let reply = if let Admission::Throttled {
+        retry_after_secs, ..
+    } = admission
+    {
         throttled_reply(&method, retry_after_secs)
     } else {
-        crate::front::with_faults(&shared, method.as_str(), &path, |fault| fault_reply(fault, &method), || async {
-            match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-                Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
-                Err(_) => reply::invalid_content("The request body could not be read"),
-            }
-        })
+        crate::front::with_faults(
+            &shared,
+            method.as_str(),
+            &path,
+            |fault| fault_reply(fault, &method),
+            || async {
+                match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                    Ok(bytes) => {
+                        process(
+                            &shared,
+                            &method,
+                            &path,
+                            raw_query.as_deref(),
+                            &parts.headers,
+                            &bytes,
+                        )
+                        .await
+                    }
+                    Err(_) => reply::invalid_content("The request body could not be read"),
+                }
+            },
+        )
         .await
     };
     let budget_left = match admission {
@@ -111,13 +130,26 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         Admission::Admitted { remaining } => Some(remaining),
         Admission::Throttled { .. } => Some(0),
     };
-    finish(&shared, reply, &method, &path, raw_query, &request_id, &correlation_id, budget_left)
+    finish(
+        &shared,
+        reply,
+        &method,
+        &path,
+        raw_query,
+        &request_id,
+        &correlation_id,
+        budget_left,
+    )
 }
 
 /// ARM's answer to a request over the simulator's request budget: 429 `TooManyRequests` with the
 /// documented message and `Retry-After`.
 fn throttled_reply(method: &Method, retry_after_secs: u64) -> ArmReply {
-    let operation = if method == Method::GET || method == Method::HEAD { "Read" } else { "Write" };
+    let operation = if method == Method::GET || method == Method::HEAD {
+        "Read"
+    } else {
+        "Write"
+    };
     ArmReply::error(
         StatusCode::TOO_MANY_REQUESTS,
         "TooManyRequests",
@@ -138,7 +170,11 @@ fn fault_reply(fault: &Fault, method: &Method) -> ArmReply {
             br#"{"value":[{"properties":{"scope":"/subscriptions/"#.to_vec(),
         ),
         FaultKind::Throttle => {
-            let operation = if method == Method::GET || method == Method::HEAD { "Read" } else { "Write" };
+            let operation = if method == Method::GET || method == Method::HEAD {
+                "Read"
+            } else {
+                "Write"
+            };
             ArmReply::error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TooManyRequests",
@@ -149,15 +185,30 @@ fn fault_reply(fault: &Fault, method: &Method) -> ArmReply {
         }
         FaultKind::Status | FaultKind::Latency => {
             let (code, message) = match status.as_u16() {
-                500 => ("InternalServerError", "An internal server error occurred. Please try again later."),
-                502 => ("BadGateway", "The gateway received an invalid response from 'Microsoft.Authorization'."),
-                503 => ("ServiceUnavailable", "The service is currently unavailable. Please try again later."),
+                500 => (
+                    "InternalServerError",
+                    "An internal server error occurred. Please try again later.",
+                ),
+                502 => (
+                    "BadGateway",
+                    "The gateway received an invalid response from 'Microsoft.Authorization'.",
+                ),
+                503 => (
+                    "ServiceUnavailable",
+                    "The service is currently unavailable. Please try again later.",
+                ),
                 504 => (
                     "GatewayTimeout",
                     "The gateway did not receive a response from 'Microsoft.Authorization' within the specified time period.",
                 ),
-                429 => ("TooManyRequests", "The request is being throttled. Please try again later."),
-                409 => ("Conflict", "The request conflicts with the current state of the resource."),
+                429 => (
+                    "TooManyRequests",
+                    "The request is being throttled. Please try again later.",
+                ),
+                409 => (
+                    "Conflict",
+                    "The request conflicts with the current state of the resource.",
+                ),
                 _ => ("SimulatedFault", "The simulator injected this failure."),
             };
             ArmReply::error(status, code, message)
@@ -170,21 +221,36 @@ fn fault_reply(fault: &Fault, method: &Method) -> ArmReply {
     reply
 }
 
-async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> ArmReply {
+async fn process(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    raw_query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ArmReply {
     shared.housekeep().await;
     let caller = match auth::authenticate(shared, headers) {
         Ok(caller) => caller,
         Err(reply) => return reply,
     };
     let query = Query::parse(raw_query);
-    let Some(api_version) = query.get("api-version").map(str::trim).filter(|v| !v.is_empty()).map(str::to_string) else {
+    let Some(api_version) = query
+        .get("api-version")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+    else {
         return bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
         );
     };
     if let Some(approval_path) = approvals::parse(path) {
-        if !approvals::APPROVAL_VERSIONS.iter().any(|v| eq_ci(v, &api_version)) {
+        if !approvals::APPROVAL_VERSIONS
+            .iter()
+            .any(|v| eq_ci(v, &api_version))
+        {
             return bad_request(
                 "InvalidApiVersionParameter",
                 &format!(
@@ -193,13 +259,23 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
                 ),
             );
         }
-        let ctx = ArmCtx { shared, caller, path, query: &query, api_version: &api_version, body };
+        let ctx = ArmCtx {
+            shared,
+            caller,
+            path,
+            query: &query,
+            api_version: &api_version,
+            body,
+        };
         return approvals::handle(&ctx, method, approval_path).await;
     }
     let target = match routes::parse(path) {
         Ok(target) => target,
         Err(PathError::NotFound) => {
-            return not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{path}'."));
+            return not_found(
+                "NotFound",
+                &format!("No HTTP resource was found that matches the request URI '{path}'."),
+            );
         }
         Err(PathError::UnknownType(kind)) => {
             return not_found(
@@ -220,7 +296,14 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
             ),
         );
     }
-    let ctx = ArmCtx { shared, caller, path, query: &query, api_version: &api_version, body };
+    let ctx = ArmCtx {
+        shared,
+        caller,
+        path,
+        query: &query,
+        api_version: &api_version,
+        body,
+    };
     dispatch(&ctx, method, target).await
 }
 
@@ -236,20 +319,32 @@ async fn dispatch(ctx: &ArmCtx<'_>, method: &Method, target: Target) -> ArmReply
     let is_get = *method == Method::GET;
     match target {
         Target::Tenants if is_get => directory::tenants(ctx),
-        Target::Subscriptions { id: Some(id) } if is_get => match directory::wrong_tenant(ctx, &Scope::Subscription(id.to_ascii_lowercase())) {
-            Some(refusal) => refusal,
-            None => directory::subscriptions(ctx, Some(&id)),
-        },
-        Target::Subscriptions { id } if is_get => directory::subscriptions(ctx, id.as_deref()),
-        Target::ResourceGroups { subscription, name } if is_get => match directory::wrong_tenant(ctx, &Scope::Subscription(subscription.clone())) {
-            Some(refusal) => refusal,
-            None => directory::resource_groups(ctx, &subscription, name.as_deref()),
-        },
-        Target::ManagementGroups { name } if is_get => directory::management_groups(ctx, name.as_deref()),
-        Target::Subscriptions { .. } | Target::ResourceGroups { .. } | Target::ManagementGroups { .. } | Target::Tenants => {
-            method_not_allowed(method)
+        Target::Subscriptions { id: Some(id) } if is_get => {
+            match directory::wrong_tenant(ctx, &Scope::Subscription(id.to_ascii_lowercase())) {
+                Some(refusal) => refusal,
+                None => directory::subscriptions(ctx, Some(&id)),
+            }
         }
-        Target::Authz { scope, collection, name, action } => {
+        Target::Subscriptions { id } if is_get => directory::subscriptions(ctx, id.as_deref()),
+        Target::ResourceGroups { subscription, name } if is_get => {
+            match directory::wrong_tenant(ctx, &Scope::Subscription(subscription.clone())) {
+                Some(refusal) => refusal,
+                None => directory::resource_groups(ctx, &subscription, name.as_deref()),
+            }
+        }
+        Target::ManagementGroups { name } if is_get => {
+            directory::management_groups(ctx, name.as_deref())
+        }
+        Target::Subscriptions { .. }
+        | Target::ResourceGroups { .. }
+        | Target::ManagementGroups { .. }
+        | Target::Tenants => method_not_allowed(method),
+        Target::Authz {
+            scope,
+            collection,
+            name,
+            action,
+        } => {
             let scope = {
                 let state = ctx.shared.state();
                 directory::resolve_scope(&state.directory, scope)
@@ -257,7 +352,17 @@ async fn dispatch(ctx: &ArmCtx<'_>, method: &Method, target: Target) -> ArmReply
             match scope {
                 Ok(scope) => match directory::wrong_tenant(ctx, &scope) {
                     Some(refusal) => refusal,
-                    None => authz(ctx, method, &scope, collection, name.as_deref(), action.as_deref()).await,
+                    None => {
+                        authz(
+                            ctx,
+                            method,
+                            &scope,
+                            collection,
+                            name.as_deref(),
+                            action.as_deref(),
+                        )
+                        .await
+                    }
                 },
                 Err(reply) => reply,
             }
@@ -265,24 +370,53 @@ async fn dispatch(ctx: &ArmCtx<'_>, method: &Method, target: Target) -> ArmReply
     }
 }
 
-async fn authz(ctx: &ArmCtx<'_>, method: &Method, scope: &Scope, collection: Collection, name: Option<&str>, action: Option<&str>) -> ArmReply {
+async fn authz(
+    ctx: &ArmCtx<'_>,
+    method: &Method,
+    scope: &Scope,
+    collection: Collection,
+    name: Option<&str>,
+    action: Option<&str>,
+) -> ArmReply {
     use Collection as C;
     let is_get = *method == Method::GET;
     match (collection, name, action) {
         (C::AssignmentRequests, Some(name), Some(action)) if eq_ci(action, "cancel") => {
-            if *method == Method::POST { requests::cancel(ctx, scope, name).await } else { method_not_allowed(method) }
+            if *method == Method::POST {
+                requests::cancel(ctx, scope, name).await
+            } else {
+                method_not_allowed(method)
+            }
         }
         (C::AssignmentRequests, Some(name), Some(action)) if eq_ci(action, "validate") => {
-            if *method == Method::POST { requests::validate(ctx, scope, name) } else { method_not_allowed(method) }
+            if *method == Method::POST {
+                requests::validate(ctx, scope, name)
+            } else {
+                method_not_allowed(method)
+            }
         }
-        (_, _, Some(_)) => not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path)),
-        (C::AssignmentRequests, Some(name), None) if *method == Method::PUT => requests::put(ctx, scope, name).await,
-        (C::EligibilityRequests, Some(name), None) if *method == Method::PUT => eligibility_requests::put(ctx, scope, name).await,
+        (_, _, Some(_)) => not_found(
+            "NotFound",
+            &format!(
+                "No HTTP resource was found that matches the request URI '{}'.",
+                ctx.path
+            ),
+        ),
+        (C::AssignmentRequests, Some(name), None) if *method == Method::PUT => {
+            requests::put(ctx, scope, name).await
+        }
+        (C::EligibilityRequests, Some(name), None) if *method == Method::PUT => {
+            eligibility_requests::put(ctx, scope, name).await
+        }
         (C::EligibilityRequests, _, _) if !is_get => method_not_allowed(method),
         (C::EligibilityRequests, Some(name), None) => eligibility_requests::get(ctx, scope, name),
-        (C::EligibilityRequests, None, None) => {
-            not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path))
-        }
+        (C::EligibilityRequests, None, None) => not_found(
+            "NotFound",
+            &format!(
+                "No HTTP resource was found that matches the request URI '{}'.",
+                ctx.path
+            ),
+        ),
         (_, _, _) if !is_get => method_not_allowed(method),
         (C::EligibilityInstances, None, None) => instances::list_eligibility(ctx, scope),
         (C::EligibilityInstances, Some(name), None) => instances::get_eligibility(ctx, scope, name),
@@ -295,26 +429,43 @@ async fn authz(ctx: &ArmCtx<'_>, method: &Method, scope: &Scope, collection: Col
         (C::Policies, None, None) => policies::list_policies(ctx, scope),
         (C::Policies, Some(name), None) => policies::get_policy(ctx, scope, name),
         (C::EligibleChildResources, None, None) => directory::eligible_children(ctx, scope),
-        (C::EligibleChildResources, Some(_), None) => {
-            not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path))
-        }
+        (C::EligibleChildResources, Some(_), None) => not_found(
+            "NotFound",
+            &format!(
+                "No HTTP resource was found that matches the request URI '{}'.",
+                ctx.path
+            ),
+        ),
         (C::RoleDefinitions, None, None) => directory::list_roles(ctx, scope),
         (C::RoleDefinitions, Some(name), None) => directory::get_role(ctx, scope, name),
         (C::Permissions, None, None) => permissions::list(ctx, scope),
-        (C::Permissions, Some(_), None) => {
-            not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path))
-        }
+        (C::Permissions, Some(_), None) => not_found(
+            "NotFound",
+            &format!(
+                "No HTTP resource was found that matches the request URI '{}'.",
+                ctx.path
+            ),
+        ),
     }
 }
 
 /// The rate-limit header for a request: subscription budget under `/subscriptions/{id}`, tenant
 /// budget otherwise.
 /// `budget_left`: what the simulator's request budget leaves, when throttling is on.
-fn rate_limit_header(shared: &Shared, method: &Method, path: &str, budget_left: Option<u32>) -> (String, u32) {
+fn rate_limit_header(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    budget_left: Option<u32>,
+) -> (String, u32) {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let subscription = match segments.as_slice() {
         [s, id, ..] if eq_ci(s, "subscriptions") => Some(id.to_ascii_lowercase()),
-        [p, ns, s, id, ..] if eq_ci(p, "providers") && eq_ci(ns, "Microsoft.Subscription") && eq_ci(s, "subscriptions") => {
+        [p, ns, s, id, ..]
+            if eq_ci(p, "providers")
+                && eq_ci(ns, "Microsoft.Subscription")
+                && eq_ci(s, "subscriptions") =>
+        {
             Some(id.to_ascii_lowercase())
         }
         _ => None,
@@ -367,18 +518,32 @@ fn finish(
         response.extensions_mut().insert(ConnectionReset);
         return response;
     }
-    let routing = format!("WESTEUROPE:{}:{request_id}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
+    let routing = format!(
+        "WESTEUROPE:{}:{request_id}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+    );
     let mut headers: Vec<(String, String)> = vec![
         ("cache-control".into(), "no-cache".into()),
         ("pragma".into(), "no-cache".into()),
-        ("content-type".into(), "application/json; charset=utf-8".into()),
+        (
+            "content-type".into(),
+            "application/json; charset=utf-8".into(),
+        ),
         ("x-content-type-options".into(), "nosniff".into()),
         ("x-ms-request-id".into(), request_id.to_string()),
-        ("x-ms-correlation-request-id".into(), correlation_id.to_string()),
+        (
+            "x-ms-correlation-request-id".into(),
+            correlation_id.to_string(),
+        ),
         ("x-ms-routing-request-id".into(), routing),
         (limit_name, limit_left.to_string()),
     ];
-    headers.extend(reply.headers.iter().map(|(n, v)| ((*n).to_string(), v.clone())));
+    headers.extend(
+        reply
+            .headers
+            .iter()
+            .map(|(n, v)| ((*n).to_string(), v.clone())),
+    );
     let body = match reply.body {
         ReplyBody::Json(bytes) | ReplyBody::Raw(bytes) => Body::from(bytes),
         ReplyBody::Empty => Body::empty(),
@@ -386,7 +551,10 @@ fn finish(
     let mut response = Response::new(body);
     *response.status_mut() = status;
     for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::from_str(&value),
+        ) {
             response.headers_mut().insert(name, value);
         }
     }
@@ -395,7 +563,10 @@ fn finish(
 
 /// A schedule request in its ARM wire form: a `roleAssignmentScheduleRequest` or a
 /// `roleEligibilityScheduleRequest`.
-pub(crate) fn request_wire(render: &wire::Render<'_>, r: &crate::state::ScheduleRequest) -> serde_json::Value {
+pub(crate) fn request_wire(
+    render: &wire::Render<'_>,
+    r: &crate::state::ScheduleRequest,
+) -> serde_json::Value {
     if r.eligibility {
         eligibility_requests::eligibility_request(render, r)
     } else {

@@ -12,7 +12,11 @@ use crate::token::{b64url, b64url_decode};
 use axum::http::StatusCode;
 
 /// Characters left as they are in a query value (RFC 3986 unreserved).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Where a list request came from.
 pub(crate) struct ListRequest<'a> {
@@ -47,7 +51,10 @@ impl ListRequest<'_> {
             utf8_percent_encode(self.api_version, QUERY_VALUE)
         );
         if let Some(filter) = self.filter {
-            link.push_str(&format!("&$filter={}", utf8_percent_encode(filter, QUERY_VALUE)));
+            link.push_str(&format!(
+                "&$filter={}",
+                utf8_percent_encode(filter, QUERY_VALUE)
+            ));
         }
         link.push_str(&format!("&$skiptoken={}", encode_skiptoken(offset)));
         link
@@ -60,11 +67,18 @@ fn encode_skiptoken(offset: usize) -> String {
 
 /// The offset in `$skiptoken` (0 without one).
 pub(crate) fn offset(query: &Query) -> ArmResult<usize> {
-    let Some(token) = query.get("$skiptoken").filter(|t| !t.is_empty()) else { return Ok(0) };
+    let Some(token) = query.get("$skiptoken").filter(|t| !t.is_empty()) else {
+        return Ok(0);
+    };
     b64url_decode(token.trim())
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| bad_request("BadRequest", &format!("The skip token '{token}' is invalid.")))
+        .ok_or_else(|| {
+            bad_request(
+                "BadRequest",
+                &format!("The skip token '{token}' is invalid."),
+            )
+        })
 }
 
 #[derive(Serialize)]

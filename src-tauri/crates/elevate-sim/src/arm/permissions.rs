@@ -26,7 +26,13 @@ struct PermissionWire {
 /// Microsoft documents no such list at other scopes).
 pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     if !matches!(scope, Scope::ResourceGroup { .. } | Scope::Resource { .. }) {
-        return not_found("NotFound", &format!("No HTTP resource was found that matches the request URI '{}'.", ctx.path));
+        return not_found(
+            "NotFound",
+            &format!(
+                "No HTTP resource was found that matches the request URI '{}'.",
+                ctx.path
+            ),
+        );
     }
     let state = ctx.shared.state();
     let list = match ctx.list_request(state.settings.page_size) {
@@ -41,7 +47,9 @@ pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     let entries: Vec<PermissionWire> = state
         .assignments
         .iter()
-        .filter(|a| a.is_applied(now, delay) && principals.iter().any(|p| eq_ci(p, &a.principal_id)))
+        .filter(|a| {
+            a.is_applied(now, delay) && principals.iter().any(|p| eq_ci(p, &a.principal_id))
+        })
         .filter(|a| Scope::parse(&a.scope).is_some_and(|s| at_or_above.contains(&s.key())))
         .filter_map(|a| directory.role(&a.role_guid))
         .map(|role| PermissionWire {
@@ -52,6 +60,10 @@ pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
         })
         .collect();
     let (range, next) = list.window(entries.len());
-    let page: Vec<PermissionWire> = entries.into_iter().skip(range.start).take(range.len()).collect();
+    let page: Vec<PermissionWire> = entries
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
     list_reply(page, next)
 }

@@ -34,7 +34,12 @@ struct LastModifiedBy {
 
 impl LastModifiedBy {
     fn admin() -> LastModifiedBy {
-        LastModifiedBy { id: None, display_name: Some("Admin".to_string()), kind: None, email: None }
+        LastModifiedBy {
+            id: None,
+            display_name: Some("Admin".to_string()),
+            kind: None,
+            email: None,
+        }
     }
 }
 
@@ -102,7 +107,9 @@ fn policy_wire(state: &SimState, p: &EffectivePolicy) -> Resource<PolicyProps> {
             last_modified_date_time: p.last_modified.as_ref().map(format_time),
             effective_rules: rules.clone(),
             rules,
-            policy_properties: PolicyProperties { scope: render.scope_ref(&stored_scope(&p.scope)) },
+            policy_properties: PolicyProperties {
+                scope: render.scope_ref(&stored_scope(&p.scope)),
+            },
         },
         name: p.name.clone(),
         id: policy_id(p),
@@ -110,7 +117,11 @@ fn policy_wire(state: &SimState, p: &EffectivePolicy) -> Resource<PolicyProps> {
     }
 }
 
-fn assignment_wire(state: &SimState, at: &Scope, p: &EffectivePolicy) -> Resource<PolicyAssignmentProps> {
+fn assignment_wire(
+    state: &SimState,
+    at: &Scope,
+    p: &EffectivePolicy,
+) -> Resource<PolicyAssignmentProps> {
     let render = Render::new(state);
     let name = format!("{}_{}", p.name, p.role_guid);
     Resource {
@@ -137,7 +148,9 @@ fn assignment_wire(state: &SimState, at: &Scope, p: &EffectivePolicy) -> Resourc
 
 /// Role GUID from an optional `$filter=roleDefinitionId eq '...'`.
 fn role_filter(ctx: &ArmCtx<'_>) -> ArmResult<Option<String>> {
-    let Some(text) = ctx.query.filter() else { return Ok(None) };
+    let Some(text) = ctx.query.filter() else {
+        return Ok(None);
+    };
     let clauses = filter::parse(text).map_err(|reason| unsupported_filter(text, &reason))?;
     let mut role = None;
     for clause in clauses {
@@ -147,7 +160,12 @@ fn role_filter(ctx: &ArmCtx<'_>) -> ArmResult<Option<String>> {
                     unsupported_filter(text, &format!("'{value}' is not a role definition id"))
                 })?);
             }
-            _ => return Err(unsupported_filter(text, "only roleDefinitionId eq '{id}' is supported")),
+            _ => {
+                return Err(unsupported_filter(
+                    text,
+                    "only roleDefinitionId eq '{id}' is supported",
+                ));
+            }
         }
     }
     Ok(role)
@@ -176,7 +194,12 @@ pub(crate) fn list_assignments(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     };
     let policies = effective_per_role(&state, scope, role.as_deref());
     let (range, next) = list.window(policies.len());
-    let items: Vec<_> = policies.get(range).unwrap_or(&[]).iter().map(|p| assignment_wire(&state, scope, p)).collect();
+    let items: Vec<_> = policies
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|p| assignment_wire(&state, scope, p))
+        .collect();
     list_reply(items, next)
 }
 
@@ -193,7 +216,10 @@ pub(crate) fn get_assignment(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> Arm
         Some(p) => ArmReply::json(StatusCode::OK, &assignment_wire(&state, scope, &p)),
         None => not_found(
             "RoleManagementPolicyAssignmentNotFound",
-            &format!("The role management policy assignment '{name}' could not be found at scope '{}'.", scope.canonical()),
+            &format!(
+                "The role management policy assignment '{name}' could not be found at scope '{}'.",
+                scope.canonical()
+            ),
         ),
     }
 }
@@ -213,7 +239,12 @@ pub(crate) fn list_policies(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     let mut seen = std::collections::HashSet::new();
     policies.retain(|p| seen.insert(p.name.to_ascii_lowercase()));
     let (range, next) = list.window(policies.len());
-    let items: Vec<_> = policies.get(range).unwrap_or(&[]).iter().map(|p| policy_wire(&state, p)).collect();
+    let items: Vec<_> = policies
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|p| policy_wire(&state, p))
+        .collect();
     list_reply(items, next)
 }
 
@@ -228,7 +259,10 @@ pub(crate) fn get_policy(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmRepl
         Some(p) => ArmReply::json(StatusCode::OK, &policy_wire(&state, &p)),
         None => not_found(
             "RoleManagementPolicyNotFound",
-            &format!("The role management policy '{name}' could not be found at scope '{}'.", scope.canonical()),
+            &format!(
+                "The role management policy '{name}' could not be found at scope '{}'.",
+                scope.canonical()
+            ),
         ),
     }
 }

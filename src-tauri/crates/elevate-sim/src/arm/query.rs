@@ -17,7 +17,10 @@ impl Query {
 
     /// The first value of parameter `name` (case-insensitive).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// All parameters in order, names as sent.
@@ -37,7 +40,9 @@ mod tests {
 
     #[test]
     fn names_are_case_insensitive_and_values_decoded() {
-        let q = Query::parse(Some("API-VERSION=2020-10-01&%24filter=resourceType+eq+%27resourcegroup%27"));
+        let q = Query::parse(Some(
+            "API-VERSION=2020-10-01&%24filter=resourceType+eq+%27resourcegroup%27",
+        ));
         assert_eq!(q.get("api-version"), Some("2020-10-01"));
         assert_eq!(q.filter(), Some("resourceType eq 'resourcegroup'"));
         assert_eq!(Query::parse(None).get("x"), None);

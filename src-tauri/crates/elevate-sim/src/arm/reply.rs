@@ -42,7 +42,15 @@ pub(crate) type ArmResult<T> = Result<T, ArmReply>;
 
 impl ArmReply {
     fn with_body(status: StatusCode, body: ReplyBody) -> ArmReply {
-        ArmReply { status, body, headers: Vec::new(), effect: None, request_name: None, reset: false, fault: None }
+        ArmReply {
+            status,
+            body,
+            headers: Vec::new(),
+            effect: None,
+            request_name: None,
+            reset: false,
+            fault: None,
+        }
     }
 
     /// A JSON answer.
@@ -78,7 +86,10 @@ impl ArmReply {
 
     /// No answer at all: the connection is closed.
     pub(crate) fn reset() -> ArmReply {
-        ArmReply { reset: true, ..ArmReply::empty(StatusCode::OK) }
+        ArmReply {
+            reset: true,
+            ..ArmReply::empty(StatusCode::OK)
+        }
     }
 
     /// Adds a header.
@@ -131,5 +142,8 @@ pub(crate) fn authorization_failed(caller: &str, action: &str, scope: &str) -> A
 
 /// 400 `BadRequest` for a `$filter` the operation does not support.
 pub(crate) fn unsupported_filter(filter: &str, reason: &str) -> ArmReply {
-    bad_request("BadRequest", &format!("The filter '{filter}' is not supported: {reason}."))
+    bad_request(
+        "BadRequest",
+        &format!("The filter '{filter}' is not supported: {reason}."),
+    )
 }

@@ -5,27 +5,29 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 
 use super::ArmCtx;
-use crate::checks::{check_acrs, check_rules, policy_failed};
 use super::body::{RequestBody, ScheduleBody, parse_schedule_request};
 use super::paging::list_reply;
-use super::reply::{ArmReply, ArmResult, authorization_failed, bad_request, invalid_content, not_found};
+use super::reply::{
+    ArmReply, ArmResult, authorization_failed, bad_request, invalid_content, not_found,
+};
 use super::select::{ScopeWindow, Selection};
 use super::wire::Render;
+use crate::checks::{check_acrs, check_rules, policy_failed};
 use crate::duration::parse_duration;
 use crate::ids::{authz_id, eq_ci, new_guid, parse_guid, role_guid_from_id};
 use crate::log::Effect;
 use crate::policy::{self, APPROVAL_TIMEOUT_DAYS};
 use crate::scope::Scope;
 use crate::state::{
-    ActiveAssignment, EXTEND_WINDOW_DAYS, Eligibility, ExpirationType, RequestType, RequestedSchedule,
-    STATUS_PENDING_ADMIN_DECISION, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED, ScheduleRequest, SimState,
+    ActiveAssignment, EXTEND_WINDOW_DAYS, Eligibility, ExpirationType, RequestType,
+    RequestedSchedule, STATUS_PENDING_ADMIN_DECISION, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED,
+    ScheduleRequest, SimState,
 };
 use crate::token::Caller;
 
 const WRITE_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests/write";
 const READ_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests/read";
 const CANCEL_ACTION: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests/cancel/action";
-
 
 const REQUEST_FILTERS: &[&str] = &[
     "astarget",
@@ -77,12 +79,19 @@ pub(crate) async fn put(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply
     let reply = ctx
         .shared
         .mutate(|state| {
-            let env = Env { caller: &caller, url: &url, now: state.now() };
+            let env = Env {
+                caller: &caller,
+                url: &url,
+                now: state.now(),
+            };
             match submit(state, &env, scope, name, &body, Mode::Create) {
                 Ok(submitted) => {
                     let wire = Render::new(state).request(&submitted.request);
                     let created = submitted.effect == Some(Effect::Created);
-                    (ArmReply::json(StatusCode::CREATED, &wire).with_effect(submitted.effect), created)
+                    (
+                        ArmReply::json(StatusCode::CREATED, &wire).with_effect(submitted.effect),
+                        created,
+                    )
                 }
                 Err(reply) => (reply, false),
             }
@@ -99,9 +108,16 @@ pub(crate) fn validate(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply 
         Err(reply) => return reply.with_request_name(name),
     };
     let mut state = ctx.shared.state();
-    let env = Env { caller: &ctx.caller, url: &ctx.shared.url, now: state.now() };
+    let env = Env {
+        caller: &ctx.caller,
+        url: &ctx.shared.url,
+        now: state.now(),
+    };
     let reply = match submit(&mut state, &env, scope, name, &body, Mode::Validate) {
-        Ok(submitted) => ArmReply::json(StatusCode::OK, &Render::new(&state).request(&submitted.request)),
+        Ok(submitted) => ArmReply::json(
+            StatusCode::OK,
+            &Render::new(&state).request(&submitted.request),
+        ),
         Err(reply) => reply,
     };
     reply.with_request_name(name)
@@ -110,15 +126,19 @@ pub(crate) fn validate(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply 
 fn request_not_found(name: &str, scope: &Scope) -> ArmReply {
     not_found(
         "RoleAssignmentScheduleRequestNotFound",
-        &format!("The role assignment schedule request '{name}' could not be found at scope '{}'.", scope.canonical()),
+        &format!(
+            "The role assignment schedule request '{name}' could not be found at scope '{}'.",
+            scope.canonical()
+        ),
     )
 }
 
 fn find_request(state: &SimState, scope: &Scope, name: &str) -> Option<usize> {
-    state
-        .requests
-        .iter()
-        .position(|r| !r.eligibility && eq_ci(&r.name, name) && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical())))
+    state.requests.iter().position(|r| {
+        !r.eligibility
+            && eq_ci(&r.name, name)
+            && (*scope == Scope::Root || eq_ci(&r.scope, &scope.canonical()))
+    })
 }
 
 fn may_read(state: &SimState, request: &ScheduleRequest, caller: &str) -> bool {
@@ -126,7 +146,9 @@ fn may_read(state: &SimState, request: &ScheduleRequest, caller: &str) -> bool {
         return true;
     }
     let scope = super::wire::stored_scope(&request.scope);
-    policy::effective(state, &request.role_guid, &scope).rules.is_approver(caller, &state.directory)
+    policy::effective(state, &request.role_guid, &scope)
+        .rules
+        .is_approver(caller, &state.directory)
 }
 
 /// `GET .../roleAssignmentScheduleRequests/{name}`
@@ -146,10 +168,11 @@ pub(crate) fn get(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmReply {
 pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
     let state = ctx.shared.state();
     let directory = &state.directory;
-    let selection = match Selection::from_filter(ctx.query.filter(), &ctx.caller, directory, REQUEST_FILTERS) {
-        Ok(s) => s,
-        Err(reply) => return reply,
-    };
+    let selection =
+        match Selection::from_filter(ctx.query.filter(), &ctx.caller, directory, REQUEST_FILTERS) {
+            Ok(s) => s,
+            Err(reply) => return reply,
+        };
     let list = match ctx.list_request(state.settings.page_size) {
         Ok(l) => l,
         Err(reply) => return reply,
@@ -167,16 +190,25 @@ pub(crate) fn list(ctx: &ArmCtx<'_>, scope: &Scope) -> ArmReply {
                 && selection.approver.as_deref().is_none_or(|approver| {
                     r.is_pending()
                         && !eq_ci(&r.principal_id, approver)
-                        && policy::effective(&state, &r.role_guid, &super::wire::stored_scope(&r.scope))
-                            .rules
-                            .is_approver(approver, directory)
+                        && policy::effective(
+                            &state,
+                            &r.role_guid,
+                            &super::wire::stored_scope(&r.scope),
+                        )
+                        .rules
+                        .is_approver(approver, directory)
                 })
                 && window.includes(&r.scope)
         })
         .collect();
     let (range, next) = list.window(matches.len());
     let render = Render::new(&state);
-    let items: Vec<_> = matches.get(range).unwrap_or(&[]).iter().map(|r| render.request(r)).collect();
+    let items: Vec<_> = matches
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|r| render.request(r))
+        .collect();
     list_reply(items, next)
 }
 
@@ -187,14 +219,25 @@ pub(crate) async fn cancel(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmRe
     let reply = ctx
         .shared
         .mutate(|state| {
-            let Some(request) = find_request(state, scope, name).and_then(|i| state.requests.get_mut(i)) else {
+            let Some(request) =
+                find_request(state, scope, name).and_then(|i| state.requests.get_mut(i))
+            else {
                 return (request_not_found(name, scope), false);
             };
             if !eq_ci(&request.requestor_id, &caller) && !eq_ci(&request.principal_id, &caller) {
-                return (authorization_failed(&caller, CANCEL_ACTION, &request.id()), false);
+                return (
+                    authorization_failed(&caller, CANCEL_ACTION, &request.id()),
+                    false,
+                );
             }
             if !request.awaits_decision() {
-                return (bad_request("RequestCannotBeCancelled", "Request is not in cancellable state."), false);
+                return (
+                    bad_request(
+                        "RequestCannotBeCancelled",
+                        "Request is not in cancellable state.",
+                    ),
+                    false,
+                );
             }
             request.status = "Canceled".to_string();
             request.approval_deadline = None;
@@ -204,58 +247,92 @@ pub(crate) async fn cancel(ctx: &ArmCtx<'_>, scope: &Scope, name: &str) -> ArmRe
     reply.with_request_name(name)
 }
 
-fn submit(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
+fn submit(
+    state: &mut SimState,
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    body: &RequestBody,
+    mode: Mode,
+) -> ArmResult<Submitted> {
     if parse_guid(name).is_none() {
         return Err(bad_request(
             "InvalidRoleAssignmentScheduleRequestName",
-            &format!("The role assignment schedule request name '{name}' is not valid. The name must be a GUID."),
+            &format!(
+                "The role assignment schedule request name '{name}' is not valid. The name must be a GUID."
+            ),
         ));
     }
     let scope_text = scope.canonical();
     if !matches!(
         body.request_type,
-        RequestType::SelfActivate | RequestType::SelfDeactivate | RequestType::SelfExtend | RequestType::SelfRenew
+        RequestType::SelfActivate
+            | RequestType::SelfDeactivate
+            | RequestType::SelfExtend
+            | RequestType::SelfRenew
     ) {
-        return Err(authorization_failed(&env.caller.oid, WRITE_ACTION, &scope_text));
+        return Err(authorization_failed(
+            &env.caller.oid,
+            WRITE_ACTION,
+            &scope_text,
+        ));
     }
     let role = role_guid_from_id(&body.role_definition_id)
         .filter(|guid| state.directory.role(guid).is_some())
         .ok_or_else(|| {
             bad_request(
                 "RoleDefinitionDoesNotExist",
-                &format!("The specified role definition with ID '{}' does not exist.", body.role_definition_id),
+                &format!(
+                    "The specified role definition with ID '{}' does not exist.",
+                    body.role_definition_id
+                ),
             )
         })?;
     if !eq_ci(&body.principal_id, &env.caller.oid) {
-        return Err(authorization_failed(&env.caller.oid, WRITE_ACTION, &scope_text));
+        return Err(authorization_failed(
+            &env.caller.oid,
+            WRITE_ACTION,
+            &scope_text,
+        ));
     }
     if mode == Mode::Create
-        && let Some(existing) = state.requests.iter().find(|r| eq_ci(&r.name, name)) {
-            let same = eq_ci(&existing.principal_id, &body.principal_id)
-                && eq_ci(&existing.role_guid, &role)
-                && eq_ci(&existing.scope, &scope_text)
-                && existing.request_type == body.request_type;
-            return if same {
-                Ok(Submitted { request: existing.clone(), effect: Some(Effect::Replayed) })
-            } else {
-                Err(bad_request(
-                    "RoleAssignmentScheduleRequestExists",
-                    &format!(
-                        "A role assignment schedule request with name '{name}' already exists with different properties. Use a new GUID for every request."
-                    ),
-                ))
-            };
-        }
+        && let Some(existing) = state.requests.iter().find(|r| eq_ci(&r.name, name))
+    {
+        let same = eq_ci(&existing.principal_id, &body.principal_id)
+            && eq_ci(&existing.role_guid, &role)
+            && eq_ci(&existing.scope, &scope_text)
+            && existing.request_type == body.request_type;
+        return if same {
+            Ok(Submitted {
+                request: existing.clone(),
+                effect: Some(Effect::Replayed),
+            })
+        } else {
+            Err(bad_request(
+                "RoleAssignmentScheduleRequestExists",
+                &format!(
+                    "A role assignment schedule request with name '{name}' already exists with different properties. Use a new GUID for every request."
+                ),
+            ))
+        };
+    }
     match body.request_type {
         RequestType::SelfDeactivate => deactivate(state, env, scope, name, &role, body, mode),
-        RequestType::SelfExtend | RequestType::SelfRenew => extend_or_renew(state, env, scope, name, &role, body, mode),
+        RequestType::SelfExtend | RequestType::SelfRenew => {
+            extend_or_renew(state, env, scope, name, &role, body, mode)
+        }
         _ => activate(state, env, scope, name, &role, body, mode),
     }
 }
 
 fn resolve_schedule(schedule: &ScheduleBody, now: DateTime<Utc>) -> ArmResult<Grant> {
     let start = schedule.start.unwrap_or(now);
-    let parsed = schedule.duration.as_deref().map(parse_duration).transpose().map_err(|e| invalid_content(&e))?;
+    let parsed = schedule
+        .duration
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|e| invalid_content(&e))?;
     let kind = schedule.expiration_type.unwrap_or(if parsed.is_some() {
         ExpirationType::AfterDuration
     } else if schedule.end.is_some() {
@@ -269,12 +346,23 @@ fn resolve_schedule(schedule: &ScheduleBody, now: DateTime<Utc>) -> ArmResult<Gr
         ExpirationType::NoExpiration => None,
     };
     let end = duration.and_then(|d| start.checked_add_signed(d));
-    Ok(Grant { start, end, duration })
+    Ok(Grant {
+        start,
+        end,
+        duration,
+    })
 }
 
 /// The caller's current eligibility for `role` at `scope` or above (direct preferred, then the
 /// one `linked` names).
-fn find_eligibility(state: &SimState, caller: &str, role: &str, scope: &Scope, now: DateTime<Utc>, linked: Option<&str>) -> Option<Eligibility> {
+fn find_eligibility(
+    state: &SimState,
+    caller: &str,
+    role: &str,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    linked: Option<&str>,
+) -> Option<Eligibility> {
     let principals = state.directory.principal_and_groups(caller);
     let ancestors = scope.ancestor_keys(&state.directory);
     let candidates: Vec<&Eligibility> = state
@@ -299,10 +387,19 @@ fn find_eligibility(state: &SimState, caller: &str, role: &str, scope: &Scope, n
 }
 
 fn same_target(request: &ScheduleRequest, principal: &str, role: &str, scope: &str) -> bool {
-    eq_ci(&request.principal_id, principal) && eq_ci(&request.role_guid, role) && eq_ci(&request.scope, scope)
+    eq_ci(&request.principal_id, principal)
+        && eq_ci(&request.role_guid, role)
+        && eq_ci(&request.scope, scope)
 }
 
-fn new_request(env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, grant: &Grant) -> ScheduleRequest {
+fn new_request(
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    role: &str,
+    body: &RequestBody,
+    grant: &Grant,
+) -> ScheduleRequest {
     ScheduleRequest {
         name: name.to_string(),
         scope: scope.canonical(),
@@ -315,13 +412,15 @@ fn new_request(env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &Requ
         target_instance_id: None,
         schedule: RequestedSchedule {
             start: grant.start,
-            expiration_type: body.schedule.expiration_type.or(if body.schedule.duration.is_some() {
-                Some(ExpirationType::AfterDuration)
-            } else if body.schedule.end.is_some() {
-                Some(ExpirationType::AfterDateTime)
-            } else {
-                None
-            }),
+            expiration_type: body.schedule.expiration_type.or(
+                if body.schedule.duration.is_some() {
+                    Some(ExpirationType::AfterDuration)
+                } else if body.schedule.end.is_some() {
+                    Some(ExpirationType::AfterDateTime)
+                } else {
+                    None
+                },
+            ),
             end: body.schedule.end,
             duration: body.schedule.duration.clone(),
         },
@@ -348,7 +447,10 @@ fn mark_pending(request: &mut ScheduleRequest, mode: Mode, now: DateTime<Utc>) {
     match mode {
         Mode::Create => {
             request.status = STATUS_PENDING_APPROVAL.to_string();
-            request.approval_id = Some(format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{}", new_guid()));
+            request.approval_id = Some(format!(
+                "/providers/Microsoft.Authorization/roleAssignmentApprovals/{}",
+                new_guid()
+            ));
             request.approval_deadline = Some(now + Duration::days(APPROVAL_TIMEOUT_DAYS));
         }
         Mode::Validate => request.status = "PendingEvaluation".to_string(),
@@ -356,7 +458,12 @@ fn mark_pending(request: &mut ScheduleRequest, mode: Mode, now: DateTime<Utc>) {
 }
 
 /// A new activation from `request`, starting at `start`.
-fn activation(request: &ScheduleRequest, start: DateTime<Utc>, end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ActiveAssignment {
+fn activation(
+    request: &ScheduleRequest,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> ActiveAssignment {
     ActiveAssignment {
         schedule_name: request.name.clone(),
         instance_name: new_guid(),
@@ -374,37 +481,69 @@ fn activation(request: &ScheduleRequest, start: DateTime<Utc>, end: Option<DateT
     }
 }
 
-fn activate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
+fn activate(
+    state: &mut SimState,
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    role: &str,
+    body: &RequestBody,
+    mode: Mode,
+) -> ArmResult<Submitted> {
     let now = env.now;
     let oid = env.caller.oid.as_str();
     let scope_text = scope.canonical();
-    if state
-        .assignments
-        .iter()
-        .any(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text) && a.is_live(now))
-    {
-        return Err(bad_request("RoleAssignmentExists", "The Role assignment already exists."));
+    if state.assignments.iter().any(|a| {
+        eq_ci(&a.principal_id, oid)
+            && eq_ci(&a.role_guid, role)
+            && eq_ci(&a.scope, &scope_text)
+            && a.is_live(now)
+    }) {
+        return Err(bad_request(
+            "RoleAssignmentExists",
+            "The Role assignment already exists.",
+        ));
     }
-    if state.requests.iter().any(|r| r.is_pending() && r.request_type.is_grant() && same_target(r, oid, role, &scope_text)) {
+    if state.requests.iter().any(|r| {
+        r.is_pending() && r.request_type.is_grant() && same_target(r, oid, role, &scope_text)
+    }) {
         return Err(bad_request(
             "RoleAssignmentRequestExists",
             "The role assignment request already exists: a request for this role and scope is already pending.",
         ));
     }
-    let eligibility = find_eligibility(state, oid, role, scope, now, body.linked_eligibility.as_deref());
+    let eligibility = find_eligibility(
+        state,
+        oid,
+        role,
+        scope,
+        now,
+        body.linked_eligibility.as_deref(),
+    );
     let rules = policy::effective(state, role, scope).rules;
     let grant = resolve_schedule(&body.schedule, now)?;
     let mut failed = Vec::new();
     if eligibility.is_none() {
         failed.push("EligibilityRule");
     }
-    check_rules(&rules, &body.supplied(), env.caller, grant.duration, &mut failed);
+    check_rules(
+        &rules,
+        &body.supplied(),
+        env.caller,
+        grant.duration,
+        &mut failed,
+    );
     let Some(eligibility) = eligibility.filter(|_| failed.is_empty()) else {
         return Err(policy_failed(&failed));
     };
     check_acrs(state, env.caller, env.url, &rules)?;
     let mut request = new_request(env, scope, name, role, body, &grant);
-    request.member_type = if eq_ci(&eligibility.principal_id, oid) { "Direct" } else { "Group" }.to_string();
+    request.member_type = if eq_ci(&eligibility.principal_id, oid) {
+        "Direct"
+    } else {
+        "Group"
+    }
+    .to_string();
     request.linked_eligibility_schedule_id = Some(eligibility.schedule_id());
     request.linked_eligibility_instance_id = Some(eligibility.instance_id());
     request.target_schedule_id = Some(authz_id(&scope_text, "roleAssignmentSchedules", name));
@@ -417,12 +556,24 @@ fn activate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role
     }
     if mode == Mode::Create {
         state.requests.push(request.clone());
-        return Ok(Submitted { request, effect: Some(Effect::Created) });
+        return Ok(Submitted {
+            request,
+            effect: Some(Effect::Created),
+        });
     }
-    Ok(Submitted { request, effect: None })
+    Ok(Submitted {
+        request,
+        effect: None,
+    })
 }
 
-fn current_activation(state: &SimState, oid: &str, role: &str, scope: &str, now: DateTime<Utc>) -> ArmResult<usize> {
+fn current_activation(
+    state: &SimState,
+    oid: &str,
+    role: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+) -> ArmResult<usize> {
     state
         .assignments
         .iter()
@@ -433,15 +584,31 @@ fn current_activation(state: &SimState, oid: &str, role: &str, scope: &str, now:
                 && eq_ci(&a.scope, scope)
                 && a.is_current(now)
         })
-        .ok_or_else(|| bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."))
+        .ok_or_else(|| {
+            bad_request(
+                "RoleAssignmentDoesNotExist",
+                "The Role assignment does not exist.",
+            )
+        })
 }
 
-fn deactivate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
+fn deactivate(
+    state: &mut SimState,
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    role: &str,
+    body: &RequestBody,
+    mode: Mode,
+) -> ArmResult<Submitted> {
     let now = env.now;
     let scope_text = scope.canonical();
     let index = current_activation(state, &env.caller.oid, role, &scope_text, now)?;
     let Some(assignment) = state.assignments.get(index).cloned() else {
-        return Err(bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."));
+        return Err(bad_request(
+            "RoleAssignmentDoesNotExist",
+            "The Role assignment does not exist.",
+        ));
     };
     let minimum = state.settings.min_active_minutes_before_deactivate;
     if now - assignment.start < Duration::minutes(minimum) {
@@ -451,7 +618,11 @@ fn deactivate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, ro
             &format!("The Active duration is too short. Miniumum Required is {minimum} minutes."),
         ));
     }
-    let grant = Grant { start: now, end: None, duration: None };
+    let grant = Grant {
+        start: now,
+        end: None,
+        duration: None,
+    };
     let mut request = new_request(env, scope, name, role, body, &grant);
     request.status = "Revoked".to_string();
     request.member_type = assignment.member_type.clone();
@@ -461,9 +632,15 @@ fn deactivate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, ro
     if mode == Mode::Create {
         state.assignments.remove(index);
         state.requests.push(request.clone());
-        return Ok(Submitted { request, effect: Some(Effect::Created) });
+        return Ok(Submitted {
+            request,
+            effect: Some(Effect::Created),
+        });
     }
-    Ok(Submitted { request, effect: None })
+    Ok(Submitted {
+        request,
+        effect: None,
+    })
 }
 
 /// `SelfExtend` / `SelfRenew`: a user's request that an administrator extend their time-bound
@@ -471,7 +648,15 @@ fn deactivate(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, ro
 /// activation (its principal deactivates and activates instead). The request waits for an
 /// administrator (`PendingAdminDecision`; the control API decides). The simulator keeps no
 /// assignment after its end, so a renewal finds nothing to renew and is refused.
-fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &str, role: &str, body: &RequestBody, mode: Mode) -> ArmResult<Submitted> {
+fn extend_or_renew(
+    state: &mut SimState,
+    env: &Env<'_>,
+    scope: &Scope,
+    name: &str,
+    role: &str,
+    body: &RequestBody,
+    mode: Mode,
+) -> ArmResult<Submitted> {
     let now = env.now;
     let oid = env.caller.oid.as_str();
     let scope_text = scope.canonical();
@@ -479,16 +664,28 @@ fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &st
     let mine: Vec<&ActiveAssignment> = state
         .assignments
         .iter()
-        .filter(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text) && a.is_live(now))
+        .filter(|a| {
+            eq_ci(&a.principal_id, oid)
+                && eq_ci(&a.role_guid, role)
+                && eq_ci(&a.scope, &scope_text)
+                && a.is_live(now)
+        })
         .collect();
     if renew {
         if !mine.is_empty() {
-            return Err(bad_request("RoleAssignmentExists", "The Role assignment already exists: only an expired assignment can be renewed."));
+            return Err(bad_request(
+                "RoleAssignmentExists",
+                "The Role assignment already exists: only an expired assignment can be renewed.",
+            ));
         }
         let Some(ended) = state
             .ended_assignments
             .iter()
-            .find(|a| eq_ci(&a.principal_id, oid) && eq_ci(&a.role_guid, role) && eq_ci(&a.scope, &scope_text))
+            .find(|a| {
+                eq_ci(&a.principal_id, oid)
+                    && eq_ci(&a.role_guid, role)
+                    && eq_ci(&a.scope, &scope_text)
+            })
             .cloned()
         else {
             return Err(bad_request(
@@ -496,18 +693,53 @@ fn extend_or_renew(state: &mut SimState, env: &Env<'_>, scope: &Scope, name: &st
                 "The Role assignment does not exist: there is no time-bound assignment of this role at this scope that ended within the last 14 days to renew.",
             ));
         };
-        return more_time_request(state, env, scope, name, role, body, mode, (ended.schedule_id(), ended.instance_id(), ended.member_type.clone()), false);
+        return more_time_request(
+            state,
+            env,
+            scope,
+            name,
+            role,
+            body,
+            mode,
+            (
+                ended.schedule_id(),
+                ended.instance_id(),
+                ended.member_type.clone(),
+            ),
+            false,
+        );
     }
-    let Some(assignment) = mine.iter().find(|a| !a.is_activated() && a.end.is_some()).map(|a| (*a).clone()) else {
+    let Some(assignment) = mine
+        .iter()
+        .find(|a| !a.is_activated() && a.end.is_some())
+        .map(|a| (*a).clone())
+    else {
         return Err(bad_request(
             "RoleAssignmentDoesNotExist",
             "The Role assignment does not exist: there is no time-bound assignment of this role at this scope to extend (an activation cannot be extended).",
         ));
     };
-    if assignment.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
+    if assignment
+        .end
+        .is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS))
+    {
         return Err(policy_failed(&["ExpirationRule"]));
     }
-    more_time_request(state, env, scope, name, role, body, mode, (assignment.schedule_id(), assignment.instance_id(), assignment.member_type.clone()), false)
+    more_time_request(
+        state,
+        env,
+        scope,
+        name,
+        role,
+        body,
+        mode,
+        (
+            assignment.schedule_id(),
+            assignment.instance_id(),
+            assignment.member_type.clone(),
+        ),
+        false,
+    )
 }
 
 /// The common end of a request for more time (assignment or eligibility, extend or renew) once
@@ -527,13 +759,20 @@ pub(super) fn more_time_request(
 ) -> ArmResult<Submitted> {
     let oid = env.caller.oid.as_str();
     let scope_text = scope.canonical();
-    if body.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+    if body
+        .justification
+        .as_deref()
+        .is_none_or(|j| j.trim().is_empty())
+    {
         return Err(policy_failed(&["JustificationRule"]));
     }
     if state.requests.iter().any(|r| {
         r.eligibility == eligibility
             && r.awaits_decision()
-            && matches!(r.request_type, RequestType::SelfExtend | RequestType::SelfRenew)
+            && matches!(
+                r.request_type,
+                RequestType::SelfExtend | RequestType::SelfRenew
+            )
             && same_target(r, oid, role, &scope_text)
     }) {
         return Err(bad_request(
@@ -541,7 +780,10 @@ pub(super) fn more_time_request(
             "The role assignment request already exists: a request for this role and scope is already pending.",
         ));
     }
-    let schedule = ScheduleBody { start: None, ..body.schedule.clone() };
+    let schedule = ScheduleBody {
+        start: None,
+        ..body.schedule.clone()
+    };
     let grant = resolve_schedule(&schedule, env.now)?;
     if grant.duration.is_none_or(|d| d <= Duration::zero()) {
         return Err(policy_failed(&["ExpirationRule"]));
@@ -556,11 +798,17 @@ pub(super) fn more_time_request(
         Mode::Create => {
             request.status = STATUS_PENDING_ADMIN_DECISION.to_string();
             state.requests.push(request.clone());
-            Ok(Submitted { request, effect: Some(Effect::Created) })
+            Ok(Submitted {
+                request,
+                effect: Some(Effect::Created),
+            })
         }
         Mode::Validate => {
             request.status = "PendingEvaluation".to_string();
-            Ok(Submitted { request, effect: None })
+            Ok(Submitted {
+                request,
+                effect: None,
+            })
         }
     }
 }
@@ -575,10 +823,22 @@ pub(crate) enum DecisionError {
 }
 
 /// Approves or denies a pending request. Approval grants from now for the requested length.
-pub(crate) fn decide(state: &mut SimState, name: &str, approve: bool) -> Result<ScheduleRequest, DecisionError> {
+pub(crate) fn decide(
+    state: &mut SimState,
+    name: &str,
+    approve: bool,
+) -> Result<ScheduleRequest, DecisionError> {
     let now = state.now();
-    let index = state.requests.iter().position(|r| eq_ci(&r.name, name)).ok_or(DecisionError::NotFound)?;
-    let request = state.requests.get(index).cloned().ok_or(DecisionError::NotFound)?;
+    let index = state
+        .requests
+        .iter()
+        .position(|r| eq_ci(&r.name, name))
+        .ok_or(DecisionError::NotFound)?;
+    let request = state
+        .requests
+        .get(index)
+        .cloned()
+        .ok_or(DecisionError::NotFound)?;
     if !request.awaits_decision() {
         return Err(DecisionError::NotPending(request.status));
     }
@@ -587,16 +847,23 @@ pub(crate) fn decide(state: &mut SimState, name: &str, approve: bool) -> Result<
     if !approve {
         decided.status = "Denied".to_string();
     } else {
-        let end = decided.grant_seconds.and_then(|s| now.checked_add_signed(Duration::seconds(s)));
+        let end = decided
+            .grant_seconds
+            .and_then(|s| now.checked_add_signed(Duration::seconds(s)));
         if decided.eligibility || decided.request_type == RequestType::SelfRenew {
-            decided.status = if super::eligibility_requests::grant_more_time(state, &decided, now, end) {
-                STATUS_PROVISIONED.to_string()
-            } else {
-                "Failed".to_string()
-            };
+            decided.status =
+                if super::eligibility_requests::grant_more_time(state, &decided, now, end) {
+                    STATUS_PROVISIONED.to_string()
+                } else {
+                    "Failed".to_string()
+                };
         } else if decided.request_type == RequestType::SelfExtend {
             let target = decided.target_instance_id.clone().unwrap_or_default();
-            match state.assignments.iter_mut().find(|a| eq_ci(&a.instance_id(), &target) && a.is_current(now)) {
+            match state
+                .assignments
+                .iter_mut()
+                .find(|a| eq_ci(&a.instance_id(), &target) && a.is_current(now))
+            {
                 Some(assignment) => {
                     assignment.end = end;
                     decided.status = STATUS_PROVISIONED.to_string();

@@ -27,9 +27,16 @@ pub(crate) struct Selection {
 impl Selection {
     /// Builds the selection; `allowed` lists the lower-case function and property names the
     /// operation supports (`astarget`, `principalid`, ...).
-    pub(crate) fn from_filter(text: Option<&str>, caller: &Caller, directory: &Directory, allowed: &[&str]) -> ArmResult<Selection> {
+    pub(crate) fn from_filter(
+        text: Option<&str>,
+        caller: &Caller,
+        directory: &Directory,
+        allowed: &[&str],
+    ) -> ArmResult<Selection> {
         let mut selection = Selection::default();
-        let Some(text) = text else { return Ok(selection) };
+        let Some(text) = text else {
+            return Ok(selection);
+        };
         let clauses = filter::parse(text).map_err(|reason| unsupported_filter(text, &reason))?;
         for clause in clauses {
             let name = match &clause {
@@ -41,11 +48,18 @@ impl Selection {
                 Clause::Eq { property, .. } => property.clone(),
             };
             if !allowed.contains(&name.as_str()) {
-                return Err(unsupported_filter(text, &format!("'{name}' cannot be used with this operation")));
+                return Err(unsupported_filter(
+                    text,
+                    &format!("'{name}' cannot be used with this operation"),
+                ));
             }
             match clause {
-                Clause::AsTarget => selection.principal_sets.push(directory.principal_and_groups(&caller.oid)),
-                Clause::AssignedTo(id) => selection.principal_sets.push(directory.principal_and_groups(&id)),
+                Clause::AsTarget => selection
+                    .principal_sets
+                    .push(directory.principal_and_groups(&caller.oid)),
+                Clause::AssignedTo(id) => selection
+                    .principal_sets
+                    .push(directory.principal_and_groups(&id)),
                 Clause::AtScope => selection.at_or_above = true,
                 Clause::AsRequestor => selection.requestor = Some(caller.oid.clone()),
                 Clause::AsApprover => selection.approver = Some(caller.oid.clone()),
@@ -53,7 +67,10 @@ impl Selection {
                     "principalid" => selection.principal_sets.push(vec![value]),
                     "roledefinitionid" => {
                         selection.role = Some(role_guid_from_id(&value).ok_or_else(|| {
-                            unsupported_filter(text, &format!("'{value}' is not a role definition id"))
+                            unsupported_filter(
+                                text,
+                                &format!("'{value}' is not a role definition id"),
+                            )
                         })?)
                     }
                     "status" => selection.status = Some(value),
@@ -67,7 +84,9 @@ impl Selection {
 
     /// Whether the item's principal passes.
     pub(crate) fn principal_ok(&self, principal: &str) -> bool {
-        self.principal_sets.iter().all(|set| set.iter().any(|p| eq_ci(p, principal)))
+        self.principal_sets
+            .iter()
+            .all(|set| set.iter().any(|p| eq_ci(p, principal)))
     }
 
     /// Whether the item's role passes.
@@ -91,7 +110,9 @@ impl Selection {
 
     /// Whether the request's requestor passes.
     pub(crate) fn requestor_ok(&self, requestor: &str) -> bool {
-        self.requestor.as_deref().is_none_or(|r| eq_ci(r, requestor))
+        self.requestor
+            .as_deref()
+            .is_none_or(|r| eq_ci(r, requestor))
     }
 }
 

@@ -154,9 +154,11 @@ pub(crate) struct RequestProps {
 }
 
 /// Resource type of eligibility instances.
-pub(crate) const TYPE_ELIGIBILITY_INSTANCE: &str = "Microsoft.Authorization/roleEligibilityScheduleInstances";
+pub(crate) const TYPE_ELIGIBILITY_INSTANCE: &str =
+    "Microsoft.Authorization/roleEligibilityScheduleInstances";
 /// Resource type of assignment instances.
-pub(crate) const TYPE_ASSIGNMENT_INSTANCE: &str = "Microsoft.Authorization/roleAssignmentScheduleInstances";
+pub(crate) const TYPE_ASSIGNMENT_INSTANCE: &str =
+    "Microsoft.Authorization/roleAssignmentScheduleInstances";
 /// Resource type of schedule requests.
 pub(crate) const TYPE_REQUEST: &str = "Microsoft.Authorization/roleAssignmentScheduleRequests";
 
@@ -174,7 +176,10 @@ pub(crate) fn stored_scope(text: &str) -> Scope {
 impl<'a> Render<'a> {
     /// A renderer for `state`, honouring its settings.
     pub(crate) fn new(state: &'a SimState) -> Render<'a> {
-        Render { directory: &state.directory, omit_expanded: state.settings.omit_expanded_properties }
+        Render {
+            directory: &state.directory,
+            omit_expanded: state.settings.omit_expanded_properties,
+        }
     }
 
     /// `expandedProperties.scope` of a scope.
@@ -261,7 +266,9 @@ impl<'a> Render<'a> {
                 start_date_time: format_time(&a.start),
                 end_date_time: a.end.as_ref().map(format_time),
                 linked_role_eligibility_schedule_id: a.linked_eligibility_schedule_id.clone(),
-                linked_role_eligibility_schedule_instance_id: a.linked_eligibility_instance_id.clone(),
+                linked_role_eligibility_schedule_instance_id: a
+                    .linked_eligibility_instance_id
+                    .clone(),
                 assignment_type: a.assignment_type.clone(),
                 member_type: a.member_type.clone(),
                 condition: None,
@@ -292,7 +299,11 @@ impl<'a> Render<'a> {
                 schedule_info: ScheduleInfo {
                     start_date_time: format_time(&r.schedule.start),
                     expiration: Expiration {
-                        kind: Some(r.schedule.expiration_type.map_or("NoExpiration", |t| t.as_str())),
+                        kind: Some(
+                            r.schedule
+                                .expiration_type
+                                .map_or("NoExpiration", |t| t.as_str()),
+                        ),
                         end_date_time: r.schedule.end.as_ref().map(format_time),
                         duration: r.schedule.duration.clone(),
                     },

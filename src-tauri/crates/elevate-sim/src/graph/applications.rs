@@ -31,8 +31,17 @@ pub(crate) const CLOUD_APPLICATION_ADMINISTRATOR: &str = "158c047a-c907-4556-b7e
 /// Privileged Role Administrator.
 pub(crate) const PRIVILEGED_ROLE_ADMINISTRATOR: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 
-const APP_ROLES: [&str; 3] = [GLOBAL_ADMINISTRATOR, APPLICATION_ADMINISTRATOR, CLOUD_APPLICATION_ADMINISTRATOR];
-const GRANT_ROLES: [&str; 4] = [GLOBAL_ADMINISTRATOR, APPLICATION_ADMINISTRATOR, CLOUD_APPLICATION_ADMINISTRATOR, PRIVILEGED_ROLE_ADMINISTRATOR];
+const APP_ROLES: [&str; 3] = [
+    GLOBAL_ADMINISTRATOR,
+    APPLICATION_ADMINISTRATOR,
+    CLOUD_APPLICATION_ADMINISTRATOR,
+];
+const GRANT_ROLES: [&str; 4] = [
+    GLOBAL_ADMINISTRATOR,
+    APPLICATION_ADMINISTRATOR,
+    CLOUD_APPLICATION_ADMINISTRATOR,
+    PRIVILEGED_ROLE_ADMINISTRATOR,
+];
 
 /// Which collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,11 +71,24 @@ pub(crate) fn app_id_key(segment: &str, name: &str) -> Option<Result<String, Rep
     let start = segment.len() - rest.len();
     let original = &segment[start..segment.len() - 1];
     let Some((key, value)) = inner.split_once('=') else {
-        return Some(Err(bad_request("BadRequest", &format!("The key '{original}' is not valid."))));
+        return Some(Err(bad_request(
+            "BadRequest",
+            &format!("The key '{original}' is not valid."),
+        )));
     };
-    let value_original = original.split_once('=').map(|(_, v)| v.trim()).unwrap_or_default();
-    if key.trim() != "appid" || value_original.len() < 2 || !value_original.starts_with('\'') || !value_original.ends_with('\'') {
-        return Some(Err(bad_request("BadRequest", &format!("The key '{original}' is not valid; use appId='…'."))));
+    let value_original = original
+        .split_once('=')
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default();
+    if key.trim() != "appid"
+        || value_original.len() < 2
+        || !value_original.starts_with('\'')
+        || !value_original.ends_with('\'')
+    {
+        return Some(Err(bad_request(
+            "BadRequest",
+            &format!("The key '{original}' is not valid; use appId='…'."),
+        )));
     }
     let _ = value;
     Some(Ok(value_original.trim_matches('\'').to_string()))
@@ -92,7 +114,12 @@ pub(crate) async fn collection(ctx: &GraphCtx<'_>, method: &Method, which: Colle
 }
 
 /// One object's handler.
-pub(crate) async fn object(ctx: &GraphCtx<'_>, method: &Method, which: Collection, key: &Key) -> Reply {
+pub(crate) async fn object(
+    ctx: &GraphCtx<'_>,
+    method: &Method,
+    which: Collection,
+    key: &Key,
+) -> Reply {
     match *method {
         Method::GET => get(ctx, which, key),
         Method::PATCH => update(ctx, which, key).await,
@@ -170,12 +197,20 @@ fn list(ctx: &GraphCtx<'_>, which: Collection) -> Reply {
         Collection::Applications => apps
             .applications
             .iter()
-            .filter(|a| filter.accepts("appId", &a.app_id) && filter.accepts("displayName", &a.display_name) && filter.accepts("id", &a.id))
+            .filter(|a| {
+                filter.accepts("appId", &a.app_id)
+                    && filter.accepts("displayName", &a.display_name)
+                    && filter.accepts("id", &a.id)
+            })
             .map(render_application)
             .collect(),
         Collection::ServicePrincipals => apps
             .principals()
-            .filter(|s| filter.accepts("appId", &s.app_id) && filter.accepts("displayName", &s.display_name) && filter.accepts("id", &s.id))
+            .filter(|s| {
+                filter.accepts("appId", &s.app_id)
+                    && filter.accepts("displayName", &s.display_name)
+                    && filter.accepts("id", &s.id)
+            })
             .map(render_principal)
             .collect(),
         Collection::Grants => apps
@@ -203,11 +238,24 @@ fn get(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
     let state = ctx.shared.state();
     let apps = &state.apps;
     let found = match (which, key) {
-        (Collection::Applications, Key::Id(id)) => apps.applications.iter().find(|a| eq_ci(&a.id, id)).map(render_application),
-        (Collection::Applications, Key::AppId(app_id)) => apps.application_by_app_id(app_id).map(render_application),
-        (Collection::ServicePrincipals, Key::Id(id)) => apps.principals().find(|s| eq_ci(&s.id, id)).map(render_principal),
-        (Collection::ServicePrincipals, Key::AppId(app_id)) => apps.service_principal_by_app_id(app_id).map(render_principal),
-        (Collection::Grants, Key::Id(id)) => apps.grants.iter().find(|g| g.id == *id).map(render_grant),
+        (Collection::Applications, Key::Id(id)) => apps
+            .applications
+            .iter()
+            .find(|a| eq_ci(&a.id, id))
+            .map(render_application),
+        (Collection::Applications, Key::AppId(app_id)) => {
+            apps.application_by_app_id(app_id).map(render_application)
+        }
+        (Collection::ServicePrincipals, Key::Id(id)) => apps
+            .principals()
+            .find(|s| eq_ci(&s.id, id))
+            .map(render_principal),
+        (Collection::ServicePrincipals, Key::AppId(app_id)) => apps
+            .service_principal_by_app_id(app_id)
+            .map(render_principal),
+        (Collection::Grants, Key::Id(id)) => {
+            apps.grants.iter().find(|g| g.id == *id).map(render_grant)
+        }
         (Collection::Grants, Key::AppId(_)) => None,
     };
     let shown = match key {
@@ -217,7 +265,10 @@ fn get(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
         Some(mut value) => {
             if let Some(object) = value.as_object_mut() {
                 let mut ordered = Map::new();
-                ordered.insert("@odata.context".to_string(), json!(ctx.context(&format!("{}/$entity", context_name(which)))));
+                ordered.insert(
+                    "@odata.context".to_string(),
+                    json!(ctx.context(&format!("{}/$entity", context_name(which)))),
+                );
                 ordered.extend(std::mem::take(object));
                 *object = ordered;
             }
@@ -230,12 +281,18 @@ fn get(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
 fn body(ctx: &GraphCtx<'_>) -> Result<Map<String, Value>, Reply> {
     match serde_json::from_slice::<Value>(ctx.body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(bad_request("BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")),
+        _ => Err(bad_request(
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        )),
     }
 }
 
 fn invalid(property: &str) -> Reply {
-    bad_request("Request_BadRequest", &format!("Invalid value specified for property '{property}' of resource."))
+    bad_request(
+        "Request_BadRequest",
+        &format!("Invalid value specified for property '{property}' of resource."),
+    )
 }
 
 fn strings(map: &Map<String, Value>, property: &str) -> Result<Option<Vec<String>>, Reply> {
@@ -243,7 +300,11 @@ fn strings(map: &Map<String, Value>, property: &str) -> Result<Option<Vec<String
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| invalid(property)))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| invalid(property))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
         Some(_) => Err(invalid(property)),
@@ -260,7 +321,15 @@ fn text(map: &Map<String, Value>, property: &str) -> Result<Option<String>, Repl
 
 /// Application properties the simulator keeps; others a client sends are refused (stricter than
 /// Graph, which has many more).
-const APPLICATION_PROPERTIES: [&str; 7] = ["displayName", "signInAudience", "isFallbackPublicClient", "publicClient", "requiredResourceAccess", "tags", "notes"];
+const APPLICATION_PROPERTIES: [&str; 7] = [
+    "displayName",
+    "signInAudience",
+    "isFallbackPublicClient",
+    "publicClient",
+    "requiredResourceAccess",
+    "tags",
+    "notes",
+];
 
 fn redirect_uris(map: &Map<String, Value>) -> Result<Option<Vec<String>>, Reply> {
     match map.get("publicClient") {
@@ -268,7 +337,10 @@ fn redirect_uris(map: &Map<String, Value>) -> Result<Option<Vec<String>>, Reply>
         Some(Value::Object(client)) => {
             let uris = strings(client, "redirectUris")?.unwrap_or_default();
             for uri in &uris {
-                let ok = url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "ms-appx-web") || u.scheme().contains('.'));
+                let ok = url::Url::parse(uri).is_ok_and(|u| {
+                    matches!(u.scheme(), "http" | "https" | "ms-appx-web")
+                        || u.scheme().contains('.')
+                });
                 if !ok {
                     return Err(invalid("publicClient.redirectUris"));
                 }
@@ -283,39 +355,80 @@ fn required_access(map: &Map<String, Value>) -> Result<Option<Vec<RequiredAccess
     let Some(value) = map.get("requiredResourceAccess").filter(|v| !v.is_null()) else {
         return Ok(None);
     };
-    let Some(items) = value.as_array() else { return Err(invalid("requiredResourceAccess")) };
+    let Some(items) = value.as_array() else {
+        return Err(invalid("requiredResourceAccess"));
+    };
     let mut out = Vec::new();
     for item in items {
-        let resource = item.get("resourceAppId").and_then(Value::as_str).and_then(parse_guid).ok_or_else(|| invalid("requiredResourceAccess.resourceAppId"))?;
-        let access = item.get("resourceAccess").and_then(Value::as_array).ok_or_else(|| invalid("requiredResourceAccess.resourceAccess"))?;
+        let resource = item
+            .get("resourceAppId")
+            .and_then(Value::as_str)
+            .and_then(parse_guid)
+            .ok_or_else(|| invalid("requiredResourceAccess.resourceAppId"))?;
+        let access = item
+            .get("resourceAccess")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("requiredResourceAccess.resourceAccess"))?;
         let mut pairs = Vec::new();
         for a in access {
-            let id = a.get("id").and_then(Value::as_str).and_then(parse_guid).ok_or_else(|| invalid("resourceAccess.id"))?;
-            let kind = a.get("type").and_then(Value::as_str).filter(|k| matches!(*k, "Scope" | "Role")).ok_or_else(|| invalid("resourceAccess.type"))?;
+            let id = a
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(parse_guid)
+                .ok_or_else(|| invalid("resourceAccess.id"))?;
+            let kind = a
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|k| matches!(*k, "Scope" | "Role"))
+                .ok_or_else(|| invalid("resourceAccess.type"))?;
             pairs.push((id, kind.to_string()));
         }
-        out.push(RequiredAccess { resource_app_id: resource, access: pairs });
+        out.push(RequiredAccess {
+            resource_app_id: resource,
+            access: pairs,
+        });
     }
     Ok(Some(out))
 }
 
 fn check_application_body(map: &Map<String, Value>) -> Result<(), Reply> {
-    if let Some(unknown) = map.keys().find(|k| !APPLICATION_PROPERTIES.iter().any(|p| p == k)) {
-        return Err(bad_request("Request_BadRequest", &format!("Property '{unknown}' does not exist on type 'microsoft.graph.application' or is not supported by the simulator.")));
+    if let Some(unknown) = map
+        .keys()
+        .find(|k| !APPLICATION_PROPERTIES.iter().any(|p| p == k))
+    {
+        return Err(bad_request(
+            "Request_BadRequest",
+            &format!(
+                "Property '{unknown}' does not exist on type 'microsoft.graph.application' or is not supported by the simulator."
+            ),
+        ));
     }
     if let Some(audience) = text(map, "signInAudience")?
-        && !["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"].contains(&audience.as_str())
+        && ![
+            "AzureADMyOrg",
+            "AzureADMultipleOrgs",
+            "AzureADandPersonalMicrosoftAccount",
+            "PersonalMicrosoftAccount",
+        ]
+        .contains(&audience.as_str())
     {
         return Err(invalid("signInAudience"));
     }
-    if map.get("isFallbackPublicClient").is_some_and(|v| !v.is_boolean() && !v.is_null()) {
+    if map
+        .get("isFallbackPublicClient")
+        .is_some_and(|v| !v.is_boolean() && !v.is_null())
+    {
         return Err(invalid("isFallbackPublicClient"));
     }
     Ok(())
 }
 
 async fn create(ctx: &GraphCtx<'_>, which: Collection) -> Reply {
-    let roles: &[&str] = if which == Collection::Grants { &GRANT_ROLES } else { &APP_ROLES };
+    let roles: &[&str] = if which == Collection::Grants {
+        &GRANT_ROLES
+    } else {
+        &APP_ROLES
+    };
     if !caller_holds(ctx, roles) {
         return denied();
     }
@@ -362,11 +475,17 @@ async fn create(ctx: &GraphCtx<'_>, which: Collection) -> Reply {
     match rendered {
         Ok(mut value) => {
             if let Some(object) = value.as_object_mut() {
-                object.insert("@odata.context".to_string(), json!(ctx.context(&format!("{}/$entity", context_name(which)))));
+                object.insert(
+                    "@odata.context".to_string(),
+                    json!(ctx.context(&format!("{}/$entity", context_name(which)))),
+                );
             }
             Reply::json(StatusCode::CREATED, &value)
         }
-        Err(()) => bad_request("Request_MultipleObjectsWithSameKeyValue", "The service principal cannot be created, updated, or restored because the service principal name is already in use."),
+        Err(()) => bad_request(
+            "Request_MultipleObjectsWithSameKeyValue",
+            "The service principal cannot be created, updated, or restored because the service principal name is already in use.",
+        ),
     }
 }
 
@@ -379,13 +498,17 @@ enum Made {
 fn new_application(map: &Map<String, Value>) -> Result<Made, Reply> {
     check_application_body(map)?;
     let Some(name) = text(map, "displayName")?.filter(|n| !n.trim().is_empty()) else {
-        return Err(bad_request("Request_BadRequest", "The property 'displayName' is required when creating the entity."));
+        return Err(bad_request(
+            "Request_BadRequest",
+            "The property 'displayName' is required when creating the entity.",
+        ));
     };
     Ok(Made::Application(Application {
         id: new_guid(),
         app_id: new_guid(),
         display_name: name,
-        sign_in_audience: text(map, "signInAudience")?.unwrap_or_else(|| "AzureADMyOrg".to_string()),
+        sign_in_audience: text(map, "signInAudience")?
+            .unwrap_or_else(|| "AzureADMyOrg".to_string()),
         is_fallback_public_client: map.get("isFallbackPublicClient").and_then(Value::as_bool),
         public_client_redirect_uris: redirect_uris(map)?.unwrap_or_default(),
         required_resource_access: required_access(map)?.unwrap_or_default(),
@@ -396,15 +519,31 @@ fn new_application(map: &Map<String, Value>) -> Result<Made, Reply> {
 }
 
 fn new_principal(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, Reply> {
-    if let Some(unknown) = map.keys().find(|k| !["appId", "tags"].contains(&k.as_str())) {
-        return Err(bad_request("Request_BadRequest", &format!("Property '{unknown}' does not exist on type 'microsoft.graph.servicePrincipal' or is not supported by the simulator.")));
+    if let Some(unknown) = map
+        .keys()
+        .find(|k| !["appId", "tags"].contains(&k.as_str()))
+    {
+        return Err(bad_request(
+            "Request_BadRequest",
+            &format!(
+                "Property '{unknown}' does not exist on type 'microsoft.graph.servicePrincipal' or is not supported by the simulator."
+            ),
+        ));
     }
     let Some(app_id) = text(map, "appId")? else {
-        return Err(bad_request("Request_BadRequest", "The property 'appId' is required when creating the entity."));
+        return Err(bad_request(
+            "Request_BadRequest",
+            "The property 'appId' is required when creating the entity.",
+        ));
     };
     let state = ctx.shared.state();
     let Some(app) = state.apps.application_by_app_id(&app_id) else {
-        return Err(bad_request("Request_BadRequest", &format!("The appId '{app_id}' of the service principal does not reference a valid application object.")));
+        return Err(bad_request(
+            "Request_BadRequest",
+            &format!(
+                "The appId '{app_id}' of the service principal does not reference a valid application object."
+            ),
+        ));
     };
     Ok(Made::Principal(ServicePrincipal {
         id: new_guid(),
@@ -416,20 +555,41 @@ fn new_principal(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, R
 }
 
 /// The scope of a grant: permission names the resource publishes, space-separated.
-fn check_scope(state: &crate::state::SimState, resource_id: &str, scope: &str) -> Result<(), Reply> {
+fn check_scope(
+    state: &crate::state::SimState,
+    resource_id: &str,
+    scope: &str,
+) -> Result<(), Reply> {
     let Some(resource) = state.apps.principals().find(|s| eq_ci(&s.id, resource_id)) else {
         return Err(invalid("resourceId"));
     };
     let published = Resource::of(&resource.app_id).permissions();
-    if scope.split_whitespace().any(|s| !published.iter().any(|p| eq_ci(p, s))) {
+    if scope
+        .split_whitespace()
+        .any(|s| !published.iter().any(|p| eq_ci(p, s)))
+    {
         return Err(invalid("scope"));
     }
     Ok(())
 }
 
 fn new_grant(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, Reply> {
-    if let Some(unknown) = map.keys().find(|k| !["clientId", "consentType", "principalId", "resourceId", "scope"].contains(&k.as_str())) {
-        return Err(bad_request("Request_BadRequest", &format!("Property '{unknown}' does not exist on type 'microsoft.graph.oAuth2PermissionGrant'.")));
+    if let Some(unknown) = map.keys().find(|k| {
+        ![
+            "clientId",
+            "consentType",
+            "principalId",
+            "resourceId",
+            "scope",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(bad_request(
+            "Request_BadRequest",
+            &format!(
+                "Property '{unknown}' does not exist on type 'microsoft.graph.oAuth2PermissionGrant'."
+            ),
+        ));
     }
     let client_id = text(map, "clientId")?.ok_or_else(|| invalid("clientId"))?;
     let resource_id = text(map, "resourceId")?.ok_or_else(|| invalid("resourceId"))?;
@@ -446,7 +606,10 @@ fn new_grant(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, Reply
     }
     check_scope(&state, &resource_id, &scope)?;
     let duplicate = state.apps.grants.iter().any(|g| {
-        eq_ci(&g.client_id, &client_id) && eq_ci(&g.resource_id, &resource_id) && g.consent_type == consent_type && g.principal_id == principal_id
+        eq_ci(&g.client_id, &client_id)
+            && eq_ci(&g.resource_id, &resource_id)
+            && g.consent_type == consent_type
+            && g.principal_id == principal_id
     });
     if duplicate {
         return Err(error_conflict());
@@ -462,11 +625,19 @@ fn new_grant(ctx: &GraphCtx<'_>, map: &Map<String, Value>) -> Result<Made, Reply
 }
 
 fn error_conflict() -> Reply {
-    super::error(StatusCode::CONFLICT, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.")
+    super::error(
+        StatusCode::CONFLICT,
+        "Request_MultipleObjectsWithSameKeyValue",
+        "Permission entry already exists.",
+    )
 }
 
 async fn update(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
-    let roles: &[&str] = if which == Collection::Grants { &GRANT_ROLES } else { &APP_ROLES };
+    let roles: &[&str] = if which == Collection::Grants {
+        &GRANT_ROLES
+    } else {
+        &APP_ROLES
+    };
     if !caller_holds(ctx, roles) {
         return denied();
     }
@@ -488,9 +659,15 @@ async fn update(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
         }),
         Collection::Grants => {
             if let Some(unknown) = map.keys().find(|k| k.as_str() != "scope") {
-                Err(bad_request("Request_BadRequest", &format!("Property '{unknown}' cannot be updated.")))
+                Err(bad_request(
+                    "Request_BadRequest",
+                    &format!("Property '{unknown}' cannot be updated."),
+                ))
             } else {
-                text(&map, "scope").map(|scope| AppChange { scope, ..AppChange::default() })
+                text(&map, "scope").map(|scope| AppChange {
+                    scope,
+                    ..AppChange::default()
+                })
             }
         }
         Collection::ServicePrincipals => Err(super::method_not_allowed()),
@@ -540,15 +717,17 @@ async fn update(ctx: &GraphCtx<'_>, which: Collection, key: &Key) -> Reply {
                     }
                     (true, true)
                 }
-                (Collection::Grants, Key::Id(id)) => match apps.grants.iter_mut().find(|g| g.id == *id) {
-                    Some(grant) => {
-                        if let Some(scope) = change.scope {
-                            grant.scope = scope;
+                (Collection::Grants, Key::Id(id)) => {
+                    match apps.grants.iter_mut().find(|g| g.id == *id) {
+                        Some(grant) => {
+                            if let Some(scope) = change.scope {
+                                grant.scope = scope;
+                            }
+                            (true, true)
                         }
-                        (true, true)
+                        None => (false, false),
                     }
-                    None => (false, false),
-                },
+                }
                 _ => (false, false),
             }
         })

@@ -16,7 +16,10 @@ use crate::state::SimState;
 
 /// The id of a request's one approval stage.
 pub(crate) fn stage_id(request_id: &str) -> String {
-    stable_guid(&format!("elevate-sim/approval-stage/{}", request_id.to_ascii_lowercase()))
+    stable_guid(&format!(
+        "elevate-sim/approval-stage/{}",
+        request_id.to_ascii_lowercase()
+    ))
 }
 
 fn stages_member(family: Family) -> &'static str {
@@ -27,23 +30,38 @@ fn stages_member(family: Family) -> &'static str {
 }
 
 fn find<'a>(state: &'a SimState, family: Family, approval_id: &str) -> Option<&'a Request> {
-    state
-        .entra
-        .requests
-        .iter()
-        .find(|r| family_of(&r.target) == family && r.approval_id.as_deref().is_some_and(|a| eq_ci(a, approval_id)))
+    state.entra.requests.iter().find(|r| {
+        family_of(&r.target) == family
+            && r.approval_id
+                .as_deref()
+                .is_some_and(|a| eq_ci(a, approval_id))
+    })
 }
 
 fn is_approver(state: &SimState, request: &Request, caller: &str) -> bool {
     !eq_ci(&request.principal_id, caller)
-        && state.entra.policy_for(&state.directory.tenant_id, &request.target).rules.is_approver(caller, &state.directory)
+        && state
+            .entra
+            .policy_for(&state.directory.tenant_id, &request.target)
+            .rules
+            .is_approver(caller, &state.directory)
 }
 
 fn not_found(id: &str) -> Reply {
-    error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The approval '{id}' was not found."))
+    error(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        &format!("The approval '{id}' was not found."),
+    )
 }
 
-fn render(state: &SimState, request: &Request, caller: &str, context: String, family: Family) -> Value {
+fn render(
+    state: &SimState,
+    request: &Request,
+    caller: &str,
+    context: String,
+    family: Family,
+) -> Value {
     let (status, result) = match request.status.as_str() {
         s if eq_ci(s, entra::STATUS_PENDING_APPROVAL) => ("InProgress", "NotReviewed"),
         s if eq_ci(s, "Denied") => ("Completed", "Deny"),
@@ -74,7 +92,9 @@ fn render(state: &SimState, request: &Request, caller: &str, context: String, fa
 /// `GET …/assignmentApprovals/{id}` or `GET /beta/…/roleAssignmentApprovals/{id}`.
 pub(crate) fn get(ctx: &GraphCtx<'_>, family: Family, approval_id: &str) -> Reply {
     let state = ctx.shared.state();
-    let Some(request) = find(&state, family, approval_id) else { return not_found(approval_id) };
+    let Some(request) = find(&state, family, approval_id) else {
+        return not_found(approval_id);
+    };
     let caller = ctx.caller.oid.as_str();
     // Microsoft documents this read as the approver's ("This API request is made by an
     // approver"), not the requester's: the stricter reading refuses everyone else, the requester
@@ -86,25 +106,51 @@ pub(crate) fn get(ctx: &GraphCtx<'_>, family: Family, approval_id: &str) -> Repl
         Family::Groups => "identityGovernance/privilegedAccess/group/assignmentApprovals/$entity",
         Family::Directory => "roleManagement/directory/roleAssignmentApprovals/$entity",
     });
-    Reply::json(StatusCode::OK, &render(&state, request, caller, context, family))
+    Reply::json(
+        StatusCode::OK,
+        &render(&state, request, caller, context, family),
+    )
 }
 
 /// `PATCH …/{id}/stages/{stageId}` (or `steps`): `{"reviewResult": "Approve"|"Deny", "justification"}`.
-pub(crate) async fn decide(ctx: &GraphCtx<'_>, family: Family, approval_id: &str, stage: &str) -> Reply {
+pub(crate) async fn decide(
+    ctx: &GraphCtx<'_>,
+    family: Family,
+    approval_id: &str,
+    stage: &str,
+) -> Reply {
     let body: Value = match serde_json::from_slice(ctx.body) {
-        Ok(Value::Object(map)) => Value::Object(map.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()),
+        Ok(Value::Object(map)) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+        ),
         _ => return bad_request("BadRequest", "Unable to read JSON request payload."),
     };
     let approve = match body.get("reviewresult").and_then(Value::as_str) {
         Some(r) if eq_ci(r, "Approve") => true,
         Some(r) if eq_ci(r, "Deny") => false,
         other => {
-            return bad_request("BadRequest", &format!("The value '{}' is not valid for the property 'reviewResult'.", other.unwrap_or("")));
+            return bad_request(
+                "BadRequest",
+                &format!(
+                    "The value '{}' is not valid for the property 'reviewResult'.",
+                    other.unwrap_or("")
+                ),
+            );
         }
     };
-    let justification = body.get("justification").and_then(Value::as_str).map(str::trim).filter(|j| !j.is_empty()).map(str::to_string);
+    let justification = body
+        .get("justification")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|j| !j.is_empty())
+        .map(str::to_string);
     if justification.is_none() {
-        return bad_request("BadRequest", "A justification is required to approve or deny this request.");
+        return bad_request(
+            "BadRequest",
+            "A justification is required to approve or deny this request.",
+        );
     }
     let caller = ctx.caller.oid.clone();
     ctx.shared

@@ -11,10 +11,10 @@ use serde_json::json;
 
 use super::odata::Expand;
 use super::render::Render;
-use crate::arm::reply::ArmReply as Reply;
 use super::requests::{may_read, new_request, parse_body, with_context};
 use super::routes::Family;
 use super::{GraphCtx, bad_request, denied};
+use crate::arm::reply::ArmReply as Reply;
 use crate::checks::policy_failed;
 use crate::entra::{Action, Schedule};
 use crate::ids::eq_ci;
@@ -122,11 +122,25 @@ pub(crate) async fn create(ctx: &GraphCtx<'_>) -> Reply {
 /// `GET /roleManagement/directory/roleEligibilityScheduleRequests/{id}`
 pub(crate) fn get(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     let state = ctx.shared.state();
-    let found = state.entra.requests.iter().find(|r| r.eligibility && eq_ci(&r.id, id));
+    let found = state
+        .entra
+        .requests
+        .iter()
+        .find(|r| r.eligibility && eq_ci(&r.id, id));
     let reply = match found {
-        None => super::error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The schedule request '{id}' was not found.")),
+        None => super::error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &format!("The schedule request '{id}' was not found."),
+        ),
         Some(r) if !may_read(&state, r, &ctx.caller.oid) => denied(),
-        Some(r) => Reply::json(StatusCode::OK, &with_context(ctx.context(ENTITY), Render::new(&state, &Expand::default()).request(r))),
+        Some(r) => Reply::json(
+            StatusCode::OK,
+            &with_context(
+                ctx.context(ENTITY),
+                Render::new(&state, &Expand::default()).request(r),
+            ),
+        ),
     };
     reply.with_request_name(id)
 }

@@ -42,7 +42,11 @@ use crate::token::{self, Caller};
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Audiences accepted on Graph requests.
-const GRAPH_AUDIENCES: [&str; 3] = ["https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"];
+const GRAPH_AUDIENCES: [&str; 3] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.com/",
+    "00000003-0000-0000-c000-000000000000",
+];
 
 /// Whether `path` is a Graph path (`/v1.0/...` or `/beta/...`).
 pub(crate) fn is_graph_path(path: &str) -> bool {
@@ -85,7 +89,11 @@ pub(crate) fn bad_request(code: &str, message: &str) -> Reply {
 
 /// 403 `Authorization_RequestDenied`, Graph's answer when the caller lacks the rights.
 pub(crate) fn denied() -> Reply {
-    error(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+    error(
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    )
 }
 
 /// 404 for a directory object that does not exist.
@@ -93,7 +101,9 @@ pub(crate) fn object_not_found(id: &str) -> Reply {
     error(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
-        &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+        &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
     )
 }
 
@@ -113,7 +123,10 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
         .map(str::to_string)
         .unwrap_or_else(|| request_id.clone());
 
-    let reply = if let crate::throttle::Admission::Throttled { retry_after_secs, .. } = shared.admit(&parts.headers) {
+    let reply = if let crate::throttle::Admission::Throttled {
+        retry_after_secs, ..
+    } = shared.admit(&parts.headers)
+    {
         // Graph's documented throttling answer: 429, `TooManyRequests`, `Retry-After`.
         error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -124,13 +137,31 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, request: Request) -
     } else {
         crate::front::with_faults(&shared, method.as_str(), &path, fault_reply, || async {
             match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-                Ok(bytes) => process(&shared, &method, &path, raw_query.as_deref(), &parts.headers, &bytes).await,
+                Ok(bytes) => {
+                    process(
+                        &shared,
+                        &method,
+                        &path,
+                        raw_query.as_deref(),
+                        &parts.headers,
+                        &bytes,
+                    )
+                    .await
+                }
                 Err(_) => bad_request("BadRequest", "The request body could not be read."),
             }
         })
         .await
     };
-    finish(&shared, reply, &method, &path, raw_query, &request_id, &client_request_id)
+    finish(
+        &shared,
+        reply,
+        &method,
+        &path,
+        raw_query,
+        &request_id,
+        &client_request_id,
+    )
 }
 
 /// The answer a fault gives instead of the real one, in Graph's words.
@@ -160,7 +191,9 @@ fn fault_reply(fault: &Fault) -> Reply {
             error(status, code, message)
         }
     };
-    let retry = fault.retry_after_secs.or((fault.kind == FaultKind::Throttle).then_some(1));
+    let retry = fault
+        .retry_after_secs
+        .or((fault.kind == FaultKind::Throttle).then_some(1));
     if let Some(secs) = retry {
         reply = reply.with_header("retry-after", secs.to_string());
     }
@@ -169,7 +202,9 @@ fn fault_reply(fault: &Fault) -> Reply {
 }
 
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Reply> {
-    let value = headers.get(axum::http::header::AUTHORIZATION).map(|v| v.to_str().unwrap_or(""));
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
     let audiences: Vec<String> = GRAPH_AUDIENCES.iter().map(|a| (*a).to_string()).collect();
     token::verify(value, &shared.signing_key, shared.accept_any_token, &audiences).map_err(|rejection| {
         let message = match rejection {
@@ -190,7 +225,14 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Reply> {
     })
 }
 
-async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Reply {
+async fn process(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    raw_query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Reply {
     shared.housekeep().await;
     let caller = match authenticate(shared, headers) {
         Ok(caller) => caller,
@@ -204,12 +246,23 @@ async fn process(shared: &Shared, method: &Method, path: &str, raw_query: Option
     if !caller.has_scope(permissions::required(method, &route, &query)) {
         return denied();
     }
-    let ctx = GraphCtx { shared, caller, version: &version, path, query: &query, body };
+    let ctx = GraphCtx {
+        shared,
+        caller,
+        version: &version,
+        path,
+        query: &query,
+        body,
+    };
     dispatch(&ctx, method, route).await
 }
 
 fn method_not_allowed() -> Reply {
-    error(StatusCode::METHOD_NOT_ALLOWED, "Request_BadRequest", "The requested resource does not support this HTTP method.")
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request_BadRequest",
+        "The requested resource does not support this HTTP method.",
+    )
 }
 
 async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
@@ -233,7 +286,9 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
         Route::User(id) if get => objects::user(ctx, &id),
         Route::PolicyAssignments if get => policies::list_assignments(ctx),
         Route::Approval(family, id) if get => approvals::get(ctx, family, &id),
-        Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => approvals::decide(ctx, family, &id, &stage).await,
+        Route::ApprovalStage(family, id, stage) if *method == Method::PATCH => {
+            approvals::decide(ctx, family, &id, &stage).await
+        }
         Route::Apps(which) => applications::collection(ctx, method, which).await,
         Route::AppObject(which, key) => applications::object(ctx, method, which, &key).await,
         _ => method_not_allowed(),
@@ -241,7 +296,12 @@ async fn dispatch(ctx: &GraphCtx<'_>, method: &Method, route: Route) -> Reply {
 }
 
 /// Adds `innerError` to an error body, as Graph does.
-fn with_inner_error(bytes: &[u8], date: &str, request_id: &str, client_request_id: &str) -> Option<Vec<u8>> {
+fn with_inner_error(
+    bytes: &[u8],
+    date: &str,
+    request_id: &str,
+    client_request_id: &str,
+) -> Option<Vec<u8>> {
     let mut value: Value = serde_json::from_slice(bytes).ok()?;
     let error = value.get_mut("error")?.as_object_mut()?;
     error.entry("innerError").or_insert(json!({
@@ -252,7 +312,15 @@ fn with_inner_error(bytes: &[u8], date: &str, request_id: &str, client_request_i
     serde_json::to_vec(&value).ok()
 }
 
-fn finish(shared: &Shared, reply: Reply, method: &Method, path: &str, query: Option<String>, request_id: &str, client_request_id: &str) -> Response {
+fn finish(
+    shared: &Shared,
+    reply: Reply,
+    method: &Method,
+    path: &str,
+    query: Option<String>,
+    request_id: &str,
+    client_request_id: &str,
+) -> Response {
     let status = reply.status;
     let time = format_time(&shared.state().now());
     tracing::debug!(%method, path, status = status.as_u16(), reset = reply.reset, "Graph request");
@@ -297,16 +365,27 @@ fn finish(shared: &Shared, reply: Reply, method: &Method, path: &str, query: Opt
             Body::from(bytes)
         }
         ReplyBody::Raw(bytes) => {
-            headers.push(("content-type".into(), "application/json;odata.metadata=minimal;charset=utf-8".into()));
+            headers.push((
+                "content-type".into(),
+                "application/json;odata.metadata=minimal;charset=utf-8".into(),
+            ));
             Body::from(bytes)
         }
         ReplyBody::Empty => Body::empty(),
     };
-    headers.extend(reply.headers.iter().map(|(n, v)| ((*n).to_string(), v.clone())));
+    headers.extend(
+        reply
+            .headers
+            .iter()
+            .map(|(n, v)| ((*n).to_string(), v.clone())),
+    );
     let mut response = Response::new(body);
     *response.status_mut() = status;
     for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(name),
+            HeaderValue::from_str(&value),
+        ) {
             response.headers_mut().insert(name, value);
         }
     }
@@ -314,11 +393,18 @@ fn finish(shared: &Shared, reply: Reply, method: &Method, path: &str, query: Opt
 }
 
 /// A Graph request as Graph renders it (for the control API).
-pub(crate) fn render_request(state: &crate::state::SimState, request: &crate::entra::Request) -> Value {
+pub(crate) fn render_request(
+    state: &crate::state::SimState,
+    request: &crate::entra::Request,
+) -> Value {
     render::Render::new(state, &odata::Expand::default()).request(request)
 }
 
 /// Which family a target belongs to.
 pub(crate) fn family_of(target: &crate::entra::Target) -> Family {
-    if target.is_group() { Family::Groups } else { Family::Directory }
+    if target.is_group() {
+        Family::Groups
+    } else {
+        Family::Directory
+    }
 }

@@ -25,7 +25,10 @@ pub(crate) fn role_definitions(ctx: &GraphCtx<'_>, id: Option<&str>) -> Reply {
     let state = ctx.shared.state();
     match id {
         Some(id) => match state.entra.role(id) {
-            Some(role) => with_context(render::role_definition(role), ctx.context("roleManagement/directory/roleDefinitions/$entity")),
+            Some(role) => with_context(
+                render::role_definition(role),
+                ctx.context("roleManagement/directory/roleDefinitions/$entity"),
+            ),
             None => object_not_found(id),
         },
         None => {
@@ -34,8 +37,17 @@ pub(crate) fn role_definitions(ctx: &GraphCtx<'_>, id: Option<&str>) -> Reply {
                 Ok(p) => p,
                 Err(reply) => return reply,
             };
-            let items = all.get(range).unwrap_or(&[]).iter().map(render::role_definition).collect();
-            list_reply(ctx.context("roleManagement/directory/roleDefinitions"), items, next)
+            let items = all
+                .get(range)
+                .unwrap_or(&[])
+                .iter()
+                .map(render::role_definition)
+                .collect();
+            list_reply(
+                ctx.context("roleManagement/directory/roleDefinitions"),
+                items,
+                next,
+            )
         }
     }
 }
@@ -44,7 +56,10 @@ pub(crate) fn role_definitions(ctx: &GraphCtx<'_>, id: Option<&str>) -> Reply {
 pub(crate) fn administrative_unit(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     let state = ctx.shared.state();
     match state.entra.admin_unit(id) {
-        Some(unit) => with_context(render::admin_unit(unit), ctx.context("directory/administrativeUnits/$entity")),
+        Some(unit) => with_context(
+            render::admin_unit(unit),
+            ctx.context("directory/administrativeUnits/$entity"),
+        ),
         None => object_not_found(id),
     }
 }
@@ -53,7 +68,10 @@ pub(crate) fn administrative_unit(ctx: &GraphCtx<'_>, id: &str) -> Reply {
 pub(crate) fn group(ctx: &GraphCtx<'_>, id: &str) -> Reply {
     let state = ctx.shared.state();
     match state.directory.group(id) {
-        Some(group) => with_context(selected(ctx, render::group(group)), ctx.context("groups/$entity")),
+        Some(group) => with_context(
+            selected(ctx, render::group(group)),
+            ctx.context("groups/$entity"),
+        ),
         None => object_not_found(id),
     }
 }
@@ -79,7 +97,10 @@ pub(crate) fn group_owners(ctx: &GraphCtx<'_>, id: &str) -> Reply {
             })
         })
         .collect();
-    Reply::json(StatusCode::OK, &json!({ "@odata.context": ctx.context("directoryObjects"), "value": owners }))
+    Reply::json(
+        StatusCode::OK,
+        &json!({ "@odata.context": ctx.context("directoryObjects"), "value": owners }),
+    )
 }
 
 /// `GET /users/{id}`: a user's profile. Without `$select`, Graph's default set as far as the
@@ -110,14 +131,21 @@ pub(crate) fn user(ctx: &GraphCtx<'_>, id: &str) -> Reply {
 /// The properties `$select` names (comma-separated), when it is present and not blank.
 fn select_list(ctx: &GraphCtx<'_>) -> Option<Vec<String>> {
     let raw = ctx.query.get("$select").filter(|s| !s.trim().is_empty())?;
-    Some(raw.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
+    Some(
+        raw.split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+    )
 }
 
 /// `value` with only the properties `$select` names (case-insensitively), as Graph answers a
 /// `$select`; `value` as it is without one.
 fn selected(ctx: &GraphCtx<'_>, mut value: serde_json::Value) -> serde_json::Value {
     if let (Some(wanted), Some(object)) = (select_list(ctx), value.as_object_mut()) {
-        object.retain(|key, _| key.starts_with('@') || wanted.iter().any(|w| w.eq_ignore_ascii_case(key)));
+        object.retain(|key, _| {
+            key.starts_with('@') || wanted.iter().any(|w| w.eq_ignore_ascii_case(key))
+        });
     }
     value
 }

@@ -14,7 +14,11 @@ use crate::ids::eq_ci;
 use crate::token::{b64url, b64url_decode};
 
 /// Characters left as they are in a query value.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Largest `$top` Graph accepts on these collections.
 const MAX_TOP: usize = 999;
@@ -36,7 +40,11 @@ fn split_top_level(text: &str) -> Vec<String> {
         current.push(c);
     }
     parts.push(current);
-    parts.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+    parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// `$expand`: the navigation properties asked for, each with its nested options.
@@ -47,18 +55,29 @@ pub(crate) struct Expand {
 
 impl Expand {
     /// Parses `$expand`; a property that `allowed` does not list is refused as Graph does.
-    pub(crate) fn parse(ctx: &GraphCtx<'_>, allowed: &[&str], entity: &str) -> Result<Expand, Reply> {
-        let Some(text) = ctx.query.get("$expand") else { return Ok(Expand::default()) };
+    pub(crate) fn parse(
+        ctx: &GraphCtx<'_>,
+        allowed: &[&str],
+        entity: &str,
+    ) -> Result<Expand, Reply> {
+        let Some(text) = ctx.query.get("$expand") else {
+            return Ok(Expand::default());
+        };
         let mut items = Vec::new();
         for part in split_top_level(text) {
             let (name, nested) = match part.split_once('(') {
-                Some((name, rest)) => (name.trim().to_string(), rest.trim_end_matches(')').to_string()),
+                Some((name, rest)) => (
+                    name.trim().to_string(),
+                    rest.trim_end_matches(')').to_string(),
+                ),
                 None => (part.clone(), String::new()),
             };
             if !allowed.iter().any(|a| eq_ci(a, &name)) {
                 return Err(bad_request(
                     "BadRequest",
-                    &format!("Could not find a property named '{name}' on type 'microsoft.graph.{entity}'."),
+                    &format!(
+                        "Could not find a property named '{name}' on type 'microsoft.graph.{entity}'."
+                    ),
                 ));
             }
             items.push((name.to_ascii_lowercase(), nested));
@@ -73,7 +92,10 @@ impl Expand {
 
     /// The nested options of `name` (e.g. `$expand=rules`), if it is expanded.
     pub(crate) fn nested(&self, name: &str) -> Option<&str> {
-        self.items.iter().find(|(n, _)| eq_ci(n, name)).map(|(_, nested)| nested.as_str())
+        self.items
+            .iter()
+            .find(|(n, _)| eq_ci(n, name))
+            .map(|(_, nested)| nested.as_str())
     }
 }
 
@@ -86,14 +108,27 @@ pub(crate) struct Filter {
 impl Filter {
     /// Parses `$filter`; other operators, and properties `allowed` does not list, are refused.
     pub(crate) fn parse(ctx: &GraphCtx<'_>, allowed: &[&str]) -> Result<Filter, Reply> {
-        let Some(text) = ctx.query.filter() else { return Ok(Filter::default()) };
-        let invalid = || bad_request("BadRequest", &format!("Invalid filter clause: the simulator supports only 'property eq 'value'' joined by 'and' ('{text}')."));
+        let Some(text) = ctx.query.filter() else {
+            return Ok(Filter::default());
+        };
+        let invalid = || {
+            bad_request(
+                "BadRequest",
+                &format!(
+                    "Invalid filter clause: the simulator supports only 'property eq 'value'' joined by 'and' ('{text}')."
+                ),
+            )
+        };
         let mut clauses = Vec::new();
         let mut rest = text.trim();
         loop {
             let (property, after) = rest.split_once(char::is_whitespace).ok_or_else(invalid)?;
             let after = after.trim_start();
-            let after = after.strip_prefix("eq ").or_else(|| after.strip_prefix("EQ ")).ok_or_else(invalid)?.trim_start();
+            let after = after
+                .strip_prefix("eq ")
+                .or_else(|| after.strip_prefix("EQ "))
+                .ok_or_else(invalid)?
+                .trim_start();
             let after = after.strip_prefix('\'').ok_or_else(invalid)?;
             let mut value = String::new();
             let mut chars = after.char_indices().peekable();
@@ -113,7 +148,10 @@ impl Filter {
             }
             let end = end.ok_or_else(invalid)?;
             if !allowed.iter().any(|a| eq_ci(a, property)) {
-                return Err(bad_request("BadRequest", &format!("Could not find a property named '{property}' that can be filtered.")));
+                return Err(bad_request(
+                    "BadRequest",
+                    &format!("Could not find a property named '{property}' that can be filtered."),
+                ));
             }
             clauses.push((property.to_ascii_lowercase(), value));
             rest = after.get(end..).unwrap_or("").trim();
@@ -131,30 +169,50 @@ impl Filter {
 
     /// The value required for `property`, if the filter names it.
     pub(crate) fn value(&self, property: &str) -> Option<&str> {
-        self.clauses.iter().find(|(p, _)| eq_ci(p, property)).map(|(_, v)| v.as_str())
+        self.clauses
+            .iter()
+            .find(|(p, _)| eq_ci(p, property))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether `actual` passes the clause on `property` (case-insensitively; no clause passes all).
     pub(crate) fn accepts(&self, property: &str, actual: &str) -> bool {
-        self.clauses.iter().filter(|(p, _)| eq_ci(p, property)).all(|(_, v)| eq_ci(v, actual))
+        self.clauses
+            .iter()
+            .filter(|(p, _)| eq_ci(p, property))
+            .all(|(_, v)| eq_ci(v, actual))
     }
 }
 
 /// One page of a list: the items' range and the next link.
 /// `page_size` is the configured default; the caller holds the state lock, so it is passed in.
-pub(crate) fn page(ctx: &GraphCtx<'_>, total: usize, page_size: usize) -> Result<(Range<usize>, Option<String>), Reply> {
+pub(crate) fn page(
+    ctx: &GraphCtx<'_>,
+    total: usize,
+    page_size: usize,
+) -> Result<(Range<usize>, Option<String>), Reply> {
     let offset = match ctx.query.get("$skiptoken").filter(|t| !t.is_empty()) {
         None => 0,
         Some(token) => b64url_decode(token)
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse::<usize>().ok()))
+            .and_then(|text| {
+                text.strip_prefix("offset:")
+                    .and_then(|n| n.parse::<usize>().ok())
+            })
             .ok_or_else(|| bad_request("BadRequest", "The $skiptoken is not valid."))?,
     };
     let size = match ctx.query.get("$top") {
         None => page_size,
         Some(top) => match top.trim().parse::<usize>() {
             Ok(n) if (1..=MAX_TOP).contains(&n) => n,
-            _ => return Err(bad_request("BadRequest", &format!("Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive."))),
+            _ => {
+                return Err(bad_request(
+                    "BadRequest",
+                    &format!(
+                        "Invalid page size specified: '{top}'. Must be between 1 and {MAX_TOP} inclusive."
+                    ),
+                ));
+            }
         },
     };
     let start = offset.min(total);
@@ -167,10 +225,16 @@ fn next_link(ctx: &GraphCtx<'_>, offset: usize) -> String {
     let mut link = format!("{}{}?", ctx.shared.url, ctx.path);
     for (name, value) in ctx.query.pairs() {
         if !eq_ci(name, "$skiptoken") {
-            link.push_str(&format!("{name}={}&", utf8_percent_encode(value, QUERY_VALUE)));
+            link.push_str(&format!(
+                "{name}={}&",
+                utf8_percent_encode(value, QUERY_VALUE)
+            ));
         }
     }
-    link.push_str(&format!("$skiptoken={}", b64url(format!("offset:{offset}").as_bytes())));
+    link.push_str(&format!(
+        "$skiptoken={}",
+        b64url(format!("offset:{offset}").as_bytes())
+    ));
     link
 }
 

@@ -62,7 +62,8 @@ pub(crate) fn list_assignments(ctx: &GraphCtx<'_>) -> Reply {
 fn build(ctx: &GraphCtx<'_>) -> Result<Reply, Reply> {
     let expand = Expand::parse(ctx, &["policy"], "unifiedRoleManagementPolicyAssignment")?;
     let filter = Filter::parse(ctx, &["scopeId", "scopeType", "roleDefinitionId"])?;
-    let (Some(scope_id), Some(scope_type)) = (filter.value("scopeId"), filter.value("scopeType")) else {
+    let (Some(scope_id), Some(scope_type)) = (filter.value("scopeId"), filter.value("scopeType"))
+    else {
         return Err(bad_request(
             "BadRequest",
             "This request requires a $filter with scopeId and scopeType, e.g. scopeId eq '/' and scopeType eq 'DirectoryRole'.",
@@ -72,18 +73,37 @@ fn build(ctx: &GraphCtx<'_>) -> Result<Reply, Reply> {
     let tenant = state.directory.tenant_id.clone();
     let targets: Vec<Target> = if eq_ci(scope_type, "DirectoryRole") {
         if is_root(scope_id) {
-            state.entra.roles.iter().map(|r| Target::Directory { role_id: r.id.clone(), scope_id: DIRECTORY_ROOT.to_string() }).collect()
+            state
+                .entra
+                .roles
+                .iter()
+                .map(|r| Target::Directory {
+                    role_id: r.id.clone(),
+                    scope_id: DIRECTORY_ROOT.to_string(),
+                })
+                .collect()
         } else {
             Vec::new()
         }
     } else if eq_ci(scope_type, "Group") {
         if state.entra.is_pim_group(scope_id) {
-            ["member", "owner"].iter().map(|a| Target::Group { group_id: scope_id.to_ascii_lowercase(), access_id: (*a).to_string() }).collect()
+            ["member", "owner"]
+                .iter()
+                .map(|a| Target::Group {
+                    group_id: scope_id.to_ascii_lowercase(),
+                    access_id: (*a).to_string(),
+                })
+                .collect()
         } else {
             Vec::new()
         }
     } else {
-        return Err(bad_request("BadRequest", &format!("The scopeType '{scope_type}' is not supported; use 'DirectoryRole' or 'Group'.")));
+        return Err(bad_request(
+            "BadRequest",
+            &format!(
+                "The scopeType '{scope_type}' is not supported; use 'DirectoryRole' or 'Group'."
+            ),
+        ));
     };
     let targets: Vec<Target> = targets
         .into_iter()
@@ -93,7 +113,9 @@ fn build(ctx: &GraphCtx<'_>) -> Result<Reply, Reply> {
         })
         .collect();
     let (range, next) = page(ctx, targets.len(), state.settings.page_size)?;
-    let with_rules = expand.nested("policy").is_some_and(|n| n.to_ascii_lowercase().contains("rules"));
+    let with_rules = expand
+        .nested("policy")
+        .is_some_and(|n| n.to_ascii_lowercase().contains("rules"));
     let items = targets
         .get(range)
         .unwrap_or(&[])
@@ -101,8 +123,21 @@ fn build(ctx: &GraphCtx<'_>) -> Result<Reply, Reply> {
         .map(|target| {
             let effective = state.entra.policy_for(&tenant, target);
             let (prefix, scope, scope_type, role) = match target {
-                Target::Directory { role_id, .. } => (format!("DirectoryRole_{tenant}_{}", effective.guid), DIRECTORY_ROOT.to_string(), "DirectoryRole", role_id.clone()),
-                Target::Group { group_id, access_id } => (format!("Group_{group_id}_{}", effective.guid), group_id.clone(), "Group", access_id.clone()),
+                Target::Directory { role_id, .. } => (
+                    format!("DirectoryRole_{tenant}_{}", effective.guid),
+                    DIRECTORY_ROOT.to_string(),
+                    "DirectoryRole",
+                    role_id.clone(),
+                ),
+                Target::Group {
+                    group_id,
+                    access_id,
+                } => (
+                    format!("Group_{group_id}_{}", effective.guid),
+                    group_id.clone(),
+                    "Group",
+                    access_id.clone(),
+                ),
             };
             let mut value = json!({
                 "id": format!("{prefix}_{role}"),
@@ -130,6 +165,10 @@ fn build(ctx: &GraphCtx<'_>) -> Result<Reply, Reply> {
             value
         })
         .collect();
-    let context = if with_rules { "policies/roleManagementPolicyAssignments(policy(rules()))" } else { "policies/roleManagementPolicyAssignments" };
+    let context = if with_rules {
+        "policies/roleManagementPolicyAssignments(policy(rules()))"
+    } else {
+        "policies/roleManagementPolicyAssignments"
+    };
     Ok(list_reply(ctx.context(context), items, next))
 }

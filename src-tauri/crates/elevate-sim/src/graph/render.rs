@@ -101,7 +101,11 @@ impl<'a> Render<'a> {
         match target {
             Target::Directory { role_id, scope_id } => {
                 if self.expand.has("roleDefinition") {
-                    value["roleDefinition"] = self.state.entra.role(role_id).map_or(Value::Null, role_definition);
+                    value["roleDefinition"] = self
+                        .state
+                        .entra
+                        .role(role_id)
+                        .map_or(Value::Null, role_definition);
                 }
                 if self.expand.has("directoryScope") {
                     let unit = scope_id
@@ -116,7 +120,11 @@ impl<'a> Render<'a> {
             }
             Target::Group { group_id, .. } => {
                 if self.expand.has("group") {
-                    value["group"] = self.state.directory.group(group_id).map_or(Value::Null, group);
+                    value["group"] = self
+                        .state
+                        .directory
+                        .group(group_id)
+                        .map_or(Value::Null, group);
                 }
             }
         }
@@ -153,7 +161,10 @@ impl<'a> Render<'a> {
                 }
                 v
             }
-            Target::Group { group_id, access_id } => {
+            Target::Group {
+                group_id,
+                access_id,
+            } => {
                 let mut v = json!({
                     "id": s.id,
                     "accessId": access_id,
@@ -178,7 +189,11 @@ impl<'a> Render<'a> {
 
     /// A schedule request.
     pub(crate) fn request(&self, r: &Request) -> Value {
-        let user_name = self.state.directory.user(&r.requestor_id).map(|u| u.display_name.clone());
+        let user_name = self
+            .state
+            .directory
+            .user(&r.requestor_id)
+            .map(|u| u.display_name.clone());
         let expiration = match r.expiration_type {
             None => Value::Null,
             Some(kind) => json!({
@@ -208,7 +223,10 @@ impl<'a> Render<'a> {
                 value["directoryScopeId"] = json!(scope_id);
                 value["appScopeId"] = Value::Null;
             }
-            Target::Group { group_id, access_id } => {
+            Target::Group {
+                group_id,
+                access_id,
+            } => {
                 value["accessId"] = json!(access_id);
                 value["groupId"] = json!(group_id);
             }
@@ -218,7 +236,8 @@ impl<'a> Render<'a> {
         value["justification"] = json!(r.justification);
         value["createdBy"] = json!({ "application": null, "device": null, "user": { "displayName": user_name, "id": r.requestor_id } });
         value["scheduleInfo"] = schedule;
-        value["ticketInfo"] = json!({ "ticketNumber": r.ticket_number, "ticketSystem": r.ticket_system });
+        value["ticketInfo"] =
+            json!({ "ticketNumber": r.ticket_number, "ticketSystem": r.ticket_system });
         self.expand_target(&mut value, &r.target, &r.principal_id);
         value
     }

@@ -18,13 +18,14 @@ use crate::arm::reply::ArmReply as Reply;
 use crate::checks::{Supplied, check_acrs, check_rules, policy_failed};
 use crate::clock::parse_time;
 use crate::duration::parse_duration;
-use crate::entra::{self, Action, Request, STATUS_GRANTED, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED, Target};
+use crate::entra::{
+    self, Action, Request, STATUS_GRANTED, STATUS_PENDING_APPROVAL, STATUS_PROVISIONED, Target,
+};
 use crate::ids::{eq_ci, new_guid};
 use crate::log::Effect;
 use crate::policy::APPROVAL_TIMEOUT_DAYS;
 use crate::state::{EXTEND_WINDOW_DAYS, ExpirationType, STATUS_PENDING_ADMIN_DECISION, SimState};
 use crate::token::Caller;
-
 
 /// A request body, read with member names matched case-insensitively.
 #[derive(Debug, Clone)]
@@ -44,13 +45,21 @@ pub(super) struct Body {
 
 impl Body {
     fn supplied(&self) -> Supplied<'_> {
-        Supplied { justification: &self.justification, ticket_number: &self.ticket_number, ticket_system: &self.ticket_system }
+        Supplied {
+            justification: &self.justification,
+            ticket_number: &self.ticket_number,
+            ticket_system: &self.ticket_system,
+        }
     }
 }
 
 fn lowercase_keys(value: Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), lowercase_keys(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), lowercase_keys(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(lowercase_keys).collect()),
         other => other,
     }
@@ -72,12 +81,20 @@ pub(super) fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
     })?;
     let v = lowercase_keys(raw);
     if !v.is_object() {
-        return Err(bad_request("BadRequest", "The request body must be a JSON object."));
+        return Err(bad_request(
+            "BadRequest",
+            "The request body must be a JSON object.",
+        ));
     }
     let action_text = required(&v, "action", "action")?;
     let action = Action::parse(&action_text)
         .filter(|a| family == Family::Directory || a.is_group_action())
-        .ok_or_else(|| bad_request("BadRequest", &format!("The value '{action_text}' is not valid for the property 'action'.")))?;
+        .ok_or_else(|| {
+            bad_request(
+                "BadRequest",
+                &format!("The value '{action_text}' is not valid for the property 'action'."),
+            )
+        })?;
     let principal_id = required(&v, "principalid", "principalId")?;
     let target = match family {
         Family::Directory => {
@@ -85,7 +102,12 @@ pub(super) fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
             let scope_id = text(&v, "directoryscopeid")
                 .or_else(|| text(&v, "appscopeid"))
                 .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| bad_request("BadRequest", "Either directoryScopeId or appScopeId is required."))?;
+                .ok_or_else(|| {
+                    bad_request(
+                        "BadRequest",
+                        "Either directoryScopeId or appScopeId is required.",
+                    )
+                })?;
             Target::Directory { role_id, scope_id }
         }
         Family::Groups => {
@@ -94,26 +116,54 @@ pub(super) fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
             let access_id = ["member", "owner"]
                 .into_iter()
                 .find(|a| eq_ci(a, access.trim()))
-                .ok_or_else(|| bad_request("BadRequest", &format!("The value '{access}' is not valid for the property 'accessId'.")))?;
-            Target::Group { group_id, access_id: access_id.to_string() }
+                .ok_or_else(|| {
+                    bad_request(
+                        "BadRequest",
+                        &format!("The value '{access}' is not valid for the property 'accessId'."),
+                    )
+                })?;
+            Target::Group {
+                group_id,
+                access_id: access_id.to_string(),
+            }
         }
     };
     let schedule = v.get("scheduleinfo").filter(|s| !s.is_null());
     let time = |value: Option<&Value>, name: &str| -> Result<Option<DateTime<Utc>>, Reply> {
         match value.and_then(Value::as_str) {
             None => Ok(None),
-            Some(t) => parse_time(t).map(Some).ok_or_else(|| bad_request("BadRequest", &format!("The value '{t}' of '{name}' is not a valid date and time."))),
+            Some(t) => parse_time(t).map(Some).ok_or_else(|| {
+                bad_request(
+                    "BadRequest",
+                    &format!("The value '{t}' of '{name}' is not a valid date and time."),
+                )
+            }),
         }
     };
-    let start = time(schedule.and_then(|s| s.get("startdatetime")), "startDateTime")?;
-    let expiration = schedule.and_then(|s| s.get("expiration")).filter(|e| !e.is_null());
+    let start = time(
+        schedule.and_then(|s| s.get("startdatetime")),
+        "startDateTime",
+    )?;
+    let expiration = schedule
+        .and_then(|s| s.get("expiration"))
+        .filter(|e| !e.is_null());
     let expiration_type = match expiration.and_then(|e| text(e, "type")) {
         None => None,
-        Some(t) => Some(ExpirationType::parse(&t).ok_or_else(|| bad_request("BadRequest", &format!("The value '{t}' is not valid for the property 'type'.")))?),
+        Some(t) => Some(ExpirationType::parse(&t).ok_or_else(|| {
+            bad_request(
+                "BadRequest",
+                &format!("The value '{t}' is not valid for the property 'type'."),
+            )
+        })?),
     };
     let duration = expiration.and_then(|e| text(e, "duration"));
     if let Some(d) = &duration {
-        parse_duration(d).map_err(|e| bad_request("BadRequest", &format!("The duration '{d}' is not valid: {e}.")))?;
+        parse_duration(d).map_err(|e| {
+            bad_request(
+                "BadRequest",
+                &format!("The duration '{d}' is not valid: {e}."),
+            )
+        })?;
     }
     let end = time(expiration.and_then(|e| e.get("enddatetime")), "endDateTime")?;
     let ticket = v.get("ticketinfo");
@@ -128,14 +178,19 @@ pub(super) fn parse_body(bytes: &[u8], family: Family) -> Result<Body, Reply> {
         expiration_type,
         duration,
         end,
-        validation_only: v.get("isvalidationonly").and_then(Value::as_bool).unwrap_or(false),
+        validation_only: v
+            .get("isvalidationonly")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 
 fn entity_context(ctx: &GraphCtx<'_>, family: Family) -> String {
     ctx.context(match family {
         Family::Directory => "roleManagement/directory/roleAssignmentScheduleRequests/$entity",
-        Family::Groups => "identityGovernance/privilegedAccess/group/assignmentScheduleRequests/$entity",
+        Family::Groups => {
+            "identityGovernance/privilegedAccess/group/assignmentScheduleRequests/$entity"
+        }
     })
 }
 
@@ -160,13 +215,18 @@ pub(crate) async fn create(ctx: &GraphCtx<'_>, family: Family) -> Reply {
     ctx.shared
         .mutate(|state| match submit(state, &caller, &url, &body) {
             Ok(request) => {
-                let wire = with_context(context, Render::new(state, &Expand::default()).request(&request));
+                let wire = with_context(
+                    context,
+                    Render::new(state, &Expand::default()).request(&request),
+                );
                 let mut wire = wire;
                 if body.validation_only {
                     wire["isValidationOnly"] = json!(true);
                 }
                 let created = !body.validation_only;
-                let reply = Reply::json(StatusCode::CREATED, &wire).with_effect(created.then_some(Effect::Created)).with_request_name(&request.id);
+                let reply = Reply::json(StatusCode::CREATED, &wire)
+                    .with_effect(created.then_some(Effect::Created))
+                    .with_request_name(&request.id);
                 (reply, created)
             }
             Err(reply) => (reply, false),
@@ -185,18 +245,30 @@ fn schedule(body: &Body, now: DateTime<Utc>) -> (DateTime<Utc>, Option<Duration>
         ExpirationType::NoExpiration
     });
     let duration = match kind {
-        ExpirationType::AfterDuration => body.duration.as_deref().and_then(|d| parse_duration(d).ok()),
+        ExpirationType::AfterDuration => body
+            .duration
+            .as_deref()
+            .and_then(|d| parse_duration(d).ok()),
         ExpirationType::AfterDateTime => body.end.map(|end| end - start),
         ExpirationType::NoExpiration => None,
     };
     (start, duration)
 }
 
-pub(super) fn new_request(body: &Body, caller: &Caller, now: DateTime<Utc>, start: Option<DateTime<Utc>>, duration: Option<Duration>) -> Request {
+pub(super) fn new_request(
+    body: &Body,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    start: Option<DateTime<Utc>>,
+    duration: Option<Duration>,
+) -> Request {
     let id = new_guid();
     let target_schedule_id = match &body.target {
         Target::Directory { .. } => id.clone(),
-        Target::Group { group_id, access_id } => format!("{group_id}_{access_id}_{id}"),
+        Target::Group {
+            group_id,
+            access_id,
+        } => format!("{group_id}_{access_id}_{id}"),
     };
     Request {
         id,
@@ -251,31 +323,57 @@ fn submit(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Resu
 }
 
 fn exists() -> Reply {
-    bad_request("RoleAssignmentExists", "The Role assignment already exists.")
+    bad_request(
+        "RoleAssignmentExists",
+        "The Role assignment already exists.",
+    )
 }
 
 fn request_exists() -> Reply {
-    bad_request("RoleAssignmentRequestExists", "The Role assignment request already exists: a request for this role and scope is pending.")
+    bad_request(
+        "RoleAssignmentRequestExists",
+        "The Role assignment request already exists: a request for this role and scope is pending.",
+    )
 }
 
-fn activate(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Result<Request, Reply> {
+fn activate(
+    state: &mut SimState,
+    caller: &Caller,
+    url: &str,
+    body: &Body,
+) -> Result<Request, Reply> {
     let now = state.now();
     let oid = caller.oid.as_str();
     let entra = &state.entra;
-    if entra.assignments.iter().any(|a| a.target.same(&body.target) && eq_ci(&a.principal_id, oid) && a.is_live(now)) {
+    if entra
+        .assignments
+        .iter()
+        .any(|a| a.target.same(&body.target) && eq_ci(&a.principal_id, oid) && a.is_live(now))
+    {
         return Err(exists());
     }
-    if entra.requests.iter().any(|r| r.is_pending() && r.action.is_grant() && r.target.same(&body.target) && eq_ci(&r.principal_id, oid)) {
+    if entra.requests.iter().any(|r| {
+        r.is_pending()
+            && r.action.is_grant()
+            && r.target.same(&body.target)
+            && eq_ci(&r.principal_id, oid)
+    }) {
         return Err(request_exists());
     }
     let principals = state.directory.principal_and_groups(oid);
     let eligibility = entra
         .eligibilities
         .iter()
-        .filter(|e| e.is_current(now) && e.target.same(&body.target) && principals.iter().any(|p| eq_ci(p, &e.principal_id)))
+        .filter(|e| {
+            e.is_current(now)
+                && e.target.same(&body.target)
+                && principals.iter().any(|p| eq_ci(p, &e.principal_id))
+        })
         .min_by_key(|e| !eq_ci(&e.principal_id, oid))
         .cloned();
-    let rules = entra.policy_for(&state.directory.tenant_id, &body.target).rules;
+    let rules = entra
+        .policy_for(&state.directory.tenant_id, &body.target)
+        .rules;
     let (start, duration) = schedule(body, now);
     let mut failed = Vec::new();
     if eligibility.is_none() {
@@ -287,7 +385,12 @@ fn activate(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Re
     };
     check_acrs(state, caller, url, &rules)?;
     let mut request = new_request(body, caller, now, Some(body.start.unwrap_or(now)), duration);
-    request.member_type = if eq_ci(&eligibility.principal_id, oid) { "Direct" } else { "Group" }.to_string();
+    request.member_type = if eq_ci(&eligibility.principal_id, oid) {
+        "Direct"
+    } else {
+        "Group"
+    }
+    .to_string();
     if body.validation_only {
         if rules.approval_required {
             request.status = "PendingEvaluation".to_string();
@@ -309,25 +412,46 @@ fn activate(state: &mut SimState, caller: &Caller, url: &str, body: &Body) -> Re
     Ok(request)
 }
 
-fn current_activation(state: &SimState, oid: &str, target: &Target, now: DateTime<Utc>) -> Result<usize, Reply> {
+fn current_activation(
+    state: &SimState,
+    oid: &str,
+    target: &Target,
+    now: DateTime<Utc>,
+) -> Result<usize, Reply> {
     state
         .entra
         .assignments
         .iter()
-        .position(|a| a.is_activated() && a.target.same(target) && eq_ci(&a.principal_id, oid) && a.is_current(now))
-        .ok_or_else(|| bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."))
+        .position(|a| {
+            a.is_activated()
+                && a.target.same(target)
+                && eq_ci(&a.principal_id, oid)
+                && a.is_current(now)
+        })
+        .ok_or_else(|| {
+            bad_request(
+                "RoleAssignmentDoesNotExist",
+                "The Role assignment does not exist.",
+            )
+        })
 }
 
 fn deactivate(state: &mut SimState, caller: &Caller, body: &Body) -> Result<Request, Reply> {
     let now = state.now();
     let index = current_activation(state, &caller.oid, &body.target, now)?;
     let Some(assignment) = state.entra.assignments.get(index).cloned() else {
-        return Err(bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist."));
+        return Err(bad_request(
+            "RoleAssignmentDoesNotExist",
+            "The Role assignment does not exist.",
+        ));
     };
     let minimum = state.settings.min_active_minutes_before_deactivate;
     if now - assignment.start < Duration::minutes(minimum) {
         // Wording (including the misspelling) as Microsoft's service reports it.
-        return Err(bad_request("ActiveDurationTooShort", &format!("The Active duration is too short. Miniumum Required is {minimum} minutes.")));
+        return Err(bad_request(
+            "ActiveDurationTooShort",
+            &format!("The Active duration is too short. Miniumum Required is {minimum} minutes."),
+        ));
     }
     let mut request = new_request(body, caller, now, None, None);
     request.status = "Revoked".to_string();
@@ -349,33 +473,57 @@ fn deactivate(state: &mut SimState, caller: &Caller, body: &Body) -> Result<Requ
 fn extend_or_renew(state: &mut SimState, caller: &Caller, body: &Body) -> Result<Request, Reply> {
     let now = state.now();
     let oid = caller.oid.as_str();
-    let mine: Vec<&entra::Schedule> =
-        state.entra.assignments.iter().filter(|a| a.target.same(&body.target) && eq_ci(&a.principal_id, oid) && a.is_live(now)).collect();
+    let mine: Vec<&entra::Schedule> = state
+        .entra
+        .assignments
+        .iter()
+        .filter(|a| a.target.same(&body.target) && eq_ci(&a.principal_id, oid) && a.is_live(now))
+        .collect();
     if body.action == Action::SelfRenew {
         return Err(if mine.is_empty() {
-            bad_request("RoleAssignmentDoesNotExist", "The Role assignment does not exist: there is no expired time-bound assignment of this role to renew.")
+            bad_request(
+                "RoleAssignmentDoesNotExist",
+                "The Role assignment does not exist: there is no expired time-bound assignment of this role to renew.",
+            )
         } else {
             exists()
         });
     }
-    let Some(assignment) = mine.iter().find(|a| !a.is_activated() && a.end.is_some()).map(|a| (*a).clone()) else {
+    let Some(assignment) = mine
+        .iter()
+        .find(|a| !a.is_activated() && a.end.is_some())
+        .map(|a| (*a).clone())
+    else {
         return Err(bad_request(
             "RoleAssignmentDoesNotExist",
             "The Role assignment does not exist: there is no time-bound assignment of this role to extend (an activation cannot be extended).",
         ));
     };
-    if assignment.end.is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS)) {
+    if assignment
+        .end
+        .is_some_and(|end| end - now > Duration::days(EXTEND_WINDOW_DAYS))
+    {
         return Err(policy_failed(&["ExpirationRule"]));
     }
-    if body.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+    if body
+        .justification
+        .as_deref()
+        .is_none_or(|j| j.trim().is_empty())
+    {
         return Err(policy_failed(&["JustificationRule"]));
     }
     if state.entra.requests.iter().any(|r| {
-        r.awaits_decision() && matches!(r.action, Action::SelfExtend | Action::SelfRenew) && r.target.same(&body.target) && eq_ci(&r.principal_id, oid)
+        r.awaits_decision()
+            && matches!(r.action, Action::SelfExtend | Action::SelfRenew)
+            && r.target.same(&body.target)
+            && eq_ci(&r.principal_id, oid)
     }) {
         return Err(request_exists());
     }
-    let no_start = Body { start: None, ..body.clone() };
+    let no_start = Body {
+        start: None,
+        ..body.clone()
+    };
     let (_, duration) = schedule(&no_start, now);
     let mut request = new_request(body, caller, now, Some(now), duration);
     request.member_type = assignment.member_type.clone();
@@ -391,19 +539,33 @@ fn extend_or_renew(state: &mut SimState, caller: &Caller, body: &Body) -> Result
 }
 
 pub(super) fn may_read(state: &SimState, request: &Request, caller: &str) -> bool {
-    eq_ci(&request.requestor_id, caller) || eq_ci(&request.principal_id, caller) || is_approver(state, request, caller)
+    eq_ci(&request.requestor_id, caller)
+        || eq_ci(&request.principal_id, caller)
+        || is_approver(state, request, caller)
 }
 
 fn is_approver(state: &SimState, request: &Request, caller: &str) -> bool {
-    state.entra.policy_for(&state.directory.tenant_id, &request.target).rules.is_approver(caller, &state.directory)
+    state
+        .entra
+        .policy_for(&state.directory.tenant_id, &request.target)
+        .rules
+        .is_approver(caller, &state.directory)
 }
 
 fn not_found(id: &str) -> Reply {
-    error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The schedule request '{id}' was not found."))
+    error(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        &format!("The schedule request '{id}' was not found."),
+    )
 }
 
 fn find(state: &SimState, family: Family, id: &str) -> Option<usize> {
-    state.entra.requests.iter().position(|r| !r.eligibility && eq_ci(&r.id, id) && family_of(&r.target) == family)
+    state
+        .entra
+        .requests
+        .iter()
+        .position(|r| !r.eligibility && eq_ci(&r.id, id) && family_of(&r.target) == family)
 }
 
 /// `GET …/{id}`.
@@ -416,7 +578,13 @@ pub(crate) fn get(ctx: &GraphCtx<'_>, family: Family, id: &str) -> Reply {
     let reply = match find(&state, family, id).and_then(|i| state.entra.requests.get(i)) {
         None => not_found(id),
         Some(request) if !may_read(&state, request, &ctx.caller.oid) => denied(),
-        Some(request) => Reply::json(StatusCode::OK, &with_context(entity_context(ctx, family), Render::new(&state, &expand).request(request))),
+        Some(request) => Reply::json(
+            StatusCode::OK,
+            &with_context(
+                entity_context(ctx, family),
+                Render::new(&state, &expand).request(request),
+            ),
+        ),
     };
     reply.with_request_name(id)
 }
@@ -449,10 +617,24 @@ fn build_mine(ctx: &GraphCtx<'_>, family: Family, on: &str) -> Result<Reply, Rep
     } else if eq_ci(on, "approver") {
         true
     } else {
-        return Err(bad_request("BadRequest", &format!("The value '{on}' is not valid for the parameter 'on'.")));
+        return Err(bad_request(
+            "BadRequest",
+            &format!("The value '{on}' is not valid for the parameter 'on'."),
+        ));
     };
     let expand = Expand::parse(ctx, expandable(family), entity(family))?;
-    let filter = Filter::parse(ctx, &["status", "action", "principalId", "roleDefinitionId", "directoryScopeId", "groupId", "accessId"])?;
+    let filter = Filter::parse(
+        ctx,
+        &[
+            "status",
+            "action",
+            "principalId",
+            "roleDefinitionId",
+            "directoryScopeId",
+            "groupId",
+            "accessId",
+        ],
+    )?;
     let state = ctx.shared.state();
     let caller = ctx.caller.oid.as_str();
     let matches: Vec<&Request> = state
@@ -463,7 +645,9 @@ fn build_mine(ctx: &GraphCtx<'_>, family: Family, on: &str) -> Result<Reply, Rep
             !r.eligibility
                 && family_of(&r.target) == family
                 && if approver {
-                    r.is_pending() && !eq_ci(&r.principal_id, caller) && is_approver(&state, r, caller)
+                    r.is_pending()
+                        && !eq_ci(&r.principal_id, caller)
+                        && is_approver(&state, r, caller)
                 } else {
                     eq_ci(&r.principal_id, caller)
                 }
@@ -471,15 +655,32 @@ fn build_mine(ctx: &GraphCtx<'_>, family: Family, on: &str) -> Result<Reply, Rep
                 && filter.accepts("action", r.action.as_str())
                 && filter.accepts("principalId", &r.principal_id)
                 && match &r.target {
-                    Target::Directory { role_id, scope_id } => filter.accepts("roleDefinitionId", role_id) && filter.accepts("directoryScopeId", scope_id),
-                    Target::Group { group_id, access_id } => filter.accepts("groupId", group_id) && filter.accepts("accessId", access_id),
+                    Target::Directory { role_id, scope_id } => {
+                        filter.accepts("roleDefinitionId", role_id)
+                            && filter.accepts("directoryScopeId", scope_id)
+                    }
+                    Target::Group {
+                        group_id,
+                        access_id,
+                    } => {
+                        filter.accepts("groupId", group_id) && filter.accepts("accessId", access_id)
+                    }
                 }
         })
         .collect();
     let (range, next) = page(ctx, matches.len(), state.settings.page_size)?;
     let render = Render::new(&state, &expand);
-    let items = matches.get(range).unwrap_or(&[]).iter().map(|r| render.request(r)).collect();
-    Ok(list_reply(ctx.context(&format!("Collection({})", entity(family))), items, next))
+    let items = matches
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .map(|r| render.request(r))
+        .collect();
+    Ok(list_reply(
+        ctx.context(&format!("Collection({})", entity(family))),
+        items,
+        next,
+    ))
 }
 
 /// `POST …/{id}/cancel`: 204 for a pending request of the caller's.
@@ -489,14 +690,22 @@ pub(crate) async fn cancel(ctx: &GraphCtx<'_>, family: Family, id: &str) -> Repl
         .shared
         .mutate(|state| {
             let now = state.now();
-            let Some(request) = find(state, family, id).and_then(|i| state.entra.requests.get_mut(i)) else {
+            let Some(request) =
+                find(state, family, id).and_then(|i| state.entra.requests.get_mut(i))
+            else {
                 return (not_found(id), false);
             };
             if !eq_ci(&request.requestor_id, &caller) && !eq_ci(&request.principal_id, &caller) {
                 return (denied(), false);
             }
             if !request.awaits_decision() {
-                return (bad_request("RequestCannotBeCancelled", "Request is not in cancellable state."), false);
+                return (
+                    bad_request(
+                        "RequestCannotBeCancelled",
+                        "Request is not in cancellable state.",
+                    ),
+                    false,
+                );
             }
             request.status = "Canceled".to_string();
             request.completed = Some(now);

@@ -67,19 +67,34 @@ fn app_id_route(segment: &str, name: &str, which: Collection) -> Option<Result<R
 }
 
 fn unknown_segment(segment: &str) -> Reply {
-    bad_request("BadRequest", &format!("Resource not found for the segment '{segment}'."))
+    bad_request(
+        "BadRequest",
+        &format!("Resource not found for the segment '{segment}'."),
+    )
 }
 
 /// The value of `on` in `filterByCurrentUser(on='…')`, if `segment` is that function.
 fn current_user_function(segment: &str) -> Option<Result<String, Reply>> {
     let lower = segment.to_ascii_lowercase();
-    let args = lower.strip_prefix("filterbycurrentuser(")?.strip_suffix(')')?;
+    let args = lower
+        .strip_prefix("filterbycurrentuser(")?
+        .strip_suffix(')')?;
     let Some((name, value)) = args.split_once('=') else {
-        return Some(Err(bad_request("BadRequest", "The function filterByCurrentUser needs the parameter 'on'.")));
+        return Some(Err(bad_request(
+            "BadRequest",
+            "The function filterByCurrentUser needs the parameter 'on'.",
+        )));
     };
     let value = value.trim();
-    if !eq_ci(name.trim(), "on") || value.len() < 2 || !value.starts_with('\'') || !value.ends_with('\'') {
-        return Some(Err(bad_request("BadRequest", &format!("The function parameters '{args}' are not valid."))));
+    if !eq_ci(name.trim(), "on")
+        || value.len() < 2
+        || !value.starts_with('\'')
+        || !value.ends_with('\'')
+    {
+        return Some(Err(bad_request(
+            "BadRequest",
+            &format!("The function parameters '{args}' are not valid."),
+        )));
     }
     Some(Ok(value.trim_matches('\'').to_string()))
 }
@@ -87,10 +102,15 @@ fn current_user_function(segment: &str) -> Option<Result<String, Reply>> {
 fn instances(family: Family, eligibility: bool, rest: &[String]) -> Result<Route, Reply> {
     match rest {
         [f] => match current_user_function(f) {
-            Some(Ok(on)) if eq_ci(&on, "principal") => {
-                Ok(if eligibility { Route::EligibilityInstances(family) } else { Route::AssignmentInstances(family) })
-            }
-            Some(Ok(on)) => Err(bad_request("BadRequest", &format!("The value '{on}' is not valid for the parameter 'on'."))),
+            Some(Ok(on)) if eq_ci(&on, "principal") => Ok(if eligibility {
+                Route::EligibilityInstances(family)
+            } else {
+                Route::AssignmentInstances(family)
+            }),
+            Some(Ok(on)) => Err(bad_request(
+                "BadRequest",
+                &format!("The value '{on}' is not valid for the parameter 'on'."),
+            )),
             Some(Err(reply)) => Err(reply),
             None => Err(super::denied()),
         },
@@ -125,24 +145,87 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
     let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
     let words: Vec<&str> = lower.iter().map(String::as_str).collect();
     let route = match words.as_slice() {
-        ["rolemanagement", "directory", "roleeligibilityscheduleinstances", ..] => instances(Family::Directory, true, &rest[3..])?,
-        ["rolemanagement", "directory", "roleassignmentscheduleinstances", ..] => instances(Family::Directory, false, &rest[3..])?,
-        ["rolemanagement", "directory", "roleassignmentschedulerequests", ..] => requests(Family::Directory, &rest[3..])?,
-        ["rolemanagement", "directory", "roleeligibilityschedulerequests"] => Route::EligibilityRequests,
-        ["rolemanagement", "directory", "roleeligibilityschedulerequests", _] => Route::EligibilityRequest(rest[3].clone()),
+        [
+            "rolemanagement",
+            "directory",
+            "roleeligibilityscheduleinstances",
+            ..,
+        ] => instances(Family::Directory, true, &rest[3..])?,
+        [
+            "rolemanagement",
+            "directory",
+            "roleassignmentscheduleinstances",
+            ..,
+        ] => instances(Family::Directory, false, &rest[3..])?,
+        [
+            "rolemanagement",
+            "directory",
+            "roleassignmentschedulerequests",
+            ..,
+        ] => requests(Family::Directory, &rest[3..])?,
+        [
+            "rolemanagement",
+            "directory",
+            "roleeligibilityschedulerequests",
+        ] => Route::EligibilityRequests,
+        [
+            "rolemanagement",
+            "directory",
+            "roleeligibilityschedulerequests",
+            _,
+        ] => Route::EligibilityRequest(rest[3].clone()),
         ["rolemanagement", "directory", "roledefinitions"] => Route::RoleDefinitions(None),
-        ["rolemanagement", "directory", "roledefinitions", _] => Route::RoleDefinitions(rest.get(3).cloned()),
-        ["identitygovernance", "privilegedaccess", "group", "eligibilityscheduleinstances", ..] => instances(Family::Groups, true, &rest[4..])?,
-        ["identitygovernance", "privilegedaccess", "group", "assignmentscheduleinstances", ..] => instances(Family::Groups, false, &rest[4..])?,
-        ["identitygovernance", "privilegedaccess", "group", "assignmentschedulerequests", ..] => requests(Family::Groups, &rest[4..])?,
-        ["rolemanagement", "directory", "roleassignmentapprovals", _] => Route::Approval(Family::Directory, rest[3].clone()),
-        ["rolemanagement", "directory", "roleassignmentapprovals", _, "steps" | "stages", _] => {
-            Route::ApprovalStage(Family::Directory, rest[3].clone(), rest[5].clone())
+        ["rolemanagement", "directory", "roledefinitions", _] => {
+            Route::RoleDefinitions(rest.get(3).cloned())
         }
-        ["identitygovernance", "privilegedaccess", "group", "assignmentapprovals", _] => Route::Approval(Family::Groups, rest[4].clone()),
-        ["identitygovernance", "privilegedaccess", "group", "assignmentapprovals", _, "stages" | "steps", _] => {
-            Route::ApprovalStage(Family::Groups, rest[4].clone(), rest[6].clone())
+        [
+            "identitygovernance",
+            "privilegedaccess",
+            "group",
+            "eligibilityscheduleinstances",
+            ..,
+        ] => instances(Family::Groups, true, &rest[4..])?,
+        [
+            "identitygovernance",
+            "privilegedaccess",
+            "group",
+            "assignmentscheduleinstances",
+            ..,
+        ] => instances(Family::Groups, false, &rest[4..])?,
+        [
+            "identitygovernance",
+            "privilegedaccess",
+            "group",
+            "assignmentschedulerequests",
+            ..,
+        ] => requests(Family::Groups, &rest[4..])?,
+        ["rolemanagement", "directory", "roleassignmentapprovals", _] => {
+            Route::Approval(Family::Directory, rest[3].clone())
         }
+        [
+            "rolemanagement",
+            "directory",
+            "roleassignmentapprovals",
+            _,
+            "steps" | "stages",
+            _,
+        ] => Route::ApprovalStage(Family::Directory, rest[3].clone(), rest[5].clone()),
+        [
+            "identitygovernance",
+            "privilegedaccess",
+            "group",
+            "assignmentapprovals",
+            _,
+        ] => Route::Approval(Family::Groups, rest[4].clone()),
+        [
+            "identitygovernance",
+            "privilegedaccess",
+            "group",
+            "assignmentapprovals",
+            _,
+            "stages" | "steps",
+            _,
+        ] => Route::ApprovalStage(Family::Groups, rest[4].clone(), rest[6].clone()),
         ["directory", "administrativeunits", _] => Route::AdministrativeUnit(rest[2].clone()),
         ["groups", _] => Route::Group(rest[1].clone()),
         ["groups", _, "owners"] => Route::GroupOwners(rest[1].clone()),
@@ -152,14 +235,26 @@ pub(crate) fn parse(path: &str) -> Result<(String, Route), Reply> {
         ["applications"] => Route::Apps(Collection::Applications),
         ["applications", _] => Route::AppObject(Collection::Applications, Key::Id(rest[1].clone())),
         ["serviceprincipals"] => Route::Apps(Collection::ServicePrincipals),
-        ["serviceprincipals", _] => Route::AppObject(Collection::ServicePrincipals, Key::Id(rest[1].clone())),
-        ["oauth2permissiongrants"] => Route::Apps(Collection::Grants),
-        ["oauth2permissiongrants", _] => Route::AppObject(Collection::Grants, Key::Id(rest[1].clone())),
-        [_] if words[0].starts_with("applications(") => app_id_route(&rest[0], "applications", Collection::Applications).unwrap_or_else(|| Err(unknown_segment(&rest[0])))?,
-        [_] if words[0].starts_with("serviceprincipals(") => {
-            app_id_route(&rest[0], "servicePrincipals", Collection::ServicePrincipals).unwrap_or_else(|| Err(unknown_segment(&rest[0])))?
+        ["serviceprincipals", _] => {
+            Route::AppObject(Collection::ServicePrincipals, Key::Id(rest[1].clone()))
         }
-        _ => return Err(unknown_segment(rest.last().map(String::as_str).unwrap_or(""))),
+        ["oauth2permissiongrants"] => Route::Apps(Collection::Grants),
+        ["oauth2permissiongrants", _] => {
+            Route::AppObject(Collection::Grants, Key::Id(rest[1].clone()))
+        }
+        [_] if words[0].starts_with("applications(") => {
+            app_id_route(&rest[0], "applications", Collection::Applications)
+                .unwrap_or_else(|| Err(unknown_segment(&rest[0])))?
+        }
+        [_] if words[0].starts_with("serviceprincipals(") => {
+            app_id_route(&rest[0], "servicePrincipals", Collection::ServicePrincipals)
+                .unwrap_or_else(|| Err(unknown_segment(&rest[0])))?
+        }
+        _ => {
+            return Err(unknown_segment(
+                rest.last().map(String::as_str).unwrap_or(""),
+            ));
+        }
     };
     Ok((version.clone(), route))
 }
@@ -172,29 +267,47 @@ mod tests {
     fn paths_and_functions() {
         let parse = |p: &str| parse(p).map(|(_, r)| r).ok();
         assert_eq!(
-            parse("/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')"),
+            parse(
+                "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')"
+            ),
             Some(Route::EligibilityInstances(Family::Directory))
         );
         assert_eq!(
-            parse("/V1.0/ROLEMANAGEMENT/directory/roleassignmentscheduleinstances/filterByCurrentUser(on=%27principal%27)"),
+            parse(
+                "/V1.0/ROLEMANAGEMENT/directory/roleassignmentscheduleinstances/filterByCurrentUser(on=%27principal%27)"
+            ),
             Some(Route::AssignmentInstances(Family::Directory))
         );
         assert_eq!(
-            parse("/v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')"),
-            Some(Route::RequestsByCurrentUser(Family::Groups, "approver".into()))
+            parse(
+                "/v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')"
+            ),
+            Some(Route::RequestsByCurrentUser(
+                Family::Groups,
+                "approver".into()
+            ))
         );
         assert_eq!(
             parse("/v1.0/roleManagement/directory/roleAssignmentScheduleRequests/abc/cancel"),
             Some(Route::Cancel(Family::Directory, "abc".into()))
         );
-        assert_eq!(parse("/v1.0/policies/roleManagementPolicyAssignments"), Some(Route::PolicyAssignments));
+        assert_eq!(
+            parse("/v1.0/policies/roleManagementPolicyAssignments"),
+            Some(Route::PolicyAssignments)
+        );
         assert!(parse("/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='x')").is_none());
         assert!(parse("/v1.0/nothing/here").is_none());
         assert_eq!(
             parse("/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')"),
-            Some(Route::AppObject(Collection::ServicePrincipals, Key::AppId("00000003-0000-0000-c000-000000000000".into())))
+            Some(Route::AppObject(
+                Collection::ServicePrincipals,
+                Key::AppId("00000003-0000-0000-c000-000000000000".into())
+            ))
         );
-        assert_eq!(parse("/v1.0/oauth2PermissionGrants"), Some(Route::Apps(Collection::Grants)));
+        assert_eq!(
+            parse("/v1.0/oauth2PermissionGrants"),
+            Some(Route::Apps(Collection::Grants))
+        );
         assert!(parse("/v1.0/applications(id='x')").is_none());
         assert!(parse("/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(x)").is_none());
     }

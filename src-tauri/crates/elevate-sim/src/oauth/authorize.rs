@@ -128,7 +128,10 @@ pub(crate) async fn authorize(
     // `prompt`: `login` makes the user enter their credentials again; `none` must not show
     // anything; `consent` and `select_account` show pages the demo user gets through at once.
     let prompt = param("prompt");
-    if !matches!(prompt, None | Some("login" | "none" | "consent" | "select_account")) {
+    if !matches!(
+        prompt,
+        None | Some("login" | "none" | "consent" | "select_account")
+    ) {
         return fail(
             redirect,
             "invalid_request",

@@ -69,8 +69,12 @@ pub(crate) async fn token(
         return refusal;
     }
     match param("grant_type") {
-        Some("authorization_code") => authorization_code(&shared, &tenant, client_id, &scope, &form).await,
-        Some("refresh_token") => refresh(&shared, &tenant, client_id, &scope, param("refresh_token")).await,
+        Some("authorization_code") => {
+            authorization_code(&shared, &tenant, client_id, &scope, &form).await
+        }
+        Some("refresh_token") => {
+            refresh(&shared, &tenant, client_id, &scope, param("refresh_token")).await
+        }
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
             device_code(&shared, &tenant, client_id, &scope, param("device_code")).await
         }
@@ -147,7 +151,16 @@ async fn authorization_code(
         auth_time: Some(issued.auth_time),
         amr: issued.amr,
     };
-    issue(shared, tenant, client_id, &scope, None, issued.acrs, sign_in).await
+    issue(
+        shared,
+        tenant,
+        client_id,
+        &scope,
+        None,
+        issued.acrs,
+        sign_in,
+    )
+    .await
 }
 
 async fn refresh(
@@ -190,7 +203,16 @@ async fn refresh(
             .amr
             .unwrap_or_else(|| vec!["pwd".to_string(), "mfa".to_string()]),
     };
-    issue(shared, tenant, client_id, scope, Some(claims.family), Vec::new(), sign_in).await
+    issue(
+        shared,
+        tenant,
+        client_id,
+        scope,
+        Some(claims.family),
+        Vec::new(),
+        sign_in,
+    )
+    .await
 }
 
 async fn device_code(
@@ -279,12 +301,23 @@ async fn issue(
         let state = shared.state();
         let directory = &state.directory;
         let home = directory.home_object(&sign_in.oid).to_string();
-        let named = !["organizations", "common"].iter().any(|t| t.eq_ignore_ascii_case(tenant));
-        let home_tenant = directory.user(&home).map_or(directory.tenant_id.clone(), |u| directory.tenant_of_user(u).to_string());
-        if named && !crate::ids::eq_ci(tenant, &home_tenant) && !crate::ids::eq_ci(tenant, crate::demo::TENANT_DOMAIN) {
+        let named = !["organizations", "common"]
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(tenant));
+        let home_tenant = directory
+            .user(&home)
+            .map_or(directory.tenant_id.clone(), |u| {
+                directory.tenant_of_user(u).to_string()
+            });
+        if named
+            && !crate::ids::eq_ci(tenant, &home_tenant)
+            && !crate::ids::eq_ci(tenant, crate::demo::TENANT_DOMAIN)
+        {
             match directory.object_in_tenant(&home, tenant) {
                 Some(object) => Ok((home, object)),
-                None => Err(super::reply::not_in_tenant(directory, &home, tenant, client_id)),
+                None => Err(super::reply::not_in_tenant(
+                    directory, &home, tenant, client_id,
+                )),
             }
         } else {
             Ok((home.clone(), home))
@@ -294,7 +327,10 @@ async fn issue(
         Ok(pair) => pair,
         Err(refusal) => return refusal,
     };
-    let sign_in = SignIn { oid: object, ..sign_in };
+    let sign_in = SignIn {
+        oid: object,
+        ..sign_in
+    };
     let kind = crate::consent::Resource::of(&resource);
     let requested = crate::consent::requested_of(scope, &resource);
     let granted = {
@@ -304,7 +340,9 @@ async fn issue(
     };
     let granted = match granted {
         Ok(granted) => granted,
-        Err(missing) => return super::reply::consent_required(client_id, missing.permission.as_deref()),
+        Err(missing) => {
+            return super::reply::consent_required(client_id, missing.permission.as_deref());
+        }
     };
     let access = shared.mint(&TokenRequest {
         oid: Some(sign_in.oid.clone()),

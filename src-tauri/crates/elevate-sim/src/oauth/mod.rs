@@ -228,7 +228,9 @@ mod tests {
             .len(),
             2
         );
-        assert!(refuse_several_resources("https://management.azure.com/.default User.Read").is_some());
+        assert!(
+            refuse_several_resources("https://management.azure.com/.default User.Read").is_some()
+        );
         assert!(refuse_several_resources("https://management.azure.com/.default openid").is_none());
     }
 }

@@ -43,8 +43,18 @@ pub(crate) fn oauth_error(
 pub(crate) fn consent_required(client_id: &str, permission: Option<&str>) -> Response {
     let now = chrono::Utc::now();
     let description = match permission {
-        Some(p) => format!("AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Missing consent for the permission '{p}'. Trace ID: {} Correlation ID: {} Timestamp: {}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now.format("%Y-%m-%d %H:%M:%SZ")),
-        None => format!("AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Trace ID: {} Correlation ID: {} Timestamp: {}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now.format("%Y-%m-%d %H:%M:%SZ")),
+        Some(p) => format!(
+            "AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Missing consent for the permission '{p}'. Trace ID: {} Correlation ID: {} Timestamp: {}",
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4(),
+            now.format("%Y-%m-%d %H:%M:%SZ")
+        ),
+        None => format!(
+            "AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}'. Send an interactive authorization request for this user and resource. Trace ID: {} Correlation ID: {} Timestamp: {}",
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4(),
+            now.format("%Y-%m-%d %H:%M:%SZ")
+        ),
     };
     json_reply(
         StatusCode::BAD_REQUEST,
@@ -70,7 +80,9 @@ pub(crate) fn not_in_tenant(
     tenant: &str,
     client_id: &str,
 ) -> Response {
-    let account = directory.user(home_oid).map_or(home_oid, |u| u.upn.as_str());
+    let account = directory
+        .user(home_oid)
+        .map_or(home_oid, |u| u.upn.as_str());
     let tenant_name = directory
         .other_tenant(tenant)
         .map_or(tenant, |t| t.display_name.as_str());

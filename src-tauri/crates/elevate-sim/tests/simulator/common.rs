@@ -46,7 +46,10 @@ impl Harness {
     pub async fn with(config: SimConfig) -> Harness {
         let sim = Simulator::start(config).await.expect("simulator starts");
         let token = sim.issue_token(&TokenRequest::default()).expect("token");
-        let client = reqwest::Client::builder().no_proxy().build().expect("client");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
         Harness { sim, client, token }
     }
 
@@ -54,8 +57,18 @@ impl Harness {
         self.sim.issue_token(&request).expect("token")
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.sim.url(), path) };
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.sim.url(), path)
+        };
         let mut request = self.client.request(method, url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -68,7 +81,12 @@ impl Harness {
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, text, json }
+        Reply {
+            status,
+            headers,
+            text,
+            json,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -76,22 +94,32 @@ impl Harness {
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Reply {
-        self.send(Method::PUT, path, Some(&self.token), Some(body)).await
+        self.send(Method::PUT, path, Some(&self.token), Some(body))
+            .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(Method::POST, path, Some(&self.token), Some(body)).await
+        self.send(Method::POST, path, Some(&self.token), Some(body))
+            .await
     }
 
     /// A control API call; panics unless it answers 2xx.
     pub async fn control(&self, method: Method, path: &str, body: Value) -> Value {
-        let reply = self.send(method, &format!("/_sim/{path}"), None, Some(&body)).await;
-        assert!(reply.status.is_success(), "control {path}: {} {}", reply.status, reply.text);
+        let reply = self
+            .send(method, &format!("/_sim/{path}"), None, Some(&body))
+            .await;
+        assert!(
+            reply.status.is_success(),
+            "control {path}: {} {}",
+            reply.status,
+            reply.text
+        );
         reply.json
     }
 
     pub async fn advance(&self, duration: &str) {
-        self.control(Method::POST, "clock", json!({ "advance": duration })).await;
+        self.control(Method::POST, "clock", json!({ "advance": duration }))
+            .await;
     }
 
     /// Follows `nextLink` from `path`, collecting every item.
@@ -131,14 +159,22 @@ pub fn role_id(scope: &str, role: &str) -> String {
 }
 
 /// A schedule request body from the demo user.
-pub fn body(request_type: &str, scope: &str, role: &str, duration: Option<&str>, justification: Option<&str>, ticket: Option<(&str, &str)>) -> Value {
+pub fn body(
+    request_type: &str,
+    scope: &str,
+    role: &str,
+    duration: Option<&str>,
+    justification: Option<&str>,
+    ticket: Option<(&str, &str)>,
+) -> Value {
     let mut properties = json!({
         "principalId": demo::DEMO_USER_OID,
         "roleDefinitionId": role_id(scope, role),
         "requestType": request_type,
     });
     if let Some(duration) = duration {
-        properties["scheduleInfo"] = json!({ "expiration": { "type": "AfterDuration", "duration": duration } });
+        properties["scheduleInfo"] =
+            json!({ "expiration": { "type": "AfterDuration", "duration": duration } });
     }
     if let Some(j) = justification {
         properties["justification"] = json!(j);
@@ -150,21 +186,38 @@ pub fn body(request_type: &str, scope: &str, role: &str, duration: Option<&str>,
 }
 
 pub fn activate(scope: &str, role: &str, duration: &str, justification: Option<&str>) -> Value {
-    body("SelfActivate", scope, role, Some(duration), justification, None)
+    body(
+        "SelfActivate",
+        scope,
+        role,
+        Some(duration),
+        justification,
+        None,
+    )
 }
 
 /// Active instances of the demo user as (role guid, scope, assignmentType).
 pub async fn active(h: &Harness) -> Vec<(String, String, String)> {
-    h.collect(&list_path("", "roleAssignmentScheduleInstances", "asTarget()"))
-        .await
-        .iter()
-        .map(|i| {
-            let p = &i["properties"];
-            (
-                p["roleDefinitionId"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string(),
-                p["scope"].as_str().unwrap_or("").to_string(),
-                p["assignmentType"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
+    h.collect(&list_path(
+        "",
+        "roleAssignmentScheduleInstances",
+        "asTarget()",
+    ))
+    .await
+    .iter()
+    .map(|i| {
+        let p = &i["properties"];
+        (
+            p["roleDefinitionId"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            p["scope"].as_str().unwrap_or("").to_string(),
+            p["assignmentType"].as_str().unwrap_or("").to_string(),
+        )
+    })
+    .collect()
 }

@@ -11,6 +11,6 @@ mod fleet;
 mod graph_api;
 mod graph_apps;
 mod sign_in;
-mod throttling;
 mod spec_conformance;
 mod tenants;
+mod throttling;
