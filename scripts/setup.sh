@@ -69,6 +69,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+# The lint step's tools (a minimal rustup profile has neither).
+for component in clippy rustfmt; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    echo "setup: adding the Rust component $component"
+    rustup component add "$component"
+  fi
+done
+
 # The corporate-network test (tests/cli/cli_login.rs): mitmproxy, pinned, in its own venv, as a
 # TLS-inspecting proxy on loopback. 11.0.2 is the last release that runs on Python 3.10/3.11.
 mitm_venv="${XDG_CACHE_HOME:-$HOME/.cache}/elevate/mitmproxy-11.0.2"

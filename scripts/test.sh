@@ -19,6 +19,7 @@ echo "== build"
 cargo build --workspace --all-targets --locked
 
 echo "== lint"
+cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
 echo "== tests"

@@ -181,6 +181,8 @@ impl Shell {
                 &opened.paths,
                 &opened.config,
                 opened.demo.as_ref(),
+                // The tray's account is the saved current one (its switch saves the choice).
+                None,
                 &|f| progress(f, &authority),
             )
             .await?;
@@ -195,9 +197,10 @@ impl Shell {
         let paths = elevate_core::config::Paths::from_env()?;
         let config = elevate_core::config::Config::load(&paths)?;
         let authority = config.endpoints.authority.clone();
-        let report =
-            elevate_app::check::check_access(&paths, &config, None, &|f| progress(f, &authority))
-                .await?;
+        let report = elevate_app::check::check_access(&paths, &config, None, None, &|f| {
+            progress(f, &authority)
+        })
+        .await?;
         Ok((report, authority))
     }
 

@@ -162,6 +162,20 @@ fn two_accounts_side_by_side_each_with_its_own_roles_and_history() {
         );
     }
 
+    // The doctor checks the account --account names, not the current one (which stays Grace).
+    let checked = run(&home, &keyring, &browser, &["doctor", "--account", ADA]);
+    assert!(
+        checked.stdout.contains(&format!("silently for {ADA}")) && !checked.stdout.contains(GRACE),
+        "{}",
+        checked.stdout
+    );
+    let current = run(&home, &keyring, &browser, &["doctor"]);
+    assert!(
+        current.stdout.contains(&format!("silently for {GRACE}")),
+        "{}",
+        current.stdout
+    );
+
     // Grace activates; the history is hers, not Ada's; each has a database of her own.
     let activated = run(
         &home,
@@ -251,6 +265,17 @@ fn a_guest_tenant_of_the_account_is_chosen_like_an_account() {
         "{text}"
     );
     assert!(!opened.exists(), "no browser for a guest tenant");
+    let checked = run(
+        &home,
+        &keyring,
+        &browser,
+        &["--account", "Fabrikam", "doctor"],
+    );
+    assert!(
+        checked.stdout.contains(&format!("in tenant {FABRIKAM}")),
+        "the doctor checks the guest tenant: {}",
+        checked.stdout
+    );
 
     // `accounts` lists the tenant under the account, the home one marked; Ada stays current.
     let listed = run(&home, &keyring, &browser, &["accounts"]).ok();

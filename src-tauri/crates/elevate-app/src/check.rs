@@ -16,13 +16,22 @@ use crate::demo::Demo;
 use crate::sign_in::{self, DEMO_CLIENT_ID, SignInChoice};
 
 /// Runs the doctor for the configured sign-in (or the demo tenant's), handing each finding to
-/// `progress` as it is made.
+/// `progress` as it is made. `account` chooses among Elevate's own sign-ins (as `--account` does
+/// for every command: by name, tenant id, domain or tenant name) for this check only; `None` is the
+/// saved current account.
 pub async fn check_access(
     paths: &Paths,
     config: &Config,
     demo: Option<&Demo>,
+    account: Option<&str>,
     progress: &(dyn Fn(&Finding) + Send + Sync),
 ) -> Result<Report, Error> {
+    if account.is_some() && demo.is_some() {
+        return Err(Error::Invalid(
+            "--account chooses among the accounts signed in to a real tenant; demo mode has one"
+                .into(),
+        ));
+    }
     let (setup, tokens): (Setup, Arc<dyn TokenSource>) = match demo {
         Some(demo) => {
             let endpoints = sign_in::demo_endpoints(demo)?;
@@ -36,6 +45,11 @@ pub async fn check_access(
             (setup, tokens)
         }
         None => match sign_in::chosen(paths) {
+            SignInChoice::AzureCli if account.is_some() => {
+                return Err(Error::Invalid(
+                    "--account chooses among Elevate's own sign-ins; Elevate now uses the Azure CLI's (`az account set` chooses there, `elevate login` switches back)".into(),
+                ));
+            }
             SignInChoice::AzureCli => (
                 Setup {
                     authority: config.endpoints.authority.clone(),
@@ -61,6 +75,11 @@ pub async fn check_access(
                     },
                 )
                 .await?;
+                let tokens = Arc::new(tokens);
+                if let Some(wanted) = account {
+                    // This process only: the saved current account stays as it is.
+                    crate::tenants::select(&tokens, wanted, &config.endpoints.arm).await?;
+                }
                 (
                     Setup {
                         authority: config.endpoints.authority.clone(),
@@ -68,7 +87,7 @@ pub async fn check_access(
                         graph_client_id: config.graph_client_id.clone(),
                         endpoints: config.endpoints.clone(),
                     },
-                    Arc::new(tokens) as Arc<dyn TokenSource>,
+                    tokens as Arc<dyn TokenSource>,
                 )
             }
         },

@@ -12,7 +12,7 @@ use elevate_core::doctor::{Finding, Level};
 use crate::output;
 
 /// `elevate doctor`.
-pub async fn doctor(demo: bool, json: bool) -> Result<ExitCode, Error> {
+pub async fn doctor(demo: bool, json: bool, account: Option<&str>) -> Result<ExitCode, Error> {
     let paths = Paths::from_env()?;
     let config = Config::load(&paths)?;
     let sim = if demo {
@@ -25,7 +25,8 @@ pub async fn doctor(demo: bool, json: bool) -> Result<ExitCode, Error> {
             println!("{}", line(finding));
         }
     };
-    let result = elevate_app::check::check_access(&paths, &config, sim.as_ref(), &progress).await;
+    let result =
+        elevate_app::check::check_access(&paths, &config, sim.as_ref(), account, &progress).await;
     if let Some(sim) = sim {
         sim.stop().await;
     }

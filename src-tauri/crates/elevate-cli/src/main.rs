@@ -104,7 +104,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Whoami => login::whoami(cli.demo, cli.json, cli.account.as_deref()).await,
         Command::Accounts { action } => accounts::run(cli.demo, cli.json, action).await,
         Command::Config { action } => config_cmd::run(action, cli.json),
-        Command::Doctor => doctor::doctor(cli.demo, cli.json).await,
+        Command::Doctor => doctor::doctor(cli.demo, cli.json, cli.account.as_deref()).await,
         Command::Admin {
             command: crate::args::AdminCommand::RegisterApp { client_id },
         } => admin::register(cli.demo, cli.json, client_id).await,

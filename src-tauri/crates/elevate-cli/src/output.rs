@@ -374,15 +374,17 @@ pub fn history_csv(items: &[HistoryEntry]) {
             h.azure_request_id.clone().unwrap_or_default(),
             h.error.clone().unwrap_or_default(),
         ];
-        println!(
-            "{}",
-            cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        println!("{}", csv_row(&cells));
     }
+}
+
+/// One CSV line of `cells`, each quoted and defused ([`csv_cell`]).
+fn csv_row(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn csv_cell(value: &str) -> String {
@@ -578,14 +580,7 @@ pub fn activity_csv(rows: &[ActivityRow]) {
             r.decision_reason.clone().unwrap_or_default(),
             r.error.clone().unwrap_or_default(),
         ];
-        println!(
-            "{}",
-            cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        println!("{}", csv_row(&cells));
     }
 }
 
@@ -632,6 +627,12 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_csv_row_joins_its_cells_each_quoted_and_defused() {
+        let cells = ["a,b".to_owned(), "=1+1".to_owned(), String::new()];
+        assert_eq!(csv_row(&cells), "\"a,b\",'=1+1,");
+    }
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {
